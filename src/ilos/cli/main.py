@@ -1,0 +1,41 @@
+"""The `ilos` command: a thin Typer front end over the services."""
+
+from __future__ import annotations
+
+import typer
+
+from ilos import __version__
+
+app = typer.Typer(
+    name="ilos",
+    help="ILOS: link records about people into accountable subject records, and run the workflows on them.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ilos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """ILOS command line."""
+
+
+def _register() -> None:
+    """Attach each command group; kept in one place so the CLI tree is easy to read."""
+    from ilos.cli import demo, ingest, synth
+
+    app.add_typer(synth.app, name="synth")
+    app.add_typer(ingest.app, name="ingest")
+    app.command("demo")(demo.demo)
+
+
+_register()

@@ -1,0 +1,230 @@
+"""The sources config (sources.yaml / link CONFIG.yaml): validated models, loading with every problem at once,
+and the content hash each run records."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ilos.errors import FieldProblem, InvalidInputError
+
+CANONICAL_FIELDS: frozenset[str] = frozenset(
+    {
+        "given_name",
+        "middle_name",
+        "family_name",
+        "full_name",
+        "date_of_birth",
+        "sex",
+        "street",
+        "city",
+        "state",
+        "postal_code",
+        "country_of_birth",
+        "nationality",
+        "phone",
+        "a_number",
+        "fbi_number",
+        "ssn",
+        "passport_number",
+        "state_id",
+    }
+)
+IDENTIFIER_FIELDS: frozenset[str] = frozenset({"a_number", "fbi_number", "ssn", "passport_number", "state_id"})
+DATE_FIELDS: frozenset[str] = frozenset({"date_of_birth"})
+
+ColumnType = Literal["string", "identifier", "date", "integer", "number", "boolean"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnSpec(_Strict):
+    """One declared column of a source file: what ingest validates each row against."""
+
+    type: ColumnType = "string"
+    required: bool = False
+    format: str | None = None
+    pattern: str | None = Field(default=None, description="Regex an identifier must match when present.")
+
+    @model_validator(mode="after")
+    def _date_needs_format(self) -> ColumnSpec:
+        if self.type == "date" and not self.format:
+            raise ValueError("a date column needs a format, e.g. format: '%Y-%m-%d'")
+        return self
+
+
+class DateField(_Strict):
+    """A canonical date taken from one column with an explicit strptime format."""
+
+    column: str
+    format: str
+
+
+FieldSource = Annotated[str | list[str] | DateField, Field(union_mode="left_to_right")]
+
+
+class EventSpec(_Strict):
+    """How one source row becomes a typed timeline event."""
+
+    kind: str
+    date: str = Field(description="Column holding the event date (its format comes from `columns`).")
+    attributes: dict[str, str] = Field(default_factory=dict, description="Event attribute -> column.")
+    when: dict[str, list[str]] | None = Field(
+        default=None, description="Only rows whose column value is in the list, e.g. {record_type: [ARREST]}."
+    )
+
+
+class SourceSpec(_Strict):
+    """One source: a file, its identity mapping to canonical fields, markings and events."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    path: str
+    record_id: str
+    one_record_per_entity: bool = False
+    markings: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    description: str = ""
+    columns: dict[str, ColumnSpec] | None = Field(
+        default=None, description="Declared schema; when absent it is derived from the mapped fields."
+    )
+    fields: dict[str, FieldSource] = Field(default_factory=dict)
+    events: tuple[EventSpec, ...] = ()
+    reference: bool = Field(default=False, description="Reference data (facilities, transport), not people.")
+
+    @field_validator("markings")
+    @classmethod
+    def _upper_markings(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(m.upper() for m in value)
+
+    @property
+    def file_format(self) -> Literal["csv", "parquet"]:
+        return "parquet" if self.path.lower().endswith(".parquet") else "csv"
+
+    def mapped_columns(self, canonical: str) -> list[str]:
+        """The source columns one canonical field is built from."""
+        spec = self.fields[canonical]
+        if isinstance(spec, DateField):
+            return [spec.column]
+        return [spec] if isinstance(spec, str) else list(spec)
+
+    def schema(self) -> dict[str, ColumnSpec]:
+        """The declared schema, or one derived from record_id and the mapped fields."""
+        if self.columns is not None:
+            return dict(self.columns)
+        derived: dict[str, ColumnSpec] = {self.record_id: ColumnSpec(type="string", required=True)}
+        for canonical, spec in self.fields.items():
+            if isinstance(spec, DateField):
+                derived[spec.column] = ColumnSpec(type="date", format=spec.format)
+            else:
+                kind: ColumnType = "identifier" if canonical in IDENTIFIER_FIELDS else "string"
+                for column in self.mapped_columns(canonical):
+                    derived.setdefault(column, ColumnSpec(type=kind))
+        return derived
+
+
+class SourcesConfig(_Strict):
+    """A whole config: every source, resolved relative to the file it came from."""
+
+    version: int = 1
+    sources: tuple[SourceSpec, ...]
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    content_hash: str = Field(default="", exclude=True)
+
+    def source(self, name: str) -> SourceSpec:
+        for spec in self.sources:
+            if spec.name == name:
+                return spec
+        known = ", ".join(s.name for s in self.sources)
+        raise InvalidInputError(f"No source named {name!r} in the config; known sources: {known}")
+
+    def path_of(self, spec: SourceSpec) -> Path:
+        return (self.base_dir / spec.path).resolve()
+
+    @property
+    def people_sources(self) -> tuple[SourceSpec, ...]:
+        return tuple(s for s in self.sources if not s.reference)
+
+
+def hash_config_text(text: bytes) -> str:
+    """Content hash recorded by every run that used this config."""
+    return hashlib.sha256(text).hexdigest()
+
+
+def load_sources_config(path: Path) -> SourcesConfig:
+    """Parse and validate a sources config, reporting every problem at once."""
+    if not path.is_file():
+        raise InvalidInputError(f"Config file {path} does not exist; pass the path of a sources YAML file")
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise InvalidInputError(f"Config file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or "sources" not in data:
+        raise InvalidInputError(f"Config file {path} must be a mapping with a 'sources:' list")
+    try:
+        config = SourcesConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(f"Config file {path} is invalid", _problems_from(exc, data)) from exc
+    problems = check_config_semantics(config)
+    if problems:
+        raise InvalidInputError(f"Config file {path} has {len(problems)} problem(s)", problems)
+    return config.model_copy(update={"base_dir": path.parent.resolve(), "content_hash": hash_config_text(raw)})
+
+
+def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
+    """Problems pydantic cannot see: unknown canonical fields, unmapped columns, duplicate names."""
+    problems: list[FieldProblem] = []
+    seen: set[str] = set()
+    for spec in config.sources:
+        where = f"source {spec.name!r}"
+        if spec.name in seen:
+            problems.append(FieldProblem(where, "is declared twice; source names must be unique"))
+        seen.add(spec.name)
+        schema = spec.columns
+        for canonical in spec.fields:
+            if canonical not in CANONICAL_FIELDS:
+                problems.append(
+                    FieldProblem(
+                        f"{where} field {canonical!r}",
+                        f"is not a canonical field; use one of {', '.join(sorted(CANONICAL_FIELDS))}",
+                    )
+                )
+                continue
+            if schema is not None:
+                for column in spec.mapped_columns(canonical):
+                    if column not in schema:
+                        problems.append(
+                            FieldProblem(
+                                f"{where} field {canonical!r}", f"maps column {column!r}, not declared in columns"
+                            )
+                        )
+        if schema is not None and spec.record_id not in schema:
+            problems.append(FieldProblem(f"{where} record_id", f"column {spec.record_id!r} is not declared"))
+        for event in spec.events:
+            if schema is not None and event.date not in schema:
+                problems.append(
+                    FieldProblem(f"{where} event {event.kind!r}", f"date column {event.date!r} is not declared")
+                )
+    return problems
+
+
+def _problems_from(exc: ValidationError, data: dict[str, Any]) -> list[FieldProblem]:
+    sources = data.get("sources") or []
+    problems = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int) and loc[1] < len(sources):
+            entry = sources[loc[1]]
+            name = entry.get("name", f"#{loc[1]}") if isinstance(entry, dict) else f"#{loc[1]}"
+            where = f"source {name!r} " + ".".join(str(p) for p in loc[2:])
+        else:
+            where = ".".join(str(p) for p in loc)
+        problems.append(FieldProblem(where.strip(), error["msg"]))
+    return problems
