@@ -31,10 +31,11 @@ def main(
 
 def _register() -> None:
     """Attach each command group; kept in one place so the CLI tree is easy to read."""
-    from ilos.cli import demo, ingest, synth
+    from ilos.cli import demo, ingest, link, synth
 
     app.add_typer(synth.app, name="synth")
     app.add_typer(ingest.app, name="ingest")
+    app.add_typer(link.app, name="link")
     app.command("demo")(demo.demo)
 
 

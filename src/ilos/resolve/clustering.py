@@ -1,0 +1,140 @@
+"""Constrained clustering of scored pairs: greedy strongest-first merging that honours cannot-link constraints
+(one-record-per-entity sources, household conflicts, reviewers' "no match") and resists chaining."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True, slots=True)
+class ClusteringRules:
+    """Knobs of the clustering; defaults are documented in docs/linking.md."""
+
+    threshold: float
+    strong: float = 0.9999
+    """An edge at least this probable may join two multi-record clusters on its own."""
+    support_needed: int = 2
+    """Otherwise this many edges between the two clusters are needed (one weak link never joins them)."""
+
+
+@dataclass(slots=True)
+class ClusteringOutcome:
+    labels: npt.NDArray[np.int64]
+    merged_edges: list[int] = field(default_factory=list)
+    refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class _Forest:
+    """Union-find with per-cluster constraint state."""
+
+    def __init__(self, restricted_group: Sequence[int]) -> None:
+        n = len(restricted_group)
+        self.parent = list(range(n))
+        self.size = [1] * n
+        self.members: list[list[int]] = [[i] for i in range(n)]
+        self.restricted: list[set[int]] = [{g} if g >= 0 else set() for g in restricted_group]
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> int:
+        if self.size[a] < self.size[b]:
+            a, b = b, a
+        self.parent[b] = a
+        self.size[a] += self.size[b]
+        self.members[a].extend(self.members[b])
+        self.restricted[a] |= self.restricted[b]
+        self.members[b] = []
+        self.restricted[b] = set()
+        return a
+
+
+def cluster_edges(
+    n_nodes: int,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    probability: npt.NDArray[np.float64],
+    rules: ClusteringRules,
+    restricted_group: Sequence[int] | None = None,
+    cannot_link: Iterable[tuple[int, int]] = (),
+    must_link: Iterable[tuple[int, int]] = (),
+) -> ClusteringOutcome:
+    """Cluster nodes 0..n-1 from scored edges.
+
+    `restricted_group[i]` is the one-record-per-entity source of node i (or -1): two nodes of one such source
+    never share a cluster. `cannot_link` pairs are never joined; `must_link` pairs (reviewer "match") are joined
+    first unless that breaks a constraint.
+    """
+    forest = _Forest(restricted_group if restricted_group is not None else [-1] * n_nodes)
+    blocked: dict[int, set[int]] = defaultdict(set)
+    for a, b in cannot_link:
+        blocked[a].add(b)
+        blocked[b].add(a)
+    outcome = ClusteringOutcome(labels=np.zeros(n_nodes, dtype=np.int64))
+    for a, b in must_link:
+        _try_merge(forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0)
+    order = np.argsort(-probability, kind="stable")
+    support: dict[tuple[int, int], int] = {}
+    for edge in order.tolist():
+        prob = float(probability[edge])
+        if prob < rules.threshold:
+            break
+        _try_merge(
+            forest, blocked, int(left[edge]), int(right[edge]), outcome, edge, False, support, rules, prob
+        )
+    roots = [forest.find(i) for i in range(n_nodes)]
+    _, labels = np.unique(np.asarray(roots, dtype=np.int64), return_inverse=True)
+    outcome.labels = labels.astype(np.int64)
+    return outcome
+
+
+def _try_merge(
+    forest: _Forest,
+    blocked: dict[int, set[int]],
+    a: int,
+    b: int,
+    outcome: ClusteringOutcome,
+    edge: int,
+    force: bool,
+    support: dict[tuple[int, int], int],
+    rules: ClusteringRules,
+    prob: float,
+) -> None:
+    ra, rb = forest.find(a), forest.find(b)
+    if ra == rb:
+        return
+    if forest.restricted[ra] & forest.restricted[rb]:
+        outcome.refused["one_record_per_entity"] += 1
+        return
+    if _violates_cannot_link(forest, blocked, ra, rb):
+        outcome.refused["cannot_link"] += 1
+        return
+    if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
+        key = (min(ra, rb), max(ra, rb))
+        support[key] = support.get(key, 0) + 1
+        if support[key] < rules.support_needed:
+            outcome.refused["weak_single_link"] += 1
+            return
+    forest.union(ra, rb)
+    if edge >= 0:
+        outcome.merged_edges.append(edge)
+
+
+def _violates_cannot_link(forest: _Forest, blocked: dict[int, set[int]], ra: int, rb: int) -> bool:
+    if not blocked:
+        return False
+    small, big = (ra, rb) if forest.size[ra] <= forest.size[rb] else (rb, ra)
+    for node in forest.members[small]:
+        for other in blocked.get(node, ()):
+            if forest.find(other) == big:
+                return True
+    return False

@@ -1,0 +1,135 @@
+"""Batch linkage on Splink/DuckDB: train without labels, score blocked pairs, flag household conflicts.
+
+This module and its siblings in `resolve/` are the only places Splink is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ilos.resolve import model_spec
+
+Progress = Callable[[str], None]
+
+RECORDS_TABLE = "ilos_records"
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingOptions:
+    seed: int = 42
+    u_max_pairs: float = 2e6
+    em_max_pairs: float = 2e6
+    score_floor: float = 0.001
+    """Pairs below this probability are not kept (they can never be merged or reviewed)."""
+
+
+def _quiet_splink() -> None:
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _linker(con: duckdb.DuckDBPyConnection, settings: dict[str, Any] | str) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    _quiet_splink()
+    db_api = DuckDBAPI(connection=con)
+    frame = db_api.register(RECORDS_TABLE)
+    return Linker(frame, settings, log_level=None)
+
+
+def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progress: Progress) -> Any:
+    """Unsupervised training: prior from deterministic rules, u by random sampling, m by EM per block."""
+    linker = _linker(con, model_spec.settings_dict())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        progress("estimating the prior match probability")
+        linker.training.estimate_probability_two_random_records_match(
+            [{"blocking_rule": sql, "sql_dialect": "duckdb"} for sql in model_spec.DETERMINISTIC_SQL], recall=0.8
+        )
+        progress("estimating u by random sampling")
+        linker.training.estimate_u_using_random_sampling(max_pairs=options.u_max_pairs, seed=options.seed)
+        for sql in model_spec.TRAINING_BLOCKING_SQL:
+            progress(f"estimating m by expectation maximisation on {sql}")
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                {"blocking_rule": sql, "sql_dialect": "duckdb"},
+                max_pairs=options.em_max_pairs,
+                record_sample_proportion=1.0,
+            )
+    return linker
+
+
+def load_model(con: duckdb.DuckDBPyConnection, model_path: Path) -> Any:
+    """A linker over the registered records with a previously trained model."""
+    settings = json.loads(model_path.read_text())
+    return _linker(con, settings)
+
+
+def save_model(linker: Any, path: Path) -> dict[str, Any]:
+    model: dict[str, Any] = linker.misc.save_model_to_json(str(path), overwrite=True)
+    return model
+
+
+def predict_links(con: duckdb.DuckDBPyConnection, linker: Any, options: TrainingOptions) -> pa.Table:
+    """Score every blocked pair above the floor, with each comparison's level and weight."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = linker.inference.predict(threshold_match_probability=options.score_floor, warning_mode="off")
+    table: pa.Table = con.execute(links_projection_sql(frame.physical_name)).fetch_arrow_table()
+    return table
+
+
+def _household_conflict_sql() -> str:
+    """Same address and a clearly different first name or date of birth: parents, children, siblings, twins."""
+    return (
+        '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
+        "AND (gamma_given_name IN (0, 1) OR gamma_date_of_birth = 0))"
+    )
+
+
+def links_projection_sql(predictions: str) -> str:
+    """The stored link: ids split into source and record, probability, weights and household flag."""
+    gammas = ", ".join(
+        f"gamma_{c['output_column_name']}, mw_{c['output_column_name']}" for c in model_spec.comparisons()
+    )
+    return f"""
+        SELECT split_part(unique_id_l, '|', 1) AS source_l,
+               substr(unique_id_l, length(split_part(unique_id_l, '|', 1)) + 2) AS record_id_l,
+               split_part(unique_id_r, '|', 1) AS source_r,
+               substr(unique_id_r, length(split_part(unique_id_r, '|', 1)) + 2) AS record_id_r,
+               unique_id_l, unique_id_r, match_probability, match_weight, {gammas},
+               {_household_conflict_sql()} AS household_conflict
+        FROM {predictions}
+    """  # noqa: S608 - the table name comes from Splink, not from input
+
+
+def model_parameters(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each comparison level's m, u and match weight, for the report."""
+    import math
+
+    rows = []
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            m = level.get("m_probability")
+            u = level.get("u_probability")
+            weight = math.log2(m / u) if m and u else None
+            rows.append(
+                {
+                    "comparison": comparison.get("output_column_name", ""),
+                    "level": level.get("label_for_charts", ""),
+                    "m": m,
+                    "u": u,
+                    "match_weight": weight,
+                }
+            )
+    return rows

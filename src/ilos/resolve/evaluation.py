@@ -1,0 +1,106 @@
+"""Accuracy of a clustering against ground truth: pairwise and B-cubed scores, and household false merges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageScores:
+    records: int
+    true_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+    pairwise_precision: float
+    pairwise_recall: float
+    pairwise_f1: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f1: float
+    household_person_pairs: int
+    household_false_merges: int
+
+    @property
+    def household_false_merge_rate(self) -> float:
+        return self.household_false_merges / self.household_person_pairs if self.household_person_pairs else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | None = None) -> LinkageScores:
+    """Compare `clusters` (source, record_id, subject_id) with `truth` (source, record_id, person_id).
+
+    `addresses` (source, record_id, address_key) enables the household measure: among pairs of distinct true
+    persons seen at one address, the share that ended up in one subject.
+    """
+    con = duckdb.connect()
+    con.register("c", clusters.select(["source", "record_id", "subject_id"]))
+    con.register("t", truth.select(["source", "record_id", "person_id"]))
+    con.execute(
+        "CREATE TEMP TABLE j AS SELECT c.subject_id AS s, CAST(t.person_id AS VARCHAR) AS p "
+        "FROM c JOIN t USING (source, record_id)"
+    )
+    row = con.execute(
+        """
+        WITH sp AS (SELECT s, p, count(*) AS n FROM j GROUP BY s, p),
+             ss AS (SELECT s, count(*) AS n FROM j GROUP BY s),
+             pp AS (SELECT p, count(*) AS n FROM j GROUP BY p)
+        SELECT
+          (SELECT count(*) FROM j),
+          (SELECT COALESCE(sum(n * (n - 1) / 2), 0) FROM pp),
+          (SELECT COALESCE(sum(n * (n - 1) / 2), 0) FROM ss),
+          (SELECT COALESCE(sum(n * (n - 1) / 2), 0) FROM sp),
+          (SELECT COALESCE(sum(sp.n * sp.n / ss.n), 0) FROM sp JOIN ss USING (s)),
+          (SELECT COALESCE(sum(sp.n * sp.n / pp.n), 0) FROM sp JOIN pp USING (p))
+        """
+    ).fetchone()
+    assert row is not None
+    n, true_pairs, pred_pairs, correct, b_prec_sum, b_rec_sum = (float(x) for x in row)
+    precision = correct / pred_pairs if pred_pairs else 1.0
+    recall = correct / true_pairs if true_pairs else 1.0
+    b_prec = b_prec_sum / n if n else 1.0
+    b_rec = b_rec_sum / n if n else 1.0
+    hh_pairs, hh_merges = _household_merges(con, addresses) if addresses is not None else (0, 0)
+    return LinkageScores(
+        records=int(n),
+        true_pairs=int(true_pairs),
+        predicted_pairs=int(pred_pairs),
+        correct_pairs=int(correct),
+        pairwise_precision=precision,
+        pairwise_recall=recall,
+        pairwise_f1=_f1(precision, recall),
+        bcubed_precision=b_prec,
+        bcubed_recall=b_rec,
+        bcubed_f1=_f1(b_prec, b_rec),
+        household_person_pairs=hh_pairs,
+        household_false_merges=hh_merges,
+    )
+
+
+def _household_merges(con: duckdb.DuckDBPyConnection, addresses: pa.Table) -> tuple[int, int]:
+    con.register("a", addresses.select(["source", "record_id", "address_key"]))
+    row = con.execute(
+        """
+        WITH at AS (
+          SELECT DISTINCT a.address_key, CAST(t.person_id AS VARCHAR) AS p, c.subject_id AS s
+          FROM a JOIN t USING (source, record_id) JOIN c USING (source, record_id)
+          WHERE a.address_key IS NOT NULL
+        ),
+        pairs AS (
+          SELECT DISTINCT x.p AS p1, y.p AS p2
+          FROM at x JOIN at y ON x.address_key = y.address_key AND x.p < y.p
+        ),
+        merged AS (
+          SELECT DISTINCT x.p AS p1, y.p AS p2
+          FROM at x JOIN at y ON x.address_key = y.address_key AND x.p < y.p AND x.s = y.s
+        )
+        SELECT (SELECT count(*) FROM pairs), (SELECT count(*) FROM merged)
+        """
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])

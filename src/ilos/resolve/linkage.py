@@ -1,0 +1,177 @@
+"""One batch linkage from standardized records to subjects: train, score, choose the threshold, cluster under
+constraints, and write the linkage directory (clusters, links, model, review queue, report)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ilos.resolve import engine
+from ilos.resolve.clustering import ClusteringRules, cluster_edges
+from ilos.resolve.judgements import Judgement, read_judgements
+from ilos.resolve.report import write_report
+from ilos.resolve.threshold import ThresholdChoice, choose_threshold
+
+Progress = Callable[[str], None]
+
+CLUSTERS_FILE = "clusters.parquet"
+LINKS_FILE = "links.parquet"
+MODEL_FILE = "model.json"
+RECORDS_FILE = "records.parquet"
+REVIEW_FILE = "review.parquet"
+SUMMARY_FILE = "linkage.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageSummary:
+    records: int
+    subjects: int
+    scored_pairs: int
+    merged_pairs: int
+    review_pairs: int
+    household_conflicts: int
+    refused_merges: dict[str, int]
+    threshold: ThresholdChoice
+    config_hash: str
+
+
+def subject_id_for(member_ids: Sequence[str]) -> str:
+    """A subject id derived from its earliest member, so re-runs over the same people keep their ids."""
+    return "S-" + hashlib.sha256(min(member_ids).encode()).hexdigest()[:12]
+
+
+def prepare_records(con: duckdb.DuckDBPyConnection, records: pa.Table) -> None:
+    """Register the standardized records as the table Splink reads, keyed `source|record_id`."""
+    con.register("incoming_records", records)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {engine.RECORDS_TABLE} AS "  # noqa: S608 - constant table name
+        "SELECT source || '|' || record_id AS unique_id, * EXCLUDE (name_tokens, placeholder_fields) "
+        "FROM incoming_records ORDER BY unique_id"
+    )
+    con.unregister("incoming_records")
+
+
+def run_linkage(
+    records: pa.Table,
+    out_dir: Path,
+    restricted_sources: Sequence[str],
+    config_hash: str,
+    options: engine.TrainingOptions,
+    progress: Progress,
+) -> LinkageSummary:
+    """Link `records` (standardize_table output of every source) and write the linkage directory."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    prepare_records(con, records)
+    linker = engine.train_model(con, options, progress)
+    model = engine.save_model(linker, out_dir / MODEL_FILE)
+    progress("scoring candidate pairs")
+    links = engine.predict_links(con, linker, options)
+    judgements = read_judgements(out_dir)
+    summary, clusters, links = cluster_links(con, links, restricted_sources, judgements, config_hash, progress)
+    progress("writing the linkage directory")
+    pq.write_table(clusters, out_dir / CLUSTERS_FILE)
+    pq.write_table(links, out_dir / LINKS_FILE)
+    pq.write_table(records, out_dir / RECORDS_FILE)
+    review = links.filter(pc.equal(links["decision"], "review"))
+    pq.write_table(review, out_dir / REVIEW_FILE)
+    (out_dir / SUMMARY_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str))
+    write_report(out_dir, summary_dict=asdict(summary), model=model, clusters=clusters, links=links)
+    return summary
+
+
+def cluster_links(
+    con: duckdb.DuckDBPyConnection,
+    links: pa.Table,
+    restricted_sources: Sequence[str],
+    judgements: Sequence[Judgement],
+    config_hash: str,
+    progress: Progress,
+) -> tuple[LinkageSummary, pa.Table, pa.Table]:
+    """Choose the threshold, cluster under constraints and label every link with its decision."""
+    ids_table = con.execute(
+        f"SELECT unique_id, source, record_id FROM {engine.RECORDS_TABLE} ORDER BY unique_id"  # noqa: S608
+    ).fetch_arrow_table()
+    ids = ids_table["unique_id"].to_pylist()
+    index = {uid: i for i, uid in enumerate(ids)}
+    probability = links["match_probability"].to_numpy(zero_copy_only=False).astype(np.float64)
+    choice = choose_threshold(probability)
+    progress(f"clustering at threshold {choice.threshold:.4f}")
+    left = np.fromiter((index[u] for u in links["unique_id_l"].to_pylist()), dtype=np.int64, count=len(links))
+    right = np.fromiter((index[u] for u in links["unique_id_r"].to_pylist()), dtype=np.int64, count=len(links))
+    household = links["household_conflict"].to_numpy(zero_copy_only=False).astype(bool)
+    cannot = [(int(a), int(b)) for a, b in zip(left[household], right[household], strict=True)]
+    cannot += [(index[j.left], index[j.right]) for j in judgements if j.verdict == "no_match" and _known(j, index)]
+    must = [(index[j.left], index[j.right]) for j in judgements if j.verdict == "match" and _known(j, index)]
+    groups = {name: g for g, name in enumerate(sorted(set(restricted_sources)))}
+    restricted = [groups.get(s, -1) for s in ids_table["source"].to_pylist()]
+    outcome = cluster_edges(
+        len(ids), left, right, probability, ClusteringRules(threshold=choice.threshold), restricted, cannot, must
+    )
+    subject_of = _subject_ids(ids, outcome.labels)
+    clusters = pa.table(
+        {"source": ids_table["source"], "record_id": ids_table["record_id"], "subject_id": pa.array(subject_of)}
+    )
+    same = outcome.labels[left] == outcome.labels[right]
+    judged = {(j.left, j.right) for j in judgements} | {(j.right, j.left) for j in judgements}
+    decision = _decisions(probability, same, household, choice, links, judged)
+    links = links.append_column("decision", pa.array(decision)).append_column("same_subject", pa.array(same))
+    summary = LinkageSummary(
+        records=len(ids),
+        subjects=len(set(subject_of)),
+        scored_pairs=len(links),
+        merged_pairs=len(outcome.merged_edges),
+        review_pairs=decision.count("review"),
+        household_conflicts=int(household.sum()),
+        refused_merges=dict(outcome.refused),
+        threshold=choice,
+        config_hash=config_hash,
+    )
+    return summary, clusters, links
+
+
+def _known(judgement: Judgement, index: dict[str, int]) -> bool:
+    return judgement.left in index and judgement.right in index
+
+
+def _subject_ids(ids: Sequence[str], labels: np.ndarray) -> list[str]:
+    first: dict[int, str] = {}
+    for uid, label in zip(ids, labels.tolist(), strict=True):
+        if label not in first or uid < first[label]:
+            first[label] = uid
+    names = {label: subject_id_for([uid]) for label, uid in first.items()}
+    return [names[label] for label in labels.tolist()]
+
+
+def _decisions(
+    probability: np.ndarray,
+    same: np.ndarray,
+    household: np.ndarray,
+    choice: ThresholdChoice,
+    links: pa.Table,
+    judged: set[tuple[str, str]],
+) -> list[str]:
+    lefts = links["unique_id_l"].to_pylist()
+    rights = links["unique_id_r"].to_pylist()
+    out = []
+    for i, p in enumerate(probability.tolist()):
+        if (lefts[i], rights[i]) in judged:
+            out.append("judged")
+        elif household[i] and p >= choice.review_low:
+            out.append("household_conflict")
+        elif choice.review_low <= p <= choice.review_high:
+            out.append("review")
+        elif same[i]:
+            out.append("match")
+        else:
+            out.append("non_match")
+    return out

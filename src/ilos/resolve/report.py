@@ -1,0 +1,70 @@
+"""report.md for a linkage: model parameters, match-weight charts, cluster sizes and the review band."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ilos.resolve.engine import model_parameters
+
+REPORT_FILE = "report.md"
+_BAR_SCALE = 2.0  # characters per bit of match weight
+
+
+def weight_bar(weight: float | None) -> str:
+    """A text bar for a match weight: '+' to the right for evidence for a match, '-' for against."""
+    if weight is None:
+        return ""
+    length = min(int(abs(weight) * _BAR_SCALE), 40)
+    return ("-" * length).rjust(40) + "|" if weight < 0 else " " * 40 + "|" + "+" * length
+
+
+def write_report(
+    out_dir: Path, summary_dict: dict[str, Any], model: dict[str, Any], clusters: pa.Table, links: pa.Table
+) -> Path:
+    lines = ["# Linkage report", ""]
+    threshold = summary_dict["threshold"]
+    lines += [
+        f"- records: {summary_dict['records']:,}",
+        f"- subjects: {summary_dict['subjects']:,}",
+        f"- scored pairs: {summary_dict['scored_pairs']:,}; merged by the clustering: {summary_dict['merged_pairs']:,}",
+        f"- decision threshold (chosen from the model): {threshold['threshold']:.4f} "
+        f"(expected precision {threshold['expected_precision']:.4f}, expected recall "
+        f"{threshold['expected_recall']:.4f})",
+        f"- review band: {threshold['review_low']:.4f} to {threshold['review_high']:.4f}; "
+        f"pairs in it: {summary_dict['review_pairs']:,}",
+        f"- household conflicts (same address, different first name or date of birth): "
+        f"{summary_dict['household_conflicts']:,}",
+        f"- merges refused by constraints: {summary_dict['refused_merges']}",
+        f"- prior probability two random records match: {model.get('probability_two_random_records_match')}",
+        "",
+        "## Model parameters and match weights",
+        "",
+        "| comparison | level | m | u | weight | chart |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in model_parameters(model):
+        m, u, w = row["m"], row["u"], row["match_weight"]
+        lines.append(
+            f"| {row['comparison']} | {row['level']} | {_fmt(m)} | {_fmt(u)} | {_fmt(w)} | `{weight_bar(w)}` |"
+        )
+    lines += ["", "## Cluster size distribution", "", "| records per subject | subjects |", "|---|---|"]
+    sizes = Counter(Counter(clusters["subject_id"].to_pylist()).values())
+    lines += [f"| {size} | {count:,} |" for size, count in sorted(sizes.items())]
+    lines += ["", "## Match probability of scored pairs", "", "| band | pairs |", "|---|---|"]
+    prob = links["match_probability"]
+    edges = [0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0001]
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        n = pc.sum(pc.and_(pc.greater_equal(prob, lo), pc.less(prob, hi))).as_py() or 0
+        lines.append(f"| {lo:g} to {min(hi, 1):g} | {n:,} |")
+    path = out_dir / REPORT_FILE
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"

@@ -1,0 +1,126 @@
+"""Use cases of generic linking: link a config's sources, evaluate against truth, explain, review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ilos.definitions.sources import SourcesConfig, SourceSpec, load_sources_config
+from ilos.errors import InvalidInputError, NotFoundError
+from ilos.resolve import explain, judgements, linkage
+from ilos.resolve.engine import TrainingOptions
+from ilos.resolve.evaluation import LinkageScores, score_clusters
+from ilos.standardize.table import standardize_table
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRun:
+    out_dir: Path
+    summary: linkage.LinkageSummary
+    records_per_source: dict[str, int]
+
+
+def read_source_file(config: SourcesConfig, spec: SourceSpec) -> pa.Table:
+    """Every column as text, so identifiers and postal codes keep their leading zeros."""
+    path = config.path_of(spec)
+    if not path.is_file():
+        raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist; fix `path` in the config")
+    con = duckdb.connect()
+    if spec.file_format == "parquet":
+        table = con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetch_arrow_table()
+        return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+    return con.execute(
+        "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
+        [str(path), spec.delimiter, spec.encoding],
+    ).fetch_arrow_table()
+
+
+def check_mapped_columns(spec: SourceSpec, table: pa.Table) -> list[str]:
+    """Mapped columns missing from the file, named with their source."""
+    present = set(table.column_names)
+    wanted = {spec.record_id} | {c for field in spec.fields for c in spec.mapped_columns(field)}
+    return [f"source {spec.name!r}: column {c!r} is not in the file" for c in sorted(wanted - present)]
+
+
+def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> tuple[pa.Table, dict[str, int]]:
+    """Read and standardize every people source of a config into one table."""
+    tables, counts, problems = [], {}, []
+    for spec in config.people_sources:
+        progress(f"reading and standardizing {spec.name}")
+        raw = read_source_file(config, spec)
+        missing = check_mapped_columns(spec, raw)
+        if missing:
+            problems.extend(missing)
+            continue
+        tables.append(standardize_table(raw, spec))
+        counts[spec.name] = raw.num_rows
+    if problems:
+        raise InvalidInputError("The config does not match its files:\n  - " + "\n  - ".join(problems))
+    if not tables:
+        raise InvalidInputError("The config has no people sources to link")
+    return pa.concat_tables(tables, promote_options="permissive"), counts
+
+
+def link_config(
+    config_path: Path, out_dir: Path, options: TrainingOptions | None = None, progress: Progress = _silent
+) -> LinkRun:
+    """`ilos link CONFIG --out DIR`: everything from files to clusters, links, model and report."""
+    config = load_sources_config(config_path)
+    records, counts = standardized_records(config, progress)
+    restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
+    summary = linkage.run_linkage(
+        records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
+    )
+    return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
+
+
+def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:
+    """Pairwise and B-cubed scores and the household false-merge rate against a truth file."""
+    clusters = _read(linkage_dir / linkage.CLUSTERS_FILE, "linkage clusters")
+    truth = _read(truth_path, "truth file")
+    missing = {"source", "record_id", "person_id"} - set(truth.column_names)
+    if missing:
+        raise InvalidInputError(f"Truth file {truth_path} lacks column(s) {sorted(missing)}")
+    records = _read(linkage_dir / linkage.RECORDS_FILE, "standardized records")
+    return score_clusters(clusters, truth, records.select(["source", "record_id", "address_key"]))
+
+
+def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
+    return explain.explain_pair(linkage_dir, left, right)
+
+
+def review_queue(linkage_dir: Path, limit: int) -> pa.Table:
+    """Pairs in the uncertain band not yet judged, most uncertain first."""
+    review = _read(linkage_dir / linkage.REVIEW_FILE, "review queue")
+    done = {(j.left, j.right) for j in judgements.read_judgements(linkage_dir)}
+    rows = [
+        r
+        for r in review.select(["unique_id_l", "unique_id_r", "match_probability", "same_subject"]).to_pylist()
+        if tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in done
+    ]
+    rows.sort(key=lambda r: abs(r["match_probability"] - 0.5))
+    return pa.Table.from_pylist(rows[:limit]) if rows else review.select(["unique_id_l"]).slice(0, 0)
+
+
+def judge_pair(linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str) -> judgements.Judgement:
+    """Record a reviewer's judgement; the next run (batch or incremental) honours it."""
+    a, b = explain.normalise_record_key(left), explain.normalise_record_key(right)
+    explain.explain_pair(linkage_dir, a, b)  # the pair must exist: no judging of unknown records
+    return judgements.record_judgement(linkage_dir, a, b, verdict.replace("-", "_"), judged_by)
+
+
+def _read(path: Path, what: str) -> pa.Table:
+    if not path.exists():
+        raise NotFoundError(f"No {what} at {path}; run `ilos link CONFIG --out DIR` first")
+    return pq.read_table(path)

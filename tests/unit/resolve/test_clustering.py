@@ -1,0 +1,78 @@
+"""Constrained clustering: constraints hold and one weak link never joins two clusters."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ilos.resolve.clustering import ClusteringRules, cluster_edges
+
+
+def _edges(pairs: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    left = np.array([a for a, _, _ in pairs], dtype=np.int64)
+    right = np.array([b for _, b, _ in pairs], dtype=np.int64)
+    prob = np.array([p for _, _, p in pairs], dtype=np.float64)
+    return left, right, prob
+
+
+def test_edges_above_threshold_join_and_below_do_not() -> None:
+    left, right, prob = _edges([(0, 1, 0.99), (1, 2, 0.4)])
+    out = cluster_edges(3, left, right, prob, ClusteringRules(threshold=0.9))
+    assert out.labels[0] == out.labels[1]
+    assert out.labels[2] != out.labels[1]
+
+
+def test_one_weak_link_does_not_chain_two_large_clusters() -> None:
+    # {0,1,2} and {3,4,5} are each strongly linked; a single 0.95 edge between them must not join them.
+    strong = [(0, 1, 1.0), (1, 2, 1.0), (3, 4, 1.0), (4, 5, 1.0)]
+    left, right, prob = _edges([*strong, (2, 3, 0.95)])
+    out = cluster_edges(6, left, right, prob, ClusteringRules(threshold=0.9))
+    assert out.labels[0] != out.labels[3]
+    assert out.refused["weak_single_link"] == 1
+
+
+def test_two_supporting_links_do_join_clusters() -> None:
+    strong = [(0, 1, 1.0), (3, 4, 1.0)]
+    left, right, prob = _edges([*strong, (1, 3, 0.95), (0, 4, 0.94)])
+    out = cluster_edges(5, left, right, prob, ClusteringRules(threshold=0.9))
+    assert out.labels[0] == out.labels[4]
+
+
+def test_one_record_per_entity_source_never_shares_a_subject() -> None:
+    # nodes 0 and 2 come from the same one-record-per-entity source (group 0)
+    left, right, prob = _edges([(0, 1, 1.0), (1, 2, 1.0)])
+    out = cluster_edges(3, left, right, prob, ClusteringRules(threshold=0.9), restricted_group=[0, -1, 0])
+    assert out.labels[0] != out.labels[2]
+
+
+def test_cannot_link_holds_transitively_and_must_link_joins() -> None:
+    left, right, prob = _edges([(0, 1, 1.0), (1, 2, 1.0)])
+    out = cluster_edges(
+        4, left, right, prob, ClusteringRules(threshold=0.9), cannot_link=[(0, 2)], must_link=[(2, 3)]
+    )
+    assert out.labels[0] != out.labels[2]
+    assert out.labels[2] == out.labels[3]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(0, 1, allow_nan=False)), max_size=60
+    ),
+    st.lists(st.integers(-1, 2), min_size=12, max_size=12),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=8),
+)
+def test_constraints_hold_for_any_graph(
+    pairs: list[tuple[int, int, float]], groups: list[int], cannot: list[tuple[int, int]]
+) -> None:
+    pairs = [(a, b, p) for a, b, p in pairs if a != b]
+    cannot = [(a, b) for a, b in cannot if a != b]
+    left, right, prob = _edges(pairs) if pairs else (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
+    out = cluster_edges(12, left, right, prob, ClusteringRules(threshold=0.5), groups, cannot)
+    for a, b in cannot:
+        assert out.labels[a] != out.labels[b]
+    for i in range(12):
+        for j in range(i + 1, 12):
+            if groups[i] >= 0 and groups[i] == groups[j]:
+                assert out.labels[i] != out.labels[j]
