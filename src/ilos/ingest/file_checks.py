@@ -1,0 +1,161 @@
+"""File-level checks done before any row is read: existence, emptiness, encoding, sha256 and header.
+
+A failure here rejects the whole source batch, so each message names the file and shows the value."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from ilos.errors import BadSourceFileError, FieldProblem
+
+CHUNK_BYTES = 16 * 1024 * 1024
+MAX_EXAMPLES = 5
+
+
+def is_utf8(encoding: str) -> bool:
+    """DuckDB reads utf-8 directly (a BOM is skipped); any other encoding is transcoded first."""
+    return codecs.lookup(encoding).name == "utf-8"
+
+
+def check_exists(path: Path) -> None:
+    """A missing or empty file is a file error: there is nothing to land."""
+    if not path.is_file():
+        raise BadSourceFileError(f"Source file {path} does not exist; check `path` in the sources config")
+    if path.stat().st_size == 0:
+        raise BadSourceFileError(
+            f"Source file {path.name} is empty (0 bytes); expected a header and data rows"
+        )
+
+
+def hash_file(path: Path) -> str:
+    """sha256 of the file bytes: with the source and config hash it is the batch idempotency key."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_and_check_text(path: Path, encoding: str, delimiter: str, transcode_to: Path | None) -> str:
+    """Hash the file and prove it decodes in its declared encoding, in one streaming pass.
+
+    When `transcode_to` is given the decoded text is written there as utf-8 for DuckDB to read.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    out = transcode_to.open("w", encoding="utf-8", newline="") if transcode_to else None
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                digest.update(chunk)
+                text = decoder.decode(chunk)
+                if out is not None:
+                    out.write(text)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise encoding_error(path, encoding, delimiter) from None
+    finally:
+        if out is not None:
+            out.close()
+    return digest.hexdigest()
+
+
+def encoding_error(path: Path, encoding: str, delimiter: str) -> BadSourceFileError:
+    """Locate the first few undecodable byte runs and say where they are and what they look like."""
+    data = path.read_bytes()
+    header = _header_of(data, encoding, delimiter)
+    problems: list[FieldProblem] = []
+    pos = 0
+    while len(problems) < MAX_EXAMPLES:
+        try:
+            data[pos:].decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            start, end = pos + exc.start, pos + max(exc.end, exc.start + 1)
+            problems.append(_describe_bad_bytes(data, start, end, encoding, delimiter, header))
+            pos = end
+    shown = "the first " + str(len(problems)) if len(problems) == MAX_EXAMPLES else str(len(problems))
+    return BadSourceFileError(
+        f"Source file {path.name} is not valid {encoding} ({shown} bad byte sequence(s) below; "
+        "line numbers count the header as line 1, data row numbers exclude it); "
+        "re-save it as the declared encoding or set `encoding:` for this source (e.g. latin-1)",
+        problems,
+    )
+
+
+def _describe_bad_bytes(
+    data: bytes, start: int, end: int, encoding: str, delimiter: str, header: Sequence[str]
+) -> FieldProblem:
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", start)
+    line_end = len(data) if line_end < 0 else line_end
+    line = data.count(b"\n", 0, start) + 1
+    prefix = data[line_start:start].decode(encoding, errors="replace")
+    index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1 if prefix else 0
+    column = header[index] if 0 <= index < len(header) else f"#{index + 1}"
+    shown = data[line_start:line_end][:200].decode(encoding, errors="backslashreplace")
+    return FieldProblem(
+        f"line {line} (data row {line - 1}) column {column!r}",
+        f"bad bytes {data[start:end]!r} in {shown!r}",
+    )
+
+
+def _header_of(data: bytes, encoding: str, delimiter: str) -> list[str]:
+    first = data.split(b"\n", 1)[0].decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r")
+    return next(csv.reader([first], delimiter=delimiter), [])
+
+
+def read_csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:
+    """The header record, and proof that at least one data row follows it."""
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error) as exc:
+            raise BadSourceFileError(f"Source file {path.name} has no readable header line: {exc}") from None
+        try:
+            has_rows = any(row for row in reader)
+        except csv.Error:
+            has_rows = True  # a malformed data line is a row problem, found and quarantined later
+    header = [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(header)]
+    if not has_rows:
+        raise BadSourceFileError(
+            f"Source file {path.name} is empty: it has a header "
+            f"(line 1: {delimiter.join(header)!r}) but no data rows"
+        )
+    return header
+
+
+def check_columns(file_name: str, found: Sequence[str], declared: Sequence[str], where: str) -> None:
+    """Compare the file's columns with the declared schema and list every difference at once."""
+    problems: list[FieldProblem] = []
+    shown = ", ".join(found)
+    seen: set[str] = set()
+    for name in found:
+        if name in seen:
+            problems.append(
+                FieldProblem(f"{file_name} column {name!r}", f"appears twice in the {where} ({shown})")
+            )
+        seen.add(name)
+    for name in declared:
+        if name not in seen:
+            problems.append(
+                FieldProblem(
+                    f"{file_name} column {name!r}", f"is declared but missing from the {where} ({shown})"
+                )
+            )
+    for name in dict.fromkeys(found):
+        if name not in declared:
+            problems.append(
+                FieldProblem(f"{file_name} column {name!r}", f"is in the {where} but not declared ({shown})")
+            )
+    if problems:
+        raise BadSourceFileError(
+            f"Source file {file_name} does not match its declared columns ({len(problems)} problem(s)); "
+            "fix the file or the `columns:` of the source",
+            problems,
+        )

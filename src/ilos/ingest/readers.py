@@ -1,0 +1,183 @@
+"""Stage a source file into a temporary DuckDB table of text columns plus `_row_number`.
+
+CSV lines DuckDB cannot split into the header's fields (too many or too few fields, stray quotes) go to
+a rejects table instead of failing the file; their numbers and the accepted rows' numbers are both
+1-based data rows (header excluded), so every row read is accounted for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from ilos.definitions.sources import ColumnSpec
+from ilos.errors import BadSourceFileError, FieldProblem
+from ilos.ingest.lake_tables import quote_ident as qi
+from ilos.ingest.lake_tables import quote_literal as ql
+
+STAGE = "_ingest_stage"
+REJECTS = "_ingest_rejects"
+_ERRORS = "_ingest_reject_errors"
+_SCANS = "_ingest_reject_scans"
+_INTEGER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+)
+
+
+def drop_stage_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables are per connection; dropping them keeps one connection reusable across sources."""
+    for table in (STAGE, REJECTS, _ERRORS, _SCANS):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _file_error(path: Path, exc: duckdb.Error) -> BadSourceFileError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return BadSourceFileError(f"Source file {path.name} could not be read: {first}")
+
+
+def stage_csv(
+    conn: duckdb.DuckDBPyConnection, path: Path, header: Sequence[str], delimiter: str, display_path: Path
+) -> None:
+    """Read every field as text; malformed lines land in the rejects table with their data row number."""
+    drop_stage_tables(conn)
+    columns = "{" + ", ".join(f"{ql(name)}: 'VARCHAR'" for name in header) + "}"
+    read = (
+        f"read_csv({ql(str(path))}, columns={columns}, header=true, auto_detect=false, "
+        f"delim={ql(delimiter)}, quote='\"', escape='\"', strict_mode=true, encoding='utf-8', "
+        f"store_rejects=true, rejects_table='{_ERRORS}', rejects_scan='{_SCANS}')"
+    )
+    try:
+        conn.execute(
+            f"CREATE TEMP TABLE _ingest_read AS SELECT *, ordinality AS _ord FROM {read} WITH ORDINALITY"  # noqa: S608
+        )
+    except duckdb.Error as exc:
+        raise _file_error(display_path, exc) from None
+    conn.execute(
+        f"CREATE TEMP TABLE {REJECTS} AS SELECT line - 1 AS _row_number, "
+        "string_agg(DISTINCT " + _reject_reason_sql(len(header)) + ", '; ') AS reasons, "
+        "json_object('_raw_line', first(csv_line)) AS raw_values "
+        f"FROM {_ERRORS} GROUP BY line"
+    )
+    _number_rows(conn)
+
+
+def _reject_reason_sql(n_columns: int) -> str:
+    return (
+        "CASE error_type "
+        f"WHEN 'TOO MANY COLUMNS' THEN 'line has more fields than the {n_columns} columns of the header' "
+        f"WHEN 'MISSING COLUMNS' THEN 'line has fewer fields than the {n_columns} columns of the header' "
+        "ELSE lower(error_type) || ': ' || split_part(error_message, chr(10), 1) END"
+    )
+
+
+def _number_rows(conn: duckdb.DuckDBPyConnection) -> None:
+    """Turn the accepted rows' ordinal into the data row number by skipping the rejected rows before it.
+
+    The k-th accepted row is data row k + (number of rejects r_j with r_j - j < k), where r_j is the j-th
+    rejected row number; an ASOF join does that in one pass.
+    """
+    (n_rejects,) = conn.execute(f"SELECT count(*) FROM {REJECTS}").fetchone() or (0,)  # noqa: S608
+    if n_rejects == 0:
+        conn.execute(
+            f"CREATE TEMP TABLE {STAGE} AS SELECT * EXCLUDE (_ord), _ord AS _row_number FROM _ingest_read"  # noqa: S608
+        )
+    else:
+        conn.execute(
+            f"CREATE TEMP TABLE {STAGE} AS SELECT r.* EXCLUDE (_ord), "  # noqa: S608
+            "r._ord + coalesce(k.n, 0) AS _row_number "
+            "FROM _ingest_read r ASOF LEFT JOIN ("
+            "SELECT t, count(*) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS n FROM ("
+            f"SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM {REJECTS})"
+            ") k ON r._ord > k.t"
+        )
+    conn.execute("DROP TABLE _ingest_read")
+
+
+def describe_parquet(conn: duckdb.DuckDBPyConnection, path: Path, display_path: Path) -> dict[str, str]:
+    """Column name -> DuckDB type of a Parquet file; an unreadable file is a file error."""
+    try:
+        described = conn.execute(f"DESCRIBE SELECT * FROM {_parquet_source(path)}").fetchall()  # noqa: S608
+    except duckdb.Error as exc:
+        raise _file_error(display_path, exc) from None
+    return {str(row[0]): str(row[1]) for row in described if row[0] != "file_row_number"}
+
+
+def _parquet_source(path: Path) -> str:
+    return f"read_parquet({ql(str(path))}, file_row_number=true)"
+
+
+def stage_parquet(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    types: dict[str, str],
+    schema: dict[str, ColumnSpec],
+    display_path: Path,
+) -> None:
+    """Stage a Parquet file as text columns numbered from 1 in file order.
+
+    An identifier stored as a number has already lost its leading zeros, so that is a file error.
+    """
+    drop_stage_tables(conn)
+    source = _parquet_source(path)
+    _check_identifier_types(conn, source, types, schema, display_path)
+    exprs = [_text_expr(name, types[name], schema.get(name)) for name in types]
+    try:
+        conn.execute(
+            f"CREATE TEMP TABLE {STAGE} AS SELECT {', '.join(exprs)}, file_row_number + 1 AS _row_number "  # noqa: S608
+            f"FROM {source}"
+        )
+    except duckdb.Error as exc:
+        raise _file_error(display_path, exc) from None
+    conn.execute(f"CREATE TEMP TABLE {REJECTS} (_row_number BIGINT, reasons VARCHAR, raw_values VARCHAR)")
+
+
+def _text_expr(name: str, sql_type: str, spec: ColumnSpec | None) -> str:
+    """Dates stored natively are rendered in the declared format so the raw text matches CSV sources."""
+    col = qi(name)
+    if (
+        spec is not None
+        and spec.type == "date"
+        and spec.format
+        and sql_type.startswith(("DATE", "TIMESTAMP"))
+    ):
+        return f"strftime({col}, {ql(spec.format)}) AS {col}"
+    return f"CAST({col} AS VARCHAR) AS {col}"
+
+
+def _check_identifier_types(
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    types: dict[str, str],
+    schema: dict[str, ColumnSpec],
+    display_path: Path,
+) -> None:
+    problems = []
+    for name, sql_type in types.items():
+        spec = schema.get(name)
+        if spec is None or spec.type != "identifier" or not sql_type.startswith(_INTEGER_TYPES):
+            continue
+        row = conn.execute(
+            f"SELECT file_row_number + 1, {qi(name)} FROM {source} WHERE {qi(name)} IS NOT NULL LIMIT 1"  # noqa: S608
+        ).fetchone()
+        example = f"e.g. data row {row[0]}: {row[1]!r}" if row else "no values"
+        problems.append(
+            FieldProblem(
+                f"{display_path.name} column {name!r}",
+                f"identifier stored as {sql_type} ({example}); store it as a string so leading zeros survive",
+            )
+        )
+    if problems:
+        raise BadSourceFileError(f"Source file {display_path.name} stores identifiers as numbers", problems)
