@@ -1,0 +1,73 @@
+"""Dates of birth: parsing with a declared format, default and placeholder dates, and the day/month
+swapped variant used when comparing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+# Dates systems write when the real one is unknown; never evidence of anything.
+PLACEHOLDER_DATES: frozenset[date] = frozenset(
+    {date(1900, 1, 1), date(1901, 1, 1), date(1800, 1, 1), date(1111, 11, 11), date(9999, 12, 31)}
+)
+EARLIEST_PLAUSIBLE = date(1880, 1, 1)
+LATEST_PLAUSIBLE = date(2100, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """A parsed date of birth with the facts comparisons need."""
+
+    value: date
+    is_default_day_month: bool
+    swapped: date | None
+
+
+def parse_date(value: str | None, fmt: str = "%Y-%m-%d") -> date | None:
+    """The date written in `value` using a strptime format; None when blank, unparseable, implausible
+    (before 1880 or after 2100) or a placeholder date such as 1900-01-01."""
+    return clean_date(_strptime(value, fmt))
+
+
+def _strptime(value: str | None, fmt: str) -> date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return datetime.strptime(value.strip(), fmt).date()
+    except ValueError:
+        return None
+
+
+def clean_date(value: date | None) -> date | None:
+    """The date, or None when it is a placeholder or outside the plausible range."""
+    if value is None or value in PLACEHOLDER_DATES:
+        return None
+    if not EARLIEST_PLAUSIBLE <= value <= LATEST_PLAUSIBLE:
+        return None
+    return value
+
+
+def is_placeholder_date(value: str | None, fmt: str = "%Y-%m-%d") -> bool:
+    """True when the text parses to a known placeholder date (1900-01-01 and friends)."""
+    return _strptime(value, fmt) in PLACEHOLDER_DATES
+
+
+def is_default_day_month(value: date) -> bool:
+    """January 1st: what many systems record when only the year is known. Such a day and month are
+    weak evidence, so comparisons should rely on the year alone."""
+    return value.month == 1 and value.day == 1
+
+
+def swap_day_month(value: date) -> date | None:
+    """The date with day and month exchanged (2001-03-04 → 2001-04-03), when that is a different valid
+    date; a DD/MM vs MM/DD confusion produces exactly this."""
+    if value.day > 12 or value.day == value.month:
+        return None
+    return value.replace(month=value.day, day=value.month)
+
+
+def describe_date(value: date | None) -> ParsedDate | None:
+    """The parsed-date facts for one date."""
+    if value is None:
+        return None
+    return ParsedDate(value, is_default_day_month(value), swap_day_month(value))

@@ -1,0 +1,102 @@
+"""Identifiers: A-numbers, SSN-like numbers, passports, FBI numbers, state ids and phone numbers, each
+reduced to one canonical spelling so that any formatting of the same identifier compares equal.
+
+Every function here has a vectorised twin in `kernels.py` that must agree with it on ASCII input; a
+property test holds them together."""
+
+from __future__ import annotations
+
+import re
+
+from ilos.standardize.placeholders import fold_ascii_upper, is_placeholder
+
+_NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
+_NON_DIGIT_RE = re.compile(r"[^0-9]+")
+_A_NUMBER_DIGITS_RE = re.compile(r"[0-9]{7,9}")
+# Letters keyed in for look-alike digits in numeric identifiers.
+A_NUMBER_TYPOS: dict[str, str] = {"O": "0", "Q": "0", "I": "1", "L": "1"}
+_TYPO_TABLE = str.maketrans(A_NUMBER_TYPOS)
+DOCUMENT_MIN_LENGTH = 4
+DOCUMENT_MAX_LENGTH = 20
+
+
+def compact_alnum(value: str) -> str:
+    """Upper-case ASCII letters and digits only: "a-12 3" → "A123"."""
+    return _NON_ALNUM_RE.sub("", fold_ascii_upper(value))
+
+
+def _is_one_repeated(text: str) -> bool:
+    return len(set(text)) == 1
+
+
+def normalize_a_number(value: str | None) -> str | None:
+    """The 9-digit A-number ("A012345678", "A-012-345-678", "12345678", "A 12345678" → "012345678").
+    A leading A is dropped, look-alike letters (O, Q → 0; I, L → 1) are read as digits, and 7 or 8 digit
+    numbers (older A-numbers, or a leading zero lost in a spreadsheet) are zero-padded. Anything else,
+    and one digit repeated (000000000), gives None."""
+    if value is None:
+        return None
+    compact = compact_alnum(value)
+    digits = compact.removeprefix("A").translate(_TYPO_TABLE)
+    if not _A_NUMBER_DIGITS_RE.fullmatch(digits):
+        return None
+    padded = digits.zfill(9)
+    return None if _is_one_repeated(padded) else padded
+
+
+def is_valid_ssn(digits: str) -> bool:
+    """Nine digits the SSA could have issued: not area 000, 666 or 9xx, not group 00, not serial 0000,
+    not one repeated digit, not 123456789."""
+    if len(digits) != 9 or not digits.isdigit() or not digits.isascii():
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
+        return False
+    return not _is_one_repeated(digits) and digits != "123456789"
+
+
+def normalize_ssn(value: str | None) -> str | None:
+    """An SSN-like number as 9 digits ("123-45-6789" → "123456789"); invalid or placeholder → None."""
+    if value is None:
+        return None
+    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(value))
+    return digits if is_valid_ssn(digits) else None
+
+
+def normalize_document_number(value: str | None) -> str | None:
+    """A passport, FBI or state id number as upper-case letters and digits ("ab 12-34" → "AB1234");
+    placeholders, one repeated character, and lengths outside 4-20 give None."""
+    if value is None or is_placeholder(value):
+        return None
+    compact = compact_alnum(value)
+    if not DOCUMENT_MIN_LENGTH <= len(compact) <= DOCUMENT_MAX_LENGTH or _is_one_repeated(compact):
+        return None
+    return compact
+
+
+def normalize_passport(value: str | None) -> str | None:
+    """Passport number: see `normalize_document_number`."""
+    return normalize_document_number(value)
+
+
+def normalize_fbi_number(value: str | None) -> str | None:
+    """FBI number: see `normalize_document_number`."""
+    return normalize_document_number(value)
+
+
+def normalize_state_id(value: str | None) -> str | None:
+    """State id (driver licence or ID card) number: see `normalize_document_number`."""
+    return normalize_document_number(value)
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """A North American phone number as 10 digits ("+1 (212) 555-0123" → "2125550123"): a leading
+    country code 1 is dropped; the area code cannot start with 0 or 1; one repeated digit → None."""
+    if value is None:
+        return None
+    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(value))
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01" or _is_one_repeated(digits):
+        return None
+    return digits

@@ -1,0 +1,191 @@
+"""Person names: normalisation, compound and double surnames with particles, full-name splitting,
+nickname-resolved given names, phonetic keys and order-robust token sets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import jellyfish
+
+from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAMES, resolve_nickname
+from ilos.standardize.placeholders import fold_ascii_upper, is_placeholder
+from ilos.standardize.transliteration import canonical_spelling, transliteration_key
+
+# Particles that start a surname (DE LA CRUZ, DOS SANTOS, VAN DER BERG) ...
+LEAD_PARTICLES: frozenset[str] = frozenset({"DE", "DEL", "DA", "DO", "DOS", "DAS", "DI", "DU", "VAN", "VON"})
+# ... and words that are particles only after one of those (DE LA, DE LOS, VAN DER).
+FOLLOW_PARTICLES: frozenset[str] = frozenset({"LA", "LAS", "LOS", "DER", "DEN", "TER"})
+# The conjunction joining paternal and maternal surnames: GARCIA Y LOPEZ.
+CONJUNCTIONS: frozenset[str] = frozenset({"Y", "E"})
+# Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown).
+PLACEHOLDER_TOKENS: frozenset[str] = frozenset({"UNKNOWN", "UNK", "FNU", "LNU", "MNU", "NFN", "NLN", "NMN"})
+
+COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
+    {
+        "CARLOS", "MIGUEL", "ANGEL", "DIEGO", "JORGE", "OSCAR", "MARIO", "SERGIO", "VICTOR", "RAUL",
+        "HECTOR", "ARTURO", "JAVIER", "ANDRES", "PABLO", "MARCO", "RAMON", "CESAR", "HUGO", "JULIO",
+        "ARMANDO", "ALBERTO", "ERNESTO", "FELIPE", "OMAR", "ABEL", "ELENA", "LUCIA", "SOFIA", "PAULA",
+        "CLAUDIA", "LAURA", "ANDREA", "GABRIELA", "VERONICA", "ADRIANA", "MONICA", "SILVIA", "BEATRIZ",
+        "ALICIA", "ELSA", "MARTA", "JULIA", "PAUL", "PETER", "MARK", "GEORGE", "MARY", "ANNE", "ANN",
+        "LEE", "MAE", "LYNN", "RAY", "EDUARDO", "GABRIEL", "MARCOS", "ISMAEL", "NOEL", "RENE", "YESENIA",
+        "ALEXIS", "ANTONIO", "ALEXANDRA", "CRISTINA", "DANIELA", "FERNANDA", "VALENTINA", "CAMILA",
+    }
+)  # fmt: skip
+
+_APOSTROPHE_RE = re.compile(r"['`]")
+_NON_NAME_RE = re.compile(r"[^A-Z-]+")
+_HYPHENS_RE = re.compile(r" ?-+ ?")
+
+
+@dataclass(frozen=True, slots=True)
+class SurnameParts:
+    """A family name split into first (paternal) and second (maternal) surname."""
+
+    first_surname: str | None
+    second_surname: str | None
+    all_tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameParts:
+    """A full name split into given, middle and family parts (any may be missing)."""
+
+    given: str | None
+    middle: str | None
+    family: str | None
+
+
+def normalize_name(value: str | None) -> str | None:
+    """Upper-case ASCII name: diacritics dropped, apostrophes removed (O'BRIEN→OBRIEN), other
+    punctuation and digits become spaces, hyphens kept between words, placeholder tokens (FNU, UNKNOWN)
+    dropped. Placeholders and empty results give None."""
+    if value is None or is_placeholder(value):
+        return None
+    text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
+    tokens = [t.strip("-") for t in text.split()]
+    kept = [t for t in tokens if t and t not in PLACEHOLDER_TOKENS]
+    result = " ".join(kept)
+    return result if result and not is_placeholder(result) else None
+
+
+def _words(normalized: str) -> list[str]:
+    return normalized.replace("-", " ").split()
+
+
+def _surname_units(words: list[str]) -> list[str]:
+    """Group particles with the word they introduce and drop the joining Y: each unit is one surname."""
+    units: list[str] = []
+    prefix: list[str] = []
+    for i, word in enumerate(words):
+        is_particle = word in LEAD_PARTICLES or (word in FOLLOW_PARTICLES and bool(prefix))
+        if is_particle and i < len(words) - 1:
+            prefix.append(word)
+        elif word in CONJUNCTIONS and units and not prefix and i < len(words) - 1:
+            continue
+        else:
+            units.append(" ".join([*prefix, word]))
+            prefix = []
+    return units
+
+
+def split_surnames(family: str | None) -> SurnameParts:
+    """First and second surname of a family name. Particles stay with their surname ("DE LA CRUZ" is
+    one surname); "GARCIA LOPEZ", "GARCIA-LOPEZ" and "GARCIA Y LOPEZ" all give GARCIA + LOPEZ. A third
+    or later surname is kept with the second."""
+    normalized = normalize_name(family)
+    if normalized is None:
+        return SurnameParts(None, None, ())
+    words = _words(normalized)
+    units = _surname_units(words)
+    second = " ".join(units[1:]) or None
+    return SurnameParts(units[0], second, tuple(token_set(normalized)))
+
+
+def split_full_name(value: str | None) -> NameParts:
+    """Given, middle and family parts of a full name. "FAMILY, GIVEN MIDDLE" is read in comma form;
+    otherwise the first word is the given name, following words that are common given names are middle
+    names, and the rest (at least one surname, particles attached) is the family name."""
+    if value is None or is_placeholder(value):
+        return NameParts(None, None, None)
+    if "," in value:
+        family_part, given_part = value.split(",", 1)
+        given_words = _words(normalize_name(given_part) or "")
+        return NameParts(
+            given_words[0] if given_words else None,
+            " ".join(given_words[1:]) or None,
+            normalize_name(family_part),
+        )
+    normalized = normalize_name(value)
+    if normalized is None:
+        return NameParts(None, None, None)
+    units = _surname_units(normalized.split())
+    if len(units) == 1:
+        return NameParts(None, None, units[0])
+    middle_end = 1
+    while middle_end < len(units) - 1 and _is_given_name(units[middle_end]):
+        middle_end += 1
+    return NameParts(units[0], " ".join(units[1:middle_end]) or None, " ".join(units[middle_end:]))
+
+
+def _is_given_name(unit: str) -> bool:
+    return unit in COMMON_GIVEN_NAMES or unit in NICKNAMES
+
+
+def canonical_given(name: str | None) -> str | None:
+    """The given name with each word's nickname resolved (PEPE→JOSE, BILL→WILLIAM) and known
+    transliteration variants spelled one way (MOHAMED→MUHAMMAD, YOSEF→JOSEPH)."""
+    normalized = normalize_name(name)
+    if normalized is None:
+        return None
+    return " ".join(canonical_spelling(resolve_nickname(token)) for token in normalized.split())
+
+
+def token_set(normalized: str | None) -> list[str]:
+    """Sorted unique words of an already normalised name, without particles and conjunctions."""
+    if not normalized:
+        return []
+    skip = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
+    return sorted({w for w in _words(normalized) if w not in skip})
+
+
+def name_tokens(*names: str | None) -> tuple[str, ...]:
+    """Sorted unique words across several names: robust to given/family order swaps."""
+    words: set[str] = set()
+    for name in names:
+        words.update(token_set(normalize_name(name)))
+    return tuple(sorted(words))
+
+
+def _phonetic_source(name: str | None) -> str | None:
+    normalized = normalize_name(name)
+    if normalized is None:
+        return None
+    skip = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
+    words = [transliteration_key(w) for w in _words(normalized) if w not in skip]
+    return "".join(words) or None
+
+
+def phonetic_key(name: str | None) -> str | None:
+    """Metaphone of the transliteration-folded name, particles dropped (DE LA CRUZ and CRUZ agree;
+    CHANG and ZHANG agree)."""
+    source = _phonetic_source(name)
+    return (jellyfish.metaphone(source) or None) if source else None
+
+
+def nysiis_key(name: str | None) -> str | None:
+    """NYSIIS of the transliteration-folded name, particles dropped."""
+    source = _phonetic_source(name)
+    return (jellyfish.nysiis(source) or None) if source else None
+
+
+def full_name(given: str | None, family: str | None) -> str | None:
+    """The normalised "GIVEN FAMILY" string, or whichever part is present."""
+    parts = [p for p in (normalize_name(given), normalize_name(family)) if p]
+    return " ".join(parts) or None
+
+
+def given_phonetic(given: str | None) -> str | None:
+    """Phonetic key of the first word of the nickname-resolved given name (PEPE and JOSE agree)."""
+    canonical = canonical_given(given)
+    return phonetic_key(canonical.split()[0]) if canonical else None

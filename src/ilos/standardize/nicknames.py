@@ -1,0 +1,128 @@
+"""Nicknames and diminutives (Spanish, Portuguese, English, French) mapped to the canonical given name.
+
+Only unambiguous nicknames are listed: BETO (ALBERTO or ROBERTO) and CHELA (GRACIELA or ANGELA) are left
+out on purpose, because a wrong canonical name would manufacture matching evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+_BY_CANONICAL: dict[str, tuple[str, ...]] = {
+    # Spanish
+    "JOSE": ("PEPE", "PEPITO", "CHEPE", "CHEO"),
+    "FRANCISCO": ("PACO", "PANCHO", "CHICO", "CURRO", "PAQUITO", "FRANCISQUINHO"),
+    "GUILLERMO": ("MEMO", "GUILLE"),
+    "GUADALUPE": ("LUPE", "LUPITA"),
+    "JESUS": ("CHUY", "CHUCHO", "CHUS"),
+    "IGNACIO": ("NACHO",),
+    "EDUARDO": ("LALO",),
+    "ANTONIO": ("TONO", "TONIO"),
+    "ALEJANDRO": ("ALEJO", "JANO"),
+    "ENRIQUE": ("KIKE", "QUIQUE"),
+    "MANUEL": ("MANOLO", "MANU"),
+    "RAFAEL": ("RAFA", "FELO"),
+    "RODRIGO": ("RORRO",),
+    "SANTIAGO": ("CHAGO", "SANTI"),
+    "GUSTAVO": ("TAVO",),
+    "FERNANDO": ("NANDO", "FERNANDITO"),
+    "RICARDO": ("RICKY",),
+    "ROSARIO": ("CHARO",),
+    "CONCEPCION": ("CONCHA", "CONCHITA", "CONCHI"),
+    "DOLORES": ("LOLA", "LOLITA"),
+    "MERCEDES": ("MECHE", "MERCHE"),
+    "ISABEL": ("CHABELA",),
+    "SOCORRO": ("COCO",),
+    "REFUGIO": ("CUCA", "CUQUITA"),
+    "GUMERSINDO": ("CHINDO",),
+    "ROBERTO": ("ROBER",),
+    "CONSUELO": ("CHELO",),
+    "ASUNCION": ("CHON",),
+    "CARMEN": ("CARMENCITA", "MELA"),
+    "MARIA": ("MA", "MARI", "MARUCA"),
+    "MARGARITA": ("MAGUI", "MARGOT"),
+    "TERESA": ("TERE",),
+    "ANA": ("ANITA",),
+    "ROSA": ("ROSITA",),
+    "JUAN": ("JUANITO", "JUANCHO"),
+    "LUIS": ("LUCHO", "LUISITO"),
+    "PEDRO": ("PERICO",),
+    "ADOLFO": ("FITO",),
+    "RODOLFO": ("RUDY", "RUDI"),
+    "HUMBERTO": ("BETITO",),
+    "CRISTOBAL": ("TOBAL",),
+    "SALVADOR": ("CHAVA", "CHAVO"),
+    "ROSALBA": ("CHALBA",),
+    # Portuguese
+    "JOAO": ("JOAOZINHO",),
+    "SEBASTIAO": ("TIAO",),
+    "ANTONIA": ("TONHA",),
+    "RAIMUNDO": ("MUNDINHO",),
+    "JOSEFA": ("ZEFA",),
+    "JOSE MARIA": ("ZEMARIA",),
+    "FRANCISCA": ("CHICA", "PAQUITA"),
+    "MARCELO": ("MARCELINHO",),
+    # English
+    "WILLIAM": ("BILL", "BILLY", "WILL", "WILLY", "WILLIE"),
+    "ROBERT": ("BOB", "BOBBY", "ROB", "ROBBIE"),
+    "MICHAEL": ("MIKE", "MIKEY", "MICKEY", "MICK"),
+    "RICHARD": ("DICK", "RICK", "RICH", "RICHIE"),
+    "JAMES": ("JIM", "JIMMY", "JIMMIE"),
+    "JOHN": ("JACK", "JOHNNY", "JOHNNIE"),
+    "JOSEPH": ("JOE", "JOEY"),
+    "THOMAS": ("TOM", "TOMMY"),
+    "CHARLES": ("CHARLIE", "CHUCK", "CHAS"),
+    "ANTHONY": ("TONY",),
+    "DANIEL": ("DAN", "DANNY"),
+    "MATTHEW": ("MATT", "MATTY"),
+    "DAVID": ("DAVE", "DAVEY"),
+    "EDWARD": ("EDDIE", "EDDY", "NED"),
+    "STEVEN": ("STEVE", "STEVIE"),
+    "NICHOLAS": ("NICK", "NICKY"),
+    "BENJAMIN": ("BEN", "BENNY"),
+    "PATRICK": ("PADDY",),
+    "TIMOTHY": ("TIM", "TIMMY"),
+    "KENNETH": ("KEN", "KENNY"),
+    "DONALD": ("DONNIE",),
+    "RONALD": ("RON", "RONNIE"),
+    "GREGORY": ("GREG",),
+    "JEFFREY": ("JEFF",),
+    "LAWRENCE": ("LARRY",),
+    "HENRY": ("HANK",),
+    "ELIZABETH": ("LIZ", "LIZZY", "BETH", "BETTY", "BETSY", "ELIZA"),
+    "MARGARET": ("MAGGIE", "PEGGY", "MEG", "MARGE"),
+    "KATHERINE": ("KATE", "KATIE", "KATHY", "KAT"),
+    "JENNIFER": ("JEN", "JENNY"),
+    "PATRICIA": ("PATTY", "PATSY", "TRISH", "TRICIA"),
+    "SUSAN": ("SUE", "SUSIE", "SUZY"),
+    "DEBORAH": ("DEB", "DEBBIE"),
+    "REBECCA": ("BECKY", "BECCA"),
+    "VICTORIA": ("VICKY", "VICKIE", "TORI"),
+    "ABIGAIL": ("ABBY", "ABBIE"),
+    "ALEXANDER": ("ALEC", "XANDER"),
+    "ANDREW": ("ANDY",),
+    "DOROTHY": ("DOT", "DOTTIE"),
+    # French / Haitian usage
+    "JEAN BAPTISTE": ("JB",),
+}
+
+
+def _invert(by_canonical: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, nicknames in by_canonical.items():
+        for nickname in nicknames:
+            if nickname in table and table[nickname] != canonical:
+                raise ValueError(f"nickname {nickname!r} maps to both {table[nickname]!r} and {canonical!r}")
+            table[nickname] = canonical
+    return table
+
+
+NICKNAMES: Mapping[str, str] = MappingProxyType(_invert(_BY_CANONICAL))
+"""Nickname or diminutive (upper ASCII) -> canonical given name."""
+
+CANONICAL_GIVEN_NAMES: frozenset[str] = frozenset(_BY_CANONICAL)
+
+
+def resolve_nickname(token: str) -> str:
+    """The canonical given name for one upper-ASCII name token, or the token itself."""
+    return NICKNAMES.get(token, token)

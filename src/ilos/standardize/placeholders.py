@@ -1,0 +1,94 @@
+"""Placeholder values ("UNKNOWN", "NA NA", "000-00-0000", "1900-01-01"): recognised once, here, so every
+standardizer treats them as missing and never as matching evidence."""
+
+from __future__ import annotations
+
+import re
+
+from unidecode import unidecode
+
+# Words that, alone or repeated ("NA NA", "UNKNOWN UNKNOWN", "FNU LNU"), mean "no value".
+PLACEHOLDER_WORDS: tuple[str, ...] = (
+    "UNKNOWN",
+    "UNKOWN",
+    "UNKNWN",
+    "UNK",
+    "N/A",
+    "NA",
+    "NONE",
+    "NULL",
+    "NIL",
+    "FNU",
+    "LNU",
+    "MNU",
+    "NFN",
+    "NLN",
+    "NMN",
+    "NN",
+    "TEST",
+    "DUMMY",
+    "BLANK",
+    "REFUSED",
+    "UNAVAILABLE",
+    "UNSPECIFIED",
+    "DESCONOCIDO",
+    "DESCONOCIDA",
+    "INCONNU",
+    "NO NAME",
+    "NONAME",
+    "NOT PROVIDED",
+    "NOT AVAILABLE",
+    "NOT GIVEN",
+    "NOT APPLICABLE",
+    "NO DATA",
+    "JOHN DOE",
+    "JANE DOE",
+    "X+",
+)
+
+# Digit strings people type when a form insists on a number.
+DUMMY_DIGITS: frozenset[str] = frozenset(
+    {"123456789", "1234567890", "0123456789", "987654321", "19000101", "01011900", "12345", "1234"}
+)
+
+_SEP = r"[^A-Z0-9]"
+_WORD = "(?:" + "|".join(w.replace(" ", _SEP + "+") for w in PLACEHOLDER_WORDS) + ")"
+# One pattern shared by the pure function (Python re, fullmatch) and the Arrow kernel (RE2, anchored);
+# it uses only constructs both engines read the same way.
+PLACEHOLDER_PATTERN = f"{_SEP}*{_WORD}(?:{_SEP}+{_WORD})*{_SEP}*"
+_PLACEHOLDER_RE = re.compile(PLACEHOLDER_PATTERN)
+BLANK_PATTERN = r"[ \t\n\r\f\v]*"
+_BLANK_RE = re.compile(BLANK_PATTERN)
+_ALNUM_RE = re.compile(r"[A-Z0-9]")
+_NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
+
+
+def fold_ascii_upper(value: str) -> str:
+    """Upper-case ASCII spelling of any text: diacritics dropped, other scripts transliterated."""
+    return (value if value.isascii() else unidecode(value)).upper()
+
+
+def is_blank(value: str | None) -> bool:
+    """No value at all: None, empty or only whitespace. Blank is missing but not a placeholder."""
+    return value is None or _BLANK_RE.fullmatch(value) is not None
+
+
+def is_placeholder(value: str | None) -> bool:
+    """A value that stands in for "unknown": placeholder words, punctuation only, one repeated digit,
+    or a dummy number. Blank values are not placeholders (they are simply missing)."""
+    if value is None or is_blank(value):
+        return False
+    upper = fold_ascii_upper(value)
+    if _PLACEHOLDER_RE.fullmatch(upper) or _ALNUM_RE.search(upper) is None:
+        return True
+    compact = _NON_ALNUM_RE.sub("", upper)
+    if compact.isdigit() and compact.isascii():
+        return (len(compact) >= 2 and len(set(compact)) == 1) or compact in DUMMY_DIGITS
+    return False
+
+
+def clean_text(value: str | None) -> str | None:
+    """The value, or None when it is blank or a placeholder."""
+    if value is None or is_blank(value) or is_placeholder(value):
+        return None
+    return value
