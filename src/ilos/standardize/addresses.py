@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ilos.standardize.placeholders import fold_ascii_upper, is_placeholder
+from ilos.standardize.placeholders import DUMMY_DIGITS, fold_ascii_upper, is_placeholder
 
 STREET_SUFFIXES: dict[str, str] = {
     "STREET": "ST", "STR": "ST", "AVENUE": "AVE", "AV": "AVE", "AVEN": "AVE", "AVENIDA": "AVE",
@@ -115,7 +115,7 @@ def normalize_postal_code(value: str | None) -> str | None:
     if value is None:
         return None
     compact = _NON_ALNUM_RE.sub("", fold_ascii_upper(value))
-    if not compact.isdigit() or not compact.isascii():
+    if not compact.isdigit() or not compact.isascii() or compact in DUMMY_DIGITS:
         return None
     if len(compact) in (3, 4, 5):
         zip5 = compact.zfill(5)

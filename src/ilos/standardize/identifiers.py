@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ilos.standardize.placeholders import fold_ascii_upper, is_placeholder
+from ilos.standardize.placeholders import DUMMY_DIGITS, fold_ascii_upper, is_placeholder
 
 _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
 _NON_DIGIT_RE = re.compile(r"[^0-9]+")
@@ -33,12 +33,12 @@ def normalize_a_number(value: str | None) -> str | None:
     """The 9-digit A-number ("A012345678", "A-012-345-678", "12345678", "A 12345678" → "012345678").
     A leading A is dropped, look-alike letters (O, Q → 0; I, L → 1) are read as digits, and 7 or 8 digit
     numbers (older A-numbers, or a leading zero lost in a spreadsheet) are zero-padded. Anything else,
-    and one digit repeated (000000000), gives None."""
+    one digit repeated (000000000) and dummy numbers (123456789) give None."""
     if value is None:
         return None
     compact = compact_alnum(value)
     digits = compact.removeprefix("A").translate(_TYPO_TABLE)
-    if not _A_NUMBER_DIGITS_RE.fullmatch(digits):
+    if not _A_NUMBER_DIGITS_RE.fullmatch(digits) or digits in DUMMY_DIGITS:
         return None
     padded = digits.zfill(9)
     return None if _is_one_repeated(padded) else padded

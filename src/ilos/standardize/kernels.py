@@ -67,7 +67,11 @@ def a_number_kernel(values: Any) -> Any:
     for letter, digit in A_NUMBER_TYPOS.items():
         digits = pc.replace_substring(digits, letter, digit)
     padded = pc.utf8_lpad(digits, width=9, padding="0")
-    valid = pc.and_(pc.match_substring_regex(digits, "^[0-9]{7,9}$"), pc.invert(_is_one_repeated(padded)))
+    valid = _all(
+        pc.match_substring_regex(digits, "^[0-9]{7,9}$"),
+        pc.invert(_is_one_repeated(padded)),
+        pc.invert(pc.is_in(digits, value_set=_DUMMY)),
+    )
     return _keep_where(valid, padded)
 
 

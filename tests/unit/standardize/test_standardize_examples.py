@@ -1,0 +1,196 @@
+"""Table-driven examples: compound surnames, nicknames, transliteration, dates, identifiers,
+addresses and countries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ilos.standardize import addresses, dates, demographics, identifiers, names
+from ilos.standardize.nicknames import NICKNAMES
+from ilos.standardize.registry import COLUMN_STANDARDIZERS, STANDARDIZERS
+from ilos.standardize.transliteration import VARIANTS, transliteration_key
+
+
+@pytest.mark.parametrize(
+    ("family", "first", "second"),
+    [
+        ("García López", "GARCIA", "LOPEZ"),
+        ("GARCIA-LOPEZ", "GARCIA", "LOPEZ"),
+        ("garcia y lopez", "GARCIA", "LOPEZ"),
+        ("de la Cruz", "DE LA CRUZ", None),
+        ("De La Cruz Ramírez", "DE LA CRUZ", "RAMIREZ"),
+        ("Pérez de los Santos", "PEREZ", "DE LOS SANTOS"),
+        ("dos Santos Silva", "DOS SANTOS", "SILVA"),
+        ("Van der Berg", "VAN DER BERG", None),
+        ("del Río", "DEL RIO", None),
+        ("O'Brien", "OBRIEN", None),
+        ("UNKNOWN", None, None),
+        (None, None, None),
+    ],
+)
+def test_compound_surnames_split_into_first_and_second(
+    family: str | None, first: str | None, second: str | None
+) -> None:
+    parts = names.split_surnames(family)
+    assert (parts.first_surname, parts.second_surname) == (first, second)
+
+
+@pytest.mark.parametrize(
+    ("full", "given", "middle", "family"),
+    [
+        ("GARCIA LOPEZ, JUAN CARLOS", "JUAN", "CARLOS", "GARCIA LOPEZ"),
+        ("Juan Carlos García López", "JUAN", "CARLOS", "GARCIA LOPEZ"),
+        ("Juan García López", "JUAN", None, "GARCIA LOPEZ"),
+        ("John Paul Smith", "JOHN", "PAUL", "SMITH"),
+        ("Juan de la Cruz", "JUAN", None, "DE LA CRUZ"),
+        ("NA NA", None, None, None),
+    ],
+)
+def test_full_names_split_into_parts(
+    full: str, given: str | None, middle: str | None, family: str | None
+) -> None:
+    assert names.split_full_name(full) == names.NameParts(given, middle, family)
+
+
+@pytest.mark.parametrize(
+    ("nickname", "canonical"),
+    [("Pepe", "JOSE"), ("PACO", "FRANCISCO"), ("Pancho", "FRANCISCO"), ("Memo", "GUILLERMO"),
+     ("Lupe", "GUADALUPE"), ("Chuy", "JESUS"), ("Nacho", "IGNACIO"), ("Bill", "WILLIAM"), ("Bob", "ROBERT"),
+     ("Mike", "MICHAEL"), ("Toño", "ANTONIO"), ("Pepe Luis", "JOSE LUIS"), ("Maria", "MARIA")],
+)  # fmt: skip
+def test_nicknames_resolve_to_canonical_given_name(nickname: str, canonical: str) -> None:
+    assert names.canonical_given(nickname) == canonical
+
+
+def test_nickname_table_is_large_and_canonical_names_are_fixed_points() -> None:
+    assert len(NICKNAMES) >= 80
+    for canonical in set(NICKNAMES.values()):
+        assert names.canonical_given(canonical) == canonical
+
+
+@pytest.mark.parametrize(
+    "group",
+    [("MOHAMMED", "MOHAMED", "MUHAMMAD", "Mohammad"), ("JOSEPH", "YOSEF", "Josef"), ("ZHANG", "CHANG"),
+     ("XU", "HSU"), ("PIERRE", "PYE"), ("LOUIS", "LWI"), ("PHILLIP", "FILIP"), ("LYNN", "LINN")],
+)  # fmt: skip
+def test_transliteration_variants_share_one_key(group: tuple[str, ...]) -> None:
+    keys = {transliteration_key(v.upper()) for v in group}
+    assert len(keys) == 1
+    assert len({names.phonetic_key(v) for v in group}) == 1
+
+
+def test_transliteration_canonical_spellings_are_not_nicknames() -> None:
+    assert not set(VARIANTS.values()) & set(NICKNAMES)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [("1980-03-04", "%Y-%m-%d", date(1980, 3, 4)), ("03/04/1980", "%m/%d/%Y", date(1980, 3, 4)),
+     ("04/03/1980", "%d/%m/%Y", date(1980, 3, 4)), ("1900-01-01", "%Y-%m-%d", None),
+     ("31/02/1980", "%d/%m/%Y", None), ("", "%Y-%m-%d", None), ("UNKNOWN", "%Y-%m-%d", None),
+     ("1875-05-05", "%Y-%m-%d", None)],
+)  # fmt: skip
+def test_dates_parse_with_declared_format(text: str, fmt: str, expected: date | None) -> None:
+    assert dates.parse_date(text, fmt) == expected
+
+
+def test_day_month_swap_and_default_dates() -> None:
+    assert dates.swap_day_month(date(1980, 3, 4)) == date(1980, 4, 3)
+    assert dates.swap_day_month(date(1980, 3, 13)) is None
+    assert dates.swap_day_month(date(1980, 5, 5)) is None
+    assert dates.is_default_day_month(date(1980, 1, 1))
+    assert not dates.is_default_day_month(date(1980, 1, 2))
+    assert dates.is_placeholder_date("01/01/1900", "%d/%m/%Y")
+    described = dates.describe_date(date(1990, 1, 1))
+    assert described is not None and described.is_default_day_month and described.swapped is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("A012345678", "012345678"), ("A-012-345-678", "012345678"), ("012345678", "012345678"),
+     ("12345678", "012345678"), ("A 12345678", "012345678"), ("a0I2345678", "012345678"),
+     ("A1234567", "001234567"), ("000000000", None), ("A123", None), ("UNKNOWN", None), (None, None)],
+)  # fmt: skip
+def test_a_numbers_normalise_to_nine_digits(raw: str | None, expected: str | None) -> None:
+    assert identifiers.normalize_a_number(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("function", "raw", "expected"),
+    [
+        (identifiers.normalize_ssn, "078-05-1120", "078051120"),
+        (identifiers.normalize_ssn, "000-00-0000", None),
+        (identifiers.normalize_ssn, "666-12-3456", None),
+        (identifiers.normalize_ssn, "912-34-5678", None),
+        (identifiers.normalize_ssn, "111-11-1111", None),
+        (identifiers.normalize_phone, "+1 (212) 555-0123", "2125550123"),
+        (identifiers.normalize_phone, "000-000-0000", None),
+        (identifiers.normalize_phone, "555-0123", None),
+        (identifiers.normalize_passport, "ab 123-456", "AB123456"),
+        (identifiers.normalize_passport, "N/A", None),
+        (identifiers.normalize_fbi_number, "123456 ab1", "123456AB1"),
+        (identifiers.normalize_state_id, "XXXX", None),
+    ],
+)
+def test_identifiers_normalise(function: object, raw: str, expected: str | None) -> None:
+    assert callable(function)
+    assert function(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("street", "expected"),
+    [
+        ("123 North Main Street, Apt #4", "123 N MAIN ST UNIT 4"),
+        ("456 s. oak av. #2B", "456 S OAK AVE UNIT 2B"),
+        ("789 Sunset Boulevard Suite 5", "789 SUNSET BLVD UNIT 5"),
+        ("P.O. Box 12", "PO BOX 12"),
+        ("90210", None),
+        ("12345-6789", None),
+        ("HOMELESS", None),
+        ("UNKNOWN", None),
+        ("", None),
+    ],
+)
+def test_streets_use_usps_abbreviations(street: str, expected: str | None) -> None:
+    assert addresses.normalize_street(street) == expected
+
+
+def test_postal_codes_city_state_and_household_key() -> None:
+    assert addresses.normalize_postal_code("02134-1234") == "02134"
+    assert addresses.normalize_postal_code("2134") == "02134"
+    assert addresses.normalize_postal_code("00000") is None
+    assert addresses.normalize_postal_code("K1A 0B1") is None
+    assert addresses.normalize_city("Saint Louis") == "ST LOUIS"
+    assert addresses.normalize_state("California") == "CA"
+    assert addresses.normalize_state("tx") == "TX"
+    key = addresses.address_key("123 North Main Street Apt 4", "02134-1111")
+    assert key == addresses.address_key("123 N. Main St. #7", "02134") == "123 MAIN 02134"
+    assert addresses.address_key("PO Box 5", "02134") is None
+    assert addresses.is_placeholder_street("90210") and not addresses.is_placeholder_street("1 Main St")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("MEXICO", "MEX"), ("México", "MEX"), ("MEX", "MEX"), ("MX", "MEX"), ("El Salvador", "SLV"),
+     ("SALVADOR", "SLV"), ("Haïti", "HTI"), ("Brasil", "BRA"), ("PRC", "CHN"), ("Estados Unidos", "USA"),
+     ("U.S.A.", "USA"), ("Guatemala", "GTM"), ("honduras", "HND"), ("Republic of Korea", "KOR"),
+     ("Atlantis", None), ("NA", None)],
+)  # fmt: skip
+def test_countries_become_alpha3(raw: str, expected: str | None) -> None:
+    assert demographics.normalize_country(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("M", "M"), ("male", "M"), ("Hombre", "M"), ("F", "F"), ("Mujer", "F"), ("U", None)]
+)
+def test_sex_codes(raw: str, expected: str | None) -> None:
+    assert demographics.normalize_sex(raw) == expected
+
+
+def test_registry_covers_every_one_column_field() -> None:
+    assert set(COLUMN_STANDARDIZERS) == {"sex", "street", "city", "state", "postal_code", "country_of_birth",
+                                         "nationality", "phone", "a_number", "fbi_number", "ssn",
+                                         "passport_number", "state_id"}  # fmt: skip
+    assert all(s.function.__doc__ for s in STANDARDIZERS.values())

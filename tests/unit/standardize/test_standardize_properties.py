@@ -1,0 +1,135 @@
+"""Property tests: every standardizer never raises, is idempotent where that applies, outputs upper
+ASCII, ignores diacritics, turns placeholders into None, and agrees with its Arrow kernel."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ilos.standardize import addresses, demographics, identifiers, kernels, names, placeholders
+from ilos.standardize.transliteration import canonical_spelling, fold_spelling, transliteration_key
+
+settings.register_profile("standardize", max_examples=150, deadline=None)
+settings.load_profile("standardize")
+
+TEXT = st.text(max_size=40)
+ASCII = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=30)
+NAME_LIKE = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdeáéíóúñÑçÇü-'.,", max_size=30)
+UPPER_ASCII = re.compile(r"[A-Z0-9 \-#]*")
+
+STRING_STANDARDIZERS: dict[str, Callable[[str | None], str | None]] = {
+    "normalize_name": names.normalize_name,
+    "canonical_given": names.canonical_given,
+    "phonetic_key": names.phonetic_key,
+    "nysiis_key": names.nysiis_key,
+    "given_phonetic": names.given_phonetic,
+    "normalize_street": addresses.normalize_street,
+    "normalize_city": addresses.normalize_city,
+    "normalize_state": addresses.normalize_state,
+    "normalize_postal_code": addresses.normalize_postal_code,
+    "normalize_sex": demographics.normalize_sex,
+    "normalize_country": demographics.normalize_country,
+    "normalize_a_number": identifiers.normalize_a_number,
+    "normalize_ssn": identifiers.normalize_ssn,
+    "normalize_document_number": identifiers.normalize_document_number,
+    "normalize_phone": identifiers.normalize_phone,
+}
+IDEMPOTENT = [n for n in STRING_STANDARDIZERS if n not in {"phonetic_key", "nysiis_key", "given_phonetic"}]
+KERNELS = [
+    (placeholders.is_placeholder, kernels.is_placeholder_kernel),
+    (identifiers.normalize_a_number, kernels.a_number_kernel),
+    (identifiers.normalize_ssn, kernels.ssn_kernel),
+    (identifiers.normalize_document_number, kernels.document_number_kernel),
+    (identifiers.normalize_phone, kernels.phone_kernel),
+    (addresses.normalize_street, kernels.street_kernel),
+]
+PLACEHOLDERS = ["UNKNOWN", "unk", "N/A", "NA NA", "none", "NULL", "FNU", "LNU", "XXX", "test", "000-00-0000",
+                "999999999", "00000", "1900-01-01", "?", "---", "Unknown Unknown", "FNU LNU"]  # fmt: skip
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@pytest.mark.parametrize("name", list(STRING_STANDARDIZERS))
+@given(value=st.one_of(st.none(), TEXT))
+def test_standardizer_never_raises_and_outputs_upper_ascii(name: str, value: str | None) -> None:
+    result = STRING_STANDARDIZERS[name](value)
+    assert result is None or (result and UPPER_ASCII.fullmatch(result))
+
+
+@pytest.mark.parametrize("name", IDEMPOTENT)
+@given(value=st.one_of(TEXT, NAME_LIKE))
+def test_standardizer_is_idempotent(name: str, value: str) -> None:
+    function = STRING_STANDARDIZERS[name]
+    once = function(value)
+    assert function(once) == once
+
+
+@pytest.mark.parametrize("name", list(STRING_STANDARDIZERS))
+@given(value=NAME_LIKE)
+def test_standardizer_ignores_diacritics(name: str, value: str) -> None:
+    function = STRING_STANDARDIZERS[name]
+    assert function(value) == function(strip_accents(value))
+
+
+@pytest.mark.parametrize("name", list(STRING_STANDARDIZERS))
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+def test_placeholders_standardize_to_none(name: str, value: str) -> None:
+    assert placeholders.is_placeholder(value)
+    assert STRING_STANDARDIZERS[name](value) is None
+
+
+@given(digits=st.from_regex(r"[0-9]{9}", fullmatch=True), style=st.integers(0, 5))
+def test_any_a_number_formatting_gives_the_same_result(digits: str, style: int) -> None:
+    layouts = [digits, f"A{digits}", f"A-{digits[:3]}-{digits[3:6]}-{digits[6:]}", f"a {digits}",
+               f" A {digits[:3]} {digits[3:6]} {digits[6:]} ", f"A{digits.lstrip('0') or '0'}"]  # fmt: skip
+    expected = identifiers.normalize_a_number(digits)
+    assert identifiers.normalize_a_number(layouts[style]) == expected or (
+        style == 5 and len(digits.lstrip("0")) < 7
+    )
+    if expected is not None:
+        assert expected == digits
+
+
+@pytest.mark.parametrize(("pure", "kernel"), KERNELS, ids=lambda f: getattr(f, "__name__", ""))
+@given(values=st.lists(st.one_of(st.none(), ASCII, st.sampled_from(PLACEHOLDERS)), min_size=1, max_size=8))
+def test_kernel_agrees_with_pure_function_on_ascii(
+    pure: Callable[[str | None], object], kernel: kernels.Kernel, values: list[str | None]
+) -> None:
+    expected = [pure(v) for v in values]
+    if pure is placeholders.is_placeholder:
+        expected = [bool(e) for e in expected]
+    assert kernel(pa.array(values, pa.string())).to_pylist() == expected
+
+
+@given(token=st.from_regex(r"[A-Z]{1,12}", fullmatch=True))
+def test_transliteration_folds_are_idempotent(token: str) -> None:
+    assert fold_spelling(fold_spelling(token)) == fold_spelling(token)
+    assert canonical_spelling(canonical_spelling(token)) == canonical_spelling(token)
+    assert transliteration_key(transliteration_key(token)) == transliteration_key(token)
+
+
+@given(value=st.one_of(st.none(), TEXT))
+def test_surname_split_never_raises_and_parts_come_from_the_name(value: str | None) -> None:
+    parts = names.split_surnames(value)
+    normalized = names.normalize_name(value) or ""
+    for part in (parts.first_surname, parts.second_surname):
+        assert part is None or all(w in normalized.replace("-", " ").split() for w in part.split())
+
+
+@given(value=st.one_of(st.none(), TEXT))
+def test_full_name_split_never_raises(value: str | None) -> None:
+    parts = names.split_full_name(value)
+    assert all(p is None or UPPER_ASCII.fullmatch(p) for p in (parts.given, parts.middle, parts.family))
+
+
+@given(first=NAME_LIKE, second=NAME_LIKE)
+def test_name_tokens_ignore_given_family_order(first: str, second: str) -> None:
+    assert names.name_tokens(first, second) == names.name_tokens(second, first)
