@@ -18,7 +18,12 @@ MAX_EXAMPLES = 5
 
 def is_utf8(encoding: str) -> bool:
     """DuckDB reads utf-8 directly (a BOM is skipped); any other encoding is transcoded first."""
-    return codecs.lookup(encoding).name == "utf-8"
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        raise BadSourceFileError(
+            f"Encoding {encoding!r} is unknown; set `encoding:` to one Python knows, e.g. utf-8 or latin-1"
+        ) from None
 
 
 def check_exists(path: Path) -> None:
@@ -56,7 +61,7 @@ def hash_and_check_text(path: Path, encoding: str, delimiter: str, transcode_to:
                 if out is not None:
                     out.write(text)
             decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise encoding_error(path, encoding, delimiter) from None
     finally:
         if out is not None:
@@ -78,6 +83,9 @@ def encoding_error(path: Path, encoding: str, delimiter: str) -> BadSourceFileEr
             start, end = pos + exc.start, pos + max(exc.end, exc.start + 1)
             problems.append(_describe_bad_bytes(data, start, end, encoding, delimiter, header))
             pos = end
+        except UnicodeError as exc:  # e.g. utf-16 without a byte order mark: no position to show
+            problems.append(FieldProblem(f"byte {pos}", f"{exc}; first bytes {data[pos : pos + 16]!r}"))
+            break
     shown = "the first " + str(len(problems)) if len(problems) == MAX_EXAMPLES else str(len(problems))
     return BadSourceFileError(
         f"Source file {path.name} is not valid {encoding} ({shown} bad byte sequence(s) below; "
@@ -94,19 +102,35 @@ def _describe_bad_bytes(
     line_end = data.find(b"\n", start)
     line_end = len(data) if line_end < 0 else line_end
     line = data.count(b"\n", 0, start) + 1
-    prefix = data[line_start:start].decode(encoding, errors="replace")
-    index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1 if prefix else 0
+    prefix = _lenient(data[line_start:start], encoding)
+    index = len(_split_fields(prefix, delimiter)) - 1 if prefix else 0
     column = header[index] if 0 <= index < len(header) else f"#{index + 1}"
     shown = data[line_start:line_end][:200].decode(encoding, errors="backslashreplace")
     return FieldProblem(
         f"line {line} (data row {line - 1}) column {column!r}",
-        f"bad bytes {data[start:end]!r} in {shown!r}",
+        f"bad bytes {data[start:end]!r} in the line: {shown}",
     )
 
 
+def _lenient(data: bytes, encoding: str) -> str:
+    """Best-effort text for messages about a file that does not decode."""
+    try:
+        return data.decode(encoding, errors="replace")
+    except UnicodeError:
+        return data.decode("latin-1")
+
+
 def _header_of(data: bytes, encoding: str, delimiter: str) -> list[str]:
-    first = data.split(b"\n", 1)[0].decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r")
-    return next(csv.reader([first], delimiter=delimiter), [])
+    first = _lenient(data.split(b"\n", 1)[0], encoding).lstrip("\ufeff").rstrip("\r")
+    return _split_fields(first, delimiter)
+
+
+def _split_fields(text: str, delimiter: str) -> list[str]:
+    """Fields of one line for a message; a line csv cannot parse is split naively."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        return text.split(delimiter)
 
 
 def read_csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:

@@ -87,7 +87,7 @@ def _number_rows(conn: duckdb.DuckDBPyConnection) -> None:
     """Turn the accepted rows' ordinal into the data row number by skipping the rejected rows before it.
 
     The k-th accepted row is data row k + (number of rejects r_j with r_j - j < k), where r_j is the j-th
-    rejected row number; an ASOF join does that in one pass.
+    rejected row number; an ASOF join against the running count per distinct r_j - j does that in one pass.
     """
     (n_rejects,) = conn.execute(f"SELECT count(*) FROM {REJECTS}").fetchone() or (0,)  # noqa: S608
     if n_rejects == 0:
@@ -99,8 +99,8 @@ def _number_rows(conn: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TEMP TABLE {STAGE} AS SELECT r.* EXCLUDE (_ord), "  # noqa: S608
             "r._ord + coalesce(k.n, 0) AS _row_number "
             "FROM _ingest_read r ASOF LEFT JOIN ("
-            "SELECT t, count(*) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS n FROM ("
-            f"SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM {REJECTS})"
+            "SELECT t, sum(count(*)) OVER (ORDER BY t) AS n FROM ("
+            f"SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM {REJECTS}) GROUP BY t"
             ") k ON r._ord > k.t"
         )
     conn.execute("DROP TABLE _ingest_read")

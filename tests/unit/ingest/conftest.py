@@ -1,0 +1,57 @@
+"""Fixtures for ingest unit tests: an in-memory lake and small source files written on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ilos.definitions.sources import SourceSpec
+
+PEOPLE_COLUMNS: dict[str, Any] = {
+    "id": {"type": "string", "required": True},
+    "name": {"type": "string"},
+    "dob": {"type": "date", "format": "%Y-%m-%d"},
+    "a_number": {"type": "identifier", "pattern": "[0-9]{9}"},
+    "zip": {"type": "string"},
+}
+
+SourceFactory = Callable[..., tuple[SourceSpec, Path]]
+
+
+@pytest.fixture
+def lake() -> Iterator[duckdb.DuckDBPyConnection]:
+    conn = duckdb.connect()
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def make_source(tmp_path: Path) -> SourceFactory:
+    """Write `content` (bytes, or text encoded as utf-8) and return a spec pointing at it."""
+
+    def make(
+        content: bytes | str,
+        *,
+        name: str = "people",
+        file_name: str = "people.csv",
+        columns: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> tuple[SourceSpec, Path]:
+        path = tmp_path / file_name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        spec = SourceSpec.model_validate(
+            {
+                "name": name,
+                "path": file_name,
+                "record_id": "id",
+                "columns": columns or PEOPLE_COLUMNS,
+                **extra,
+            }
+        )
+        return spec, path
+
+    return make

@@ -1,0 +1,133 @@
+"""Row-level validation: bad rows are quarantined with reasons naming column and value; good rows land."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from conftest import SourceFactory
+
+from ilos.ingest.lake_tables import batch_rows_sql, latest_batch_sql
+from ilos.ingest.landing import ingest_source
+from ilos.ingest.outcome import SourceOutcome
+
+HEADER = "id,name,dob,a_number,zip\n"
+
+
+def _quarantine(lake: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, dict[str, str]]]:
+    rows = lake.execute(
+        "SELECT row_number, reasons, raw_values FROM quarantine ORDER BY row_number"
+    ).fetchall()
+    return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
+
+def _issue_lines(outcome: SourceOutcome) -> str:
+    return "\n".join(issue.describe("people.csv") for issue in outcome.issues)
+
+
+def test_unparseable_date_is_quarantined_and_summarised(lake, make_source: SourceFactory) -> None:
+    spec, path = make_source(HEADER + "1,a,2020-01-01,012345678,1\n2,b,31/02/2020,012345679,2\n")
+    outcome = ingest_source(lake, spec, path, "cfg")
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 1, 1)
+    reason, raw = _quarantine(lake)[2]
+    assert reason == "column 'dob': unparseable date '31/02/2020' (expected format '%Y-%m-%d')"
+    assert raw["dob"] == "31/02/2020"
+    assert "people.csv: column 'dob': 1 row(s) have unparseable dates" in _issue_lines(outcome)
+    assert "data row 2: '31/02/2020'" in _issue_lines(outcome)
+
+
+def test_identifier_that_lost_leading_zeros_is_named_as_such(lake, make_source: SourceFactory) -> None:
+    spec, path = make_source(HEADER + "1,a,2020-01-01,12345678,1\n2,b,2020-01-01,AB1234567,2\n")
+    outcome = ingest_source(lake, spec, path, "cfg")
+    quarantined = _quarantine(lake)
+    assert quarantined[1][0].endswith("looks like a number that lost its leading zeros")
+    assert quarantined[2][0] == "column 'a_number': 'AB1234567' does not match pattern '[0-9]{9}'"
+    lines = _issue_lines(outcome)
+    assert "column 'a_number': 1 row(s) look like numbers that lost their leading zeros" in lines
+    assert "data row 1: '12345678'" in lines
+
+
+def test_required_empty_and_duplicate_record_ids_are_quarantined(lake, make_source: SourceFactory) -> None:
+    spec, path = make_source(HEADER + "1,a,,,\n,b,,,\n1,c,,,\n  ,d,,,\n")
+    outcome = ingest_source(lake, spec, path, "cfg")
+    quarantined = _quarantine(lake)
+    assert quarantined[2][0] == "required column 'id' is empty"
+    assert quarantined[3][0] == "duplicate record_id '1' (first seen at data row 1)"
+    assert quarantined[4][0] == "required column 'id' is empty"
+    assert outcome.rows_accepted == 1
+
+
+def test_wrong_field_counts_are_quarantined_with_their_data_row(lake, make_source: SourceFactory) -> None:
+    text = HEADER + '1,a,,,\n2,b\n3,"multi\nline",,,\n4,a,b,c,d,e,f\n5,e,,,\n'
+    spec, path = make_source(text)
+    outcome = ingest_source(lake, spec, path, "cfg")
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (5, 3, 2)
+    quarantined = _quarantine(lake)
+    assert quarantined[2] == ("line has fewer fields than the 5 columns of the header", {"_raw_line": "2,b"})
+    assert quarantined[4][0] == "line has more fields than the 5 columns of the header"
+    landed = lake.execute(batch_rows_sql("people", outcome.batch_id or "")).fetchall()
+    assert [(r[0], r[-1]) for r in landed] == [("1", 1), ("3", 3), ("5", 5)]
+    assert landed[1][1] == "multi\nline"
+
+
+def test_text_is_kept_exactly_including_leading_zeros(lake, make_source: SourceFactory) -> None:
+    spec, path = make_source(HEADER + '007,"Ann, Jr ",2020-01-01,012345678,00501\n')
+    ingest_source(lake, spec, path, "cfg")
+    row = lake.execute(latest_batch_sql("people")).fetchone()
+    assert row is not None and row[:5] == ("007", "Ann, Jr ", "2020-01-01", "012345678", "00501")
+
+
+def test_crlf_line_endings_and_a_declared_latin1_file(lake, make_source: SourceFactory) -> None:
+    content = (HEADER.replace("\n", "\r\n") + "1,José,2020-01-01,012345678,00501\r\n").encode("latin-1")
+    spec, path = make_source(content, encoding="latin-1")
+    outcome = ingest_source(lake, spec, path, "cfg")
+    assert outcome.rows_accepted == 1
+    assert lake.execute("SELECT name, zip FROM raw_people").fetchone() == ("José", "00501")
+
+
+def test_same_file_and_config_is_already_landed(lake, make_source: SourceFactory) -> None:
+    spec, path = make_source(HEADER + "1,a,2020-01-01,012345678,1\n2,b,bad,012345679,2\n")
+    first = ingest_source(lake, spec, path, "cfg")
+    again = ingest_source(lake, spec, path, "cfg")
+    assert again.status == "already_landed" and again.batch_id == first.batch_id
+    assert (again.rows_read, again.rows_accepted, again.rows_quarantined) == (2, 1, 1)
+    assert lake.execute("SELECT count(*) FROM raw_people").fetchone() == (1,)
+    assert lake.execute("SELECT count(*) FROM quarantine").fetchone() == (1,)
+    other = ingest_source(lake, spec, path, "another-config")
+    assert other.status == "landed" and other.batch_id != first.batch_id
+
+
+def test_parquet_source_lands_as_text_with_dates_in_the_declared_format(
+    lake, make_source: SourceFactory
+) -> None:
+    spec, path = make_source(b"", file_name="people.parquet")
+    table = pa.table(
+        {
+            "id": ["1", "2", "2"],
+            "name": ["Ann", None, "Bo"],
+            "dob": pa.array([18262, 18263, None], pa.date32()),
+            "a_number": ["012345678", "12345678", None],
+            "zip": ["00501", "00502", "00503"],
+        }
+    )
+    pq.write_table(table, path)
+    outcome = ingest_source(lake, spec, path, "cfg")
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (3, 1, 2)
+    assert lake.execute("SELECT id, dob, a_number, zip FROM raw_people").fetchone() == (
+        "1",
+        "2020-01-01",
+        "012345678",
+        "00501",
+    )
+    assert _quarantine(lake)[3][0] == "duplicate record_id '2' (first seen at data row 2)"
+
+
+def test_rows_after_consecutive_malformed_lines_keep_their_data_row_number(lake, make_source) -> None:
+    spec, path = make_source(HEADER + "1,x\n2,x\n3,a,,,\n4,x\n5,x\n6,x\n7,b,,,\n")
+    ingest_source(lake, spec, path, "cfg")
+    assert lake.execute("SELECT id, _row_number FROM raw_people ORDER BY 2").fetchall() == [
+        ("3", 3),
+        ("7", 7),
+    ]
