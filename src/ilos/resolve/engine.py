@@ -28,6 +28,7 @@ class TrainingOptions:
     seed: int = 42
     u_max_pairs: float = 2e6
     em_max_pairs: float = 2e6
+    em_min_pairs: int = 200
     score_floor: float = 0.001
     """Pairs below this probability are not kept (they can never be merged or reviewed)."""
 
@@ -48,16 +49,20 @@ def _linker(con: duckdb.DuckDBPyConnection, settings: dict[str, Any] | str) -> A
 
 def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progress: Progress) -> Any:
     """Unsupervised training: prior from deterministic rules, u by random sampling, m by EM per block."""
-    linker = _linker(con, model_spec.settings_dict())
+    progress("estimating the prior match probability")
+    settings = model_spec.settings_dict()
+    settings["probability_two_random_records_match"] = estimate_prior(con, recall=0.8)
+    linker = _linker(con, settings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        progress("estimating the prior match probability")
-        linker.training.estimate_probability_two_random_records_match(
-            [{"blocking_rule": sql, "sql_dialect": "duckdb"} for sql in model_spec.DETERMINISTIC_SQL], recall=0.8
-        )
         progress("estimating u by random sampling")
         linker.training.estimate_u_using_random_sampling(max_pairs=options.u_max_pairs, seed=options.seed)
         for sql in model_spec.TRAINING_BLOCKING_SQL:
+            pairs = count_pairs(con, sql)
+            if pairs < options.em_min_pairs:
+                # Too few pairs for a sound estimate (small data): other blocks or Splink's defaults supply m.
+                progress(f"skipped EM on {sql}: only {pairs} pairs")
+                continue
             progress(f"estimating m by expectation maximisation on {sql}")
             linker.training.estimate_parameters_using_expectation_maximisation(
                 {"blocking_rule": sql, "sql_dialect": "duckdb"},
@@ -65,6 +70,34 @@ def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progre
                 record_sample_proportion=1.0,
             )
     return linker
+
+
+def count_pairs(con: duckdb.DuckDBPyConnection, rule_sql: str) -> int:
+    """How many distinct record pairs a blocking rule produces."""
+    sql = (
+        f"SELECT count(*) FROM {RECORDS_TABLE} l JOIN {RECORDS_TABLE} r "  # noqa: S608 - rules are constants
+        f"ON {rule_sql} AND l.unique_id < r.unique_id"
+    )
+    return int(con.sql(sql).fetchall()[0][0])
+
+
+def estimate_prior(con: duckdb.DuckDBPyConnection, recall: float) -> float:
+    """Pairs found by strict deterministic rules, scaled up by their assumed recall, over all pairs.
+
+    Clamped to a sane range so tiny inputs cannot yield a prior of 0 or 1.
+    """
+    rules = " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM {RECORDS_TABLE} l JOIN {RECORDS_TABLE} r "
+        f"ON {sql} AND l.unique_id < r.unique_id"
+        for sql in model_spec.DETERMINISTIC_SQL
+    )
+    row = con.sql(
+        f"SELECT (SELECT count(*) FROM ({rules})), (SELECT count(*) FROM {RECORDS_TABLE})"  # noqa: S608
+    ).fetchall()[0]
+    assert row is not None
+    found, n = int(row[0]), int(row[1])
+    all_pairs = max(n * (n - 1) / 2, 1.0)
+    return min(max(found / recall / all_pairs, 1.0 / all_pairs), 0.5)
 
 
 def load_model(con: duckdb.DuckDBPyConnection, model_path: Path) -> Any:
@@ -82,8 +115,8 @@ def predict_links(con: duckdb.DuckDBPyConnection, linker: Any, options: Training
     """Score every blocked pair above the floor, with each comparison's level and weight."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        frame = linker.inference.predict(threshold_match_probability=options.score_floor, warning_mode="off")
-    table: pa.Table = con.execute(links_projection_sql(frame.physical_name)).fetch_arrow_table()
+        frame = linker.inference.predict(threshold_match_probability=options.score_floor, warning_mode="never")
+    table: pa.Table = con.sql(links_projection_sql(frame.physical_name)).to_arrow_table()
     return table
 
 

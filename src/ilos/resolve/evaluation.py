@@ -45,7 +45,7 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
         "CREATE TEMP TABLE j AS SELECT c.subject_id AS s, CAST(t.person_id AS VARCHAR) AS p "
         "FROM c JOIN t USING (source, record_id)"
     )
-    row = con.execute(
+    row = con.sql(
         """
         WITH sp AS (SELECT s, p, count(*) AS n FROM j GROUP BY s, p),
              ss AS (SELECT s, count(*) AS n FROM j GROUP BY s),
@@ -58,7 +58,7 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
           (SELECT COALESCE(sum(sp.n * sp.n / ss.n), 0) FROM sp JOIN ss USING (s)),
           (SELECT COALESCE(sum(sp.n * sp.n / pp.n), 0) FROM sp JOIN pp USING (p))
         """
-    ).fetchone()
+    ).fetchall()[0]
     assert row is not None
     n, true_pairs, pred_pairs, correct, b_prec_sum, b_rec_sum = (float(x) for x in row)
     precision = correct / pred_pairs if pred_pairs else 1.0
@@ -84,7 +84,7 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
 
 def _household_merges(con: duckdb.DuckDBPyConnection, addresses: pa.Table) -> tuple[int, int]:
     con.register("a", addresses.select(["source", "record_id", "address_key"]))
-    row = con.execute(
+    row = con.sql(
         """
         WITH at AS (
           SELECT DISTINCT a.address_key, CAST(t.person_id AS VARCHAR) AS p, c.subject_id AS s
@@ -101,6 +101,6 @@ def _household_merges(con: duckdb.DuckDBPyConnection, addresses: pa.Table) -> tu
         )
         SELECT (SELECT count(*) FROM pairs), (SELECT count(*) FROM merged)
         """
-    ).fetchone()
+    ).fetchall()[0]
     assert row is not None
     return int(row[0]), int(row[1])

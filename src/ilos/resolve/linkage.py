@@ -98,9 +98,9 @@ def cluster_links(
     progress: Progress,
 ) -> tuple[LinkageSummary, pa.Table, pa.Table]:
     """Choose the threshold, cluster under constraints and label every link with its decision."""
-    ids_table = con.execute(
+    ids_table = con.sql(
         f"SELECT unique_id, source, record_id FROM {engine.RECORDS_TABLE} ORDER BY unique_id"  # noqa: S608
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     ids = ids_table["unique_id"].to_pylist()
     index = {uid: i for i, uid in enumerate(ids)}
     probability = links["match_probability"].to_numpy(zero_copy_only=False).astype(np.float64)

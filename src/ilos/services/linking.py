@@ -38,12 +38,12 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec) -> pa.Table:
         raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist; fix `path` in the config")
     con = duckdb.connect()
     if spec.file_format == "parquet":
-        table = con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetch_arrow_table()
+        table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
         return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-    return con.execute(
+    return con.sql(
         "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
-        [str(path), spec.delimiter, spec.encoding],
-    ).fetch_arrow_table()
+        params=[str(path), spec.delimiter, spec.encoding],
+    ).to_arrow_table()
 
 
 def check_mapped_columns(spec: SourceSpec, table: pa.Table) -> list[str]:
