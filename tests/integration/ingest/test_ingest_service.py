@@ -1,0 +1,84 @@
+"""The ingestion service on a real lake file: one transaction per source, idempotent re-runs, listings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ilos.config import Settings
+from ilos.errors import BadSourceFileError, InvalidInputError
+from ilos.ingest.lake_tables import latest_batch_sql
+from ilos.services.ingestion import ingest_config, list_batches, list_quarantine
+
+
+def test_config_lands_every_source_and_reconciles(
+    settings: Settings, write_config: Callable[..., Path]
+) -> None:
+    report = ingest_config(write_config(), settings)
+    counts = {o.source: (o.status, o.rows_read, o.rows_accepted, o.rows_quarantined) for o in report.outcomes}
+    assert counts == {"people": ("landed", 5, 2, 3), "encounters": ("landed", 2, 1, 1)}
+    report.raise_for_failures()
+    assert report.describe() == "2 sources: 7 rows read, 3 accepted, 4 quarantined; 0 source(s) failed"
+    with duckdb.connect(str(settings.lake_path), read_only=True) as lake:
+        assert lake.execute("SELECT id, zip FROM raw_people ORDER BY _row_number").fetchall() == [
+            ("1", "00501"),
+            ("5", "00504"),
+        ]
+
+
+def test_rerun_of_the_same_files_is_already_landed(
+    settings: Settings, write_config: Callable[..., Path]
+) -> None:
+    config = write_config()
+    first = ingest_config(config, settings)
+    again = ingest_config(config, settings)
+    assert [o.status for o in again.outcomes] == ["already_landed", "already_landed"]
+    assert [o.batch_id for o in again.outcomes] == [o.batch_id for o in first.outcomes]
+    assert len(list_batches(settings)) == 2
+    assert len(list_quarantine(settings)) == 4
+
+
+def test_a_bad_file_fails_its_source_only(settings: Settings, write_config: Callable[..., Path]) -> None:
+    report = ingest_config(write_config(people="id,nom\n1,a\n"), settings)
+    assert [o.status for o in report.outcomes] == ["failed", "landed"]
+    with pytest.raises(BadSourceFileError) as caught:
+        report.raise_for_failures()
+    text = caught.value.message
+    assert "1 of 2 source(s) failed" in text
+    assert "people.csv column 'name': is declared but missing" in text
+    assert "people.csv column 'nom': is in the header (line 1) but not declared" in text
+    assert [b.source for b in list_batches(settings)] == ["encounters"]
+    assert list_quarantine(settings, source="people") == []
+
+
+def test_latest_batch_sql_reads_the_newest_delivery(
+    settings: Settings, write_config: Callable[..., Path]
+) -> None:
+    ingest_config(write_config(), settings)
+    ingest_config(
+        write_config(people="id,name,dob,a_number,zip\n9,Zed,2000-01-01,099999999,01234\n"), settings
+    )
+    with duckdb.connect(str(settings.lake_path), read_only=True) as lake:
+        assert lake.execute(f"SELECT id, zip FROM ({latest_batch_sql('people')})").fetchall() == [
+            ("9", "01234")
+        ]
+        assert lake.execute("SELECT count(*) FROM raw_people").fetchone() == (3,)
+
+
+def test_quarantine_listing_filters(settings: Settings, write_config: Callable[..., Path]) -> None:
+    report = ingest_config(write_config(), settings)
+    people_batch = report.outcomes[0].batch_id
+    rows = list_quarantine(settings, source="people")
+    assert [r.row_number for r in rows] == [2, 3, 4]
+    assert "lost its leading zeros" in rows[1].reasons
+    assert [r.source for r in list_quarantine(settings, batch=people_batch, limit=1)] == ["people"]
+    with pytest.raises(InvalidInputError):
+        list_quarantine(settings, limit=-1)
+
+
+def test_listings_without_a_lake_are_empty(settings: Settings) -> None:
+    assert list_batches(settings) == [] and list_quarantine(settings) == []
+    assert not settings.lake_path.exists()
