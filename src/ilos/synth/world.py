@@ -60,7 +60,7 @@ class WorldSummary:
     out_dir: Path
     persons: int
     seed: int
-    rows: dict[str, int]
+    rows_per_source: dict[str, int]
     config_path: Path
     truth_dir: Path
     files: tuple[Path, ...]
@@ -167,7 +167,7 @@ def generate_world(
         out_dir=out_dir,
         persons=persons,
         seed=seed,
-        rows=rows,
+        rows_per_source=rows,
         config_path=config_path,
         truth_dir=truth_dir,
         files=(*files, config_path, manifest),
