@@ -19,6 +19,11 @@ HIGH_RATES = ErrorRates(
 
 
 @pytest.fixture(scope="session")
+def high_rates() -> ErrorRates:
+    return HIGH_RATES
+
+
+@pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> WorldSummary:
     return generate_world(tmp_path_factory.mktemp("world"), 2000, 11)
 
