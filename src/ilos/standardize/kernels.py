@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -16,8 +17,8 @@ from ilos.standardize.addresses import (
     PO_BOX_PATTERN,
     REPEATED_UNIT_PATTERN,
     STREET_PLACEHOLDER_PATTERN,
-    STREET_PUNCT_PATTERN,
     normalize_street_token,
+    prepare_street,
 )
 from ilos.standardize.identifiers import A_NUMBER_TYPOS, DOCUMENT_MAX_LENGTH, DOCUMENT_MIN_LENGTH
 from ilos.standardize.placeholders import BLANK_PATTERN, DUMMY_DIGITS, PLACEHOLDER_PATTERN
@@ -27,8 +28,41 @@ _DUMMY = pa.array(sorted(DUMMY_DIGITS))
 _NULL_STRING = pa.scalar(None, pa.string())
 
 
-def _compact(upper: Any, keep: str) -> Any:
-    return pc.replace_substring_regex(upper, f"[^{keep}]+", "")
+def _byte_table(keep: str, translate: dict[str, str] | None = None) -> np.ndarray:
+    """A 256-entry byte map: lower-case ASCII letters upper-cased, bytes in `keep` kept (after an
+    optional translation), every other byte (all non-ASCII bytes included) deleted (-1)."""
+    table = np.full(256, -1, dtype=np.int16)
+    for code in range(128):
+        char = chr(code).upper()
+        char = (translate or {}).get(char, char)
+        if char in keep:
+            table[code] = ord(char)
+    return table
+
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+UPPER_ALNUM = _byte_table(_UPPER + "0123456789")
+DIGITS = _byte_table("0123456789")
+
+
+def filter_ascii(values: Any, table: np.ndarray) -> Any:
+    """Map or delete every byte of a string column through a byte table, in numpy: the vectorised form
+    of `re.sub("[^A-Z0-9]+", "", text.upper())` and friends. Output is always ASCII."""
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    array = array.cast(pa.string())
+    if array.offset:
+        array = pa.concat_arrays([array])
+    n = len(array)
+    _, offsets_buf, data_buf = array.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1) if n else np.zeros(1, np.int32)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    mapped = table[data[offsets[0] : offsets[-1]]]
+    keep = mapped >= 0
+    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    new_offsets = kept_before[offsets - offsets[0]].astype(np.int32)
+    new_data = mapped[keep].astype(np.uint8)
+    result = pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(new_data.tobytes()))
+    return pc.if_else(array.is_valid(), result, _NULL_STRING) if array.null_count else result
 
 
 def _is_one_repeated(text: Any) -> Any:
@@ -47,27 +81,36 @@ def _keep_where(mask: Any, values: Any) -> Any:
     return pc.if_else(pc.fill_null(mask, False), values, _NULL_STRING)
 
 
+def _placeholder_words(upper: Any) -> Any:
+    return pc.match_substring_regex(upper, f"^(?:{PLACEHOLDER_PATTERN})$")
+
+
 def is_placeholder_kernel(values: Any) -> Any:
     """Twin of `placeholders.is_placeholder`; never null."""
     upper = pc.ascii_upper(values)
     blank = pc.match_substring_regex(values, f"^{BLANK_PATTERN}$")
-    words = pc.match_substring_regex(upper, f"^(?:{PLACEHOLDER_PATTERN})$")
     no_alnum = pc.invert(pc.match_substring_regex(upper, "[A-Z0-9]"))
-    compact = _compact(upper, "A-Z0-9")
+    compact = filter_ascii(values, UPPER_ALNUM)
     digits = pc.match_substring_regex(compact, "^[0-9]+$")
     repeated = pc.and_(pc.greater_equal(pc.utf8_length(compact), 2), _is_one_repeated(compact))
     dummy = pc.or_(repeated, pc.is_in(compact, value_set=_DUMMY))
-    found = pc.or_(pc.or_(words, no_alnum), pc.and_(digits, dummy))
+    found = pc.or_(pc.or_(_placeholder_words(upper), no_alnum), pc.and_(digits, dummy))
     return pc.fill_null(pc.and_(pc.invert(blank), found), False)
+
+
+_A_NUMBER_TYPOS = _byte_table("0123456789", A_NUMBER_TYPOS)
 
 
 def a_number_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_a_number`."""
-    digits = pc.replace_substring_regex(_compact(pc.ascii_upper(values), "A-Z0-9"), "^A", "")
-    for letter, digit in A_NUMBER_TYPOS.items():
-        digits = pc.replace_substring(digits, letter, digit)
+    compact = filter_ascii(values, UPPER_ALNUM)
+    after_a = pc.utf8_slice_codeunits(compact, 1, 1 << 30)
+    without_a = pc.if_else(pc.starts_with(compact, "A"), after_a, compact)
+    digits = filter_ascii(without_a, _A_NUMBER_TYPOS)
+    same_length = pc.equal(pc.utf8_length(digits), pc.utf8_length(without_a))
     padded = pc.utf8_lpad(digits, width=9, padding="0")
     valid = _all(
+        same_length,
         pc.match_substring_regex(digits, "^[0-9]{7,9}$"),
         pc.invert(_is_one_repeated(padded)),
         pc.invert(pc.is_in(digits, value_set=_DUMMY)),
@@ -77,65 +120,104 @@ def a_number_kernel(values: Any) -> Any:
 
 def ssn_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_ssn`."""
-    digits = _compact(values, "0-9")
+    digits = filter_ascii(values, DIGITS)
     area = pc.utf8_slice_codeunits(digits, 0, 3)
-    checks = [
-        pc.match_substring_regex(digits, "^[0-9]{9}$"),
-        pc.invert(pc.is_in(area, value_set=pa.array(["000", "666"]))),
-        pc.invert(pc.starts_with(digits, "9")),
-        pc.not_equal(pc.utf8_slice_codeunits(digits, 3, 5), "00"),
-        pc.not_equal(pc.utf8_slice_codeunits(digits, 5, 9), "0000"),
-        pc.invert(_is_one_repeated(digits)),
-        pc.not_equal(digits, "123456789"),
-    ]
-    return _keep_where(_all(*checks), digits)
+    return _keep_where(
+        _all(
+            pc.match_substring_regex(digits, "^[0-9]{9}$"),
+            pc.invert(pc.is_in(area, value_set=pa.array(["000", "666"]))),
+            pc.invert(pc.starts_with(digits, "9")),
+            pc.not_equal(pc.utf8_slice_codeunits(digits, 3, 5), "00"),
+            pc.not_equal(pc.utf8_slice_codeunits(digits, 5, 9), "0000"),
+            pc.invert(_is_one_repeated(digits)),
+            pc.not_equal(digits, "123456789"),
+        ),
+        digits,
+    )
 
 
 def document_number_kernel(values: Any) -> Any:
-    """Twin of `identifiers.normalize_document_number` (passport, FBI number, state id)."""
-    compact = _compact(pc.ascii_upper(values), "A-Z0-9")
+    """Twin of `identifiers.normalize_document_number` (passport, FBI number, state id). Of the
+    placeholder rules only the words and dummy numbers can survive the length and repetition checks."""
+    compact = filter_ascii(values, UPPER_ALNUM)
     length = pc.utf8_length(compact)
     valid = _all(
         pc.greater_equal(length, DOCUMENT_MIN_LENGTH),
         pc.less_equal(length, DOCUMENT_MAX_LENGTH),
         pc.invert(_is_one_repeated(compact)),
-        pc.invert(is_placeholder_kernel(values)),
+        pc.invert(pc.is_in(compact, value_set=_DUMMY)),
+        pc.invert(_placeholder_words(pc.ascii_upper(values))),
     )
     return _keep_where(valid, compact)
 
 
 def phone_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_phone`."""
-    digits = _compact(values, "0-9")
+    digits = filter_ascii(values, DIGITS)
     with_country = pc.and_(pc.equal(pc.utf8_length(digits), 11), pc.starts_with(digits, "1"))
     digits = pc.if_else(with_country, pc.utf8_slice_codeunits(digits, 1, 11), digits)
     valid = pc.and_(pc.match_substring_regex(digits, "^[2-9][0-9]{9}$"), pc.invert(_is_one_repeated(digits)))
     return _keep_where(valid, digits)
 
 
-def _map_tokens(lists: Any, function: Callable[[str], str]) -> Any:
-    """Apply a word-level function to every word of a list<string> array, once per distinct word."""
+def postal_code_kernel(values: Any) -> Any:
+    """Twin of `addresses.normalize_postal_code`."""
+    compact = filter_ascii(values, UPPER_ALNUM)
+    length = pc.utf8_length(compact)
+    short = pc.is_in(length, value_set=pa.array([3, 4, 5], pa.int32()))
+    long = pc.is_in(length, value_set=pa.array([8, 9], pa.int32()))
+    padded9 = pc.utf8_slice_codeunits(pc.utf8_lpad(compact, width=9, padding="0"), 0, 5)
+    zip5 = pc.if_else(short, pc.utf8_lpad(compact, width=5, padding="0"), padded9)
+    valid = _all(
+        pc.or_(short, long),
+        pc.match_substring_regex(compact, "^[0-9]+$"),
+        pc.invert(pc.is_in(compact, value_set=_DUMMY)),
+        pc.invert(_is_one_repeated(zip5)),
+    )
+    return _keep_where(valid, zip5)
+
+
+def _street_words(token: str) -> str:
+    return " ".join(normalize_street_token(w) for w in prepare_street(token).split())
+
+
+def _map_words(values: Any) -> Any:
+    """Every space-separated word of every row through `_street_words` (once per distinct word), words
+    that come out empty dropped, rows joined again with single spaces."""
+    lists = pc.split_pattern(values, " ")
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-    flat = lists.values.slice(lists.offsets[0].as_py(), lists.offsets[-1].as_py() - lists.offsets[0].as_py())
+    flat = pc.list_flatten(lists)
+    parents = pc.list_parent_indices(lists).to_numpy()
     encoded = pc.dictionary_encode(flat)
-    mapped_words = pa.array([function(w) for w in encoded.dictionary.to_pylist()], pa.string())
-    mapped = pc.take(mapped_words, encoded.indices)
-    offsets = pc.subtract(lists.offsets, lists.offsets[0])
-    return pa.ListArray.from_arrays(offsets, mapped, mask=lists.is_null())
+    words = pa.array([_street_words(w) for w in encoded.dictionary.to_pylist()], pa.string())
+    mapped = pc.take(words, encoded.indices)
+    keep = pc.not_equal(mapped, "").to_numpy(zero_copy_only=False)
+    counts = np.bincount(parents[keep], minlength=len(lists))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    rebuilt = pa.ListArray.from_arrays(pa.array(offsets), pc.filter(mapped, pa.array(keep)))
+    return pc.if_else(lists.is_valid(), pc.binary_join(rebuilt, " "), _NULL_STRING)
+
+
+def _replace_where(values: Any, mask: Any, pattern: str, replacement: str) -> Any:
+    """A regex replacement run only on the rows that need it (regex replacement is slow in Arrow)."""
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return values
+    fixed = pc.replace_substring_regex(pc.filter(values, mask), pattern, replacement)
+    return pc.replace_with_mask(values, mask, fixed)
 
 
 def street_kernel(values: Any) -> Any:
-    """Twin of `addresses.normalize_street`."""
-    text = pc.replace_substring_regex(pc.ascii_upper(values), "['`]", "")
-    text = pc.replace_substring(pc.replace_substring_regex(text, STREET_PUNCT_PATTERN, " "), "#", " # ")
-    text = pc.utf8_trim(pc.replace_substring_regex(text, " +", " "), " ")
-    text = pc.replace_substring_regex(text, PO_BOX_PATTERN, "PO BOX")
-    words = _map_tokens(pc.split_pattern(text, " "), normalize_street_token)
-    street = pc.replace_substring_regex(pc.binary_join(words, " "), REPEATED_UNIT_PATTERN, "UNIT")
+    """Twin of `addresses.normalize_street`. Words are normalised one distinct word at a time; of the
+    placeholder rules only the words pattern and punctuation-only ('#') apply to a line with letters."""
+    street = _map_words(values)
+    street = _replace_where(street, pc.match_substring_regex(street, "BOX|POB"), PO_BOX_PATTERN, "PO BOX")
+    street = _replace_where(street, pc.match_substring(street, "UNIT UNIT"), REPEATED_UNIT_PATTERN, "UNIT")
     usable = _all(
         pc.match_substring_regex(street, "[A-Z]"),
         pc.invert(pc.match_substring_regex(street, f"^{STREET_PLACEHOLDER_PATTERN}$")),
-        pc.invert(is_placeholder_kernel(street)),
-        pc.invert(is_placeholder_kernel(values)),
+        pc.invert(_placeholder_words(street)),
+        pc.invert(_placeholder_words(pc.ascii_upper(values))),
+        pc.match_substring_regex(values, "[A-Za-z0-9]"),
     )
     return _keep_where(usable, street)

@@ -141,6 +141,12 @@ def canonical_given(name: str | None) -> str | None:
     return " ".join(canonical_spelling(resolve_nickname(token)) for token in normalized.split())
 
 
+def token_key(token: str) -> str:
+    """One name word as a matching key: nickname resolved, spelling variants and transliteration folded
+    (CHUY→JESUS, MOHAMED→MUHAMMAD), so order-free name comparison survives both."""
+    return transliteration_key(canonical_spelling(resolve_nickname(token)))
+
+
 def token_set(normalized: str | None) -> list[str]:
     """Sorted unique words of an already normalised name, without particles and conjunctions."""
     if not normalized:

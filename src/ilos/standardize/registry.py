@@ -43,7 +43,7 @@ _ENTRIES = (
                  "USPS abbreviations; ZIP-only lines missing"),
     Standardizer("city", ("city",), addresses.normalize_city, None, "upper ASCII, SAINT→ST"),
     Standardizer("state", ("state",), addresses.normalize_state, None, "USPS 2-letter code"),
-    Standardizer("postal_code", ("postal_code",), addresses.normalize_postal_code, None, "5-digit ZIP"),
+    Standardizer("postal_code", ("postal_code",), addresses.normalize_postal_code, kernels.postal_code_kernel, "5-digit ZIP"),
     Standardizer("phone", ("phone",), identifiers.normalize_phone, kernels.phone_kernel, "10 digits"),
     Standardizer("a_number", ("a_number",), identifiers.normalize_a_number, kernels.a_number_kernel,
                  "9 digits, zero-padded"),

@@ -21,7 +21,8 @@ OUTPUT_SCHEMA = pa.schema(
     [
         ("source", _S), ("record_id", _S), ("given_name", _S), ("given_name_canonical", _S),
         ("middle_name", _S), ("family_name", _S), ("family_first", _S), ("family_second", _S),
-        ("full_name", _S), ("name_tokens", pa.list_(_S)), ("given_phonetic", _S), ("family_phonetic", _S),
+        ("full_name", _S), ("name_tokens", pa.list_(_S)), ("name_keys", pa.list_(_S)),
+        ("given_phonetic", _S), ("family_phonetic", _S),
         ("date_of_birth", pa.date32()), ("dob_is_default", pa.bool_()), ("dob_year", pa.int32()),
         ("sex", _S), ("street", _S), ("city", _S), ("state", _S), ("postal_code", _S), ("address_key", _S),
         ("country_of_birth", _S), ("nationality", _S), ("phone", _S), ("a_number", _S), ("fbi_number", _S),
@@ -130,6 +131,15 @@ def _union_token_lists(lists: Sequence[pa.ListArray], n: int) -> pa.ListArray:
     return _lists_from_pairs(keys // size, pc.take(vocab, pa.array(keys % size)), n)
 
 
+def _keyed_token_lists(tokens: pa.ListArray, n: int) -> pa.ListArray:
+    """Each row's name words mapped through `names.token_key`, sorted and unique."""
+    flat = pc.list_flatten(tokens)
+    keyed = map_uniques(flat, names.token_key, _S)
+    offsets = tokens.offsets
+    rebuilt = pa.ListArray.from_arrays(offsets, keyed.combine_chunks() if isinstance(keyed, pa.ChunkedArray) else keyed)
+    return _union_token_lists([rebuilt], n)
+
+
 def _null(n: int, kind: pa.DataType = _S) -> Column:
     return pa.nulls(n, kind)
 
@@ -153,9 +163,10 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     first, second, family_phonetic = map_uniques_multi(family, _family_facts, [_S, _S, _S])
     full = join_with_spaces([given, family])
     tokens = _union_token_lists([_token_lists(c, n) for c in (given, middle, family)], n)
+    keys = _keyed_token_lists(tokens, n)
     return {
         "given_name": given, "given_name_canonical": canonical, "middle_name": middle, "family_name": family,
-        "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens,
+        "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens, "name_keys": keys,
         "given_phonetic": given_phonetic, "family_phonetic": family_phonetic,
     }  # fmt: skip
 

@@ -19,7 +19,14 @@ settings.register_profile("standardize", max_examples=150, deadline=None)
 settings.load_profile("standardize")
 
 TEXT = st.text(max_size=40)
-ASCII = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=30)
+ASCII = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=30),
+    st.text(alphabet="0123456789AaOoIlL #-.,/()", max_size=14),
+    st.from_regex(
+        r"[0-9]{1,5} (North |s\. )?[A-Za-z]{2,8} (Street|St|Ave|Box)( Apt| #| Unit)? ?[0-9A-Z]{0,3}",
+        fullmatch=True,
+    ),
+)
 NAME_LIKE = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdeáéíóúñÑçÇü-'.,", max_size=30)
 UPPER_ASCII = re.compile(r"[A-Z0-9 \-#]*")
 
@@ -48,6 +55,7 @@ KERNELS = [
     (identifiers.normalize_document_number, kernels.document_number_kernel),
     (identifiers.normalize_phone, kernels.phone_kernel),
     (addresses.normalize_street, kernels.street_kernel),
+    (addresses.normalize_postal_code, kernels.postal_code_kernel),
 ]
 PLACEHOLDERS = ["UNKNOWN", "unk", "N/A", "NA NA", "none", "NULL", "FNU", "LNU", "XXX", "test", "000-00-0000",
                 "999999999", "00000", "1900-01-01", "?", "---", "Unknown Unknown", "FNU LNU"]  # fmt: skip
