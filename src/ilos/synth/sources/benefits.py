@@ -169,7 +169,7 @@ def emit_citizenship_evidence(ctx: Context) -> Emitted:
     )
     b.add(
         "ssn",
-        pc.replace_substring(ssn_for(ctx, person, log, dashed=False), "-", ""),
+        ssn_for(ctx, person, log, dashed=False),
         "identifier",
         pattern=r"^\d{9}$",
     )

@@ -227,8 +227,16 @@ def emit_departure_reports(ctx: Context) -> Emitted:
     pop = ctx.world.pop
     names = names_for(ctx, person, log)
     style = ctx.rng.integers(0, 3, person.size)  # people type their A-number however they like
-    a_styles = [a_number_for(ctx, person, log, s) for s in ("A", "dashed", "bare")]
-    a_free = tx.where(style == 0, a_styles[0], tx.where(style == 1, a_styles[1], a_styles[2]))
+    a_plain = a_number_for(ctx, person, log, "A")
+    nine = pc.utf8_slice_codeunits(a_plain, 1, 10)
+    dashed = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(nine, 0, 3),
+        pc.utf8_slice_codeunits(nine, 3, 6),
+        pc.utf8_slice_codeunits(nine, 6, 9),
+        "-",
+    )
+    bare = pc.utf8_ltrim(nine, characters="0")
+    a_free = tx.where(style == 0, a_plain, tx.where(style == 1, dashed, bare))
     phone = tx.where(pop.phone[person] < 0, None, pa.array(pop.phone[person]).cast(pa.string()))
     b = Builder()
     b.add("report_ref", record_ids("DR", person.size, 8), required=True)
