@@ -24,16 +24,27 @@ def demo(
     settings = load_settings()
     with spinner("demo") as step:
         summary = run_demo(settings, persons, seed, step)
-    table = Table(title=f"Synthetic world: {summary.persons:,} persons, seed {summary.seed}, in {summary.world_dir}")
+    table = Table(
+        title=f"Synthetic world: {summary.persons:,} persons, seed {summary.seed}, in {summary.world_dir}"
+    )
     for column in ("stage", "result"):
         table.add_column(column)
-    table.add_row("generate", f"{sum(summary.source_rows.values()):,} rows in {len(summary.source_rows)} files")
+    table.add_row(
+        "generate", f"{sum(summary.source_rows.values()):,} rows in {len(summary.source_rows)} files"
+    )
     table.add_row("ingest", summary.ingested.describe())
     s, sc = summary.linkage.summary, summary.scores
-    table.add_row("link", f"{s.records:,} records -> {s.subjects:,} subjects; {s.review_pairs:,} pairs for review")
-    table.add_row("accuracy", f"pairwise P {sc.pairwise_precision:.4f} R {sc.pairwise_recall:.4f} "
-                  f"F1 {sc.pairwise_f1:.4f}; household false merges {sc.household_false_merge_rate:.2%}")
+    table.add_row(
+        "link", f"{s.records:,} records -> {s.subjects:,} subjects; {s.review_pairs:,} pairs for review"
+    )
+    table.add_row(
+        "accuracy",
+        f"pairwise P {sc.pairwise_precision:.4f} R {sc.pairwise_recall:.4f} "
+        f"F1 {sc.pairwise_f1:.4f}; household false merges {sc.household_false_merge_rate:.2%}",
+    )
     console.print(table)
     if not no_serve:
-        console.print("The web UI is not built yet (see the open UI issue); the pipeline output is in "
-                      f"{settings.home}. Nothing to serve, exiting.")
+        console.print(
+            "The web UI is not built yet (see the open UI issue); the pipeline output is in "
+            f"{settings.home}. Nothing to serve, exiting."
+        )

@@ -12,6 +12,7 @@ from ilos.cli.default_group import DefaultCommandGroup
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.services import linking
+from ilos.services.linking import TrainingOptions
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -29,7 +30,7 @@ def run(
     seed: int = typer.Option(42, help="Seed for the random sampling of u probabilities."),
 ) -> None:
     with spinner("linking") as step:
-        result = linking.link_config(config, out, linking.TrainingOptions(seed=seed), step)
+        result = linking.link_config(config, out, TrainingOptions(seed=seed), step)
     s = result.summary
     console.print(
         f"linked {s.records:,} records into {s.subjects:,} subjects; threshold {s.threshold.threshold:.4f}; "
@@ -45,7 +46,9 @@ def explain(
     record_b: str = typer.Argument(..., help="Second record as source:record_id."),
 ) -> None:
     e = linking.explain_link(linkage_dir, record_a, record_b)
-    table = Table(title=f"{e.left} vs {e.right}: probability {e.match_probability:.4f}, decision {e.decision}")
+    table = Table(
+        title=f"{e.left} vs {e.right}: probability {e.match_probability:.4f}, decision {e.decision}"
+    )
     for column in ("comparison", "level", "match weight"):
         table.add_column(column)
     for c in e.comparisons:
@@ -64,8 +67,15 @@ def evaluate(
     table = Table(title=f"{s.records:,} records")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for name in ("pairwise_precision", "pairwise_recall", "pairwise_f1", "bcubed_precision", "bcubed_recall",
-                 "bcubed_f1", "household_false_merge_rate"):
+    for name in (
+        "pairwise_precision",
+        "pairwise_recall",
+        "pairwise_f1",
+        "bcubed_precision",
+        "bcubed_recall",
+        "bcubed_f1",
+        "household_false_merge_rate",
+    ):
         table.add_row(name, f"{getattr(s, name):.4f}")
     console.print(table)
 
@@ -81,7 +91,9 @@ def review(
     for column in ("record a", "record b", "probability", "currently same subject"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["unique_id_l"], r["unique_id_r"], f"{r['match_probability']:.4f}", str(r["same_subject"]))
+        table.add_row(
+            r["unique_id_l"], r["unique_id_r"], f"{r['match_probability']:.4f}", str(r["same_subject"])
+        )
     console.print(table)
 
 
@@ -95,4 +107,6 @@ def judge(
     by: str = typer.Option(..., "--by", help="Who judges (recorded with the time)."),
 ) -> None:
     j = linking.judge_pair(linkage_dir, record_a, record_b, verdict, by)
-    console.print(f"recorded {j.verdict} for {j.left} / {j.right} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z")
+    console.print(
+        f"recorded {j.verdict} for {j.left} / {j.right} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z"
+    )

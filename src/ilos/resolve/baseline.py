@@ -75,7 +75,9 @@ def score_baseline(records: pa.Table, seed: int = 42) -> BaselinePairs:
         )
         frame = linker.inference.predict(threshold_match_probability=0.01, warning_mode="never")
     ids = [r[0] for r in con.execute(f"SELECT unique_id FROM {BASELINE_TABLE} ORDER BY unique_id").fetchall()]  # noqa: S608
-    pairs = con.execute(f"SELECT unique_id_l, unique_id_r, match_probability FROM {frame.physical_name}").fetchall()  # noqa: S608
+    pairs = con.execute(
+        f"SELECT unique_id_l, unique_id_r, match_probability FROM {frame.physical_name}"  # noqa: S608
+    ).fetchall()
     index = {u: i for i, u in enumerate(ids)}
     return BaselinePairs(
         ids=ids,
@@ -88,7 +90,11 @@ def score_baseline(records: pa.Table, seed: int = 42) -> BaselinePairs:
 def baseline_clusters(pairs: BaselinePairs, threshold: float) -> pa.Table:
     """Connected components at a threshold, as Splink's own clustering does."""
     outcome = cluster_edges(
-        len(pairs.ids), pairs.left, pairs.right, pairs.probability, ClusteringRules(threshold=threshold, strong=0.0)
+        len(pairs.ids),
+        pairs.left,
+        pairs.right,
+        pairs.probability,
+        ClusteringRules(threshold=threshold, strong=0.0),
     )
     sources = [i.split("|", 1)[0] for i in pairs.ids]
     records = [i.split("|", 1)[1] for i in pairs.ids]

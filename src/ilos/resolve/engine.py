@@ -29,6 +29,8 @@ class TrainingOptions:
     u_max_pairs: float = 2e6
     em_max_pairs: float = 2e6
     em_min_pairs: int = 200
+    m_floor: float = 0.002
+    u_floor: float = 1e-6
     score_floor: float = 0.001
     """Pairs below this probability are not kept (they can never be merged or reviewed)."""
 
@@ -87,7 +89,7 @@ def estimate_prior(con: duckdb.DuckDBPyConnection, recall: float) -> float:
     Clamped to a sane range so tiny inputs cannot yield a prior of 0 or 1.
     """
     rules = " UNION ".join(
-        f"SELECT l.unique_id AS a, r.unique_id AS b FROM {RECORDS_TABLE} l JOIN {RECORDS_TABLE} r "
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM {RECORDS_TABLE} l JOIN {RECORDS_TABLE} r "  # noqa: S608
         f"ON {sql} AND l.unique_id < r.unique_id"
         for sql in model_spec.DETERMINISTIC_SQL
     )
@@ -98,6 +100,29 @@ def estimate_prior(con: duckdb.DuckDBPyConnection, recall: float) -> float:
     found, n = int(row[0]), int(row[1])
     all_pairs = max(n * (n - 1) / 2, 1.0)
     return min(max(found / recall / all_pairs, 1.0 / all_pairs), 0.5)
+
+
+def regularise_model(model: dict[str, Any], m_floor: float, u_floor: float) -> dict[str, Any]:
+    """Floor every level's m and u and renormalise.
+
+    Unsupervised EM drives the m of rare disagreements (a different sex, a different passport) to ~0, which
+    turns one data-entry error into -50 bits against a true match. Real sources do carry such errors
+    (borrowed identifiers, typos), so no level may claim more certainty than the floors allow.
+    """
+    out: dict[str, Any] = json.loads(json.dumps(model))
+    for comparison in out.get("comparisons", []):
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for key, floor in (("m_probability", m_floor), ("u_probability", u_floor)):
+            values = [max(float(lv.get(key) or 0.0), floor) for lv in levels]
+            total = sum(values)
+            for level, value in zip(levels, values, strict=True):
+                level[key] = value / total
+    return out
+
+
+def retrain_with(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> Any:
+    """A linker over the registered records using an edited model."""
+    return _linker(con, model)
 
 
 def load_model(con: duckdb.DuckDBPyConnection, model_path: Path) -> Any:
@@ -115,7 +140,9 @@ def predict_links(con: duckdb.DuckDBPyConnection, linker: Any, options: Training
     """Score every blocked pair above the floor, with each comparison's level and weight."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        frame = linker.inference.predict(threshold_match_probability=options.score_floor, warning_mode="never")
+        frame = linker.inference.predict(
+            threshold_match_probability=options.score_floor, warning_mode="never"
+        )
     table: pa.Table = con.sql(links_projection_sql(frame.physical_name)).to_arrow_table()
     return table
 
@@ -124,7 +151,7 @@ def _household_conflict_sql() -> str:
     """Same address and a clearly different first name or date of birth: parents, children, siblings, twins."""
     return (
         '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
-        "AND (gamma_given_name IN (0, 1) OR gamma_date_of_birth = 0))"
+        f"AND (NOT COALESCE({model_spec.NAME_AGREES_SQL}, TRUE) OR gamma_date_of_birth = 0))"
     )
 
 

@@ -25,7 +25,9 @@ class LinkageScores:
 
     @property
     def household_false_merge_rate(self) -> float:
-        return self.household_false_merges / self.household_person_pairs if self.household_person_pairs else 0.0
+        return (
+            self.household_false_merges / self.household_person_pairs if self.household_person_pairs else 0.0
+        )
 
 
 def _f1(p: float, r: float) -> float:
@@ -86,18 +88,18 @@ def _household_merges(con: duckdb.DuckDBPyConnection, addresses: pa.Table) -> tu
     con.register("a", addresses.select(["source", "record_id", "address_key"]))
     row = con.sql(
         """
-        WITH at AS (
+        WITH seen AS (
           SELECT DISTINCT a.address_key, CAST(t.person_id AS VARCHAR) AS p, c.subject_id AS s
           FROM a JOIN t USING (source, record_id) JOIN c USING (source, record_id)
           WHERE a.address_key IS NOT NULL
         ),
         pairs AS (
           SELECT DISTINCT x.p AS p1, y.p AS p2
-          FROM at x JOIN at y ON x.address_key = y.address_key AND x.p < y.p
+          FROM seen x JOIN seen y ON x.address_key = y.address_key AND x.p < y.p
         ),
         merged AS (
           SELECT DISTINCT x.p AS p1, y.p AS p2
-          FROM at x JOIN at y ON x.address_key = y.address_key AND x.p < y.p AND x.s = y.s
+          FROM seen x JOIN seen y ON x.address_key = y.address_key AND x.p < y.p AND x.s = y.s
         )
         SELECT (SELECT count(*) FROM pairs), (SELECT count(*) FROM merged)
         """

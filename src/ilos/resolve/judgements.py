@@ -49,7 +49,7 @@ def record_judgement(linkage_dir: Path, left: str, right: str, verdict: str, jud
     if not judged_by.strip():
         raise InvalidInputError("A judgement needs the name of who made it (--by)")
     a, b = _pair(left, right)
-    judgement = Judgement(a, b, verdict, judged_by, datetime.now(UTC))  # type: ignore[arg-type]
+    judgement = Judgement(a, b, verdict, judged_by, datetime.now(UTC))
     path = linkage_dir / JUDGEMENTS_FILE
     rows = pq.read_table(path).to_pylist() if path.exists() else []
     rows.append(

@@ -54,7 +54,8 @@ def prepare_records(con: duckdb.DuckDBPyConnection, records: pa.Table) -> None:
     con.register("incoming_records", records)
     con.execute(
         f"CREATE OR REPLACE TABLE {engine.RECORDS_TABLE} AS "  # noqa: S608 - constant table name
-        "SELECT source || '|' || record_id AS unique_id, * EXCLUDE (name_tokens, placeholder_fields) "
+        "SELECT source || '|' || record_id AS unique_id, "
+        "array_to_string(list_sort(name_keys), ' ') AS name_key, * EXCLUDE (name_tokens, placeholder_fields) "
         "FROM incoming_records ORDER BY unique_id"
     )
     con.unregister("incoming_records")
@@ -72,12 +73,17 @@ def run_linkage(
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     prepare_records(con, records)
-    linker = engine.train_model(con, options, progress)
-    model = engine.save_model(linker, out_dir / MODEL_FILE)
+    trained = engine.train_model(con, options, progress)
+    raw_model = engine.save_model(trained, out_dir / "model_unregularised.json")
+    model = engine.regularise_model(raw_model, options.m_floor, options.u_floor)
+    linker = engine.retrain_with(con, model)
+    engine.save_model(linker, out_dir / MODEL_FILE)
     progress("scoring candidate pairs")
     links = engine.predict_links(con, linker, options)
     judgements = read_judgements(out_dir)
-    summary, clusters, links = cluster_links(con, links, restricted_sources, judgements, config_hash, progress)
+    summary, clusters, links = cluster_links(
+        con, links, restricted_sources, judgements, config_hash, progress
+    )
     progress("writing the linkage directory")
     pq.write_table(clusters, out_dir / CLUSTERS_FILE)
     pq.write_table(links, out_dir / LINKS_FILE)
@@ -107,19 +113,34 @@ def cluster_links(
     choice = choose_threshold(probability)
     progress(f"clustering at threshold {choice.threshold:.4f}")
     left = np.fromiter((index[u] for u in links["unique_id_l"].to_pylist()), dtype=np.int64, count=len(links))
-    right = np.fromiter((index[u] for u in links["unique_id_r"].to_pylist()), dtype=np.int64, count=len(links))
+    right = np.fromiter(
+        (index[u] for u in links["unique_id_r"].to_pylist()), dtype=np.int64, count=len(links)
+    )
     household = links["household_conflict"].to_numpy(zero_copy_only=False).astype(bool)
     cannot = [(int(a), int(b)) for a, b in zip(left[household], right[household], strict=True)]
-    cannot += [(index[j.left], index[j.right]) for j in judgements if j.verdict == "no_match" and _known(j, index)]
+    cannot += [
+        (index[j.left], index[j.right]) for j in judgements if j.verdict == "no_match" and _known(j, index)
+    ]
     must = [(index[j.left], index[j.right]) for j in judgements if j.verdict == "match" and _known(j, index)]
     groups = {name: g for g, name in enumerate(sorted(set(restricted_sources)))}
     restricted = [groups.get(s, -1) for s in ids_table["source"].to_pylist()]
     outcome = cluster_edges(
-        len(ids), left, right, probability, ClusteringRules(threshold=choice.threshold), restricted, cannot, must
+        len(ids),
+        left,
+        right,
+        probability,
+        ClusteringRules(threshold=choice.threshold),
+        restricted,
+        cannot,
+        must,
     )
     subject_of = _subject_ids(ids, outcome.labels)
     clusters = pa.table(
-        {"source": ids_table["source"], "record_id": ids_table["record_id"], "subject_id": pa.array(subject_of)}
+        {
+            "source": ids_table["source"],
+            "record_id": ids_table["record_id"],
+            "subject_id": pa.array(subject_of),
+        }
     )
     same = outcome.labels[left] == outcome.labels[right]
     judged = {(j.left, j.right) for j in judgements} | {(j.right, j.left) for j in judgements}

@@ -29,53 +29,53 @@ def _level(sql: str, label: str, tf_column: str | None = None) -> Level:
 _ELSE: Level = {"sql_condition": "ELSE", "label_for_charts": "different"}
 
 
-def given_name_comparison() -> dict[str, Any]:
-    """First name: exact (frequency-adjusted), nickname, typo, phonetic, swapped with the surname."""
+def _residual(side: str, other: str) -> str:
+    """The name keys of one side that the other side lacks, joined in order."""
+    return f'array_to_string(list_filter("name_keys_{side}", lambda x: NOT list_contains("name_keys_{other}", x)), \' \')'
+
+
+_OVERLAP = 'len(list_intersect("name_keys_l", "name_keys_r"))'
+_SHORTER = 'least(len("name_keys_l"), len("name_keys_r"))'
+
+
+def name_comparison() -> dict[str, Any]:
+    """The whole name, order-free: sources disagree on which part is the given name, so positional and
+    token-set evidence are combined in one comparison (separate ones would double count)."""
+    residual_l, residual_r = _residual("l", "r"), _residual("r", "l")
     return {
-        "output_column_name": "given_name",
-        "comparison_description": "given name",
+        "output_column_name": "name",
+        "comparison_description": "name",
         "comparison_levels": [
-            _null("given_name"),
-            _level('"given_name_l" = "given_name_r"', "exact", "given_name"),
-            _level('"given_name_canonical_l" = "given_name_canonical_r"', "same after nicknames"),
-            _level('jaro_winkler_similarity("given_name_l", "given_name_r") >= 0.92', "jaro-winkler >= 0.92"),
+            {
+                "sql_condition": 'len("name_keys_l") = 0 OR len("name_keys_r") = 0 '
+                'OR "name_keys_l" IS NULL OR "name_keys_r" IS NULL',
+                "label_for_charts": "missing",
+                "is_null_level": True,
+            },
+            _level('"name_key_l" = "name_key_r"', "same names", "name_key"),
             _level(
-                '"given_name_l" = "family_first_r" OR "given_name_r" = "family_first_l"',
-                "swapped with family name",
+                '"given_name_canonical_l" = "given_name_canonical_r" AND "family_first_l" = "family_first_r"',
+                "same given name and first surname",
             ),
-            _level('"given_phonetic_l" = "given_phonetic_r"', "same sound"),
-            _level('jaro_winkler_similarity("given_name_l", "given_name_r") >= 0.80', "jaro-winkler >= 0.80"),
+            _level(f"{_OVERLAP} >= 2 AND {_OVERLAP} = {_SHORTER}", "one name contains the other"),
+            _level(
+                f"{_OVERLAP} >= 1 AND jaro_winkler_similarity({residual_l}, {residual_r}) >= 0.88",
+                "names differ by a typo",
+            ),
+            _level(f"{_OVERLAP} >= 2", "share two names"),
+            _level(f"{_OVERLAP} = 1", "share one name"),
+            _level('jaro_winkler_similarity("name_key_l", "name_key_r") >= 0.85', "similar"),
             _ELSE,
         ],
     }
 
 
-def family_name_comparison() -> dict[str, Any]:
-    """Surname: whole, first surname (maternal dropped), reordered, typo, phonetic, swapped with given."""
-    return {
-        "output_column_name": "family_name",
-        "comparison_description": "family name",
-        "comparison_levels": [
-            _null("family_name"),
-            _level('"family_name_l" = "family_name_r"', "exact", "family_name"),
-            _level('"family_first_l" = "family_first_r"', "same first surname", "family_first"),
-            _level(
-                '"family_first_l" = "family_second_r" OR "family_second_l" = "family_first_r"',
-                "surnames reordered",
-            ),
-            _level(
-                'jaro_winkler_similarity("family_name_l", "family_name_r") >= 0.92 '
-                'OR jaro_winkler_similarity("family_first_l", "family_first_r") >= 0.92',
-                "jaro-winkler >= 0.92",
-            ),
-            _level(
-                '"family_first_l" = "given_name_r" OR "family_first_r" = "given_name_l"',
-                "swapped with given name",
-            ),
-            _level('"family_phonetic_l" = "family_phonetic_r"', "same sound"),
-            _ELSE,
-        ],
-    }
+NAME_AGREES_SQL = (
+    f'("name_key_l" = "name_key_r" OR ("given_name_canonical_l" = "given_name_canonical_r" '
+    f'AND "family_first_l" = "family_first_r") OR ({_OVERLAP} >= 2 AND {_OVERLAP} = {_SHORTER}) OR '
+    f"({_OVERLAP} >= 1 AND jaro_winkler_similarity({_residual('l', 'r')}, {_residual('r', 'l')}) >= 0.88))"
+)
+"""Names compatible with one person (same, nickname, contained, or a typo apart): household rule input."""
 
 
 def date_of_birth_comparison() -> dict[str, Any]:
@@ -175,8 +175,7 @@ def sex_comparison() -> dict[str, Any]:
 def comparisons() -> list[dict[str, Any]]:
     """Every comparison of the model, in display order."""
     return [
-        given_name_comparison(),
-        family_name_comparison(),
+        name_comparison(),
         date_of_birth_comparison(),
         sex_comparison(),
         identifier_comparison("a_number", "A-number"),
@@ -203,6 +202,8 @@ PREDICTION_BLOCKING_SQL: tuple[str, ...] = (
     'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical"',
     'l."address_key" = r."address_key" AND l."given_phonetic" = r."given_phonetic"',
     'l."given_name" = r."family_first" AND l."family_first" = r."given_name"',
+    'l."name_key" = r."name_key"',
+    'l."address_key" = r."address_key" AND l."family_phonetic" = r."given_phonetic"',
 )
 
 # EM runs once per rule; each rule leaves the comparisons it does not use to be estimated.
@@ -210,6 +211,7 @@ TRAINING_BLOCKING_SQL: tuple[str, ...] = (
     'l."date_of_birth" = r."date_of_birth"',
     'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical"',
     'l."a_number" = r."a_number"',
+    'l."address_key" = r."address_key"',
 )
 
 # Deterministic rules (very few false positives) used to estimate the prior match probability.
@@ -231,7 +233,7 @@ def settings_dict() -> dict[str, Any]:
         ],
         "retain_matching_columns": True,
         "retain_intermediate_calculation_columns": True,
-        "additional_columns_to_retain": ["address_key", "dob_is_default", "source"],
+        "additional_columns_to_retain": ["dob_is_default", "source"],
         "max_iterations": 20,
         "em_convergence": 0.001,
     }

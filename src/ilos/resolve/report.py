@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def write_report(
     lines += ["", "## Match probability of scored pairs", "", "| band | pairs |", "|---|---|"]
     prob = links["match_probability"]
     edges = [0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0001]
-    for lo, hi in zip(edges, edges[1:], strict=False):
+    for lo, hi in pairwise(edges):
         n = pc.sum(pc.and_(pc.greater_equal(prob, lo), pc.less(prob, hi))).as_py() or 0
         lines.append(f"| {lo:g} to {min(hi, 1):g} | {n:,} |")
     path = out_dir / REPORT_FILE

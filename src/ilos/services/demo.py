@@ -35,7 +35,7 @@ def run_demo(settings: Settings, persons: int, seed: int, progress: Progress) ->
     progress("ingesting the world's sources into the lake")
     report = ingestion.ingest_config(world_dir / "sources.yaml", settings, None)
     linkage_dir = settings.home / "linkage"
-    link_run = linking.link_config(world_dir / "sources.yaml", linkage_dir, progress=progress)
+    link_run = linking.link_lake(settings, world_dir / "sources.yaml", linkage_dir, progress=progress)
     progress("scoring the linkage against the hidden truth")
     scores = linking.evaluate_linkage(linkage_dir, world_dir / "truth" / "records.parquet")
     return DemoSummary(world_dir, persons, seed, dict(generated.rows_per_source), report, link_run, scores)

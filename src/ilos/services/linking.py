@@ -10,14 +10,28 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ilos.config import Settings
 from ilos.definitions.sources import SourcesConfig, SourceSpec, load_sources_config
 from ilos.errors import InvalidInputError, NotFoundError
+from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.standardize.table import standardize_table
+from ilos.store.lake import lake_exists, open_lake
 
 Progress = Callable[[str], None]
+
+__all__ = [
+    "LinkRun",
+    "TrainingOptions",
+    "evaluate_linkage",
+    "explain_link",
+    "judge_pair",
+    "link_config",
+    "link_lake",
+    "review_queue",
+]
 
 
 def _silent(_: str) -> None:
@@ -53,7 +67,9 @@ def check_mapped_columns(spec: SourceSpec, table: pa.Table) -> list[str]:
     return [f"source {spec.name!r}: column {c!r} is not in the file" for c in sorted(wanted - present)]
 
 
-def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> tuple[pa.Table, dict[str, int]]:
+def standardized_records(
+    config: SourcesConfig, progress: Progress = _silent
+) -> tuple[pa.Table, dict[str, int]]:
     """Read and standardize every people source of a config into one table."""
     tables, counts, problems = [], {}, []
     for spec in config.people_sources:
@@ -85,6 +101,38 @@ def link_config(
     return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
 
 
+def link_lake(
+    settings: Settings,
+    config_path: Path,
+    out_dir: Path,
+    options: TrainingOptions | None = None,
+    progress: Progress = _silent,
+) -> LinkRun:
+    """The pipeline path: link the accepted rows of each source's latest batch in the lake."""
+    config = load_sources_config(config_path)
+    if not lake_exists(settings.lake_path):
+        raise NotFoundError(f"No lake at {settings.lake_path}; run `ilos ingest {config_path}` first")
+    con = open_lake(settings.lake_path, read_only=True)
+    tables, counts = [], {}
+    try:
+        landed = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+        for spec in config.people_sources:
+            if raw_table_name(spec.name) not in landed:
+                raise NotFoundError(f"Source {spec.name!r} has no batch in the lake; ingest it first")
+            progress(f"standardizing {spec.name}")
+            raw = con.sql(latest_batch_sql(spec.name)).to_arrow_table()
+            tables.append(standardize_table(raw, spec))
+            counts[spec.name] = raw.num_rows
+    finally:
+        con.close()
+    records = pa.concat_tables(tables, promote_options="permissive")
+    restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
+    summary = linkage.run_linkage(
+        records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
+    )
+    return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
+
+
 def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:
     """Pairwise and B-cubed scores and the household false-merge rate against a truth file."""
     clusters = _read(linkage_dir / linkage.CLUSTERS_FILE, "linkage clusters")
@@ -106,14 +154,18 @@ def review_queue(linkage_dir: Path, limit: int) -> pa.Table:
     done = {(j.left, j.right) for j in judgements.read_judgements(linkage_dir)}
     rows = [
         r
-        for r in review.select(["unique_id_l", "unique_id_r", "match_probability", "same_subject"]).to_pylist()
+        for r in review.select(
+            ["unique_id_l", "unique_id_r", "match_probability", "same_subject"]
+        ).to_pylist()
         if tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in done
     ]
     rows.sort(key=lambda r: abs(r["match_probability"] - 0.5))
     return pa.Table.from_pylist(rows[:limit]) if rows else review.select(["unique_id_l"]).slice(0, 0)
 
 
-def judge_pair(linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str) -> judgements.Judgement:
+def judge_pair(
+    linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str
+) -> judgements.Judgement:
     """Record a reviewer's judgement; the next run (batch or incremental) honours it."""
     a, b = explain.normalise_record_key(left), explain.normalise_record_key(right)
     explain.explain_pair(linkage_dir, a, b)  # the pair must exist: no judging of unknown records

@@ -88,11 +88,11 @@ def _raw_column(table: pa.Table, spec: SourceSpec, canonical: str) -> Column | N
 
 
 def join_with_spaces(parts: Sequence[Column]) -> Column:
-    """Row-wise join of string columns with single spaces, nulls skipped; null when all are null.
+    """Row-wise join of string columns with spaces, nulls skipped; null when all are null. Inner runs
+    of spaces can remain where a middle part is null; every standardizer collapses them.
     (Arrow's null_handling="skip" drops all-null rows in some versions, so nulls are replaced instead.)"""
     joined = pc.binary_join_element_wise(*parts, " ", null_handling="replace", null_replacement="")
-    trimmed = pc.utf8_trim(pc.replace_substring_regex(joined, "  +", " "), " ")
-    return _nullify_empty(trimmed)
+    return _nullify_empty(pc.utf8_trim(joined, " "))
 
 
 def _placeholder_flags(raw: Column, standardized: Column, check: Callable[[str | None], bool]) -> np.ndarray:
@@ -113,31 +113,33 @@ def _lists_from_pairs(rows: np.ndarray, values: pa.Array, n: int) -> pa.ListArra
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def _token_lists(names_column: Column, n: int) -> pa.ListArray:
-    """Sorted unique name words per row, from a column of normalised names."""
-    return map_uniques(names_column, names.token_set, pa.list_(_S))
+def _sorted_unique_pairs(rows: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, code) pairs sorted by row then code, duplicates removed (a sort, not a hash: faster here)."""
+    keys = np.sort(rows * size + codes)
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return keys // size, keys % size
 
 
-def _union_token_lists(lists: Sequence[pa.ListArray], n: int) -> pa.ListArray:
-    """Row-wise sorted union of several list<string> columns, vectorised with numpy."""
-    flats = [pc.list_flatten(x) for x in lists]
+def _name_token_columns(columns: Sequence[Column], n: int) -> tuple[Column, Column]:
+    """Per row, the sorted unique words of all the normalised names (`name_tokens`) and the sorted
+    unique matching keys of those words (`name_keys`: nicknames and spelling variants resolved)."""
+    lists = [map_uniques(c, names.token_set, pa.list_(_S)) for c in columns]
+    lists = [x.combine_chunks() if isinstance(x, pa.ChunkedArray) else x for x in lists]
     parents = np.concatenate([pc.list_parent_indices(x).to_numpy() for x in lists]).astype(np.int64)
-    flat = pa.concat_arrays([f.cast(_S) for f in flats])
+    flat = pa.concat_arrays([pc.list_flatten(x).cast(_S) for x in lists])
     vocab = pc.unique(flat)
     vocab = pc.take(vocab, pc.sort_indices(vocab))
-    size = max(len(vocab), 1)
-    codes = pc.index_in(flat, value_set=vocab).to_numpy().astype(np.int64)
-    keys = np.unique(parents * size + codes)
-    return _lists_from_pairs(keys // size, pc.take(vocab, pa.array(keys % size)), n)
-
-
-def _keyed_token_lists(tokens: pa.ListArray, n: int) -> pa.ListArray:
-    """Each row's name words mapped through `names.token_key`, sorted and unique."""
-    flat = pc.list_flatten(tokens)
-    keyed = map_uniques(flat, names.token_key, _S)
-    offsets = tokens.offsets
-    rebuilt = pa.ListArray.from_arrays(offsets, keyed.combine_chunks() if isinstance(keyed, pa.ChunkedArray) else keyed)
-    return _union_token_lists([rebuilt], n)
+    codes = pc.index_in(flat, value_set=vocab).to_numpy(zero_copy_only=False).astype(np.int64)
+    rows, unique_codes = _sorted_unique_pairs(parents, codes, max(len(vocab), 1))
+    tokens = _lists_from_pairs(rows, pc.take(vocab, pa.array(unique_codes)), n)
+    key_of_word = [names.token_key(w) for w in vocab.to_pylist()]
+    key_vocab = sorted(set(key_of_word))
+    position = {k: i for i, k in enumerate(key_vocab)}
+    word_to_key = np.array([position[k] for k in key_of_word] or [0], dtype=np.int64)
+    rows, key_codes = _sorted_unique_pairs(parents, word_to_key[codes], max(len(key_vocab), 1))
+    keys = _lists_from_pairs(rows, pc.take(pa.array(key_vocab, _S), pa.array(key_codes)), n)
+    return tokens, keys
 
 
 def _null(n: int, kind: pa.DataType = _S) -> Column:
@@ -162,11 +164,11 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     canonical, given_phonetic = map_uniques_multi(given, _given_facts, [_S, _S])
     first, second, family_phonetic = map_uniques_multi(family, _family_facts, [_S, _S, _S])
     full = join_with_spaces([given, family])
-    tokens = _union_token_lists([_token_lists(c, n) for c in (given, middle, family)], n)
-    keys = _keyed_token_lists(tokens, n)
+    tokens, keys = _name_token_columns([given, middle, family], n)
     return {
         "given_name": given, "given_name_canonical": canonical, "middle_name": middle, "family_name": family,
-        "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens, "name_keys": keys,
+        "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens,
+        "name_keys": keys,
         "given_phonetic": given_phonetic, "family_phonetic": family_phonetic,
     }  # fmt: skip
 
