@@ -22,9 +22,17 @@ from ilos.ingest.lake_tables import (
 from ilos.ingest.lake_tables import quote_ident as qi
 from ilos.ingest.lake_tables import quote_literal as ql
 from ilos.ingest.outcome import RowIssue, SourceOutcome
-from ilos.ingest.validation import RowCheck, checked_table_sql, issue_summary_sql, source_checks
+from ilos.ingest.validation import (
+    RowCheck,
+    bad_rows_sql,
+    duplicates_sql,
+    issue_summary_sql,
+    reasons_sql,
+    source_checks,
+)
 
-CHECKED = "_ingest_checked"
+DUPS = "_ingest_duplicates"
+BAD = "_ingest_bad_rows"
 
 
 def make_batch_id(source: str, file_sha256: str, config_hash: str) -> str:
@@ -52,7 +60,8 @@ def ingest_source(
         return _land_staged(conn, spec, path, batch_id, sha, config_hash)
     finally:
         readers.drop_stage_tables(conn)
-        conn.execute(f"DROP TABLE IF EXISTS {CHECKED}")
+        for table in (DUPS, BAD):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _hash_and_prepare(spec: SourceSpec, path: Path, scratch: Path) -> tuple[str, Path]:
@@ -84,14 +93,11 @@ def _land_staged(
     conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, batch_id: str, sha: str, config_hash: str
 ) -> SourceOutcome:
     checks = source_checks(spec)
-    try:
-        conn.execute(checked_table_sql(readers.STAGE, CHECKED, spec.record_id, checks))
-    except duckdb.Error as exc:
-        raise InvalidInputError(f"Source {spec.name!r}: a column rule could not be applied: {exc}") from None
+    _find_bad_rows(conn, spec, checks)
     columns = list(spec.schema())
     ensure_raw_table(conn, spec.name, columns)
-    accepted = _count(conn, _insert_accepted_sql(spec.name, columns, batch_id))
-    quarantined = _count(conn, _insert_quarantined_sql(spec.name, columns, batch_id))
+    accepted = _count(conn, _insert_accepted_sql(conn, spec.name, columns, batch_id))
+    quarantined = _count(conn, _insert_quarantined_sql(spec.name, columns, batch_id, checks))
     quarantined += _count(conn, _insert_rejects_sql(spec.name, batch_id))
     rows_read = _count(
         conn,
@@ -126,20 +132,32 @@ def _count(conn: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _insert_accepted_sql(source: str, columns: list[str], batch_id: str) -> str:
+def _find_bad_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, checks: list[RowCheck]) -> None:
+    try:
+        conn.execute(duplicates_sql(readers.STAGE, DUPS, spec.record_id))
+        conn.execute(bad_rows_sql(readers.STAGE, DUPS, BAD, spec.record_id, checks))
+    except duckdb.Error as exc:
+        raise InvalidInputError(f"Source {spec.name!r}: a column rule could not be applied: {exc}") from None
+
+
+def _insert_accepted_sql(
+    conn: duckdb.DuckDBPyConnection, source: str, columns: list[str], batch_id: str
+) -> str:
     cols = ", ".join(qi(c) for c in columns)
+    # NOT IN against the small bad-row table keeps the scan streaming; ANTI JOIN was 3x slower here.
+    good = f"SELECT * FROM {readers.STAGE} WHERE _ord NOT IN (SELECT _ord FROM {BAD})"  # noqa: S608
     return (
         f"INSERT INTO {qi(raw_table_name(source))} ({cols}, _batch_id, _row_number) "  # noqa: S608
-        f"SELECT {cols}, {ql(batch_id)}, _row_number FROM {CHECKED} "
-        "WHERE _reasons IS NULL ORDER BY _row_number"
+        f"SELECT {cols}, {ql(batch_id)}, _row_number FROM ({readers.numbered_sql(conn, good)})"
     )
 
 
-def _insert_quarantined_sql(source: str, columns: list[str], batch_id: str) -> str:
+def _insert_quarantined_sql(source: str, columns: list[str], batch_id: str, checks: list[RowCheck]) -> str:
     pairs = ", ".join(f"{ql(c)}, {qi(c)}" for c in columns)
     return (
-        f"INSERT INTO quarantine SELECT {ql(batch_id)}, {ql(source)}, _row_number, _reasons, "  # noqa: S608
-        f"CAST(json_object({pairs}) AS VARCHAR) FROM {CHECKED} WHERE _reasons IS NOT NULL"
+        f"INSERT INTO quarantine SELECT {ql(batch_id)}, {ql(source)}, {readers.ROW_OF}(_ord), "  # noqa: S608
+        f"{reasons_sql(checks)}, CAST(json_object({pairs}) AS VARCHAR) FROM ("
+        f"SELECT *, {readers.ROW_OF}(_dup_first_ord) AS _dup_first_row FROM {readers.STAGE} JOIN {BAD} USING (_ord))"
     )
 
 
@@ -152,7 +170,7 @@ def _insert_rejects_sql(source: str, batch_id: str) -> str:
 
 def _summarise(conn: duckdb.DuckDBPyConnection, checks: list[RowCheck]) -> tuple[RowIssue, ...]:
     """Row-level problems per rule, plus malformed lines, each with a first example."""
-    row = conn.execute(issue_summary_sql(CHECKED, checks)).fetchone() or ()
+    row = conn.execute(issue_summary_sql(readers.STAGE, BAD, readers.ROW_OF, checks)).fetchone() or ()
     issues = []
     for i, check in enumerate(checks):
         count, first_row, value = row[3 * i : 3 * i + 3]

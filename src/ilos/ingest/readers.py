@@ -1,8 +1,8 @@
-"""Stage a source file into a temporary DuckDB table of text columns plus `_row_number`.
+"""Stage a source file into a temporary DuckDB table of text columns plus `_ord`, the accepted-row ordinal.
 
 CSV lines DuckDB cannot split into the header's fields (too many or too few fields, stray quotes) go to
-a rejects table instead of failing the file; their numbers and the accepted rows' numbers are both
-1-based data rows (header excluded), so every row read is accounted for."""
+a rejects table instead of failing the file; their numbers and the accepted rows' numbers (derived from
+`_ord`) are both 1-based data rows (header excluded), so every row read is accounted for."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from ilos.ingest.lake_tables import quote_literal as ql
 
 STAGE = "_ingest_stage"
 REJECTS = "_ingest_rejects"
+OFFSETS = "_ingest_row_offsets"
+ROW_OF = "_ingest_row_of"
+MAX_CASE_OFFSETS = 256
 _ERRORS = "_ingest_reject_errors"
 _SCANS = "_ingest_reject_scans"
 _INTEGER_TYPES = (
@@ -39,7 +42,7 @@ _INTEGER_TYPES = (
 
 def drop_stage_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Temp tables are per connection; dropping them keeps one connection reusable across sources."""
-    for table in (STAGE, REJECTS, _ERRORS, _SCANS):
+    for table in (STAGE, REJECTS, OFFSETS, _ERRORS, _SCANS):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -61,7 +64,7 @@ def stage_csv(
     )
     try:
         conn.execute(
-            f"CREATE TEMP TABLE _ingest_read AS SELECT *, ordinality AS _ord FROM {read} WITH ORDINALITY"  # noqa: S608
+            f"CREATE TEMP TABLE {STAGE} AS SELECT *, ordinality AS _ord FROM {read} WITH ORDINALITY"  # noqa: S608
         )
     except duckdb.Error as exc:
         raise _file_error(display_path, exc) from None
@@ -84,26 +87,37 @@ def _reject_reason_sql(n_columns: int) -> str:
 
 
 def _number_rows(conn: duckdb.DuckDBPyConnection) -> None:
-    """Turn the accepted rows' ordinal into the data row number by skipping the rejected rows before it.
+    """Map the accepted rows' ordinal (`_ord`) to data row numbers without copying the staged rows.
 
     The k-th accepted row is data row k + (number of rejects r_j with r_j - j < k), where r_j is the j-th
-    rejected row number; an ASOF join against the running count per distinct r_j - j does that in one pass.
+    rejected row number. OFFSETS holds the running count per distinct r_j - j: an ASOF join against it
+    numbers a whole table, and the ROW_OF macro numbers a few values.
     """
-    (n_rejects,) = conn.execute(f"SELECT count(*) FROM {REJECTS}").fetchone() or (0,)  # noqa: S608
-    if n_rejects == 0:
-        conn.execute(
-            f"CREATE TEMP TABLE {STAGE} AS SELECT * EXCLUDE (_ord), _ord AS _row_number FROM _ingest_read"  # noqa: S608
+    conn.execute(
+        f"CREATE TEMP TABLE {OFFSETS} AS SELECT t, sum(count(*)) OVER (ORDER BY t) AS n FROM ("  # noqa: S608
+        f"SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM {REJECTS}) GROUP BY t"
+    )
+    conn.execute(
+        f"CREATE OR REPLACE TEMP MACRO {ROW_OF}(o) AS "  # noqa: S608
+        f"o + coalesce((SELECT max(n) FROM {OFFSETS} WHERE t < o), 0)"
+    )
+
+
+def numbered_sql(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> str:
+    """A query over `rows_sql` (staged rows with `_ord`) adding `_row_number`.
+
+    Rejects are usually few, so their offsets become a CASE expression; a join over millions of wide rows
+    costs more than the read itself. Many rejects fall back to an ASOF join.
+    """
+    offsets = conn.execute(f"SELECT t, n FROM {OFFSETS} ORDER BY t DESC").fetchall()  # noqa: S608
+    if len(offsets) > MAX_CASE_OFFSETS:
+        return (
+            "SELECT s.*, s._ord + coalesce(k.n, 0) AS _row_number "  # noqa: S608
+            f"FROM ({rows_sql}) s ASOF LEFT JOIN {OFFSETS} k ON s._ord > k.t"
         )
-    else:
-        conn.execute(
-            f"CREATE TEMP TABLE {STAGE} AS SELECT r.* EXCLUDE (_ord), "  # noqa: S608
-            "r._ord + coalesce(k.n, 0) AS _row_number "
-            "FROM _ingest_read r ASOF LEFT JOIN ("
-            "SELECT t, sum(count(*)) OVER (ORDER BY t) AS n FROM ("
-            f"SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM {REJECTS}) GROUP BY t"
-            ") k ON r._ord > k.t"
-        )
-    conn.execute("DROP TABLE _ingest_read")
+    whens = " ".join(f"WHEN _ord > {int(t)} THEN {int(n)}" for t, n in offsets)
+    number = f"_ord + CASE {whens} ELSE 0 END" if offsets else "_ord"
+    return f"SELECT *, {number} AS _row_number FROM ({rows_sql})"  # noqa: S608
 
 
 def describe_parquet(conn: duckdb.DuckDBPyConnection, path: Path, display_path: Path) -> dict[str, str]:
@@ -136,12 +150,13 @@ def stage_parquet(
     exprs = [_text_expr(name, types[name], schema.get(name)) for name in types]
     try:
         conn.execute(
-            f"CREATE TEMP TABLE {STAGE} AS SELECT {', '.join(exprs)}, file_row_number + 1 AS _row_number "  # noqa: S608
+            f"CREATE TEMP TABLE {STAGE} AS SELECT {', '.join(exprs)}, file_row_number + 1 AS _ord "  # noqa: S608
             f"FROM {source}"
         )
     except duckdb.Error as exc:
         raise _file_error(display_path, exc) from None
     conn.execute(f"CREATE TEMP TABLE {REJECTS} (_row_number BIGINT, reasons VARCHAR, raw_values VARCHAR)")
+    _number_rows(conn)
 
 
 def _text_expr(name: str, sql_type: str, spec: ColumnSpec | None) -> str:

@@ -110,8 +110,8 @@ def duplicate_check(record_id: str) -> RowCheck:
     return RowCheck(
         record_id,
         "repeat a record_id already seen earlier in the file",
-        "(_dup_rank > 1)",
-        f"'duplicate record_id ' || {_shown(record_id)} || ' (first seen at data row ' || _dup_first || ')'",
+        "(_dup_first_ord IS NOT NULL AND _ord > _dup_first_ord)",
+        f"'duplicate record_id ' || {_shown(record_id)} || ' (first seen at data row ' || _dup_first_row || ')'",
     )
 
 
@@ -124,26 +124,43 @@ def source_checks(spec: SourceSpec) -> list[RowCheck]:
     return checks
 
 
-def checked_table_sql(stage: str, checked: str, record_id: str, checks: list[RowCheck]) -> str:
-    """Materialise one boolean flag per check plus the joined reasons, so each rule is evaluated once."""
+def duplicates_sql(stage: str, dups: str, record_id: str) -> str:
+    """Record ids seen more than once, with the ordinal of their first row: a small table, so the wide
+    staged rows are never sorted or partitioned."""
     rid = qi(record_id)
-    flags = ", ".join(f"coalesce({c.condition}, false) AS _f{i}" for i, c in enumerate(checks))
-    reasons = ", ".join(f"CASE WHEN _f{i} THEN {c.reason} END" for i, c in enumerate(checks))
     return (
-        f"CREATE TEMP TABLE {checked} AS SELECT *, nullif(concat_ws('; ', {reasons}), '') AS _reasons FROM ("  # noqa: S608
-        f"SELECT *, {flags} FROM (SELECT *, "
-        f"CASE WHEN {rid} IS NULL THEN 1 "
-        f"ELSE row_number() OVER (PARTITION BY {rid} ORDER BY _row_number) END "
-        f"AS _dup_rank, min(_row_number) OVER (PARTITION BY {rid}) AS _dup_first FROM {stage}))"
+        f"CREATE TEMP TABLE {dups} AS SELECT {rid} AS _rid, min(_ord) AS _first_ord FROM {stage} "  # noqa: S608
+        f"WHERE {rid} IS NOT NULL GROUP BY {rid} HAVING count(*) > 1"
     )
 
 
-def issue_summary_sql(checked: str, checks: list[RowCheck]) -> str:
+def bad_rows_sql(stage: str, dups: str, bad: str, record_id: str, checks: list[RowCheck]) -> str:
+    """One narrow row (ordinal and one flag per check) for each row failing any check, in one scan."""
+    flags = ", ".join(f"coalesce({c.condition}, false) AS _f{i}" for i, c in enumerate(checks))
+    failing = " OR ".join(f"_f{i}" for i in range(len(checks)))
+    return (
+        f"CREATE TEMP TABLE {bad} AS SELECT * FROM ("  # noqa: S608
+        f"SELECT _ord, _dup_first_ord, {flags} FROM ("
+        f"SELECT s.*, d._first_ord AS _dup_first_ord FROM {stage} s LEFT JOIN {dups} d ON s.{qi(record_id)} = d._rid"
+        f")) WHERE {failing}"
+    )
+
+
+def reasons_sql(checks: list[RowCheck]) -> str:
+    """Every failed check's reason for a row of stage joined with its flags, joined by '; '."""
+    return (
+        "concat_ws('; ', "
+        + ", ".join(f"CASE WHEN _f{i} THEN {c.reason} END" for i, c in enumerate(checks))
+        + ")"
+    )
+
+
+def issue_summary_sql(stage: str, bad: str, row_of: str, checks: list[RowCheck]) -> str:
     """Per check: how many rows failed, the first failing data row and its value."""
     parts = []
     for i, c in enumerate(checks):
         parts.append(
-            f"count(*) FILTER (WHERE _f{i}), min(_row_number) FILTER (WHERE _f{i}), "
-            f"arg_min({qi(c.column)}, _row_number) FILTER (WHERE _f{i})"
+            f"count(*) FILTER (WHERE _f{i}), {row_of}(min(_ord) FILTER (WHERE _f{i})), "
+            f"arg_min({qi(c.column)}, _ord) FILTER (WHERE _f{i})"
         )
-    return f"SELECT {', '.join(parts)} FROM {checked}"  # noqa: S608
+    return f"SELECT {', '.join(parts)} FROM {stage} JOIN {bad} USING (_ord)"  # noqa: S608

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from ingest_sources import PEOPLE_COLUMNS, SourceFactory
 
 from ilos.definitions.sources import SourceSpec
-
-PEOPLE_COLUMNS: dict[str, Any] = {
-    "id": {"type": "string", "required": True},
-    "name": {"type": "string"},
-    "dob": {"type": "date", "format": "%Y-%m-%d"},
-    "a_number": {"type": "identifier", "pattern": "[0-9]{9}"},
-    "zip": {"type": "string"},
-}
-
-SourceFactory = Callable[..., tuple[SourceSpec, Path]]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SourceFactory
+from ingest_sources import SourceFactory
 
 from ilos.errors import BadSourceFileError
 from ilos.ingest.landing import ingest_source

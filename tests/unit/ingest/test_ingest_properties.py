@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import PEOPLE_COLUMNS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ingest_sources import PEOPLE_COLUMNS
 
 from ilos.definitions.sources import SourceSpec
 from ilos.errors import IlosError

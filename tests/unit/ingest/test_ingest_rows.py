@@ -7,7 +7,7 @@ import json
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import SourceFactory
+from ingest_sources import SourceFactory
 
 from ilos.ingest.lake_tables import batch_rows_sql, latest_batch_sql
 from ilos.ingest.landing import ingest_source
