@@ -3,8 +3,10 @@ swapped variant used when comparing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 # Dates systems write when the real one is unknown; never evidence of anything.
 PLACEHOLDER_DATES: frozenset[date] = frozenset(
@@ -29,11 +31,34 @@ def parse_date(value: str | None, fmt: str = "%Y-%m-%d") -> date | None:
     return clean_date(_strptime(value, fmt))
 
 
+_FAST_FIELDS = {"%Y": r"(?P<Y>[0-9]{4})", "%m": r"(?P<m>[0-9]{1,2})", "%d": r"(?P<d>[0-9]{1,2})"}
+
+
+@lru_cache(maxsize=64)
+def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
+    """A plain regex for formats made only of %Y, %m, %d and punctuation (the usual ones), so parsing
+    skips strptime's per-call overhead. Anything it does not match still goes through strptime."""
+    parts = re.split(r"(%.)", fmt)
+    if any(p.startswith("%") and p not in _FAST_FIELDS for p in parts if p) or any(c.isspace() for c in fmt):
+        return None
+    if sorted(p for p in parts if p in _FAST_FIELDS) != ["%Y", "%d", "%m"]:
+        return None
+    return re.compile("".join(_FAST_FIELDS.get(p, re.escape(p)) for p in parts))
+
+
 def _strptime(value: str | None, fmt: str) -> date | None:
     if value is None or not value.strip():
         return None
+    text = value.strip()
+    pattern = _fast_pattern(fmt)
+    match = pattern.fullmatch(text) if pattern else None
+    if match:
+        try:
+            return date(int(match["Y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            return None
     try:
-        return datetime.strptime(value.strip(), fmt).date()
+        return datetime.strptime(text, fmt).date()
     except ValueError:
         return None
 

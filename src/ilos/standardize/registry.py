@@ -18,7 +18,7 @@ class Standardizer:
 
     name: str
     fields: tuple[str, ...]
-    function: Callable[[str | None], Any]
+    function: Callable[[Any], Any]  # str | None -> value; a few take one already-normalised word
     kernel: kernels.Kernel | None = None
     description: str = ""
 
@@ -32,6 +32,8 @@ _ENTRIES = (
                  "nickname and transliteration variants resolved"),
     Standardizer("given_phonetic", ("given_name",), names.given_phonetic, None,
                  "metaphone of the canonical first given name"),
+    Standardizer("name_key", ("given_name", "middle_name", "family_name"), names.token_key, None,
+                 "one name word as a matching key: nickname and spelling variants resolved"),
     Standardizer("surnames", ("family_name",), names.split_surnames, None, "first and second surname"),
     Standardizer("family_phonetic", ("family_name",), names.phonetic_key, None,
                  "metaphone of the transliteration-folded surname"),
@@ -43,7 +45,8 @@ _ENTRIES = (
                  "USPS abbreviations; ZIP-only lines missing"),
     Standardizer("city", ("city",), addresses.normalize_city, None, "upper ASCII, SAINT→ST"),
     Standardizer("state", ("state",), addresses.normalize_state, None, "USPS 2-letter code"),
-    Standardizer("postal_code", ("postal_code",), addresses.normalize_postal_code, kernels.postal_code_kernel, "5-digit ZIP"),
+    Standardizer("postal_code", ("postal_code",), addresses.normalize_postal_code, kernels.postal_code_kernel,
+                 "5-digit ZIP"),
     Standardizer("phone", ("phone",), identifiers.normalize_phone, kernels.phone_kernel, "10 digits"),
     Standardizer("a_number", ("a_number",), identifiers.normalize_a_number, kernels.a_number_kernel,
                  "9 digits, zero-padded"),

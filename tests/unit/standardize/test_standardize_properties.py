@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date, datetime
 
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilos.standardize import addresses, demographics, identifiers, kernels, names, placeholders
+from ilos.standardize import addresses, dates, demographics, identifiers, kernels, names, placeholders
 from ilos.standardize.transliteration import canonical_spelling, fold_spelling, transliteration_key
 
 settings.register_profile("standardize", max_examples=150, deadline=None)
@@ -141,3 +142,30 @@ def test_full_name_split_never_raises(value: str | None) -> None:
 @given(first=NAME_LIKE, second=NAME_LIKE)
 def test_name_tokens_ignore_given_family_order(first: str, second: str) -> None:
     assert names.name_tokens(first, second) == names.name_tokens(second, first)
+
+
+@given(
+    day=st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)),
+    fmt=st.sampled_from(["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y%m%d", "%d.%m.%Y"]),
+    unpadded=st.booleans(),
+)
+def test_fast_date_parsing_agrees_with_strptime(day: date, fmt: str, unpadded: bool) -> None:
+    text = day.strftime(fmt)
+    if unpadded and "%Y%m%d" not in fmt:
+        text = text.replace("/0", "/").replace("-0", "-").replace(".0", ".").lstrip("0")
+    try:
+        expected = dates.clean_date(datetime.strptime(text, fmt).date())
+    except ValueError:
+        expected = None
+    assert dates.parse_date(text, fmt) == expected
+
+
+@given(value=st.one_of(TEXT, ASCII), fmt=st.sampled_from(["%Y-%m-%d", "%m/%d/%Y", "%d %b %Y"]))
+def test_date_parsing_never_raises(value: str, fmt: str) -> None:
+    result = dates.parse_date(value, fmt)
+    assert result is None or dates.EARLIEST_PLAUSIBLE <= result <= dates.LATEST_PLAUSIBLE
+
+
+@given(token=st.from_regex(r"[A-Z]{1,10}", fullmatch=True))
+def test_name_token_key_is_idempotent(token: str) -> None:
+    assert names.token_key(names.token_key(token)) == names.token_key(token)
