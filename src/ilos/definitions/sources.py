@@ -114,7 +114,7 @@ class SourceSpec(_Strict):
             return [spec.column]
         return [spec] if isinstance(spec, str) else list(spec)
 
-    def schema(self) -> dict[str, ColumnSpec]:
+    def declared_schema(self) -> dict[str, ColumnSpec]:
         """The declared schema, or one derived from record_id and the mapped fields."""
         if self.columns is not None:
             return dict(self.columns)

@@ -75,7 +75,7 @@ def _hash_and_prepare(spec: SourceSpec, path: Path, scratch: Path) -> tuple[str,
 
 
 def _stage(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, read_path: Path) -> None:
-    declared = list(spec.schema())
+    declared = list(spec.declared_schema())
     if spec.file_format == "csv":
         header = file_checks.read_csv_header(path, spec.encoding, spec.delimiter)
         file_checks.check_columns(path.name, header, declared, "header (line 1)")
@@ -83,7 +83,7 @@ def _stage(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, read_p
         return
     types = readers.describe_parquet(conn, read_path, path)
     file_checks.check_columns(path.name, list(types), declared, "Parquet schema")
-    readers.stage_parquet(conn, read_path, types, spec.schema(), path)
+    readers.stage_parquet(conn, read_path, types, spec.declared_schema(), path)
     (n_rows,) = conn.execute(f"SELECT count(*) FROM {readers.STAGE}").fetchone() or (0,)  # noqa: S608
     if n_rows == 0:
         raise BadSourceFileError(f"Source file {path.name} is empty: the Parquet file has no rows")
@@ -94,7 +94,7 @@ def _land_staged(
 ) -> SourceOutcome:
     checks = source_checks(spec)
     _find_bad_rows(conn, spec, checks)
-    columns = list(spec.schema())
+    columns = list(spec.declared_schema())
     ensure_raw_table(conn, spec.name, columns)
     accepted = _count(conn, _insert_accepted_sql(conn, spec.name, columns, batch_id))
     quarantined = _count(conn, _insert_quarantined_sql(spec.name, columns, batch_id, checks))

@@ -118,7 +118,7 @@ def duplicate_check(record_id: str) -> RowCheck:
 def source_checks(spec: SourceSpec) -> list[RowCheck]:
     """All rules for a source, in declared column order, duplicates last."""
     checks: list[RowCheck] = []
-    for name, column in spec.schema().items():
+    for name, column in spec.declared_schema().items():
         checks.extend(column_checks(name, column, is_record_id=name == spec.record_id))
     checks.append(duplicate_check(spec.record_id))
     return checks

@@ -115,7 +115,7 @@ def test_bad_rows_do_not_parse_and_match_the_rate(noisy_world: WorldSummary, hig
     assert within(bad.num_rows / people_rows, high_rates.bad_row, 0.01)
     for row in bad.to_pylist()[:200]:
         spec = config.source(row["source"])
-        fmt = spec.schema()[row["column"]].format
+        fmt = spec.declared_schema()[row["column"]].format
         assert fmt is not None
         try:
             datetime.strptime(row["value"], fmt)

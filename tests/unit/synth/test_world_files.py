@@ -51,7 +51,7 @@ def test_declared_columns_are_exactly_the_file_columns(world: WorldSummary) -> N
     config = load_sources_config(world.config_path)
     for spec in config.sources:
         table = read_source(config.path_of(spec), spec)
-        assert list(spec.schema()) == table.column_names, spec.name
+        assert list(spec.declared_schema()) == table.column_names, spec.name
         assert table.num_rows == world.rows_per_source[spec.name]
         ids = table.column(spec.record_id)
         assert pc.count_distinct(ids).as_py() == table.num_rows, f"{spec.name} record ids are not unique"
@@ -60,7 +60,7 @@ def test_declared_columns_are_exactly_the_file_columns(world: WorldSummary) -> N
 def test_events_use_known_kinds_and_declared_columns(world: WorldSummary) -> None:
     config = load_sources_config(world.config_path)
     for spec in config.people_sources:
-        schema = spec.schema()
+        schema = spec.declared_schema()
         assert spec.events, spec.name
         for event in spec.events:
             assert event.kind in EVENT_KINDS
