@@ -71,6 +71,7 @@ def test_rows_are_standardized() -> None:
     )
     assert first["full_name"] == "PEPE GARCIA LOPEZ"
     assert first["name_tokens"] == ["GARCIA", "LOPEZ", "PEPE"]
+    assert first["name_keys"] == fourth["name_keys"]  # PEPE and JOSE share a key
     assert first["date_of_birth"] == date(1980, 3, 4) and first["dob_year"] == 1980
     assert first["dob_is_default"] is False and fourth["dob_is_default"] is True
     assert first["a_number"] == second["a_number"] == fourth["a_number"] == "012345678"
