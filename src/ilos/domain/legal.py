@@ -1,0 +1,214 @@
+"""The current legal situation of a subject as typed facts, each carrying the events it rests on.
+
+Nothing here decides what to do; gates (ilos.policy) read these facts. Evidence is kept on every fact
+so a gate can always show why it blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from ilos.domain.events import EventRef
+
+Evidence = tuple[EventRef, ...]
+
+APPEAL_WINDOW_DAYS = 30
+VOLUNTARY_DEPARTURE_DAYS = 120
+
+
+class OrderType(StrEnum):
+    REMOVAL = "removal"
+    VOLUNTARY_DEPARTURE_LAPSED = "voluntary_departure_lapsed"  # the alternate removal order took effect
+    EXPEDITED_REMOVAL = "expedited_removal"
+
+
+class ProceedingState(StrEnum):
+    PENDING = "pending"
+    DECIDED = "decided"
+    ON_APPEAL = "on_appeal"
+    ORDER_VACATED = "order_vacated"  # appeal sustained
+
+
+class StayKind(StrEnum):
+    JUDICIAL = "judicial"
+    ADMINISTRATIVE = "administrative"
+
+
+class DepartureKind(StrEnum):
+    NONE = "none"
+    SELF_REPORTED = "self_reported"  # the person said so; no exit or removal record confirms it
+    VERIFIED = "verified"  # an exit record or an executed removal
+
+
+@dataclass(frozen=True, slots=True)
+class Proceeding:
+    case: str
+    state: ProceedingState
+    opened_on: date | None
+    outcome: str | None
+    decided_on: date | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class FinalOrder:
+    order_type: OrderType
+    ordered_on: date
+    country: str | None
+    case: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class AppealWindow:
+    """An order still open to appeal: not final until `closes_on` passes without an appeal."""
+
+    case: str
+    ordered_on: date
+    closes_on: date
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    case: str
+    filed_on: date
+    status: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    kind: StayKind
+    effective_from: date
+    effective_until: date | None
+    evidence: Evidence
+
+    def is_in_effect(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
+
+
+@dataclass(frozen=True, slots=True)
+class CountryProtection:
+    """Withholding of removal or CAT protection: removal to *this* country is barred, not removal itself."""
+
+    kind: str  # "withholding" | "cat"
+    country: str | None
+    granted_on: date
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedStatus:
+    kind: str  # tps, daca, asylee, u_visa, t_visa, lpr, ...
+    since: date
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApplication:
+    benefit: str
+    form: str | None
+    filed_on: date
+    receipt: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class DetentionState:
+    detained: bool
+    facility: str | None
+    since: date | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class DepartureState:
+    kind: DepartureKind
+    departed_on: date | None
+    country: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenshipIndication:
+    """Any record suggesting US citizenship; a claim alone counts, because the gate needs human review."""
+
+    kind: (
+        str  # BIRTH_RECORD, NATURALIZATION_CERTIFICATE, naturalization_approved, us_passport_entry, claim...
+    )
+    on: date
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class CriminalCharge:
+    arrest: str | None
+    offense: str | None
+    severity: int | None
+    level: str | None
+    disposition: str | None
+    charged_on: date
+    evidence: Evidence
+
+    @property
+    def is_conviction(self) -> bool:
+        """Only a standing conviction: dismissed, pending and vacated charges are not convictions."""
+        return self.disposition == "CONVICTED"
+
+
+@dataclass(frozen=True, slots=True)
+class Cooperation:
+    kind: str | None
+    active: bool
+    since: date
+    until: date | None
+    evidence: Evidence
+
+
+NOT_DETAINED = DetentionState(False, None, None, ())
+NOT_DEPARTED = DepartureState(DepartureKind.NONE, None, None, ())
+
+
+@dataclass(frozen=True, slots=True)
+class LegalSituation:
+    """Everything the events say about a subject's legal position on `as_of`."""
+
+    as_of: date
+    proceedings: tuple[Proceeding, ...] = ()
+    final_order: FinalOrder | None = None
+    appeal_windows: tuple[AppealWindow, ...] = ()
+    pending_appeals: tuple[Appeal, ...] = ()
+    stays: tuple[Stay, ...] = ()
+    country_protections: tuple[CountryProtection, ...] = ()
+    protected_statuses: tuple[ProtectedStatus, ...] = ()
+    pending_applications: tuple[PendingApplication, ...] = ()
+    detention: DetentionState = NOT_DETAINED
+    departure: DepartureState = NOT_DEPARTED
+    citizenship: tuple[CitizenshipIndication, ...] = ()
+    criminal_history: tuple[CriminalCharge, ...] = ()
+    cooperation: tuple[Cooperation, ...] = ()
+
+    @property
+    def has_final_order(self) -> bool:
+        return self.final_order is not None
+
+    @property
+    def stays_in_effect(self) -> tuple[Stay, ...]:
+        return tuple(s for s in self.stays if s.is_in_effect(self.as_of))
+
+    @property
+    def has_citizenship_evidence(self) -> bool:
+        return bool(self.citizenship)
+
+    @property
+    def convictions(self) -> tuple[CriminalCharge, ...]:
+        return tuple(c for c in self.criminal_history if c.is_conviction)
+
+    @property
+    def is_cooperating(self) -> bool:
+        return any(c.active for c in self.cooperation)
+
+    def status_kinds(self) -> frozenset[str]:
+        return frozenset(s.kind for s in self.protected_statuses)

@@ -1,0 +1,183 @@
+"""Court facts from court events: proceedings, the final order, appeal windows, pending appeals, stays
+and country-specific protection. Rules follow removal-proceedings practice, simplified and documented
+in docs/subjects.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ilos.domain.events import Event, EventKind
+from ilos.domain.legal import (
+    APPEAL_WINDOW_DAYS,
+    VOLUNTARY_DEPARTURE_DAYS,
+    Appeal,
+    AppealWindow,
+    CountryProtection,
+    Evidence,
+    FinalOrder,
+    OrderType,
+    Proceeding,
+    ProceedingState,
+    Stay,
+    StayKind,
+)
+
+ORDER_OUTCOMES = frozenset({"REMOVAL", "VOLUNTARY_DEPARTURE"})
+PENDING_APPEAL = frozenset({"PENDING", "FILED"})
+COUNTRY_RELIEF = {"WITHHOLDING": "withholding", "CAT": "cat"}
+_DECISION_KINDS = frozenset({EventKind.REMOVAL_ORDER, EventKind.DECISION, EventKind.COURT_PROCEEDING})
+
+
+@dataclass(frozen=True, slots=True)
+class CourtFacts:
+    proceedings: tuple[Proceeding, ...] = ()
+    final_orders: tuple[FinalOrder, ...] = ()
+    appeal_windows: tuple[AppealWindow, ...] = ()
+    pending_appeals: tuple[Appeal, ...] = ()
+    country_protections: tuple[CountryProtection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseOutcome:
+    state: ProceedingState
+    order: FinalOrder | None = None
+    window: AppealWindow | None = None
+    appeal: Appeal | None = None
+
+
+def case_of(event: Event) -> str:
+    """Events of one proceeding share a case number; without one, a record is its own case."""
+    return event.get("case") or f"{event.source}:{event.record_id}"
+
+
+def is_decision(event: Event) -> bool:
+    return event.kind in _DECISION_KINDS and (
+        event.kind != EventKind.COURT_PROCEEDING or bool(event.get("outcome"))
+    )
+
+
+def is_order(event: Event) -> bool:
+    return event.kind == EventKind.REMOVAL_ORDER or (
+        event.kind == EventKind.DECISION and (event.get("outcome") or "") in ORDER_OUTCOMES
+    )
+
+
+def derive_court_facts(events: Sequence[Event], as_of: date, departed_on: date | None) -> CourtFacts:
+    """`events` are known on `as_of` and in timeline order; `departed_on` settles voluntary departures."""
+    cases: dict[str, list[Event]] = {}
+    for event in events:
+        if event.kind in _DECISION_KINDS | {EventKind.HEARING, EventKind.APPEAL}:
+            cases.setdefault(case_of(event), []).append(event)
+    proceedings, orders, windows, appeals, protections = [], [], [], [], []
+    for case, case_events in cases.items():
+        decisions = [e for e in case_events if is_decision(e)]
+        latest = decisions[-1] if decisions else None
+        outcome = _case_outcome(case, case_events, latest, as_of, departed_on)
+        proceedings.append(_proceeding(case, case_events, latest, outcome.state))
+        orders += [outcome.order] if outcome.order else []
+        windows += [outcome.window] if outcome.window else []
+        appeals += [outcome.appeal] if outcome.appeal else []
+        protections += [p for e in decisions if is_order(e) and (p := _country_protection(e))]
+    orders += [_expedited(e) for e in events if _is_expedited(e)]
+    return CourtFacts(tuple(proceedings), tuple(orders), tuple(windows), tuple(appeals), tuple(protections))
+
+
+def derive_court_stays(events: Sequence[Event]) -> tuple[Stay, ...]:
+    """Stays entered by a court (or any source emitting `stay` events); kind from `stay_type`."""
+    stays = []
+    for e in events:
+        if e.kind == EventKind.STAY:
+            kind = (
+                StayKind.ADMINISTRATIVE
+                if (e.get("stay_type") or "").upper().startswith("ADMIN")
+                else StayKind.JUDICIAL
+            )
+            stays.append(Stay(kind, e.on, e.get_date("until") or e.get_date("end"), (e.ref,)))
+    return tuple(stays)
+
+
+def _proceeding(case: str, events: list[Event], latest: Event | None, state: ProceedingState) -> Proceeding:
+    opened = next((e for e in events if e.kind == EventKind.COURT_PROCEEDING and not e.get("outcome")), None)
+    evidence = tuple(e.ref for e in (opened, latest) if e is not None)
+    return Proceeding(
+        case=case,
+        state=state,
+        opened_on=opened.on if opened else events[0].on,
+        outcome=_outcome(latest),
+        decided_on=latest.on if latest else None,
+        evidence=evidence or (events[0].ref,),
+    )
+
+
+def _outcome(decision: Event | None) -> str | None:
+    if decision is None:
+        return None
+    return decision.get("outcome") or ("REMOVAL" if is_order(decision) else None)
+
+
+def _case_outcome(
+    case: str, events: list[Event], latest: Event | None, as_of: date, departed_on: date | None
+) -> _CaseOutcome:
+    if latest is None:
+        return _CaseOutcome(ProceedingState.PENDING)
+    if not is_order(latest):
+        return _CaseOutcome(ProceedingState.DECIDED)
+    if (latest.get("outcome") or "") == "VOLUNTARY_DEPARTURE":
+        return _voluntary_departure(case, latest, as_of, departed_on)
+    appeals = [e for e in events if e.kind == EventKind.APPEAL and e.on >= latest.on]
+    if appeals:
+        return _appealed(case, latest, appeals[-1])
+    closes_on = latest.on + timedelta(days=APPEAL_WINDOW_DAYS)
+    if as_of < closes_on:
+        return _CaseOutcome(
+            ProceedingState.DECIDED, window=AppealWindow(case, latest.on, closes_on, (latest.ref,))
+        )
+    return _CaseOutcome(ProceedingState.DECIDED, order=_order(latest, OrderType.REMOVAL, case, (latest.ref,)))
+
+
+def _appealed(case: str, order: Event, appeal: Event) -> _CaseOutcome:
+    status = (appeal.get("status") or "PENDING").upper()
+    if status in PENDING_APPEAL:
+        pending = Appeal(case, appeal.on, status, (order.ref, appeal.ref))
+        return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
+    if status == "SUSTAINED":
+        return _CaseOutcome(ProceedingState.ORDER_VACATED)
+    return _CaseOutcome(
+        ProceedingState.DECIDED, order=_order(order, OrderType.REMOVAL, case, (order.ref, appeal.ref))
+    )
+
+
+def _voluntary_departure(case: str, order: Event, as_of: date, departed_on: date | None) -> _CaseOutcome:
+    """Voluntary departure becomes a removal order when the period passes without a departure."""
+    if departed_on is not None and departed_on >= order.on:
+        return _CaseOutcome(ProceedingState.DECIDED)
+    if as_of > order.on + timedelta(days=VOLUNTARY_DEPARTURE_DAYS):
+        lapsed = _order(order, OrderType.VOLUNTARY_DEPARTURE_LAPSED, case, (order.ref,))
+        return _CaseOutcome(ProceedingState.DECIDED, order=lapsed)
+    return _CaseOutcome(ProceedingState.DECIDED)
+
+
+def _order(event: Event, order_type: OrderType, case: str, evidence: Evidence) -> FinalOrder:
+    country = event.get("destination_country") or event.get("country")
+    return FinalOrder(order_type, event.on, country, case, evidence)
+
+
+def _country_protection(event: Event) -> CountryProtection | None:
+    kind = COUNTRY_RELIEF.get((event.get("relief") or "").upper())
+    if kind is None:
+        return None
+    return CountryProtection(
+        kind, event.get("destination_country") or event.get("country"), event.on, (event.ref,)
+    )
+
+
+def _is_expedited(event: Event) -> bool:
+    return (
+        event.kind == EventKind.ENCOUNTER and (event.get("disposition") or "").upper() == "EXPEDITED_REMOVAL"
+    )
+
+
+def _expedited(event: Event) -> FinalOrder:
+    return FinalOrder(OrderType.EXPEDITED_REMOVAL, event.on, event.get("country"), None, (event.ref,))
