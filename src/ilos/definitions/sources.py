@@ -34,7 +34,9 @@ CANONICAL_FIELDS: frozenset[str] = frozenset(
         "state_id",
     }
 )
-IDENTIFIER_FIELDS: frozenset[str] = frozenset({"a_number", "fbi_number", "ssn", "passport_number", "state_id"})
+IDENTIFIER_FIELDS: frozenset[str] = frozenset(
+    {"a_number", "fbi_number", "ssn", "passport_number", "state_id"}
+)
 DATE_FIELDS: frozenset[str] = frozenset({"date_of_birth"})
 
 ColumnType = Literal["string", "identifier", "date", "integer", "number", "boolean"]
@@ -98,6 +100,17 @@ class SourceSpec(_Strict):
     events: tuple[EventSpec, ...] = ()
     reference: bool = Field(default=False, description="Reference data (facilities, transport), not people.")
 
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _parse_fields(cls, value: Any) -> Any:
+        """One clear message per bad mapping, all at once, instead of pydantic's union noise."""
+        if not isinstance(value, dict):
+            raise ValueError("`fields` must map canonical field names to columns")
+        problems = [p for name, spec in value.items() if (p := _field_problem(str(name), spec))]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return {name: DateField(**spec) if isinstance(spec, dict) else spec for name, spec in value.items()}
+
     @field_validator("markings")
     @classmethod
     def _upper_markings(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -152,6 +165,24 @@ class SourcesConfig(_Strict):
         return tuple(s for s in self.sources if not s.reference)
 
 
+def _field_problem(name: str, spec: Any) -> str | None:
+    if name not in CANONICAL_FIELDS:
+        return f"field {name!r} is not a canonical field (use one of {', '.join(sorted(CANONICAL_FIELDS))})"
+    if isinstance(spec, DateField):
+        return None
+    if isinstance(spec, dict):
+        if set(spec) != {"column", "format"} or not all(isinstance(v, str) and v for v in spec.values()):
+            return f"field {name!r}: a date mapping needs exactly `column` and `format` (got keys {sorted(spec)})"
+        return None
+    if name in DATE_FIELDS:
+        return f"field {name!r} needs its date format: write {{column: {spec!r}, format: '%Y-%m-%d'}}"
+    if isinstance(spec, str) and spec:
+        return None
+    if isinstance(spec, list) and spec and all(isinstance(c, str) and c for c in spec):
+        return None
+    return f"field {name!r}: map it to a column name, a list of column names, or {{column, format}}"
+
+
 def hash_config_text(text: bytes) -> str:
     """Content hash recorded by every run that used this config."""
     return hashlib.sha256(text).hexdigest()
@@ -175,7 +206,9 @@ def load_sources_config(path: Path) -> SourcesConfig:
     problems = check_config_semantics(config)
     if problems:
         raise InvalidInputError(f"Config file {path} has {len(problems)} problem(s)", problems)
-    return config.model_copy(update={"base_dir": path.parent.resolve(), "content_hash": hash_config_text(raw)})
+    return config.model_copy(
+        update={"base_dir": path.parent.resolve(), "content_hash": hash_config_text(raw)}
+    )
 
 
 def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
@@ -189,20 +222,13 @@ def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
         seen.add(spec.name)
         schema = spec.columns
         for canonical in spec.fields:
-            if canonical not in CANONICAL_FIELDS:
-                problems.append(
-                    FieldProblem(
-                        f"{where} field {canonical!r}",
-                        f"is not a canonical field; use one of {', '.join(sorted(CANONICAL_FIELDS))}",
-                    )
-                )
-                continue
             if schema is not None:
                 for column in spec.mapped_columns(canonical):
                     if column not in schema:
                         problems.append(
                             FieldProblem(
-                                f"{where} field {canonical!r}", f"maps column {column!r}, not declared in columns"
+                                f"{where} field {canonical!r}",
+                                f"maps column {column!r}, not declared in columns",
                             )
                         )
         if schema is not None and spec.record_id not in schema:
@@ -210,7 +236,9 @@ def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
         for event in spec.events:
             if schema is not None and event.date not in schema:
                 problems.append(
-                    FieldProblem(f"{where} event {event.kind!r}", f"date column {event.date!r} is not declared")
+                    FieldProblem(
+                        f"{where} event {event.kind!r}", f"date column {event.date!r} is not declared"
+                    )
                 )
     return problems
 
@@ -226,5 +254,6 @@ def _problems_from(exc: ValidationError, data: dict[str, Any]) -> list[FieldProb
             where = f"source {name!r} " + ".".join(str(p) for p in loc[2:])
         else:
             where = ".".join(str(p) for p in loc)
-        problems.append(FieldProblem(where.strip(), error["msg"]))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.extend(FieldProblem(where.strip(), part) for part in message.split("; "))
     return problems

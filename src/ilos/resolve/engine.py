@@ -66,11 +66,18 @@ def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progre
                 progress(f"skipped EM on {sql}: only {pairs} pairs")
                 continue
             progress(f"estimating m by expectation maximisation on {sql}")
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                {"blocking_rule": sql, "sql_dialect": "duckdb"},
-                max_pairs=options.em_max_pairs,
-                record_sample_proportion=1.0,
-            )
+            snapshot = linker.misc.save_model_to_json()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    {"blocking_rule": sql, "sql_dialect": "duckdb"},
+                    max_pairs=options.em_max_pairs,
+                    record_sample_proportion=1.0,
+                )
+            except ValueError as exc:
+                # Splink 5 refuses an m that underflowed to 0 in a level no match in this block reached;
+                # keep the model as it was before this block (the other blocks still train it).
+                progress(f"skipped EM on {sql}: {str(exc).splitlines()[0]}")
+                linker = _linker(con, snapshot)
     return linker
 
 

@@ -117,11 +117,16 @@ def cluster_links(
         (index[u] for u in links["unique_id_r"].to_pylist()), dtype=np.int64, count=len(links)
     )
     household = links["household_conflict"].to_numpy(zero_copy_only=False).astype(bool)
-    cannot = [(int(a), int(b)) for a, b in zip(left[household], right[household], strict=True)]
+    must = [(index[j.left], index[j.right]) for j in judgements if j.verdict == "match" and _known(j, index)]
+    confirmed = {frozenset(p) for p in must}  # a person's "match" outweighs the automatic household rule
+    cannot = [
+        (int(a), int(b))
+        for a, b in zip(left[household], right[household], strict=True)
+        if frozenset((int(a), int(b))) not in confirmed
+    ]
     cannot += [
         (index[j.left], index[j.right]) for j in judgements if j.verdict == "no_match" and _known(j, index)
     ]
-    must = [(index[j.left], index[j.right]) for j in judgements if j.verdict == "match" and _known(j, index)]
     groups = {name: g for g, name in enumerate(sorted(set(restricted_sources)))}
     restricted = [groups.get(s, -1) for s in ids_table["source"].to_pylist()]
     outcome = cluster_edges(
