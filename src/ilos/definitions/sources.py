@@ -245,7 +245,7 @@ def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
 
 def _problems_from(exc: ValidationError, data: dict[str, Any]) -> list[FieldProblem]:
     sources = data.get("sources") or []
-    problems = []
+    problems: list[FieldProblem] = []
     for error in exc.errors():
         loc = list(error["loc"])
         if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int) and loc[1] < len(sources):
