@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ilos.errors import ConfigError
+
+PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - a known placeholder, refused outside dev
 
 
 class Settings(BaseSettings):
@@ -15,6 +19,35 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path("./ilos-data"), description="Data directory: lake, world, stores.")
     environment: str = Field(default="dev", description="dev, test or prod.")
+    database_url: str | None = Field(
+        default=None,
+        description="Operational store URL (postgresql://user@host/db); default SQLite file under home.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Key for token hashes and cookies; the placeholder is refused outside dev.",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="Sessions and tokens unused this long expire."
+    )
+    token_lifetime_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Sessions and tokens expire this long after sign-in."
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, description="How long an account stays locked after 5 failed sign-ins."
+    )
+    audit_retention_days: int = Field(
+        default=7 * 365, ge=365, description="Audit events are kept at least this long (never below a year)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment != "dev" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
+            raise ValueError(
+                f"ILOS_SECRET_KEY is the development placeholder but ILOS_ENVIRONMENT is "
+                f"{self.environment!r}; set ILOS_SECRET_KEY to a long random value"
+            )
+        return self
 
     @property
     def world_dir(self) -> Path:
@@ -24,7 +57,18 @@ class Settings(BaseSettings):
     def lake_path(self) -> Path:
         return self.home / "lake.duckdb"
 
+    @property
+    def store_url(self) -> str:
+        """The operational store: ILOS_DATABASE_URL, or a SQLite file under home."""
+        return self.database_url or f"sqlite:///{(self.home / 'ilos.db').resolve()}"
+
 
 def load_settings() -> Settings:
-    """Read settings from the environment now (never at import)."""
-    return Settings()
+    """Read settings from the environment now (never at import); bad values are a ConfigError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"Invalid ILOS_* settings: {problems}") from None

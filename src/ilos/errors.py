@@ -73,3 +73,18 @@ class BadSourceFileError(InvalidInputError):
     """A source file cannot be read as declared (encoding, columns, emptiness); nothing of it was landed."""
 
     code = "bad_source_file"
+
+
+class NotAuthenticatedError(IlosError):
+    """No valid credentials: missing, wrong, expired or revoked token, or a refused sign-in."""
+
+    code = "not_authenticated"
+    http_status = 401
+    exit_code = 5
+
+
+class UnknownPurposeError(InvalidInputError):
+    """The declared purpose of use is missing or not one ILOS knows."""
+
+    code = "unknown_purpose"
+    http_status = 400

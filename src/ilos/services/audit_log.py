@@ -1,0 +1,198 @@
+"""Writing and reading the audit log: append in the caller's transaction, list and verify (both audited)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ilos.audit.chain import AuditFields, AuditRecord, ChainHead, Verification, next_record, verify_chain
+from ilos.errors import PermissionDeniedError
+from ilos.services.access import AUDIT_READERS, Caller, Role
+from ilos.services.store_access import Store
+from ilos.store import audit_events
+from ilos.store.audit_events import EventFilter
+from ilos.store.tables import AuditEventRow
+
+
+def new_id() -> str:
+    """An opaque identifier: random, so nothing can be enumerated or counted from it."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What a caller did, as the audit log describes it."""
+
+    name: str
+    object_type: str
+    object_ids: tuple[str, ...] = ()
+    query: Mapping[str, Any] | None = None
+    result_count: int | None = None
+    outcome: str = "ok"
+    detail: str = ""
+
+
+def record(session: Session, caller: Caller, action: Action) -> AuditRecord:
+    """Append one event in the caller's transaction: it commits or rolls back with the change it records."""
+    head_row = audit_events.lock_chain_head(session)
+    fields = AuditFields(
+        event_id=new_id(),
+        at=datetime.now(UTC),
+        actor=caller.actor,
+        client=caller.client,
+        purpose=caller.purpose.value,
+        action=action.name,
+        object_type=action.object_type,
+        object_ids=action.object_ids,
+        query=dict(action.query) if action.query is not None else None,
+        result_count=action.result_count,
+        outcome=action.outcome,
+        detail=action.detail,
+    )
+    link = next_record(ChainHead(head_row.last_seq, head_row.last_hash), fields)
+    audit_events.append_event(session, head_row, _to_row(link))
+    return link
+
+
+def record_alone(store: Store, caller: Caller, action: Action) -> None:
+    """Append an event in its own transaction (denials: nothing else happened to commit with it)."""
+    with store.transaction() as session:
+        record(session, caller, action)
+
+
+def require_role(store: Store, caller: Caller, allowed: Iterable[Role], action: Action) -> None:
+    """Refuse (and audit the refusal) unless the caller holds one of `allowed`."""
+    allowed = frozenset(allowed)
+    if caller.has_any(allowed):
+        return
+    needed = ", ".join(sorted(r.value for r in allowed))
+    detail = f"{action.name} needs one of the roles {needed}"
+    denied = Action(
+        action.name, action.object_type, action.object_ids, action.query, outcome="denied", detail=detail
+    )
+    record_alone(store, caller, denied)
+    raise PermissionDeniedError(f"{caller.actor} may not {action.name}: {detail}")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEventView:
+    seq: int
+    event_id: str
+    at: datetime
+    actor: str
+    client: str
+    purpose: str
+    action: str
+    object_type: str
+    object_ids: list[str]
+    query: dict[str, Any] | None
+    result_count: int | None
+    outcome: str
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+def list_events(store: Store, caller: Caller, where: EventFilter) -> list[AuditEventView]:
+    """Audit events in chain order for oversight; reading the log is itself recorded."""
+    query = {"after": where.after_seq, "limit": where.limit, "actor": where.actor, "action": where.action}
+    action = Action("audit.read", "audit_event", query=query)
+    require_role(store, caller, AUDIT_READERS, action)
+    with store.transaction() as session:
+        rows = audit_events.find_events(session, where)
+        views = [_to_view(row) for row in rows]
+        record(session, caller, Action("audit.read", "audit_event", query=query, result_count=len(views)))
+    return views
+
+
+def verify(store: Store, caller: Caller) -> Verification:
+    """Check the whole chain against the head; the check and its result are then recorded."""
+    require_role(store, caller, AUDIT_READERS, Action("audit.verify", "audit_event"))
+    with store.transaction() as session:
+        result = verify_stored_chain(session)
+        outcome = "ok" if result.ok else "chain_broken"
+        detail = result.reason or f"{result.checked} events verified"
+        record(
+            session,
+            caller,
+            Action(
+                "audit.verify", "audit_event", result_count=result.checked, outcome=outcome, detail=detail
+            ),
+        )
+    return result
+
+
+def verify_stored_chain(session: Session) -> Verification:
+    """The pure chain check over the stored events and head (no audit event of its own)."""
+    head_row = audit_events.read_chain_head(session)
+    head = ChainHead(head_row.last_seq, head_row.last_hash)
+    return verify_chain(_records(audit_events.iter_events(session)), head)
+
+
+def _records(rows: Iterator[AuditEventRow]) -> Iterator[AuditRecord]:
+    for row in rows:
+        yield to_record(row)
+
+
+def to_record(row: AuditEventRow) -> AuditRecord:
+    fields = AuditFields(
+        event_id=row.event_id,
+        at=row.at,
+        actor=row.actor,
+        client=row.client,
+        purpose=row.purpose,
+        action=row.action,
+        object_type=row.object_type,
+        object_ids=tuple(row.object_ids),
+        query=row.query,
+        result_count=row.result_count,
+        outcome=row.outcome,
+        detail=row.detail,
+    )
+    return AuditRecord(seq=row.seq, fields=fields, prev_hash=row.prev_hash, hash=row.hash)
+
+
+def _to_row(link: AuditRecord) -> AuditEventRow:
+    f = link.fields
+    return AuditEventRow(
+        seq=link.seq,
+        event_id=f.event_id,
+        at=f.at,
+        actor=f.actor,
+        client=f.client,
+        purpose=f.purpose,
+        action=f.action,
+        object_type=f.object_type,
+        object_ids=list(f.object_ids),
+        query=dict(f.query) if f.query is not None else None,
+        result_count=f.result_count,
+        outcome=f.outcome,
+        detail=f.detail,
+        prev_hash=link.prev_hash,
+        hash=link.hash,
+    )
+
+
+def _to_view(row: AuditEventRow) -> AuditEventView:
+    return AuditEventView(
+        seq=row.seq,
+        event_id=row.event_id,
+        at=row.at,
+        actor=row.actor,
+        client=row.client,
+        purpose=row.purpose,
+        action=row.action,
+        object_type=row.object_type,
+        object_ids=list(row.object_ids),
+        query=row.query,
+        result_count=row.result_count,
+        outcome=row.outcome,
+        detail=row.detail,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )

@@ -1,0 +1,96 @@
+"""Reading published subjects: search and view, authorised by role and audited in the same transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
+from ilos.services.access import SUBJECT_READERS, Caller
+from ilos.services.audit_log import Action, record, require_role
+from ilos.services.store_access import Store
+from ilos.store import subjects as subject_rows
+from ilos.store.search_keys import identifier_key, name_key
+from ilos.store.subjects import SubjectQuery
+from ilos.store.tables import SubjectRow
+
+MAX_RESULTS = 100
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectView:
+    subject_id: str
+    display_name: str
+    date_of_birth: date | None
+    identifiers: list[tuple[str, str]]
+    payload: dict[str, Any]
+    updated_at: datetime
+
+
+def parse_query(q: str, limit: int) -> SubjectQuery:
+    """A date (YYYY-MM-DD) matches date of birth exactly; other text matches names (contains) or an
+    identifier (exact, ignoring case and punctuation)."""
+    text = q.strip()
+    problems: list[FieldProblem] = []
+    if not text:
+        problems.append(
+            FieldProblem("query.q", "must not be empty; give a name, a date of birth or an identifier")
+        )
+    if not 1 <= limit <= MAX_RESULTS:
+        problems.append(FieldProblem("query.limit", f"{limit} is outside 1..{MAX_RESULTS}"))
+    if problems:
+        raise InvalidInputError("Cannot search subjects", problems)
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return SubjectQuery(date_of_birth=date.fromisoformat(text), limit=limit)
+        except ValueError:
+            raise InvalidInputError(
+                "Cannot search subjects", [FieldProblem("query.q", f"{text!r} is not a real date")]
+            ) from None
+    ident = identifier_key(text)
+    has_digit = any(c.isdigit() for c in ident)
+    return SubjectQuery(name_key=name_key(text) or None, identifier=ident if has_digit else None, limit=limit)
+
+
+def search(store: Store, caller: Caller, q: str, limit: int = 20) -> list[SubjectView]:
+    query = parse_query(q, limit)
+    asked = {"q": q, "limit": limit}
+    require_role(store, caller, SUBJECT_READERS, Action("subject.search", "subject", query=asked))
+    with store.transaction() as session:
+        rows = subject_rows.search_subjects(session, query)
+        identifiers = subject_rows.identifiers_of(session, [r.subject_id for r in rows])
+        views = [_view(row, identifiers.get(row.subject_id, [])) for row in rows]
+        ids = tuple(v.subject_id for v in views)
+        record(session, caller, Action("subject.search", "subject", ids, asked, len(views)))
+    return views
+
+
+def view(store: Store, caller: Caller, subject_id: str) -> SubjectView:
+    """One subject; a miss is audited too (someone looked for it) and is a 404."""
+    asked = {"subject_id": subject_id}
+    require_role(store, caller, SUBJECT_READERS, Action("subject.read", "subject", (subject_id,), asked))
+    with store.transaction() as session:
+        row = subject_rows.get_subject(session, subject_id)
+        found = (
+            _view(row, subject_rows.identifiers_of(session, [subject_id]).get(subject_id, []))
+            if row
+            else None
+        )
+        outcome = "ok" if found else "not_found"
+        record(
+            session,
+            caller,
+            Action("subject.read", "subject", (subject_id,), asked, int(bool(found)), outcome),
+        )
+    if found is None:
+        raise NotFoundError(f"No published subject {subject_id!r}; search with GET /api/v1/subjects?q=...")
+    return found
+
+
+def _view(row: SubjectRow, identifiers: list[tuple[str, str]]) -> SubjectView:
+    return SubjectView(
+        row.subject_id, row.display_name, row.date_of_birth, identifiers, row.payload, row.updated_at
+    )

@@ -1,0 +1,27 @@
+"""Normalised search keys for published subjects: plain functions shared by publishing and search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^0-9a-z]+")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+
+
+def name_key(name: str) -> str:
+    """Lower case, no diacritics, words separated by one space: 'José  DE-la Cruz' -> 'jose de la cruz'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _NOT_LETTER_OR_DIGIT.sub(" ", ascii_only).strip()
+
+
+def identifier_key(value: str) -> str:
+    """Upper case letters and digits only: 'a-012 345 678' -> 'A012345678'."""
+    return _NOT_ALNUM.sub("", value.upper())
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that matches `text` literally anywhere (escape char is backslash)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,142 @@
+"""Repository of published subjects: search, fetch and bulk load (COPY on PostgreSQL); never commits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from ilos.store.search_keys import like_pattern
+from ilos.store.tables import SubjectIdentifierRow, SubjectRow
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectLoadRow:
+    """One subject ready to load: keys computed, payload serialised by the caller's rules."""
+
+    subject_id: str
+    display_name: str
+    name_key: str
+    date_of_birth: date | None
+    payload: dict[str, Any]
+    identifiers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectQuery:
+    """What to match: any of name (contains), date of birth (exact), identifier (exact)."""
+
+    name_key: str | None = None
+    date_of_birth: date | None = None
+    identifier: str | None = None
+    limit: int = 20
+
+
+def get_subject(session: Session, subject_id: str) -> SubjectRow | None:
+    return session.get(SubjectRow, subject_id)
+
+
+def identifiers_of(session: Session, subject_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    rows = session.execute(
+        select(SubjectIdentifierRow.subject_id, SubjectIdentifierRow.kind, SubjectIdentifierRow.value)
+        .where(SubjectIdentifierRow.subject_id.in_(subject_ids))
+        .order_by(SubjectIdentifierRow.kind, SubjectIdentifierRow.value)
+    ).all()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for subject_id, kind, value in rows:
+        found.setdefault(subject_id, []).append((kind, value))
+    return found
+
+
+def search_subjects(session: Session, query: SubjectQuery) -> Sequence[SubjectRow]:
+    """Subjects matching any given criterion; names starting with the text come first."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.name_key:
+        conditions.append(SubjectRow.name_key.like(like_pattern(query.name_key), escape="\\"))
+    if query.date_of_birth is not None:
+        conditions.append(SubjectRow.date_of_birth == query.date_of_birth)
+    if query.identifier:
+        by_identifier = select(SubjectIdentifierRow.subject_id).where(
+            SubjectIdentifierRow.value == query.identifier
+        )
+        conditions.append(SubjectRow.subject_id.in_(by_identifier))
+    statement = select(SubjectRow).where(or_(false(), *conditions))
+    if query.name_key:
+        prefix = query.name_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.order_by(SubjectRow.name_key.like(prefix, escape="\\").desc())
+    statement = statement.order_by(SubjectRow.name_key, SubjectRow.subject_id).limit(query.limit)
+    return session.scalars(statement).all()
+
+
+_UPSERT_SQLITE = (
+    "INSERT INTO subjects (subject_id, display_name, name_key, date_of_birth, payload, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject_id) DO UPDATE SET display_name = excluded.display_name, "
+    "name_key = excluded.name_key, date_of_birth = excluded.date_of_birth, payload = excluded.payload, "
+    "updated_at = excluded.updated_at"
+)
+
+
+def load_subjects_sqlite(session: Session, rows: Sequence[SubjectLoadRow], now: datetime) -> None:
+    """Upsert one chunk with executemany; identifiers of these subjects are replaced."""
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    conn = session.connection()
+    conn.exec_driver_sql(
+        _UPSERT_SQLITE,
+        [
+            (
+                r.subject_id,
+                r.display_name,
+                r.name_key,
+                r.date_of_birth.isoformat() if r.date_of_birth else None,
+                json.dumps(r.payload),
+                stamp,
+            )
+            for r in rows
+        ],
+    )
+    conn.exec_driver_sql(
+        "DELETE FROM subject_identifiers WHERE subject_id = ?", [(r.subject_id,) for r in rows]
+    )
+    conn.exec_driver_sql(
+        "INSERT OR IGNORE INTO subject_identifiers (subject_id, kind, value) VALUES (?, ?, ?)",
+        [(r.subject_id, kind, value) for r in rows for kind, value in r.identifiers],
+    )
+
+
+_MERGE_POSTGRES = (
+    "INSERT INTO subjects (subject_id, display_name, name_key, date_of_birth, payload, updated_at) "
+    "SELECT DISTINCT ON (subject_id) subject_id, display_name, name_key, date_of_birth, payload, updated_at "
+    "FROM publish_subjects ON CONFLICT (subject_id) DO UPDATE SET display_name = excluded.display_name, "
+    "name_key = excluded.name_key, date_of_birth = excluded.date_of_birth, "
+    "payload = excluded.payload, updated_at = excluded.updated_at;"
+    "DELETE FROM subject_identifiers WHERE subject_id IN (SELECT subject_id FROM publish_subjects);"
+    "INSERT INTO subject_identifiers (subject_id, kind, value) "
+    "SELECT DISTINCT subject_id, kind, value FROM publish_identifiers ON CONFLICT DO NOTHING"
+)
+
+
+def load_subjects_postgres(session: Session, rows: Sequence[SubjectLoadRow], now: datetime) -> None:
+    """Upsert one chunk: COPY into temporary tables, then merge; identifiers of these subjects are replaced."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS publish_subjects (LIKE subjects) ON COMMIT DROP;"
+        "CREATE TEMP TABLE IF NOT EXISTS publish_identifiers (LIKE subject_identifiers) ON COMMIT DROP;"
+        "TRUNCATE publish_subjects, publish_identifiers"
+    )
+    copy_sql = "COPY publish_subjects (subject_id, display_name, name_key, date_of_birth, payload, updated_at) FROM STDIN"
+    with cursor.copy(copy_sql) as copy:
+        for r in rows:
+            copy.write_row(
+                (r.subject_id, r.display_name, r.name_key, r.date_of_birth, json.dumps(r.payload), now)
+            )
+    with cursor.copy("COPY publish_identifiers (subject_id, kind, value) FROM STDIN") as copy:
+        for r in rows:
+            for kind, value in r.identifiers:
+                copy.write_row((r.subject_id, kind, value))
+    cursor.execute(_MERGE_POSTGRES)
+    cursor.close()

@@ -1,0 +1,57 @@
+"""The schema comes from the migrations and matches the models; audit rows cannot be changed."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ilos.services.access import Purpose, local_operator
+from ilos.services.audit_log import Action, record
+from ilos.services.store_access import Store
+from ilos.store.schema import is_current, upgrade_to_head
+from ilos.store.tables import Base
+
+
+def test_models_and_migrations_do_not_drift(store: Store) -> None:
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    assert is_current(store.engine)
+
+
+def test_upgrading_a_current_database_is_a_no_op(store: Store) -> None:
+    upgrade_to_head(store.engine)
+    assert is_current(store.engine)
+
+
+def _one_event(store: Store) -> None:
+    with store.transaction() as session:
+        record(session, local_operator(Purpose.oversight), Action("test.event", "test"))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET actor = 'someone else'",
+        "DELETE FROM audit_events",
+        "UPDATE audit_chain_head SET last_seq = 0",
+        "DELETE FROM audit_chain_head",
+    ],
+)
+def test_database_refuses_to_change_the_audit_chain(store: Store, statement: str) -> None:
+    _one_event(store)
+    with pytest.raises(DBAPIError, match=r"append-only|only moves forward"), store.engine.begin() as conn:
+        conn.execute(text(statement))
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one() == 1
+
+
+def test_postgres_refuses_truncating_the_audit_log(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists on PostgreSQL only")
+    _one_event(store)
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text("TRUNCATE audit_events"))
