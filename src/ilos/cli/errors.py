@@ -25,7 +25,13 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except IlosError as exc:
-            stderr.print(f"error [{exc.code}] {exc.message}", style="bold red", markup=False, highlight=False)
+            stderr.print(
+                f"error [{exc.code}] {exc.message}",
+                style="bold red",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(exc.exit_code) from exc
 
     return wrapper

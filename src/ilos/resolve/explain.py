@@ -71,6 +71,8 @@ def normalise_record_key(record: str) -> str:
 
 
 def _find_link(linkage_dir: Path, a: str, b: str) -> dict[str, Any]:
+    if not (linkage_dir / "links.parquet").is_file():
+        raise NotFoundError(f"No linkage at {linkage_dir}; run `ilos link CONFIG --out {linkage_dir}` first")
     con = duckdb.connect()
     links = str(linkage_dir / "links.parquet")
     result = con.execute(
