@@ -1,0 +1,192 @@
+"""Use cases of subject records: build golden subjects, timelines and legal situations from a linkage,
+and show one subject with its provenance."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ilos.config import Settings
+from ilos.definitions.sources import SourcesConfig, load_sources_config
+from ilos.definitions.survivorship import DEFAULT_RULES_PATH, load_survivorship_rules
+from ilos.domain.attributes import SurvivorshipRules
+from ilos.domain.subjects import Subject
+from ilos.errors import InvalidInputError, NotFoundError
+from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
+from ilos.services.linking import read_source_file
+from ilos.store.lake import lake_exists, open_lake
+from ilos.subjects.assemble import assemble_subject, assemble_subjects, rows_of
+from ilos.subjects.gather import gather_events, gather_observations, register_linkage
+from ilos.subjects.summary import summarize_subjects
+
+SUBJECTS_FILE = "subjects.parquet"
+TIMELINE_FILE = "timeline.parquet"
+OBSERVATIONS_FILE = "observations.parquet"
+MANIFEST_FILE = "subjects.json"
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectsBuild:
+    out_dir: Path
+    as_of: date
+    subjects: int
+    events: int
+    observations: int
+    with_conflicts: int
+    seconds: float
+    rules_hash: str
+    config_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectView:
+    subject: Subject
+    rules: SurvivorshipRules
+
+
+def build_subjects(
+    linkage_dir: Path,
+    config_path: Path,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+    rules_path: Path = DEFAULT_RULES_PATH,
+    progress: Progress = _silent,
+) -> SubjectsBuild:
+    """`ilos subjects build`: observations, timeline and legal situation of every subject of a linkage.
+
+    Raw rows come from the lake when `settings` is given (the pipeline), else from the config's files."""
+    started = time.perf_counter()
+    config = load_sources_config(config_path)
+    rules = load_survivorship_rules(rules_path)
+    as_of = as_of or date.today()
+    clusters, links, records = (_read(linkage_dir / f, "linkage output") for f in _LINKAGE_FILES)
+    progress("reading source rows")
+    raw = _raw_from_lake(settings, config) if settings is not None else _raw_from_files(config)
+    con = duckdb.connect()
+    try:
+        progress("gathering events and observations")
+        register_linkage(con, clusters, links, records)
+        events = gather_events(con, config, raw)
+        observations = gather_observations(con, config, records.column_names)
+    finally:
+        con.close()
+    progress("assembling subjects")
+    summary = summarize_subjects(assemble_subjects(observations, events, as_of), rules)
+    _write(linkage_dir, summary, events, observations)
+    result = SubjectsBuild(
+        out_dir=linkage_dir,
+        as_of=as_of,
+        subjects=summary.num_rows,
+        events=events.num_rows,
+        observations=observations.num_rows,
+        with_conflicts=sum(1 for c in summary.column("conflicts").to_pylist() if c),
+        seconds=time.perf_counter() - started,
+        rules_hash=rules.content_hash,
+        config_hash=config.content_hash,
+    )
+    _write_manifest(linkage_dir, result)
+    return result
+
+
+def show_subject(
+    linkage_dir: Path, subject_id: str, as_of: date | None = None, rules_path: Path = DEFAULT_RULES_PATH
+) -> SubjectView:
+    """One subject re-assembled from its stored observations and timeline, its legal situation derived as of
+    `as_of` (default: the build's date)."""
+    for name in (OBSERVATIONS_FILE, TIMELINE_FILE):
+        if not (linkage_dir / name).is_file():
+            raise NotFoundError(
+                f"No {name} in {linkage_dir}; run `ilos subjects build {linkage_dir} --config CONFIG` first"
+            )
+    con = duckdb.connect()
+    try:
+        obs, events = (
+            con.sql(
+                f"SELECT * FROM read_parquet(?) WHERE subject_id = ? ORDER BY {order}",  # noqa: S608
+                params=[str(linkage_dir / name), subject_id],
+            ).to_arrow_table()
+            for name, order in (
+                (OBSERVATIONS_FILE, "attribute, source, record_id, value"),
+                (TIMELINE_FILE, "occurred_on"),
+            )
+        )
+    finally:
+        con.close()
+    if obs.num_rows == 0 and events.num_rows == 0:
+        raise NotFoundError(
+            f"No subject {subject_id!r} in {linkage_dir}; subject ids look like S-3267c1c2ffa3"
+        )
+    when = as_of or _built_as_of(linkage_dir)
+    subject = assemble_subject(subject_id, list(rows_of(obs)), list(rows_of(events)), when)
+    return SubjectView(subject, load_survivorship_rules(rules_path))
+
+
+_LINKAGE_FILES = ("clusters.parquet", "links.parquet", "records.parquet")
+
+
+def _raw_from_files(config: SourcesConfig) -> dict[str, pa.Table]:
+    return {spec.name: read_source_file(config, spec) for spec in config.people_sources if spec.events}
+
+
+def _raw_from_lake(settings: Settings, config: SourcesConfig) -> dict[str, pa.Table]:
+    if not lake_exists(settings.lake_path):
+        raise NotFoundError(f"No lake at {settings.lake_path}; run `ilos ingest CONFIG` first")
+    con = open_lake(settings.lake_path, read_only=True)
+    try:
+        landed = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+        return {
+            spec.name: con.sql(latest_batch_sql(spec.name)).to_arrow_table()
+            for spec in config.people_sources
+            if spec.events and raw_table_name(spec.name) in landed
+        }
+    finally:
+        con.close()
+
+
+def _write(out: Path, summary: pa.Table, events: pa.Table, observations: pa.Table) -> None:
+    for table, name in ((summary, SUBJECTS_FILE), (events, TIMELINE_FILE), (observations, OBSERVATIONS_FILE)):
+        pq.write_table(table, out / f".{name}.tmp")
+        (out / f".{name}.tmp").replace(out / name)  # readers never see a half-written file
+
+
+def _write_manifest(out: Path, result: SubjectsBuild) -> None:
+    manifest: Mapping[str, object] = {
+        "as_of": result.as_of.isoformat(),
+        "subjects": result.subjects,
+        "events": result.events,
+        "observations": result.observations,
+        "with_conflicts": result.with_conflicts,
+        "survivorship_rules_hash": result.rules_hash,
+        "sources_config_hash": result.config_hash,
+    }
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _built_as_of(linkage_dir: Path) -> date:
+    path = linkage_dir / MANIFEST_FILE
+    if path.is_file():
+        return date.fromisoformat(json.loads(path.read_text())["as_of"])
+    return date.today()
+
+
+def _read(path: Path, what: str) -> pa.Table:
+    if not path.is_file():
+        raise NotFoundError(f"No {what} at {path}; run `ilos link CONFIG --out {path.parent}` first")
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InvalidInputError(f"{path} is not a readable Parquet file ({exc}); re-run `ilos link`") from exc

@@ -1,0 +1,71 @@
+"""Gathering, in DuckDB, every event and observation of every subject: the vectorised half of the build.
+
+The caller owns the connection; these functions register inputs, create `subject_events`,
+`record_meta` and return Arrow tables ordered by subject, ready for one grouping pass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+import pyarrow as pa
+
+from ilos.definitions.sources import SourcesConfig
+from ilos.subjects.events_sql import source_events_sql
+from ilos.subjects.observations_sql import link_confidence_sql, observations_sql
+
+EVENTS_ORDER = "subject_id, occurred_on, source, record_id, kind"
+
+
+def register_linkage(
+    con: duckdb.DuckDBPyConnection, clusters: pa.Table, links: pa.Table, records: pa.Table
+) -> None:
+    """Make a linkage's tables visible to the SQL below, and compute each record's link confidence."""
+    con.register("clusters", clusters.select(["source", "record_id", "subject_id"]))
+    con.register(
+        "links", links.select(["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"])
+    )
+    con.register("records", records)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE record_meta AS {link_confidence_sql()}")
+
+
+def gather_events(
+    con: duckdb.DuckDBPyConnection, config: SourcesConfig, raw_tables: Mapping[str, pa.Table]
+) -> pa.Table:
+    """Every event of every clustered record, in timeline order within each subject."""
+    parts = []
+    for spec in config.people_sources:
+        if not spec.events or spec.name not in raw_tables:
+            continue
+        view = f"raw_{spec.name}"
+        con.register(view, raw_tables[spec.name])
+        parts.append(source_events_sql(spec, view))
+    union = " UNION ALL ".join(parts) if parts else _no_events_sql()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE subject_events AS "  # noqa: S608
+        f"SELECT m.subject_id, e.* FROM ({union}) e "
+        f"JOIN record_meta m ON m.source = e.source AND m.record_id = e.record_id ORDER BY {EVENTS_ORDER}"
+    )
+    return con.sql(f"SELECT * FROM subject_events ORDER BY {EVENTS_ORDER}").to_arrow_table()  # noqa: S608
+
+
+def gather_observations(
+    con: duckdb.DuckDBPyConnection, config: SourcesConfig, record_columns: list[str]
+) -> pa.Table:
+    """Every observed attribute value with provenance; needs `gather_events` first (observed dates)."""
+    markings = pa.table(
+        {
+            "source": [s.name for s in config.sources],
+            "markings": pa.array([list(s.markings) for s in config.sources], pa.list_(pa.string())),
+        }
+    )
+    con.register("source_markings", markings)
+    return con.sql(observations_sql(record_columns)).to_arrow_table()
+
+
+def _no_events_sql() -> str:
+    return (
+        "SELECT CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS kind, "
+        "CAST(NULL AS DATE) AS occurred_on, CAST(NULL AS DATE) AS recorded_on, "
+        "CAST([] AS STRUCT(k VARCHAR, v VARCHAR)[]) AS attributes, CAST([] AS VARCHAR[]) AS markings WHERE FALSE"
+    )
