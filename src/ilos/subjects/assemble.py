@@ -24,9 +24,25 @@ Row = dict[str, Any]
 
 def rows_of(table: pa.Table) -> Iterator[Row]:
     """Rows as dicts, converting each column once."""
-    columns = {name: table.column(name).to_pylist() for name in table.column_names}
+    columns = {name: _column_values(table.column(name)) for name in table.column_names}
     for i in range(table.num_rows):
         yield {name: values[i] for name, values in columns.items()}
+
+
+def _column_values(column: pa.ChunkedArray) -> list[Any]:
+    """Python values of a column; key/value struct lists become tuples of pairs without per-row dicts
+    (to_pylist on struct lists is the slowest step of the build otherwise)."""
+    kind = column.type
+    if not (pa.types.is_list(kind) and pa.types.is_struct(kind.value_type)):
+        return list(column.to_pylist())
+    out: list[Any] = []
+    for chunk in column.chunks:
+        offsets = chunk.offsets.to_pylist()
+        flat = chunk.values
+        keys, values = flat.field(0).to_pylist(), flat.field(1).to_pylist()
+        pairs = list(zip(keys, values, strict=True))
+        out.extend(tuple(pairs[offsets[i] : offsets[i + 1]]) for i in range(len(chunk)))
+    return out
 
 
 def event_from_row(row: Row) -> Event:
@@ -35,7 +51,7 @@ def event_from_row(row: Row) -> Event:
         on=row["occurred_on"],
         source=SourceId(row["source"]),
         record_id=RecordId(row["record_id"]),
-        attributes=tuple((a["k"], a["v"]) for a in row["attributes"] or ()),
+        attributes=row["attributes"] or (),
         markings=tuple(row["markings"] or ()),
         recorded_on=row["recorded_on"],
     )
