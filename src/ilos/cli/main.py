@@ -40,5 +40,11 @@ def _register() -> None:
     app.add_typer(subjects_cli.app, name="subjects")
     app.command("demo")(demo.demo)
 
+    from ilos.cli import audit, serve, users
+
+    app.add_typer(users.app, name="users")
+    app.add_typer(audit.app, name="audit")
+    app.command("serve", help="Run the REST API server (/api/v1) with uvicorn.")(serve.serve)
+
 
 _register()
