@@ -1,0 +1,50 @@
+"""Publishing subjects in bulk (COPY on PostgreSQL, executemany on SQLite) and searching them."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilos.errors import InvalidInputError
+from ilos.services import publish, subject_search
+from ilos.services.access import Caller, Purpose, Role, local_operator
+from ilos.services.store_access import Store
+
+ANALYST = Caller("ann", frozenset({Role.analyst}), Purpose.case_investigation, "10.0.0.8", "u2")
+PUBLISHER = local_operator(Purpose.data_quality)
+
+
+def _rows(n: int, suffix: str = "") -> list[dict[str, object]]:
+    return [
+        {
+            "subject_id": f"S{i:06x}",
+            "display_name": f"Person{i} Núñez{suffix}",
+            "date_of_birth": f"19{50 + i % 50}-01-0{1 + i % 9}",
+            "identifiers": {"a_number": f"A{i:09d}"},
+            "payload": {"i": i},
+        }
+        for i in range(n)
+    ]
+
+
+def test_publish_loads_and_replaces_subjects_in_chunks(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publish, "CHUNK", 7)
+    assert publish.publish(store, PUBLISHER, _rows(20)) == 20
+    assert publish.publish(store, PUBLISHER, _rows(3, suffix=" Jr")) == 3
+    found = subject_search.search(store, ANALYST, "nunez jr", limit=100)
+    assert [s.subject_id for s in found] == ["S000000", "S000001", "S000002"]
+    assert subject_search.search(store, ANALYST, "a000000017")[0].identifiers == [("a_number", "A000000017")]
+    assert len(subject_search.search(store, ANALYST, "nunez", limit=100)) == 20
+
+
+def test_publish_is_all_or_nothing(store: Store) -> None:
+    rows = [*_rows(3), {"subject_id": "", "display_name": ""}]
+    with pytest.raises(InvalidInputError) as caught:
+        publish.publish(store, PUBLISHER, rows)
+    assert [p.location for p in caught.value.problems] == ["rows[3].subject_id", "rows[3].display_name"]
+    assert subject_search.search(store, ANALYST, "nunez") == []
+
+
+def test_search_text_of_only_wildcards_matches_nothing(store: Store) -> None:
+    publish.publish(store, PUBLISHER, [{"subject_id": "Sx", "display_name": "Ann"}])
+    assert subject_search.search(store, ANALYST, "%") == []
+    assert subject_search.search(store, ANALYST, "_") == []
