@@ -102,10 +102,12 @@ def load_subjects_sqlite(session: Session, rows: Sequence[SubjectLoadRow], now: 
     conn.exec_driver_sql(
         "DELETE FROM subject_identifiers WHERE subject_id = ?", [(r.subject_id,) for r in rows]
     )
-    conn.exec_driver_sql(
-        "INSERT OR IGNORE INTO subject_identifiers (subject_id, kind, value) VALUES (?, ?, ?)",
-        [(r.subject_id, kind, value) for r in rows for kind, value in r.identifiers],
-    )
+    identifiers = [(r.subject_id, kind, value) for r in rows for kind, value in r.identifiers]
+    if identifiers:  # executemany with no rows is an error in sqlite3
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO subject_identifiers (subject_id, kind, value) VALUES (?, ?, ?)",
+            identifiers,
+        )
 
 
 _MERGE_POSTGRES = (
