@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -11,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from ilos.services.access import Purpose, local_operator
 from ilos.services.audit_log import Action, record
 from ilos.services.store_access import Store
-from ilos.store.schema import is_current, upgrade_to_head
+from ilos.store.schema import alembic_config, is_current, upgrade_to_head
 from ilos.store.tables import Base
 
 
@@ -55,3 +56,14 @@ def test_postgres_refuses_truncating_the_audit_log(store: Store) -> None:
     _one_event(store)
     with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
         conn.execute(text("TRUNCATE audit_events"))
+
+
+def test_the_initial_migration_downgrades_and_upgrades_again(store: Store) -> None:
+    _one_event(store)
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    upgrade_to_head(store.engine)
+    assert is_current(store.engine)
+    _one_event(store)
