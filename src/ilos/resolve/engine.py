@@ -27,7 +27,7 @@ RECORDS_TABLE = "ilos_records"
 class TrainingOptions:
     seed: int = 42
     u_max_pairs: float = 2e6
-    em_max_pairs: float = 2e6
+    em_max_pairs: float = 1e6
     em_min_pairs: int = 200
     m_floor: float = 0.002
     u_floor: float = 1e-6

@@ -197,13 +197,17 @@ PREDICTION_BLOCKING_SQL: tuple[str, ...] = (
     'l."passport_number" = r."passport_number"',
     'l."fbi_number" = r."fbi_number"',
     'l."state_id" = r."state_id"',
-    'l."family_phonetic" = r."family_phonetic" AND l."dob_year" = r."dob_year"',
+    'l."family_phonetic" = r."family_phonetic" AND l."date_of_birth" = r."date_of_birth"',
     'l."given_name_canonical" = r."given_name_canonical" AND l."date_of_birth" = r."date_of_birth"',
-    'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical"',
+    'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical" '
+    'AND l."dob_year" = r."dob_year"',
+    'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical" '
+    'AND l."postal_code" = r."postal_code"',
+    'l."name_key" = r."name_key" AND l."dob_year" = r."dob_year"',
+    'l."name_key" = r."name_key" AND l."postal_code" = r."postal_code"',
     'l."address_key" = r."address_key" AND l."given_phonetic" = r."given_phonetic"',
-    'l."given_name" = r."family_first" AND l."family_first" = r."given_name"',
-    'l."name_key" = r."name_key"',
     'l."address_key" = r."address_key" AND l."family_phonetic" = r."given_phonetic"',
+    'l."given_name" = r."family_first" AND l."family_first" = r."given_name" AND l."dob_year" = r."dob_year"',
 )
 
 # EM runs once per rule; each rule leaves the comparisons it does not use to be estimated.

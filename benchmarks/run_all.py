@@ -1,0 +1,40 @@
+"""`make bench`: every benchmark at the sizes the issues name, one after another, figures printed as they come.
+
+Pass names to run a subset: `python benchmarks/run_all.py synth ingest`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BENCHMARKS: dict[str, list[str]] = {
+    "synth": ["bench_synth.py", "--persons", "1000000"],
+    "ingest": ["bench_ingest.py", "--rows", "2000000"],
+    "standardize": ["bench_standardize.py"],
+    "link": ["bench_link.py", "--persons", "100000"],
+}
+
+
+def main() -> int:
+    chosen = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [name for name in chosen if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    failures = 0
+    for name in chosen:
+        script, *args = BENCHMARKS[name]
+        print(f"=== {name}: {script} {' '.join(args)}", flush=True)
+        started = time.perf_counter()
+        status = subprocess.call([sys.executable, str(HERE / script), *args])
+        print(f"=== {name}: exit {status} after {time.perf_counter() - started:.1f} s", flush=True)
+        failures += status != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
