@@ -1,0 +1,123 @@
+"""The policy file (policies/*.yaml): gate parameters, purposes, markings per source and the access
+matrix, validated by pydantic; the legal floors (statuses that always bar removal, HEALTH never for
+enforcement, TAX only with an authority) are checked here so no file can lower them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ilos.definitions.priority_rules import PriorityRuleSet
+
+ROLES: tuple[str, ...] = ("data_steward", "analyst", "supervisor", "logistics_planner", "oversight", "admin")
+PURPOSES: tuple[str, ...] = (
+    "case_investigation",
+    "removal_logistics",
+    "data_quality",
+    "oversight",
+    "administration",
+)
+# Statuses that bar removal by law; a policy may add kinds, never drop these.
+REQUIRED_BARRING_STATUSES: frozenset[str] = frozenset({"tps", "daca", "asylee", "u_visa", "t_visa", "lpr"})
+REQUIRED_BARRING_PENDING: frozenset[str] = frozenset({"ASYLUM", "TPS", "DACA", "U_VISA", "T_VISA"})
+NEVER_FOR_ENFORCEMENT: frozenset[str] = frozenset({"HEALTH"})
+AUTHORITY_REQUIRED: frozenset[str] = frozenset({"TAX"})
+
+AccessDecision = Literal["allow", "deny", "authority"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PurposeSpec(_Strict):
+    enforcement: bool = Field(description="Does work for this purpose lead to adverse action on a person?")
+    description: str = ""
+
+
+class GateParams(_Strict):
+    link_confidence_threshold: float = Field(ge=0.0, le=1.0)
+    barring_statuses: tuple[str, ...]
+    barring_pending_benefits: tuple[str, ...]
+    critical_conflicts: tuple[str, ...] = ("date_of_birth", "a_number", "nationality", "citizenship")
+    departed_blocks: bool = True
+
+    @model_validator(mode="after")
+    def _legal_floor(self) -> GateParams:
+        missing = sorted(REQUIRED_BARRING_STATUSES - set(self.barring_statuses))
+        missing += sorted(REQUIRED_BARRING_PENDING - {b.upper() for b in self.barring_pending_benefits})
+        if missing:
+            raise ValueError(f"gates must bar removal for {missing}; these protections are required by law")
+        return self
+
+
+class AccessRule(_Strict):
+    """First matching rule wins; `*` matches anything."""
+
+    roles: tuple[str, ...] = ("*",)
+    purposes: tuple[str, ...] = ("*",)
+    markings: tuple[str, ...] = ("*",)
+    decision: AccessDecision
+    why: str = ""
+
+    def matches(self, role: str, purpose: str, marking: str) -> bool:
+        return all(
+            "*" in allowed or value in allowed
+            for allowed, value in ((self.roles, role), (self.purposes, purpose), (self.markings, marking))
+        )
+
+
+class PolicySpec(_Strict):
+    id: str
+    version: int
+    description: str = ""
+    priority_rules: str
+    purposes: dict[str, PurposeSpec]
+    role_purposes: dict[str, tuple[str, ...]]
+    source_markings: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Override the sources config's markings per source."
+    )
+    gates: GateParams
+    access: tuple[AccessRule, ...]
+    default_access: AccessDecision = "deny"
+
+    @model_validator(mode="after")
+    def _vocabulary(self) -> PolicySpec:
+        problems = [f"unknown purpose {p!r}" for p in self.purposes if p not in PURPOSES]
+        problems += [f"unknown role {r!r}" for r in self.role_purposes if r not in ROLES]
+        for rule in self.access:
+            problems += [
+                f"access rule names unknown role {r!r}" for r in rule.roles if r not in (*ROLES, "*")
+            ]
+            problems += [
+                f"access rule names unknown purpose {p!r}" for p in rule.purposes if p not in (*PURPOSES, "*")
+            ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def is_enforcement(self, purpose: str) -> bool:
+        spec = self.purposes.get(purpose)
+        return spec is None or spec.enforcement  # an unknown purpose is treated as the strictest
+
+
+class Policy(_Strict):
+    """A loaded policy with its priority rule set; `content_hash` covers both files' bytes."""
+
+    spec: PolicySpec
+    rules: PriorityRuleSet
+    content_hash: str
+    source: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def version(self) -> int:
+        return self.spec.version
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.id}@v{self.spec.version}:{self.content_hash[:12]}"

@@ -1,0 +1,114 @@
+"""One decision per subject: gates, status, priority and last known location, for one role and purpose.
+
+Priority and location rest only on data the purpose may use. Gates are evaluated on that data *and* on
+all data, and block if either blocks: a protection is never lost because its evidence is marked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from ilos.definitions.policy import Policy
+from ilos.domain.attributes import Value
+from ilos.domain.provenance import Observed
+from ilos.domain.subjects import Subject
+from ilos.policy.access import Usage, restrict_subject
+from ilos.policy.authority import LegalAuthority
+from ilos.policy.gates import evaluate_gates
+from ilos.policy.priority import score_priority
+from ilos.policy.results import (
+    VERIFICATION_GATES,
+    Decision,
+    GateResult,
+    GateReview,
+    LocationView,
+    Status,
+)
+
+
+def status_of(gates: Sequence[GateResult]) -> Status:
+    """Any blocking gate means not actionable; only identity gates make it 'needs verification'."""
+    blocking = [g for g in gates if g.blocks]
+    if any(g.gate not in VERIFICATION_GATES for g in blocking):
+        return Status.BLOCKED
+    return Status.NEEDS_VERIFICATION if blocking else Status.ACTIONABLE
+
+
+def merge_gates(*evaluations: Sequence[GateResult]) -> tuple[GateResult, ...]:
+    """Per gate, the first blocking result among the evaluations (else the first result)."""
+    merged: dict[str, GateResult] = {}
+    for results in evaluations:
+        for result in results:
+            held = merged.get(result.gate)
+            if held is None or (result.blocks and not held.blocks):
+                merged[result.gate] = result
+    return tuple(merged.values())
+
+
+def evaluate_subject(
+    subject: Subject,
+    today: date,
+    policy: Policy,
+    role: str,
+    purpose: str,
+    *,
+    authorities: Sequence[LegalAuthority] = (),
+    reviews: Sequence[GateReview] = (),
+    destination_country: str | None = None,
+    decided_at: datetime | None = None,
+) -> Decision:
+    """The decision for one subject, with its inputs, policy hash and a one-line explanation."""
+    usage = Usage(subject, role, purpose, authorities, policy)
+    usable = restrict_subject(subject, usage)
+    gates = merge_gates(
+        evaluate_gates(usable, today, policy, destination_country, reviews),
+        evaluate_gates(subject, today, policy, destination_country, reviews),
+    )
+    priority = score_priority(usable, today, policy.rules)
+    status = status_of(gates)
+    blocking = "; ".join(f"{g.gate.value}: {g.reason}" for g in gates if g.blocks)
+    inputs = tuple(str(r) for r in subject.records) + tuple(
+        f"review:{r.gate.value}:{r.reviewer}:{r.at.isoformat()}:{r.outcome}" for r in reviews
+    )
+    return Decision(
+        subject_id=subject.subject_id,
+        status=status,
+        gates=gates,
+        priority=priority,
+        location=last_location(subject, usage),
+        policy_id=policy.id,
+        policy_version=policy.version,
+        policy_hash=policy.content_hash,
+        as_of=today,
+        decided_at=decided_at or datetime.combine(today, datetime.min.time()),
+        purpose=purpose,
+        role=role,
+        inputs=inputs + ((f"destination:{destination_country}",) if destination_country else ()),
+        explanation=f"{status.value}"
+        + (f" — {blocking}" if blocking else "")
+        + f"; priority {priority.explain()}",
+    )
+
+
+def _recency(o: Observed[Value]) -> tuple[date, float, str]:
+    return (o.observed_on or date.min, o.link_confidence, str(o.record))
+
+
+def last_location(subject: Subject, usage: Usage) -> LocationView:
+    """The latest address the purpose may use; a newer one it may not use is reported as withheld."""
+    addresses = sorted(subject.attribute("address").observations, key=_recency, reverse=True)
+    withheld: list[str] = []
+    for o in addresses:
+        use = usage.of(o.source, o.record_id, o.markings, o.observed_on)
+        if use.allowed:
+            return LocationView(
+                str(o.value),
+                o.source,
+                o.record_id,
+                o.observed_on,
+                o.link_confidence,
+                True,
+                "; ".join(withheld),
+            )
+        withheld.append(f"newer address {o.record} ({o.observed_on}) withheld: {use.reason}")
+    return LocationView(None, None, None, None, None, False, "; ".join(withheld))

@@ -1,0 +1,212 @@
+"""Gates: hard stops on adverse action, each a pure function of the subject, the date and the policy that
+returns whether it blocks, why, and the evidence it rests on. The set of gates is law, fixed in code;
+the policy only sets parameters (thresholds, which statuses bar removal), and cannot lower the floor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ilos.definitions.policy import Policy
+from ilos.domain.legal import DepartureKind, LegalSituation
+from ilos.domain.legal_derivation import derive_legal_situation
+from ilos.domain.subjects import Subject
+from ilos.policy.results import REVIEWABLE_GATES, Evidence, GateId, GateResult, GateReview
+
+US_CITIZEN = "US_CITIZEN"
+REVIEWER_ROLE = "supervisor"
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    """A gate's verdict before policy stamps and reviews: blocks, why, evidence, latest evidence date."""
+
+    blocks: bool
+    reason: str
+    evidence: Evidence = ()
+    latest: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    subject: Subject
+    legal: LegalSituation
+    today: date
+    policy: Policy
+    destination: str | None
+
+
+def evaluate_gates(
+    subject: Subject,
+    today: date,
+    policy: Policy,
+    destination_country: str | None = None,
+    reviews: Sequence[GateReview] = (),
+) -> list[GateResult]:
+    """Every gate's result for this subject today (blocking or not), so a decision shows what was checked."""
+    legal = subject.legal if subject.legal.as_of == today else derive_legal_situation(subject.events, today)
+    ctx = _Context(subject, legal, today, policy, destination_country)
+    results = []
+    for gate, check in _GATES:
+        finding = check(ctx)
+        review = _clearing_review(gate, subject.subject_id, finding, reviews)
+        results.append(
+            GateResult(
+                gate=gate,
+                blocks=finding.blocks and review is None,
+                reason=finding.reason
+                if review is None
+                else f"{finding.reason}; cleared by review of {review.reviewer}",
+                evidence=finding.evidence,
+                policy_version=policy.version,
+                policy_hash=policy.content_hash,
+                note=finding.note,
+                review=review,
+            )
+        )
+    return results
+
+
+def _clearing_review(
+    gate: GateId, subject_id: str, finding: _Finding, reviews: Sequence[GateReview]
+) -> GateReview | None:
+    """A supervisor's clearing review recorded after the latest evidence; never for a legal-process gate."""
+    if not finding.blocks or gate not in REVIEWABLE_GATES:
+        return None
+    for review in sorted(reviews, key=lambda r: r.at, reverse=True):
+        if review.gate != gate or review.subject_id != subject_id:
+            continue
+        fresh = finding.latest is None or review.at.date() >= finding.latest
+        return review if review.clears and review.reviewer_role == REVIEWER_ROLE and fresh else None
+    return None
+
+
+def _refs(items: Sequence[object]) -> Evidence:
+    return tuple(str(ref) for item in items for ref in getattr(item, "evidence", ()))
+
+
+def _final_order(ctx: _Context) -> _Finding:
+    order = ctx.legal.final_order
+    if order is None:
+        return _Finding(True, "no final order of removal", _refs(ctx.legal.proceedings))
+    return _Finding(False, f"final {order.order_type.value} order of {order.ordered_on}", _refs([order]))
+
+
+def _stay(ctx: _Context) -> _Finding:
+    stays = ctx.legal.stays_in_effect
+    if not stays:
+        return _Finding(False, "no stay in effect")
+    kinds = ", ".join(sorted({s.kind.value for s in stays}))
+    return _Finding(True, f"{kinds} stay of removal in effect", _refs(stays))
+
+
+def _appeal(ctx: _Context) -> _Finding:
+    appeals = ctx.legal.pending_appeals
+    windows = tuple(w for w in ctx.legal.appeal_windows if ctx.today < w.closes_on)
+    if appeals:
+        return _Finding(True, "an appeal or petition is pending", _refs(appeals))
+    if windows:
+        closes = max(w.closes_on for w in windows)
+        return _Finding(True, f"the appeal window is open until {closes}", _refs(windows))
+    return _Finding(False, "no appeal pending and no appeal window open")
+
+
+def _country_protection(ctx: _Context) -> _Finding:
+    protections = ctx.legal.country_protections
+    if not protections:
+        return _Finding(False, "no withholding or CAT protection")
+    order = ctx.legal.final_order
+    destination = ctx.destination or (order.country if order else None)
+    barred = [p for p in protections if destination is None or p.country is None or p.country == destination]
+    countries = ", ".join(sorted({f"{p.kind}:{p.country or '?'}" for p in protections}))
+    if barred:
+        where = destination or "an undesignated country"
+        return _Finding(True, f"removal to {where} is barred ({countries})", _refs(barred))
+    note = f"protected against removal to {countries}; removal to {destination} is not barred by it"
+    return _Finding(False, f"no protection for {destination}", _refs(protections), note=note)
+
+
+def _protected_status(ctx: _Context) -> _Finding:
+    params = ctx.policy.spec.gates
+    statuses = [s for s in ctx.legal.protected_statuses if s.kind in params.barring_statuses]
+    barring_pending = {b.upper() for b in params.barring_pending_benefits}
+    pending = [p for p in ctx.legal.pending_applications if p.benefit.upper() in barring_pending]
+    if not statuses and not pending:
+        return _Finding(False, "no protected status or pending protection")
+    named = [s.kind for s in statuses] + [f"{p.benefit.lower()} pending" for p in pending]
+    return _Finding(True, f"protected: {', '.join(named)}", _refs(statuses) + _refs(pending))
+
+
+def _citizenship(ctx: _Context) -> _Finding:
+    observed = [o for o in ctx.subject.attribute("citizenship").observations if o.value == US_CITIZEN]
+    indications = ctx.legal.citizenship
+    if not observed and not indications:
+        return _Finding(False, "no record suggests US citizenship")
+    evidence = _refs(indications) + tuple(f"citizenship={US_CITIZEN} {o.record}" for o in observed)
+    dates = [i.on for i in indications] + [o.observed_on for o in observed if o.observed_on]
+    kinds = ", ".join(sorted({i.kind for i in indications} or {"citizenship observation"}))
+    return _Finding(
+        True,
+        f"records suggest US citizenship ({kinds}); supervisor review required",
+        evidence,
+        max(dates, default=None),
+    )
+
+
+def _cooperation(ctx: _Context) -> _Finding:
+    active = [c for c in ctx.legal.cooperation if c.active]
+    if not active:
+        return _Finding(False, "no active witness or victim cooperation")
+    kinds = ", ".join(sorted({c.kind or "cooperation" for c in active}))
+    return _Finding(True, f"cooperating witness or victim ({kinds})", _refs(active))
+
+
+def _identity(ctx: _Context) -> _Finding:
+    params = ctx.policy.spec.gates
+    weak = sorted(
+        {
+            o.record
+            for a in ctx.subject.attributes.values()
+            for o in a.observations
+            if o.link_confidence < params.link_confidence_threshold
+        },
+        key=str,
+    )
+    conflicts = [n for n in params.critical_conflicts if ctx.subject.attribute(n).conflict]
+    if not weak and not conflicts:
+        return _Finding(False, "identity rests on confident links with no critical conflicts")
+    reasons = [f"{len(weak)} record(s) linked below {params.link_confidence_threshold}"] if weak else []
+    reasons += [f"conflicting {', '.join(conflicts)}"] if conflicts else []
+    evidence = tuple(f"weak link {r}" for r in weak) + tuple(
+        f"{n}={o.value} {o.record}" for n in conflicts for o in ctx.subject.attribute(n).observations
+    )
+    dates = [o.observed_on for a in ctx.subject.attributes.values() for o in a.observations if o.observed_on]
+    return _Finding(True, "needs verification: " + "; ".join(reasons), evidence, max(dates, default=None))
+
+
+def _departed(ctx: _Context) -> _Finding:
+    departure = ctx.legal.departure
+    if departure.kind != DepartureKind.VERIFIED or not ctx.policy.spec.gates.departed_blocks:
+        return _Finding(False, "no verified departure", note=_self_reported(ctx))
+    return _Finding(True, f"departed (verified) on {departure.departed_on}", _refs([departure]))
+
+
+def _self_reported(ctx: _Context) -> str:
+    if ctx.legal.departure.kind == DepartureKind.SELF_REPORTED:
+        return f"self-reported departure on {ctx.legal.departure.departed_on}, not verified"
+    return ""
+
+
+_GATES: tuple[tuple[GateId, Callable[[_Context], _Finding]], ...] = (
+    (GateId.FINAL_ORDER, _final_order),
+    (GateId.STAY, _stay),
+    (GateId.APPEAL, _appeal),
+    (GateId.COUNTRY_PROTECTION, _country_protection),
+    (GateId.PROTECTED_STATUS, _protected_status),
+    (GateId.CITIZENSHIP, _citizenship),
+    (GateId.COOPERATION, _cooperation),
+    (GateId.IDENTITY, _identity),
+    (GateId.DEPARTED, _departed),
+)

@@ -1,0 +1,122 @@
+"""What policy evaluation returns: gate results, reviews, priority factors, statuses and decisions. Each
+carries the policy version and hash that produced it, so it can be cited and re-checked later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+Evidence = tuple[str, ...]  # references to events or observations, e.g. "stay 2026-01-02 court_cases:C1"
+
+
+class GateId(StrEnum):
+    FINAL_ORDER = "no_final_order"
+    STAY = "stay_in_effect"
+    APPEAL = "appeal_pending_or_open"
+    COUNTRY_PROTECTION = "country_protection"
+    PROTECTED_STATUS = "protected_status"
+    CITIZENSHIP = "us_citizenship_signal"
+    COOPERATION = "witness_or_victim"
+    IDENTITY = "identity_needs_verification"
+    DEPARTED = "departed"
+
+
+# Only these gates can be cleared by a recorded human review; a stay, an appeal or a status never can.
+REVIEWABLE_GATES: frozenset[GateId] = frozenset({GateId.CITIZENSHIP, GateId.IDENTITY})
+# Gates whose block means "a person must verify first" rather than "the law forbids".
+VERIFICATION_GATES: frozenset[GateId] = frozenset({GateId.IDENTITY})
+
+
+class Status(StrEnum):
+    ACTIONABLE = "actionable"
+    BLOCKED = "blocked"
+    NEEDS_VERIFICATION = "needs_verification"
+
+
+@dataclass(frozen=True, slots=True)
+class GateReview:
+    """A recorded human review of one gate on one subject (e.g. a supervisor's citizenship review)."""
+
+    gate: GateId
+    subject_id: str
+    reviewer: str
+    reviewer_role: str
+    at: datetime
+    outcome: str  # "cleared" lifts a reviewable gate; anything else upholds it
+    evidence: Evidence = ()
+    note: str = ""
+
+    @property
+    def clears(self) -> bool:
+        return self.outcome == "cleared"
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    gate: GateId
+    blocks: bool
+    reason: str
+    evidence: Evidence
+    policy_version: int
+    policy_hash: str
+    note: str = ""
+    review: GateReview | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityFactor:
+    factor_id: str
+    weight: int
+    category: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityResult:
+    rule_set_id: str
+    rule_set_hash: str
+    score: int
+    band: str
+    factors: tuple[PriorityFactor, ...]
+
+    def explain(self) -> str:
+        parts = [f"{f.factor_id} {f.weight:+d}" for f in self.factors]
+        return f"{self.band} ({self.score}): " + (", ".join(parts) if parts else "no factors")
+
+
+@dataclass(frozen=True, slots=True)
+class LocationView:
+    """The last known location the purpose may use, and whether a newer one was withheld."""
+
+    value: str | None
+    source: str | None
+    record_id: str | None
+    observed_on: date | None
+    confidence: float | None
+    usable: bool
+    withheld: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One evaluation of one subject: status, gates and priority, with everything needed to re-check it."""
+
+    subject_id: str
+    status: Status
+    gates: tuple[GateResult, ...]
+    priority: PriorityResult
+    location: LocationView
+    policy_id: str
+    policy_version: int
+    policy_hash: str
+    as_of: date
+    decided_at: datetime
+    purpose: str
+    role: str
+    inputs: tuple[str, ...]  # the source records behind the subject, and any reviews and destination
+    explanation: str
+
+    @property
+    def blocking(self) -> tuple[GateResult, ...]:
+        return tuple(g for g in self.gates if g.blocks)

@@ -1,0 +1,131 @@
+"""Gate scenarios as readable tables: a subject's events and observations, an optional destination, and
+the status and blocking gates that must follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
+
+from ilos.policy.decide import evaluate_subject
+from ilos.policy.gates import evaluate_gates
+from ilos.policy.results import GateId, GateReview, Status
+
+A, B, N = Status.ACTIONABLE, Status.BLOCKED, Status.NEEDS_VERIFICATION
+G = GateId
+
+# scenario | events | observations | destination | status | blocking gates
+# fmt: off
+GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId]]] = [
+    ("final order, nothing else", [FINAL_ORDER], [], None, A, set()),
+    ("proceeding still pending", ["2025-01-10 court_cases:P1 court_proceeding case=C1"], [], None, B, {G.FINAL_ORDER}),
+    ("stay issued after the order", [FINAL_ORDER, "2026-02-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL"], [], None, B, {G.STAY}),
+    ("administrative stay (I-246 approved)", [FINAL_ORDER, "2026-02-01 benefit_applications:B1 benefit_decision benefit=STAY decision=APPROVED receipt=R1"], [], None, B, {G.STAY}),
+    ("stay that has ended", [FINAL_ORDER, "2025-04-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL until=2025-06-01"], [], None, A, set()),
+    ("appeal window open", ["2026-10-20 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
+    ("appeal pending", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=PENDING"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
+    ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
+    ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
+    ("withholding for MEX, no destination given: the order's country", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], None, B, {G.COUNTRY_PROTECTION}),
+    ("withholding for MEX, removal to GTM", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "GTM", A, set()),
+    ("CAT for HTI, removal to HTI", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=HTI relief=CAT"], [], "HTI", B, {G.COUNTRY_PROTECTION}),
+    ("TPS granted", [FINAL_ORDER, "2026-01-01 benefit_applications:B1 benefit_decision benefit=TPS decision=APPROVED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("asylum pending", [FINAL_ORDER, "2026-01-01 benefit_applications:B1 benefit_application benefit=ASYLUM form=I-589 receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("asylum denied", [FINAL_ORDER, "2025-01-01 benefit_applications:B1 benefit_application benefit=ASYLUM receipt=R1", "2025-02-01 benefit_applications:B2 benefit_decision benefit=ASYLUM decision=DENIED receipt=R1"], [], None, A, set()),
+    ("LPR admission", [FINAL_ORDER, "2026-01-01 border_crossings:E1 entry class=LPR port=JFK"], [], None, B, {G.PROTECTED_STATUS}),
+    ("citizenship evidence record", [FINAL_ORDER, "2026-05-01 citizenship_evidence:C9 citizenship_evidence type=BIRTH_RECORD"], [], None, B, {G.CITIZENSHIP}),
+    ("citizenship observed by one source only", [FINAL_ORDER], ["citizenship=US_CITIZEN encounters:E1 2026-01-01"], None, B, {G.CITIZENSHIP}),
+    ("citizenship claim at an encounter", [FINAL_ORDER, "2026-06-01 encounters:E1 encounter disposition=RELEASED_USC_CLAIM"], [], None, B, {G.CITIZENSHIP}),
+    ("active witness cooperation", [FINAL_ORDER, "2026-01-01 cooperation:W1 cooperation type=MATERIAL_WITNESS status=ACTIVE"], [], None, B, {G.COOPERATION}),
+    ("cooperation ended", [FINAL_ORDER, "2025-06-01 cooperation:W1 cooperation type=MATERIAL_WITNESS status=ENDED end=2025-12-01"], [], None, A, set()),
+    ("identity on a weak link", [FINAL_ORDER], ["family_name=DOE wage_addresses:W1 2026-01-01 conf=0.82"], None, N, {G.IDENTITY}),
+    ("conflicting dates of birth", [FINAL_ORDER], ["date_of_birth=1980-01-02 court_cases:D1 2025-03-01", "date_of_birth=1980-02-01 encounters:E1 2025-01-01"], None, N, {G.IDENTITY}),
+    ("verified departure", [FINAL_ORDER, "2026-02-01 border_crossings:X1 exit port=ELP"], [], None, B, {G.DEPARTED}),
+    ("self-reported departure is not verified", [FINAL_ORDER, "2026-02-01 departure_reports:X1 departure_self_reported country=MEX"], [], None, A, set()),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("events", "observations", "destination", "status", "blocking"),
+    [pytest.param(*row[1:], id=row[0]) for row in GATE_TABLE],
+)
+def test_gate_table(
+    events: list[str], observations: list[str], destination: str | None, status: Status, blocking: set[GateId]
+) -> None:
+    decision = evaluate_subject(
+        subject(events, observations),
+        TODAY,
+        policy(),
+        "supervisor",
+        "removal_logistics",
+        destination_country=destination,
+    )
+    assert decision.status == status, decision.explanation
+    assert {g.gate for g in decision.blocking} == blocking
+    assert all(g.evidence for g in decision.blocking if g.gate != G.FINAL_ORDER), decision.gates
+
+
+def test_every_blocking_gate_cites_evidence_and_policy_hash() -> None:
+    s = subject([FINAL_ORDER, "2026-02-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL"])
+    stay = next(g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.STAY)
+    assert stay.blocks and any("court_cases:S1" in e for e in stay.evidence)
+    assert stay.policy_hash == policy().content_hash and stay.policy_version == 1
+
+
+def test_removal_elsewhere_is_allowed_with_a_note() -> None:
+    s = subject(
+        [
+            "2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"
+        ]
+    )
+    gate = next(
+        g
+        for g in evaluate_gates(s, TODAY, policy(), destination_country="GTM")
+        if g.gate == G.COUNTRY_PROTECTION
+    )
+    assert not gate.blocks and "withholding:MEX" in gate.note and "GTM" in gate.note
+
+
+CITIZEN = [FINAL_ORDER, "2026-05-01 citizenship_evidence:C9 citizenship_evidence type=BIRTH_RECORD"]
+STAYED = [FINAL_ORDER, "2026-02-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL"]
+WEAK = ["family_name=DOE wage_addresses:W1 2026-01-01 conf=0.82"]
+
+
+def review(
+    gate: GateId, role: str = "supervisor", day: str = "2026-10-01", outcome: str = "cleared"
+) -> GateReview:
+    return GateReview(
+        gate, SUBJECT, "j.smith", role, datetime.fromisoformat(f"{day}T10:00"), outcome, ("passport checked",)
+    )
+
+
+# scenario | events | observations | review | status
+# fmt: off
+REVIEW_TABLE: list[tuple[str, list[str], list[str], GateReview, Status]] = [
+    ("supervisor clears the citizenship gate", CITIZEN, [], review(G.CITIZENSHIP), A),
+    ("an analyst cannot clear it", CITIZEN, [], review(G.CITIZENSHIP, role="analyst"), B),
+    ("a review older than the evidence does not count", CITIZEN, [], review(G.CITIZENSHIP, day="2026-04-01"), B),
+    ("an upheld review keeps the block", CITIZEN, [], review(G.CITIZENSHIP, outcome="upheld"), B),
+    ("a review never clears a stay", STAYED, [], review(G.STAY), B),
+    ("supervisor verifies a weak identity", [FINAL_ORDER], WEAK, review(G.IDENTITY), A),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("events", "observations", "given", "status"), [pytest.param(*row[1:], id=row[0]) for row in REVIEW_TABLE]
+)
+def test_review_table(events: list[str], observations: list[str], given: GateReview, status: Status) -> None:
+    decision = evaluate_subject(
+        subject(events, observations), TODAY, policy(), "supervisor", "removal_logistics", reviews=[given]
+    )
+    assert decision.status == status, decision.explanation
+    assert any(i.startswith("review:") for i in decision.inputs)
+
+
+def test_cleared_gate_records_the_review() -> None:
+    results = evaluate_gates(subject(CITIZEN), TODAY, policy(), reviews=[review(G.CITIZENSHIP)])
+    gate = next(g for g in results if g.gate == G.CITIZENSHIP)
+    assert not gate.blocks and gate.review is not None and "j.smith" in gate.reason
