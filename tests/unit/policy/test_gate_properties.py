@@ -1,0 +1,105 @@
+"""Property: no combination of legal events makes a gated subject actionable, and any US-citizenship
+signal from any source always blocks (absent a supervisor's recorded clearing review)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from policy_scenarios import TODAY, policy, subject
+
+from ilos.policy.decide import evaluate_subject
+from ilos.policy.results import GateId, Status
+
+DAYS = st.integers(min_value=-3000, max_value=60).map(lambda d: (TODAY + timedelta(days=d)).isoformat())
+COUNTRIES = st.sampled_from(["MEX", "GTM", "HTI"])
+
+
+def _event(kind: str, source: str, **attrs: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    pairs = st.fixed_dictionaries(attrs)
+    record = st.integers(1, 9).map(str)
+    return st.builds(
+        lambda day, rec, a: (
+            f"{day} {source}:{kind[:2].upper()}{rec} {kind} " + " ".join(f"{k}={v}" for k, v in a.items())
+        ),
+        DAYS,
+        record,
+        pairs,
+    )
+
+
+CASE = st.sampled_from(["C1", "C2"])
+EVENTS = st.one_of(
+    _event("removal_order", "court_cases", case=CASE, outcome=st.sampled_from(["REMOVAL", "VOLUNTARY_DEPARTURE"]),
+           destination_country=COUNTRIES, relief=st.sampled_from(["NONE", "WITHHOLDING", "CAT"])),
+    _event("court_proceeding", "court_cases", case=CASE),
+    _event("appeal", "court_cases", case=CASE, status=st.sampled_from(["PENDING", "DISMISSED", "SUSTAINED"])),
+    _event("stay", "court_cases", case=CASE, stay_type=st.sampled_from(["JUDICIAL", "ADMINISTRATIVE"])),
+    _event("benefit_application", "benefit_applications", benefit=st.sampled_from(["ASYLUM", "TPS", "DACA", "NATURALIZATION"]),
+           receipt=st.sampled_from(["R1", "R2"])),
+    _event("benefit_decision", "benefit_applications", benefit=st.sampled_from(["ASYLUM", "TPS", "U_VISA", "NATURALIZATION", "STAY"]),
+           decision=st.sampled_from(["APPROVED", "DENIED"]), receipt=st.sampled_from(["R1", "R2"])),
+    _event("encounter", "encounters", method=st.sampled_from(["BORDER_PATROL", "ERO_AT_LARGE"]),
+           disposition=st.sampled_from(["EXPEDITED_REMOVAL", "RELEASED_USC_CLAIM", "DETAINED"])),
+    _event("citizenship_evidence", "citizenship_evidence", type=st.sampled_from(["BIRTH_RECORD", "NATURALIZATION_CERTIFICATE"])),
+    _event("cooperation", "cooperation", type=st.just("MATERIAL_WITNESS"), status=st.sampled_from(["ACTIVE", "ENDED"])),
+    _event("entry", "border_crossings", **{"class": st.sampled_from(["B2", "LPR", "USC"])}),
+    _event("exit", "border_crossings"),
+    _event("conviction", "criminal_history", offense=st.sampled_from(["ROBBERY", "DRUG_SALE"]), arrest=st.just("1"),
+           disposition=st.sampled_from(["CONVICTED", "VACATED"]), level=st.just("FELONY")),
+)  # fmt: skip
+OBSERVATIONS = st.lists(
+    st.builds(
+        lambda value, source, conf: f"citizenship={value} {source}:O1 2026-01-01 conf={conf}",
+        st.sampled_from(["US_CITIZEN", "NON_CITIZEN"]),
+        st.sampled_from(["encounters", "court_cases", "tax_addresses", "health_addresses"]),
+        st.sampled_from([1.0, 0.99, 0.85]),
+    ),
+    max_size=2,
+)
+ROLES = st.sampled_from(
+    [
+        ("supervisor", "removal_logistics"),
+        ("analyst", "case_investigation"),
+        ("logistics_planner", "removal_logistics"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(EVENTS, max_size=8), OBSERVATIONS, st.one_of(st.none(), COUNTRIES), ROLES)
+def test_no_gated_subject_is_actionable(
+    events: list[str], observations: list[str], destination: str | None, role: tuple[str, str]
+) -> None:
+    s = subject(events, observations)
+    decision = evaluate_subject(s, TODAY, policy(), role[0], role[1], destination_country=destination)
+    if decision.blocking:
+        assert decision.status != Status.ACTIONABLE
+    else:
+        assert decision.status == Status.ACTIONABLE
+    legal = s.legal
+    signal = legal.citizenship or any(o.startswith("citizenship=US_CITIZEN") for o in observations)
+    if signal:
+        assert GateId.CITIZENSHIP in {g.gate for g in decision.blocking}
+    protected = (
+        legal.stays_in_effect or legal.pending_appeals or legal.is_cooperating or legal.final_order is None
+    )
+    if protected:
+        assert decision.status != Status.ACTIONABLE
+    if decision.status == Status.ACTIONABLE:
+        assert legal.final_order is not None and not legal.appeal_windows
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.sampled_from(["BIRTH_RECORD", "NATURALIZATION_CERTIFICATE"]), DAYS, st.lists(EVENTS, max_size=6))
+def test_any_citizenship_record_always_blocks(kind: str, day: str, events: list[str]) -> None:
+    if date.fromisoformat(day) > TODAY:
+        day = TODAY.isoformat()
+    s = subject([*events, f"{day} citizenship_evidence:Z9 citizenship_evidence type={kind}"])
+    decision = evaluate_subject(s, TODAY, policy(), "supervisor", "removal_logistics")
+    assert decision.status == Status.BLOCKED
+    assert any(
+        g.gate == GateId.CITIZENSHIP and "citizenship_evidence:Z9" in " ".join(g.evidence)
+        for g in decision.blocking
+    )
