@@ -46,5 +46,11 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit")
     app.command("serve", help="Run the REST API server (/api/v1) with uvicorn.")(serve.serve)
 
+    from ilos.cli import policy as policy_cli
+    from ilos.cli import worklist as worklist_cli
+
+    app.add_typer(worklist_cli.app, name="worklist")
+    app.add_typer(policy_cli.app, name="policy")
+
 
 _register()

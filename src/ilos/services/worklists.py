@@ -1,0 +1,273 @@
+"""Use cases of worklists: evaluate every subject of a linkage under a policy for a purpose, write the
+worklist and one decision per subject (with policy hash, inputs, time and explanation), export it, and
+show what a new policy would change before it applies."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ilos.definitions.policy import Policy
+from ilos.definitions.policy_files import load_policy
+from ilos.domain.subjects import Subject
+from ilos.errors import InvalidInputError, NotFoundError
+from ilos.policy.decide import evaluate_subject
+from ilos.policy.results import Decision, Status
+from ilos.services.policy_admin import resolve_policy
+from ilos.subjects.assemble import assemble_subjects
+
+WORKLIST_FILE = "worklist.parquet"
+DECISIONS_FILE = "decisions.jsonl"
+WORKLIST_MANIFEST = "worklist.json"
+FORMATS = ("csv", "json", "parquet")
+DEFAULT_PURPOSE = "case_investigation"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectChange:
+    subject_id: str
+    old_status: str
+    new_status: str
+    old_priority: str
+    new_priority: str
+    old_score: int
+    new_score: int
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDiff:
+    old_label: str
+    new_label: str
+    as_of: date
+    subjects: int
+    changes: tuple[SubjectChange, ...]
+
+    @property
+    def status_changes(self) -> int:
+        return sum(1 for c in self.changes if c.old_status != c.new_status)
+
+    @property
+    def priority_changes(self) -> int:
+        return sum(1 for c in self.changes if (c.old_priority, c.old_score) != (c.new_priority, c.new_score))
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistBuild:
+    out_dir: Path
+    as_of: date
+    policy_label: str
+    purpose: str
+    role: str
+    subjects: int
+    by_status: dict[str, int]
+    seconds: float
+
+
+def built_as_of(linkage_dir: Path) -> date:
+    """The subjects build's as-of date: decisions default to the date the legal facts were derived for."""
+    manifest = linkage_dir / "subjects.json"
+    if manifest.is_file():
+        return date.fromisoformat(json.loads(manifest.read_text())["as_of"])
+    return date.today()
+
+
+def load_subjects(linkage_dir: Path, as_of: date) -> Iterator[Subject]:
+    """Subjects re-assembled from the stored observations and timeline, legal facts as of `as_of`."""
+    files = {name: linkage_dir / name for name in ("observations.parquet", "timeline.parquet")}
+    for path in files.values():
+        if not path.is_file():
+            raise NotFoundError(
+                f"No {path.name} in {linkage_dir}; run `ilos subjects build {linkage_dir} --config CONFIG` first"
+            )
+    con = duckdb.connect()
+    try:
+        obs = con.sql(
+            "SELECT * FROM read_parquet(?) ORDER BY subject_id, attribute, source, record_id, value",
+            params=[str(files["observations.parquet"])],
+        ).to_arrow_table()
+        events = con.sql(
+            "SELECT * FROM read_parquet(?) ORDER BY subject_id, occurred_on, source, record_id, kind",
+            params=[str(files["timeline.parquet"])],
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return assemble_subjects(obs, events, as_of)
+
+
+def default_role(policy: Policy, purpose: str) -> str:
+    """The first role the policy lets declare `purpose` (the CLI operator acts in that role)."""
+    for role, purposes in policy.spec.role_purposes.items():
+        if purpose in purposes:
+            return role
+    raise InvalidInputError(f"No role may declare purpose {purpose!r} under policy {policy.label}")
+
+
+def evaluate_linkage(
+    linkage_dir: Path, policy: Policy, as_of: date, purpose: str, role: str | None = None
+) -> Iterator[Decision]:
+    who = role or default_role(policy, purpose)
+    decided_at = datetime.now(UTC)
+    for subject in load_subjects(linkage_dir, as_of):
+        yield evaluate_subject(subject, as_of, policy, who, purpose, decided_at=decided_at)
+
+
+def build_worklist(
+    linkage_dir: Path,
+    policy_name: str | None = None,
+    as_of: date | None = None,
+    purpose: str = DEFAULT_PURPOSE,
+    home: Path | None = None,
+    progress: Progress = _silent,
+) -> WorklistBuild:
+    """`ilos worklist build`: decide every subject; write worklist.parquet, decisions.jsonl, worklist.json."""
+    started = time.perf_counter()
+    policy = resolve_policy(policy_name, home)
+    when = as_of or built_as_of(linkage_dir)
+    role = default_role(policy, purpose)
+    progress("evaluating gates and priority")
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role))
+    progress("writing the worklist and decisions")
+    _write_atomically(linkage_dir / WORKLIST_FILE, lambda p: pq.write_table(worklist_table(decisions), p))
+    _write_atomically(linkage_dir / DECISIONS_FILE, lambda p: write_decisions(decisions, p))
+    counts = {s.value: sum(1 for d in decisions if d.status == s) for s in Status}
+    result = WorklistBuild(
+        linkage_dir, when, policy.label, purpose, role, len(decisions), counts, time.perf_counter() - started
+    )
+    manifest = {
+        **asdict(result),
+        "out_dir": str(linkage_dir),
+        "as_of": when.isoformat(),
+        "policy_hash": policy.content_hash,
+    }
+    (linkage_dir / WORKLIST_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return result
+
+
+def export_worklist(
+    linkage_dir: Path,
+    fmt: str,
+    out: Path | None = None,
+    purpose: str = DEFAULT_PURPOSE,
+    policy_name: str | None = None,
+    as_of: date | None = None,
+    home: Path | None = None,
+) -> Path:
+    """`ilos worklist export`: the worklist for `purpose` as csv, json or parquet (re-decided for that purpose)."""
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    policy = resolve_policy(policy_name, home)
+    decisions = list(evaluate_linkage(linkage_dir, policy, as_of or built_as_of(linkage_dir), purpose))
+    table = worklist_table(decisions)
+    target = out or linkage_dir / f"worklist-{purpose}.{fmt}"
+    if fmt == "parquet":
+        pq.write_table(table, target)
+    elif fmt == "csv":
+        pacsv.write_csv(table, target)
+    else:
+        target.write_text(json.dumps(table.to_pylist(), indent=1, default=str) + "\n")
+    return target
+
+
+_STATUS_ORDER = {Status.ACTIONABLE: 0, Status.NEEDS_VERIFICATION: 1, Status.BLOCKED: 2}
+
+
+def worklist_row(d: Decision) -> dict[str, Any]:
+    loc = d.location
+    return {
+        "subject_id": d.subject_id,
+        "status": d.status.value,
+        "priority": d.priority.band,
+        "score": d.priority.score,
+        "factors": "; ".join(
+            f"{f.factor_id} {f.weight:+d} [{', '.join(f.evidence)}]" for f in d.priority.factors
+        ),
+        "gates": ";".join(g.gate.value for g in d.blocking),
+        "gate_reasons": "; ".join(f"{g.gate.value}: {g.reason}" for g in d.blocking),
+        "gate_notes": "; ".join(g.note for g in d.gates if g.note),
+        "records": ";".join(i for i in d.inputs if not i.startswith(("review:", "destination:"))),
+        "location": loc.value,
+        "location_source": f"{loc.source}:{loc.record_id}" if loc.source else None,
+        "location_date": loc.observed_on,
+        "location_confidence": loc.confidence,
+        "location_usable": loc.usable,
+        "location_withheld": loc.withheld,
+        "purpose": d.purpose,
+        "as_of": d.as_of,
+        "policy": f"{d.policy_id}@v{d.policy_version}",
+        "policy_hash": d.policy_hash,
+        "rule_set": d.priority.rule_set_id,
+        "rule_set_hash": d.priority.rule_set_hash,
+    }
+
+
+def worklist_table(decisions: list[Decision]) -> pa.Table:
+    """Actionable first, then by score, so the top of the list is the work the policy ranks first."""
+    ordered = sorted(decisions, key=lambda d: (_STATUS_ORDER[d.status], -d.priority.score, d.subject_id))
+    rows = [worklist_row(d) for d in ordered]
+    if not rows:
+        return pa.table({"subject_id": pa.array([], pa.string())})
+    return pa.Table.from_pylist(rows)
+
+
+def decision_record(d: Decision) -> dict[str, Any]:
+    record = asdict(d)
+    record["status"] = d.status.value
+    record["explanation"] = d.explanation
+    return record
+
+
+def write_decisions(decisions: list[Decision], path: Path) -> None:
+    with path.open("w") as handle:
+        for d in decisions:
+            handle.write(json.dumps(decision_record(d), default=str) + "\n")
+
+
+def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    write(tmp)
+    tmp.replace(target)  # readers never see a half-written file
+
+
+def diff_policies(
+    old: str,
+    new: str,
+    linkage_dir: Path,
+    as_of: date | None = None,
+    purpose: str = "case_investigation",
+    home: Path | None = None,
+) -> PolicyDiff:
+    """Which subjects change status or priority if `new` replaces `old`, before it applies."""
+    old_policy, new_policy = load_policy(old, home), load_policy(new, home)
+    when = as_of or built_as_of(linkage_dir)
+    before = {d.subject_id: d for d in evaluate_linkage(linkage_dir, old_policy, when, purpose)}
+    changes = []
+    for d in evaluate_linkage(linkage_dir, new_policy, when, purpose):
+        b = before[d.subject_id]
+        if (b.status, b.priority.band, b.priority.score) != (d.status, d.priority.band, d.priority.score):
+            changes.append(
+                SubjectChange(
+                    d.subject_id,
+                    b.status.value,
+                    d.status.value,
+                    b.priority.band,
+                    d.priority.band,
+                    b.priority.score,
+                    d.priority.score,
+                )
+            )
+    return PolicyDiff(old_policy.label, new_policy.label, when, len(before), tuple(changes))
