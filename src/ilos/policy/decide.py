@@ -18,6 +18,7 @@ from ilos.policy.gates import evaluate_gates
 from ilos.policy.priority import score_priority
 from ilos.policy.results import (
     VERIFICATION_GATES,
+    CandidateMatch,
     Decision,
     GateResult,
     GateReview,
@@ -55,14 +56,15 @@ def evaluate_subject(
     authorities: Sequence[LegalAuthority] = (),
     reviews: Sequence[GateReview] = (),
     destination_country: str | None = None,
+    candidates: Sequence[CandidateMatch] = (),
     decided_at: datetime | None = None,
 ) -> Decision:
     """The decision for one subject, with its inputs, policy hash and a one-line explanation."""
     usage = Usage(subject, role, purpose, authorities, policy)
     usable = restrict_subject(subject, usage)
     gates = merge_gates(
-        evaluate_gates(usable, today, policy, destination_country, reviews),
-        evaluate_gates(subject, today, policy, destination_country, reviews),
+        evaluate_gates(usable, today, policy, destination_country, reviews, candidates),
+        evaluate_gates(subject, today, policy, destination_country, reviews, candidates),
     )
     priority = score_priority(usable, today, policy.rules)
     status = status_of(gates)

@@ -12,7 +12,7 @@ from ilos.definitions.policy import Policy
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.domain.subjects import Subject
-from ilos.policy.results import REVIEWABLE_GATES, Evidence, GateId, GateResult, GateReview
+from ilos.policy.results import REVIEWABLE_GATES, CandidateMatch, Evidence, GateId, GateResult, GateReview
 
 US_CITIZEN = "US_CITIZEN"
 REVIEWER_ROLE = "supervisor"
@@ -36,6 +36,7 @@ class _Context:
     today: date
     policy: Policy
     destination: str | None
+    candidates: tuple[CandidateMatch, ...] = ()
 
 
 def evaluate_gates(
@@ -44,10 +45,13 @@ def evaluate_gates(
     policy: Policy,
     destination_country: str | None = None,
     reviews: Sequence[GateReview] = (),
+    candidates: Sequence[CandidateMatch] = (),
 ) -> list[GateResult]:
-    """Every gate's result for this subject today (blocking or not), so a decision shows what was checked."""
+    """Every gate's result for this subject today (blocking or not), so a decision shows what was checked.
+
+    `candidates` are the linker's unjudged uncertain pairs with other subjects: the identity is unsettled."""
     legal = subject.legal if subject.legal.as_of == today else derive_legal_situation(subject.events, today)
-    ctx = _Context(subject, legal, today, policy, destination_country)
+    ctx = _Context(subject, legal, today, policy, destination_country, tuple(candidates))
     results = []
     for gate, check in _GATES:
         finding = check(ctx)
@@ -175,12 +179,17 @@ def _identity(ctx: _Context) -> _Finding:
         key=str,
     )
     conflicts = [n for n in params.critical_conflicts if ctx.subject.attribute(n).conflict]
-    if not weak and not conflicts:
+    if not weak and not conflicts and not ctx.candidates:
         return _Finding(False, "identity rests on confident links with no critical conflicts")
     reasons = [f"{len(weak)} record(s) linked below {params.link_confidence_threshold}"] if weak else []
     reasons += [f"conflicting {', '.join(conflicts)}"] if conflicts else []
-    evidence = tuple(f"weak link {r}" for r in weak) + tuple(
-        f"{n}={o.value} {o.record}" for n in conflicts for o in ctx.subject.attribute(n).observations
+    reasons += (
+        [f"{len(ctx.candidates)} unjudged candidate match(es) with other subjects"] if ctx.candidates else []
+    )
+    evidence = (
+        tuple(f"weak link {r}" for r in weak)
+        + tuple(f"{n}={o.value} {o.record}" for n in conflicts for o in ctx.subject.attribute(n).observations)
+        + tuple(str(c) for c in ctx.candidates)
     )
     dates = [o.observed_on for a in ctx.subject.attributes.values() for o in a.observations if o.observed_on]
     return _Finding(True, "needs verification: " + "; ".join(reasons), evidence, max(dates, default=None))

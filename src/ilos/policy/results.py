@@ -53,6 +53,22 @@ class GateReview:
 
 
 @dataclass(frozen=True, slots=True)
+class CandidateMatch:
+    """An uncertain pair the linker left for a person: this subject's record may be the same person as
+    another subject's. Until judged, the other subject may hold this person's protections."""
+
+    other_subject: str
+    record: str
+    other_record: str
+    probability: float
+
+    def __str__(self) -> str:
+        return (
+            f"candidate {self.record} ~ {self.other_record} ({self.other_subject}, p={self.probability:.2f})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class GateResult:
     gate: GateId
     blocks: bool

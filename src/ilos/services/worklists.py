@@ -22,7 +22,7 @@ from ilos.definitions.policy_files import load_policy
 from ilos.domain.subjects import Subject
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.policy.decide import evaluate_subject
-from ilos.policy.results import Decision, Status
+from ilos.policy.results import CandidateMatch, Decision, Status
 from ilos.services.policy_admin import resolve_policy
 from ilos.subjects.assemble import assemble_subjects
 
@@ -117,13 +117,40 @@ def default_role(policy: Policy, purpose: str) -> str:
     raise InvalidInputError(f"No role may declare purpose {purpose!r} under policy {policy.label}")
 
 
+def load_candidates(linkage_dir: Path) -> dict[str, list[CandidateMatch]]:
+    """Unjudged review-band pairs between two different subjects, for both sides: the linker was unsure,
+    so neither subject's identity is settled until a person judges the pair."""
+    review, clusters = linkage_dir / "review.parquet", linkage_dir / "clusters.parquet"
+    if not review.is_file() or not clusters.is_file():
+        return {}
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, "
+            "r.source_r || ':' || r.record_id_r, r.match_probability FROM read_parquet(?) r "
+            "JOIN read_parquet(?) cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l "
+            "JOIN read_parquet(?) cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r "
+            "WHERE r.decision = 'review' AND cl.subject_id <> cr.subject_id",
+            [str(review), str(clusters), str(clusters)],
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list[CandidateMatch]] = {}
+    for left, right, left_record, right_record, probability in rows:
+        found.setdefault(left, []).append(CandidateMatch(right, left_record, right_record, probability))
+        found.setdefault(right, []).append(CandidateMatch(left, right_record, left_record, probability))
+    return found
+
+
 def evaluate_linkage(
     linkage_dir: Path, policy: Policy, as_of: date, purpose: str, role: str | None = None
 ) -> Iterator[Decision]:
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
+    candidates = load_candidates(linkage_dir)
     for subject in load_subjects(linkage_dir, as_of):
-        yield evaluate_subject(subject, as_of, policy, who, purpose, decided_at=decided_at)
+        found = candidates.get(subject.subject_id, ())
+        yield evaluate_subject(subject, as_of, policy, who, purpose, candidates=found, decided_at=decided_at)
 
 
 def build_worklist(
@@ -271,3 +298,48 @@ def diff_policies(
                 )
             )
     return PolicyDiff(old_policy.label, new_policy.label, when, len(before), tuple(changes))
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistTruth:
+    """A worklist checked against a synthetic world's truth (majority person of each subject's records)."""
+
+    subjects: int
+    actionable: int
+    actionable_protected: int  # actionable although the true person is protected or a US citizen
+    removable_persons: int  # truly removable now, unprotected, not citizens
+    removable_actionable: int  # of those, persons with at least one actionable subject
+
+    @property
+    def removable_share(self) -> float:
+        return self.removable_actionable / self.removable_persons if self.removable_persons else 0.0
+
+
+def score_worklist_against_truth(linkage_dir: Path, truth_dir: Path) -> WorklistTruth:
+    """Synthetic worlds only: how the worklist's statuses compare with the hidden truth."""
+    con = duckdb.connect()
+    try:
+        con.execute(
+            "CREATE TABLE majority AS WITH per AS (SELECT c.subject_id, t.person_id, count(*) AS n "
+            "FROM read_parquet(?) c JOIN read_parquet(?) t USING (source, record_id) GROUP BY ALL) "
+            "SELECT subject_id, arg_max(person_id, n) AS person_id FROM per GROUP BY subject_id",
+            [str(linkage_dir / "clusters.parquet"), str(truth_dir / "records.parquet")],
+        )
+        con.execute(
+            "CREATE TABLE judged AS SELECT w.subject_id, w.status, p.person_id, p.removable_now, "
+            "(len(p.protections) > 0 OR p.is_us_citizen) AS protected "
+            "FROM read_parquet(?) w JOIN majority USING (subject_id) JOIN read_parquet(?) p USING (person_id)",
+            [str(linkage_dir / WORKLIST_FILE), str(truth_dir / "persons.parquet")],
+        )
+        row = con.execute(
+            "SELECT count(*), count(*) FILTER (status = 'actionable'), "
+            "count(*) FILTER (status = 'actionable' AND protected), "
+            "count(DISTINCT person_id) FILTER (status = 'actionable' AND removable_now AND NOT protected) FROM judged"
+        ).fetchall()[0]
+        removable = con.execute(
+            "SELECT count(*) FROM read_parquet(?) WHERE removable_now AND len(protections) = 0 AND NOT is_us_citizen",
+            [str(truth_dir / "persons.parquet")],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return WorklistTruth(row[0], row[1], row[2], removable, row[3])

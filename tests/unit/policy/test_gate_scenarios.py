@@ -10,7 +10,7 @@ from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
 
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.gates import evaluate_gates
-from ilos.policy.results import GateId, GateReview, Status
+from ilos.policy.results import CandidateMatch, GateId, GateReview, Status
 
 A, B, N = Status.ACTIONABLE, Status.BLOCKED, Status.NEEDS_VERIFICATION
 G = GateId
@@ -129,3 +129,22 @@ def test_cleared_gate_records_the_review() -> None:
     results = evaluate_gates(subject(CITIZEN), TODAY, policy(), reviews=[review(G.CITIZENSHIP)])
     gate = next(g for g in results if g.gate == G.CITIZENSHIP)
     assert not gate.blocks and gate.review is not None and "j.smith" in gate.reason
+
+
+def test_unjudged_candidate_match_needs_verification_until_a_supervisor_verifies() -> None:
+    """A split person may hold protections in the other subject: no action until the pair is judged."""
+    candidate = CandidateMatch("S-0000000000ff", "encounters:E1", "benefit_applications:B7", 0.89)
+    s = subject([FINAL_ORDER])
+    pending = evaluate_subject(s, TODAY, policy(), "supervisor", "removal_logistics", candidates=[candidate])
+    assert pending.status == N
+    assert any("benefit_applications:B7" in e for g in pending.blocking for e in g.evidence)
+    verified = evaluate_subject(
+        s,
+        TODAY,
+        policy(),
+        "supervisor",
+        "removal_logistics",
+        candidates=[candidate],
+        reviews=[review(G.IDENTITY)],
+    )
+    assert verified.status == A
