@@ -62,6 +62,8 @@ def main() -> None:
     print(f"policy {built.policy_label}; statuses {built.by_status}")
     print(f"worklist: {built.subjects / timings['worklist build']:,.0f} subjects/s")
     print(f"actionable subjects whose true person is protected or a US citizen: {truth.actionable_protected}")
+    for subject_id, person_id, protections in truth.offenders:
+        print(f"  {subject_id} (true person {person_id}, protections {protections}): see decisions.jsonl")
     print(
         f"truly removable, unprotected persons actionable: {truth.removable_actionable:,} of "
         f"{truth.removable_persons:,} ({truth.removable_share:.1%})"

@@ -309,6 +309,9 @@ class WorklistTruth:
     actionable_protected: int  # actionable although the true person is protected or a US citizen
     removable_persons: int  # truly removable now, unprotected, not citizens
     removable_actionable: int  # of those, persons with at least one actionable subject
+    offenders: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (subject, person, protections) actionable but protected
 
     @property
     def removable_share(self) -> float:
@@ -326,7 +329,7 @@ def score_worklist_against_truth(linkage_dir: Path, truth_dir: Path) -> Worklist
             [str(linkage_dir / "clusters.parquet"), str(truth_dir / "records.parquet")],
         )
         con.execute(
-            "CREATE TABLE judged AS SELECT w.subject_id, w.status, p.person_id, p.removable_now, "
+            "CREATE TABLE judged AS SELECT w.subject_id, w.status, p.person_id, p.removable_now, p.protections, "
             "(len(p.protections) > 0 OR p.is_us_citizen) AS protected "
             "FROM read_parquet(?) w JOIN majority USING (subject_id) JOIN read_parquet(?) p USING (person_id)",
             [str(linkage_dir / WORKLIST_FILE), str(truth_dir / "persons.parquet")],
@@ -336,10 +339,14 @@ def score_worklist_against_truth(linkage_dir: Path, truth_dir: Path) -> Worklist
             "count(*) FILTER (status = 'actionable' AND protected), "
             "count(DISTINCT person_id) FILTER (status = 'actionable' AND removable_now AND NOT protected) FROM judged"
         ).fetchall()[0]
+        offenders = con.execute(
+            "SELECT subject_id, person_id, protections::VARCHAR FROM judged "
+            "WHERE status = 'actionable' AND protected ORDER BY subject_id"
+        ).fetchall()
         removable = con.execute(
             "SELECT count(*) FROM read_parquet(?) WHERE removable_now AND len(protections) = 0 AND NOT is_us_citizen",
             [str(truth_dir / "persons.parquet")],
         ).fetchall()[0][0]
     finally:
         con.close()
-    return WorklistTruth(row[0], row[1], row[2], removable, row[3])
+    return WorklistTruth(row[0], row[1], row[2], removable, row[3], tuple(tuple(o) for o in offenders))

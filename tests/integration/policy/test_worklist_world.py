@@ -36,7 +36,7 @@ def test_no_protected_person_or_citizen_is_actionable(built: tuple[Path, Path, W
     truth = score_worklist_against_truth(linkage, world / "truth")
     assert truth.actionable_protected == 0
     assert result.by_status["actionable"] == truth.actionable > 0
-    # Measured 53 of 71 (74.6%) on this world; the rest are split subjects, conflicts and pending TPS.
+    # Measured 51 of 71 (71.8%) on this world; the rest are split subjects, identity checks and pending TPS.
     assert truth.removable_share > 0.6, truth
 
 

@@ -1,0 +1,30 @@
+"""The `ilos worklist` and `ilos policy` command groups: help lists the commands; errors carry their code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ilos.cli.main import app
+
+
+def test_help_lists_worklist_and_policy_commands() -> None:
+    runner = CliRunner()
+    top = runner.invoke(app, ["--help"])
+    assert "worklist" in top.output and "policy" in top.output
+    assert {"build", "export"} <= set(runner.invoke(app, ["worklist", "--help"]).output.split())
+    assert {"diff", "apply", "history"} <= set(runner.invoke(app, ["policy", "--help"]).output.split())
+
+
+def test_apply_unknown_policy_names_the_shipped_ones(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["policy", "apply", "lenient", "--by", "a", "--reason", "b"], env={"ILOS_HOME": str(tmp_path)}
+    )
+    assert result.exit_code == 3
+    assert "No policy named 'lenient'" in result.output and "default, final-orders-first" in result.output
+
+
+def test_worklist_build_without_subjects_says_what_to_run(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["worklist", "build", str(tmp_path)], env={"ILOS_HOME": str(tmp_path)})
+    assert result.exit_code == 3 and "ilos subjects build" in result.output
