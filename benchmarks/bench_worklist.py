@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ilos.services.linking import link_config
 from ilos.services.subjects import build_subjects
-from ilos.services.worklists import build_worklist, score_worklist_against_truth
+from ilos.services.worklists import WorklistTruth, build_worklist, score_worklist_against_truth
 from ilos.services.world import generate_world
 
 
@@ -61,6 +61,11 @@ def main() -> None:
     )
     print(f"policy {built.policy_label}; statuses {built.by_status}")
     print(f"worklist: {built.subjects / timings['worklist build']:,.0f} subjects/s")
+    _report(truth)
+    print(f"output in {work}")
+
+
+def _report(truth: WorklistTruth) -> None:
     print(f"actionable subjects whose true person is protected or a US citizen: {truth.actionable_protected}")
     for subject_id, person_id, protections in truth.offenders:
         print(f"  {subject_id} (true person {person_id}, protections {protections}): see decisions.jsonl")
@@ -68,7 +73,6 @@ def main() -> None:
         f"truly removable, unprotected persons actionable: {truth.removable_actionable:,} of "
         f"{truth.removable_persons:,} ({truth.removable_share:.1%})"
     )
-    print(f"output in {work}")
 
 
 if __name__ == "__main__":

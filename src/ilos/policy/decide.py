@@ -23,6 +23,7 @@ from ilos.policy.results import (
     GateResult,
     GateReview,
     LocationView,
+    PriorityResult,
     Status,
 )
 
@@ -68,10 +69,6 @@ def evaluate_subject(
     )
     priority = score_priority(usable, today, policy.rules)
     status = status_of(gates)
-    blocking = "; ".join(f"{g.gate.value}: {g.reason}" for g in gates if g.blocks)
-    inputs = tuple(str(r) for r in subject.records) + tuple(
-        f"review:{r.gate.value}:{r.reviewer}:{r.at.isoformat()}:{r.outcome}" for r in reviews
-    )
     return Decision(
         subject_id=subject.subject_id,
         status=status,
@@ -85,10 +82,8 @@ def evaluate_subject(
         decided_at=decided_at or datetime.combine(today, datetime.min.time()),
         purpose=purpose,
         role=role,
-        inputs=inputs + ((f"destination:{destination_country}",) if destination_country else ()),
-        explanation=f"{status.value}"
-        + (f" — {blocking}" if blocking else "")
-        + f"; priority {priority.explain()}",
+        inputs=_inputs(subject, reviews, destination_country),
+        explanation=_explain(status, gates, priority),
     )
 
 
@@ -114,3 +109,15 @@ def last_location(subject: Subject, usage: Usage) -> LocationView:
             )
         withheld.append(f"newer address {o.record} ({o.observed_on}) withheld: {use.reason}")
     return LocationView(None, None, None, None, None, False, "; ".join(withheld))
+
+
+def _inputs(subject: Subject, reviews: Sequence[GateReview], destination: str | None) -> tuple[str, ...]:
+    """What the decision rested on besides the policy: the subject's records, reviews, destination."""
+    records = tuple(str(r) for r in subject.records)
+    reviewed = tuple(f"review:{r.gate.value}:{r.reviewer}:{r.at.isoformat()}:{r.outcome}" for r in reviews)
+    return records + reviewed + ((f"destination:{destination}",) if destination else ())
+
+
+def _explain(status: Status, gates: Sequence[GateResult], priority: PriorityResult) -> str:
+    blocking = "; ".join(f"{g.gate.value}: {g.reason}" for g in gates if g.blocks)
+    return f"{status.value}" + (f" — {blocking}" if blocking else "") + f"; priority {priority.explain()}"
