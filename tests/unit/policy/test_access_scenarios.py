@@ -118,3 +118,14 @@ def test_protection_evidence_withheld_from_the_purpose_still_blocks() -> None:
     decision = evaluate_subject(s, TODAY, policy(), "logistics_planner", "removal_logistics")
     assert decision.status.value == "blocked"
     assert "witness_or_victim" in {g.gate.value for g in decision.blocking}
+
+
+def test_withheld_events_keep_their_place_on_the_timeline_without_their_content() -> None:
+    s = subject([FINAL_ORDER, TAX_EVENT])
+    view = view_subject(s, "analyst", "case_investigation", [], policy())
+    tax = next(e for e in view.events if e.source == "tax_addresses")
+    court = next(e for e in view.events if e.source == "court_cases")
+    assert (
+        tax.attributes is None and "recorded authority" in tax.withheld and tax.on.isoformat() == "2026-09-01"
+    )
+    assert court.attributes and not court.withheld

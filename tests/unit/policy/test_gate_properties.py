@@ -3,14 +3,14 @@ signal from any source always blocks (absent a supervisor's recorded clearing re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_scenarios import TODAY, policy, subject
 
 from ilos.policy.decide import evaluate_subject
-from ilos.policy.results import GateId, Status
+from ilos.policy.results import GateId, GateReview, Status
 
 DAYS = st.integers(min_value=-3000, max_value=60).map(lambda d: (TODAY + timedelta(days=d)).isoformat())
 COUNTRIES = st.sampled_from(["MEX", "GTM", "HTI"])
@@ -103,3 +103,23 @@ def test_any_citizenship_record_always_blocks(kind: str, day: str, events: list[
         g.gate == GateId.CITIZENSHIP and "citizenship_evidence:Z9" in " ".join(g.evidence)
         for g in decision.blocking
     )
+
+
+LEGAL_GATES = [g for g in GateId if g not in (GateId.CITIZENSHIP, GateId.IDENTITY)]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(EVENTS, max_size=8), st.lists(st.sampled_from(list(GateId)), max_size=4))
+def test_reviews_never_clear_a_legal_gate(events: list[str], reviewed: list[GateId]) -> None:
+    """Whatever is reviewed and cleared, a stay, appeal, protection or missing order still blocks."""
+    s = subject(events)
+    reviews = [
+        GateReview(g, s.subject_id, "j.smith", "supervisor", datetime(2026, 11, 1, 12), "cleared")
+        for g in reviewed
+    ]
+    before = evaluate_subject(s, TODAY, policy(), "supervisor", "removal_logistics")
+    after = evaluate_subject(s, TODAY, policy(), "supervisor", "removal_logistics", reviews=reviews)
+    legal_before = {g.gate for g in before.blocking if g.gate in LEGAL_GATES}
+    assert legal_before <= {g.gate for g in after.blocking}
+    if legal_before:
+        assert after.status == Status.BLOCKED
