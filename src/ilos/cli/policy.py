@@ -12,6 +12,7 @@ from rich.table import Table
 from ilos.cli import worklist as worklist_cli
 from ilos.cli.errors import reports_errors
 from ilos.config import load_settings
+from ilos.policy import access
 from ilos.services import policy_admin, worklists
 
 app = typer.Typer(
@@ -60,6 +61,23 @@ def apply(
         f"applied {record.policy_id} v{record.version} ({record.content_hash[:12]}) by {record.by} at {record.at}; "
         f"recorded in {policy_admin.applied_log(home)}"
     )
+
+
+@app.command("show", help="A policy's id, version, hash, gate parameters and access matrix.")
+@reports_errors
+def show(name: str = typer.Argument("default", help="Policy name or YAML path.")) -> None:
+    policy = policy_admin.resolve_policy(name, load_settings().home)
+    console.print(
+        f"{policy.label} from {policy.source}; priority rules {policy.rules.id} v{policy.rules.version}"
+    )
+    console.print(f"gates: {policy.spec.gates.model_dump()}")
+    markings = sorted({m for rule in policy.spec.access for m in rule.markings if m != "*"})
+    matrix = access.access_matrix(policy, markings)
+    table = Table("role", "purpose", *markings)
+    for role, purposes in policy.spec.role_purposes.items():
+        for purpose in purposes:
+            table.add_row(role, purpose, *(matrix[(role, purpose, m)] for m in markings))
+    console.print(table)
 
 
 @app.command("history", help="Every policy applied, oldest first.")

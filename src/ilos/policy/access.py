@@ -175,3 +175,14 @@ def restrict_subject(subject: Subject, usage: Usage) -> Subject:
     )
     legal = derive_legal_situation(events, subject.legal.as_of) if dropped_legal else subject.legal
     return type(subject)(subject.subject_id, attributes, events, legal, subject.records)
+
+
+def access_matrix(policy: Policy, markings: Sequence[str]) -> dict[tuple[str, str, str], str]:
+    """(role, purpose, marking) -> allow / deny / authority for the purposes each role may declare,
+    after the legal floors: what `ilos policy show` prints for review."""
+    return {
+        (role, purpose, marking): marking_decision(policy, role, purpose, marking)[0]
+        for role, purposes in policy.spec.role_purposes.items()
+        for purpose in purposes
+        for marking in markings
+    }

@@ -14,7 +14,9 @@ def test_help_lists_worklist_and_policy_commands() -> None:
     top = runner.invoke(app, ["--help"])
     assert "worklist" in top.output and "policy" in top.output
     assert {"build", "export"} <= set(runner.invoke(app, ["worklist", "--help"]).output.split())
-    assert {"diff", "apply", "history"} <= set(runner.invoke(app, ["policy", "--help"]).output.split())
+    assert {"diff", "apply", "history", "show"} <= set(
+        runner.invoke(app, ["policy", "--help"]).output.split()
+    )
 
 
 def test_apply_unknown_policy_names_the_shipped_ones(tmp_path: Path) -> None:
@@ -28,3 +30,12 @@ def test_apply_unknown_policy_names_the_shipped_ones(tmp_path: Path) -> None:
 def test_worklist_build_without_subjects_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["worklist", "build", str(tmp_path)], env={"ILOS_HOME": str(tmp_path)})
     assert result.exit_code == 3 and "ilos subjects build" in result.output
+
+
+def test_show_prints_the_access_matrix_after_the_legal_floors(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["policy", "show"], env={"ILOS_HOME": str(tmp_path), "COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    analyst = next(
+        line for line in result.output.splitlines() if "case_investigation" in line and "analyst" in line
+    )
+    assert "authority" in analyst and "deny" in analyst
