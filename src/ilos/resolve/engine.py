@@ -154,26 +154,16 @@ def predict_links(con: duckdb.DuckDBPyConnection, linker: Any, options: Training
     return table
 
 
-def _household_conflict_sql() -> str:
-    """Same address and a clearly different first name or date of birth: parents, children, siblings, twins."""
-    return (
-        '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
-        f"AND (NOT COALESCE({model_spec.NAME_AGREES_SQL}, TRUE) OR gamma_date_of_birth = 0))"
-    )
-
-
 def links_projection_sql(predictions: str) -> str:
     """The stored link: ids split into source and record, probability, weights and household flag."""
-    gammas = ", ".join(
-        f"gamma_{c['output_column_name']}, mw_{c['output_column_name']}" for c in model_spec.comparisons()
-    )
+    gammas = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in model_spec.comparisons())
     return f"""
         SELECT split_part(unique_id_l, '|', 1) AS source_l,
                substr(unique_id_l, length(split_part(unique_id_l, '|', 1)) + 2) AS record_id_l,
                split_part(unique_id_r, '|', 1) AS source_r,
                substr(unique_id_r, length(split_part(unique_id_r, '|', 1)) + 2) AS record_id_r,
                unique_id_l, unique_id_r, match_probability, match_weight, {gammas},
-               {_household_conflict_sql()} AS household_conflict
+               {model_spec.HOUSEHOLD_CONFLICT_SQL} AS household_conflict
         FROM {predictions}
     """  # noqa: S608 - the table name comes from Splink, not from input
 

@@ -50,7 +50,7 @@ def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
     labels = _level_labels(model)
     parts = []
     for comparison in model_spec.comparisons():
-        name = comparison["output_column_name"]
+        name = comparison.name
         gamma = int(row[f"gamma_{name}"])
         weight = float(row[f"mw_{name}"])
         parts.append(ComparisonExplanation(name, labels.get(name, {}).get(gamma, str(gamma)), weight))

@@ -1,180 +1,336 @@
-"""The ILOS person-match model as Splink settings: comparisons and blocking built for multi-source person data.
+"""The ILOS person-match model: comparisons and blocking built for multi-source person data.
 
-Levels are SQL over the standardized columns (see docs/standardization.md). Placeholder values were nulled by
+Each comparison level states its condition twice, side by side: as SQL for Splink (batch linkage) and as a
+Python predicate for the incremental linker. `tests/integration/resolve/test_levels_agree.py` checks, on
+every pair Splink scored, that both give the same comparison vector. Placeholder values were nulled by
 standardization, so they land in null levels and never count as evidence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-MODEL_VERSION = "ilos-person-2"
+from ilos.resolve import pair_functions as f
+from ilos.resolve.pair_functions import Rec
 
-Level = dict[str, Any]
+MODEL_VERSION = "ilos-person-3"
+
+Predicate = Callable[[Rec, Rec], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    label: str
+    sql: str
+    test: Predicate
+    is_null: bool = False
+    tf_column: str | None = None
+
+    def splink(self) -> dict[str, Any]:
+        level: dict[str, Any] = {"sql_condition": self.sql, "label_for_charts": self.label}
+        if self.is_null:
+            level["is_null_level"] = True
+        if self.tf_column:
+            level["tf_adjustment_column"] = self.tf_column
+            level["tf_adjustment_weight"] = 1.0
+        return level
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A null level first, then levels from most to least alike; the last is the ELSE level."""
+
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+    def splink(self) -> dict[str, Any]:
+        return {
+            "output_column_name": self.name,
+            "comparison_description": self.description,
+            "comparison_levels": [level.splink() for level in self.levels],
+        }
+
+    def gamma(self, left: Rec, right: Rec) -> int:
+        """Splink's comparison vector value: -1 for the null level, then n-1 .. 0 down the levels."""
+        if self.levels[0].test(left, right):
+            return -1
+        scored = self.levels[1:]
+        for i, level in enumerate(scored):
+            if level.test(left, right):
+                return len(scored) - 1 - i
+        return 0
 
 
 def _null(*columns: str) -> Level:
-    cond = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in columns)
-    return {"sql_condition": cond, "label_for_charts": "missing", "is_null_level": True}
+    sql = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in columns)
+    return Level(
+        "missing", sql, lambda l, r: any(l[c] is None or r[c] is None for c in columns), is_null=True
+    )
 
 
-def _level(sql: str, label: str, tf_column: str | None = None) -> Level:
-    level: Level = {"sql_condition": sql, "label_for_charts": label}
-    if tf_column:
-        level["tf_adjustment_column"] = tf_column
-        level["tf_adjustment_weight"] = 1.0
-    return level
+def _exact(column: str, label: str = "exact", tf_column: str | None = None) -> Level:
+    return Level(
+        label, f'"{column}_l" = "{column}_r"', lambda l, r: f.eq(l[column], r[column]), tf_column=tf_column
+    )
 
 
-_ELSE: Level = {"sql_condition": "ELSE", "label_for_charts": "different"}
-
-
-def _residual(side: str, other: str) -> str:
-    """The name keys of one side that the other side lacks, joined in order."""
-    return f'array_to_string(list_filter("name_keys_{side}", lambda x: NOT list_contains("name_keys_{other}", x)), \' \')'
-
+_ELSE = Level("different", "ELSE", lambda l, r: True)
 
 _OVERLAP = 'len(list_intersect("name_keys_l", "name_keys_r"))'
 _SHORTER = 'least(len("name_keys_l"), len("name_keys_r"))'
 
 
-def name_comparison() -> dict[str, Any]:
+def _residual_sql(side: str, other: str) -> str:
+    return f'array_to_string(list_filter("name_keys_{side}", lambda x: NOT list_contains("name_keys_{other}", x)), \' \')'
+
+
+_TYPO_SQL = f"{_OVERLAP} >= 1 AND jaro_winkler_similarity({_residual_sql('l', 'r')}, {_residual_sql('r', 'l')}) >= 0.88"
+_CONTAINS_SQL = f"{_OVERLAP} >= 2 AND {_OVERLAP} = {_SHORTER}"
+
+
+def _shorter(l: Rec, r: Rec) -> int:
+    return min(len(f.keys(l["name_keys"])), len(f.keys(r["name_keys"])))
+
+
+def _contains(l: Rec, r: Rec) -> bool:
+    n = f.overlap(l["name_keys"], r["name_keys"])
+    return n >= 2 and n == _shorter(l, r)
+
+
+def _typo(l: Rec, r: Rec) -> bool:
+    if f.overlap(l["name_keys"], r["name_keys"]) < 1:
+        return False
+    rl, rr = f.residual(l["name_keys"], r["name_keys"]), f.residual(r["name_keys"], l["name_keys"])
+    return f.jw_at_least(rl, rr, 0.88)
+
+
+def _given_and_first_surname(l: Rec, r: Rec) -> bool:
+    return f.eq(l["given_name_canonical"], r["given_name_canonical"]) and f.eq(
+        l["family_first"], r["family_first"]
+    )
+
+
+def name_comparison() -> Comparison:
     """The whole name, order-free: sources disagree on which part is the given name, so positional and
     token-set evidence are combined in one comparison (separate ones would double count)."""
-    residual_l, residual_r = _residual("l", "r"), _residual("r", "l")
-    return {
-        "output_column_name": "name",
-        "comparison_description": "name",
-        "comparison_levels": [
-            {
-                "sql_condition": 'len("name_keys_l") = 0 OR len("name_keys_r") = 0 '
-                'OR "name_keys_l" IS NULL OR "name_keys_r" IS NULL',
-                "label_for_charts": "missing",
-                "is_null_level": True,
-            },
-            _level('"name_key_l" = "name_key_r"', "same names", "name_key"),
-            _level(
-                '"given_name_canonical_l" = "given_name_canonical_r" AND "family_first_l" = "family_first_r"',
+    return Comparison(
+        "name",
+        "name",
+        (
+            Level(
+                "missing",
+                'len("name_keys_l") = 0 OR len("name_keys_r") = 0 OR "name_keys_l" IS NULL OR "name_keys_r" IS NULL',
+                lambda l, r: not f.keys(l["name_keys"]) or not f.keys(r["name_keys"]),
+                is_null=True,
+            ),
+            _exact("name_key", "same names", tf_column="name_key"),
+            Level(
                 "same given name and first surname",
+                '"given_name_canonical_l" = "given_name_canonical_r" AND "family_first_l" = "family_first_r"',
+                _given_and_first_surname,
             ),
-            _level(f"{_OVERLAP} >= 2 AND {_OVERLAP} = {_SHORTER}", "one name contains the other"),
-            _level(
-                f"{_OVERLAP} >= 1 AND jaro_winkler_similarity({residual_l}, {residual_r}) >= 0.88",
-                "names differ by a typo",
+            Level("one name contains the other", _CONTAINS_SQL, _contains),
+            Level("names differ by a typo", _TYPO_SQL, _typo),
+            Level(
+                "share two names",
+                f"{_OVERLAP} >= 2",
+                lambda l, r: f.overlap(l["name_keys"], r["name_keys"]) >= 2,
             ),
-            _level(f"{_OVERLAP} >= 2", "share two names"),
-            _level(f"{_OVERLAP} = 1", "share one name"),
-            _level('jaro_winkler_similarity("name_key_l", "name_key_r") >= 0.85', "similar"),
+            Level(
+                "share one name",
+                f"{_OVERLAP} = 1",
+                lambda l, r: f.overlap(l["name_keys"], r["name_keys"]) == 1,
+            ),
+            Level(
+                "similar",
+                'jaro_winkler_similarity("name_key_l", "name_key_r") >= 0.85',
+                lambda l, r: f.jw_at_least(l["name_key"], r["name_key"], 0.85),
+            ),
             _ELSE,
-        ],
-    }
+        ),
+    )
 
 
 NAME_AGREES_SQL = (
     f'("name_key_l" = "name_key_r" OR ("given_name_canonical_l" = "given_name_canonical_r" '
-    f'AND "family_first_l" = "family_first_r") OR ({_OVERLAP} >= 2 AND {_OVERLAP} = {_SHORTER}) OR '
-    f"({_OVERLAP} >= 1 AND jaro_winkler_similarity({_residual('l', 'r')}, {_residual('r', 'l')}) >= 0.88))"
+    f'AND "family_first_l" = "family_first_r") OR ({_CONTAINS_SQL}) OR ({_TYPO_SQL}))'
 )
 """Names compatible with one person (same, nickname, contained, or a typo apart): household rule input."""
 
 
-def date_of_birth_comparison() -> dict[str, Any]:
+def _given_and_first_surname_sql_truth(l: Rec, r: Rec) -> bool | None:
+    """Three-valued, as SQL evaluates `a = b AND c = d` when a value is NULL."""
+    parts = [
+        None if l[c] is None or r[c] is None else l[c] == r[c]
+        for c in ("given_name_canonical", "family_first")
+    ]
+    if False in parts:
+        return False
+    return None if None in parts else True
+
+
+HOUSEHOLD_CONFLICT_SQL = (
+    '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
+    f"AND (NOT COALESCE({NAME_AGREES_SQL}, TRUE) OR gamma_date_of_birth = 0))"
+)
+"""Same address and a clearly different name or date of birth: parents, children, siblings, twins."""
+
+
+def is_household_conflict(l: Rec, r: Rec, dob_gamma: int) -> bool:
+    """Python twin of HOUSEHOLD_CONFLICT_SQL: names must *definitely* disagree (an unknown is no conflict)."""
+    if not f.eq(l["address_key"], r["address_key"]):
+        return False
+    if dob_gamma == 0:
+        return True
+    if f.eq(l["name_key"], r["name_key"]) or _contains(l, r) or _typo(l, r):
+        return False
+    return _given_and_first_surname_sql_truth(l, r) is False
+
+
+def _dob_exact(l: Rec, r: Rec) -> bool:
+    return f.eq(l["date_of_birth"], r["date_of_birth"]) and not (l["dob_is_default"] and r["dob_is_default"])
+
+
+def _dob_default_year(l: Rec, r: Rec) -> bool:
+    a, b = l["date_of_birth"], r["date_of_birth"]
+    return (
+        a is not None
+        and b is not None
+        and a.year == b.year
+        and bool(l["dob_is_default"] or r["dob_is_default"])
+    )
+
+
+def date_of_birth_comparison() -> Comparison:
     """Date of birth: exact, day/month swapped, a default 1 January in the right year, one-digit typo."""
-    return {
-        "output_column_name": "date_of_birth",
-        "comparison_description": "date of birth",
-        "comparison_levels": [
-            _null("date_of_birth"),
-            _level(
-                '"date_of_birth_l" = "date_of_birth_r" AND NOT ("dob_is_default_l" AND "dob_is_default_r")',
+    dob = "date_of_birth"
+    return Comparison(
+        dob,
+        "date of birth",
+        (
+            _null(dob),
+            Level(
                 "exact",
+                f'"{dob}_l" = "{dob}_r" AND NOT ("dob_is_default_l" AND "dob_is_default_r")',
+                _dob_exact,
             ),
-            _level(
-                'year("date_of_birth_l") = year("date_of_birth_r") '
-                'AND month("date_of_birth_l") = day("date_of_birth_r") '
-                'AND day("date_of_birth_l") = month("date_of_birth_r")',
+            Level(
                 "day and month swapped",
+                f'year("{dob}_l") = year("{dob}_r") AND month("{dob}_l") = day("{dob}_r") '
+                f'AND day("{dob}_l") = month("{dob}_r")',
+                lambda l, r: f.day_month_swapped(l[dob], r[dob]),
             ),
-            _level(
-                'year("date_of_birth_l") = year("date_of_birth_r") AND ("dob_is_default_l" OR "dob_is_default_r")',
+            Level(
                 "same year, one a default 1 January",
+                f'year("{dob}_l") = year("{dob}_r") AND ("dob_is_default_l" OR "dob_is_default_r")',
+                _dob_default_year,
             ),
-            _level(
-                "levenshtein(strftime(\"date_of_birth_l\", '%Y%m%d'), strftime(\"date_of_birth_r\", '%Y%m%d')) <= 1",
+            Level(
                 "one digit different",
+                f"levenshtein(strftime(\"{dob}_l\", '%Y%m%d'), strftime(\"{dob}_r\", '%Y%m%d')) <= 1",
+                lambda l, r: f.date_digits_at_most(l[dob], r[dob], 1),
             ),
-            _level('abs(datediff(\'day\', "date_of_birth_l", "date_of_birth_r")) <= 366', "within a year"),
+            Level(
+                "within a year",
+                f'abs(datediff(\'day\', "{dob}_l", "{dob}_r")) <= 366',
+                lambda l, r: f.days_apart_at_most(l[dob], r[dob], 366),
+            ),
             _ELSE,
-        ],
-    }
+        ),
+    )
 
 
-def identifier_comparison(column: str, description: str, typo_level: bool = True) -> dict[str, Any]:
+def identifier_comparison(column: str, description: str, typo_level: bool = True) -> Comparison:
     """An identifier: exact, one edit apart (a mistyped digit), or different."""
-    levels = [_null(column), _level(f'"{column}_l" = "{column}_r"', "exact")]
+    levels = [_null(column), _exact(column)]
     if typo_level:
-        levels.append(_level(f'damerau_levenshtein("{column}_l", "{column}_r") <= 1', "one edit apart"))
+        levels.append(
+            Level(
+                "one edit apart",
+                f'damerau_levenshtein("{column}_l", "{column}_r") <= 1',
+                lambda l, r: f.damerau_at_most(l[column], r[column], 1),
+            )
+        )
     levels.append(_ELSE)
-    return {"output_column_name": column, "comparison_description": description, "comparison_levels": levels}
+    return Comparison(column, description, tuple(levels))
 
 
-def address_comparison() -> dict[str, Any]:
-    """Where the person was seen: same address, same street in the same postal code, same postal code, same city."""
-    return {
-        "output_column_name": "address",
-        "comparison_description": "address",
-        "comparison_levels": [
-            {
-                "sql_condition": '("postal_code_l" IS NULL AND "city_l" IS NULL) '
-                'OR ("postal_code_r" IS NULL AND "city_r" IS NULL)',
-                "label_for_charts": "missing",
-                "is_null_level": True,
-            },
-            _level('"address_key_l" = "address_key_r"', "same address", "address_key"),
-            _level(
-                '"postal_code_l" = "postal_code_r" AND jaro_winkler_similarity("street_l", "street_r") >= 0.9',
-                "similar street, same postal code",
+def address_comparison() -> Comparison:
+    """Where the person was seen: same address, same street in the same postal code, same postal code, city."""
+    return Comparison(
+        "address",
+        "address",
+        (
+            Level(
+                "missing",
+                '("postal_code_l" IS NULL AND "city_l" IS NULL) OR ("postal_code_r" IS NULL AND "city_r" IS NULL)',
+                lambda l, r: (
+                    (l["postal_code"] is None and l["city"] is None)
+                    or (r["postal_code"] is None and r["city"] is None)
+                ),
+                is_null=True,
             ),
-            _level('"postal_code_l" = "postal_code_r"', "same postal code"),
-            _level('"city_l" = "city_r" AND "state_l" = "state_r"', "same city"),
+            _exact("address_key", "same address", tf_column="address_key"),
+            Level(
+                "similar street, same postal code",
+                '"postal_code_l" = "postal_code_r" AND jaro_winkler_similarity("street_l", "street_r") >= 0.9',
+                lambda l, r: (
+                    f.eq(l["postal_code"], r["postal_code"]) and f.jw_at_least(l["street"], r["street"], 0.9)
+                ),
+            ),
+            _exact("postal_code", "same postal code"),
+            Level(
+                "same city",
+                '"city_l" = "city_r" AND "state_l" = "state_r"',
+                lambda l, r: f.eq(l["city"], r["city"]) and f.eq(l["state"], r["state"]),
+            ),
             _ELSE,
-        ],
-    }
+        ),
+    )
 
 
-def country_comparison() -> dict[str, Any]:
+def _country(rec: Rec) -> object:
+    return f.coalesce(rec["country_of_birth"], rec["nationality"])
+
+
+def country_comparison() -> Comparison:
     """Country of birth or nationality, either way round (sources record one or the other)."""
-    return {
-        "output_column_name": "country",
-        "comparison_description": "country of birth / nationality",
-        "comparison_levels": [
-            {
-                "sql_condition": '(COALESCE("country_of_birth_l", "nationality_l") IS NULL) '
+    return Comparison(
+        "country",
+        "country of birth / nationality",
+        (
+            Level(
+                "missing",
+                '(COALESCE("country_of_birth_l", "nationality_l") IS NULL) '
                 'OR (COALESCE("country_of_birth_r", "nationality_r") IS NULL)',
-                "label_for_charts": "missing",
-                "is_null_level": True,
-            },
-            _level(
+                lambda l, r: _country(l) is None or _country(r) is None,
+                is_null=True,
+            ),
+            Level(
+                "same country",
                 'COALESCE("country_of_birth_l", "nationality_l") = COALESCE("country_of_birth_r", "nationality_r") '
                 'OR "nationality_l" = "nationality_r" OR "country_of_birth_l" = "country_of_birth_r"',
-                "same country",
+                lambda l, r: (
+                    f.eq(_country(l), _country(r))
+                    or f.eq(l["nationality"], r["nationality"])
+                    or f.eq(l["country_of_birth"], r["country_of_birth"])
+                ),
             ),
             _ELSE,
-        ],
-    }
+        ),
+    )
 
 
-def sex_comparison() -> dict[str, Any]:
-    return {
-        "output_column_name": "sex",
-        "comparison_description": "sex",
-        "comparison_levels": [_null("sex"), _level('"sex_l" = "sex_r"', "same"), _ELSE],
-    }
+def sex_comparison() -> Comparison:
+    return Comparison("sex", "sex", (_null("sex"), _exact("sex", "same"), _ELSE))
 
 
-def comparisons() -> list[dict[str, Any]]:
+def comparisons() -> tuple[Comparison, ...]:
     """Every comparison of the model, in display order."""
-    return [
+    return (
         name_comparison(),
         date_of_birth_comparison(),
         sex_comparison(),
@@ -186,29 +342,42 @@ def comparisons() -> list[dict[str, Any]]:
         identifier_comparison("phone", "phone", typo_level=False),
         address_comparison(),
         country_comparison(),
-    ]
+    )
 
 
-# Blocking: each rule admits true pairs that survive a different kind of error; together they cover typos in
-# any one field, dropped maternal surnames, swapped names and records that lack a date of birth.
-PREDICTION_BLOCKING_SQL: tuple[str, ...] = (
-    'l."a_number" = r."a_number"',
-    'l."ssn" = r."ssn"',
-    'l."passport_number" = r."passport_number"',
-    'l."fbi_number" = r."fbi_number"',
-    'l."state_id" = r."state_id"',
-    'l."family_phonetic" = r."family_phonetic" AND l."date_of_birth" = r."date_of_birth"',
-    'l."given_name_canonical" = r."given_name_canonical" AND l."date_of_birth" = r."date_of_birth"',
-    'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical" '
-    'AND l."dob_year" = r."dob_year"',
-    'l."family_first" = r."family_first" AND l."given_name_canonical" = r."given_name_canonical" '
-    'AND l."postal_code" = r."postal_code"',
-    'l."name_key" = r."name_key" AND l."dob_year" = r."dob_year"',
-    'l."name_key" = r."name_key" AND l."postal_code" = r."postal_code"',
-    'l."address_key" = r."address_key" AND l."given_phonetic" = r."given_phonetic"',
-    'l."address_key" = r."address_key" AND l."family_phonetic" = r."given_phonetic"',
-    'l."given_name" = r."family_first" AND l."family_first" = r."given_name" AND l."dob_year" = r."dob_year"',
+BlockingRule = tuple[tuple[str, str], ...]
+"""Column equalities (left column, right column) that must all hold for a pair to be compared."""
+
+
+def _same(*columns: str) -> BlockingRule:
+    return tuple((c, c) for c in columns)
+
+
+# Each rule admits true pairs that survive a different kind of error; together they cover typos in any one
+# field, dropped maternal surnames, swapped names and records that lack a date of birth.
+PREDICTION_BLOCKING: tuple[BlockingRule, ...] = (
+    _same("a_number"),
+    _same("ssn"),
+    _same("passport_number"),
+    _same("fbi_number"),
+    _same("state_id"),
+    _same("family_phonetic", "date_of_birth"),
+    _same("given_name_canonical", "date_of_birth"),
+    _same("family_first", "given_name_canonical", "dob_year"),
+    _same("family_first", "given_name_canonical", "postal_code"),
+    _same("name_key", "dob_year"),
+    _same("name_key", "postal_code"),
+    _same("address_key", "given_phonetic"),
+    (("address_key", "address_key"), ("family_phonetic", "given_phonetic")),
+    (("given_name", "family_first"), ("family_first", "given_name"), ("dob_year", "dob_year")),
 )
+
+
+def blocking_sql(rule: BlockingRule) -> str:
+    return " AND ".join(f'l."{a}" = r."{b}"' for a, b in rule)
+
+
+PREDICTION_BLOCKING_SQL: tuple[str, ...] = tuple(blocking_sql(rule) for rule in PREDICTION_BLOCKING)
 
 # EM runs once per rule; each rule leaves the comparisons it does not use to be estimated.
 TRAINING_BLOCKING_SQL: tuple[str, ...] = (
@@ -231,7 +400,7 @@ def settings_dict() -> dict[str, Any]:
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
-        "comparisons": comparisons(),
+        "comparisons": [c.splink() for c in comparisons()],
         "blocking_rules_to_generate_predictions": [
             {"blocking_rule": sql, "sql_dialect": "duckdb"} for sql in PREDICTION_BLOCKING_SQL
         ],

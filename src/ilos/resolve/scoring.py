@@ -1,0 +1,113 @@
+"""Scoring one pair with a trained model, in Python: the same comparison levels, m/u parameters and
+term-frequency adjustments Splink applies in batch, for the incremental linker's per-record path."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ilos.resolve import model_spec
+from ilos.resolve.pair_functions import Rec
+
+
+@dataclass(frozen=True, slots=True)
+class LevelParameters:
+    weight: float
+    tf_column: str | None
+    log2_u_exact: float
+    tf_minimum_u: float
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    gammas: tuple[int, ...]
+    weights: tuple[float, ...]
+    match_weight: float
+
+    @property
+    def match_probability(self) -> float:
+        return 1.0 / (1.0 + 2.0 ** (-self.match_weight)) if self.match_weight > -1000 else 0.0
+
+
+def term_frequencies(records: Iterable[Rec], columns: Iterable[str]) -> dict[str, dict[Any, float]]:
+    """Share of each value among the non-null values of a column, as Splink's tf tables compute it."""
+    wanted = list(columns)
+    counts: dict[str, Counter[Any]] = {c: Counter() for c in wanted}
+    for rec in records:
+        for column in wanted:
+            value = rec.get(column)
+            if value is not None:
+                counts[column][value] += 1
+    return {c: {v: n / max(sum(cnt.values()), 1) for v, n in cnt.items()} for c, cnt in counts.items()}
+
+
+class PairScorer:
+    """The trained model (model.json) applied to Python records."""
+
+    def __init__(self, model: Mapping[str, Any], tf_tables: Mapping[str, Mapping[Any, float]]) -> None:
+        prior = float(model["probability_two_random_records_match"])
+        self.prior_weight = math.log2(prior / (1.0 - prior))
+        self.comparisons = model_spec.comparisons()
+        self.tf_tables = tf_tables
+        by_name = {c["output_column_name"]: c for c in model["comparisons"]}
+        self.levels: list[dict[int, LevelParameters]] = [
+            _level_parameters(by_name[c.name]) for c in self.comparisons
+        ]
+
+    @property
+    def tf_columns(self) -> set[str]:
+        return {p.tf_column for levels in self.levels for p in levels.values() if p.tf_column}
+
+    def score(self, left: Rec, right: Rec) -> PairScore:
+        gammas, weights = [], []
+        total = self.prior_weight
+        for comparison, params in zip(self.comparisons, self.levels, strict=True):
+            gamma = comparison.gamma(left, right)
+            weight = 0.0
+            if gamma >= 0:
+                level = params[gamma]
+                weight = level.weight + self._tf_adjustment(level, left, right)
+            gammas.append(gamma)
+            weights.append(weight)
+            total += weight
+        return PairScore(tuple(gammas), tuple(weights), total)
+
+    def _tf_adjustment(self, level: LevelParameters, left: Rec, right: Rec) -> float:
+        if level.tf_column is None:
+            return 0.0
+        table = self.tf_tables.get(level.tf_column, {})
+        tf_l, tf_r = table.get(left.get(level.tf_column)), table.get(right.get(level.tf_column))
+        if tf_l is None and tf_r is None:
+            return 0.0
+        tf_u = max(tf_l or tf_r or 0.0, tf_r or tf_l or 0.0, level.tf_minimum_u)
+        return level.log2_u_exact - math.log2(tf_u)
+
+
+def _level_parameters(comparison: Mapping[str, Any]) -> dict[int, LevelParameters]:
+    """Gamma -> weight and tf settings, numbered as Splink numbers them (first non-null level highest)."""
+    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    u_exact = _u_of_exact_levels(levels)
+    out: dict[int, LevelParameters] = {}
+    for i, level in enumerate(levels):
+        m, u = level.get("m_probability"), level.get("u_probability")
+        weight = math.log2(m / u) if m and u else 0.0
+        tf_column = level.get("tf_adjustment_column") if level.get("tf_adjustment_weight", 0) else None
+        log2_u = math.log2(u_exact[tf_column]) if tf_column and u_exact.get(tf_column) else 0.0
+        out[len(levels) - 1 - i] = LevelParameters(
+            weight, tf_column, log2_u, float(level.get("tf_minimum_u_value", 0.0))
+        )
+    return out
+
+
+def _u_of_exact_levels(levels: list[Mapping[str, Any]]) -> dict[str, float]:
+    """u of the level `"col_l" = "col_r"` per column: the base a tf adjustment is measured from."""
+    out: dict[str, float] = {}
+    for level in levels:
+        sql = str(level.get("sql_condition", "")).replace(" ", "")
+        if sql.count("=") == 1 and sql.startswith('"') and sql.endswith('_r"') and level.get("u_probability"):
+            column = sql.split("=")[0].strip('"').removesuffix("_l")
+            out[column] = float(level["u_probability"])
+    return out
