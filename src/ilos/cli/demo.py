@@ -1,4 +1,4 @@
-"""`ilos demo`: from nothing to a linked synthetic world, with a summary."""
+"""`ilos demo`: from nothing to a linked synthetic world with a summary, then the web UI on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from rich.table import Table
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.config import load_settings
-from ilos.services.demo import run_demo
+from ilos.services.demo import DemoSummary, reset_demo_users, run_demo
 
 console = Console()
+WEB_FACTORY = "ilos.web.app:create_web_app"  # by import string, so the CLI never imports the web package
 
 
 @reports_errors
@@ -19,11 +20,30 @@ def demo(
     persons: int = typer.Option(5000, "--persons", min=10, help="Persons in the synthetic world."),
     seed: int = typer.Option(7, "--seed", help="Seed: the same seed gives the same world."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Run the pipeline and exit without serving."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port of the web UI on 127.0.0.1."),
 ) -> None:
-    """Generate a synthetic world, run every pipeline stage that exists, print a summary, then serve."""
+    """Generate a synthetic world, run every pipeline stage, publish the subjects, print a summary, then
+    serve the web UI on http://127.0.0.1:PORT with demo users whose passwords are printed once."""
     settings = load_settings()
     with spinner("demo") as step:
         summary = run_demo(settings, persons, seed, step)
+    _print_summary(summary)
+    if no_serve:
+        return
+    import uvicorn
+
+    demo_users = reset_demo_users(settings)
+    users = Table(title="Demo users (passwords are new on every run and shown only here)")
+    for column in ("username", "role", "password"):
+        users.add_column(column)
+    for u in demo_users:
+        users.add_row(u.username, u.role, u.password)
+    console.print(users)
+    console.print(f"Open http://127.0.0.1:{port}/ and sign in; Ctrl-C stops the server.")
+    uvicorn.run(WEB_FACTORY, factory=True, host="127.0.0.1", port=port, log_level="warning")
+
+
+def _print_summary(summary: DemoSummary) -> None:
     table = Table(
         title=f"Synthetic world: {summary.persons:,} persons, seed {summary.seed}, in {summary.world_dir}"
     )
@@ -42,9 +62,10 @@ def demo(
         f"pairwise P {sc.pairwise_precision:.4f} R {sc.pairwise_recall:.4f} "
         f"F1 {sc.pairwise_f1:.4f}; household false merges {sc.household_false_merge_rate:.2%}",
     )
+    b = summary.subjects
+    table.add_row(
+        "subjects",
+        f"{b.subjects:,} subjects, {b.events:,} events, {b.with_conflicts:,} with conflicts; "
+        f"{summary.published:,} published",
+    )
     console.print(table)
-    if not no_serve:
-        console.print(
-            "The web UI is not built yet (see the open UI issue); the pipeline output is in "
-            f"{settings.home}. Nothing to serve, exiting."
-        )

@@ -1,17 +1,36 @@
-"""The demo use case: a synthetic world through every pipeline stage that exists, with a summary."""
+"""The demo use case: a synthetic world through every pipeline stage that exists, with a summary; then
+the subjects are published to the operational store and demo users get fresh random passwords."""
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from ilos.config import Settings
+from ilos.errors import ConflictError
 from ilos.resolve.evaluation import LinkageScores
-from ilos.services import ingestion, linking, world
+from ilos.services import ingestion, linking, subjects, users, world
+from ilos.services.access import Caller, Purpose, Role, local_operator
+from ilos.services.audit_log import Action, record
+from ilos.services.store_access import Store, open_store
+from ilos.services.web_detail import linkage_dir
+from ilos.services.web_publish import publish_linkage
+from ilos.store import users as user_rows
 
 Progress = Callable[[str], None]
+
+# One user per role a first visitor wants to try; passwords are new on every run and shown once.
+DEMO_USERS = (
+    ("analyst", Role.analyst),
+    ("supervisor", Role.supervisor),
+    ("steward", Role.data_steward),
+    ("oversight", Role.oversight),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +42,19 @@ class DemoSummary:
     ingested: ingestion.IngestReport
     linkage: linking.LinkRun
     scores: LinkageScores
+    subjects: subjects.SubjectsBuild
+    published: int
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    role: str
+    password: str  # shown once by the CLI, never stored or logged
 
 
 def run_demo(settings: Settings, persons: int, seed: int, progress: Progress) -> DemoSummary:
-    """Generate a fresh world under ILOS_HOME/world, ingest it into the lake, link it and score the linkage."""
+    """Generate a fresh world under ILOS_HOME/world, ingest, link, score, build and publish subjects."""
     world_dir = settings.world_dir
     if world_dir.exists():
         shutil.rmtree(world_dir)
@@ -34,8 +62,43 @@ def run_demo(settings: Settings, persons: int, seed: int, progress: Progress) ->
     generated = world.generate_world(world_dir, persons, seed, None)
     progress("ingesting the world's sources into the lake")
     report = ingestion.ingest_config(world_dir / "sources.yaml", settings, None)
-    linkage_dir = settings.home / "linkage"
-    link_run = linking.link_lake(settings, world_dir / "sources.yaml", linkage_dir, progress=progress)
+    out = linkage_dir(settings.home)
+    link_run = linking.link_lake(settings, world_dir / "sources.yaml", out, progress=progress)
     progress("scoring the linkage against the hidden truth")
-    scores = linking.evaluate_linkage(linkage_dir, world_dir / "truth" / "records.parquet")
-    return DemoSummary(world_dir, persons, seed, dict(generated.rows_per_source), report, link_run, scores)
+    scores = linking.evaluate_linkage(out, world_dir / "truth" / "records.parquet")
+    progress("building subject records")
+    built = subjects.build_subjects(out, world_dir / "sources.yaml", settings=settings)
+    progress("publishing subjects to the operational store")
+    store = open_store(settings)
+    try:
+        published = publish_linkage(store, local_operator(Purpose.data_quality), out)
+    finally:
+        store.close()
+    return DemoSummary(
+        world_dir, persons, seed, dict(generated.rows_per_source), report, link_run, scores, built, published
+    )
+
+
+def reset_demo_users(settings: Settings) -> list[DemoUser]:
+    """Create the demo users, or give existing ones a new password (unlocked, enabled); audited."""
+    store = open_store(settings)
+    operator = local_operator(Purpose.administration)
+    try:
+        return [_ensure_user(store, operator, name, role) for name, role in DEMO_USERS]
+    finally:
+        store.close()
+
+
+def _ensure_user(store: Store, operator: Caller, username: str, role: Role) -> DemoUser:
+    password = secrets.token_urlsafe(15)
+    try:
+        users.create_user(store, operator, username, password, [role.value])
+    except ConflictError:
+        with store.transaction() as session:
+            row = user_rows.get_user_by_username(session, username, for_update=True)
+            assert row is not None  # the conflict said it exists, and users are never deleted
+            row.password_hash = PasswordHasher().hash(password)
+            row.roles, row.disabled, row.failed_attempts, row.locked_until = [role.value], False, 0, None
+            action = Action("user.reset_password", "user", (row.id,), {"username": username}, 1)
+            record(session, operator, action)
+    return DemoUser(username, role.value, password)

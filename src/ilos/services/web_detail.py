@@ -1,0 +1,130 @@
+"""Reading one subject's full record from the linkage files: observations, timeline and the scored links
+between its records (with each comparison's level and match weight), in one DuckDB connection."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ilos.errors import NotFoundError
+from ilos.subjects.assemble import Row, rows_of
+
+LINKAGE_DIR = "linkage"  # under ILOS_HOME: where `ilos demo` links and builds subjects
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    name: str
+    level: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredLink:
+    """A scored pair of two records of the same subject: why the linker put them together."""
+
+    left: str
+    right: str
+    probability: float
+    weight: float
+    decision: str
+    comparisons: tuple[Comparison, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectDetail:
+    observations: list[Row]
+    events: list[Row]
+    links: list[ScoredLink]
+    as_of: date
+
+
+def linkage_dir(home: Path) -> Path:
+    return home / LINKAGE_DIR
+
+
+def read_detail(directory: Path, subject_id: str) -> SubjectDetail:
+    """Everything stored about one subject; a subject with no stored rows is a 404."""
+    files = {n: directory / f"{n}.parquet" for n in ("observations", "timeline", "clusters", "links")}
+    missing = [p.name for p in files.values() if not p.is_file()]
+    if missing:
+        raise NotFoundError(
+            f"No {', '.join(missing)} in {directory}; run `ilos demo` or `ilos subjects build` first"
+        )
+    con = duckdb.connect()
+    try:
+        obs = con.sql(
+            "SELECT * FROM read_parquet(?) WHERE subject_id = ? ORDER BY attribute, source, record_id, value",
+            params=[str(files["observations"]), subject_id],
+        ).to_arrow_table()
+        events = con.sql(
+            "SELECT * FROM read_parquet(?) WHERE subject_id = ? ORDER BY occurred_on, source, record_id, kind",
+            params=[str(files["timeline"]), subject_id],
+        ).to_arrow_table()
+        links = _links(con, files["clusters"], files["links"], subject_id)
+    finally:
+        con.close()
+    labels = _level_labels(directory / "model.json")
+    return SubjectDetail(
+        list(rows_of(obs)),
+        list(rows_of(events)),
+        [_scored(row, labels) for row in links],
+        _built_as_of(directory),
+    )
+
+
+_LINKS_SQL = """
+WITH mine AS (SELECT source || '|' || record_id AS k FROM read_parquet(?) WHERE subject_id = ?)
+SELECT * FROM read_parquet(?)
+WHERE unique_id_l IN (SELECT k FROM mine) AND unique_id_r IN (SELECT k FROM mine)
+ORDER BY match_weight DESC
+"""
+
+
+def _links(con: duckdb.DuckDBPyConnection, clusters: Path, links: Path, subject_id: str) -> list[Row]:
+    result = con.execute(_LINKS_SQL, [str(clusters), subject_id, str(links)])
+    columns = [d[0] for d in result.description]
+    return [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
+
+
+def _scored(row: Row, labels: dict[str, dict[int, str]]) -> ScoredLink:
+    parts = []
+    for name, levels in labels.items():
+        gamma, weight = row.get(f"gamma_{name}"), row.get(f"mw_{name}")
+        if gamma is None or weight is None:
+            continue
+        parts.append(Comparison(name, levels.get(int(gamma), str(gamma)), float(weight)))
+    return ScoredLink(
+        left=str(row["unique_id_l"]).replace("|", ":", 1),
+        right=str(row["unique_id_r"]).replace("|", ":", 1),
+        probability=float(row["match_probability"]),
+        weight=float(row["match_weight"]),
+        decision=str(row["decision"]),
+        comparisons=tuple(parts),
+    )
+
+
+def _level_labels(model_path: Path) -> dict[str, dict[int, str]]:
+    """Comparison level labels by gamma, in the model's order (Splink numbers the top level highest)."""
+    if not model_path.is_file():
+        return {}
+    model: dict[str, Any] = json.loads(model_path.read_text())
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in model.get("comparisons", []):
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        name = comparison["output_column_name"]
+        labels[name] = {len(levels) - 1 - i: lv.get("label_for_charts", "") for i, lv in enumerate(levels)}
+        labels[name][-1] = "missing"
+    return labels
+
+
+def _built_as_of(directory: Path) -> date:
+    manifest = directory / "subjects.json"
+    if manifest.is_file():
+        return date.fromisoformat(json.loads(manifest.read_text())["as_of"])
+    return date.today()

@@ -1,0 +1,78 @@
+"""Publishing a built linkage's subjects to the operational store: a display name, date of birth, search
+identifiers and a small summary payload. The full record (observations, timeline, links) stays in the
+linkage files and is read, through the access policy, one subject at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ilos.errors import NotFoundError
+from ilos.services.access import Caller
+from ilos.services.publish import publish
+from ilos.services.store_access import Store
+
+# Identifiers that make a subject findable. SSNs are left out: they come from TAX-marked records, and
+# searching by one would use tax data without a recorded authority.
+SEARCH_IDENTIFIERS = ("a_number", "fbi_number", "passport_number", "state_id")
+
+_SUMMARY_SQL = """
+SELECT s.subject_id, s.record_count, s.sources, s.conflicts, s.as_of, s.has_final_order, s.detained,
+       s.departure, list_filter(s.best, lambda b: b.attribute IN ('full_name', 'date_of_birth')) AS best
+FROM read_parquet(?) s ORDER BY s.subject_id
+"""
+_IDENTIFIERS_SQL = """
+SELECT subject_id, list(DISTINCT {'kind': attribute, 'value': value}) AS identifiers
+FROM read_parquet(?) WHERE attribute IN ('a_number', 'fbi_number', 'passport_number', 'state_id')
+GROUP BY subject_id
+"""
+
+
+def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
+    """One publishable row per subject of `linkage_dir` (after `ilos subjects build`)."""
+    summary, observations = linkage_dir / "subjects.parquet", linkage_dir / "observations.parquet"
+    for path in (summary, observations):
+        if not path.is_file():
+            raise NotFoundError(
+                f"No {path.name} in {linkage_dir}; run `ilos subjects build {linkage_dir} --config CONFIG`"
+            )
+    con = duckdb.connect()
+    try:
+        ids = {
+            r[0]: [(i["kind"], i["value"]) for i in r[1]]
+            for r in con.execute(_IDENTIFIERS_SQL, [str(observations)]).fetchall()
+        }
+        result = con.execute(_SUMMARY_SQL, [str(summary)])
+        columns = [d[0] for d in result.description]
+        rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
+    finally:
+        con.close()
+    for row in rows:
+        yield _publishable(row, ids.get(row["subject_id"], []))
+
+
+def _publishable(row: dict[str, Any], identifiers: list[tuple[str, str]]) -> dict[str, Any]:
+    best = {b["attribute"]: b["value"] for b in row["best"] or []}
+    return {
+        "subject_id": row["subject_id"],
+        "display_name": best.get("full_name") or "(no name)",
+        "date_of_birth": best.get("date_of_birth") or None,
+        "identifiers": identifiers,
+        "payload": {
+            "record_count": row["record_count"],
+            "sources": list(row["sources"] or []),
+            "conflicts": list(row["conflicts"] or []),
+            "as_of": row["as_of"].isoformat() if row["as_of"] else None,
+            "has_final_order": bool(row["has_final_order"]),
+            "detained": bool(row["detained"]),
+            "departure": row["departure"],
+        },
+    }
+
+
+def publish_linkage(store: Store, caller: Caller, linkage_dir: Path) -> int:
+    """Publish every subject of the linkage in one audited transaction; returns how many."""
+    return publish(store, caller, subject_rows(linkage_dir))

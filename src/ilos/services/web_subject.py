@@ -1,0 +1,195 @@
+"""The subject page as the caller's purpose allows: identity with every value's sources and conflicts,
+legal situation and gates, last known location, timeline, why records were linked, and what is withheld.
+
+The read is authorised and audited by `subject_search.view`; the full record comes from the linkage files
+and passes through the policy engine's `view_subject` before anything is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ilos.definitions.policy import Policy
+from ilos.definitions.survivorship import load_survivorship_rules
+from ilos.domain.subjects import Subject
+from ilos.errors import PermissionDeniedError
+from ilos.policy.access import ShownValue, Usage, restrict_subject, view_subject
+from ilos.policy.decide import evaluate_subject
+from ilos.policy.results import Decision
+from ilos.services import subject_search
+from ilos.services.access import Caller
+from ilos.services.policy_admin import resolve_policy
+from ilos.services.store_access import Store
+from ilos.services.web_detail import ScoredLink, linkage_dir, read_detail
+from ilos.services.web_legal import LegalLine, legal_lines
+from ilos.subjects.assemble import assemble_subject
+
+IDENTITY_ORDER = (
+    "full_name", "given_name", "middle_name", "family_name", "date_of_birth", "sex", "nationality",
+    "country_of_birth", "citizenship", "a_number", "fbi_number", "passport_number", "state_id", "ssn",
+    "phone", "address",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    record: str
+    observed_on: date | None
+    confidence: float
+    markings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownIdentityValue:
+    value: str | None  # None: withheld
+    withheld: str
+    is_best: bool
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRow:
+    attribute: str
+    conflict: bool
+    values: tuple[ShownIdentityValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    on: date
+    kind: str
+    record: str
+    details: tuple[tuple[str, str], ...]
+    markings: tuple[str, ...]
+    withheld: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithheldItem:
+    what: str
+    record: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLink:
+    """The strongest scored link of one record to another record of the same subject."""
+
+    record: str
+    link: ScoredLink | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectPage:
+    subject_id: str
+    display_name: str
+    date_of_birth: date | None
+    records: tuple[str, ...]
+    as_of: date
+    role: str
+    purpose: str
+    policy_label: str
+    conflicts: tuple[str, ...]
+    decision: Decision
+    identity: tuple[IdentityRow, ...]
+    legal: tuple[LegalLine, ...]
+    timeline: tuple[TimelineRow, ...]
+    links: tuple[RecordLink, ...]
+    withheld: tuple[WithheldItem, ...]
+
+
+def subject_page(store: Store, caller: Caller, subject_id: str) -> SubjectPage:
+    """One subject for the caller: the read is audited first (a refusal or a miss too)."""
+    published = subject_search.view(store, caller, subject_id)
+    detail = read_detail(linkage_dir(store.settings.home), subject_id)
+    subject = assemble_subject(subject_id, detail.observations, detail.events, detail.as_of)
+    policy = resolve_policy(None, store.settings.home)
+    role = policy_role(policy, caller)
+    purpose = caller.purpose.value
+    usage = Usage(subject, role, purpose, (), policy)
+    usable = restrict_subject(subject, usage)
+    shown = view_subject(subject, role, purpose, (), policy)
+    rules = load_survivorship_rules()
+    return SubjectPage(
+        subject_id=subject_id,
+        display_name=published.display_name,
+        date_of_birth=published.date_of_birth,
+        records=tuple(str(r) for r in subject.records),
+        as_of=detail.as_of,
+        role=role,
+        purpose=purpose,
+        policy_label=policy.label,
+        conflicts=subject.conflicts(rules),
+        decision=evaluate_subject(subject, detail.as_of, policy, role, purpose),
+        identity=_identity(shown.values, usable, subject, rules.critical),
+        legal=tuple(legal_lines(usable.legal)),
+        timeline=tuple(
+            TimelineRow(e.on, e.kind, f"{e.source}:{e.record_id}", e.attributes or (), e.markings, e.withheld)
+            for e in shown.events
+        ),
+        links=_record_links(subject, detail.links),
+        withheld=tuple(
+            WithheldItem(
+                w.attribute if isinstance(w, ShownValue) else w.kind,
+                f"{w.source}:{w.record_id}",
+                w.withheld,
+            )
+            for w in shown.withheld
+        ),
+    )
+
+
+def policy_role(policy: Policy, caller: Caller) -> str:
+    """The caller's role the policy lets work for the caller's purpose (the first, alphabetically)."""
+    for role in sorted(r.value for r in caller.roles):
+        if caller.purpose.value in policy.spec.role_purposes.get(role, ()):
+            return role
+    raise PermissionDeniedError(
+        f"Policy {policy.label} lets none of the roles {sorted(r.value for r in caller.roles)} "
+        f"work for purpose {caller.purpose.value}"
+    )
+
+
+def _identity(
+    values: Sequence[ShownValue], usable: Subject, subject: Subject, critical: frozenset[str] | Sequence[str]
+) -> tuple[IdentityRow, ...]:
+    """Attributes in reading order; within each, shown values (best first, then by sources), then each
+    withheld observation on its own with its reason. The best value is chosen among usable values only."""
+    rules = load_survivorship_rules()
+    by_attribute: dict[str, list[ShownValue]] = {}
+    for v in values:
+        by_attribute.setdefault(v.attribute, []).append(v)
+    names = sorted(by_attribute, key=lambda n: (IDENTITY_ORDER.index(n) if n in IDENTITY_ORDER else 99, n))
+    rows = []
+    for name in names:
+        best = usable.best(name, rules)
+        best_value = str(best.value) if best is not None else None
+        grouped: dict[str, list[ShownValue]] = {}
+        withheld = []
+        for v in by_attribute[name]:
+            if v.value is None:
+                withheld.append(ShownIdentityValue(None, v.withheld, False, (_source(v),)))
+            else:
+                grouped.setdefault(v.value, []).append(v)
+        shown = [
+            ShownIdentityValue(value, "", value == best_value, tuple(_source(o) for o in obs))
+            for value, obs in grouped.items()
+        ]
+        shown.sort(key=lambda s: (not s.is_best, -len(s.sources), s.value or ""))
+        conflict = name in critical and subject.attribute(name).conflict
+        rows.append(IdentityRow(name, conflict, (*shown, *withheld)))
+    return tuple(rows)
+
+
+def _source(v: ShownValue) -> Source:
+    return Source(f"{v.source}:{v.record_id}", v.observed_on, v.link_confidence, v.markings)
+
+
+def _record_links(subject: Subject, links: Sequence[ScoredLink]) -> tuple[RecordLink, ...]:
+    """For each record, its strongest scored link inside the subject (links come strongest first)."""
+    strongest: dict[str, ScoredLink] = {}
+    for link in links:
+        for record in (link.left, link.right):
+            strongest.setdefault(record, link)
+    return tuple(RecordLink(str(r), strongest.get(str(r))) for r in subject.records)

@@ -1,0 +1,69 @@
+"""Session cookies and CSRF: the caller behind the cookie (a page dependency) and double-submit tokens
+checked on every form post."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import Depends, Request, Response
+
+from ilos.errors import PermissionDeniedError
+from ilos.services.access import Caller
+from ilos.services.store_access import Store
+from ilos.services.web_session import session_caller
+
+SESSION_COOKIE = "ilos_session"
+PURPOSE_COOKIE = "ilos_purpose"
+CSRF_COOKIE = "ilos_csrf"
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def page_caller(request: Request, store: Store = Depends(store_of)) -> Caller:
+    """The signed-in caller; a 401 sends the browser to the sign-in page."""
+    return session_caller(
+        store, request.cookies.get(SESSION_COOKIE), request.cookies.get(PURPOSE_COOKIE), client_of(request)
+    )
+
+
+def _cookie_args(request: Request) -> dict[str, object]:
+    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https", "path": "/"}
+
+
+def set_session(request: Request, response: Response, token: str, purpose: str, max_age: int) -> None:
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, **_cookie_args(request))  # type: ignore[arg-type]
+    response.set_cookie(PURPOSE_COOKIE, purpose, max_age=max_age, **_cookie_args(request))  # type: ignore[arg-type]
+
+
+def clear_session(response: Response) -> None:
+    for name in (SESSION_COOKIE, PURPOSE_COOKIE):
+        response.delete_cookie(name, path="/")
+
+
+def csrf_token(request: Request) -> tuple[str, bool]:
+    """The browser's CSRF token, or a new one (then True: the caller must set the cookie)."""
+    existing = request.cookies.get(CSRF_COOKIE)
+    if existing and len(existing) >= 32:
+        return existing, False
+    return secrets.token_urlsafe(32), True
+
+
+def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(CSRF_COOKIE, token, **_cookie_args(request))  # type: ignore[arg-type]
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    """A form post must carry the token of its own cookie; anything else is refused."""
+    expected = request.cookies.get(CSRF_COOKIE) or ""
+    if not expected or not hmac.compare_digest(expected, submitted):
+        raise PermissionDeniedError(
+            "This form has expired or did not come from ILOS; reload the page and try again"
+        )

@@ -1,0 +1,56 @@
+// ILOS web UI: small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // "/" jumps to the search box (unless the user is typing somewhere).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+    var box = document.getElementById("q");
+    if (box) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    } else {
+      window.location.href = "/search";
+    }
+  });
+
+  // Table filters: a search box above a table hides rows that do not contain every typed word.
+  function wireFilter(container) {
+    var table = document.getElementById(container.getAttribute("data-filter-for"));
+    var input = container.querySelector("input");
+    if (!table || !input) return;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var status = document.createElement("span");
+    status.className = "muted small";
+    status.setAttribute("aria-live", "polite");
+    container.appendChild(status);
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var text = row.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        row.hidden = !match;
+        if (match) shown += 1;
+      });
+      status.textContent = words.length ? shown + " of " + rows.length + " events shown" : "";
+    });
+    container.hidden = false;
+  }
+
+  document.querySelectorAll("[data-filter-for]").forEach(wireFilter);
+
+  // Moving to an in-page section also moves keyboard focus there.
+  document.querySelectorAll('.toc a[href^="#"]').forEach(function (link) {
+    link.addEventListener("click", function () {
+      var section = document.getElementById(link.getAttribute("href").slice(1));
+      if (section) {
+        section.setAttribute("tabindex", "-1");
+        section.focus({ preventScroll: true });
+      }
+    });
+  });
+})();
