@@ -110,3 +110,23 @@ def judge(
     console.print(
         f"recorded {j.verdict} for {j.left} / {j.right} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z"
     )
+
+
+@app.command("add", help="Link new records of one source into an existing linkage, one at a time.")
+@reports_errors
+def add(
+    linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
+    source: str = typer.Option(
+        ..., "--source", help="Which source of the linkage's config the records belong to."
+    ),
+    input_path: Path = typer.Option(..., "--input", help="CSV or Parquet file with that source's columns."),
+) -> None:
+    with spinner("linking new records") as step:
+        report = linking.add_records(linkage_dir, source, input_path, step)
+    console.print(
+        f"linked {report.records:,} records: {report.joined:,} joined a subject, {report.new_subjects:,} new "
+        f"subjects, {len(report.merges):,} merges; latency per record p50 {report.percentile(0.5):.2f} ms, "
+        f"p95 {report.percentile(0.95):.2f} ms, p99 {report.percentile(0.99):.2f} ms"
+    )
+    for kept, gone in report.merges:
+        console.print(f"merge: subject {gone} merged into {kept}")

@@ -29,7 +29,7 @@ class ClusteringOutcome:
     refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-class _Forest:
+class ClusterForest:
     """Union-find with per-cluster constraint state."""
 
     def __init__(self, restricted_group: Sequence[int]) -> None:
@@ -38,6 +38,14 @@ class _Forest:
         self.size = [1] * n
         self.members: list[list[int]] = [[i] for i in range(n)]
         self.restricted: list[set[int]] = [{g} if g >= 0 else set() for g in restricted_group]
+
+    def add_node(self, group: int) -> int:
+        """A new singleton (an incoming record); returns its node id."""
+        self.parent.append(len(self.parent))
+        self.size.append(1)
+        self.members.append([len(self.parent) - 1])
+        self.restricted.append({group} if group >= 0 else set())
+        return len(self.parent) - 1
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -74,21 +82,21 @@ def cluster_edges(
     never share a cluster. `cannot_link` pairs are never joined; `must_link` pairs (reviewer "match") are joined
     first unless that breaks a constraint.
     """
-    forest = _Forest(restricted_group if restricted_group is not None else [-1] * n_nodes)
+    forest = ClusterForest(restricted_group if restricted_group is not None else [-1] * n_nodes)
     blocked: dict[int, set[int]] = defaultdict(set)
     for a, b in cannot_link:
         blocked[a].add(b)
         blocked[b].add(a)
     outcome = ClusteringOutcome(labels=np.zeros(n_nodes, dtype=np.int64))
     for a, b in must_link:
-        _try_merge(forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0)
+        try_merge(forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0)
     order = np.argsort(-probability, kind="stable")
     support: dict[tuple[int, int], int] = {}
     for edge in order.tolist():
         prob = float(probability[edge])
         if prob < rules.threshold:
             break
-        _try_merge(
+        try_merge(
             forest, blocked, int(left[edge]), int(right[edge]), outcome, edge, False, support, rules, prob
         )
     roots = [forest.find(i) for i in range(n_nodes)]
@@ -97,8 +105,8 @@ def cluster_edges(
     return outcome
 
 
-def _try_merge(
-    forest: _Forest,
+def try_merge(
+    forest: ClusterForest,
     blocked: dict[int, set[int]],
     a: int,
     b: int,
@@ -108,28 +116,30 @@ def _try_merge(
     support: dict[tuple[int, int], int],
     rules: ClusteringRules,
     prob: float,
-) -> None:
+) -> tuple[int, int] | None:
+    """Join the clusters of a and b unless a constraint forbids it; returns (surviving root, absorbed root)."""
     ra, rb = forest.find(a), forest.find(b)
     if ra == rb:
-        return
+        return None
     if forest.restricted[ra] & forest.restricted[rb]:
         outcome.refused["one_record_per_entity"] += 1
-        return
+        return None
     if _violates_cannot_link(forest, blocked, ra, rb):
         outcome.refused["cannot_link"] += 1
-        return
+        return None
     if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
         key = (min(ra, rb), max(ra, rb))
         support[key] = support.get(key, 0) + 1
         if support[key] < rules.support_needed:
             outcome.refused["weak_single_link"] += 1
-            return
-    forest.union(ra, rb)
+            return None
+    survivor = forest.union(ra, rb)
     if edge >= 0:
         outcome.merged_edges.append(edge)
+    return survivor, rb if survivor == ra else ra
 
 
-def _violates_cannot_link(forest: _Forest, blocked: dict[int, set[int]], ra: int, rb: int) -> bool:
+def _violates_cannot_link(forest: ClusterForest, blocked: dict[int, set[int]], ra: int, rb: int) -> bool:
     if not blocked:
         return False
     small, big = (ra, rb) if forest.size[ra] <= forest.size[rb] else (rb, ra)

@@ -42,6 +42,14 @@ class LinkageSummary:
     refused_merges: dict[str, int]
     threshold: ThresholdChoice
     config_hash: str
+    restricted_sources: tuple[str, ...] = ()
+
+
+def write_table_atomic(table: pa.Table, path: Path) -> None:
+    """Readers never see a half-written file: write beside it, then rename over it."""
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
 
 
 def subject_id_for(member_ids: Sequence[str]) -> str:
@@ -85,11 +93,10 @@ def run_linkage(
         con, links, restricted_sources, judgements, config_hash, progress
     )
     progress("writing the linkage directory")
-    pq.write_table(clusters, out_dir / CLUSTERS_FILE)
-    pq.write_table(links, out_dir / LINKS_FILE)
-    pq.write_table(records, out_dir / RECORDS_FILE)
-    review = links.filter(pc.equal(links["decision"], "review"))
-    pq.write_table(review, out_dir / REVIEW_FILE)
+    write_table_atomic(clusters, out_dir / CLUSTERS_FILE)
+    write_table_atomic(links, out_dir / LINKS_FILE)
+    write_table_atomic(records, out_dir / RECORDS_FILE)
+    write_table_atomic(links.filter(pc.equal(links["decision"], "review")), out_dir / REVIEW_FILE)
     (out_dir / SUMMARY_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str))
     write_report(out_dir, summary_dict=asdict(summary), model=model, clusters=clusters, links=links)
     return summary
@@ -161,6 +168,7 @@ def cluster_links(
         refused_merges=dict(outcome.refused),
         threshold=choice,
         config_hash=config_hash,
+        restricted_sources=tuple(sorted(set(restricted_sources))),
     )
     return summary, clusters, links
 
@@ -178,6 +186,19 @@ def _subject_ids(ids: Sequence[str], labels: np.ndarray) -> list[str]:
     return [names[label] for label in labels.tolist()]
 
 
+def decision_for(
+    probability: float, same: bool, household: bool, judged: bool, choice: ThresholdChoice
+) -> str:
+    """What became of one scored pair: judged by a person, a household conflict, for review, or decided."""
+    if judged:
+        return "judged"
+    if household and probability >= choice.review_low:
+        return "household_conflict"
+    if choice.review_low <= probability <= choice.review_high:
+        return "review"
+    return "match" if same else "non_match"
+
+
 def _decisions(
     probability: np.ndarray,
     same: np.ndarray,
@@ -186,18 +207,8 @@ def _decisions(
     links: pa.Table,
     judged: set[tuple[str, str]],
 ) -> list[str]:
-    lefts = links["unique_id_l"].to_pylist()
-    rights = links["unique_id_r"].to_pylist()
-    out = []
-    for i, p in enumerate(probability.tolist()):
-        if (lefts[i], rights[i]) in judged:
-            out.append("judged")
-        elif household[i] and p >= choice.review_low:
-            out.append("household_conflict")
-        elif choice.review_low <= p <= choice.review_high:
-            out.append("review")
-        elif same[i]:
-            out.append("match")
-        else:
-            out.append("non_match")
-    return out
+    pairs = zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True)
+    return [
+        decision_for(p, bool(s), bool(h), pair in judged, choice)
+        for p, s, h, pair in zip(probability.tolist(), same.tolist(), household.tolist(), pairs, strict=True)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +18,18 @@ from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
+from ilos.resolve.incremental import IncrementalLinker
 from ilos.standardize.table import standardize_table
 from ilos.store.lake import lake_exists, open_lake
 
 Progress = Callable[[str], None]
+CONFIG_COPY = "sources.yaml"
 
 __all__ = [
+    "AddReport",
     "LinkRun",
     "TrainingOptions",
+    "add_records",
     "evaluate_linkage",
     "explain_link",
     "judge_pair",
@@ -45,9 +50,9 @@ class LinkRun:
     records_per_source: dict[str, int]
 
 
-def read_source_file(config: SourcesConfig, spec: SourceSpec) -> pa.Table:
+def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
     """Every column as text, so identifiers and postal codes keep their leading zeros."""
-    path = config.path_of(spec)
+    path = path or config.path_of(spec)
     if not path.is_file():
         raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist; fix `path` in the config")
     con = duckdb.connect()
@@ -98,6 +103,7 @@ def link_config(
     summary = linkage.run_linkage(
         records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
     )
+    shutil.copyfile(config_path, out_dir / CONFIG_COPY)
     return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
 
 
@@ -130,7 +136,68 @@ def link_lake(
     summary = linkage.run_linkage(
         records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
     )
+    shutil.copyfile(config_path, out_dir / CONFIG_COPY)
     return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
+
+
+@dataclass(frozen=True, slots=True)
+class AddReport:
+    """What `ilos link add` did, with per-record latency."""
+
+    records: int
+    new_subjects: int
+    joined: int
+    merges: tuple[tuple[str, str], ...]
+    latencies_ms: tuple[float, ...]
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Progress = _silent) -> AddReport:
+    """`ilos link add`: link new records of one source into an existing linkage, one at a time."""
+    config = load_sources_config(_config_copy(linkage_dir))
+    spec = config.source(source)
+    raw = read_source_file(config, spec, input_path)
+    missing = check_mapped_columns(spec, raw)
+    if missing:
+        raise InvalidInputError(
+            f"{input_path} does not fit source {source!r}:\n  - " + "\n  - ".join(missing)
+        )
+    incoming = standardize_table(raw, spec)
+    progress(f"loading the linkage in {linkage_dir}")
+    linker = IncrementalLinker(linkage_dir)
+    outcomes = []
+    for i, rec in enumerate(incoming.to_pylist()):
+        outcomes.append(linker.link(rec))
+        if i % 1000 == 0:
+            progress(f"linked {i:,} of {incoming.num_rows:,} records")
+    records = pq.read_table(linkage_dir / linkage.RECORDS_FILE)
+    linkage.write_table_atomic(
+        pa.concat_tables([records, incoming], promote_options="permissive"),
+        linkage_dir / linkage.RECORDS_FILE,
+    )
+    links = pq.read_table(linkage_dir / linkage.LINKS_FILE)
+    new_links = linker.new_links_table()
+    if new_links.num_rows:
+        links = pa.concat_tables([links, new_links.cast(links.schema)])
+        linkage.write_table_atomic(links, linkage_dir / linkage.LINKS_FILE)
+    linkage.write_table_atomic(linker.clusters_table(), linkage_dir / linkage.CLUSTERS_FILE)
+    return AddReport(
+        records=len(outcomes),
+        new_subjects=sum(o.action == "new" for o in outcomes),
+        joined=sum(o.action == "joined" for o in outcomes),
+        merges=tuple((o.subject_id, gone) for o in outcomes for gone in o.absorbed_subjects),
+        latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
+    )
+
+
+def _config_copy(linkage_dir: Path) -> Path:
+    path = linkage_dir / CONFIG_COPY
+    if not path.is_file():
+        raise NotFoundError(f"No linkage config at {path}; run `ilos link CONFIG --out {linkage_dir}` first")
+    return path
 
 
 def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:
