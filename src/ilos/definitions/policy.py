@@ -42,6 +42,13 @@ class GateParams(_Strict):
     barring_pending_benefits: tuple[str, ...]
     critical_conflicts: tuple[str, ...] = ("date_of_birth", "a_number", "nationality", "citizenship")
     departed_blocks: bool = True
+    unmerged_match_probability: float = Field(
+        default=0.8,
+        ge=0.0,
+        le=1.0,
+        description="A pair at least this likely that the linker did not merge (a constraint refused it) "
+        "leaves both subjects' identity unsettled until a person judges it.",
+    )
 
     @model_validator(mode="after")
     def _legal_floor(self) -> GateParams:

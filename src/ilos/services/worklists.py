@@ -22,6 +22,7 @@ from ilos.definitions.policy_files import load_policy
 from ilos.domain.subjects import Subject
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.policy.decide import evaluate_subject
+from ilos.policy.records import decision_record
 from ilos.policy.results import CandidateMatch, Decision, Status
 from ilos.services.policy_admin import resolve_policy
 from ilos.subjects.assemble import assemble_subjects
@@ -117,11 +118,12 @@ def default_role(policy: Policy, purpose: str) -> str:
     raise InvalidInputError(f"No role may declare purpose {purpose!r} under policy {policy.label}")
 
 
-def load_candidates(linkage_dir: Path) -> dict[str, list[CandidateMatch]]:
-    """Unjudged review-band pairs between two different subjects, for both sides: the linker was unsure,
-    so neither subject's identity is settled until a person judges the pair."""
-    review, clusters = linkage_dir / "review.parquet", linkage_dir / "clusters.parquet"
-    if not review.is_file() or not clusters.is_file():
+def load_candidates(linkage_dir: Path, unmerged_probability: float = 0.8) -> dict[str, list[CandidateMatch]]:
+    """Pairs between two different subjects that nobody has judged, for both sides: review-band pairs, and
+    likely pairs a linking constraint kept apart. The linker was unsure or overruled, so neither subject's
+    identity is settled until a person judges the pair (a split person's protections may be in the other)."""
+    links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
+    if not links.is_file() or not clusters.is_file():
         return {}
     con = duckdb.connect()
     try:
@@ -130,8 +132,9 @@ def load_candidates(linkage_dir: Path) -> dict[str, list[CandidateMatch]]:
             "r.source_r || ':' || r.record_id_r, r.match_probability FROM read_parquet(?) r "
             "JOIN read_parquet(?) cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l "
             "JOIN read_parquet(?) cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r "
-            "WHERE r.decision = 'review' AND cl.subject_id <> cr.subject_id",
-            [str(review), str(clusters), str(clusters)],
+            "WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review' "
+            "OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= ?))",
+            [str(links), str(clusters), str(clusters), unmerged_probability],
         ).fetchall()
     finally:
         con.close()
@@ -147,7 +150,7 @@ def evaluate_linkage(
 ) -> Iterator[Decision]:
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
-    candidates = load_candidates(linkage_dir)
+    candidates = load_candidates(linkage_dir, policy.spec.gates.unmerged_match_probability)
     for subject in load_subjects(linkage_dir, as_of):
         found = candidates.get(subject.subject_id, ())
         yield evaluate_subject(subject, as_of, policy, who, purpose, candidates=found, decided_at=decided_at)
@@ -249,13 +252,6 @@ def worklist_table(decisions: list[Decision]) -> pa.Table:
     if not rows:
         return pa.table({"subject_id": pa.array([], pa.string())})
     return pa.Table.from_pylist(rows)
-
-
-def decision_record(d: Decision) -> dict[str, Any]:
-    record = asdict(d)
-    record["status"] = d.status.value
-    record["explanation"] = d.explanation
-    return record
 
 
 def write_decisions(decisions: list[Decision], path: Path) -> None:
