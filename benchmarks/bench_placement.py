@@ -1,8 +1,9 @@
 """Placement at national scale: 50,000 people to 250 facilities, seeded, with realistic structure.
 
-Facilities and immigration courts sit in ~70 metro areas; most people are already detained (origin =
-their facility), the rest were arrested near a court; a court near the origin hears each case; 60%
-have counsel of record, an office in the court's city. Prints solve time, objective and the duality
+Facilities, immigration courts, field offices and law offices sit in 70 metro areas. Most people are
+already held (origin = their facility, court = the one serving it); the rest were just arrested and
+processed at a field office; 35% have counsel of record (about 70% of detained people have none),
+mostly in their court's city. Capacity is sized for ~85% occupancy overall but not class by class. Prints solve time, objective and the duality
 certificate (lower bound == objective proves optimality over every facility).
 
     .venv/bin/python benchmarks/bench_placement.py [--people 50000] [--facilities 250] [--seed 7]
@@ -36,12 +37,15 @@ def build_problem(people: int, facilities: int, seed: int) -> PlacementProblem:
     places: dict[str, GeoPoint] = {}
     for m, p in enumerate(metros):
         places[f"COURT{m}"] = p
+        places[f"OFFICE{m}"] = _near(rng, p, 0.2)  # the field office where arrests are processed
         for o in range(3):
             places[f"LAW{m}-{o}"] = _near(rng, p, 0.2)
-        places[f"ARREST{m}"] = _near(rng, p, 0.3)
-    facs = [_facility(rng, j, metros, people, facilities) for j in range(facilities)]
+    metro_of = rng.integers(METROS, size=facilities)
+    facs = [_facility(rng, j, metros[int(metro_of[j])], people, facilities) for j in range(facilities)]
     places |= {f.facility_id: f.location for f in facs}
-    folks = tuple(_person(rng, i, facs) for i in range(people))
+    beds = np.array([sum(f.capacity.values()) for f in facs], dtype=np.float64)
+    held_at = rng.choice(facilities, size=people, p=beds / beds.sum())
+    folks = tuple(_person(rng, i, facs[int(held_at[i])], int(metro_of[held_at[i]])) for i in range(people))
     return PlacementProblem(folks, tuple(facs), places)
 
 
@@ -49,26 +53,27 @@ def _near(rng: np.random.Generator, p: GeoPoint, spread: float) -> GeoPoint:
     return GeoPoint(p.latitude + float(rng.normal(0, spread)), p.longitude + float(rng.normal(0, spread)))
 
 
-def _facility(rng: np.random.Generator, j: int, metros: list[GeoPoint], people: int, n: int) -> Facility:
-    metro = int(rng.integers(METROS))
-    mean = people / n / 0.85 / 6  # ~85% occupancy overall
-    shares = [0.30, 0.30, 0.18, 0.09, 0.08, 0.05]
-    capacity = {c: int(rng.poisson(mean * 6 * s)) for c, s in zip(BED_CLASSES, shares, strict=True)}
+def _facility(rng: np.random.Generator, j: int, metro: GeoPoint, people: int, n: int) -> Facility:
+    mean = people / n / 0.85  # ~85% occupancy overall
+    shares = [0.36, 0.30, 0.19, 0.07, 0.05, 0.03]
+    capacity = {c: int(rng.poisson(mean * s)) for c, s in zip(BED_CLASSES, shares, strict=True)}
     medical = MedicalLevel(int(rng.choice([1, 2, 3], p=[0.5, 0.35, 0.15])))
-    return Facility(f"FAC{j:04d}", f"Facility {j}", _near(rng, metros[metro], 0.5), capacity, medical)
+    return Facility(f"FAC{j:04d}", f"Facility {j}", _near(rng, metro, 0.5), capacity, medical)
 
 
-def _person(rng: np.random.Generator, i: int, facs: list[Facility]) -> Detainee:
-    male = rng.random() < 0.85
-    security = SecurityLevel(rng.choice(["low", "medium", "high"], p=[0.5, 0.35, 0.15]))
-    metro = int(rng.integers(METROS))
-    origin = facs[int(rng.integers(len(facs)))].facility_id if rng.random() < 0.7 else f"ARREST{metro}"
-    counsel = f"LAW{metro}-{int(rng.integers(3))}" if rng.random() < 0.6 else None
+def _person(rng: np.random.Generator, i: int, held: Facility, metro: int) -> Detainee:
+    """70% already held (origin = their facility, court = the one serving it); 30% newly arrested in a
+    random metro; 35% have counsel, mostly local, some left behind by an earlier transfer."""
+    if rng.random() >= 0.7:
+        metro = int(rng.integers(METROS))
+    origin = held.facility_id if rng.random() < 0.7 else f"OFFICE{metro}"
+    counsel_metro = metro if rng.random() < 0.85 else int(rng.integers(METROS))
+    counsel = f"LAW{counsel_metro}-{int(rng.integers(3))}" if rng.random() < 0.35 else None
     return Detainee(
         person_id=f"P{i:06d}",
-        sex=Sex.MALE if male else Sex.FEMALE,
-        security=security,
-        medical_need=MedicalLevel(int(rng.choice([0, 1, 2, 3], p=[0.7, 0.2, 0.08, 0.02]))),
+        sex=Sex.MALE if rng.random() < 0.88 else Sex.FEMALE,
+        security=SecurityLevel(rng.choice(["low", "medium", "high"], p=[0.45, 0.35, 0.2])),
+        medical_need=MedicalLevel(int(rng.choice([0, 1, 2, 3], p=[0.75, 0.17, 0.06, 0.02]))),
         origin=origin,
         court=f"COURT{metro}",
         counsel=counsel,
@@ -82,9 +87,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     problem = build_problem(args.people, args.facilities, args.seed)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     plan = solve_placement(problem)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     away = sum(1 for p in plan.placements if p.near_counsel is False)
     print(f"placement: {args.people:,} people, {args.facilities} facilities, seed {args.seed}")
     print(

@@ -84,34 +84,42 @@ def build_network(problem: PlacementProblem) -> Network:
 
 
 def _groups(problem: PlacementProblem, dist: PlaceDistances) -> Groups:
+    """Vectorised grouping: one integer row per person, unique rows are groups, members in id order."""
     class_index = {c: i for i, c in enumerate(BED_CLASSES)}
-    by_key: dict[tuple[object, ...], list[int]] = {}
-    for i, p in enumerate(problem.people):
-        key = (
-            class_index[(p.sex, p.security)],
-            int(p.medical_need),
-            dist.row(p.origin),
-            dist.row(p.court),
-            dist.row(p.counsel),
-            tuple(sorted(p.excluded_facilities)),
-        )
-        by_key.setdefault(key, []).append(i)
-    keys = sorted(by_key, key=repr)
-    members = [sorted(by_key[k], key=lambda i: problem.people[i].person_id) for k in keys]
-
-    def column(j: int) -> IntArray:
-        return np.array([k[j] for k in keys], dtype=np.int64)
-
+    bars = sorted({p.excluded_facilities for p in problem.people}, key=sorted)
+    bar_index = {b: i for i, b in enumerate(bars)}
+    rows = np.array(
+        [
+            (
+                class_index[(p.sex, p.security)],
+                int(p.medical_need),
+                dist.row(p.origin),
+                dist.row(p.court),
+                dist.row(p.counsel),
+                bar_index[p.excluded_facilities],
+            )
+            for p in problem.people
+        ],
+        dtype=np.int64,
+    ).reshape(len(problem.people), 6)
+    keys, inverse = np.unique(rows, axis=0, return_inverse=True)
+    by_id = np.argsort(np.array([p.person_id for p in problem.people], dtype=object), kind="stable")
+    rank = np.empty(len(by_id), dtype=np.int64)
+    rank[by_id] = np.arange(len(by_id))
+    order = np.lexsort((rank, inverse.ravel()))
+    sizes = np.bincount(inverse.ravel(), minlength=len(keys)).astype(np.int64)
+    members = [m.tolist() for m in np.split(order, np.cumsum(sizes)[:-1])] if len(keys) else []
+    excluded = [bars[int(b)] for b in keys[:, 5]]
     return Groups(
         members=members,
-        bed_class=column(0),
-        medical=column(1),
-        origin=column(2),
-        court=column(3),
-        counsel=column(4),
-        excluded=[frozenset(problem.people[m[0]].excluded_facilities) for m in members],
-        size=np.array([len(m) for m in members], dtype=np.int64),
-        barred=np.array([i for i, k in enumerate(keys) if k[5]], dtype=np.int64),
+        bed_class=keys[:, 0].copy(),
+        medical=keys[:, 1].copy(),
+        origin=keys[:, 2].copy(),
+        court=keys[:, 3].copy(),
+        counsel=keys[:, 4].copy(),
+        excluded=excluded,
+        size=sizes,
+        barred=np.flatnonzero([bool(e) for e in excluded]).astype(np.int64),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ilos.operations.flow_certificate import Arcs, IntArray
-from ilos.operations.placement_costs import breakdown
+from ilos.operations.placement_costs import BoolArray, breakdown
 from ilos.operations.placement_network import NO_BED, Network, block
 from ilos.operations.placement_types import (
     BED_CLASSES,
@@ -32,6 +32,7 @@ def report_plan(
     unplaced: list[Unplaced] = []
     for rows in net.blocks():
         cost, bed = block(net, rows)
+        near, room = _counsel_options(net, rows, bed, used)
         start = rows.start or 0
         lo, hi = np.searchsorted(arcs.group[order], [start, start + len(bed)])
         cursor = 0
@@ -42,12 +43,13 @@ def report_plan(
             previous = g
             people = net.groups.members[g][cursor : cursor + amount]
             cursor += amount
-            row = _Row(g, cost[g - start], bed[g - start])
+            r = g - start
+            row = _Row(g, cost[r], bed[r], near[r], room[r])
             if k == net.overflow_bed:
                 reason = _unplaced_reason(net, row)
                 unplaced.extend(Unplaced(net.problem.people[i].person_id, reason) for i in people)
             else:
-                placements.extend(_place(net, row, k, used, people))
+                placements.extend(_place(net, row, k, people))
     groups, n_arcs = len(net.groups.size), len(arcs.group)
     return PlacementPlan(
         tuple(placements), tuple(unplaced), _bed_uses(net, used), objective, bound, groups, n_arcs, rounds
@@ -61,6 +63,17 @@ class _Row:
     group: int
     cost: IntArray
     bed: IntArray
+    near: BoolArray  # compatible facilities within the counsel radius
+    room: BoolArray  # ... of which some beds of the class are still free
+
+
+def _counsel_options(net: Network, rows: slice, bed: IntArray, used: IntArray) -> tuple[BoolArray, BoolArray]:
+    """For a block of groups: which compatible facilities are near counsel, and which of those have room."""
+    radius = net.problem.weights.counsel_radius_km
+    counsel_km = net.dist.km[net.groups.counsel[rows]]
+    near = (bed != NO_BED) & (counsel_km <= radius) & (net.groups.counsel[rows] != -1)[:, None]
+    k = np.maximum(bed, 0)
+    return near, near & (used[k] < np.append(net.beds.capacity, 0)[k])
 
 
 def _bed_uses(net: Network, used: IntArray) -> tuple[BedUse, ...]:
@@ -75,13 +88,13 @@ def _bed_uses(net: Network, used: IntArray) -> tuple[BedUse, ...]:
     )
 
 
-def _place(net: Network, row: _Row, bed: int, used: IntArray, people: list[int]) -> list[Placement]:
+def _place(net: Network, row: _Row, bed: int, people: list[int]) -> list[Placement]:
     """Every member of a group on one facility shares one cost breakdown and one counsel reason."""
     f = int(net.beds.facility[bed])
     person = net.problem.people[people[0]]
     cost = breakdown(net.dist, net.problem.weights, person, f)
     near = None if cost.counsel_km is None else cost.counsel_km <= net.problem.weights.counsel_radius_km
-    reason = None if near is None or near else _away_reason(net, row, cost, used)
+    reason = None if near is None or near else _away_reason(net, row, cost)
     facility_id = net.facility_ids[f]
     bed_class = BED_CLASSES[int(net.beds.bed_class[bed])]
     return [
@@ -96,18 +109,15 @@ def _describe(net: Network, g: int) -> str:
     return f"{'male' if sex == Sex.MALE else 'female'} {level.value}-security beds{care}"
 
 
-def _away_reason(net: Network, row: _Row, cost: CostBreakdown, used: IntArray) -> str:
+def _away_reason(net: Network, row: _Row, cost: CostBreakdown) -> str:
     """Why this person is held beyond the counsel radius: none near, all full, or cheaper overall."""
     radius, g = net.problem.weights.counsel_radius_km, row.group
-    km = net.dist.km[int(net.groups.counsel[g])]
-    near = np.flatnonzero((row.bed != NO_BED) & (km <= radius))
-    if len(near) == 0:
+    if not row.near.any():
         return f"no facility within {radius} km of counsel has {_describe(net, g)}"
-    room = [int(j) for j in near if used[row.bed[j]] < net.beds.capacity[row.bed[j]]]
-    if not room:
-        full = ", ".join(net.facility_ids[j] for j in near[:3])
+    if not row.room.any():
+        full = ", ".join(net.facility_ids[j] for j in np.flatnonzero(row.near)[:3])
         return f"every facility within {radius} km of counsel with {_describe(net, g)} is full ({full})"
-    j = min(room, key=lambda x: int(row.cost[x]))
+    j = int(np.argmin(np.where(row.room, row.cost, np.iinfo(np.int64).max)))
     return (
         f"cheaper overall than {net.facility_ids[j]} within {radius} km of counsel "
         f"({cost.total} vs {int(row.cost[j])} cost points, transfer and court distance included)"
