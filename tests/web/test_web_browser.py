@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import ARTIFACTS, World
 from playwright.sync_api import Page, expect
+
+from conftest import ARTIFACTS, World
 
 
 def sign_in(page: Page, world: World, username: str, purpose: str, next_path: str = "/search") -> None:
