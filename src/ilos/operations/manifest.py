@@ -1,0 +1,85 @@
+"""Manifests are locked and flown only after a fresh gate check of every person on them.
+
+The plan was made with gate decisions of its own moment; a stay of removal, an appeal or a protection
+can arrive at any time after. So locking re-runs the caller's gate check for every person (never a
+cached answer) and takes off anyone now blocked, recording why; the check at departure does the same
+again and halts those people. Nothing here decides a gate: the caller supplies the check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ilos.errors import NotFoundError
+from ilos.operations.transport_types import Seat, TransportPlan
+
+
+@dataclass(frozen=True, slots=True)
+class GateOutcome:
+    allowed: bool
+    reason: str
+
+
+GateCheck = Callable[[str, str], GateOutcome]  # (person id, destination country) -> outcome now
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """Someone taken off a manifest: at which step, when, and the gate's reason."""
+
+    person_id: str
+    destination: str
+    step: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LockedManifest:
+    flight_id: str
+    locked_at: datetime
+    seats: tuple[Seat, ...]
+    removed: tuple[Blocked, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DepartureCheck:
+    flight_id: str
+    checked_at: datetime
+    cleared: tuple[Seat, ...]
+    halted: tuple[Blocked, ...]
+
+    @property
+    def may_depart(self) -> bool:
+        """The flight leaves with the cleared people; halted people stay, whatever the schedule."""
+        return bool(self.cleared)
+
+
+def lock_manifest(plan: TransportPlan, flight_id: str, gate_check: GateCheck, at: datetime) -> LockedManifest:
+    """Lock one flight's manifest: every planned person is checked again now; the blocked are removed."""
+    seats = tuple(s for s in plan.seats if s.flight_id == flight_id)
+    if not seats and flight_id not in {f.flight_id for f in plan.flights}:
+        raise NotFoundError(f"flight {flight_id!r} is not in this plan; choose one of its flights")
+    cleared, removed = _recheck(seats, gate_check, "manifest lock", at)
+    return LockedManifest(flight_id, at, cleared, removed)
+
+
+def check_at_departure(manifest: LockedManifest, gate_check: GateCheck, at: datetime) -> DepartureCheck:
+    """The last check, at the aircraft door: anyone now blocked is halted and stays."""
+    cleared, halted = _recheck(manifest.seats, gate_check, "departure", at)
+    return DepartureCheck(manifest.flight_id, at, cleared, halted)
+
+
+def _recheck(
+    seats: tuple[Seat, ...], gate_check: GateCheck, step: str, at: datetime
+) -> tuple[tuple[Seat, ...], tuple[Blocked, ...]]:
+    cleared: list[Seat] = []
+    blocked: list[Blocked] = []
+    for seat in seats:
+        outcome = gate_check(seat.person_id, seat.destination)
+        if outcome.allowed:
+            cleared.append(seat)
+        else:
+            blocked.append(Blocked(seat.person_id, seat.destination, step, at, outcome.reason))
+    return tuple(cleared), tuple(blocked)
