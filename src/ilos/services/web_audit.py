@@ -35,5 +35,5 @@ def audit_page(
     found = audit_log.list_events(store, caller, EventFilter(after, window, actor, action))
     events = [e for e in found if e.seq < end][-PAGE:]
     events.reverse()
-    older = events[-1].seq if events and (after > 0 or len(found) > len(events)) else None
+    older = (events[-1].seq if events else after + 1) if after > 0 else None
     return AuditPage(verification, tuple(events), older)

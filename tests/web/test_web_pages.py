@@ -1,0 +1,87 @@
+"""The pages over HTTP against the real server (no browser): sign-in rules, CSRF, headers, withheld values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import httpx
+
+from conftest import World
+
+
+@contextmanager
+def signed_in(server: str, world: World, username: str, purpose: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server) as client:
+        yield _sign_in(client, world, username, purpose)
+
+
+def _sign_in(client: httpx.Client, world: World, username: str, purpose: str) -> httpx.Client:
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)  # type: ignore[union-attr]
+    form = {"username": username, "password": world.passwords[username], "purpose": purpose, "csrf": csrf}
+    assert client.post("/signin", data=form).status_code == 303
+    return client
+
+
+def test_pages_need_a_session_and_send_the_browser_to_sign_in(server: str) -> None:
+    response = httpx.get(f"{server}/subjects/S-000000000000")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/signin?next=/subjects/S-000000000000")
+
+
+def test_sign_in_without_the_forms_csrf_token_is_refused(server: str, world: World) -> None:
+    with httpx.Client(base_url=server) as client:
+        client.get("/signin")
+        form = {
+            "username": "analyst",
+            "password": world.passwords["analyst"],
+            "purpose": "case_investigation",
+        }
+        response = client.post("/signin", data=form)
+    assert response.status_code == 403
+    assert "did not come from ILOS" in response.text
+
+
+def test_a_purpose_the_role_may_not_declare_is_refused(server: str, world: World) -> None:
+    with httpx.Client(base_url=server) as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)  # type: ignore[union-attr]
+        form = {
+            "username": "analyst",
+            "password": world.passwords["analyst"],
+            "purpose": "oversight",
+            "csrf": csrf,
+        }
+        response = client.post("/signin", data=form)
+    assert response.status_code == 403
+    assert "may not work for purpose oversight" in response.text
+
+
+def test_pages_forbid_framing_and_foreign_scripts(server: str) -> None:
+    headers = httpx.get(f"{server}/signin").headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "no-store"
+
+
+def test_tax_marked_values_are_withheld_from_an_analyst_with_the_reason(server: str, world: World) -> None:
+    observations = world.settings.home / "linkage" / "observations.parquet"
+    [(subject_id,)] = duckdb.sql(
+        f"SELECT subject_id FROM read_parquet('{observations}') WHERE list_contains(markings, 'TAX') "
+        "ORDER BY subject_id LIMIT 1"
+    ).fetchall()
+    with signed_in(server, world, "analyst", "case_investigation") as analyst:
+        page = analyst.get(f"/subjects/{subject_id}").text
+    assert "withheld" in page
+    assert "no recorded authority covers this taxpayer" in page
+    with signed_in(server, world, "steward", "data_quality") as steward:
+        page = steward.get(f"/subjects/{subject_id}").text
+    assert "Nothing is withheld" in page
+
+
+def test_sign_out_ends_the_session(server: str, world: World) -> None:
+    with signed_in(server, world, "analyst", "case_investigation") as client:
+        csrf = client.cookies["ilos_csrf"]
+        assert client.post("/signout", data={"csrf": csrf}).status_code == 303
+        assert client.get("/search").status_code == 303
