@@ -90,7 +90,8 @@ def cluster_edges(
     outcome = ClusteringOutcome(labels=np.zeros(n_nodes, dtype=np.int64))
     for a, b in must_link:
         try_merge(forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0)
-    order = np.argsort(-probability, kind="stable")
+    # Ties are broken by edge order (links are sorted by record key), so a re-run merges identically.
+    order = np.argsort(-np.round(probability, 12), kind="stable")
     support: dict[tuple[int, int], int] = {}
     for edge in order.tolist():
         prob = float(probability[edge])

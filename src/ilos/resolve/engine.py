@@ -165,6 +165,7 @@ def links_projection_sql(predictions: str) -> str:
                unique_id_l, unique_id_r, match_probability, match_weight, {gammas},
                {model_spec.HOUSEHOLD_CONFLICT_SQL} AS household_conflict
         FROM {predictions}
+        ORDER BY unique_id_l, unique_id_r
     """  # noqa: S608 - the table name comes from Splink, not from input
 
 

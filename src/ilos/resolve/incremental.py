@@ -24,6 +24,7 @@ from ilos.resolve.clustering import ClusterForest, ClusteringOutcome, Clustering
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.records import record_dicts, record_key
 from ilos.resolve.scoring import PairScorer, term_frequencies
+from ilos.resolve.stable_ids import fresh_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 
 
@@ -162,7 +163,7 @@ class IncrementalLinker:
         self.state.sources.append(rec["source"])
         self._node_cache()[uid] = node
         self.index.add(node, rec)
-        self.state.subject_of_root[node] = linkage.subject_id_for([uid])
+        self.state.subject_of_root[node] = fresh_subject_id([uid])
         return node
 
     def _score(self, rec: dict[str, Any], candidates: set[int]) -> list[tuple[int, ScoredEdge]]:

@@ -3,10 +3,11 @@ constraints, and write the linkage directory (clusters, links, model, review que
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from ilos.resolve import engine
 from ilos.resolve.clustering import ClusteringRules, cluster_edges
 from ilos.resolve.judgements import Judgement, read_judgements
 from ilos.resolve.report import write_report
+from ilos.resolve.stable_ids import SubjectEvent, assign_stable_ids
 from ilos.resolve.threshold import ThresholdChoice, choose_threshold
 
 Progress = Callable[[str], None]
@@ -43,6 +45,7 @@ class LinkageSummary:
     threshold: ThresholdChoice
     config_hash: str
     restricted_sources: tuple[str, ...] = ()
+    subject_events: tuple[SubjectEvent, ...] = ()
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
@@ -52,9 +55,27 @@ def write_table_atomic(table: pa.Table, path: Path) -> None:
     tmp.replace(path)
 
 
-def subject_id_for(member_ids: Sequence[str]) -> str:
-    """A subject id derived from its earliest member, so re-runs over the same people keep their ids."""
-    return "S-" + hashlib.sha256(min(member_ids).encode()).hexdigest()[:12]
+SUBJECT_EVENTS_FILE = "subject_events.jsonl"
+
+
+def record_subject_events(out_dir: Path, events: Sequence[Mapping[str, object]], config_hash: str) -> None:
+    """Append this run's merges and splits to the directory's history (never rewritten)."""
+    at = datetime.now(UTC).isoformat()
+    with (out_dir / SUBJECT_EVENTS_FILE).open("a") as log:
+        for event in events:
+            log.write(json.dumps({"at": at, "config_hash": config_hash, **event}, default=list) + "\n")
+
+
+def previous_subjects(out_dir: Path) -> dict[str, str]:
+    """record key -> subject id from the last run in this directory, so ids carry over."""
+    path = out_dir / CLUSTERS_FILE
+    if not path.exists():
+        return {}
+    table = pq.read_table(path)
+    keys = (
+        f"{s}|{r}" for s, r in zip(table["source"].to_pylist(), table["record_id"].to_pylist(), strict=True)
+    )
+    return dict(zip(keys, table["subject_id"].to_pylist(), strict=True))
 
 
 def prepare_records(con: duckdb.DuckDBPyConnection, records: pa.Table) -> None:
@@ -90,15 +111,20 @@ def run_linkage(
     links = engine.predict_links(con, linker, options)
     judgements = read_judgements(out_dir)
     summary, clusters, links = cluster_links(
-        con, links, restricted_sources, judgements, config_hash, progress
+        con, links, restricted_sources, judgements, config_hash, progress, previous_subjects(out_dir)
     )
     progress("writing the linkage directory")
     write_table_atomic(clusters, out_dir / CLUSTERS_FILE)
     write_table_atomic(links, out_dir / LINKS_FILE)
     write_table_atomic(records, out_dir / RECORDS_FILE)
     write_table_atomic(links.filter(pc.equal(links["decision"], "review")), out_dir / REVIEW_FILE)
-    (out_dir / SUMMARY_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str))
-    write_report(out_dir, summary_dict=asdict(summary), model=model, clusters=clusters, links=links)
+    summary_dict = asdict(summary)
+    events = summary_dict.pop("subject_events")
+    summary_dict["merges"] = sum(e["kind"] == "merge" for e in events)
+    summary_dict["splits"] = sum(e["kind"] == "split" for e in events)
+    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
+    record_subject_events(out_dir, events, config_hash)
+    write_report(out_dir, summary_dict=summary_dict, model=model, clusters=clusters, links=links)
     return summary
 
 
@@ -109,6 +135,7 @@ def cluster_links(
     judgements: Sequence[Judgement],
     config_hash: str,
     progress: Progress,
+    previous: Mapping[str, str] | None = None,
 ) -> tuple[LinkageSummary, pa.Table, pa.Table]:
     """Choose the threshold, cluster under constraints and label every link with its decision."""
     ids_table = con.sql(
@@ -146,7 +173,7 @@ def cluster_links(
         cannot,
         must,
     )
-    subject_of = _subject_ids(ids, outcome.labels)
+    subject_of, events = _subject_ids(ids, outcome.labels, previous or {})
     clusters = pa.table(
         {
             "source": ids_table["source"],
@@ -169,6 +196,7 @@ def cluster_links(
         threshold=choice,
         config_hash=config_hash,
         restricted_sources=tuple(sorted(set(restricted_sources))),
+        subject_events=tuple(events),
     )
     return summary, clusters, links
 
@@ -177,13 +205,14 @@ def _known(judgement: Judgement, index: dict[str, int]) -> bool:
     return judgement.left in index and judgement.right in index
 
 
-def _subject_ids(ids: Sequence[str], labels: np.ndarray) -> list[str]:
-    first: dict[int, str] = {}
+def _subject_ids(
+    ids: Sequence[str], labels: np.ndarray, previous: Mapping[str, str]
+) -> tuple[list[str], list[SubjectEvent]]:
+    members: dict[int, list[str]] = defaultdict(list)
     for uid, label in zip(ids, labels.tolist(), strict=True):
-        if label not in first or uid < first[label]:
-            first[label] = uid
-    names = {label: subject_id_for([uid]) for label, uid in first.items()}
-    return [names[label] for label in labels.tolist()]
+        members[label].append(uid)
+    names, events = assign_stable_ids(members, previous)
+    return [names[label] for label in labels.tolist()], events
 
 
 def decision_for(

@@ -124,6 +124,9 @@ def test_review_judgements_are_honoured_by_the_next_run(
     }
     assert clusters[split_pair["unique_id_l"]] != clusters[split_pair["unique_id_r"]]
     assert clusters[join_pair["unique_id_l"]] == clusters[join_pair["unique_id_r"]]
+    events = [json.loads(line) for line in (out / linkage.SUBJECT_EVENTS_FILE).read_text().splitlines()]
+    assert any(e["kind"] == "split" for e in events)
+    assert any(e["kind"] == "merge" for e in events)
     queue = review_queue(out, 10_000).to_pylist()
     judged = {tuple(sorted((split_pair["unique_id_l"], split_pair["unique_id_r"])))}
     assert all(tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in judged for r in queue)
@@ -135,3 +138,16 @@ def test_judging_needs_a_known_pair_and_a_valid_verdict(small_linkage: LinkRun) 
         judge_pair(small_linkage.out_dir, links["unique_id_l"], links["unique_id_r"], "maybe", "someone")
     with pytest.raises(NotFoundError):
         judge_pair(small_linkage.out_dir, "a:1", "b:2", "match", "someone")
+
+
+def test_rerunning_on_the_same_data_keeps_every_subject_id(
+    small_world: Path, small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    out = tmp_path / "again"
+    shutil.copytree(small_linkage.out_dir, out)
+    before = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    link_config(small_world / "sources.yaml", out)
+    after = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    assert before == after
+    summary = json.loads((out / linkage.SUMMARY_FILE).read_text())
+    assert summary["merges"] == 0 and summary["splits"] == 0

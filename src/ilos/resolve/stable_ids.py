@@ -1,0 +1,82 @@
+"""Stable subject ids across re-runs: new clusters inherit the ids of the subjects they continue, and merges
+and splits are recorded as events so work attached to a subject can follow the right records."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectEvent:
+    """A merge (several old subjects in one new) or a split (one old subject's records in several new)."""
+
+    kind: str  # "merge" or "split"
+    subject_id: str  # the subject that continues
+    others: tuple[str, ...]  # merged into it, or split off from it
+    records_moved: int
+
+
+def fresh_subject_id(member_ids: Sequence[str]) -> str:
+    """A new subject's id, derived from its earliest member so an unchanged first run is reproducible."""
+    return "S-" + hashlib.sha256(min(member_ids).encode()).hexdigest()[:12]
+
+
+def assign_stable_ids(
+    clusters: Mapping[int, Sequence[str]], previous: Mapping[str, str]
+) -> tuple[dict[int, str], list[SubjectEvent]]:
+    """Name each new cluster (label -> member record keys) given the previous record -> subject map.
+
+    A previous subject's id goes to the new cluster holding most of its records (ties: the larger cluster,
+    then the lower label). A cluster that receives no old id gets a fresh one.
+    """
+    overlap: dict[str, Counter[int]] = defaultdict(Counter)
+    for label, members in clusters.items():
+        for member in members:
+            if member in previous:
+                overlap[previous[member]][label] += 1
+    names: dict[int, str] = {}
+    claims = sorted(
+        (
+            (count, len(clusters[label]), -label, old, label)
+            for old, c in overlap.items()
+            for label, count in c.items()
+        ),
+        reverse=True,
+    )
+    taken: set[str] = set()
+    for _, _, _, old, label in claims:
+        if label not in names and old not in taken:
+            names[label] = old
+            taken.add(old)
+    for label, members in clusters.items():
+        names.setdefault(label, fresh_subject_id(members))
+    return names, _events(overlap, names)
+
+
+def _events(overlap: Mapping[str, Counter[int]], names: Mapping[int, str]) -> list[SubjectEvent]:
+    """A kept id spread over several clusters is a split; a lost id's records joined others: a merge."""
+    kept = set(names.values())
+    events: list[SubjectEvent] = []
+    absorbed: dict[int, list[str]] = defaultdict(list)
+    for old, counts in overlap.items():
+        if old in kept:
+            keeper = (
+                next(label for label in counts if names[label] == old)
+                if old in {names[x] for x in counts}
+                else None
+            )
+            others = {label: n for label, n in counts.items() if label != keeper}
+            if others:
+                events.append(
+                    SubjectEvent("split", old, tuple(sorted(names[x] for x in others)), sum(others.values()))
+                )
+        else:
+            for label in counts:
+                absorbed[label].append(old)
+    for label, olds in absorbed.items():
+        moved = sum(overlap[o][label] for o in olds)
+        events.append(SubjectEvent("merge", names[label], tuple(sorted(olds)), moved))
+    return sorted(events, key=lambda e: (e.kind, e.subject_id))

@@ -1,0 +1,44 @@
+"""Subject ids survive re-runs; merges and splits are recorded."""
+
+from __future__ import annotations
+
+from ilos.resolve.stable_ids import assign_stable_ids, fresh_subject_id
+
+
+def test_unchanged_clusters_keep_their_ids() -> None:
+    previous = {"a": "S-1", "b": "S-1", "c": "S-2"}
+    names, events = assign_stable_ids({0: ["a", "b"], 1: ["c"]}, previous)
+    assert names == {0: "S-1", 1: "S-2"}
+    assert events == []
+
+
+def test_a_new_record_joining_keeps_the_id_and_a_new_person_gets_a_fresh_one() -> None:
+    names, events = assign_stable_ids({0: ["a", "b", "new"], 1: ["other"]}, {"a": "S-1", "b": "S-1"})
+    assert names[0] == "S-1"
+    assert names[1] == fresh_subject_id(["other"])
+    assert events == []
+
+
+def test_merge_keeps_the_larger_subjects_id_and_is_recorded() -> None:
+    previous = {"a": "S-1", "b": "S-1", "c": "S-1", "d": "S-2"}
+    names, events = assign_stable_ids({0: ["a", "b", "c", "d"]}, previous)
+    assert names[0] == "S-1"
+    assert [(e.kind, e.subject_id, e.others, e.records_moved) for e in events] == [
+        ("merge", "S-1", ("S-2",), 1)
+    ]
+
+
+def test_split_keeps_the_id_on_the_larger_part_and_is_recorded() -> None:
+    previous = {"a": "S-1", "b": "S-1", "c": "S-1"}
+    names, events = assign_stable_ids({0: ["a", "b"], 1: ["c"]}, previous)
+    assert names[0] == "S-1"
+    assert names[1] != "S-1"
+    assert [(e.kind, e.subject_id, e.others, e.records_moved) for e in events] == [
+        ("split", "S-1", (names[1],), 1)
+    ]
+
+
+def test_ids_are_unique_even_when_one_old_subject_claims_two_clusters() -> None:
+    previous = {"a": "S-1", "b": "S-1", "c": "S-2", "d": "S-2"}
+    names, _ = assign_stable_ids({0: ["a", "c"], 1: ["b", "d"]}, previous)
+    assert len(set(names.values())) == 2
