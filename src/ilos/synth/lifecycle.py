@@ -95,7 +95,8 @@ def draw_court(rng: np.random.Generator, pop: Population, encounter_day: IntArra
     appeal_status = np.where(appealed & (appeal_day > TODAY - 60), 1, appeal_status)
     vd_lapsed = (outcome == VD) & (decision_day < TODAY - 120) & (rng.random(n) < 0.4)
     final = ((outcome == REMOVAL) & ~window_open & np.isin(appeal_status, [0, 2])) | vd_lapsed | expedited
-    stay_judicial = final & (rng.random(n) < 0.03)
+    # A judicial stay is entered in a court case, so only people with proceedings can hold one.
+    stay_judicial = final & in_court & (rng.random(n) < 0.03)
     stay_day = np.where(stay_judicial, TODAY - rng.integers(1, 400, n), NO_DATE)
     late = decided & (rng.random(n) < 0.05)
     entered = np.where(late, decision_day + rng.integers(60, 240, n), decision_day + rng.integers(0, 4, n))
