@@ -3,8 +3,9 @@
 Facilities, immigration courts, field offices and law offices sit in 70 metro areas. Most people are
 already held (origin = their facility, court = the one serving it); the rest were just arrested and
 processed at a field office; 35% have counsel of record (about 70% of detained people have none),
-mostly in their court's city. Capacity is sized for ~85% occupancy overall but not class by class. Prints solve time, objective and the duality
-certificate (lower bound == objective proves optimality over every facility).
+mostly in their court's city. Capacity is sized for ~85% occupancy overall but not class by class.
+Prints solve time, objective and the duality certificate (lower bound == objective proves optimality
+over every facility).
 
     .venv/bin/python benchmarks/bench_placement.py [--people 50000] [--facilities 250] [--seed 7]
 """
@@ -93,7 +94,7 @@ def main() -> None:
     away = sum(1 for p in plan.placements if p.near_counsel is False)
     print(f"placement: {args.people:,} people, {args.facilities} facilities, seed {args.seed}")
     print(
-        f"  solve time        {seconds:.2f} s (groups {plan.groups:,}, arcs {plan.arcs:,}, rounds {plan.rounds})"
+        f"  solve time        {seconds:.2f} s wall, {cpu:.2f} s CPU (groups {plan.groups:,}, arcs {plan.arcs:,}, rounds {plan.rounds})"
     )
     print(f"  placed / unplaced {len(plan.placements):,} / {len(plan.unplaced):,}")
     print(
