@@ -6,12 +6,14 @@ and passes through the policy engine's `view_subject` before anything is shown."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from ilos.definitions.policy import Policy
 from ilos.definitions.survivorship import load_survivorship_rules
+from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
 from ilos.errors import PermissionDeniedError
 from ilos.policy.access import ShownValue, Usage, restrict_subject, view_subject
@@ -110,7 +112,7 @@ def subject_page(store: Store, caller: Caller, subject_id: str) -> SubjectPage:
     usage = Usage(subject, role, purpose, (), policy)
     usable = restrict_subject(subject, usage)
     shown = view_subject(subject, role, purpose, (), policy)
-    rules = load_survivorship_rules()
+    rules = survivorship_rules()
     return SubjectPage(
         subject_id=subject_id,
         display_name=published.display_name,
@@ -122,7 +124,7 @@ def subject_page(store: Store, caller: Caller, subject_id: str) -> SubjectPage:
         policy_label=policy.label,
         conflicts=subject.conflicts(rules),
         decision=evaluate_subject(subject, detail.as_of, policy, role, purpose),
-        identity=_identity(shown.values, usable, subject, rules.critical),
+        identity=_identity(shown.values, usable, subject, rules),
         legal=tuple(legal_lines(usable.legal)),
         timeline=tuple(
             TimelineRow(e.on, e.kind, f"{e.source}:{e.record_id}", e.attributes or (), e.markings, e.withheld)
@@ -151,12 +153,17 @@ def policy_role(policy: Policy, caller: Caller) -> str:
     )
 
 
+@functools.cache
+def survivorship_rules() -> SurvivorshipRules:
+    """The shipped rules, read once per process (the file is part of the release)."""
+    return load_survivorship_rules()
+
+
 def _identity(
-    values: Sequence[ShownValue], usable: Subject, subject: Subject, critical: frozenset[str] | Sequence[str]
+    values: Sequence[ShownValue], usable: Subject, subject: Subject, rules: SurvivorshipRules
 ) -> tuple[IdentityRow, ...]:
     """Attributes in reading order; within each, shown values (best first, then by sources), then each
     withheld observation on its own with its reason. The best value is chosen among usable values only."""
-    rules = load_survivorship_rules()
     by_attribute: dict[str, list[ShownValue]] = {}
     for v in values:
         by_attribute.setdefault(v.attribute, []).append(v)
@@ -177,7 +184,7 @@ def _identity(
             for value, obs in grouped.items()
         ]
         shown.sort(key=lambda s: (not s.is_best, -len(s.sources), s.value or ""))
-        conflict = name in critical and subject.attribute(name).conflict
+        conflict = name in rules.critical and subject.attribute(name).conflict
         rows.append(IdentityRow(name, conflict, (*shown, *withheld)))
     return tuple(rows)
 
