@@ -88,3 +88,13 @@ class UnknownPurposeError(InvalidInputError):
 
     code = "unknown_purpose"
     http_status = 400
+
+
+class GateBlockedError(ConflictError):
+    """An adverse step refused because a gate blocks it; `problems` names each gate (`gate.<id>`) and why."""
+
+    code = "gate_blocked"
+
+    def __init__(self, message: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ilos.api.schemas import ErrorBody, ErrorOut, Problem
-from ilos.errors import IlosError, InvalidInputError, NotAuthenticatedError
+from ilos.errors import GateBlockedError, IlosError, InvalidInputError, NotAuthenticatedError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ async def _ilos_error(_request: Request, exc: Exception) -> JSONResponse:
     message = exc.message
     if isinstance(exc, InvalidInputError):
         message = exc.summary
+        problems = [Problem(location=p.location, message=p.message) for p in exc.problems]
+    elif isinstance(exc, GateBlockedError):  # each blocking gate as `gate.<id>` with its reason
         problems = [Problem(location=p.location, message=p.message) for p in exc.problems]
     if exc.http_status >= 500:
         log.error("request failed: %s", exc.message)

@@ -1,1 +1,5 @@
 """store"""
+
+# The workflow tables live in their own module; importing it here puts them on Base.metadata for every
+# importer of the store (migrations, the drift test), whichever module they import first.
+from ilos.store import operations_tables as operations_tables

@@ -1,0 +1,404 @@
+"""Use cases of actions: plan, verify, approve, lock, execute, cancel and reopen an action, re-checking the
+gates at every step; halting (with a recorded halt and alerts) when a gate appears mid-way; and
+`recheck_subject`, which the near-real-time path calls when a subject changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ilos.config import load_settings
+from ilos.domain.cases import (
+    OPEN_ACTION_STATES,
+    ActionFacts,
+    ActionKind,
+    ActionState,
+    ActionStep,
+    GateBlock,
+    Verification,
+    VerificationKind,
+    check_verification,
+    verification_for,
+)
+from ilos.errors import IlosError, NotFoundError
+from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
+from ilos.policy.gates import REVIEWER_ROLE, evaluate_gates
+from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
+from ilos.services.access import Caller, Purpose, Role
+from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
+from ilos.services.operations_alerts import holders_of, write_alerts
+from ilos.services.policy_admin import resolve_policy
+from ilos.services.store_access import Store
+from ilos.services.web_detail import linkage_dir, read_detail
+from ilos.store.operations_tables import ActionHaltRow, ActionRow, ActionVerificationRow, CaseRow
+from ilos.subjects.assemble import assemble_subject
+
+# (subject id, destination country, reviews) -> every gate's result now
+GateSource = Callable[[str, str | None, Sequence[GateReview]], Sequence[GateResult]]
+
+PLANNERS = frozenset({Role.analyst, Role.supervisor, Role.logistics_planner})
+STEP_ROLES: dict[ActionStep, frozenset[Role]] = {
+    ActionStep.VERIFY_IDENTITY: frozenset({Role.supervisor}),
+    ActionStep.VERIFY_LEGAL_STATUS: frozenset({Role.supervisor}),
+    ActionStep.APPROVE: frozenset({Role.supervisor}),
+    ActionStep.LOCK: frozenset({Role.supervisor, Role.logistics_planner}),
+    ActionStep.EXECUTE: frozenset({Role.supervisor, Role.logistics_planner}),
+    ActionStep.CANCEL: PLANNERS,
+    ActionStep.REOPEN: frozenset({Role.supervisor}),
+}
+SYSTEM = Caller("system:recheck", frozenset(), Purpose.removal_logistics, "internal")
+
+
+def linkage_gates(home: Path) -> GateSource:
+    """Gates evaluated now from the subject's stored record (the linkage under ILOS_HOME) and the
+    applied policy: never a cached answer."""
+
+    def evaluate(
+        subject_id: str, destination: str | None, reviews: Sequence[GateReview]
+    ) -> Sequence[GateResult]:
+        detail = read_detail(linkage_dir(home), subject_id)
+        subject = assemble_subject(subject_id, detail.observations, detail.events, detail.as_of)
+        policy = resolve_policy(None, home)
+        return evaluate_gates(subject, date.today(), policy, destination, reviews)
+
+    return evaluate
+
+
+def gate_source_for(store: Store) -> GateSource:
+    return linkage_gates(store.settings.home)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    subject_id: str
+    kind: ActionKind
+    case_id: str | None = None
+    destination_country: str | None = None
+    planned_for: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepRequest:
+    step: ActionStep
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HaltView:
+    gate: str
+    reason: str
+    evidence: tuple[str, ...]
+    step: str
+    from_state: str
+    trigger: str
+    halted_by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    action_id: str
+    subject_id: str
+    kind: str
+    state: str
+    case_id: str | None
+    planned_by: str
+    destination_country: str | None
+    planned_for: date | None
+    verifications: tuple[Verification, ...]
+    halts: tuple[HaltView, ...]
+    last_gates: tuple[dict[str, Any], ...]
+    last_checked_at: datetime
+
+
+def create_action(
+    store: Store, caller: Caller, request: ActionRequest, gates: GateSource | None = None
+) -> ActionView:
+    """Plan an action; refused (409 gate_blocked, audited) if a legal gate already blocks the subject."""
+    audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
+    require_role(store, caller, PLANNERS, audit)
+    source = gates or gate_source_for(store)
+    results = source(request.subject_id, request.destination_country, ())
+    decision = decide_creation(_blocks(results))
+    if not decision.allowed:
+        error = gate_error(f"Action {request.kind.value} on {request.subject_id}", decision)
+        _refuse(store, caller, audit, error)
+    now = datetime.now(UTC)
+    with store.transaction() as session:
+        if request.case_id is not None and session.get(CaseRow, request.case_id) is None:
+            raise NotFoundError(f"No case {request.case_id!r}; open one with POST /api/v1/cases")
+        row = ActionRow(
+            id=new_id(),
+            case_id=request.case_id,
+            subject_id=request.subject_id,
+            kind=request.kind.value,
+            state=ActionState.PLANNED.value,
+            planned_by=caller.actor,
+            destination_country=request.destination_country,
+            planned_for=request.planned_for,
+            created_at=now,
+            updated_at=now,
+            last_checked_at=now,
+            last_gates=_gate_record(results),
+        )
+        session.add(row)
+        session.flush()
+        ids = (row.id, row.subject_id)
+        record(session, caller, Action("action.create", "action", ids, detail=_checked(results)))
+        return _view(session, row)
+
+
+def step_action(
+    store: Store, caller: Caller, action_id: str, request: StepRequest, gates: GateSource | None = None
+) -> ActionView:
+    """Take one step; gates are re-checked now. A gate that blocks an action in flight halts it (halt and
+    alerts committed with the audit event) and the step is refused with the gate and its reason."""
+    audit = Action(f"action.{request.step.value}", "action", (action_id,))
+    require_role(store, caller, STEP_ROLES.get(request.step, frozenset()), audit)
+    source = gates or gate_source_for(store)
+    refusal: IlosError | None = None
+    halted = False
+    with store.transaction() as session:
+        row = _get(session, action_id)
+        facts = _facts(session, row)
+        try:
+            verification = _verification(facts, caller, request)
+            results = _results(source, row, facts, verification)
+            decision = decide_step(facts, request.step, _blocks(results))
+        except IlosError as exc:
+            refusal = exc
+        else:
+            row.last_gates, row.last_checked_at = _gate_record(results), datetime.now(UTC)
+            if decision.halts:
+                refusal = _halt(session, caller, row, decision, f"{request.step.value} by {caller.actor}")
+                halted = True
+            elif not decision.allowed:
+                refusal = gate_error(_label(row), decision)
+            else:
+                _apply(session, row, decision, verification)
+                ids = (row.id, row.subject_id)
+                record(session, caller, Action(audit.name, "action", ids, detail=_checked(results)))
+                return _view(session, row)
+    assert refusal is not None
+    if halted:  # the halt, its alerts and its audit event are committed; the step itself is refused
+        raise refusal
+    _refuse(store, caller, audit, refusal)
+
+
+def read_action(store: Store, caller: Caller, action_id: str) -> ActionView:
+    require_role(store, caller, PLANNERS | {Role.oversight}, Action("action.read", "action", (action_id,)))
+    with store.transaction() as session:
+        view = _view(session, _get(session, action_id))
+        record(session, caller, Action("action.read", "action", (action_id, view.subject_id)))
+    return view
+
+
+def recheck_subject(
+    session: Session, subject_id: str, reason: str, gates: GateSource | None = None
+) -> list[HaltView]:
+    """Re-evaluate gates for every open action on the subject (in the caller's transaction) and halt those
+    now blocked, alerting their owners and everyone holding the subject. Returns the halts written."""
+    source = gates or linkage_gates(load_settings().home)
+    rows = session.scalars(
+        select(ActionRow)
+        .where(ActionRow.subject_id == subject_id, ActionRow.state.in_([s.value for s in OPEN_ACTION_STATES]))
+        .order_by(ActionRow.created_at, ActionRow.id)
+    ).all()
+    halts: list[HaltView] = []
+    for row in rows:
+        facts = _facts(session, row)
+        results = _results(source, row, facts, None)
+        row.last_gates, row.last_checked_at = _gate_record(results), datetime.now(UTC)
+        decision = decide_recheck(facts, _blocks(results))
+        if decision.halts:
+            _halt(session, SYSTEM, row, decision, f"recheck: {reason}")
+            halts.extend(h for h in _view(session, row).halts if h.trigger == f"recheck: {reason}")
+    query = {"reason": reason, "open_actions": len(rows)}
+    record(
+        session,
+        SYSTEM,
+        Action("action.recheck", "subject", (subject_id,), query=query, result_count=len(halts)),
+    )
+    return halts
+
+
+def _halt(
+    session: Session, caller: Caller, row: ActionRow, decision: StepDecision, trigger: str
+) -> IlosError:
+    """Record the halt (one row per blocking gate), alert the owner and every holder, audit; return the error."""
+    now = datetime.now(UTC)
+    from_state = row.state
+    for block in decision.blocking:
+        session.add(
+            ActionHaltRow(
+                id=new_id(),
+                action_id=row.id,
+                subject_id=row.subject_id,
+                step=decision.step.value,
+                from_state=from_state,
+                gate=block.gate,
+                reason=block.reason,
+                evidence=list(block.evidence),
+                trigger=trigger,
+                halted_by=caller.actor,
+                at=now,
+            )
+        )
+    row.state, row.updated_at = ActionState.HALTED.value, now
+    gates = "; ".join(b.describe() for b in decision.blocking)
+    message = f"{_label(row)} halted at {decision.step.value}: {gates}"
+    recipients = {row.planned_by} | holders_of(session, row.subject_id)
+    alerted = write_alerts(
+        session, recipients, "action_halted", ("action", row.id), row.subject_id, message, now
+    )
+    detail = f"{message}; alerted {', '.join(alerted)}"
+    name = "action.recheck" if decision.step is ActionStep.RECHECK else f"action.{decision.step.value}"
+    record(session, caller, Action(name, "action", (row.id, row.subject_id), outcome="halted", detail=detail))
+    session.flush()
+    return gate_error(_label(row), decision)
+
+
+def _refuse(store: Store, caller: Caller, audit: Action, error: IlosError) -> NoReturn:
+    """Audit a refused step in its own transaction (nothing else was written), then raise it."""
+    refused = Action(
+        audit.name, audit.object_type, audit.object_ids, audit.query, outcome="refused", detail=error.message
+    )
+    record_alone(store, caller, refused)
+    raise error
+
+
+def _apply(
+    session: Session, row: ActionRow, decision: StepDecision, verification: Verification | None
+) -> None:
+    now = datetime.now(UTC)
+    if decision.step is ActionStep.REOPEN:
+        for old in session.scalars(
+            select(ActionVerificationRow).where(ActionVerificationRow.action_id == row.id)
+        ):
+            old.superseded = True
+    if verification is not None:
+        session.add(
+            ActionVerificationRow(
+                id=new_id(),
+                action_id=row.id,
+                kind=verification.kind.value,
+                verified_by=verification.verified_by,
+                at=verification.at,
+                evidence=list(verification.evidence),
+                note=verification.note,
+                superseded=False,
+            )
+        )
+    row.state, row.updated_at = decision.target.value, now
+    session.flush()
+
+
+def _verification(facts: ActionFacts, caller: Caller, request: StepRequest) -> Verification | None:
+    kind = verification_for(request.step)
+    if kind is None:
+        return None
+    made = Verification(kind, caller.actor, datetime.now(UTC), tuple(request.evidence), request.note)
+    check_verification(facts, made)
+    return made
+
+
+def _results(
+    source: GateSource, row: ActionRow, facts: ActionFacts, pending: Verification | None
+) -> Sequence[GateResult]:
+    """Gates now; a supervisor's identity verification is the human review that settles the identity gate."""
+    identity = [
+        v for v in (*facts.verifications, pending) if v is not None and v.kind is VerificationKind.IDENTITY
+    ]
+    reviews = [
+        GateReview(
+            GateId.IDENTITY, row.subject_id, v.verified_by, REVIEWER_ROLE, v.at, "cleared", v.evidence, v.note
+        )
+        for v in identity
+    ]
+    return source(row.subject_id, row.destination_country, reviews)
+
+
+def _blocks(results: Sequence[GateResult]) -> list[GateBlock]:
+    return [
+        GateBlock(r.gate.value, r.reason, tuple(r.evidence), r.gate in VERIFICATION_GATES)
+        for r in results
+        if r.blocks
+    ]
+
+
+def _gate_record(results: Sequence[GateResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "gate": r.gate.value,
+            "blocks": r.blocks,
+            "reason": r.reason,
+            "policy": f"v{r.policy_version}:{r.policy_hash}",
+        }
+        for r in results
+    ]
+
+
+def _checked(results: Sequence[GateResult]) -> str:
+    blocking = [f"{r.gate.value}: {r.reason}" for r in results if r.blocks]
+    policy = f"policy v{results[0].policy_version}" if results else "no gates"
+    return f"{len(results)} gates checked ({policy}); blocking: {'; '.join(blocking) or 'none'}"
+
+
+def _label(row: ActionRow) -> str:
+    return f"Action {row.id} ({row.kind} of {row.subject_id})"
+
+
+def _get(session: Session, action_id: str) -> ActionRow:
+    row = session.get(ActionRow, action_id)
+    if row is None:
+        raise NotFoundError(f"No action {action_id!r}; list a case's actions with GET /api/v1/cases/{{id}}")
+    return row
+
+
+def _verifications(session: Session, action_id: str) -> tuple[Verification, ...]:
+    rows = session.scalars(
+        select(ActionVerificationRow)
+        .where(ActionVerificationRow.action_id == action_id, ActionVerificationRow.superseded.is_(False))
+        .order_by(ActionVerificationRow.at)
+    ).all()
+    return tuple(
+        Verification(VerificationKind(v.kind), v.verified_by, v.at, tuple(v.evidence), v.note) for v in rows
+    )
+
+
+def _facts(session: Session, row: ActionRow) -> ActionFacts:
+    return ActionFacts(
+        row.id, ActionKind(row.kind), ActionState(row.state), row.planned_by, _verifications(session, row.id)
+    )
+
+
+def _view(session: Session, row: ActionRow) -> ActionView:
+    halts = session.scalars(
+        select(ActionHaltRow)
+        .where(ActionHaltRow.action_id == row.id)
+        .order_by(ActionHaltRow.at, ActionHaltRow.gate)
+    ).all()
+    return ActionView(
+        action_id=row.id,
+        subject_id=row.subject_id,
+        kind=row.kind,
+        state=row.state,
+        case_id=row.case_id,
+        planned_by=row.planned_by,
+        destination_country=row.destination_country,
+        planned_for=row.planned_for,
+        verifications=_verifications(session, row.id),
+        halts=tuple(
+            HaltView(h.gate, h.reason, tuple(h.evidence), h.step, h.from_state, h.trigger, h.halted_by, h.at)
+            for h in halts
+        ),
+        last_gates=tuple(row.last_gates),
+        last_checked_at=row.last_checked_at,
+    )

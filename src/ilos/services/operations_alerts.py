@@ -1,0 +1,113 @@
+"""Alerts of the operational workflows: who holds a subject in a plan, writing alerts in the caller's
+transaction, and reading one's own alerts (audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ilos.domain.cases import OPEN_ACTION_STATES, CaseState
+from ilos.services.access import Caller
+from ilos.services.audit_log import Action, new_id, record
+from ilos.services.store_access import Store
+from ilos.store.operations_tables import (
+    ActionRow,
+    AgencyOperationRow,
+    AlertRow,
+    CaseRow,
+    CaseSubjectRow,
+    OperationTargetRow,
+)
+
+LIVE_OPERATION_STATES = ("planned", "conflicted", "cleared")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    alert_id: str
+    recipient: str
+    kind: str
+    subject_id: str | None
+    object_type: str
+    object_id: str
+    message: str
+    created_at: datetime
+
+
+def holders_of(session: Session, subject_id: str) -> set[str]:
+    """Everyone holding the subject in a plan: owners of its open actions, assignees and openers of open
+    cases that group it, and owners of live agency operations that target it."""
+    actions = session.scalars(
+        select(ActionRow.planned_by).where(
+            ActionRow.subject_id == subject_id, ActionRow.state.in_([s.value for s in OPEN_ACTION_STATES])
+        )
+    ).all()
+    cases = session.execute(
+        select(CaseRow.assignee, CaseRow.opened_by)
+        .join(CaseSubjectRow, CaseSubjectRow.case_id == CaseRow.id)
+        .where(CaseSubjectRow.subject_id == subject_id, CaseRow.state == CaseState.OPEN.value)
+    ).all()
+    operations = session.scalars(
+        select(AgencyOperationRow.owner)
+        .join(OperationTargetRow, OperationTargetRow.operation_id == AgencyOperationRow.id)
+        .where(
+            OperationTargetRow.kind == "subject",
+            OperationTargetRow.value == subject_id,
+            AgencyOperationRow.state.in_(LIVE_OPERATION_STATES),
+        )
+    ).all()
+    people = set(actions) | set(operations)
+    for assignee, opener in cases:
+        people.add(assignee or opener)
+    return people
+
+
+def write_alerts(
+    session: Session,
+    recipients: Iterable[str],
+    kind: str,
+    about: tuple[str, str],
+    subject_id: str | None,
+    message: str,
+    now: datetime,
+) -> list[str]:
+    """One alert per recipient (sorted, deduplicated) about `about` = (object type, object id)."""
+    written = []
+    for recipient in sorted(set(recipients)):
+        alert = AlertRow(
+            id=new_id(),
+            recipient=recipient,
+            kind=kind,
+            subject_id=subject_id,
+            object_type=about[0],
+            object_id=about[1],
+            message=message,
+            created_at=now,
+            read_at=None,
+        )
+        session.add(alert)
+        written.append(recipient)
+    return written
+
+
+def my_alerts(store: Store, caller: Caller, limit: int = 100) -> list[AlertView]:
+    """The caller's own alerts, newest first; the read is audited."""
+    with store.transaction() as session:
+        rows = session.scalars(
+            select(AlertRow)
+            .where(AlertRow.recipient == caller.actor)
+            .order_by(AlertRow.created_at.desc(), AlertRow.id)
+            .limit(limit)
+        ).all()
+        views = [
+            AlertView(
+                r.id, r.recipient, r.kind, r.subject_id, r.object_type, r.object_id, r.message, r.created_at
+            )
+            for r in rows
+        ]
+        record(session, caller, Action("alert.read", "alert", result_count=len(views)))
+    return views
