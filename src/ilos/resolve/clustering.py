@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,22 +31,28 @@ class ClusteringOutcome:
 
 
 class ClusterForest:
-    """Union-find with per-cluster constraint state."""
+    """Union-find with per-cluster constraint state, compact enough for millions of records: int32 arrays,
+    members as a circular linked list (joining two is O(1)), restricted-source sets only where non-empty."""
 
     def __init__(self, restricted_group: Sequence[int]) -> None:
         n = len(restricted_group)
-        self.parent = list(range(n))
-        self.size = [1] * n
-        self.members: list[list[int]] = [[i] for i in range(n)]
-        self.restricted: list[set[int]] = [{g} if g >= 0 else set() for g in restricted_group]
+        self.parent = array("i", range(n))
+        self.size = array("i", [1]) * n
+        self._next = array("i", range(n))
+        self.restricted: dict[int, set[int]] = {i: {g} for i, g in enumerate(restricted_group) if g >= 0}
+
+    def __len__(self) -> int:
+        return len(self.parent)
 
     def add_node(self, group: int) -> int:
         """A new singleton (an incoming record); returns its node id."""
-        self.parent.append(len(self.parent))
+        node = len(self.parent)
+        self.parent.append(node)
         self.size.append(1)
-        self.members.append([len(self.parent) - 1])
-        self.restricted.append({group} if group >= 0 else set())
-        return len(self.parent) - 1
+        self._next.append(node)
+        if group >= 0:
+            self.restricted[node] = {group}
+        return node
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -54,16 +61,30 @@ class ClusterForest:
             x = parent[x]
         return x
 
+    def members(self, root: int) -> Iterator[int]:
+        node = root
+        while True:
+            yield node
+            node = self._next[node]
+            if node == root:
+                return
+
+    def groups_of(self, root: int) -> set[int]:
+        return self.restricted.get(root, _NO_GROUPS)
+
     def union(self, a: int, b: int) -> int:
         if self.size[a] < self.size[b]:
             a, b = b, a
         self.parent[b] = a
         self.size[a] += self.size[b]
-        self.members[a].extend(self.members[b])
-        self.restricted[a] |= self.restricted[b]
-        self.members[b] = []
-        self.restricted[b] = set()
+        self._next[a], self._next[b] = self._next[b], self._next[a]
+        moved = self.restricted.pop(b, None)
+        if moved:
+            self.restricted.setdefault(a, set()).update(moved)
         return a
+
+
+_NO_GROUPS: set[int] = set()
 
 
 def cluster_edges(
@@ -122,7 +143,7 @@ def try_merge(
     ra, rb = forest.find(a), forest.find(b)
     if ra == rb:
         return None
-    if forest.restricted[ra] & forest.restricted[rb]:
+    if forest.groups_of(ra) & forest.groups_of(rb):
         outcome.refused["one_record_per_entity"] += 1
         return None
     if _violates_cannot_link(forest, blocked, ra, rb):
@@ -144,7 +165,7 @@ def _violates_cannot_link(forest: ClusterForest, blocked: dict[int, set[int]], r
     if not blocked:
         return False
     small, big = (ra, rb) if forest.size[ra] <= forest.size[rb] else (rb, ra)
-    for node in forest.members[small]:
+    for node in forest.members(small):
         for other in blocked.get(node, ()):
             if forest.find(other) == big:
                 return True

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.errors import ConflictError, NotFoundError
@@ -22,8 +24,9 @@ from ilos.resolve import linkage, model_spec
 from ilos.resolve.candidates import CandidateIndex
 from ilos.resolve.clustering import ClusterForest, ClusteringOutcome, ClusteringRules, try_merge
 from ilos.resolve.judgements import read_judgements
-from ilos.resolve.records import record_dicts, record_key
-from ilos.resolve.scoring import PairScorer, term_frequencies
+from ilos.resolve.record_store import RecordStore
+from ilos.resolve.records import record_key
+from ilos.resolve.scoring import PairScorer
 from ilos.resolve.stable_ids import fresh_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 
@@ -51,148 +54,110 @@ class LinkOutcome:
     seconds: float
 
 
-@dataclass(slots=True)
-class _State:
-    ids: list[str]
-    recs: list[dict[str, Any]]
-    sources: list[str]
-    subject_of_root: dict[int, str]
-    blocked: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    support: dict[tuple[int, int], int] = field(default_factory=dict)
+def _sorted_by_key(table: pa.Table) -> pa.Table:
+    keys = pc.binary_join_element_wise(table["source"], table["record_id"], "|")
+    return table.take(pc.sort_indices(keys))
 
 
 class IncrementalLinker:
     """The linkage of a directory written by `ilos link`, kept in memory and grown record by record."""
 
-    def __init__(self, linkage_dir: Path) -> None:
+    def __init__(self, linkage_dir: Path, score_floor: float = 0.001) -> None:
         self.dir = linkage_dir
         summary = _read_json(linkage_dir / linkage.SUMMARY_FILE)
-        self.rules = ClusteringRules(threshold=float(summary["threshold"]["threshold"]))
-        self.score_floor = 0.001
-        restricted = sorted(summary.get("restricted_sources", []))
-        self.groups = {name: g for g, name in enumerate(restricted)}
-        records = pq.read_table(linkage_dir / linkage.RECORDS_FILE)
-        by_key = record_dicts(records)
-        model = _read_json(linkage_dir / linkage.MODEL_FILE)
-        self.scorer = PairScorer(model, {})
-        self.scorer = PairScorer(model, term_frequencies(by_key.values(), self.scorer.tf_columns))
-        self.state, self.forest = self._load_clusters(by_key)
-        self.index = CandidateIndex()
-        for node, rec in enumerate(self.state.recs):
-            self.index.add(node, rec)
+        self.choice = ThresholdChoice(**summary["threshold"])
+        self.rules = ClusteringRules(threshold=self.choice.threshold)
+        self.score_floor = score_floor
+        self.groups = {name: g for g, name in enumerate(sorted(summary.get("restricted_sources", [])))}
+        self.store = RecordStore(_sorted_by_key(pq.read_table(linkage_dir / linkage.RECORDS_FILE)))
+        self.scorer = PairScorer(_read_json(linkage_dir / linkage.MODEL_FILE), {})
+        self.scorer.tf_tables = {c: _term_frequencies(self.store, c) for c in self.scorer.tf_columns}
+        self.forest, self.subject_of_root = self._load_clusters()
+        self.index = CandidateIndex(self.store)
+        self.blocked: dict[int, set[int]] = defaultdict(set)
+        self.support: dict[tuple[int, int], int] = {}
         self._load_constraints()
         self.new_edges: list[tuple[str, ScoredEdge]] = []
-        self.outcome = ClusteringOutcome(labels=pa.array([], pa.int64()).to_numpy())
+        self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
 
-    def _load_clusters(self, by_key: dict[str, dict[str, Any]]) -> tuple[_State, ClusterForest]:
-        clusters = pq.read_table(self.dir / linkage.CLUSTERS_FILE).to_pylist()
-        ids = [record_key(c["source"], c["record_id"]) for c in clusters]
-        missing = [i for i in ids if i not in by_key]
-        if missing:
+    def _load_clusters(self) -> tuple[ClusterForest, dict[int, str]]:
+        clusters = _sorted_by_key(pq.read_table(self.dir / linkage.CLUSTERS_FILE))
+        if clusters.num_rows != len(self.store):
             raise ConflictError(
-                f"{len(missing)} clustered records lack standardized values (e.g. {missing[0]})"
+                f"{self.dir}: clusters.parquet holds {clusters.num_rows:,} records but records.parquet "
+                f"{len(self.store):,}; re-run `ilos link` to repair the linkage"
             )
-        recs = [by_key[i] for i in ids]
-        sources = [c["source"] for c in clusters]
+        sources = clusters["source"].to_pylist()
         forest = ClusterForest([self.groups.get(s, -1) for s in sources])
+        subjects = clusters["subject_id"].to_pylist()
         first_of: dict[str, int] = {}
-        for node, c in enumerate(clusters):
-            first = first_of.setdefault(c["subject_id"], node)
+        for node, subject in enumerate(subjects):
+            first = first_of.setdefault(subject, node)
             if first != node:
                 forest.union(forest.find(first), forest.find(node))
-        subject_of_root = {forest.find(node): sid for sid, node in first_of.items()}
-        return _State(ids, recs, sources, subject_of_root), forest
+        return forest, {forest.find(node): sid for sid, node in first_of.items()}
 
     def _load_constraints(self) -> None:
-        index = {uid: i for i, uid in enumerate(self.state.ids)}
         links = pq.read_table(
             self.dir / linkage.LINKS_FILE, columns=["unique_id_l", "unique_id_r", "household_conflict"]
         )
-        for a, b, conflict in zip(*(links[c].to_pylist() for c in links.column_names), strict=True):
-            if conflict and a in index and b in index:
-                self._block(index[a], index[b])
-        for j in read_judgements(self.dir):
-            if j.verdict == "no_match" and j.left in index and j.right in index:
-                self._block(index[j.left], index[j.right])
+        links = links.filter(links["household_conflict"])
+        pairs = list(zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True))
+        pairs += [(j.left, j.right) for j in read_judgements(self.dir) if j.verdict == "no_match"]
+        for a, b in pairs:
+            na, nb = self.store.find(a), self.store.find(b)
+            if na is not None and nb is not None:
+                self._block(na, nb)
 
     def _block(self, a: int, b: int) -> None:
-        self.state.blocked[a].add(b)
-        self.state.blocked[b].add(a)
+        self.blocked[a].add(b)
+        self.blocked[b].add(a)
 
     def subject_of(self, record: str) -> str:
-        node = self._node_cache().get(record)
+        node = self.store.find(record)
         if node is None:
             raise NotFoundError(f"Record {record} is not in this linkage")
-        return self.state.subject_of_root[self.forest.find(node)]
-
-    def _node_cache(self) -> dict[str, int]:
-        if len(getattr(self, "_nodes", {})) != len(self.state.ids):
-            self._nodes = {uid: i for i, uid in enumerate(self.state.ids)}
-        return self._nodes
+        return self.subject_of_root[self.forest.find(node)]
 
     def link(self, rec: dict[str, Any]) -> LinkOutcome:
         """Score a new standardized record against its candidates and join, merge or found a subject."""
         started = time.perf_counter()
         uid = record_key(rec["source"], rec["record_id"])
-        if uid in self._node_cache():
+        if self.store.find(uid) is not None:
             raise ConflictError(f"Record {uid} is already linked; a correction needs a new record id")
-        rec = {**rec, "name_key": " ".join(sorted(rec.get("name_keys") or []))}
         candidates = self.index.candidates(rec)
-        node = self._add_node(uid, rec)
+        node = self.store.append(rec)
+        rec = self.store.get(node)
+        self.forest.add_node(self.groups.get(rec["source"], -1))
+        self.index.add(node, rec)
+        self.subject_of_root[node] = fresh_subject_id([uid])
         edges = self._score(rec, candidates)
-        survivor_subject, absorbed = self._cluster(node, edges)
-        action = (
-            "merged" if absorbed else ("new" if self.forest.size[self.forest.find(node)] == 1 else "joined")
-        )
+        subject, absorbed = self._cluster(node, edges)
+        size = self.forest.size[self.forest.find(node)]
+        action = "merged" if absorbed else ("new" if size == 1 else "joined")
         scored = tuple(e for _, e in edges)
         self.new_edges.extend((uid, e) for e in scored)
-        return LinkOutcome(
-            uid,
-            survivor_subject,
-            action,
-            tuple(absorbed),
-            len(candidates),
-            scored,
-            time.perf_counter() - started,
-        )
-
-    def _add_node(self, uid: str, rec: dict[str, Any]) -> int:
-        node = self.forest.add_node(self.groups.get(rec["source"], -1))
-        self.state.ids.append(uid)
-        self.state.recs.append(rec)
-        self.state.sources.append(rec["source"])
-        self._node_cache()[uid] = node
-        self.index.add(node, rec)
-        self.state.subject_of_root[node] = fresh_subject_id([uid])
-        return node
+        seconds = time.perf_counter() - started
+        return LinkOutcome(uid, subject, action, tuple(absorbed), len(candidates), scored, seconds)
 
     def _score(self, rec: dict[str, Any], candidates: set[int]) -> list[tuple[int, ScoredEdge]]:
         out = []
         for other in sorted(candidates):
-            score = self.scorer.score(rec, self.state.recs[other])
+            other_rec = self.store.get(other)
+            score = self.scorer.score(rec, other_rec)
             probability = score.match_probability
             if probability < self.score_floor:
                 continue
-            dob_gamma = score.gammas[1]
-            conflict = model_spec.is_household_conflict(rec, self.state.recs[other], dob_gamma)
-            out.append(
-                (
-                    other,
-                    ScoredEdge(
-                        self.state.ids[other],
-                        probability,
-                        score.match_weight,
-                        score.gammas,
-                        score.weights,
-                        conflict,
-                    ),
-                )
+            conflict = model_spec.is_household_conflict(rec, other_rec, score.gammas[1])
+            edge = ScoredEdge(
+                self.store.key(other), probability, score.match_weight, score.gammas, score.weights, conflict
             )
-        out.sort(key=lambda item: -item[1].probability)
+            out.append((other, edge))
+        out.sort(key=lambda item: (-round(item[1].probability, 12), item[1].other))
         return out
 
     def _cluster(self, node: int, edges: list[tuple[int, ScoredEdge]]) -> tuple[str, list[str]]:
-        provisional = self.state.subject_of_root[node]
+        provisional = self.subject_of_root[node]
         for other, edge in edges:
             if edge.household_conflict:
                 self._block(node, other)
@@ -201,28 +166,24 @@ class IncrementalLinker:
             if edge.probability < self.rules.threshold:
                 break
             merged = try_merge(
-                self.forest, self.state.blocked, node, other, self.outcome, -1, False, self.state.support,
-                self.rules, edge.probability,
+                self.forest, self.blocked, node, other, self._outcome, -1, False, self.support, self.rules,
+                edge.probability,
             )  # fmt: skip
             if merged is not None:
                 absorbed.extend(self._rename(*merged, provisional))
-        return self.state.subject_of_root[self.forest.find(node)], absorbed
+        return self.subject_of_root[self.forest.find(node)], absorbed
 
     def _rename(self, survivor: int, gone: int, provisional: str) -> list[str]:
         """The merged subject keeps an established id (the larger subject's when two meet); the incoming
         record's provisional id never survives a merge. Returns the established id that was absorbed."""
-        kept, lost = self.state.subject_of_root.pop(survivor), self.state.subject_of_root.pop(gone)
+        kept, lost = self.subject_of_root.pop(survivor), self.subject_of_root.pop(gone)
         if kept == provisional:
             kept, lost = lost, kept
-        self.state.subject_of_root[survivor] = kept
+        self.subject_of_root[survivor] = kept
         return [] if lost == provisional else [lost]
-
-    def threshold_choice(self) -> ThresholdChoice:
-        return ThresholdChoice(**_read_json(self.dir / linkage.SUMMARY_FILE)["threshold"])
 
     def new_links_table(self) -> pa.Table:
         """The pairs scored since loading, in the shape of links.parquet, decided as batch decides them."""
-        choice = self.threshold_choice()
         names = [c.name for c in self.scorer.comparisons]
         rows = []
         for uid, e in self.new_edges:
@@ -241,21 +202,41 @@ class IncrementalLinker:
                 row[f"gamma_{name}"] = gamma
                 row[f"mw_{name}"] = weight
             row["household_conflict"] = e.household_conflict
-            row["decision"] = linkage.decision_for(e.probability, same, e.household_conflict, False, choice)
+            row["decision"] = linkage.decision_for(
+                e.probability, same, e.household_conflict, False, self.choice
+            )
             row["same_subject"] = same
             rows.append(row)
         return pa.Table.from_pylist(rows)
 
     def clusters_table(self) -> pa.Table:
-        roots = [self.forest.find(i) for i in range(len(self.state.ids))]
-        subjects = [self.state.subject_of_root[r] for r in roots]
+        n = len(self.store)
+        keys = [self.store.key(i) for i in range(n)]
         return pa.table(
             {
-                "source": self.state.sources,
-                "record_id": [uid.split("|", 1)[1] for uid in self.state.ids],
-                "subject_id": subjects,
+                "source": [k.split("|", 1)[0] for k in keys],
+                "record_id": [k.split("|", 1)[1] for k in keys],
+                "subject_id": [self.subject_of_root[self.forest.find(i)] for i in range(n)],
             }
         )
+
+    def memory_bytes(self) -> int:
+        """The index's own arrays (record codes and blocking keys), for the benchmark."""
+        return self.store.nbytes() + self.index.nbytes()
+
+
+def _term_frequencies(store: RecordStore, column: str) -> dict[Any, float]:
+    """Splink's tf table of a column: each value's share of the non-null values."""
+    if column == "name_key":
+        values = [" ".join(sorted(v)) if v else None for v in store.get_column("name_keys")]
+    else:
+        values = store.get_column(column)
+    counts: dict[Any, int] = defaultdict(int)
+    for value in values:
+        if value is not None:
+            counts[value] += 1
+    total = max(sum(counts.values()), 1)
+    return {value: n / total for value, n in counts.items()}
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -84,7 +84,7 @@ def prepare_records(con: duckdb.DuckDBPyConnection, records: pa.Table) -> None:
     con.execute(
         f"CREATE OR REPLACE TABLE {engine.RECORDS_TABLE} AS "  # noqa: S608 - constant table name
         "SELECT source || '|' || record_id AS unique_id, "
-        "array_to_string(list_sort(name_keys), ' ') AS name_key, * EXCLUDE (name_tokens, placeholder_fields) "
+        "NULLIF(array_to_string(list_sort(name_keys), ' '), '') AS name_key, * EXCLUDE (name_tokens, placeholder_fields) "
         "FROM incoming_records ORDER BY unique_id"
     )
     con.unregister("incoming_records")

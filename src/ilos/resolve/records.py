@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -11,11 +12,15 @@ def record_key(source: str, record_id: str) -> str:
     return f"{source}|{record_id}"
 
 
+def name_key_of(name_keys: Sequence[str] | None) -> str | None:
+    """The order-free name key: sorted name words joined; None when a record has no name."""
+    return " ".join(sorted(name_keys)) if name_keys else None
+
+
 def record_dicts(records: pa.Table) -> dict[str, dict[str, Any]]:
     """One dict per standardized record, with the derived `name_key` the model compares."""
     out: dict[str, dict[str, Any]] = {}
     for row in records.to_pylist():
-        keys = row.get("name_keys") or []
-        row["name_key"] = " ".join(sorted(keys))
+        row["name_key"] = name_key_of(row.get("name_keys"))
         out[record_key(row["source"], row["record_id"])] = row
     return out

@@ -24,6 +24,15 @@ def fresh_subject_id(member_ids: Sequence[str]) -> str:
     return "S-" + hashlib.sha256(min(member_ids).encode()).hexdigest()[:12]
 
 
+def _unused_id(members: Sequence[str], taken: set[str]) -> str:
+    """A fresh id that no other subject holds (an old subject's id may derive from the same record)."""
+    candidate, salt = fresh_subject_id(members), 0
+    while candidate in taken:
+        salt += 1
+        candidate = fresh_subject_id([f"{min(members)}#{salt}"])
+    return candidate
+
+
 def assign_stable_ids(
     clusters: Mapping[int, Sequence[str]], previous: Mapping[str, str]
 ) -> tuple[dict[int, str], list[SubjectEvent]]:
@@ -52,7 +61,9 @@ def assign_stable_ids(
             names[label] = old
             taken.add(old)
     for label, members in clusters.items():
-        names.setdefault(label, fresh_subject_id(members))
+        if label not in names:
+            names[label] = _unused_id(members, taken)
+            taken.add(names[label])
     return names, _events(overlap, names)
 
 

@@ -42,3 +42,11 @@ def test_ids_are_unique_even_when_one_old_subject_claims_two_clusters() -> None:
     previous = {"a": "S-1", "b": "S-1", "c": "S-2", "d": "S-2"}
     names, _ = assign_stable_ids({0: ["a", "c"], 1: ["b", "d"]}, previous)
     assert len(set(names.values())) == 2
+
+
+def test_a_split_off_part_holding_the_record_an_old_id_came_from_gets_a_different_id() -> None:
+    old_id = fresh_subject_id(["a"])
+    previous = {"a": old_id, "b": old_id, "c": old_id}
+    names, _ = assign_stable_ids({0: ["b", "c"], 1: ["a"]}, previous)
+    assert names[0] == old_id
+    assert names[1] != old_id

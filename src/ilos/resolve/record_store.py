@@ -1,0 +1,104 @@
+"""Standardized records held compactly for the incremental linker: each column dictionary-encoded (an int32
+code per value and one Python object per distinct value), a record rebuilt as a dict only when scored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ilos.resolve.records import name_key_of, record_key
+
+_LIST_SEPARATOR = "\x1f"
+_SKIPPED = ("name_tokens", "placeholder_fields")
+
+
+class RecordStore:
+    """Records 0..n-1 from a table, then records appended one at a time."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.columns = [c for c in table.column_names if c not in _SKIPPED]
+        self._codes: dict[str, npt.NDArray[np.int32]] = {}
+        self._values: dict[str, list[Any]] = {}
+        for column in self.columns:
+            self._encode(column, table[column])
+        self._base: int = int(table.num_rows)
+        self._added: list[dict[str, Any]] = []
+        self._added_nodes: dict[str, int] = {}
+        keys = np.array([_key_hash(self.key(i)) for i in range(self._base)], dtype=np.uint64)
+        self._key_order = np.argsort(keys, kind="stable").astype(np.int32)
+        self._sorted_keys = keys[self._key_order]
+
+    def _encode(self, column: str, values: pa.ChunkedArray) -> None:
+        array = values.combine_chunks()
+        is_list = pa.types.is_list(array.type)
+        if is_list:
+            array = pc.binary_join(array, _LIST_SEPARATOR)
+        encoded = pc.dictionary_encode(array)
+        self._codes[column] = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        distinct = encoded.dictionary.to_pylist()
+        if is_list:
+            distinct = [tuple(v.split(_LIST_SEPARATOR)) if v else () for v in distinct]
+        self._values[column] = distinct
+
+    def __len__(self) -> int:
+        return self._base + len(self._added)
+
+    def get(self, node: int) -> dict[str, Any]:
+        """One record as the scorer reads it (with the derived `name_key`)."""
+        if node >= self._base:
+            return self._added[node - self._base]
+        rec: dict[str, Any] = {}
+        for column in self.columns:
+            code = self._codes[column][node]
+            rec[column] = self._values[column][code] if code >= 0 else None
+        rec["name_keys"] = rec.get("name_keys") or ()
+        rec["name_key"] = name_key_of(rec["name_keys"])
+        return rec
+
+    def key(self, node: int) -> str:
+        """`source|record_id` of a record."""
+        if node >= self._base:
+            rec = self._added[node - self._base]
+            return record_key(rec["source"], rec["record_id"])
+        source = self._values["source"][self._codes["source"][node]]
+        return record_key(source, self._values["record_id"][self._codes["record_id"][node]])
+
+    def find(self, key: str) -> int | None:
+        """The node of a record key, or None."""
+        if key in self._added_nodes:
+            return self._added_nodes[key]
+        h = np.uint64(_key_hash(key))
+        lo, hi = np.searchsorted(self._sorted_keys, h, "left"), np.searchsorted(self._sorted_keys, h, "right")
+        for node in self._key_order[lo:hi].tolist():
+            if self.key(node) == key:
+                return int(node)
+        return None
+
+    def get_column(self, column: str) -> list[Any]:
+        values = self._values[column]
+        return [values[c] if c >= 0 else None for c in self._codes[column].tolist()]
+
+    def value_hashes(self, column: str, hasher: Any) -> npt.NDArray[np.uint64]:
+        """A 64-bit hash per base record of this column's value (0 where null), computed once per distinct value."""
+        distinct = np.array([hasher(v) for v in self._values[column]] + [0], dtype=np.uint64)
+        return distinct[self._codes[column]]  # code -1 picks the trailing 0
+
+    def append(self, rec: dict[str, Any]) -> int:
+        stored = {c: rec.get(c) for c in self.columns}
+        stored["name_keys"] = tuple(rec.get("name_keys") or ())
+        stored["name_key"] = name_key_of(stored["name_keys"])
+        self._added.append(stored)
+        node = len(self) - 1
+        self._added_nodes[self.key(node)] = node
+        return node
+
+    def nbytes(self) -> int:
+        return sum(codes.nbytes for codes in self._codes.values()) + int(self._sorted_keys.nbytes * 1.5)
+
+
+def _key_hash(key: str) -> int:
+    return hash(key) & ((1 << 64) - 1)
