@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ilos import __version__
-from ilos.api.deps import client_address, request_caller, store_of
+from ilos.api.deps import client_address, request_caller, request_credentials, store_of
 from ilos.api.schemas import (
     ERROR_RESPONSES,
     AuditEventListOut,
@@ -19,6 +19,7 @@ from ilos.api.schemas import (
 )
 from ilos.services import audit_log, subject_search, users
 from ilos.services.access import Caller
+from ilos.services.api_context import Credentials
 from ilos.services.store_access import Store
 from ilos.store.audit_events import EventFilter
 
@@ -55,22 +56,22 @@ def search_subjects(
         ..., max_length=200, description="A name (contains), a date of birth YYYY-MM-DD or an identifier."
     ),
     limit: int = Query(20, ge=1, le=subject_search.MAX_RESULTS),
-    caller: Caller = Depends(request_caller),
+    credentials: Credentials = Depends(request_credentials),
     store: Store = Depends(store_of),
 ) -> SubjectListOut:
     """Search published subjects; the query, the caller's purpose and the results are audited."""
-    found = subject_search.search(store, caller, q, limit)
+    found = subject_search.search(store, credentials, q, limit)
     return SubjectListOut(items=[SubjectOut.from_view(v) for v in found], count=len(found))
 
 
 @router.get("/subjects/{subject_id}", response_model=SubjectOut, tags=["subjects"])
 def read_subject(
     subject_id: str = Path(max_length=64, pattern=NO_NUL),
-    caller: Caller = Depends(request_caller),
+    credentials: Credentials = Depends(request_credentials),
     store: Store = Depends(store_of),
 ) -> SubjectOut:
-    """One published subject; the read is audited."""
-    return SubjectOut.from_view(subject_search.view(store, caller, subject_id))
+    """One published subject; the token check, the read and its audit event are one transaction."""
+    return SubjectOut.from_view(subject_search.view(store, credentials, subject_id))
 
 
 @router.get("/audit/events", response_model=AuditEventListOut, tags=["audit"])

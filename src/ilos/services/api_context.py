@@ -1,13 +1,21 @@
-"""Who is calling: a bearer token (API) or session (web) plus the declared purpose becomes a `Caller`."""
+"""Who is calling: a bearer token (API) or session (web) plus the declared purpose becomes a `Caller`.
+
+`admitted` runs a whole request in one transaction: check the token, check the role, do the work and
+append its audit event, then commit once. Refusals are recorded and committed before their error."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ilos.errors import NotAuthenticatedError, PermissionDeniedError
-from ilos.services.access import Caller, Role, parse_purpose
-from ilos.services.audit_log import Action, record_alone
+from sqlalchemy.orm import Session
+
+from ilos.config import Settings
+from ilos.errors import IlosError, NotAuthenticatedError, PermissionDeniedError
+from ilos.services.access import Caller, Purpose, Role, parse_purpose
+from ilos.services.audit_log import Action, record, role_refusal
 from ilos.services.store_access import Store
 from ilos.services.users import token_digest
 from ilos.store import users as user_rows
@@ -25,33 +33,75 @@ class Credentials:
     client: str
 
 
+Principal = Caller | Credentials
+"""Who a service acts for: a caller already authenticated (web, CLI) or credentials still to check (API)."""
+
+
 def authenticate(store: Store, credentials: Credentials) -> Caller:
     """The caller behind a token: 401 if it is missing, unknown, revoked, expired or idle too long;
     400 if the purpose is missing or unknown; 403 (audited) if it is not the purpose signed in for."""
+    with store.transaction() as session:
+        outcome = caller_in(session, store.settings, credentials)
+    if isinstance(outcome, IlosError):
+        raise outcome
+    return outcome
+
+
+@contextmanager
+def admitted(
+    store: Store, who: Principal, allowed: Iterable[Role], action: Action
+) -> Iterator[tuple[Session, Caller]]:
+    """One transaction for the request: authenticate `who` if needed, require one of `allowed`, and
+    yield the session and caller for the work (whose audit event goes in the same transaction).
+
+    A refusal for the purpose or the role is audited and committed, then raised."""
+    with store.transaction() as session:
+        outcome = caller_in(session, store.settings, who) if isinstance(who, Credentials) else who
+        if isinstance(outcome, Caller):
+            outcome = _with_role(session, outcome, frozenset(allowed), action)
+        if isinstance(outcome, Caller):
+            yield session, outcome
+            return
+    raise outcome
+
+
+def _with_role(
+    session: Session, caller: Caller, allowed: frozenset[Role], action: Action
+) -> Caller | IlosError:
+    if caller.has_any(allowed):
+        return caller
+    denied, error = role_refusal(caller, allowed, action)
+    record(session, caller, denied)
+    return error
+
+
+def caller_in(session: Session, settings: Settings, credentials: Credentials) -> Caller | IlosError:
+    """The caller behind `credentials`, checked in the session's transaction; a purpose other than the
+    token's is recorded in that transaction and returned as the 403 to raise after commit."""
     if not credentials.token:
         raise NotAuthenticatedError(
             "No credentials; send 'Authorization: Bearer <token>' from POST /api/v1/auth/token"
         )
     now = datetime.now(UTC)
-    digest = token_digest(store.settings.secret_key.get_secret_value(), credentials.token)
-    with store.transaction() as session:
-        token = user_rows.get_token_by_hash(session, digest)
-        user = user_rows.get_user(session, token.user_id) if token is not None else None
-        problem = _token_problem(token, now, store.settings.session_idle_minutes)
-        if token is None or user is None or problem is not None or user.disabled:
-            raise NotAuthenticatedError(f"The token is {problem or 'not valid'}; sign in again")
-        if now - token.last_seen_at > TOUCH_EVERY:
-            user_rows.touch_token(session, token, now)
-        caller = Caller(
-            user.username,
-            frozenset(Role(r) for r in user.roles),
-            parse_purpose(token.purpose),
-            credentials.client,
-            user.id,
-        )
+    found = user_rows.get_token_and_user(
+        session, token_digest(settings.secret_key.get_secret_value(), credentials.token)
+    )
+    token, user = found if found is not None else (None, None)
+    problem = _token_problem(token, now, settings.session_idle_minutes)
+    if token is None or user is None or problem is not None or user.disabled:
+        raise NotAuthenticatedError(f"The token is {problem or 'not valid'}; sign in again")
+    if now - token.last_seen_at > TOUCH_EVERY:
+        user_rows.touch_token(session, token.id, now)
+    caller = Caller(
+        user.username,
+        frozenset(Role(r) for r in user.roles),
+        parse_purpose(token.purpose),
+        credentials.client,
+        user.id,
+    )
     declared = parse_purpose(credentials.purpose, "header X-ILOS-Purpose")
     if declared != caller.purpose:
-        return _refuse_purpose(store, caller, declared)
+        return _refuse_purpose(session, caller, declared)
     return caller
 
 
@@ -67,7 +117,7 @@ def _token_problem(token: ApiTokenRow | None, now: datetime, idle_minutes: int) 
     return None
 
 
-def _refuse_purpose(store: Store, caller: Caller, declared: object) -> Caller:
+def _refuse_purpose(session: Session, caller: Caller, declared: Purpose) -> PermissionDeniedError:
     detail = f"token was issued for purpose {caller.purpose.value}, request declared {declared}"
-    record_alone(store, caller, Action("auth.purpose", "api_token", outcome="denied", detail=detail))
-    raise PermissionDeniedError(f"{detail}; sign in again to work for another purpose")
+    record(session, caller, Action("auth.purpose", "api_token", outcome="denied", detail=detail))
+    return PermissionDeniedError(f"{detail}; sign in again to work for another purpose")

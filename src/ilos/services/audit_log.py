@@ -38,8 +38,11 @@ class Action:
 
 
 def record(session: Session, caller: Caller, action: Action) -> AuditRecord:
-    """Append one event in the caller's transaction: it commits or rolls back with the change it records."""
-    head_row = audit_events.lock_chain_head(session)
+    """Append one event in the caller's transaction: it commits or rolls back with the change it records.
+
+    The head is locked here, at the end of the work, so the lock is held only for the append and the
+    commit; the time is taken under the lock, so `at` never goes backwards along the chain."""
+    head = ChainHead(*audit_events.lock_chain_head(session))
     fields = AuditFields(
         event_id=new_id(),
         at=datetime.now(UTC),
@@ -54,8 +57,8 @@ def record(session: Session, caller: Caller, action: Action) -> AuditRecord:
         outcome=action.outcome,
         detail=action.detail,
     )
-    link = next_record(ChainHead(head_row.last_seq, head_row.last_hash), fields)
-    audit_events.append_event(session, head_row, _to_row(link))
+    link = next_record(head, fields)
+    audit_events.append_event(session, _to_values(link))
     return link
 
 
@@ -70,13 +73,21 @@ def require_role(store: Store, caller: Caller, allowed: Iterable[Role], action: 
     allowed = frozenset(allowed)
     if caller.has_any(allowed):
         return
+    denied, error = role_refusal(caller, allowed, action)
+    record_alone(store, caller, denied)
+    raise error
+
+
+def role_refusal(
+    caller: Caller, allowed: frozenset[Role], action: Action
+) -> tuple[Action, PermissionDeniedError]:
+    """The audit event and the error of refusing `action` to a caller without one of `allowed`."""
     needed = ", ".join(sorted(r.value for r in allowed))
     detail = f"{action.name} needs one of the roles {needed}"
     denied = Action(
         action.name, action.object_type, action.object_ids, action.query, outcome="denied", detail=detail
     )
-    record_alone(store, caller, denied)
-    raise PermissionDeniedError(f"{caller.actor} may not {action.name}: {detail}")
+    return denied, PermissionDeniedError(f"{caller.actor} may not {action.name}: {detail}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,25 +168,25 @@ def to_record(row: AuditEventRow) -> AuditRecord:
     return AuditRecord(seq=row.seq, fields=fields, prev_hash=row.prev_hash, hash=row.hash)
 
 
-def _to_row(link: AuditRecord) -> AuditEventRow:
+def _to_values(link: AuditRecord) -> dict[str, Any]:
     f = link.fields
-    return AuditEventRow(
-        seq=link.seq,
-        event_id=f.event_id,
-        at=f.at,
-        actor=f.actor,
-        client=f.client,
-        purpose=f.purpose,
-        action=f.action,
-        object_type=f.object_type,
-        object_ids=list(f.object_ids),
-        query=dict(f.query) if f.query is not None else None,
-        result_count=f.result_count,
-        outcome=f.outcome,
-        detail=f.detail,
-        prev_hash=link.prev_hash,
-        hash=link.hash,
-    )
+    return {
+        "seq": link.seq,
+        "event_id": f.event_id,
+        "at": f.at,
+        "actor": f.actor,
+        "client": f.client,
+        "purpose": f.purpose,
+        "action": f.action,
+        "object_type": f.object_type,
+        "object_ids": list(f.object_ids),
+        "query": dict(f.query) if f.query is not None else None,
+        "result_count": f.result_count,
+        "outcome": f.outcome,
+        "detail": f.detail,
+        "prev_hash": link.prev_hash,
+        "hash": link.hash,
+    }
 
 
 def _to_view(row: AuditEventRow) -> AuditEventView:

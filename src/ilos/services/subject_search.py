@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.services.access import SUBJECT_READERS, Caller
-from ilos.services.audit_log import Action, record, require_role
+from ilos.services.access import SUBJECT_READERS
+from ilos.services.api_context import Principal, admitted
+from ilos.services.audit_log import Action, record
 from ilos.services.store_access import Store
 from ilos.store import subjects as subject_rows
 from ilos.store.search_keys import identifier_key, name_key
@@ -55,12 +56,14 @@ def parse_query(q: str, limit: int) -> SubjectQuery:
     return SubjectQuery(name_key=name_key(text) or None, identifier=ident if has_digit else None, limit=limit)
 
 
-def search(store: Store, caller: Caller, q: str, limit: int = 20) -> list[SubjectView]:
-    query = parse_query(q, limit)
+def search(store: Store, who: Principal, q: str, limit: int = 20) -> list[SubjectView]:
+    """Subjects matching `q` for a caller (or credentials, checked in the same transaction)."""
     asked = {"q": q, "limit": limit}
-    require_role(store, caller, SUBJECT_READERS, Action("subject.search", "subject", query=asked))
-    with store.transaction() as session:
-        rows = subject_rows.search_subjects(session, query)
+    with admitted(store, who, SUBJECT_READERS, Action("subject.search", "subject", query=asked)) as (
+        session,
+        caller,
+    ):
+        rows = subject_rows.search_subjects(session, parse_query(q, limit))
         identifiers = subject_rows.identifiers_of(session, [r.subject_id for r in rows])
         views = [_view(row, identifiers.get(row.subject_id, [])) for row in rows]
         ids = tuple(v.subject_id for v in views)
@@ -68,11 +71,11 @@ def search(store: Store, caller: Caller, q: str, limit: int = 20) -> list[Subjec
     return views
 
 
-def view(store: Store, caller: Caller, subject_id: str) -> SubjectView:
+def view(store: Store, who: Principal, subject_id: str) -> SubjectView:
     """One subject; a miss is audited too (someone looked for it) and is a 404."""
     asked = {"subject_id": subject_id}
-    require_role(store, caller, SUBJECT_READERS, Action("subject.read", "subject", (subject_id,), asked))
-    with store.transaction() as session:
+    action = Action("subject.read", "subject", (subject_id,), asked)
+    with admitted(store, who, SUBJECT_READERS, action) as (session, caller):
         row = subject_rows.get_subject(session, subject_id)
         found = (
             _view(row, subject_rows.identifiers_of(session, [subject_id]).get(subject_id, []))

@@ -7,36 +7,49 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ilos.store.tables import AuditChainHeadRow, AuditEventRow
+from ilos.store.tables import AuditChainHeadRow, AuditEventRow, Base
 
 HEAD_ID = 1
 
 
-def lock_chain_head(session: Session) -> AuditChainHeadRow:
-    """The head row, locked until the transaction ends, so appenders extend the chain one at a time.
+def lock_chain_head(session: Session) -> tuple[int, str]:
+    """The head (last seq and hash), its row locked until the transaction ends, so appenders extend
+    the chain one at a time.
 
     On PostgreSQL this is SELECT ... FOR UPDATE; SQLite transactions already hold the write lock
-    (they begin IMMEDIATE), and FOR UPDATE is ignored there."""
-    head = session.scalars(
-        select(AuditChainHeadRow).where(AuditChainHeadRow.id == HEAD_ID).with_for_update()
+    (they begin IMMEDIATE), and FOR UPDATE is ignored there. Callers take it last, just before
+    appending, so the lock is held only for the append and the commit."""
+    seq, last_hash = session.execute(
+        select(AuditChainHeadRow.last_seq, AuditChainHeadRow.last_hash)
+        .where(AuditChainHeadRow.id == HEAD_ID)
+        .with_for_update()
     ).one()
-    return head
+    return int(seq), str(last_hash)
 
 
 def read_chain_head(session: Session) -> AuditChainHeadRow:
     return session.scalars(select(AuditChainHeadRow).where(AuditChainHeadRow.id == HEAD_ID)).one()
 
 
-def append_event(session: Session, head: AuditChainHeadRow, row: AuditEventRow) -> None:
-    """Add the event and move the locked head to it (the caller computed seq and hashes from head)."""
-    session.add(row)
-    head.last_seq = row.seq
-    head.last_hash = row.hash
-    session.flush()
+def append_event(session: Session, event: dict[str, Any]) -> None:
+    """Insert the event and move the locked head to it (the caller computed seq and hashes from the
+    head): one statement on PostgreSQL (a data-modifying CTE), two on SQLite."""
+    table = Base.metadata.tables["audit_events"]
+    move_head = (
+        update(Base.metadata.tables["audit_chain_head"])
+        .where(AuditChainHeadRow.id == HEAD_ID)
+        .values(last_seq=event["seq"], last_hash=event["hash"])
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(insert(table).values(event).add_cte(move_head.cte("moved_head")))
+        return
+    session.execute(insert(table).values(event))
+    session.execute(move_head)
 
 
 def iter_events(session: Session, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditEventRow]:

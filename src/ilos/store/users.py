@@ -40,6 +40,16 @@ def get_token_by_hash(session: Session, token_hash: str) -> ApiTokenRow | None:
     return session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)).one_or_none()
 
 
+def get_token_and_user(session: Session, token_hash: str) -> tuple[ApiTokenRow, UserRow] | None:
+    """A token and its user in one indexed lookup (the unique index on token_hash): every request does this."""
+    row = session.execute(
+        select(ApiTokenRow, UserRow)
+        .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+        .where(ApiTokenRow.token_hash == token_hash)
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
 def revoke_user_tokens(session: Session, user_id: str) -> int:
     """Revoke every live token of a user (when the user is disabled)."""
     result = session.execute(
@@ -50,6 +60,6 @@ def revoke_user_tokens(session: Session, user_id: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def touch_token(session: Session, token: ApiTokenRow, now: datetime) -> None:
-    token.last_seen_at = now
-    session.flush()
+def touch_token(session: Session, token_id: str, now: datetime) -> None:
+    """Record use of the token now (the idle timeout counts from here)."""
+    session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_seen_at=now))
