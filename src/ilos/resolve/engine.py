@@ -191,3 +191,36 @@ def model_parameters(model: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def time_splink_predict_between(
+    con: duckdb.DuckDBPyConnection, model: dict[str, Any], new: pa.Table
+) -> list[float]:
+    """Seconds Splink's own `predict_between` takes per incoming record (one call per record), scoring
+    against the records already registered as RECORDS_TABLE: the reference the incremental path is
+    compared with in benchmarks/bench_incremental.py."""
+    import time
+
+    from splink import DuckDBAPI, Linker
+
+    _quiet_splink()
+    db_api = DuckDBAPI(connection=con)
+    existing = db_api.register(RECORDS_TABLE)
+    linker = Linker(existing, model, log_level=None)
+    for column in ("name_key", "address_key"):
+        linker.table_management.compute_tf_table(column)
+    seconds = []
+    for i in range(new.num_rows):
+        con.register("incoming_one", new.slice(i, 1))
+        con.execute(
+            "CREATE OR REPLACE TABLE incoming_one_t AS SELECT source || '|' || record_id AS unique_id, "
+            "NULLIF(array_to_string(list_sort(name_keys), ' '), '') AS name_key, "
+            "* EXCLUDE (name_tokens, placeholder_fields) FROM incoming_one"
+        )
+        frame = db_api.register("incoming_one_t", table_name=f"incoming_{i}")
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            linker.inference.predict_between(existing, frame, warning_mode="never").as_record_list()
+        seconds.append(time.perf_counter() - started)
+    return seconds
