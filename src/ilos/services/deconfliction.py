@@ -1,0 +1,329 @@
+"""Use cases of agency deconfliction: register a planned operation (conflicts detected, recorded and
+both owners alerted in the same transaction), resolve a conflict (supervisor, with a note), start an
+operation (refused while a conflict is open), and read operations. Every change and read is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ilos.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError
+from ilos.operations.deconfliction import (
+    CooperationCase,
+    OperationState,
+    PlannedOperation,
+    check_may_proceed,
+    check_operation,
+    find_overlaps,
+    normalize_address,
+    state_after,
+)
+from ilos.services.access import Caller, Role
+from ilos.services.audit_log import Action, new_id, record, require_role
+from ilos.services.operations_alerts import LIVE_OPERATION_STATES, write_alerts
+from ilos.services.store_access import Store
+from ilos.services.web_detail import linkage_dir
+from ilos.store.operations_tables import AgencyOperationRow, OperationConflictRow, OperationTargetRow
+
+CooperationSource = Callable[[Sequence[str]], Sequence[CooperationCase]]
+OPERATION_PLANNERS = frozenset({Role.analyst, Role.supervisor, Role.logistics_planner})
+RESOLVERS = frozenset({Role.supervisor})
+OPERATION_READERS = OPERATION_PLANNERS | {Role.oversight}
+
+
+def linkage_cooperation(home: Path) -> CooperationSource:
+    """Cooperation certifications on the subjects' timelines (the linkage under ILOS_HOME)."""
+
+    def read(subject_ids: Sequence[str]) -> Sequence[CooperationCase]:
+        timeline = linkage_dir(home) / "timeline.parquet"
+        if not subject_ids or not timeline.is_file():
+            return []
+        con = duckdb.connect()
+        try:
+            rows = con.execute(
+                "SELECT subject_id, record_id, map_from_entries(attributes) FROM read_parquet(?) "
+                "WHERE kind = 'cooperation' AND subject_id IN (SELECT unnest(?))",
+                [str(timeline), list(subject_ids)],
+            ).fetchall()
+        finally:
+            con.close()
+        return [
+            CooperationCase(
+                s, a.get("agency") or "unknown", r, a.get("type") or "", a.get("status") == "ACTIVE"
+            )
+            for s, r, a in rows
+        ]
+
+    return read
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRequest:
+    agency: str
+    title: str
+    starts_on: date
+    ends_on: date
+    subject_ids: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    conflict_id: str
+    operation_id: str
+    other_operation_id: str | None
+    other_agency: str
+    kind: str
+    target: str
+    detail: str
+    state: str
+    resolved_by: str | None
+    resolution_note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    operation_id: str
+    agency: str
+    title: str
+    owner: str
+    starts_on: date
+    ends_on: date
+    state: str
+    subjects: tuple[str, ...]
+    addresses: tuple[str, ...]
+    conflicts: tuple[ConflictView, ...]
+
+
+def register_operation(
+    store: Store, caller: Caller, request: OperationRequest, cooperation: CooperationSource | None = None
+) -> OperationView:
+    """Record the operation and every overlap with live operations and other agencies' cooperating
+    witnesses; alert both sides of each conflict. A conflicted operation cannot start until resolved."""
+    require_role(
+        store, caller, OPERATION_PLANNERS, Action("operation.register", "operation", request.subject_ids)
+    )
+    planned = PlannedOperation(
+        new_id(),
+        request.agency.strip().upper(),
+        caller.actor,
+        request.starts_on,
+        request.ends_on,
+        frozenset(request.subject_ids),
+        frozenset(normalize_address(a) for a in request.addresses if a.strip()),
+    )
+    check_operation(planned)
+    cases = (cooperation or linkage_cooperation(store.settings.home))(sorted(planned.subjects))
+    now = datetime.now(UTC)
+    with store.transaction() as session:
+        live = {o.operation_id: o for o in _live_operations(session)}
+        overlaps = find_overlaps(planned, live.values(), cases)
+        state = state_after(len(overlaps), OperationState.PLANNED)
+        session.add(
+            AgencyOperationRow(
+                id=planned.operation_id,
+                agency=planned.agency,
+                title=request.title.strip() or planned.agency,
+                owner=caller.actor,
+                starts_on=planned.starts_on,
+                ends_on=planned.ends_on,
+                state=state.value,
+                created_at=now,
+            )
+        )
+        session.add_all(
+            OperationTargetRow(operation_id=planned.operation_id, kind="subject", value=s)
+            for s in planned.subjects
+        )
+        session.add_all(
+            OperationTargetRow(operation_id=planned.operation_id, kind="address", value=a)
+            for a in planned.addresses
+        )
+        session.flush()
+        for overlap in overlaps:
+            conflict_id = new_id()
+            session.add(
+                OperationConflictRow(
+                    id=conflict_id,
+                    operation_id=overlap.operation_id,
+                    other_operation_id=overlap.other_operation_id,
+                    other_agency=overlap.other_agency,
+                    kind=overlap.kind.value,
+                    target=overlap.target,
+                    detail=overlap.detail,
+                    state="open",
+                    detected_at=now,
+                    resolved_by=None,
+                    resolved_at=None,
+                    resolution_note=None,
+                )
+            )
+            other = live.get(overlap.other_operation_id or "")
+            if other is not None:
+                session.get_one(
+                    AgencyOperationRow, other.operation_id
+                ).state = OperationState.CONFLICTED.value
+            owners = {caller.actor, other.owner if other else f"agency:{overlap.other_agency}"}
+            message = f"Deconfliction: {planned.agency} operation {planned.operation_id} — {overlap.detail}"
+            subject = overlap.target if overlap.kind.value != "same_address" else None
+            write_alerts(
+                session,
+                owners,
+                "operation_conflict",
+                ("operation_conflict", conflict_id),
+                subject,
+                message,
+                now,
+            )
+        session.flush()
+        ids = (planned.operation_id, *sorted(planned.subjects))
+        detail = f"{len(overlaps)} conflict(s): " + "; ".join(o.detail for o in overlaps)
+        record(
+            session,
+            caller,
+            Action("operation.register", "operation", ids, result_count=len(overlaps), detail=detail),
+        )
+        return _view(session, planned.operation_id)
+
+
+def resolve_conflict(store: Store, caller: Caller, conflict_id: str, note: str) -> ConflictView:
+    """A supervisor resolves one conflict with a note; operations with nothing left open are cleared."""
+    audit = Action("operation.resolve_conflict", "operation_conflict", (conflict_id,))
+    require_role(store, caller, RESOLVERS, audit)
+    if not note.strip():
+        raise InvalidInputError(
+            "A conflict is resolved with a note", [FieldProblem("note", "say how it was deconflicted")]
+        )
+    with store.transaction() as session:
+        row = session.get(OperationConflictRow, conflict_id)
+        if row is None:
+            raise NotFoundError(f"No conflict {conflict_id!r}; list them with GET /api/v1/operations/{{id}}")
+        if row.state != "open":
+            raise ConflictError(f"Conflict {conflict_id} was already resolved by {row.resolved_by}")
+        row.state, row.resolved_by, row.resolved_at, row.resolution_note = (
+            "resolved",
+            caller.actor,
+            datetime.now(UTC),
+            note.strip(),
+        )
+        session.flush()
+        for op_id in {row.operation_id, row.other_operation_id} - {None}:
+            op = session.get_one(AgencyOperationRow, op_id)
+            op.state = state_after(len(_open_conflicts(session, op.id)), OperationState(op.state)).value
+        record(
+            session,
+            caller,
+            Action(audit.name, "operation_conflict", (conflict_id, row.operation_id), detail=note.strip()),
+        )
+        return _conflict_view(row)
+
+
+def start_operation(store: Store, caller: Caller, operation_id: str) -> OperationView:
+    """Mark the operation under way: refused (409, audited) while any of its conflicts is open."""
+    audit = Action("operation.start", "operation", (operation_id,))
+    require_role(store, caller, OPERATION_PLANNERS, audit)
+    with store.transaction() as session:
+        row = _get(session, operation_id)
+        check_may_proceed(
+            operation_id,
+            OperationState(row.state),
+            [c.detail for c in _open_conflicts(session, operation_id)],
+        )
+        row.state = OperationState.UNDER_WAY.value
+        record(session, caller, Action(audit.name, "operation", (operation_id,)))
+        return _view(session, operation_id)
+
+
+def read_operation(store: Store, caller: Caller, operation_id: str) -> OperationView:
+    require_role(store, caller, OPERATION_READERS, Action("operation.read", "operation", (operation_id,)))
+    with store.transaction() as session:
+        view = _view(session, operation_id)
+        record(session, caller, Action("operation.read", "operation", (operation_id, *view.subjects)))
+    return view
+
+
+def _live_operations(session: Session) -> list[PlannedOperation]:
+    rows = session.scalars(
+        select(AgencyOperationRow).where(AgencyOperationRow.state.in_(LIVE_OPERATION_STATES))
+    ).all()
+    targets: dict[str, list[OperationTargetRow]] = {}
+    for t in session.scalars(
+        select(OperationTargetRow).where(OperationTargetRow.operation_id.in_([r.id for r in rows]))
+    ):
+        targets.setdefault(t.operation_id, []).append(t)
+    return [
+        PlannedOperation(
+            r.id,
+            r.agency,
+            r.owner,
+            r.starts_on,
+            r.ends_on,
+            frozenset(t.value for t in targets.get(r.id, []) if t.kind == "subject"),
+            frozenset(t.value for t in targets.get(r.id, []) if t.kind == "address"),
+        )
+        for r in rows
+    ]
+
+
+def _open_conflicts(session: Session, operation_id: str) -> list[OperationConflictRow]:
+    involved = (OperationConflictRow.operation_id == operation_id) | (
+        OperationConflictRow.other_operation_id == operation_id
+    )
+    return list(
+        session.scalars(select(OperationConflictRow).where(involved, OperationConflictRow.state == "open"))
+    )
+
+
+def _get(session: Session, operation_id: str) -> AgencyOperationRow:
+    row = session.get(AgencyOperationRow, operation_id)
+    if row is None:
+        raise NotFoundError(f"No operation {operation_id!r}; register one with POST /api/v1/operations")
+    return row
+
+
+def _conflict_view(c: OperationConflictRow) -> ConflictView:
+    return ConflictView(
+        c.id,
+        c.operation_id,
+        c.other_operation_id,
+        c.other_agency,
+        c.kind,
+        c.target,
+        c.detail,
+        c.state,
+        c.resolved_by,
+        c.resolution_note,
+    )
+
+
+def _view(session: Session, operation_id: str) -> OperationView:
+    row = _get(session, operation_id)
+    targets = session.scalars(
+        select(OperationTargetRow).where(OperationTargetRow.operation_id == operation_id)
+    ).all()
+    involved = (OperationConflictRow.operation_id == operation_id) | (
+        OperationConflictRow.other_operation_id == operation_id
+    )
+    conflicts = session.scalars(
+        select(OperationConflictRow)
+        .where(involved)
+        .order_by(OperationConflictRow.detected_at, OperationConflictRow.id)
+    ).all()
+    return OperationView(
+        row.id,
+        row.agency,
+        row.title,
+        row.owner,
+        row.starts_on,
+        row.ends_on,
+        row.state,
+        tuple(sorted(t.value for t in targets if t.kind == "subject")),
+        tuple(sorted(t.value for t in targets if t.kind == "address")),
+        tuple(_conflict_view(c) for c in conflicts),
+    )

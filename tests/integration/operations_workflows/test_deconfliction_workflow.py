@@ -1,0 +1,103 @@
+"""Deconfliction through the store: overlaps detected and recorded, both owners alerted, a supervisor
+resolves with a note before the operation proceeds; all audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from ilos.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from ilos.operations.deconfliction import CooperationCase
+from ilos.services import deconfliction
+from ilos.services.access import Caller, Purpose, Role
+from ilos.services.deconfliction import OperationRequest
+from ilos.services.store_access import Store
+from ilos.store.operations_tables import AlertRow
+from ilos.store.tables import AuditEventRow
+
+ERO = Caller("ero-planner", frozenset({Role.logistics_planner}), Purpose.removal_logistics, "test")
+HSI = Caller("hsi-analyst", frozenset({Role.analyst}), Purpose.case_investigation, "test")
+SUPERVISOR = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
+WITNESS = CooperationCase("S9", "FBI", "WV-1", "U_VISA_CERTIFICATION", True)
+
+
+def no_cooperation(_: Sequence[str]) -> Sequence[CooperationCase]:
+    return []
+
+
+def cooperation(subject_ids: Sequence[str]) -> Sequence[CooperationCase]:
+    return [WITNESS] if "S9" in subject_ids else []
+
+
+def _register(store: Store, caller: Caller, agency: str, start: int, end: int, **targets: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    request = OperationRequest(agency, f"{agency} op", date(2027, 1, start), date(2027, 1, end), **targets)
+    return deconfliction.register_operation(store, caller, request, no_cooperation)
+
+
+def _recipients(store: Store) -> set[str]:
+    with store.transaction() as session:
+        return set(session.scalars(select(AlertRow.recipient)))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kind"),
+    [
+        ({"subject_ids": ("S1",)}, {"subject_ids": ("S1", "S2")}, "same_subject"),
+        (
+            {"addresses": ("12 Main St., Austin TX",)},
+            {"addresses": ("12 MAIN ST AUSTIN TX",)},
+            "same_address",
+        ),
+    ],
+)
+def test_overlap_is_recorded_alerted_and_blocks_until_resolved(
+    store: Store, first: dict[str, tuple[str, ...]], second: dict[str, tuple[str, ...]], kind: str
+) -> None:
+    ero = _register(store, ERO, "ERO", 1, 10, **first)
+    hsi = _register(store, HSI, "HSI", 5, 6, **second)
+    assert hsi.state == "conflicted" and [c.kind for c in hsi.conflicts] == [kind]
+    assert deconfliction.read_operation(store, ERO, ero.operation_id).state == "conflicted"
+    assert _recipients(store) == {"ero-planner", "hsi-analyst"}
+    with pytest.raises(ConflictError, match="unresolved conflict"):
+        deconfliction.start_operation(store, ERO, ero.operation_id)
+    with pytest.raises(PermissionDeniedError):
+        deconfliction.resolve_conflict(store, HSI, hsi.conflicts[0].conflict_id, "we talked")
+    with pytest.raises(InvalidInputError, match="note"):
+        deconfliction.resolve_conflict(store, SUPERVISOR, hsi.conflicts[0].conflict_id, " ")
+    resolved = deconfliction.resolve_conflict(
+        store, SUPERVISOR, hsi.conflicts[0].conflict_id, "HSI goes first"
+    )
+    assert (resolved.state, resolved.resolved_by, resolved.resolution_note) == (
+        "resolved",
+        "sup",
+        "HSI goes first",
+    )
+    assert deconfliction.start_operation(store, ERO, ero.operation_id).state == "under_way"
+    with store.transaction() as session:
+        actions = [e.action for e in session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq))]
+    assert actions.count("operation.register") == 2 and "operation.resolve_conflict" in actions
+
+
+def test_windows_that_do_not_meet_do_not_conflict(store: Store) -> None:
+    _register(store, ERO, "ERO", 1, 3, subject_ids=("S1",))
+    later = _register(store, HSI, "HSI", 4, 9, subject_ids=("S1",))
+    assert later.state == "cleared" and later.conflicts == ()
+
+
+def test_cooperating_witness_of_another_agency_is_a_conflict(store: Store) -> None:
+    request = OperationRequest("ERO", "arrests", date(2027, 1, 1), date(2027, 1, 2), subject_ids=("S9",))
+    op = deconfliction.register_operation(store, ERO, request, cooperation)
+    assert [(c.kind, c.other_agency, c.other_operation_id) for c in op.conflicts] == [
+        ("cooperating_witness", "FBI", None)
+    ]
+    assert _recipients(store) == {"ero-planner", "agency:FBI"}
+    same_agency = OperationRequest(
+        "FBI", "own witness", date(2027, 1, 1), date(2027, 1, 2), subject_ids=("S9",)
+    )
+    assert (
+        deconfliction.register_operation(store, HSI, same_agency, cooperation).conflicts[0].kind
+        == "same_subject"
+    )
