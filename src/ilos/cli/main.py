@@ -56,5 +56,13 @@ def _register() -> None:
 
     app.add_typer(plan_cli.app, name="plan")
 
+    from ilos.cli import cases as cases_cli
+    from ilos.cli import deconflict as deconflict_cli
+    from ilos.cli import departures as departures_cli
+
+    app.add_typer(cases_cli.app, name="cases")
+    app.add_typer(departures_cli.app, name="departures")
+    app.add_typer(deconflict_cli.app, name="deconflict")
+
 
 _register()
