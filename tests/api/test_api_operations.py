@@ -1,0 +1,156 @@
+"""Operations routes: every route refuses without a token (401) and for a role it does not serve (403);
+the action flow, the gate_blocked error shape, departures and deconfliction over HTTP."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ilos.policy.results import GateId
+from ilos.services import case_actions
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "operations_workflows"))
+from gates_fake import FakeGates
+
+Headers = Callable[[str], dict[str, str]]
+X = "abc123"
+ROUTES = [
+    ("post", "/api/v1/cases", {"title": "t", "subject_ids": ["S7f3a9c"]}),
+    ("get", f"/api/v1/cases/{X}", None),
+    ("post", f"/api/v1/cases/{X}/assign", {"assignee": "analyst"}),
+    ("post", f"/api/v1/cases/{X}/notes", {"text": "n"}),
+    ("post", f"/api/v1/cases/{X}/close", {"reason": "r"}),
+    ("post", "/api/v1/actions", {"subject_id": "S7f3a9c", "kind": "removal"}),
+    ("get", f"/api/v1/actions/{X}", None),
+    ("post", f"/api/v1/actions/{X}/steps", {"step": "approve"}),
+    ("get", "/api/v1/departures/report", None),
+    ("get", "/api/v1/departures/review-queue", None),
+    (
+        "post",
+        "/api/v1/operations",
+        {
+            "agency": "ERO",
+            "title": "t",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-01-02",
+            "subject_ids": ["S1"],
+        },
+    ),
+    ("get", f"/api/v1/operations/{X}", None),
+    ("post", f"/api/v1/operations/{X}/start", None),
+    ("post", f"/api/v1/operation-conflicts/{X}/resolve", {"note": "n"}),
+]
+
+
+@pytest.fixture
+def gates(monkeypatch: pytest.MonkeyPatch) -> FakeGates:
+    fake = FakeGates()
+    fake.block("S7f3a9c", GateId.IDENTITY, "needs verification: 1 record linked below 0.9")
+    monkeypatch.setattr(case_actions, "gate_source_for", lambda _store: fake)
+    return fake
+
+
+@pytest.mark.parametrize(("method", "url", "body"), [*ROUTES, ("get", "/api/v1/alerts", None)])
+def test_every_operations_route_needs_a_token(
+    client: TestClient, method: str, url: str, body: object
+) -> None:
+    response = client.request(
+        method.upper(), url, json=body, headers={"X-ILOS-Purpose": "case_investigation"}
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ROUTES)
+def test_every_operations_route_refuses_an_administrator(
+    client: TestClient, headers_for: Headers, method: str, url: str, body: object
+) -> None:
+    response = client.request(method.upper(), url, json=body, headers=headers_for("admin"))
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_action_flow_and_a_stay_after_lock_in_the_one_error_shape(
+    client: TestClient, headers_for: Headers, gates: FakeGates
+) -> None:
+    planner, supervisor = headers_for("logistics_planner"), headers_for("supervisor")
+    body = {"subject_id": "S7f3a9c", "kind": "manifest_entry", "destination_country": "MX"}
+    created = client.post("/api/v1/actions", json=body, headers=planner)
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/actions/{created.json()['action_id']}/steps"
+    early = client.post(url, json={"step": "approve"}, headers=supervisor)
+    assert early.status_code == 409 and "not possible" in early.json()["error"]["message"]
+    for step, who in [
+        ("verify_identity", supervisor),
+        ("verify_legal_status", supervisor),
+        ("approve", supervisor),
+        ("lock", planner),
+    ]:
+        response = client.post(url, json={"step": step, "evidence": ["passport P1 checked"]}, headers=who)
+        assert response.status_code == 200, response.text
+    gates.block("S7f3a9c", GateId.STAY, "judicial stay of removal in effect")
+    refused = client.post(url, json={"step": "execute"}, headers=planner)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "gate_blocked"
+    assert error["problems"] == [
+        {"location": "gate.stay_in_effect", "message": "judicial stay of removal in effect"}
+    ]
+    halted = client.get(f"/api/v1/actions/{created.json()['action_id']}", headers=supervisor).json()
+    assert halted["state"] == "halted" and halted["halts"][0]["gate"] == "stay_in_effect"
+    alerts = client.get("/api/v1/alerts", headers=planner).json()
+    assert alerts and alerts[0]["kind"] == "action_halted"
+
+
+def test_case_lifecycle(client: TestClient, headers_for: Headers) -> None:
+    analyst = headers_for("analyst")
+    case = client.post(
+        "/api/v1/cases", json={"title": "Cruz", "subject_ids": ["S7f3a9c"]}, headers=analyst
+    ).json()
+    url = f"/api/v1/cases/{case['case_id']}"
+    assert (
+        client.post(f"{url}/assign", json={"assignee": "supervisor"}, headers=analyst).json()["assignee"]
+        == "supervisor"
+    )
+    assert client.post(f"{url}/notes", json={"text": "address confirmed"}, headers=analyst).json()["notes"][
+        0
+    ]["text"]
+    closed = client.post(f"{url}/close", json={"reason": "done"}, headers=analyst).json()
+    assert closed["state"] == "closed"
+    again = client.post(f"{url}/notes", json={"text": "late"}, headers=analyst)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+
+
+def test_departures_and_deconfliction_over_http(client: TestClient, headers_for: Headers) -> None:
+    analyst, planner, supervisor = (
+        headers_for("analyst"),
+        headers_for("logistics_planner"),
+        headers_for("supervisor"),
+    )
+    report = client.get("/api/v1/departures/report", headers=analyst).json()
+    assert report["verified"] == 0 and report["counts"] == []
+    body = {
+        "agency": "ERO",
+        "title": "a",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-01-05",
+        "subject_ids": ["S1"],
+    }
+    first = client.post("/api/v1/operations", json=body, headers=planner).json()
+    second = client.post("/api/v1/operations", json={**body, "agency": "HSI"}, headers=analyst).json()
+    assert second["state"] == "conflicted"
+    start = client.post(f"/api/v1/operations/{first['operation_id']}/start", headers=planner)
+    assert start.status_code == 409
+    conflict = second["conflicts"][0]["conflict_id"]
+    resolve = client.post(
+        f"/api/v1/operation-conflicts/{conflict}/resolve", json={"note": "ERO first"}, headers=supervisor
+    )
+    assert resolve.status_code == 200 and resolve.json()["state"] == "resolved"
+    assert (
+        client.post(f"/api/v1/operations/{first['operation_id']}/start", headers=planner).json()["state"]
+        == "under_way"
+    )
