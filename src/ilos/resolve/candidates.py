@@ -51,10 +51,13 @@ class _SortedKeys:
         self.nodes = present[order].astype(np.int32)
         self.keys = keys[present][order]
 
-    def lookup(self, key: int) -> npt.NDArray[np.int32]:
+    def lookup(self, key: int) -> list[int]:
         k = np.uint64(key)
-        lo, hi = np.searchsorted(self.keys, k, "left"), np.searchsorted(self.keys, k, "right")
-        return self.nodes[lo:hi]
+        lo = int(self.keys.searchsorted(k, "left"))
+        if lo == len(self.keys) or self.keys[lo] != k:
+            return []
+        found: list[int] = self.nodes[lo : int(self.keys.searchsorted(k, "right"))].tolist()
+        return found
 
     def nbytes(self) -> int:
         return int(self.keys.nbytes + self.nodes.nbytes)
@@ -66,9 +69,8 @@ class CandidateIndex:
 
     def __init__(self, store: RecordStore, rules: Sequence[BlockingRule] = PREDICTION_BLOCKING) -> None:
         self.rules = tuple(rules)
-        hashes = {
-            c: _column_hashes(store, c) for c in {col for rule in self.rules for pair in rule for col in pair}
-        }
+        self._columns = sorted({col for rule in self.rules for pair in rule for col in pair})
+        hashes = {c: _column_hashes(store, c) for c in self._columns}
         self._right = [_SortedKeys(_vector_key([hashes[b] for _, b in rule])) for rule in self.rules]
         self._left = [
             None if _symmetric(rule) else _SortedKeys(_vector_key([hashes[a] for a, _ in rule]))
@@ -77,28 +79,32 @@ class CandidateIndex:
         self._added_right: list[dict[int, list[int]]] = [defaultdict(list) for _ in self.rules]
         self._added_left: list[dict[int, list[int]]] = [defaultdict(list) for _ in self.rules]
 
-    def add(self, node: int, rec: Rec) -> None:
+    def hashes(self, rec: Rec) -> dict[str, int]:
+        """The record's value hash for every blocking column, computed once and used by lookup and add."""
+        return {c: value_hash(rec.get(c)) for c in self._columns}
+
+    def add(self, node: int, hashes: dict[str, int]) -> None:
         for i, rule in enumerate(self.rules):
-            right = combine([value_hash(rec.get(b)) for _, b in rule])
+            right = combine([hashes[b] for _, b in rule])
             if right:
                 self._added_right[i][right].append(node)
-            left = combine([value_hash(rec.get(a)) for a, _ in rule])
+            left = combine([hashes[a] for a, _ in rule])
             if left and not _symmetric(rule):
                 self._added_left[i][left].append(node)
 
-    def candidates(self, rec: Rec) -> set[int]:
-        """Every indexed record that some blocking rule pairs with `rec`."""
+    def candidates(self, hashes: dict[str, int]) -> set[int]:
+        """Every indexed record that some blocking rule pairs with the record of these hashes."""
         found: set[int] = set()
         for i, rule in enumerate(self.rules):
-            as_left = combine([value_hash(rec.get(a)) for a, _ in rule])
+            as_left = combine([hashes[a] for a, _ in rule])
             if as_left:
-                found.update(self._right[i].lookup(as_left).tolist())
+                found.update(self._right[i].lookup(as_left))
                 found.update(self._added_right[i].get(as_left, ()))
             left_index = self._left[i]
             if left_index is not None:
-                as_right = combine([value_hash(rec.get(b)) for _, b in rule])
+                as_right = combine([hashes[b] for _, b in rule])
                 if as_right:
-                    found.update(left_index.lookup(as_right).tolist())
+                    found.update(left_index.lookup(as_right))
                     found.update(self._added_left[i].get(as_right, ()))
         return found
 

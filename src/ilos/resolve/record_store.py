@@ -26,6 +26,10 @@ class RecordStore:
         for column in self.columns:
             self._encode(column, table[column])
         self._base: int = int(table.num_rows)
+        # One row of codes per record: fetching a record is one numpy read, not one per column.
+        self._rows = (
+            np.stack([self._codes[c] for c in self.columns], axis=1) if self.columns else np.zeros((0, 0))
+        )
         self._added: list[dict[str, Any]] = []
         self._added_nodes: dict[str, int] = {}
         keys = np.array([_key_hash(self.key(i)) for i in range(self._base)], dtype=np.uint64)
@@ -52,8 +56,7 @@ class RecordStore:
         if node >= self._base:
             return self._added[node - self._base]
         rec: dict[str, Any] = {}
-        for column in self.columns:
-            code = self._codes[column][node]
+        for column, code in zip(self.columns, self._rows[node].tolist(), strict=True):
             rec[column] = self._values[column][code] if code >= 0 else None
         rec["name_keys"] = rec.get("name_keys") or ()
         rec["name_key"] = name_key_of(rec["name_keys"])
@@ -97,7 +100,11 @@ class RecordStore:
         return node
 
     def nbytes(self) -> int:
-        return sum(codes.nbytes for codes in self._codes.values()) + int(self._sorted_keys.nbytes * 1.5)
+        return (
+            int(self._rows.nbytes)
+            + sum(c.nbytes for c in self._codes.values())
+            + int(self._sorted_keys.nbytes * 1.5)
+        )
 
 
 def _key_hash(key: str) -> int:
