@@ -36,7 +36,7 @@ def _with_store(work: Callable[[Store], T]) -> T:
 
 def _case(c: CaseView) -> None:
     console.print(
-        f"case {c.case_id} [{c.state}] {c.title}; assignee {c.assignee or '-'}; subjects {', '.join(c.subjects)}"
+        f"case {c.case_id} ({c.state}) {c.title}; assignee {c.assignee or '-'}; subjects {', '.join(c.subjects)}"
     )
     for n in c.notes:
         console.print(f"  note {n.at:%Y-%m-%d %H:%M} {n.author}: {n.text}")

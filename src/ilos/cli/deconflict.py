@@ -31,7 +31,7 @@ def _day(value: str) -> date:
 def _show(op: OperationView) -> None:
     console.print(f"operation {op.operation_id} {op.agency} {op.starts_on}..{op.ends_on}: {op.state}")
     for c in op.conflicts:
-        console.print(f"  conflict {c.conflict_id} [{c.state}] {c.kind}: {c.detail}")
+        console.print(f"  conflict {c.conflict_id} ({c.state}) {c.kind}: {c.detail}")
 
 
 @app.command("register", help="Register a planned operation; overlaps are recorded and both owners alerted.")

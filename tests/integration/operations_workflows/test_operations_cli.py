@@ -1,0 +1,50 @@
+"""The operations CLI against a real store under ILOS_HOME: cases, deconfliction, departures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ilos.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ILOS_HOME", str(tmp_path))
+    monkeypatch.setenv("ILOS_ENVIRONMENT", "test")
+    monkeypatch.setenv("ILOS_SECRET_KEY", "cli-test-secret-0123456789")
+    return tmp_path
+
+
+def test_case_open_note_close(home: Path) -> None:
+    opened = runner.invoke(app, ["cases", "open", "Cruz household", "--subject", "S1", "--subject", "S2"])
+    assert opened.exit_code == 0, opened.output
+    case_id = re.search(r"case (\w+)", opened.output).group(1)  # type: ignore[union-attr]
+    assert runner.invoke(app, ["cases", "note", case_id, "address confirmed"]).exit_code == 0
+    closed = runner.invoke(app, ["cases", "close", case_id, "--reason", "done"])
+    assert "(closed)" in closed.output
+    late = runner.invoke(app, ["cases", "note", case_id, "late"])
+    assert late.exit_code == 4 and "closed" in late.output
+
+
+def test_deconflict_register_start_refused_then_resolved(home: Path) -> None:
+    args = ["deconflict", "register", "--start", "2027-01-01", "--end", "2027-01-03", "--subject", "S1"]
+    first = runner.invoke(app, [*args, "--agency", "ERO"])
+    second = runner.invoke(app, [*args, "--agency", "HSI"])
+    assert "conflicted" in second.output, second.output
+    op_id = re.search(r"operation (\w+)", first.output).group(1)  # type: ignore[union-attr]
+    conflict = re.search(r"conflict (\w+)", second.output).group(1)  # type: ignore[union-attr]
+    assert runner.invoke(app, ["deconflict", "start", op_id]).exit_code == 4
+    assert runner.invoke(app, ["deconflict", "resolve", conflict, "--note", "ERO first"]).exit_code == 0
+    assert "under_way" in runner.invoke(app, ["deconflict", "start", op_id]).output
+
+
+def test_departures_report_on_an_empty_store(home: Path) -> None:
+    result = runner.invoke(app, ["departures", "report"])
+    assert result.exit_code == 0 and "verified 0" in result.output
+    assert "0 unmatched" in runner.invoke(app, ["departures", "review"]).output
