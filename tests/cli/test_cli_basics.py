@@ -19,7 +19,7 @@ def test_version_prints_the_package_version() -> None:
     assert result.stdout.strip() == f"ilos {__version__}"
 
 
-@pytest.mark.parametrize("group", ["synth", "ingest", "link", "demo"])
+@pytest.mark.parametrize("group", ["synth", "ingest", "link", "worker", "demo"])
 def test_every_command_group_has_help(group: str) -> None:
     result = runner.invoke(app, [group, "--help"])
     assert result.exit_code == 0, result.output

@@ -31,12 +31,13 @@ def main(
 
 def _register() -> None:
     """Attach each command group; kept in one place so the CLI tree is easy to read."""
-    from ilos.cli import demo, ingest, link, synth
+    from ilos.cli import demo, ingest, link, synth, worker
     from ilos.cli import subjects as subjects_cli
 
     app.add_typer(synth.app, name="synth")
     app.add_typer(ingest.app, name="ingest")
     app.add_typer(link.app, name="link")
+    app.add_typer(worker.app, name="worker")
     app.add_typer(subjects_cli.app, name="subjects")
     app.command("demo")(demo.demo)
 
