@@ -65,13 +65,18 @@ def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progre
                 # Too few pairs for a sound estimate (small data): other blocks or Splink's defaults supply m.
                 progress(f"skipped EM on {sql}: only {pairs} pairs")
                 continue
-            progress(f"estimating m by expectation maximisation on {sql}")
+            # Sample records so the block yields about em_max_pairs pairs (pairs scale with the square of
+            # the sample), instead of building every pair of a huge block first.
+            proportion = min(1.0, (options.em_max_pairs / pairs) ** 0.5)
+            progress(
+                f"estimating m by expectation maximisation on {sql} ({pairs:,} pairs, sample {proportion:.3f})"
+            )
             snapshot = linker.misc.save_model_to_json()
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     {"blocking_rule": sql, "sql_dialect": "duckdb"},
                     max_pairs=options.em_max_pairs,
-                    record_sample_proportion=1.0,
+                    record_sample_proportion=proportion,
                 )
             except ValueError as exc:
                 # Splink 5 refuses an m that underflowed to 0 in a level no match in this block reached;
