@@ -15,7 +15,14 @@ BENCHMARKS: dict[str, list[str]] = {
     "synth": ["bench_synth.py", "--persons", "1000000"],
     "ingest": ["bench_ingest.py", "--rows", "2000000"],
     "standardize": ["bench_standardize.py"],
-    "link": ["bench_link.py", "--persons", "100000"],
+    "link": ["bench_link.py", "--persons", "100000", "--keep", "benchmarks/out/link100k"],
+    "incremental": ["bench_incremental.py", "--linkage", "benchmarks/out/link100k/linkage", "--records", "2000"],
+    "worklist": ["bench_worklist.py", "--persons", "100000"],
+    "placement": ["bench_placement.py", "--people", "50000", "--facilities", "250"],
+    "transport": ["bench_transport.py", "--people", "5000", "--countries", "40", "--flights", "60"],
+    "publish": ["bench_publish.py", "--rows", "1000000"],
+    "api": ["bench_api.py"],
+    "ui": ["bench_ui.py"],
 }
 
 

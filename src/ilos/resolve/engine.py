@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ class TrainingOptions:
     u_max_pairs: float = 2e6
     em_max_pairs: float = 1e6
     em_min_pairs: int = 200
+    memory_limit_gib: float = 12
+    records_per_chunk: int = 1_500_000
     m_floor: float = 0.002
     u_floor: float = 1e-6
     score_floor: float = 0.001
@@ -148,12 +151,29 @@ def save_model(linker: Any, path: Path) -> dict[str, Any]:
     return model
 
 
+def connect_bounded(work_dir: Path, options: TrainingOptions) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to disk under the linkage directory instead of outgrowing memory."""
+    spill = work_dir / ".duckdb-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{int(options.memory_limit_gib)}GB'")
+    con.execute("SET temp_directory = ?", [str(spill)])
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
 def predict_links(con: duckdb.DuckDBPyConnection, linker: Any, options: TrainingOptions) -> pa.Table:
-    """Score every blocked pair above the floor, with each comparison's level and weight."""
+    """Score every blocked pair above the floor, with each comparison's level and weight; large inputs are
+    scored in chunks (Splink's left x right chunking) so no single query holds every candidate pair."""
+    n = int(con.sql(f"SELECT count(*) FROM {RECORDS_TABLE}").fetchall()[0][0])  # noqa: S608
+    chunks = max(1, math.ceil(n / options.records_per_chunk))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame = linker.inference.predict(
-            threshold_match_probability=options.score_floor, warning_mode="never"
+            threshold_match_probability=options.score_floor,
+            warning_mode="never",
+            num_chunks_left=chunks if chunks > 1 else None,
+            num_chunks_right=chunks if chunks > 1 else None,
         )
     table: pa.Table = con.sql(links_projection_sql(frame.physical_name)).to_arrow_table()
     return table

@@ -4,6 +4,7 @@ constraints, and write the linkage directory (clusters, links, model, review que
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -100,7 +101,7 @@ def run_linkage(
 ) -> LinkageSummary:
     """Link `records` (standardize_table output of every source) and write the linkage directory."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = engine.connect_bounded(out_dir, options)
     prepare_records(con, records)
     trained = engine.train_model(con, options, progress)
     raw_model = engine.save_model(trained, out_dir / "model_unregularised.json")
@@ -125,6 +126,8 @@ def run_linkage(
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
     record_subject_events(out_dir, events, config_hash)
     write_report(out_dir, summary_dict=summary_dict, model=model, clusters=clusters, links=links)
+    con.close()
+    shutil.rmtree(out_dir / ".duckdb-spill", ignore_errors=True)
     return summary
 
 
