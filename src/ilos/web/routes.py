@@ -11,6 +11,7 @@ from ilos.services.access import Caller, Purpose
 from ilos.services.store_access import Store
 from ilos.web.audit_page import router as audit_router
 from ilos.web.render import render
+from ilos.web.review_page import router as review_router
 from ilos.web.session import (
     SESSION_COOKIE,
     check_csrf,
@@ -23,6 +24,7 @@ from ilos.web.session import (
 
 router = APIRouter(include_in_schema=False)
 router.include_router(audit_router)
+router.include_router(review_router)
 SUBJECT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 

@@ -54,3 +54,21 @@
     });
   });
 })();
+
+// One-key judgements on the review queue: m, n or u presses the button carrying that data-key.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-verdict-keys]");
+  if (!form) return;
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    var target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+    if (!/^[a-z]$/i.test(event.key)) return;
+    var button = form.querySelector('button[data-key="' + event.key.toLowerCase() + '"]');
+    if (!button) return;
+    event.preventDefault();
+    button.focus();
+    button.click();
+  });
+})();
