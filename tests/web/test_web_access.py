@@ -9,8 +9,8 @@ from test_web_pages import signed_in
 
 from conftest import World
 
-GETS = ["/review"]
-POSTS = ["/review/judgements"]
+GETS = ["/review", "/alerts", "/alerts/stream"]
+POSTS = ["/review/judgements", "/alerts/changes"]
 
 
 @pytest.mark.parametrize("path", GETS + POSTS)
@@ -28,3 +28,28 @@ def test_an_analyst_may_not_open_the_review_queue_or_judge(server: str, world: W
         response = analyst.post("/review/judgements", data=form)
     assert response.status_code == 403
     assert "Not allowed" in response.text
+
+
+def test_an_oversight_officer_may_not_watch_alerts_and_an_analyst_may_not_post_changes(
+    server: str, world: World
+) -> None:
+    with signed_in(server, world, "oversight", "oversight") as oversight:
+        assert oversight.get("/alerts").status_code == 403
+        assert oversight.get("/alerts/stream").status_code == 403
+    with signed_in(server, world, "analyst", "case_investigation") as analyst:
+        assert analyst.get("/alerts").status_code == 200
+        form = {"subject_id": world.subject_id, "stay_type": "JUDICIAL", "on": "2026-11-01"}
+        response = analyst.post("/alerts/changes", data={**form, "csrf": analyst.cookies["ilos_csrf"]})
+    assert response.status_code == 403
+
+
+def test_the_alert_stream_is_event_stream_and_audited_once_per_connection(server: str, world: World) -> None:
+    with signed_in(server, world, "steward", "data_quality") as steward:
+        with steward.stream("GET", "/alerts/stream", timeout=10) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            first = next(stream.iter_lines())
+        assert first == "retry: 2000"
+        assert steward.get("/search").status_code == 200  # the server carries on after the client left
+    with signed_in(server, world, "oversight", "oversight") as oversight:
+        page = oversight.get("/audit", params={"action": "alert.stream", "actor": "steward"}).text
+    assert "alert.stream" in page

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from ilos import __version__
 from ilos.config import Settings, load_settings
 from ilos.services.store_access import open_store
+from ilos.services.web_worker import BackgroundWorker, has_linkage
 from ilos.web.errors import install_page_errors
 from ilos.web.routes import router
 
@@ -26,7 +27,11 @@ def create_web_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        home = store.settings.home
+        worker = BackgroundWorker(home).start() if has_linkage(home) else None  # live alerts
         yield
+        if worker is not None:
+            worker.stop()
         store.close()
 
     app = FastAPI(

@@ -9,6 +9,7 @@ from ilos.errors import IlosError, InvalidInputError, NotAuthenticatedError, Per
 from ilos.services import web_health, web_search, web_session, web_subject
 from ilos.services.access import Caller, Purpose
 from ilos.services.store_access import Store
+from ilos.web.alerts_page import router as alerts_router
 from ilos.web.audit_page import router as audit_router
 from ilos.web.render import render
 from ilos.web.review_page import router as review_router
@@ -25,6 +26,7 @@ from ilos.web.session import (
 router = APIRouter(include_in_schema=False)
 router.include_router(audit_router)
 router.include_router(review_router)
+router.include_router(alerts_router)
 SUBJECT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 

@@ -72,3 +72,38 @@
     button.click();
   });
 })();
+
+// Live alerts: server-sent events prepend each new alert to the feed (built with textContent only).
+(function () {
+  "use strict";
+  var status = document.getElementById("live-status");
+  var feed = document.getElementById("alert-feed");
+  if (!status || !feed || !window.EventSource) return;
+  function text(tag, value, className) {
+    var el = document.createElement(tag);
+    el.textContent = value;
+    if (className) el.className = className;
+    return el;
+  }
+  var source = new EventSource(status.getAttribute("data-stream"));
+  source.onopen = function () { status.textContent = "Live: connected; new alerts appear at the top."; };
+  source.onerror = function () { status.textContent = "Live: reconnecting…"; };
+  source.addEventListener("alert", function (event) {
+    var a = JSON.parse(event.data);
+    var item = document.createElement("li");
+    item.className = "alert-item fresh " + a.classification;
+    item.setAttribute("data-position", a.position);
+    item.appendChild(text("span", a.classification, a.classification === "derogatory" ? "badge warn" : "badge"));
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(text("strong", a.kind.replace(/_/g, " ")));
+    item.appendChild(document.createTextNode(" · "));
+    var link = text("a", a.subject_id, "mono");
+    link.href = "/subjects/" + encodeURIComponent(a.subject_id);
+    item.appendChild(link);
+    item.appendChild(text("div", a.summary));
+    if (a.evidence.length) item.appendChild(text("div", "evidence: " + a.evidence.join("; "), "small muted"));
+    feed.insertBefore(item, feed.firstChild);
+    var empty = document.getElementById("feed-empty");
+    if (empty) empty.hidden = true;
+  });
+})();
