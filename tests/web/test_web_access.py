@@ -9,8 +9,8 @@ from test_web_pages import signed_in
 
 from conftest import World
 
-GETS = ["/review", "/alerts", "/alerts/stream"]
-POSTS = ["/review/judgements", "/alerts/changes"]
+GETS = ["/review", "/alerts", "/alerts/stream", "/cases", "/cases/C1", "/actions/A1"]
+POSTS = ["/review/judgements", "/alerts/changes", "/cases", "/cases/C1/actions", "/actions/A1/steps"]
 
 
 @pytest.mark.parametrize("path", GETS + POSTS)
@@ -53,3 +53,22 @@ def test_the_alert_stream_is_event_stream_and_audited_once_per_connection(server
     with signed_in(server, world, "oversight", "oversight") as oversight:
         page = oversight.get("/audit", params={"action": "alert.stream", "actor": "steward"}).text
     assert "alert.stream" in page
+
+
+def test_case_pages_refuse_roles_outside_case_work(server: str, world: World) -> None:
+    with signed_in(server, world, "steward", "data_quality") as steward:
+        csrf = steward.cookies["ilos_csrf"]
+        assert steward.get("/cases").status_code == 403
+        assert steward.get("/cases/C1").status_code == 403
+        assert steward.get("/actions/A1").status_code == 403
+        assert (
+            steward.post("/cases", data={"title": "t", "subject_id": "S-1", "csrf": csrf}).status_code == 403
+        )
+        plan = {"subject_id": "S-1", "kind": "removal", "csrf": csrf}
+        assert steward.post("/cases/C1/actions", data=plan).status_code == 403
+        step = {"step": "approve", "csrf": csrf}
+        assert steward.post("/actions/A1/steps", data=step).status_code == 403
+    with signed_in(server, world, "oversight", "oversight") as oversight:
+        assert oversight.get("/cases").status_code == 200  # oversight reads cases, never works them
+        form = {"title": "t", "subject_id": "S-1", "csrf": oversight.cookies["ilos_csrf"]}
+        assert oversight.post("/cases", data=form).status_code == 403

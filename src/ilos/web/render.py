@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from ilos import __version__
 from ilos.services.access import AUDIT_READERS, SUBJECT_READERS, Caller
+from ilos.services.cases import CASE_READERS
 from ilos.services.web_alerts import ALERT_READERS
 from ilos.services.web_health import DATA_HEALTH_READERS
 from ilos.services.web_review import REVIEWERS
@@ -38,6 +39,7 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
         ("/data-health", "Data health", DATA_HEALTH_READERS),
         ("/review", "Review queue", REVIEWERS),
         ("/alerts", "Live alerts", ALERT_READERS),
+        ("/cases", "Cases", CASE_READERS),
     ]
     return [(path, label) for path, label, roles in pages if caller.has_any(roles)]
 

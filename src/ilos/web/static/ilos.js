@@ -107,3 +107,10 @@
     if (empty) empty.hidden = true;
   });
 })();
+
+// A refused step moves keyboard focus to its explanation (role="alert" also announces it).
+(function () {
+  "use strict";
+  var refusal = document.getElementById("refusal");
+  if (refusal) refusal.focus();
+})();
