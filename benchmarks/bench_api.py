@@ -1,12 +1,24 @@
-"""API latency under load: 50 concurrent clients on loopback against a uvicorn server over N published
-synthetic subjects, mixing subject reads (search and fetch, each audited) with sign-ins (writes).
-Prints p50/p95/p99 per kind and the error count. SQLite by default; --postgres uses ILOS_TEST_POSTGRES_URL.
-Run: .venv/bin/python benchmarks/bench_api.py [--subjects 100000] [--seconds 20] [--clients 50]"""
+"""API latency under load: 50 concurrent clients on loopback against `ilos serve` (uvicorn, N workers)
+over N published synthetic subjects, mixing subject reads, searches (each audited, so each also
+writes an audit event) and sign-ins (writes: a token row plus argon2). Prints p50/p95/p99 per kind,
+throughput, the error count and the machine's load average.
+
+Two ways to load the server:
+  closed (default)  each client sends its next request as soon as the last one answers: saturation
+                    throughput; latency is then clients / throughput by construction.
+  --rate R          open loop at R requests/s in total (Poisson arrivals spread over the clients);
+                    latency counts from when a request was due, so a slow server cannot hide queueing.
+
+The load generator is a minimal HTTP/1.1 keep-alive client on asyncio streams (one connection per
+client), so that on a small machine it takes little CPU from the server it measures.
+SQLite by default; --postgres uses ILOS_TEST_POSTGRES_URL (a scratch schema, dropped after).
+Run: .venv/bin/python benchmarks/bench_api.py [--postgres] [--workers 2] [--rate 200] [--seconds 20]"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import socket
@@ -16,8 +28,9 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import psycopg
@@ -31,6 +44,7 @@ from ilos.services.store_access import open_store
 PASSWORD = "benchmark password"
 SECRET = "benchmark-secret-0123456789"
 PURPOSE = "case_investigation"
+SIGN_IN = json.dumps({"username": "bench", "password": PASSWORD, "purpose": PURPOSE}).encode()
 
 
 def prepare(settings: Settings, subjects: int) -> list[str]:
@@ -42,87 +56,117 @@ def prepare(settings: Settings, subjects: int) -> list[str]:
     return [r["subject_id"] for r in rows]
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection: write a request, read status, headers and a sized body."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.auth = f"Authorization: Bearer {token}\r\nX-ILOS-Purpose: {PURPOSE}\r\n"
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        extra = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else self.auth
+        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{extra}\r\n".encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+@dataclass
+class Results:
+    timings: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def next_request(rng: random.Random, ids: list[str]) -> tuple[str, str, str, bytes]:
+    roll = rng.random()
+    if roll < 0.02:
+        return "sign_in (write)", "POST", "/api/v1/auth/token", SIGN_IN
+    if roll < 0.6:
+        return "subject read", "GET", f"/api/v1/subjects/{rng.choice(ids)}", b""
+    q = rng.choice(["garcia", "nguyen", "olga", "1975-03-14", f"A{rng.randrange(len(ids)):09d}"])
+    return "subject search", "GET", "/api/v1/subjects?" + urlencode({"q": q, "limit": 20}), b""
+
+
 async def client(
-    http: httpx.AsyncClient,
-    ids: list[str],
-    token: str,
-    until: float,
-    seed: int,
-    timings: dict[str, list[float]],
-    errors: list[str],
+    port: int, token: str, ids: list[str], until: float, seed: int, gap: float | None, results: Results
 ) -> None:
+    """Closed loop when `gap` is None; otherwise requests fall due at Poisson times `gap` apart on average."""
     rng = random.Random(seed)
-    headers = {"Authorization": f"Bearer {token}", "X-ILOS-Purpose": PURPOSE}
-    while time.perf_counter() < until:
-        roll = rng.random()
-        if roll < 0.02:
-            kind, request = (
-                "sign_in (write)",
-                http.post(
-                    "/api/v1/auth/token", json={"username": "bench", "password": PASSWORD, "purpose": PURPOSE}
-                ),
-            )
-        elif roll < 0.6:
-            kind, request = "subject read", http.get(f"/api/v1/subjects/{rng.choice(ids)}", headers=headers)
-        else:
-            q = rng.choice(["garcia", "nguyen", "olga", "1975-03-14", f"A{rng.randrange(len(ids)):09d}"])
-            kind, request = (
-                "subject search",
-                http.get("/api/v1/subjects", params={"q": q, "limit": 20}, headers=headers),
-            )
-        start = time.perf_counter()
-        try:
-            response = await request
-            ok = response.status_code == 200
-        except httpx.HTTPError as exc:
-            ok, response = False, exc
-        timings.setdefault(kind, []).append(time.perf_counter() - start)
-        if not ok:
-            errors.append(f"{kind}: {response}")
+    conn = Connection(port, token)
+    due = time.perf_counter() + (rng.expovariate(1 / gap) if gap else 0)
+    try:
+        while due < until:
+            if gap:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            start = due if gap else time.perf_counter()
+            kind, method, path, body = next_request(rng, ids)
+            try:
+                status = await conn.request(method, path, body)
+            except (OSError, asyncio.IncompleteReadError) as exc:
+                status, conn = 0, Connection(port, token)
+                results.errors.append(f"{kind}: {exc!r}")
+            end = time.perf_counter()
+            results.timings.setdefault(kind, []).append(end - start)
+            if status not in (200, 0):
+                results.errors.append(f"{kind}: HTTP {status}")
+            due = due + rng.expovariate(1 / gap) if gap else end
+    finally:
+        conn.close()
 
 
-async def load(base: str, ids: list[str], clients: int, seconds: float) -> None:
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
-        signed = await http.post(
-            "/api/v1/auth/token", json={"username": "bench", "password": PASSWORD, "purpose": PURPOSE}
-        )
-        token = signed.json()["access_token"]
-        timings: dict[str, list[float]] = {}
-        errors: list[str] = []
-        until = time.perf_counter() + seconds
-        await asyncio.gather(*(client(http, ids, token, until, i, timings, errors) for i in range(clients)))
-    report(timings, errors, seconds)
+async def load(port: int, ids: list[str], clients: int, seconds: float, rate: float | None) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        signed = await http.post("/api/v1/auth/token", content=SIGN_IN, headers={"Content-Type": "application/json"})
+    token = signed.json()["access_token"]
+    results = Results()
+    gap = clients / rate if rate else None
+    began = time.perf_counter()
+    until = began + seconds
+    tasks = (client(port, token, ids, until, i, gap, results) for i in range(clients))
+    await asyncio.gather(*tasks)
+    report(results, time.perf_counter() - began)
 
 
-def report(timings: dict[str, list[float]], errors: list[str], seconds: float) -> None:
-    total = sum(len(t) for t in timings.values())
-    print(f"{total:,} requests in {seconds:.0f} s ({total / seconds:,.0f} req/s), errors: {len(errors)}")
-    for kind, values in sorted(timings.items()):
+def report(results: Results, seconds: float) -> None:
+    total = sum(len(t) for t in results.timings.values())
+    load1, load5, _ = os.getloadavg()
+    print(
+        f"{total:,} requests in {seconds:.1f} s ({total / seconds:,.0f} req/s), "
+        f"errors: {len(results.errors)}; load average {load1:.2f} (1 min) {load5:.2f} (5 min) "
+        f"on {os.cpu_count()} CPUs"
+    )
+    for kind, values in sorted(results.timings.items()):
         q = statistics.quantiles(values, n=100, method="inclusive")
         print(
-            f"  {kind:<16} n={len(values):>6,}  p50 {q[49] * 1000:7.1f} ms  p95 {q[94] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms"
+            f"  {kind:<16} n={len(values):>6,}  p50 {q[49] * 1000:7.1f} ms  "
+            f"p95 {q[94] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms"
         )
-    for error in errors[:5]:
+    for error in results.errors[:5]:
         print("  e.g.", error)
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "ilos.api.app:create_app",
-        "--factory",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, env=env)
-    for _ in range(300):
+def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    ilos = str(Path(sys.executable).parent / "ilos")
+    command = [ilos, "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(600):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                time.sleep(0.5 * workers)  # let every worker finish starting
                 return server
         except httpx.TransportError:
             time.sleep(0.1)
@@ -130,49 +174,55 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run(args: argparse.Namespace, home: str, schema: str | None, base_url: str) -> None:
+    env = dict(os.environ, ILOS_HOME=home, ILOS_ENVIRONMENT="bench", ILOS_SECRET_KEY=SECRET)
+    env.pop("ILOS_DATABASE_URL", None)
+    if schema:
+        separator = "&" if "?" in base_url else "?"
+        env["ILOS_DATABASE_URL"] = f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    settings = Settings(
+        home=Path(home), environment="bench", secret_key=SECRET, database_url=env.get("ILOS_DATABASE_URL")
+    )
+    ids = prepare(settings, args.subjects)
+    port = free_port()
+    server = serve(env, port, args.workers)
+    try:
+        mode = f"open loop at {args.rate:g} req/s" if args.rate else "closed loop"
+        print(
+            f"{'postgresql' if schema else 'sqlite'}: {args.subjects:,} subjects, {args.clients} clients, "
+            f"{args.workers} worker(s), {mode}"
+        )
+        asyncio.run(load(port, ids, args.clients, args.seconds, args.rate))
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subjects", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="Server worker processes (ilos serve --workers).")
+    parser.add_argument("--rate", type=float, default=None, help="Open loop: total requests per second.")
     parser.add_argument(
         "--postgres", action="store_true", help="Use ILOS_TEST_POSTGRES_URL (a scratch schema)."
     )
     args = parser.parse_args()
+    base_url = os.environ.get("ILOS_TEST_POSTGRES_URL", "")
+    schema = f"ilos_bench_{uuid.uuid4().hex[:8]}" if args.postgres else None
     with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, ILOS_HOME=home, ILOS_ENVIRONMENT="bench", ILOS_SECRET_KEY=SECRET)
-        schema = f"ilos_bench_{uuid.uuid4().hex[:8]}" if args.postgres else None
-        base_url = os.environ.get("ILOS_TEST_POSTGRES_URL", "")
         if schema:
             with psycopg.connect(base_url, autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA "{schema}"')
-            env["ILOS_DATABASE_URL"] = (
-                f"{base_url}{'&' if '?' in base_url else '?'}options={quote(f'-csearch_path={schema}')}"
-            )
-        else:
-            env.pop("ILOS_DATABASE_URL", None)
         try:
-            ids = prepare(
-                Settings(
-                    home=Path(home),
-                    environment="bench",
-                    secret_key=SECRET,
-                    database_url=env.get("ILOS_DATABASE_URL"),
-                ),
-                args.subjects,
-            )
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            server = serve(env, port)
-            try:
-                print(
-                    f"{'postgresql' if schema else 'sqlite'}: {args.subjects:,} subjects, {args.clients} clients"
-                )
-                asyncio.run(load(f"http://127.0.0.1:{port}", ids, args.clients, args.seconds))
-            finally:
-                server.terminate()
-                server.wait()
+            run(args, home, schema, base_url)
         finally:
             if schema:
                 with psycopg.connect(base_url, autocommit=True) as conn:

@@ -6,17 +6,44 @@ from typing import Annotated
 
 import typer
 
+from ilos.cli.errors import reports_errors
+from ilos.config import load_settings
+from ilos.services.store_access import open_store
+
 app = typer.Typer(help="Run the REST API server.")
 
 APP_FACTORY = "ilos.api.app:create_app"
 
 
 @app.command("serve", help="Serve the API (/api/v1) on HOST:PORT; settings come from ILOS_* variables.")
+@reports_errors
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="Worker processes; about one per CPU core on PostgreSQL, 1 on SQLite."
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request to stderr (off by default: the audit log records every request).",
+        ),
+    ] = False,
 ) -> None:
     import uvicorn
 
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+    # Migrate once here, before the workers start, so they never race each other to migrate.
+    open_store(load_settings()).close()
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        access_log=access_log,
+    )

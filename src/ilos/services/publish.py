@@ -36,6 +36,7 @@ def publish_subjects(session: Session, rows: Iterable[Mapping[str, Any]]) -> int
     for chunk in _chunks(rows):
         load(session, [to_load_row(row, total + i) for i, row in enumerate(chunk)], now)
         total += len(chunk)
+    subject_rows.analyze_subjects(session)
     return total
 
 

@@ -39,9 +39,18 @@ _SIGN_IN_REFUSED = (
 )
 
 
+# OWASP's recommended minimum for argon2id (19 MiB, 2 passes, 1 lane). argon2-cffi's default (64 MiB,
+# 3 passes, 4 lanes) costs ~5x the CPU and takes every core of a small server for each sign-in, which
+# starved concurrent requests under load (docs/api.md, "Performance"). Hashes made with other
+# parameters still verify and are re-hashed with these at the next successful sign-in.
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_LANES = 1
+
+
 @functools.cache
 def _hasher() -> PasswordHasher:
-    return PasswordHasher()
+    return PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES)
 
 
 @functools.cache
@@ -181,6 +190,8 @@ def _attempt(session: Session, store: Store, attempt: SignIn, purpose: Purpose) 
         record(session, caller, Action("auth.sign_in", "user", outcome="denied", detail=refusal or ""))
         return NotAuthenticatedError(_SIGN_IN_REFUSED)
     user.failed_attempts, user.locked_until = 0, None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(attempt.password)
     roles = frozenset(Role(r) for r in user.roles)
     if purpose not in purposes_for(roles):
         detail = f"roles {sorted(roles)} may not declare purpose {purpose.value}"

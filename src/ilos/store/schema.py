@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.schema import SchemaItem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -17,6 +19,19 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def include_object_on(dialect: str) -> Callable[[SchemaItem, str | None, str, bool, SchemaItem | None], bool]:
+    """Alembic's include_object hook for `dialect`: model objects marked info={"only_on": other} are
+    not expected there (e.g. the trigram index exists on PostgreSQL only)."""
+
+    def include(
+        item: SchemaItem, _name: str | None, _type: str, reflected: bool, _compare_to: SchemaItem | None
+    ) -> bool:
+        only_on = getattr(item, "info", {}).get("only_on")
+        return reflected or only_on is None or only_on == dialect
+
+    return include
 
 
 def upgrade_to_head(engine: Engine) -> None:

@@ -23,5 +23,13 @@ def identifier_key(value: str) -> str:
 
 def like_pattern(text: str) -> str:
     """A LIKE pattern that matches `text` literally anywhere (escape char is backslash)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_like_escaped(text)}%"
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern that matches values starting with `text` literally (escape char is backslash)."""
+    return f"{_like_escaped(text)}%"
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
-from ilos.store.search_keys import like_pattern
+from ilos.store.search_keys import like_pattern, like_prefix
 from ilos.store.tables import SubjectIdentifierRow, SubjectRow
 
 
@@ -53,24 +53,49 @@ def identifiers_of(session: Session, subject_ids: Sequence[str]) -> dict[str, li
     return found
 
 
-def search_subjects(session: Session, query: SubjectQuery) -> Sequence[SubjectRow]:
-    """Subjects matching any given criterion; names starting with the text come first."""
-    conditions: list[ColumnElement[bool]] = []
+def search_subjects(session: Session, query: SubjectQuery) -> list[SubjectRow]:
+    """Subjects matching any given criterion; names starting with the text come first.
+
+    Each criterion is its own index-backed query (trigram GIN for names on PostgreSQL, btree for date
+    of birth and identifiers) limited to the first `limit` in the final order; the results are merged
+    here. One query with OR (or a union joined back to subjects) stops PostgreSQL using the indexes."""
+    criteria: list[ColumnElement[bool]] = []
     if query.name_key:
-        conditions.append(SubjectRow.name_key.like(like_pattern(query.name_key), escape="\\"))
+        criteria.append(SubjectRow.name_key.like(like_pattern(query.name_key), escape="\\"))
     if query.date_of_birth is not None:
-        conditions.append(SubjectRow.date_of_birth == query.date_of_birth)
+        criteria.append(SubjectRow.date_of_birth == query.date_of_birth)
     if query.identifier:
-        by_identifier = select(SubjectIdentifierRow.subject_id).where(
-            SubjectIdentifierRow.value == query.identifier
+        criteria.append(
+            SubjectRow.subject_id.in_(
+                select(SubjectIdentifierRow.subject_id).where(SubjectIdentifierRow.value == query.identifier)
+            )
         )
-        conditions.append(SubjectRow.subject_id.in_(by_identifier))
-    statement = select(SubjectRow).where(or_(false(), *conditions))
-    if query.name_key:
-        prefix = query.name_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.order_by(SubjectRow.name_key.like(prefix, escape="\\").desc())
-    statement = statement.order_by(SubjectRow.name_key, SubjectRow.subject_id).limit(query.limit)
-    return session.scalars(statement).all()
+    prefix = like_prefix(query.name_key) if query.name_key else None
+    # Code-point order on both backends, the same order the merge below uses (whatever the collation).
+    by_name = SubjectRow.name_key.collate("C") if _is_postgres(session) else SubjectRow.name_key
+    found: dict[str, SubjectRow] = {}
+    for criterion in criteria:
+        statement = select(SubjectRow).where(criterion)
+        if prefix is not None:
+            statement = statement.order_by(SubjectRow.name_key.like(prefix, escape="\\").desc())
+        statement = statement.order_by(by_name, SubjectRow.subject_id).limit(query.limit)
+        found.update((row.subject_id, row) for row in session.scalars(statement))
+
+    def order(row: SubjectRow) -> tuple[bool, str, str]:
+        starts = query.name_key is not None and row.name_key.startswith(query.name_key)
+        return (not starts, row.name_key, row.subject_id)
+
+    return sorted(found.values(), key=order)[: query.limit]
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def analyze_subjects(session: Session) -> None:
+    """Refresh PostgreSQL's statistics after a bulk load, so searches are planned on the indexes."""
+    if _is_postgres(session):
+        session.execute(text("ANALYZE subjects, subject_identifiers"))
 
 
 _UPSERT_SQLITE = (

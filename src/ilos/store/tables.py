@@ -121,6 +121,16 @@ class SubjectRow(Base):
     """A published subject record as the API serves it; the lake keeps everything it came from."""
 
     __tablename__ = "subjects"
+    # PostgreSQL only (see migration 0002); schema.include_object skips it when comparing SQLite.
+    __table_args__ = (
+        Index(
+            "ix_subjects_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+            info={"only_on": "postgresql"},
+        ),
+    )
 
     subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(256))

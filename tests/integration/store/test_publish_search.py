@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from ilos.errors import InvalidInputError
 from ilos.services import publish, subject_search
@@ -48,3 +49,27 @@ def test_search_text_of_only_wildcards_matches_nothing(store: Store) -> None:
     publish.publish(store, PUBLISHER, [{"subject_id": "Sx", "display_name": "Ann"}])
     assert subject_search.search(store, ANALYST, "%") == []
     assert subject_search.search(store, ANALYST, "_") == []
+
+
+def test_search_merges_name_and_identifier_matches_in_name_order(store: Store) -> None:
+    rows = [
+        {"subject_id": "S1", "display_name": "Zoe A123", "identifiers": {}},
+        {"subject_id": "S2", "display_name": "Bea Nobody", "identifiers": {"passport": "a-123"}},
+        {"subject_id": "S3", "display_name": "a123 Adams", "identifiers": {}},
+    ]
+    publish.publish(store, PUBLISHER, rows)
+    found = subject_search.search(store, ANALYST, "A123", limit=10)
+    assert [s.subject_id for s in found] == ["S3", "S2", "S1"]  # prefix match first, then by name
+    assert [s.subject_id for s in subject_search.search(store, ANALYST, "A123", limit=2)] == ["S3", "S2"]
+
+
+def test_postgres_name_search_can_use_the_trigram_index(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    publish.publish(store, PUBLISHER, _rows(50))
+    with store.transaction() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # tiny table: make the planner show its hand
+        plan = "\n".join(
+            session.execute(text("EXPLAIN SELECT * FROM subjects WHERE name_key LIKE '%nune%'")).scalars()
+        )
+    assert "ix_subjects_name_key_trgm" in plan

@@ -122,3 +122,22 @@ def test_disabling_a_user_revokes_their_tokens(store: Store, ann: users.UserView
     with pytest.raises(NotAuthenticatedError):
         _sign_in(store)
     assert [u.disabled for u in users.list_users(store, ADMIN)] == [True]
+
+
+def test_a_hash_with_other_argon2_parameters_still_signs_in_and_is_upgraded(
+    store: Store, ann: users.UserView
+) -> None:
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=2).hash(PASSWORD)
+    with store.transaction() as session:
+        session.execute(update(UserRow).where(UserRow.id == ann.user_id).values(password_hash=old))
+    _sign_in(store)
+    with store.transaction() as session:
+        row = session.get(UserRow, ann.user_id)
+        assert row is not None and row.password_hash != old
+        assert (
+            f"m={users.ARGON2_MEMORY_KIB},t={users.ARGON2_TIME_COST},p={users.ARGON2_LANES}"
+            in row.password_hash
+        )
+    _sign_in(store)

@@ -6,11 +6,17 @@ from alembic import context
 from sqlalchemy import Connection
 
 from ilos.store.engine import make_engine
+from ilos.store.schema import include_object_on
 from ilos.store.tables import Base
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        compare_type=True,
+        include_object=include_object_on(connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
