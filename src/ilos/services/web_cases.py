@@ -13,7 +13,7 @@ from ilos.domain.cases import ActionFacts, ActionKind, ActionState, ActionStep, 
 from ilos.errors import GateBlockedError, IlosError
 from ilos.services.access import Caller
 from ilos.services.audit_log import Action, record_alone, require_role
-from ilos.services.case_actions import ActionView
+from ilos.services.case_actions import STEP_ROLES, ActionView
 from ilos.services.cases import CASE_READERS
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import ActionRow, CaseRow, CaseSubjectRow
@@ -68,12 +68,12 @@ def list_cases(store: Store, caller: Caller) -> tuple[CaseLine, ...]:
     return lines
 
 
-def steps_now(view: ActionView) -> tuple[str, ...]:
-    """The steps the action's state machine allows now (roles and gates are checked when one is taken)."""
+def steps_now(view: ActionView, caller: Caller) -> tuple[str, ...]:
+    """The steps the state machine allows now that the caller's roles may take (gates are checked when taken)."""
     facts = ActionFacts(
         view.action_id, ActionKind(view.kind), ActionState(view.state), view.planned_by, view.verifications
     )
-    return tuple(s.value for s in allowed_steps(facts))
+    return tuple(s.value for s in allowed_steps(facts) if caller.has_any(STEP_ROLES.get(s, ())))
 
 
 def refusal_of(exc: IlosError) -> Refusal:

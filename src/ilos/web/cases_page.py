@@ -31,7 +31,8 @@ def case_list(
     request: Request, caller: Caller = Depends(page_caller), store: Store = Depends(store_of)
 ) -> HTMLResponse:
     """The latest cases and a form to open one; audited."""
-    return render(request, "cases.html", caller, cases=web_cases.list_cases(store, caller))
+    lines = web_cases.list_cases(store, caller)
+    return render(request, "cases.html", caller, cases=lines, may_open=caller.has_any(cases.CASE_WORKERS))
 
 
 @router.post("/cases")
@@ -118,8 +119,9 @@ def _case(
 ) -> HTMLResponse:  # fmt: skip
     view = cases.read_case(store, caller, case_id)
     return render(
-        request, "case.html", caller, status=status, case=view, refusal=refusal, kinds=web_cases.ACTION_KINDS
-    )
+        request, "case.html", caller, status=status, case=view, refusal=refusal, kinds=web_cases.ACTION_KINDS,
+        may_plan=caller.has_any(case_actions.PLANNERS),
+    )  # fmt: skip
 
 
 def _action(
@@ -127,5 +129,5 @@ def _action(
     refusal: web_cases.Refusal | None = None, status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     view = case_actions.read_action(store, caller, action_id)
-    steps = [(s, web_cases.STEP_LABELS[s]) for s in web_cases.steps_now(view)]
+    steps = [(s, web_cases.STEP_LABELS[s]) for s in web_cases.steps_now(view, caller)]
     return render(request, "action.html", caller, status=status, action=view, steps=steps, refusal=refusal)
