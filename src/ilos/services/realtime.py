@@ -30,7 +30,7 @@ from ilos.resolve.incremental import IncrementalLinker
 from ilos.standardize.table import standardize_table
 from ilos.subjects.assemble import event_from_row, rows_of
 from ilos.subjects.changes import classify_changes
-from ilos.subjects.events_sql import source_events_sql
+from ilos.subjects.row_events import row_events
 
 INBOX_FILE = "inbox.jsonl"
 JOURNAL_FILE = "journal.jsonl"
@@ -174,8 +174,10 @@ class Worker:
         keys = [self.linker.store.key(n) for n in self._members(subjects)]
         if not keys:
             return []
+        marks = ", ".join("?" for _ in keys)
         table = self.con.sql(
-            "SELECT * EXCLUDE (record_key) FROM timeline WHERE list_contains(?, record_key)", params=[keys]
+            f"SELECT * EXCLUDE (record_key) FROM timeline WHERE record_key IN ({marks})",  # noqa: S608 - placeholders only
+            params=keys,
         ).to_arrow_table()
         return [event_from_row(row) for row in rows_of(table)]
 
@@ -190,12 +192,7 @@ class Worker:
         columns = list(spec.declared_schema())
         raw = pa.table({c: pa.array([values.get(c)], pa.string()) for c in columns})
         rec = standardize_table(raw, spec).to_pylist()[0]
-        if not spec.events:
-            return rec, []
-        self.con.register("incoming_raw", raw)
-        rows = self.con.sql(source_events_sql(spec, "incoming_raw")).to_arrow_table()
-        self.con.unregister("incoming_raw")
-        return rec, [event_from_row(row) for row in rows_of(rows)]
+        return rec, row_events(spec, values)
 
     def _remember_events(self, events: list[Event]) -> None:
         for e in events:

@@ -1,0 +1,73 @@
+"""The Python twin of `events_sql.source_events_sql` for one row: the near-real-time worker turns an incoming
+record into timeline events without a DuckDB query. `tests/integration/resolve/test_row_events_agree.py`
+checks it against the SQL on every row of a synthetic world."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from ilos.definitions.sources import SourceSpec
+from ilos.domain.events import Event
+from ilos.domain.provenance import RecordId, SourceId
+from ilos.subjects.events_sql import RECORDED_ATTRIBUTE, date_format
+
+Row = Mapping[str, str | None]
+
+
+def _text(row: Row, column: str) -> str | None:
+    value = row.get(column)
+    if value is None:
+        return None
+    trimmed = str(value).strip()
+    return trimmed or None
+
+
+def _date(spec: SourceSpec, row: Row, column: str) -> date | None:
+    text = _text(row, column)
+    if text is None:
+        return None
+    fmt = date_format(spec, column)
+    try:
+        return datetime.strptime(text, fmt).date() if fmt else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _attribute(spec: SourceSpec, row: Row, column: str) -> str | None:
+    if date_format(spec, column) is not None:
+        parsed = _date(spec, row, column)
+        return parsed.isoformat() if parsed else None
+    return _text(row, column)
+
+
+def _qualifies(row: Row, when: Mapping[str, list[str]] | None) -> bool:
+    return all(_text(row, column) in values for column, values in (when or {}).items())
+
+
+def row_events(spec: SourceSpec, row: Row) -> list[Event]:
+    """Every event one source row yields under the source's `events:` spec (rows without a date yield none)."""
+    record_id = _text(row, spec.record_id) or ""
+    out = []
+    for event in spec.events:
+        if not _qualifies(row, event.when):
+            continue
+        occurred = _date(spec, row, event.date)
+        if occurred is None:
+            continue
+        pairs = ((name, _attribute(spec, row, column)) for name, column in sorted(event.attributes.items()))
+        attributes = tuple((name, value) for name, value in pairs if value is not None)
+        recorded_column = event.attributes.get(RECORDED_ATTRIBUTE)
+        recorded = _date(spec, row, recorded_column) if recorded_column else None
+        out.append(
+            Event(
+                event.kind,
+                occurred,
+                SourceId(spec.name),
+                RecordId(record_id),
+                attributes,
+                spec.markings,
+                recorded,
+            )
+        )
+    return out
