@@ -139,10 +139,13 @@ def verify(store: Store, caller: Caller) -> Verification:
 
 
 def verify_stored_chain(session: Session) -> Verification:
-    """The pure chain check over the stored events and head (no audit event of its own)."""
+    """The pure chain check over the stored events and head (no audit event of its own), starting
+    from the newest anchor when older events were pruned to an archive."""
     head_row = audit_events.read_chain_head(session)
     head = ChainHead(head_row.last_seq, head_row.last_hash)
-    return verify_chain(_records(audit_events.iter_events(session)), head)
+    anchor = audit_events.latest_anchor(session)
+    start = ChainHead(*anchor) if anchor is not None else ChainHead()
+    return verify_chain(_records(audit_events.iter_events(session, after_seq=start.seq)), head, start)
 
 
 def _records(rows: Iterator[AuditEventRow]) -> Iterator[AuditRecord]:

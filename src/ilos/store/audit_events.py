@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ilos.store.tables import AuditChainHeadRow, AuditEventRow, Base
+from ilos.store.tables import AuditAnchorRow, AuditChainHeadRow, AuditEventRow, Base
 
 HEAD_ID = 1
 
@@ -52,15 +52,15 @@ def append_event(session: Session, event: dict[str, Any]) -> None:
     session.execute(move_head)
 
 
-def iter_events(session: Session, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditEventRow]:
-    """Every event after `after_seq` in chain order, read in batches (the chain may be long)."""
+def iter_events(
+    session: Session, *, after_seq: int = 0, through_seq: int | None = None, batch: int = 5000
+) -> Iterator[AuditEventRow]:
+    """Every event after `after_seq` (up to `through_seq`) in chain order, read in batches."""
     while True:
-        rows = session.scalars(
-            select(AuditEventRow)
-            .where(AuditEventRow.seq > after_seq)
-            .order_by(AuditEventRow.seq)
-            .limit(batch)
-        ).all()
+        statement = select(AuditEventRow).where(AuditEventRow.seq > after_seq)
+        if through_seq is not None:
+            statement = statement.where(AuditEventRow.seq <= through_seq)
+        rows = session.scalars(statement.order_by(AuditEventRow.seq).limit(batch)).all()
         yield from rows
         if len(rows) < batch:
             return
@@ -90,3 +90,39 @@ def find_events(session: Session, where: EventFilter) -> Sequence[AuditEventRow]
 
 def count_events(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(AuditEventRow)) or 0)
+
+
+def latest_anchor(session: Session) -> tuple[int, str] | None:
+    """The newest anchor (seq and hash of the last pruned event), or None if nothing was ever pruned."""
+    row = session.execute(
+        select(AuditAnchorRow.seq, AuditAnchorRow.hash).order_by(AuditAnchorRow.seq.desc()).limit(1)
+    ).one_or_none()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def get_anchor(session: Session, seq: int) -> AuditAnchorRow | None:
+    return session.get(AuditAnchorRow, seq)
+
+
+def event_hash(session: Session, seq: int) -> str | None:
+    return session.scalar(select(AuditEventRow.hash).where(AuditEventRow.seq == seq))
+
+
+def first_seq_at_or_after(session: Session, when: datetime) -> int | None:
+    """The first event recorded at or after `when` (None if every event is older)."""
+    value = session.scalar(select(func.min(AuditEventRow.seq)).where(AuditEventRow.at >= when))
+    return int(value) if value is not None else None
+
+
+def add_anchor(session: Session, anchor: AuditAnchorRow) -> None:
+    """Record a prune; the database checks the anchor names a stored, year-old event (migration 0004)."""
+    session.add(anchor)
+    session.flush()
+
+
+def delete_events_through(session: Session, seq: int) -> int:
+    """Delete the anchored events up to `seq`; the trigger refuses any not anchored or under a year old."""
+    result = session.execute(
+        delete(AuditEventRow).where(AuditEventRow.seq <= seq).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -151,3 +151,17 @@ class SubjectIdentifierRow(Base):
     )
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AuditAnchorRow(Base):
+    """A prune: the last archived event (seq, hash); the stored chain is verified from the newest one.
+
+    Append-only, and checked by a trigger against the event it names (migration 0004)."""
+
+    __tablename__ = "audit_anchors"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(Integer)
+    archive: Mapped[str] = mapped_column(String(512))
+    pruned_at: Mapped[datetime] = mapped_column(UtcDateTime)
