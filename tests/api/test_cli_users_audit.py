@@ -58,3 +58,35 @@ def test_audit_verify_passes_then_names_the_first_tampered_event(home: Path) -> 
     store.close()
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 8 and "broken at event 2" in broken.output
+
+
+def test_audit_prune_archives_old_events_and_both_verify(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ilos.services import audit_log
+
+    long_ago = datetime.now(UTC) - timedelta(days=800)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> Clock:
+            return cls.fromtimestamp(long_ago.timestamp(), UTC)
+
+    monkeypatch.setenv("ILOS_AUDIT_RETENTION_DAYS", "365")
+    monkeypatch.setattr(audit_log, "datetime", Clock)
+    for name in ("ann", "bob"):
+        runner.invoke(
+            app,
+            ["users", "create", name, "--role", "analyst", "--password-stdin"],
+            input="a long password!\n",
+        )
+    monkeypatch.setattr(audit_log, "datetime", datetime)
+    too_recent = runner.invoke(app, ["audit", "prune", "--before", datetime.now(UTC).date().isoformat()])
+    assert too_recent.exit_code != 0 and "ILOS_AUDIT_RETENTION_DAYS" in too_recent.output
+    before = (long_ago + timedelta(days=1)).date().isoformat()
+    pruned = runner.invoke(app, ["audit", "prune", "--before", before])
+    assert pruned.exit_code == 0 and "pruned 2 events" in pruned.output, pruned.output
+    archive = home / "audit-archive" / "audit-000000000001-000000000002.jsonl"
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    checked = runner.invoke(app, ["audit", "verify", "--archive", str(archive)])
+    assert checked.exit_code == 0 and "audit archive ok: 2 events 1..2" in checked.output, checked.output
