@@ -128,26 +128,49 @@ async def client(
         conn.close()
 
 
-async def load(port: int, ids: list[str], clients: int, seconds: float, rate: float | None) -> None:
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its direct children (the uvicorn workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+async def load(
+    port: int, ids: list[str], clients: int, seconds: float, rate: float | None, server_pid: int
+) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        signed = await http.post("/api/v1/auth/token", content=SIGN_IN, headers={"Content-Type": "application/json"})
+        signed = await http.post(
+            "/api/v1/auth/token", content=SIGN_IN, headers={"Content-Type": "application/json"}
+        )
     token = signed.json()["access_token"]
     results = Results()
     gap = clients / rate if rate else None
-    began = time.perf_counter()
+    began, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server_pid), time.process_time()
     until = began + seconds
     tasks = (client(port, token, ids, until, i, gap, results) for i in range(clients))
     await asyncio.gather(*tasks)
-    report(results, time.perf_counter() - began)
+    cpu = (tree_cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu)
+    report(results, time.perf_counter() - began, cpu)
 
 
-def report(results: Results, seconds: float) -> None:
+def report(results: Results, seconds: float, cpu: tuple[float, float]) -> None:
     total = sum(len(t) for t in results.timings.values())
     load1, load5, _ = os.getloadavg()
     print(
         f"{total:,} requests in {seconds:.1f} s ({total / seconds:,.0f} req/s), "
         f"errors: {len(results.errors)}; load average {load1:.2f} (1 min) {load5:.2f} (5 min) "
         f"on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  CPU per request: server {cpu[0] / max(total, 1) * 1000:.2f} ms, "
+        f"load generator {cpu[1] / max(total, 1) * 1000:.2f} ms (PostgreSQL's own not counted)"
     )
     for kind, values in sorted(results.timings.items()):
         q = statistics.quantiles(values, n=100, method="inclusive")
@@ -198,7 +221,7 @@ def run(args: argparse.Namespace, home: str, schema: str | None, base_url: str) 
             f"{'postgresql' if schema else 'sqlite'}: {args.subjects:,} subjects, {args.clients} clients, "
             f"{args.workers} worker(s), {mode}"
         )
-        asyncio.run(load(port, ids, args.clients, args.seconds, args.rate))
+        asyncio.run(load(port, ids, args.clients, args.seconds, args.rate, server.pid))
     finally:
         server.terminate()
         server.wait()
@@ -209,7 +232,9 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="Server worker processes (ilos serve --workers).")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Server worker processes (ilos serve --workers)."
+    )
     parser.add_argument("--rate", type=float, default=None, help="Open loop: total requests per second.")
     parser.add_argument(
         "--postgres", action="store_true", help="Use ILOS_TEST_POSTGRES_URL (a scratch schema)."
