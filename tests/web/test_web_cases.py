@@ -72,12 +72,12 @@ def test_blocked_case_transitions_name_the_gate_and_why(page: Page, world: World
     alert = page.locator("#alert-feed li").filter(has_text=clear).filter(has_text="stay granted")
     expect(alert.first).to_be_visible(timeout=15_000)
 
+    # The worker re-checks the subject's open actions the moment the change lands: the action is halted
+    # without anyone pressing a button, the halt names the gate, and no further step is offered.
     page.goto(action_url)
-    page.get_by_role("button", name="Approve").click()
-    refusal = page.get_by_role("alert")
-    expect(refusal).to_contain_text("Blocked by a gate")
-    expect(refusal).to_contain_text("stay_in_effect")
-    expect(refusal).to_contain_text("judicial stay of removal in effect")
-    expect(refusal).to_contain_text("halted")
-    expect(page.locator("#action-state")).to_have_text("halted")
+    expect(page.locator("#action-state")).to_have_text("halted", timeout=15_000)
+    halts = page.locator("#halts-title").locator("xpath=..")
+    expect(halts).to_contain_text("stay_in_effect")
+    expect(halts).to_contain_text("change event")
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "action-blocked-by-stay.png"), full_page=True)

@@ -28,7 +28,9 @@ def create_web_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         home = store.settings.home
-        worker = BackgroundWorker(home).start() if has_linkage(home) else None  # live alerts
+        worker = (
+            BackgroundWorker(home, store=store).start() if has_linkage(home) else None
+        )  # live alerts, halts
         yield
         if worker is not None:
             worker.stop()
