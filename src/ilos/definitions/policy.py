@@ -49,6 +49,17 @@ class GateParams(_Strict):
         description="A pair at least this likely that the linker did not merge (a constraint refused it) "
         "leaves both subjects' identity unsettled until a person judges it.",
     )
+    protective_sources: tuple[str, ...] = Field(
+        default=("benefit_applications", "citizenship_evidence", "cooperation"),
+        description="Sources whose records can protect a person (applications, citizenship, cooperation).",
+    )
+    protective_match_probability: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="A record of a protective source this likely to be the same person as another subject's "
+        "record, but not merged, leaves that subject's identity unsettled: its protection may be there.",
+    )
 
     @model_validator(mode="after")
     def _legal_floor(self) -> GateParams:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -118,9 +118,15 @@ def default_role(policy: Policy, purpose: str) -> str:
     raise InvalidInputError(f"No role may declare purpose {purpose!r} under policy {policy.label}")
 
 
-def load_candidates(linkage_dir: Path, unmerged_probability: float = 0.8) -> dict[str, list[CandidateMatch]]:
-    """Pairs between two different subjects that nobody has judged, for both sides: review-band pairs, and
-    likely pairs a linking constraint kept apart. The linker was unsure or overruled, so neither subject's
+def load_candidates(
+    linkage_dir: Path,
+    unmerged_probability: float = 0.8,
+    protective_sources: Sequence[str] = (),
+    protective_probability: float = 1.0,
+) -> dict[str, list[CandidateMatch]]:
+    """Pairs between two different subjects that nobody has judged, for both sides: review-band pairs, likely
+    pairs a linking constraint kept apart, and even weakly likely pairs with a record of a protective source
+    (an asylum application, citizenship evidence). The linker was unsure or overruled, so neither subject's
     identity is settled until a person judges the pair (a split person's protections may be in the other)."""
     links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
     if not links.is_file() or not clusters.is_file():
@@ -133,8 +139,18 @@ def load_candidates(linkage_dir: Path, unmerged_probability: float = 0.8) -> dic
             "JOIN read_parquet(?) cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l "
             "JOIN read_parquet(?) cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r "
             "WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review' "
-            "OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= ?))",
-            [str(links), str(clusters), str(clusters), unmerged_probability],
+            "OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= ?) "
+            "OR (r.decision <> 'judged' AND r.match_probability >= ? "
+            "AND (list_contains(?, r.source_l) OR list_contains(?, r.source_r))))",
+            [
+                str(links),
+                str(clusters),
+                str(clusters),
+                unmerged_probability,
+                protective_probability,
+                list(protective_sources),
+                list(protective_sources),
+            ],
         ).fetchall()
     finally:
         con.close()
@@ -150,7 +166,13 @@ def evaluate_linkage(
 ) -> Iterator[Decision]:
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
-    candidates = load_candidates(linkage_dir, policy.spec.gates.unmerged_match_probability)
+    gates = policy.spec.gates
+    candidates = load_candidates(
+        linkage_dir,
+        gates.unmerged_match_probability,
+        gates.protective_sources,
+        gates.protective_match_probability,
+    )
     for subject in load_subjects(linkage_dir, as_of):
         found = candidates.get(subject.subject_id, ())
         yield evaluate_subject(subject, as_of, policy, who, purpose, candidates=found, decided_at=decided_at)

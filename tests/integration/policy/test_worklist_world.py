@@ -36,8 +36,10 @@ def test_no_protected_person_or_citizen_is_actionable(built: tuple[Path, Path, W
     truth = score_worklist_against_truth(linkage, world / "truth")
     assert truth.actionable_protected == 0
     assert result.by_status["actionable"] == truth.actionable > 0
-    # Measured 48 of 71 (67.6%) on this world; the rest are split subjects, identity checks and pending TPS.
-    assert truth.removable_share > 0.6, truth
+    # Measured 43 of 72 (59.7%) on this world since a weak link to another subject's protective record
+    # (an asylum application, citizenship evidence) also needs verification; the rest are split subjects,
+    # identity checks and pending TPS. Blocking everyone would be no answer: more than half must come out.
+    assert truth.removable_share > 0.5, truth
 
 
 def test_decisions_cite_policy_inputs_and_explanation(built: tuple[Path, Path, WorklistBuild]) -> None:
