@@ -76,12 +76,8 @@ def view(store: Store, who: Principal, subject_id: str) -> SubjectView:
     asked = {"subject_id": subject_id}
     action = Action("subject.read", "subject", (subject_id,), asked)
     with admitted(store, who, SUBJECT_READERS, action) as (session, caller):
-        row = subject_rows.get_subject(session, subject_id)
-        found = (
-            _view(row, subject_rows.identifiers_of(session, [subject_id]).get(subject_id, []))
-            if row
-            else None
-        )
+        loaded = subject_rows.get_subject_with_identifiers(session, subject_id)
+        found = _view(*loaded) if loaded is not None else None
         outcome = "ok" if found else "not_found"
         record(
             session,

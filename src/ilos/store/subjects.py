@@ -41,6 +41,21 @@ def get_subject(session: Session, subject_id: str) -> SubjectRow | None:
     return session.get(SubjectRow, subject_id)
 
 
+def get_subject_with_identifiers(
+    session: Session, subject_id: str
+) -> tuple[SubjectRow, list[tuple[str, str]]] | None:
+    """A subject and its identifiers in one round trip (a left join), sorted as `identifiers_of` sorts."""
+    rows = session.execute(
+        select(SubjectRow, SubjectIdentifierRow.kind, SubjectIdentifierRow.value)
+        .outerjoin(SubjectIdentifierRow, SubjectIdentifierRow.subject_id == SubjectRow.subject_id)
+        .where(SubjectRow.subject_id == subject_id)
+    ).all()
+    if not rows:
+        return None
+    identifiers = sorted((kind, value) for _, kind, value in rows if kind is not None)
+    return rows[0][0], identifiers
+
+
 def identifiers_of(session: Session, subject_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     rows = session.execute(
         select(SubjectIdentifierRow.subject_id, SubjectIdentifierRow.kind, SubjectIdentifierRow.value)
