@@ -12,7 +12,7 @@ from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.subjects.changes import classify_changes
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "domain"))
-from test_legal_derivation import ev  # noqa: E402
+from test_legal_derivation import ev
 
 TODAY = date(2026, 11, 1)
 ORDER = "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL"
