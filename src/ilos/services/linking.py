@@ -157,7 +157,7 @@ class AddReport:
 
 def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Progress = _silent) -> AddReport:
     """`ilos link add`: link new records of one source into an existing linkage, one at a time."""
-    config = load_sources_config(_config_copy(linkage_dir))
+    config = load_sources_config(linkage_config_path(linkage_dir))
     spec = config.source(source)
     raw = read_source_file(config, spec, input_path)
     missing = check_mapped_columns(spec, raw)
@@ -193,7 +193,8 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
     )
 
 
-def _config_copy(linkage_dir: Path) -> Path:
+def linkage_config_path(linkage_dir: Path) -> Path:
+    """The copy of the sources config a linkage directory was made from (`ilos link` writes it)."""
     path = linkage_dir / CONFIG_COPY
     if not path.is_file():
         raise NotFoundError(f"No linkage config at {path}; run `ilos link CONFIG --out {linkage_dir}` first")

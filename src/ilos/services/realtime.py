@@ -25,8 +25,9 @@ import pyarrow as pa
 from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
-from ilos.errors import InvalidInputError, NotFoundError
+from ilos.errors import InvalidInputError
 from ilos.resolve.incremental import IncrementalLinker
+from ilos.services.linking import linkage_config_path
 from ilos.standardize.table import standardize_table
 from ilos.subjects.assemble import event_from_row, rows_of
 from ilos.subjects.changes import classify_changes
@@ -35,7 +36,6 @@ from ilos.subjects.row_events import row_events
 INBOX_FILE = "inbox.jsonl"
 JOURNAL_FILE = "journal.jsonl"
 TIMELINE_FILE = "timeline.parquet"
-CONFIG_COPY = "sources.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
     """Put one change event (a source row, all values as text) in the inbox; returns its event id."""
-    config = load_sources_config(_config_path(linkage_dir))
+    config = load_sources_config(linkage_config_path(linkage_dir))
     spec = config.source(source)
     missing = [c for c in spec.declared_schema() if c not in values]
     if missing:
@@ -98,7 +98,7 @@ class Worker:
 
     def __init__(self, linkage_dir: Path, as_of: date | None = None) -> None:
         self.dir = linkage_dir
-        self.config: SourcesConfig = load_sources_config(_config_path(linkage_dir))
+        self.config: SourcesConfig = load_sources_config(linkage_config_path(linkage_dir))
         self.as_of = as_of or date.today()
         self.linker = IncrementalLinker(linkage_dir)
         self.con = duckdb.connect()
@@ -202,10 +202,3 @@ class Worker:
                 [f"{e.source}|{e.record_id}", e.source, e.record_id, e.kind, e.on, e.recorded_on,
                  [{"k": k, "v": v} for k, v in e.attributes], list(e.markings)],
             )  # fmt: skip
-
-
-def _config_path(linkage_dir: Path) -> Path:
-    path = linkage_dir / CONFIG_COPY
-    if not path.is_file():
-        raise NotFoundError(f"No linkage at {linkage_dir}; run `ilos link CONFIG --out {linkage_dir}` first")
-    return path

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ilos.definitions.sources import load_sources_config
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import GateResult, GateReview
-from ilos.services import realtime
+from ilos.services import linking, realtime
 from ilos.services.case_actions import GateSource
 from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
@@ -50,7 +50,7 @@ def journaled_event_rows(directory: Path, subject_id: str) -> list[Row]:
     mine = [e for e in entries if e.get("subject_id") == subject_id]
     if not mine:
         return []
-    config = load_sources_config(directory / realtime.CONFIG_COPY)
+    config = load_sources_config(directory / linking.CONFIG_COPY)
     rows: list[Row] = []
     con = duckdb.connect()
     try:

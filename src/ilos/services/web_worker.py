@@ -8,7 +8,7 @@ import logging
 import threading
 from pathlib import Path
 
-from ilos.services import realtime
+from ilos.services import linking, realtime
 from ilos.services.case_actions import recheck_subject
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
@@ -20,7 +20,7 @@ INTERVAL = 0.5
 
 def has_linkage(home: Path) -> bool:
     """A linkage the worker can run over (its sources config copy is there)."""
-    return (linkage_dir(home) / realtime.CONFIG_COPY).is_file()
+    return (linkage_dir(home) / linking.CONFIG_COPY).is_file()
 
 
 class BackgroundWorker:
