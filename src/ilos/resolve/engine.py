@@ -89,6 +89,15 @@ def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progre
     return linker
 
 
+def model_input_sql(view: str) -> str:
+    """Standardized records as the model reads them: keyed `source|record_id`, with the order-free name key."""
+    return (
+        "SELECT source || '|' || record_id AS unique_id, "  # noqa: S608 - view names are internal constants
+        "NULLIF(array_to_string(list_sort(name_keys), ' '), '') AS name_key, "
+        f"* EXCLUDE (name_tokens, placeholder_fields) FROM {view}"
+    )
+
+
 def count_pairs(con: duckdb.DuckDBPyConnection, rule_sql: str) -> int:
     """How many distinct record pairs a blocking rule produces."""
     sql = (
@@ -237,11 +246,7 @@ def time_splink_predict_between(
     seconds = []
     for i in range(new.num_rows):
         con.register("incoming_one", new.slice(i, 1))
-        con.execute(
-            "CREATE OR REPLACE TABLE incoming_one_t AS SELECT source || '|' || record_id AS unique_id, "
-            "NULLIF(array_to_string(list_sort(name_keys), ' '), '') AS name_key, "
-            "* EXCLUDE (name_tokens, placeholder_fields) FROM incoming_one"
-        )
+        con.execute(f"CREATE OR REPLACE TABLE incoming_one_t AS {model_input_sql('incoming_one')}")
         frame = db_api.register("incoming_one_t", table_name=f"incoming_{i}")
         started = time.perf_counter()
         with warnings.catch_warnings():

@@ -25,8 +25,8 @@ from ilos.resolve.candidates import CandidateIndex
 from ilos.resolve.clustering import ClusterForest, ClusteringOutcome, ClusteringRules, try_merge
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.record_store import RecordStore
-from ilos.resolve.records import record_key
-from ilos.resolve.scoring import PairScorer
+from ilos.resolve.records import name_key_of, record_key
+from ilos.resolve.scoring import PairScorer, term_frequencies, tf_columns_of
 from ilos.resolve.stable_ids import fresh_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 
@@ -70,8 +70,10 @@ class IncrementalLinker:
         self.score_floor = score_floor
         self.groups = {name: g for g, name in enumerate(sorted(summary.get("restricted_sources", [])))}
         self.store = RecordStore(_sorted_by_key(pq.read_table(linkage_dir / linkage.RECORDS_FILE)))
-        self.scorer = PairScorer(_read_json(linkage_dir / linkage.MODEL_FILE), {})
-        self.scorer.tf_tables = {c: _term_frequencies(self.store, c) for c in self.scorer.tf_columns}
+        model = _read_json(linkage_dir / linkage.MODEL_FILE)
+        self.scorer = PairScorer(
+            model, {c: term_frequencies(_column_values(self.store, c)) for c in tf_columns_of(model)}
+        )
         self.forest, self.subject_of_root = self._load_clusters()
         self.index = CandidateIndex(self.store)
         self.blocked: dict[int, set[int]] = defaultdict(set)
@@ -226,18 +228,11 @@ class IncrementalLinker:
         return self.store.nbytes() + self.index.nbytes()
 
 
-def _term_frequencies(store: RecordStore, column: str) -> dict[Any, float]:
-    """Splink's tf table of a column: each value's share of the non-null values."""
+def _column_values(store: RecordStore, column: str) -> list[Any]:
+    """A column's values over the stored records; `name_key` is derived from the name keys."""
     if column == "name_key":
-        values = [" ".join(sorted(v)) if v else None for v in store.get_column("name_keys")]
-    else:
-        values = store.get_column(column)
-    counts: dict[Any, int] = defaultdict(int)
-    for value in values:
-        if value is not None:
-            counts[value] += 1
-    total = max(sum(counts.values()), 1)
-    return {value: n / total for value, n in counts.items()}
+        return [name_key_of(v) for v in store.get_column("name_keys")]
+    return store.get_column(column)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -83,10 +83,8 @@ def prepare_records(con: duckdb.DuckDBPyConnection, records: pa.Table) -> None:
     """Register the standardized records as the table Splink reads, keyed `source|record_id`."""
     con.register("incoming_records", records)
     con.execute(
-        f"CREATE OR REPLACE TABLE {engine.RECORDS_TABLE} AS "  # noqa: S608 - constant table name
-        "SELECT source || '|' || record_id AS unique_id, "
-        "NULLIF(array_to_string(list_sort(name_keys), ' '), '') AS name_key, * EXCLUDE (name_tokens, placeholder_fields) "
-        "FROM incoming_records ORDER BY unique_id"
+        f"CREATE OR REPLACE TABLE {engine.RECORDS_TABLE} AS "
+        f"{engine.model_input_sql('incoming_records')} ORDER BY unique_id"
     )
     con.unregister("incoming_records")
 

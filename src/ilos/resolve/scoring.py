@@ -32,16 +32,21 @@ class PairScore:
         return 1.0 / (1.0 + 2.0 ** (-self.match_weight)) if self.match_weight > -1000 else 0.0
 
 
-def term_frequencies(records: Iterable[Rec], columns: Iterable[str]) -> dict[str, dict[Any, float]]:
-    """Share of each value among the non-null values of a column, as Splink's tf tables compute it."""
-    wanted = list(columns)
-    counts: dict[str, Counter[Any]] = {c: Counter() for c in wanted}
-    for rec in records:
-        for column in wanted:
-            value = rec.get(column)
-            if value is not None:
-                counts[column][value] += 1
-    return {c: {v: n / max(sum(cnt.values()), 1) for v, n in cnt.items()} for c, cnt in counts.items()}
+def term_frequencies(values: Iterable[Any]) -> dict[Any, float]:
+    """Each value's share of the non-null values of a column, as Splink's tf tables compute it."""
+    counts: Counter[Any] = Counter(v for v in values if v is not None)
+    total = max(sum(counts.values()), 1)
+    return {value: n / total for value, n in counts.items()}
+
+
+def tf_columns_of(model: Mapping[str, Any]) -> set[str]:
+    """The columns a trained model adjusts by term frequency (their tables must be supplied)."""
+    return {
+        str(level["tf_adjustment_column"])
+        for comparison in model["comparisons"]
+        for level in comparison["comparison_levels"]
+        if level.get("tf_adjustment_column") and level.get("tf_adjustment_weight", 0)
+    }
 
 
 class PairScorer:
@@ -56,10 +61,6 @@ class PairScorer:
         self.levels: list[dict[int, LevelParameters]] = [
             _level_parameters(by_name[c.name]) for c in self.comparisons
         ]
-
-    @property
-    def tf_columns(self) -> set[str]:
-        return {p.tf_column for levels in self.levels for p in levels.values() if p.tf_column}
 
     def score(self, left: Rec, right: Rec) -> PairScore:
         gammas, weights = [], []

@@ -193,20 +193,4 @@ def _to_values(link: AuditRecord) -> dict[str, Any]:
 
 
 def _to_view(row: AuditEventRow) -> AuditEventView:
-    return AuditEventView(
-        seq=row.seq,
-        event_id=row.event_id,
-        at=row.at,
-        actor=row.actor,
-        client=row.client,
-        purpose=row.purpose,
-        action=row.action,
-        object_type=row.object_type,
-        object_ids=list(row.object_ids),
-        query=row.query,
-        result_count=row.result_count,
-        outcome=row.outcome,
-        detail=row.detail,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
+    return AuditEventView(**_to_values(to_record(row)))

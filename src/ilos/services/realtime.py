@@ -28,6 +28,7 @@ from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.errors import InvalidInputError
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.services.linking import linkage_config_path
+from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.table import standardize_table
 from ilos.subjects.assemble import event_from_row, rows_of
 from ilos.subjects.changes import classify_changes
@@ -35,7 +36,6 @@ from ilos.subjects.row_events import row_events
 
 INBOX_FILE = "inbox.jsonl"
 JOURNAL_FILE = "journal.jsonl"
-TIMELINE_FILE = "timeline.parquet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +143,11 @@ class Worker:
         rec, events = self._standardize_and_events(event["source"], event["values"])
         key = f"{rec['source']}|{rec['record_id']}"
         outcome = self.linker.link(rec)
-        joined = {outcome.subject_id, *outcome.absorbed_subjects} - {
-            outcome.subject_id if outcome.action == "new" else ""
-        }
-        before = derive_legal_situation(self._events_of_subjects(joined), self.as_of)
+        # The subject's other records (of every subject merged into it) hold its events so far.
+        earlier = self._events_of_subject_holding(key)
+        before = derive_legal_situation(earlier, self.as_of)
         self._remember_events(events)
-        after = derive_legal_situation(self._events_of_subjects({outcome.subject_id}), self.as_of)
+        after = derive_legal_situation(earlier + events, self.as_of)
         changes = tuple(
             {
                 "classification": c.classification.value,
@@ -170,8 +169,12 @@ class Worker:
         self.done.add(event["event_id"])
         return processed
 
-    def _events_of_subjects(self, subjects: set[str]) -> list[Event]:
-        keys = [self.linker.store.key(n) for n in self._members(subjects)]
+    def _events_of_subject_holding(self, record: str) -> list[Event]:
+        """Timeline events of every record in the subject that `record` belongs to (one indexed query)."""
+        node = self.linker.store.find(record)
+        assert node is not None
+        members = self.linker.forest.members(self.linker.forest.find(node))
+        keys = [self.linker.store.key(n) for n in members if n != node]
         if not keys:
             return []
         marks = ", ".join("?" for _ in keys)
@@ -180,10 +183,6 @@ class Worker:
             params=keys,
         ).to_arrow_table()
         return [event_from_row(row) for row in rows_of(table)]
-
-    def _members(self, subjects: set[str]) -> list[int]:
-        roots = [r for r, s in self.linker.subject_of_root.items() if s in subjects]
-        return [m for root in roots for m in self.linker.forest.members(root)]
 
     def _standardize_and_events(
         self, source: str, values: dict[str, Any]

@@ -10,7 +10,7 @@ import pytest
 
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.records import record_dicts
-from ilos.resolve.scoring import PairScorer, term_frequencies
+from ilos.resolve.scoring import PairScorer, term_frequencies, tf_columns_of
 from ilos.services.linking import LinkRun
 
 
@@ -18,8 +18,8 @@ def test_python_levels_and_scores_match_splink_on_every_scored_pair(small_linkag
     out = small_linkage.out_dir
     records = record_dicts(pq.read_table(out / linkage.RECORDS_FILE))
     model = json.loads((out / linkage.MODEL_FILE).read_text())
-    scorer = PairScorer(model, {})
-    scorer = PairScorer(model, term_frequencies(records.values(), scorer.tf_columns))
+    tf = {c: term_frequencies(r.get(c) for r in records.values()) for c in tf_columns_of(model)}
+    scorer = PairScorer(model, tf)
     links = pq.read_table(out / linkage.LINKS_FILE).to_pylist()
     assert len(links) > 1000
     names = [c.name for c in model_spec.comparisons()]
