@@ -6,3 +6,4 @@ from ilos.store import inbox_tables as inbox_tables
 from ilos.store import legal_tables as legal_tables
 from ilos.store import operations_tables as operations_tables
 from ilos.store import plan_tables as plan_tables
+from ilos.store import split_tables as split_tables
