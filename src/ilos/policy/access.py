@@ -86,8 +86,16 @@ class Usage:
     """Decides use of each marked item for one subject, role, purpose and set of authorities."""
 
     def __init__(
-        self, subject: Subject, role: str, purpose: str, authorities: Sequence[LegalAuthority], policy: Policy
+        self,
+        subject: Subject,
+        role: str,
+        purpose: str,
+        authorities: Sequence[LegalAuthority],
+        policy: Policy,
+        used_on: date | None = None,
     ) -> None:
+        """`used_on` is the day the data is used (an authority must be in force then); default: the
+        subject's as-of date."""
         allowed = policy.spec.role_purposes.get(role, ())
         if purpose not in allowed:
             raise PermissionDeniedError(
@@ -97,6 +105,7 @@ class Usage:
         check_authorities(authorities)
         self.subject, self.role, self.purpose, self.policy = subject, role, purpose, policy
         self.authorities = tuple(authorities)
+        self.used_on = used_on or subject.legal.as_of
         self._periods: dict[tuple[str, str], str | None] = {
             (e.source, e.record_id): e.get("tax_year") for e in subject.events
         }
@@ -124,18 +133,29 @@ class Usage:
         for marking, decision, why in sorted(decisions, key=lambda d: -_STRICTNESS[d[1]]):
             if decision == "deny":
                 return Use(False, why)
-            if decision == "authority" and not any(
-                a.covers(marking, self.subject.subject_id, period) for a in self.authorities
-            ):
-                return Use(False, f"{why}; no recorded authority covers this taxpayer and period {period}")
+            if decision == "authority":
+                why_nots = [
+                    a.why_not(marking, self.subject.subject_id, period, self.used_on)
+                    for a in self.authorities
+                ]
+                if all(why_nots):
+                    cited = "".join(f"; {w}" for w in why_nots)
+                    return Use(
+                        False, f"{why}; no recorded authority covers this taxpayer and period {period}{cited}"
+                    )
         return Use(True)
 
 
 def view_subject(
-    subject: Subject, role: str, purpose: str, authorities: Sequence[LegalAuthority], policy: Policy
+    subject: Subject,
+    role: str,
+    purpose: str,
+    authorities: Sequence[LegalAuthority],
+    policy: Policy,
+    used_on: date | None = None,
 ) -> SubjectView:
     """Every value and event of the subject, each shown or reported as withheld with the reason."""
-    usage = Usage(subject, role, purpose, authorities, policy)
+    usage = Usage(subject, role, purpose, authorities, policy, used_on)
     values = []
     for name, attribute in sorted(subject.attributes.items()):
         for o in attribute.observations:

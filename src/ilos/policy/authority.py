@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from ilos.errors import FieldProblem, InvalidInputError
 
@@ -15,7 +16,10 @@ _SUBJECT_ID = re.compile(r"^S-[0-9a-f]{6,}$")
 
 @dataclass(frozen=True, slots=True)
 class LegalAuthority:
-    """A recorded authority to use one marking's data about one taxpayer for stated periods and reasons."""
+    """A recorded authority to use one marking's data about one taxpayer for stated periods and reasons.
+
+    In force from `granted_on` (when given) to `expires_on` (when given) inclusive, unless revoked: a
+    revocation takes effect on `revoked_on` and is recorded apart, so the authority itself never changes."""
 
     authority_id: str
     marking: str
@@ -25,13 +29,32 @@ class LegalAuthority:
     statute: str
     reason: str
     recorded_by: str = ""
+    granted_by: str = ""
+    granted_on: date | None = None
+    expires_on: date | None = None
+    revoked_on: date | None = None
 
-    def covers(self, marking: str, subject_id: str, period: int | None) -> bool:
-        return (
-            self.marking.upper() == marking
-            and self.taxpayer == subject_id
-            and (period is None or period in self.tax_periods)
-        )
+    def covers(self, marking: str, subject_id: str, period: int | None, on: date | None = None) -> bool:
+        return self.why_not(marking, subject_id, period, on) is None
+
+    def why_not(
+        self, marking: str, subject_id: str, period: int | None, on: date | None = None
+    ) -> str | None:
+        """Why this authority does not unlock the item (None: it does)."""
+        name = f"authority {self.authority_id}"
+        if self.marking.upper() != marking:
+            return f"{name} is for {self.marking.upper()} data"
+        if self.taxpayer != subject_id:
+            return f"{name} names taxpayer {self.taxpayer}, not {subject_id}"
+        if period is not None and period not in self.tax_periods:
+            return f"{name} covers tax periods {', '.join(map(str, self.tax_periods))}, not {period}"
+        if on is not None and self.revoked_on is not None and on >= self.revoked_on:
+            return f"{name} was revoked on {self.revoked_on}"
+        if on is not None and self.expires_on is not None and on > self.expires_on:
+            return f"{name} expired on {self.expires_on}"
+        if on is not None and self.granted_on is not None and on < self.granted_on:
+            return f"{name} is not in force until {self.granted_on}"
+        return None
 
 
 def authority_problems(authority: LegalAuthority) -> list[FieldProblem]:

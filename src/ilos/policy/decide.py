@@ -59,9 +59,12 @@ def evaluate_subject(
     destination_country: str | None = None,
     candidates: Sequence[CandidateMatch] = (),
     decided_at: datetime | None = None,
+    used_on: date | None = None,
 ) -> Decision:
-    """The decision for one subject, with its inputs, policy hash and a one-line explanation."""
-    usage = Usage(subject, role, purpose, authorities, policy)
+    """The decision for one subject, with its inputs, policy hash and a one-line explanation.
+
+    `used_on` is the day the data is used, when authorities must be in force (default `today`)."""
+    usage = Usage(subject, role, purpose, authorities, policy, used_on or today)
     usable = restrict_subject(subject, usage)
     gates = merge_gates(
         evaluate_gates(usable, today, policy, destination_country, reviews, candidates),
@@ -82,7 +85,7 @@ def evaluate_subject(
         decided_at=decided_at or datetime.combine(today, datetime.min.time()),
         purpose=purpose,
         role=role,
-        inputs=_inputs(subject, reviews, destination_country),
+        inputs=_inputs(subject, reviews, authorities, destination_country),
         explanation=_explain(status, gates, priority),
     )
 
@@ -111,11 +114,24 @@ def last_location(subject: Subject, usage: Usage) -> LocationView:
     return LocationView(None, None, None, None, None, False, "; ".join(withheld))
 
 
-def _inputs(subject: Subject, reviews: Sequence[GateReview], destination: str | None) -> tuple[str, ...]:
-    """What the decision rested on besides the policy: the subject's records, reviews, destination."""
+def _inputs(
+    subject: Subject,
+    reviews: Sequence[GateReview],
+    authorities: Sequence[LegalAuthority],
+    destination: str | None,
+) -> tuple[str, ...]:
+    """What the decision rested on besides the policy: the subject's records, reviews, authorities cited,
+    destination."""
     records = tuple(str(r) for r in subject.records)
-    reviewed = tuple(f"review:{r.gate.value}:{r.reviewer}:{r.at.isoformat()}:{r.outcome}" for r in reviews)
-    return records + reviewed + ((f"destination:{destination}",) if destination else ())
+    reviewed = tuple(
+        f"review:{r.gate.value}:{r.reviewer}:{r.at.isoformat()}:{r.outcome}"
+        + (f":{r.finding}" if r.finding else "")
+        + (f":{r.review_id}" if r.review_id else "")
+        for r in reviews
+        if r.subject_id == subject.subject_id
+    )
+    cited = tuple(f"authority:{a.authority_id}" for a in authorities)
+    return records + reviewed + cited + ((f"destination:{destination}",) if destination else ())
 
 
 def _explain(status: Status, gates: Sequence[GateResult], priority: PriorityResult) -> str:

@@ -12,7 +12,16 @@ from ilos.definitions.policy import Policy
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.domain.subjects import Subject
-from ilos.policy.results import REVIEWABLE_GATES, CandidateMatch, Evidence, GateId, GateResult, GateReview
+from ilos.policy.results import (
+    CLEARING_FINDINGS,
+    REVIEWABLE_GATES,
+    CandidateMatch,
+    Evidence,
+    GateId,
+    GateResult,
+    GateReview,
+    ReviewFinding,
+)
 
 US_CITIZEN = "US_CITIZEN"
 REVIEWER_ROLE = "supervisor"
@@ -60,13 +69,11 @@ def evaluate_gates(
             GateResult(
                 gate=gate,
                 blocks=finding.blocks and review is None,
-                reason=finding.reason
-                if review is None
-                else f"{finding.reason}; cleared by review of {review.reviewer}",
+                reason=finding.reason if review is None else f"{finding.reason}; {_cleared_by(review)}",
                 evidence=finding.evidence,
                 policy_version=policy.version,
                 policy_hash=policy.content_hash,
-                note=finding.note,
+                note=finding.note or _review_note(review),
                 review=review,
             )
         )
@@ -76,15 +83,48 @@ def evaluate_gates(
 def _clearing_review(
     gate: GateId, subject_id: str, finding: _Finding, reviews: Sequence[GateReview]
 ) -> GateReview | None:
-    """A supervisor's clearing review recorded after the latest evidence; never for a legal-process gate."""
+    """The review that lifts a reviewable gate, if any; never one for a legal-process gate.
+
+    The newest review of this gate on this subject decides, and it clears only if a supervisor made it with
+    outcome `cleared` and it saw all the evidence the gate rests on now: a recorded review names the evidence
+    it examined (`covers`), so a record linked later (even an old one) needs a new review; a review naming none
+    (an action's identity verification) must be no older than the newest evidence. A citizenship review must
+    also say why it clears (someone else's evidence, or evidence that does not establish citizenship), and a
+    supervisor's finding that the person is a citizen is final: no later review clears the gate."""
     if not finding.blocks or gate not in REVIEWABLE_GATES:
         return None
-    for review in sorted(reviews, key=lambda r: r.at, reverse=True):
-        if review.gate != gate or review.subject_id != subject_id:
-            continue
-        fresh = finding.latest is None or review.at.date() >= finding.latest
-        return review if review.clears and review.reviewer_role == REVIEWER_ROLE and fresh else None
-    return None
+    mine = sorted(
+        (r for r in reviews if r.gate == gate and r.subject_id == subject_id),
+        key=lambda r: r.at,
+        reverse=True,
+    )
+    if gate == GateId.CITIZENSHIP and any(
+        r.finding == ReviewFinding.CITIZEN and r.reviewer_role == REVIEWER_ROLE for r in mine
+    ):
+        return None
+    review = mine[0] if mine else None
+    if review is None or not review.clears or review.reviewer_role != REVIEWER_ROLE:
+        return None
+    if gate == GateId.CITIZENSHIP and review.finding not in CLEARING_FINDINGS[gate]:
+        return None
+    if review.covers:
+        return review if set(finding.evidence) <= set(review.covers) else None
+    return review if finding.latest is None or review.at.date() >= finding.latest else None
+
+
+def _cleared_by(review: GateReview) -> str:
+    return f"cleared by review of {review.reviewer}" + (f" ({review.finding})" if review.finding else "")
+
+
+def _review_note(review: GateReview | None) -> str:
+    """A citizenship record cleared as someone else's is a linkage error to correct, not a fact about
+    the person: say so wherever the decision is shown."""
+    if review is None or review.finding != ReviewFinding.NOT_THIS_PERSON:
+        return ""
+    return (
+        f"{review.reviewer} found the evidence belongs to another person on {review.at:%Y-%m-%d}; "
+        "correct the link (a judgement) so the record leaves this subject"
+    )
 
 
 def _refs(items: Sequence[object]) -> Evidence:

@@ -28,6 +28,27 @@ REVIEWABLE_GATES: frozenset[GateId] = frozenset({GateId.CITIZENSHIP, GateId.IDEN
 VERIFICATION_GATES: frozenset[GateId] = frozenset({GateId.IDENTITY})
 
 
+class ReviewFinding(StrEnum):
+    """What a reviewer found. Clearing citizenship evidence as someone else's (a bad match) or as not
+    establishing citizenship is a finding about the evidence; finding the person a citizen is final."""
+
+    NOT_THIS_PERSON = "not_this_person"  # cleared: the evidence belongs to another person (a bad link)
+    NOT_CITIZENSHIP = "not_citizenship"  # cleared: examined, it does not establish US citizenship
+    IDENTITY_VERIFIED = "identity_verified"  # cleared: a person verified the identity and its links
+    CITIZEN = "citizen"  # upheld: the person is a US citizen; no later review clears the gate
+    UNRESOLVED = "unresolved"  # upheld: not settled; the gate keeps blocking
+
+
+CLEARING_FINDINGS: dict[GateId, frozenset[ReviewFinding]] = {
+    GateId.CITIZENSHIP: frozenset({ReviewFinding.NOT_THIS_PERSON, ReviewFinding.NOT_CITIZENSHIP}),
+    GateId.IDENTITY: frozenset({ReviewFinding.IDENTITY_VERIFIED}),
+}
+UPHOLDING_FINDINGS: dict[GateId, frozenset[ReviewFinding]] = {
+    GateId.CITIZENSHIP: frozenset({ReviewFinding.CITIZEN, ReviewFinding.UNRESOLVED}),
+    GateId.IDENTITY: frozenset({ReviewFinding.UNRESOLVED}),
+}
+
+
 class Status(StrEnum):
     ACTIONABLE = "actionable"
     BLOCKED = "blocked"
@@ -44,8 +65,11 @@ class GateReview:
     reviewer_role: str
     at: datetime
     outcome: str  # "cleared" lifts a reviewable gate; anything else upholds it
-    evidence: Evidence = ()
+    evidence: Evidence = ()  # what the reviewer checked (documents, calls)
     note: str = ""
+    finding: str = ""  # a ReviewFinding; a citizenship review clears only with a clearing finding
+    covers: Evidence = ()  # the gate's evidence the reviewer examined; empty: everything up to `at`
+    review_id: str = ""
 
     @property
     def clears(self) -> bool:

@@ -251,7 +251,9 @@ def worklist_row(d: Decision) -> dict[str, Any]:
         "gates": ";".join(g.gate.value for g in d.blocking),
         "gate_reasons": "; ".join(f"{g.gate.value}: {g.reason}" for g in d.blocking),
         "gate_notes": "; ".join(g.note for g in d.gates if g.note),
-        "records": ";".join(i for i in d.inputs if not i.startswith(("review:", "destination:"))),
+        "records": ";".join(
+            i for i in d.inputs if not i.startswith(("review:", "authority:", "destination:"))
+        ),
         "location": loc.value,
         "location_source": f"{loc.source}:{loc.record_id}" if loc.source else None,
         "location_date": loc.observed_on,

@@ -93,21 +93,43 @@ STAYED = [FINAL_ORDER, "2026-02-01 court_cases:S1 stay case=C1 stay_type=JUDICIA
 WEAK = ["family_name=DOE wage_addresses:W1 2026-01-01 conf=0.82"]
 
 
+BIRTH_RECORD = ("citizenship_evidence 2026-05-01 citizenship_evidence:C9",)
+LATE_LINKED = "2019-01-01 citizenship_evidence:C3 citizenship_evidence type=NATURALIZATION_CERTIFICATE"
+
+
 def review(
-    gate: GateId, role: str = "supervisor", day: str = "2026-10-01", outcome: str = "cleared"
+    gate: GateId,
+    role: str = "supervisor",
+    day: str = "2026-10-01",
+    outcome: str = "cleared",
+    finding: str = "not_this_person",
+    covers: tuple[str, ...] = (),
 ) -> GateReview:
     return GateReview(
-        gate, SUBJECT, "j.smith", role, datetime.fromisoformat(f"{day}T10:00"), outcome, ("passport checked",)
+        gate,
+        SUBJECT,
+        "j.smith",
+        role,
+        datetime.fromisoformat(f"{day}T10:00"),
+        outcome,
+        ("passport checked",),
+        finding=finding if gate == G.CITIZENSHIP else "",
+        covers=covers,
     )
 
 
 # scenario | events | observations | review | status
 # fmt: off
 REVIEW_TABLE: list[tuple[str, list[str], list[str], GateReview, Status]] = [
-    ("supervisor clears the citizenship gate", CITIZEN, [], review(G.CITIZENSHIP), A),
+    ("supervisor clears the citizenship evidence as another person's", CITIZEN, [], review(G.CITIZENSHIP), A),
+    ("or as not establishing citizenship", CITIZEN, [], review(G.CITIZENSHIP, finding="not_citizenship"), A),
+    ("a clearing review must say why", CITIZEN, [], review(G.CITIZENSHIP, finding=""), B),
     ("an analyst cannot clear it", CITIZEN, [], review(G.CITIZENSHIP, role="analyst"), B),
     ("a review older than the evidence does not count", CITIZEN, [], review(G.CITIZENSHIP, day="2026-04-01"), B),
-    ("an upheld review keeps the block", CITIZEN, [], review(G.CITIZENSHIP, outcome="upheld"), B),
+    ("an upheld review keeps the block", CITIZEN, [], review(G.CITIZENSHIP, outcome="upheld", finding="unresolved"), B),
+    ("a review that saw the evidence clears it", CITIZEN, [], review(G.CITIZENSHIP, covers=BIRTH_RECORD), A),
+    ("an older record linked after the review needs a new one", [*CITIZEN, LATE_LINKED], [],
+     review(G.CITIZENSHIP, covers=BIRTH_RECORD), B),
     ("a review never clears a stay", STAYED, [], review(G.STAY), B),
     ("supervisor verifies a weak identity", [FINAL_ORDER], WEAK, review(G.IDENTITY), A),
 ]
