@@ -4,6 +4,7 @@ subject's open actions. The local operator acts under their own name, so a secon
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -12,11 +13,12 @@ from rich.console import Console
 from ilos.cli.errors import reports_errors
 from ilos.config import load_settings
 from ilos.domain.cases import ActionKind, ActionStep
-from ilos.services import case_actions, cases
+from ilos.services import case_actions, cases, subject_splits
 from ilos.services.access import Purpose, local_operator
 from ilos.services.case_actions import ActionView
 from ilos.services.cases import CaseView
 from ilos.services.store_access import Store, open_store
+from ilos.services.subject_splits import SplitView
 
 app = typer.Typer(
     help="Cases and actions: verification before adverse action, gates at every step.", no_args_is_help=True
@@ -122,3 +124,35 @@ def recheck(subject_id: str, reason: str = typer.Option("manual re-check", "--re
             )
 
     console.print(f"{_with_store(work)} halt(s) recorded for {subject_id}")
+
+
+def _split(v: SplitView) -> None:
+    console.print(
+        f"split {v.split_id} ({v.state}) of {v.subject_id} into {', '.join(v.parts)} at {v.split_at}"
+    )
+    for m in v.moved:
+        console.print(f"  {m['object_type']} {m['object_id']}: {m['from']} -> {m['to']} ({m['basis']})")
+    for action_id in v.halted:
+        console.print(f"  halted action {action_id} until identity is verified again")
+
+
+@app.command("follow-splits", help="Move work on subjects a re-run split to the right part; halt and review.")
+@reports_errors
+def follow_splits(linkage_dir: Path = typer.Argument(..., help="The re-run's linkage directory.")) -> None:
+    for v in _with_store(lambda s: subject_splits.follow_splits(s, OPERATOR, linkage_dir)):
+        _split(v)
+
+
+@app.command("split-reviews", help="Splits that touched attached work, waiting for review.")
+@reports_errors
+def split_reviews(
+    state: str = typer.Option("open", "--state", help="open, resolved or nothing_attached."),
+) -> None:
+    for v in _with_store(lambda s: subject_splits.split_reviews(s, OPERATOR, state)):
+        _split(v)
+
+
+@app.command("split-resolve", help="Close a split's review with a note (supervisor).")
+@reports_errors
+def split_resolve(split_id: str, note_text: str = typer.Option(..., "--note")) -> None:
+    _split(_with_store(lambda s: subject_splits.resolve_split_review(s, OPERATOR, split_id, note_text)))

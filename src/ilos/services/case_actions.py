@@ -32,6 +32,7 @@ from ilos.policy.gates import REVIEWER_ROLE, evaluate_gates
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
+from ilos.services.legal_store import recorded_reviews
 from ilos.services.operations_alerts import holders_of, write_alerts
 from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
@@ -125,7 +126,9 @@ def create_action(
     audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
     require_role(store, caller, PLANNERS, audit)
     source = gates or gate_source_for(store)
-    results = source(request.subject_id, request.destination_country, ())
+    with store.transaction() as session:
+        recorded = recorded_reviews(session, [request.subject_id]).get(request.subject_id, ())
+    results = source(request.subject_id, request.destination_country, recorded)
     decision = decide_creation(_blocks(results))
     if not decision.allowed:
         error = gate_error(f"Action {request.kind.value} on {request.subject_id}", decision)
@@ -170,7 +173,7 @@ def step_action(
         facts = _facts(session, row)
         try:
             verification = _verification(facts, caller, request)
-            results = _results(source, row, facts, verification)
+            results = _results(session, source, row, facts, verification)
             decision = decide_step(facts, request.step, _blocks(results))
         except IlosError as exc:
             refusal = exc
@@ -214,7 +217,7 @@ def recheck_subject(
     halts: list[HaltView] = []
     for row in rows:
         facts = _facts(session, row)
-        results = _results(source, row, facts, None)
+        results = _results(session, source, row, facts, None)
         row.last_gates, row.last_checked_at = _gate_record(results), datetime.now(UTC)
         decision = decide_recheck(facts, _blocks(results))
         if decision.halts:
@@ -227,6 +230,12 @@ def recheck_subject(
         Action("action.recheck", "subject", (subject_id,), query=query, result_count=len(halts)),
     )
     return halts
+
+
+def halt_action(session: Session, row: ActionRow, blocks: Sequence[GateBlock], trigger: str) -> None:
+    """Halt an open action for a reason found outside its gates (its subject was split), in the caller's
+    transaction: recorded, owner and holders alerted, audited, as a gate's halt is."""
+    _halt(session, SYSTEM, row, StepDecision(ActionStep.RECHECK, ActionState.HALTED, tuple(blocks)), trigger)
 
 
 def _halt(
@@ -310,9 +319,10 @@ def _verification(facts: ActionFacts, caller: Caller, request: StepRequest) -> V
 
 
 def _results(
-    source: GateSource, row: ActionRow, facts: ActionFacts, pending: Verification | None
+    session: Session, source: GateSource, row: ActionRow, facts: ActionFacts, pending: Verification | None
 ) -> Sequence[GateResult]:
-    """Gates now; a supervisor's identity verification is the human review that settles the identity gate."""
+    """Gates now, with the subject's recorded gate reviews (a supervisor's citizenship or identity review);
+    this action's identity verification is also a review that settles the identity gate."""
     identity = [
         v for v in (*facts.verifications, pending) if v is not None and v.kind is VerificationKind.IDENTITY
     ]
@@ -322,7 +332,8 @@ def _results(
         )
         for v in identity
     ]
-    return source(row.subject_id, row.destination_country, reviews)
+    recorded = recorded_reviews(session, [row.subject_id]).get(row.subject_id, ())
+    return source(row.subject_id, row.destination_country, [*recorded, *reviews])
 
 
 def _blocks(results: Sequence[GateResult]) -> list[GateBlock]:

@@ -1,0 +1,126 @@
+"""Work follows the records after a re-run: a merge moves work to the subject that continues; a split moves
+each action to the part holding the records its verification cites, halts open actions until identity is
+verified again, and leaves a review item. Table-driven over the evidence an action cites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from gates_fake import FakeGates
+from sqlalchemy import select
+
+from ilos.domain.cases import ActionKind, ActionStep
+from ilos.errors import ConflictError, PermissionDeniedError
+from ilos.services import case_actions, cases, subject_splits
+from ilos.services.access import Caller, Purpose, Role
+from ilos.services.case_actions import ActionRequest, StepRequest
+from ilos.services.store_access import Store
+from ilos.store.operations_tables import AlertRow
+
+PLANNER = Caller("planner", frozenset({Role.analyst}), Purpose.case_investigation, "test")
+SUPERVISOR = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
+STEWARD = Caller("steward", frozenset({Role.data_steward}), Purpose.data_quality, "test")
+# After the re-run: S1 kept A1, A2; its B records went to the new S2. S4 was merged into S3.
+CLUSTERS = {"src|A1": "S1", "src|A2": "S1", "src|B1": "S2", "src|B2": "S2", "src|M1": "S3", "src|M2": "S3"}
+EVENTS = [
+    {"kind": "merge", "subject_id": "S3", "others": ["S4"], "records_moved": 1},
+    {"kind": "split", "subject_id": "S1", "others": ["S2"], "records_moved": 2},
+]
+
+
+@pytest.fixture
+def rerun(tmp_path: Path) -> Path:
+    out = tmp_path / "rerun"
+    out.mkdir()
+    keys = [k.split("|") for k in CLUSTERS]
+    table = {
+        "source": [s for s, _ in keys],
+        "record_id": [r for _, r in keys],
+        "subject_id": list(CLUSTERS.values()),
+    }
+    pq.write_table(pa.table(table), out / "clusters.parquet")
+    lines = [json.dumps({"at": "2026-11-30T10:00:00+00:00", "config_hash": "h", **e}) for e in EVENTS]
+    (out / "subject_events.jsonl").write_text("\n".join(lines) + "\n")
+    return out
+
+
+def _verified_action(
+    store: Store, subject_id: str, evidence: tuple[str, ...], case_id: str | None = None
+) -> str:
+    request = ActionRequest(subject_id, ActionKind.ARREST_PLAN, case_id)
+    action = case_actions.create_action(store, PLANNER, request, FakeGates())
+    step = StepRequest(ActionStep.VERIFY_IDENTITY, evidence)
+    case_actions.step_action(store, SUPERVISOR, action.action_id, step, FakeGates())
+    return action.action_id
+
+
+@pytest.mark.parametrize(
+    ("subject_id", "evidence", "ends_on", "halted"),
+    [
+        ("S1", ("src|B1", "src|B2"), "S2", True),  # cites the part split off: follows it
+        ("S1", ("src|A1",), "S1", True),  # cites the part that kept the id: stays
+        ("S1", ("passport compared with booking photo",), "S1", True),  # cites no record: stays with the id
+        ("S1", ("src|A1", "src|B1"), "S1", True),  # a tie: the id-keeping part
+        ("S1", ("src|B1", "src|B2", "src|A1"), "S2", True),  # most cited records
+        ("S4", ("src|M2",), "S3", False),  # merged into S3: follows, no review
+        ("S3", ("src|M1",), "S3", False),  # untouched
+    ],
+)
+def test_work_follows_the_records_it_cites(
+    store: Store, rerun: Path, subject_id: str, evidence: tuple[str, ...], ends_on: str, halted: bool
+) -> None:
+    case = cases.open_case(store, PLANNER, "operation", [subject_id])
+    action_id = _verified_action(store, subject_id, evidence, case.case_id)
+
+    applied = subject_splits.follow_splits(store, STEWARD, rerun)
+
+    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    assert action.subject_id == ends_on
+    assert cases.read_case(store, PLANNER, case.case_id).subjects == (ends_on,)
+    assert (action.state == "halted") is halted
+    [split] = applied
+    assert (split.subject_id, split.parts) == ("S1", ("S2",))
+    if halted:
+        assert split.state == "open"
+        assert split.halted == (action_id,)
+        assert {(m["object_type"], m["from"], m["to"]) for m in split.moved} == {
+            ("action", "S1", ends_on),
+            ("case", "S1", ends_on),
+        }
+        assert [h.gate for h in action.halts] == [subject_splits.SPLIT_GATE]
+    else:
+        assert split.state == "nothing_attached"
+
+
+def test_a_split_halts_until_identity_is_verified_again(store: Store, rerun: Path) -> None:
+    action_id = _verified_action(store, "S1", ("src|B1",))
+    subject_splits.follow_splits(store, STEWARD, rerun)
+    reopened = case_actions.step_action(
+        store, SUPERVISOR, action_id, StepRequest(ActionStep.REOPEN), FakeGates()
+    )
+    assert reopened.state == "planned"
+    assert reopened.verifications == ()  # the identity verified before the split no longer counts
+    with store.transaction() as session:
+        alerted = session.scalars(select(AlertRow.recipient).where(AlertRow.object_id == action_id)).all()
+    assert "planner" in alerted
+
+
+def test_splits_are_applied_once_and_listed_for_review(store: Store, rerun: Path) -> None:
+    _verified_action(store, "S1", ("src|B1",))
+    [split] = subject_splits.follow_splits(store, STEWARD, rerun)
+    assert subject_splits.follow_splits(store, STEWARD, rerun) == []
+    later = _verified_action(store, "S1", ("src|B1",))  # work attached after the split is not moved again
+    subject_splits.follow_splits(store, STEWARD, rerun)
+    assert case_actions.read_action(store, SUPERVISOR, later).subject_id == "S1"
+    assert [s.split_id for s in subject_splits.split_reviews(store, PLANNER)] == [split.split_id]
+    with pytest.raises(PermissionDeniedError):
+        subject_splits.resolve_split_review(store, PLANNER, split.split_id, "checked")
+    done = subject_splits.resolve_split_review(store, SUPERVISOR, split.split_id, "identities checked")
+    assert (done.state, done.resolved_by) == ("resolved", "sup")
+    assert subject_splits.split_reviews(store, PLANNER) == []
+    with pytest.raises(ConflictError):
+        subject_splits.resolve_split_review(store, SUPERVISOR, split.split_id, "again")
