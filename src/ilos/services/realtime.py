@@ -2,109 +2,82 @@
 one at a time into the linkage, the subject's legal situation is re-derived, and what changed is classified
 and recorded as alerts.
 
-Exactly once, across restarts: the journal (`journal.jsonl`) is the commit point. An event's outcome is
-appended to it in one fsynced line, and an event whose id is journaled is never processed again. On start
-the worker rebuilds its in-memory linkage from the batch files and replays the journaled records (linking
-is deterministic), so a crash between linking and journaling simply re-does that one event.
+Events come from an `Inbox` (`ilos.services.change_inbox`): the store's `change_events` table, or the file
+feed beside a linkage that has no store. Exactly once, across restarts, in two commit points:
+
+1. The journal (`journal.jsonl` beside the linkage) is the commit point of the linkage. The worker's only
+   output there is this one fsynced line per event (it rewrites no clusters or subject files); its
+   linkage lives in memory, rebuilt on start from the batch files plus the journaled records (linking is
+   deterministic). An event whose id is journaled is never linked again; a crash before its line is
+   written simply re-does that one event.
+2. The inbox's `complete` is the commit point of the event's state and of everything written with it in
+   the store (the subject's re-checked actions, halts and alerts): one transaction, guarded by
+   `processed_at IS NULL`. A crash between 1 and 2 leaves the event pending and journaled; the next pass
+   completes it from the journaled outcome without linking it again. Completing twice changes nothing.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import uuid
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
-from ilos.errors import InvalidInputError
+from ilos.errors import IlosError
 from ilos.resolve.incremental import IncrementalLinker
+from ilos.services.change_inbox import JOURNAL_FILE as JOURNAL_FILE  # the web reads the journal by name
+from ilos.services.change_inbox import (
+    ChangeEvent,
+    FileInbox,
+    Inbox,
+    Processed,
+    checked_values,
+    journal_line,
+    journal_lines,
+)
 from ilos.services.linking import linkage_config_path
 from ilos.services.subjects import TIMELINE_FILE
-from ilos.standardize.table import standardize_table
+from ilos.standardize.record import standardize_record
 from ilos.subjects.assemble import event_from_row, rows_of
 from ilos.subjects.changes import classify_changes
 from ilos.subjects.row_events import row_events
 
-INBOX_FILE = "inbox.jsonl"
-JOURNAL_FILE = "journal.jsonl"
-
-
-@dataclass(frozen=True, slots=True)
-class Processed:
-    event_id: str
-    record: str
-    subject_id: str
-    action: str
-    absorbed: tuple[str, ...]
-    changes: tuple[dict[str, Any], ...]
-    milliseconds: float
-    processed_at: str
-
-
-def _append_line(path: Path, payload: dict[str, Any]) -> None:
-    """One line, flushed and fsynced: the line is there after a crash, or it is not."""
-    with path.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(payload, default=str, sort_keys=True) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.endswith("\n"):  # a torn last line (crash mid-write) is ignored, then rewritten
-                yield json.loads(line)
+_PROCESSED_FIELDS = tuple(f.name for f in fields(Processed))
 
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
-    """Put one change event (a source row, all values as text) in the inbox; returns its event id."""
+    """Put one change event (a source row, all values as text) in the linkage's file inbox; returns its id."""
     config = load_sources_config(linkage_config_path(linkage_dir))
-    spec = config.source(source)
-    missing = [c for c in spec.declared_schema() if c not in values]
-    if missing:
-        raise InvalidInputError(f"Change event for {source!r} lacks column(s) {', '.join(sorted(missing))}")
-    event_id = event_id or uuid.uuid4().hex
-    received = datetime.now(UTC).isoformat()
-    row = {k: None if v is None else str(v) for k, v in values.items()}
-    _append_line(
-        linkage_dir / INBOX_FILE,
-        {"event_id": event_id, "source": source, "values": row, "received_at": received},
-    )
-    return event_id
+    return FileInbox(linkage_dir).post(source, checked_values(config, source, values), event_id)
 
 
 def read_alerts(linkage_dir: Path, after: int = 0) -> list[dict[str, Any]]:
     """Every classified change the worker journaled, oldest first, from position `after`."""
     alerts = []
-    for entry in _lines(linkage_dir / JOURNAL_FILE):
+    for entry in journal_lines(linkage_dir / JOURNAL_FILE):
         for change in entry.get("changes", []):
             alerts.append({"event_id": entry["event_id"], "subject_id": entry["subject_id"], **change})
     return alerts[after:]
 
 
 class Worker:
-    """Processes the inbox in order, each event exactly once."""
+    """Processes the inbox (the linkage's file inbox unless another is given) in order, each event once."""
 
-    def __init__(self, linkage_dir: Path, as_of: date | None = None) -> None:
+    def __init__(self, linkage_dir: Path, as_of: date | None = None, inbox: Inbox | None = None) -> None:
         self.dir = linkage_dir
+        self.inbox: Inbox = inbox if inbox is not None else FileInbox(linkage_dir)
         self.config: SourcesConfig = load_sources_config(linkage_config_path(linkage_dir))
         self.as_of = as_of or date.today()
         self.linker = IncrementalLinker(linkage_dir)
         self.con = duckdb.connect()
         self._load_timeline()
-        self.done: set[str] = set()
-        for entry in _lines(linkage_dir / JOURNAL_FILE):
+        self.journaled: dict[str, Processed] = {}
+        for entry in journal_lines(linkage_dir / JOURNAL_FILE):
             self._replay(entry)
 
     def _load_timeline(self) -> None:
@@ -126,21 +99,34 @@ class Worker:
         rec, events = self._standardize_and_events(entry["source"], values)
         self.linker.link(rec)
         self._remember_events(events)
-        self.done.add(entry["event_id"])
+        kept = {k: entry[k] for k in _PROCESSED_FIELDS}
+        self.journaled[entry["event_id"]] = Processed(
+            **{**kept, "absorbed": tuple(kept["absorbed"]), "changes": tuple(kept["changes"])}
+        )
 
-    def pending(self) -> list[dict[str, Any]]:
-        return [e for e in _lines(self.dir / INBOX_FILE) if e["event_id"] not in self.done]
+    def pending(self) -> list[ChangeEvent]:
+        return self.inbox.pending()
 
     def run_once(self, limit: int | None = None) -> list[Processed]:
-        """Process what is waiting in the inbox (up to `limit` events), in order."""
+        """Process what is waiting in the inbox (up to `limit` events), in order. An event already journaled
+        (a crash came between the journal and the inbox) is completed from its journaled outcome."""
         out = []
-        for event in self.pending()[:limit]:
-            out.append(self.process(event))
+        for event in self.inbox.pending(limit):
+            done = self.journaled.get(event.event_id)
+            if done is None:
+                try:
+                    done = self.process(event)
+                except IlosError as exc:
+                    self.inbox.hold(event, exc.message)
+                    raise
+            self.inbox.complete(event, done)
+            out.append(done)
         return out
 
-    def process(self, event: dict[str, Any]) -> Processed:
+    def process(self, event: ChangeEvent) -> Processed:
+        """Link one event and journal its outcome (the inbox is completed by `run_once`)."""
         started = datetime.now(UTC)
-        rec, events = self._standardize_and_events(event["source"], event["values"])
+        rec, events = self._standardize_and_events(event.source, event.values)
         key = f"{rec['source']}|{rec['record_id']}"
         outcome = self.linker.link(rec)
         # The subject's other records (of every subject merged into it) hold its events so far.
@@ -159,14 +145,13 @@ class Worker:
         )
         elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
         processed = Processed(
-            event["event_id"], key, outcome.subject_id, outcome.action, outcome.absorbed_subjects, changes,
+            event.event_id, key, outcome.subject_id, outcome.action, outcome.absorbed_subjects, changes,
             elapsed, datetime.now(UTC).isoformat(),
         )  # fmt: skip
-        _append_line(
-            self.dir / JOURNAL_FILE,
-            {**asdict(processed), "source": event["source"], "values": event["values"]},
+        journal_line(
+            self.dir / JOURNAL_FILE, {**asdict(processed), "source": event.source, "values": event.values}
         )
-        self.done.add(event["event_id"])
+        self.journaled[event.event_id] = processed
         return processed
 
     def _events_of_subject_holding(self, record: str) -> list[Event]:
@@ -188,9 +173,7 @@ class Worker:
         self, source: str, values: dict[str, Any]
     ) -> tuple[dict[str, Any], list[Event]]:
         spec = self.config.source(source)
-        columns = list(spec.declared_schema())
-        raw = pa.table({c: pa.array([values.get(c)], pa.string()) for c in columns})
-        rec = standardize_table(raw, spec).to_pylist()[0]
+        rec = standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
         return rec, row_events(spec, values)
 
     def _remember_events(self, events: list[Event]) -> None:

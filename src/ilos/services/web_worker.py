@@ -1,5 +1,9 @@
 """The change-event worker run beside the web app (demo and tests): one background thread that builds a
 `realtime.Worker` over the linkage under ILOS_HOME and processes its inbox every half second until stopped.
+
+With a store, the inbox is the store's `change_events` table (the API posts there); each pass first imports
+the linkage's file feed (`inbox.jsonl`, where the web's stay form posts) into it. A processed event's
+re-check of the subject's open actions commits in the transaction that marks the event processed.
 One web process only: two processes would each run a worker over the same inbox."""
 
 from __future__ import annotations
@@ -9,10 +13,10 @@ import threading
 from pathlib import Path
 
 from ilos.services import linking, realtime
-from ilos.services.case_actions import recheck_subject
+from ilos.services.change_inbox import FileInbox, Inbox, StoreInbox
+from ilos.services.changes import recheck_on_change
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
-from ilos.services.web_gates import web_gate_source
 
 log = logging.getLogger(__name__)
 INTERVAL = 0.5
@@ -41,29 +45,26 @@ class BackgroundWorker:
         self._stop.set()
         self._thread.join(timeout)
 
-    def _recheck(self, done: realtime.Processed) -> None:
-        """A change to a subject re-checks the gates of its open actions at once (a stay halts them now,
-        not at their next step); the halts and alerts commit in one transaction."""
-        if self.store is None or not done.changes:
-            return
-        with self.store.transaction() as session:
-            halts = recheck_subject(
-                session, done.subject_id, f"change event {done.event_id}", web_gate_source(self.store)
-            )
-        if halts:
-            log.info("change %s halted %d action(s) on %s", done.event_id, len(halts), done.subject_id)
+    def _inbox(self) -> Inbox:
+        if self.store is None:
+            return FileInbox(self.directory)
+        return StoreInbox(self.store, recheck_on_change(self.store))
+
+    def _pass(self, worker: realtime.Worker) -> None:
+        if isinstance(worker.inbox, StoreInbox):
+            worker.inbox.import_feed(FileInbox(self.directory))
+        for done in worker.run_once():
+            log.info("change %s -> %s (%d alerts)", done.event_id, done.subject_id, len(done.changes))
 
     def _run(self) -> None:
         try:
-            worker = realtime.Worker(self.directory)
+            worker = realtime.Worker(self.directory, inbox=self._inbox())
         except Exception:  # the web app keeps serving; live alerts simply do not arrive
             log.exception("the change worker could not start over %s", self.directory)
             return
         log.info("change worker started over %s", self.directory)
         while not self._stop.wait(self.interval):
             try:
-                for done in worker.run_once():
-                    log.info("change %s -> %s (%d alerts)", done.event_id, done.subject_id, len(done.changes))
-                    self._recheck(done)
+                self._pass(worker)
             except Exception:  # one bad event must not end the loop; it is logged and retried next pass
                 log.exception("the change worker failed on a pass over %s", self.directory)

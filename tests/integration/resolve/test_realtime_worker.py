@@ -1,9 +1,11 @@
-"""The near-real-time worker: inbox events processed in order, exactly once across restarts, and a stay
-arriving for a subject with a final order raises an affirmative alert with its evidence."""
+"""The near-real-time worker: inbox events processed in order, exactly once across restarts (file inbox and
+store inbox, on both backends), and a stay arriving for a subject with a final order raises an affirmative
+alert with its evidence."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,11 +13,18 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import select
 
+from ilos.config import Settings
 from ilos.errors import InvalidInputError
+from ilos.services import changes
+from ilos.services.access import Caller, Purpose, Role
+from ilos.services.change_inbox import FileInbox, StoreInbox
 from ilos.services.linking import LinkRun
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change, read_alerts
+from ilos.services.store_access import Store, open_store
 from ilos.services.subjects import build_subjects
+from ilos.store.inbox_tables import ChangeEventRow
 
 AS_OF = date(2026, 11, 1)
 
@@ -64,7 +73,7 @@ def test_events_are_processed_once_across_restarts(built: Path, tmp_path: Path, 
     first = Worker(out, as_of=AS_OF)
     assert [p.event_id for p in first.run_once(limit=1)] == ids[:1]
     restarted = Worker(out, as_of=AS_OF)  # a restart: state rebuilt from the batch files and the journal
-    assert [e["event_id"] for e in restarted.pending()] == ids[1:]
+    assert [e.event_id for e in restarted.pending()] == ids[1:]
     assert [p.event_id for p in restarted.run_once()] == ids[1:]
     again = Worker(out, as_of=AS_OF)
     assert again.pending() == []
@@ -79,7 +88,7 @@ def test_a_torn_journal_line_is_redone_not_lost(built: Path, tmp_path: Path, sma
     with (out / JOURNAL_FILE).open("a") as journal:
         journal.write('{"event_id": "' + event_id + '", "trunc')  # a crash mid-write
     worker = Worker(out, as_of=AS_OF)
-    assert [e["event_id"] for e in worker.pending()] == [event_id]
+    assert [e.event_id for e in worker.pending()] == [event_id]
 
 
 def test_a_stay_arriving_raises_an_affirmative_alert(built: Path, tmp_path: Path, small_world: Path) -> None:
@@ -100,3 +109,97 @@ def test_a_change_event_missing_columns_is_refused(built: Path, tmp_path: Path) 
     out = _fresh(built, tmp_path)
     with pytest.raises(InvalidInputError, match="lacks column"):
         post_change(out, "court_cases", {"REC_ID": "X"})
+
+
+STEWARD = Caller("steward", frozenset({Role.data_steward}), Purpose.data_quality, "test")
+
+
+@pytest.fixture
+def store(tmp_path: Path, db_url: str) -> Iterator[Store]:
+    opened = open_store(
+        Settings(
+            home=tmp_path, database_url=db_url, environment="test", secret_key="test-secret-key-0123456789"
+        )
+    )
+    yield opened
+    opened.close()
+
+
+def _post_hearings(store: Store, out: Path, order: dict[str, str | None], n: int) -> list[str]:
+    posted = [
+        changes.post_change_event(
+            store, STEWARD, "court_cases", {**order, "REC_ID": f"ST-{i}", "REC_TYPE": "HEARING"}, out
+        )
+        for i in range(n)
+    ]
+    assert [p.id for p in posted] == sorted(p.id for p in posted)
+    return [p.event_id for p in posted]
+
+
+def _state(store: Store, event_id: str) -> changes.ChangeEventView:
+    with store.transaction() as session:
+        row = session.scalar(select(ChangeEventRow).where(ChangeEventRow.event_id == event_id))
+        assert row is not None
+    return changes.read_change_event(
+        store, Caller("o", frozenset({Role.oversight}), Purpose.oversight, "t"), row.id
+    )
+
+
+def test_store_events_are_processed_in_order_once_across_restarts(
+    built: Path, tmp_path: Path, small_world: Path, store: Store
+) -> None:
+    out = _fresh(built, tmp_path)
+    ids = _post_hearings(store, out, _final_order_row(out, small_world), 3)
+    first = Worker(out, as_of=AS_OF, inbox=StoreInbox(store))
+    assert [p.event_id for p in first.run_once(limit=1)] == ids[:1]
+    restarted = Worker(out, as_of=AS_OF, inbox=StoreInbox(store))
+    assert [e.event_id for e in restarted.pending()] == ids[1:]
+    assert [p.event_id for p in restarted.run_once()] == ids[1:]
+    assert Worker(out, as_of=AS_OF, inbox=StoreInbox(store)).pending() == []
+    assert len((out / JOURNAL_FILE).read_text().splitlines()) == 3
+    assert {_state(store, i).state for i in ids} == {"processed"}
+
+
+def test_a_crash_between_journal_and_store_completes_without_linking_again(
+    built: Path, tmp_path: Path, small_world: Path, store: Store
+) -> None:
+    out = _fresh(built, tmp_path)
+    [event_id] = _post_hearings(store, out, _final_order_row(out, small_world), 1)
+    completions: list[str] = []
+    crashed = Worker(out, as_of=AS_OF, inbox=StoreInbox(store))
+    crashed.process(crashed.pending()[0])  # linked and journaled; the process dies before the store commit
+    assert _state(store, event_id).state == "pending"
+
+    inbox = StoreInbox(store, lambda _session, done: completions.append(done.event_id))
+    restarted = Worker(out, as_of=AS_OF, inbox=inbox)
+    [done] = restarted.run_once()
+    again = Worker(out, as_of=AS_OF, inbox=inbox).run_once()
+
+    assert again == []
+    assert completions == [event_id]  # the work committed with completion ran once
+    assert len((out / JOURNAL_FILE).read_text().splitlines()) == 1  # linked once
+    state = _state(store, event_id)
+    assert (state.state, state.subject_id, state.record) == ("processed", done.subject_id, done.record)
+
+
+def test_the_file_feed_is_imported_into_the_store_inbox_once(
+    built: Path, tmp_path: Path, small_world: Path, store: Store
+) -> None:
+    out = _fresh(built, tmp_path)
+    order = _final_order_row(out, small_world)
+    fed = post_change(out, "court_cases", {**order, "REC_ID": "FEED-1", "REC_TYPE": "HEARING"})
+    inbox = StoreInbox(store)
+    assert inbox.import_feed(FileInbox(out)) == 1
+    assert inbox.import_feed(FileInbox(out)) == 0
+    assert [p.event_id for p in Worker(out, as_of=AS_OF, inbox=inbox).run_once()] == [fed]
+    assert _state(store, fed).posted_by == "feed:inbox.jsonl"
+
+
+def test_a_posted_change_must_match_the_source_columns(built: Path, tmp_path: Path, store: Store) -> None:
+    out = _fresh(built, tmp_path)
+    with pytest.raises(InvalidInputError) as refused:
+        changes.post_change_event(store, STEWARD, "court_cases", {"REC_ID": "X", "NOT_A_COLUMN": "1"}, out)
+    locations = {p.location for p in refused.value.problems}
+    assert {"values.NOT_A_COLUMN", "values.CASE_NO"} <= locations
+    with pytest.raises(InvalidInputError, match="No source named 'nope'"):
+        changes.post_change_event(store, STEWARD, "nope", {}, out)

@@ -1,0 +1,222 @@
+"""Where change events wait for the near-real-time worker: one `Inbox` interface, two backends.
+
+`StoreInbox` is the table `change_events` in the operational store (the API posts into it); `FileInbox`
+is `inbox.jsonl` beside a linkage, for a linkage without a store (`ilos worker post DIR --inbox file`)
+and as a feed the store inbox imports (`StoreInbox.import_feed`). Both hand events out in order; the
+worker (`ilos.services.realtime`) decides what is done from its journal, and calls `complete` after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ilos.definitions.sources import SourcesConfig
+from ilos.errors import FieldProblem, InvalidInputError
+from ilos.services.access import Caller, Purpose
+from ilos.services.audit_log import Action, record
+from ilos.services.store_access import Store
+from ilos.store.inbox_tables import ChangeEventRow
+
+INBOX_FILE = "inbox.jsonl"
+JOURNAL_FILE = "journal.jsonl"
+FEED_POSTER = "feed:" + INBOX_FILE
+FEED_CALLER = Caller(FEED_POSTER, frozenset(), Purpose.data_quality, "internal")
+
+Values = dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """A new or corrected source row waiting to be linked; `values` are the row's text values."""
+
+    event_id: str
+    source: str
+    values: Values
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """What the worker did with one event: the record linked, its subject, and the classified changes."""
+
+    event_id: str
+    record: str
+    subject_id: str
+    action: str
+    absorbed: tuple[str, ...]
+    changes: tuple[dict[str, Any], ...]
+    milliseconds: float
+    processed_at: str
+
+
+class Inbox(Protocol):
+    def pending(self, limit: int | None = None) -> list[ChangeEvent]:
+        """Events not yet completed, oldest first."""
+        ...
+
+    def complete(self, event: ChangeEvent, done: Processed) -> None:
+        """Record that `event` was processed as `done` (idempotent: completing twice changes nothing)."""
+        ...
+
+    def hold(self, event: ChangeEvent, error: str) -> None:
+        """Processing `event` failed: it stays first in line (never skipped), with the reason kept."""
+        ...
+
+
+def checked_values(config: SourcesConfig, source: str, values: Mapping[str, Any]) -> Values:
+    """The row as text, refused (every problem at once) unless the source is known and the row has exactly
+    its declared columns (a value may be null)."""
+    known = {s.name: s for s in config.sources}
+    if source not in known:
+        message = f"No source named {source!r} in the linkage's config; known sources: {', '.join(known)}"
+        raise InvalidInputError(message, [FieldProblem("source", message)])
+    declared = known[source].declared_schema()
+    missing = sorted(c for c in declared if c not in values)
+    unknown = sorted(c for c in values if c not in declared)
+    problems = [FieldProblem(f"values.{c}", "is a declared column of the source; give it (null allowed)")
+                for c in missing]  # fmt: skip
+    problems += [FieldProblem(f"values.{c}", f"is not a column of source {source!r}") for c in unknown]
+    if problems:
+        lacks = f" lacks column(s) {', '.join(missing)}" if missing else ""
+        extra = f" has unknown column(s) {', '.join(unknown)}" if unknown else ""
+        raise InvalidInputError(f"Change event for {source!r}{lacks}{extra}", problems)
+    return {k: None if v is None else str(v) for k, v in values.items()}
+
+
+def journal_line(path: Path, payload: Mapping[str, Any]) -> None:
+    """One line, flushed and fsynced: the line is there after a crash, or it is not."""
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(payload, default=str, sort_keys=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def journal_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """Complete lines only: a torn last line (a crash mid-write) is ignored, and is written again."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.endswith("\n"):
+                yield json.loads(line)
+
+
+class FileInbox:
+    """`inbox.jsonl` beside the linkage; an event is done once the worker's journal names it."""
+
+    def __init__(self, linkage_dir: Path) -> None:
+        self.path = linkage_dir / INBOX_FILE
+        self._done = {e["event_id"] for e in journal_lines(linkage_dir / JOURNAL_FILE)}
+
+    def post(self, source: str, values: Values, event_id: str | None = None) -> str:
+        event_id = event_id or uuid.uuid4().hex
+        received = datetime.now(UTC).isoformat()
+        journal_line(
+            self.path, {"event_id": event_id, "source": source, "values": values, "received_at": received}
+        )
+        return event_id
+
+    def events(self) -> list[ChangeEvent]:
+        return [ChangeEvent(e["event_id"], e["source"], e["values"]) for e in journal_lines(self.path)]
+
+    def pending(self, limit: int | None = None) -> list[ChangeEvent]:
+        return [e for e in self.events() if e.event_id not in self._done][:limit]
+
+    def complete(self, event: ChangeEvent, done: Processed) -> None:
+        self._done.add(event.event_id)
+
+    def hold(self, event: ChangeEvent, error: str) -> None:
+        """Nothing to keep: the file has no state column; the worker's caller logs the error."""
+
+
+# Work that commits with an event's completion, e.g. re-checking the subject's open actions.
+OnComplete = Callable[[Session, Processed], object]
+
+
+class StoreInbox:
+    """The `change_events` table. Completion is a conditional update (`processed_at IS NULL`) committed with
+    `on_complete`'s writes, so both happen once even if completion is attempted twice."""
+
+    def __init__(self, store: Store, on_complete: OnComplete | None = None) -> None:
+        self.store = store
+        self.on_complete = on_complete
+
+    def pending(self, limit: int | None = None) -> list[ChangeEvent]:
+        with self.store.transaction() as session:
+            rows = session.execute(
+                select(ChangeEventRow.event_id, ChangeEventRow.source, ChangeEventRow.payload)
+                .where(ChangeEventRow.processed_at.is_(None))
+                .order_by(ChangeEventRow.id)
+                .limit(limit)
+            ).all()
+        return [ChangeEvent(event_id, source, dict(payload)) for event_id, source, payload in rows]
+
+    def complete(self, event: ChangeEvent, done: Processed) -> None:
+        with self.store.transaction() as session:
+            marked = session.execute(
+                update(ChangeEventRow)
+                .where(ChangeEventRow.event_id == event.event_id, ChangeEventRow.processed_at.is_(None))
+                .values(
+                    processed_at=datetime.fromisoformat(done.processed_at),
+                    outcome="linked",
+                    record=done.record,
+                    subject_id=done.subject_id,
+                    link_action=done.action,
+                    changes=list(done.changes),
+                    error=None,
+                )
+            )
+            if marked.rowcount == 1 and self.on_complete is not None:  # type: ignore[attr-defined]
+                self.on_complete(session, done)
+
+    def hold(self, event: ChangeEvent, error: str) -> None:
+        with self.store.transaction() as session:
+            session.execute(
+                update(ChangeEventRow)
+                .where(ChangeEventRow.event_id == event.event_id)
+                .values(error=error[:4000])
+            )
+
+    def import_feed(self, feed: FileInbox) -> int:
+        """Append the feed's events the table does not hold yet (by event id), in the feed's order."""
+        events = feed.events()
+        if not events:
+            return 0
+        with self.store.transaction() as session:
+            ids = [e.event_id for e in events]
+            held = set(
+                session.scalars(select(ChangeEventRow.event_id).where(ChangeEventRow.event_id.in_(ids)))
+            )
+            fresh = [e for e in events if e.event_id not in held]
+            if not fresh:
+                return 0
+            # Audited first: appending locks the chain head, as a post does, so ids follow commit order.
+            record(
+                session,
+                FEED_CALLER,
+                Action("change.import", "change_event", tuple(e.event_id for e in fresh)),
+            )
+            now = datetime.now(UTC)
+            for e in fresh:
+                session.add(add_event_row(e, FEED_POSTER, now))
+                session.flush()  # one insert at a time: ids follow the feed's order
+        return len(fresh)
+
+
+def add_event_row(event: ChangeEvent, posted_by: str, now: datetime) -> ChangeEventRow:
+    return ChangeEventRow(
+        event_id=event.event_id,
+        source=event.source,
+        payload=dict(event.values),
+        posted_at=now,
+        posted_by=posted_by,
+    )

@@ -1,0 +1,109 @@
+"""Use cases of the store inbox: post a change event (checked against the linkage's sources config) and
+read its processing state. Both are audited in the transaction that does the work.
+
+Who may post: data stewards (they run the feeds) and supervisors (they record court stays as they learn of
+them), as on the web's change form. The state read omits the posted row: its values may carry markings
+(TAX, HEALTH) that the reader's purpose does not allow; the linked subject is read through the subject API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ilos.definitions.sources import SourcesConfig, load_sources_config
+from ilos.errors import NotFoundError
+from ilos.services import linking
+from ilos.services.access import Caller, Role
+from ilos.services.api_context import admitted
+from ilos.services.audit_log import Action, record
+from ilos.services.case_actions import recheck_subject
+from ilos.services.change_inbox import ChangeEvent, OnComplete, Processed, add_event_row, checked_values
+from ilos.services.store_access import Store
+from ilos.services.web_detail import linkage_dir
+from ilos.services.web_gates import web_gate_source
+from ilos.store.inbox_tables import ChangeEventRow
+
+CHANGE_POSTERS = frozenset({Role.data_steward, Role.supervisor})
+CHANGE_READERS = CHANGE_POSTERS | {Role.oversight}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEventView:
+    id: int
+    event_id: str
+    source: str
+    posted_at: datetime
+    posted_by: str
+    state: str  # pending, held (the last attempt failed; it stays first in line) or processed
+    processed_at: datetime | None
+    outcome: str | None
+    record: str | None
+    subject_id: str | None
+    link_action: str | None
+    changes: tuple[dict[str, Any], ...]
+    error: str | None
+
+
+def linkage_sources(directory: Path) -> SourcesConfig:
+    """The sources config of a linkage (the worker's is ILOS_HOME/linkage)."""
+    path = directory / linking.CONFIG_COPY
+    if not path.is_file():
+        raise NotFoundError(f"No linkage at {path.parent}; build one with `ilos demo` or `ilos link`")
+    return load_sources_config(path)
+
+
+def post_change_event(
+    store: Store, caller: Caller, source: str, values: Mapping[str, Any], linkage: Path | None = None
+) -> ChangeEventView:
+    """Put one source row in the store inbox; 422 with every problem if the source or its columns are wrong
+    for the linkage (default: the one under ILOS_HOME).
+
+    The audit event is appended before the insert: appending locks the chain head, so ids are handed out in
+    commit order and the worker never sees a lower id commit after a higher one."""
+    audit = Action("change.post", "change_event", query={"source": source})
+    with admitted(store, caller, CHANGE_POSTERS, audit) as (session, who):
+        config = linkage_sources(linkage or linkage_dir(store.settings.home))
+        row_values = checked_values(config, source, values)
+        event = ChangeEvent(uuid.uuid4().hex, source, row_values)
+        record(session, who, Action(audit.name, "change_event", (event.event_id,), audit.query))
+        row = add_event_row(event, who.actor, datetime.now(UTC))
+        session.add(row)
+        session.flush()
+        return _view(row)
+
+
+def read_change_event(store: Store, caller: Caller, change_id: int) -> ChangeEventView:
+    """One event's processing state (not its values); audited."""
+    audit = Action("change.read", "change_event", (str(change_id),))
+    with admitted(store, caller, CHANGE_READERS, audit) as (session, who):
+        row = session.get(ChangeEventRow, change_id)
+        if row is None:
+            raise NotFoundError(f"No change event {change_id}; post one with POST /api/v1/changes")
+        record(session, who, Action(audit.name, "change_event", (str(change_id), row.event_id)))
+        return _view(row)
+
+
+def recheck_on_change(store: Store) -> OnComplete:
+    """A change to a subject re-checks the gates of its open actions at once (a stay halts them now, not at
+    their next step), in the transaction that completes the event."""
+
+    def recheck(session: Session, done: Processed) -> None:
+        if done.changes:
+            recheck_subject(session, done.subject_id, f"change event {done.event_id}", web_gate_source(store))
+
+    return recheck
+
+
+def _view(row: ChangeEventRow) -> ChangeEventView:
+    state = "processed" if row.processed_at is not None else "held" if row.error else "pending"
+    return ChangeEventView(
+        row.id, row.event_id, row.source, row.posted_at, row.posted_by, state, row.processed_at, row.outcome,
+        row.record, row.subject_id, row.link_action, tuple(row.changes or ()), row.error,
+    )  # fmt: skip
