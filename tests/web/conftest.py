@@ -64,10 +64,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(world: World) -> Iterator[str]:
-    """A real uvicorn process serving the web app over the session's world."""
+    """A real uvicorn process serving `ilos serve`'s app (web pages and the API) over the session's world."""
     port = _free_port()
     env = {**os.environ, "ILOS_HOME": str(world.settings.home)}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "ilos.web.app:create_web_app",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "ilos.server:create_server",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     log_path = world.settings.home / "server.log"
     log = log_path.open("wb")

@@ -1,4 +1,5 @@
-"""`ilos demo`: from nothing to a linked synthetic world with a summary, then the web UI on 127.0.0.1."""
+"""`ilos demo`: from nothing to a linked synthetic world with a summary, then the web UI (and the REST API
+under /api/v1) on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from rich.table import Table
 
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
+from ilos.cli.serve import APP_FACTORY
 from ilos.config import load_settings
 from ilos.services.demo import DemoSummary, reset_demo_users, run_demo
 
 console = Console()
-WEB_FACTORY = "ilos.web.app:create_web_app"  # by import string, so the CLI never imports the web package
 
 
 @reports_errors
@@ -39,8 +40,10 @@ def demo(
     for u in demo_users:
         users.add_row(u.username, u.role, u.password)
     console.print(users)
-    console.print(f"Open http://127.0.0.1:{port}/ and sign in; Ctrl-C stops the server.")
-    uvicorn.run(WEB_FACTORY, factory=True, host="127.0.0.1", port=port, log_level="warning")
+    console.print(
+        f"Open http://127.0.0.1:{port}/ and sign in (the REST API is under /api/v1); Ctrl-C stops the server."
+    )
+    uvicorn.run(APP_FACTORY, factory=True, host="127.0.0.1", port=port, log_level="warning")
 
 
 def _print_summary(summary: DemoSummary) -> None:

@@ -1,4 +1,5 @@
-"""`ilos serve`: run the REST API with uvicorn (by import string, so the CLI never imports the API)."""
+"""`ilos serve`: run the web UI and the REST API with uvicorn (by import string, so the CLI never imports
+either front end)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from ilos.cli.errors import reports_errors
 from ilos.config import load_settings
 from ilos.services.store_access import open_store
 
-app = typer.Typer(help="Run the REST API server.")
+app = typer.Typer(help="Run the web UI and REST API server.")
 
-APP_FACTORY = "ilos.api.app:create_app"
+APP_FACTORY = "ilos.server:create_server"  # the web pages at /, the REST API at /api/v1
 
 
-@app.command("serve", help="Serve the API (/api/v1) on HOST:PORT; settings come from ILOS_* variables.")
+@app.command(
+    "serve",
+    help="Serve the web UI (/) and the REST API (/api/v1) on HOST:PORT; settings come from ILOS_* variables.",
+)
 @reports_errors
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",

@@ -15,6 +15,7 @@ from ilos.services.cases import CASE_READERS
 from ilos.services.web_alerts import ALERT_READERS
 from ilos.services.web_health import DATA_HEALTH_READERS
 from ilos.services.web_review import REVIEWERS
+from ilos.services.web_worklist import WORKLIST_READERS
 from ilos.web.session import csrf_token, set_csrf_cookie
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -35,6 +36,7 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
         return []
     pages = [
         ("/search", "Search", SUBJECT_READERS),
+        ("/worklist", "Worklist", WORKLIST_READERS),
         ("/audit", "Audit log", AUDIT_READERS),
         ("/data-health", "Data health", DATA_HEALTH_READERS),
         ("/review", "Review queue", REVIEWERS),

@@ -23,12 +23,14 @@ from ilos.web.session import (
     set_session,
     store_of,
 )
+from ilos.web.worklist_page import router as worklist_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(audit_router)
 router.include_router(review_router)
 router.include_router(alerts_router)
 router.include_router(cases_router)
+router.include_router(worklist_router)
 SUBJECT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 
