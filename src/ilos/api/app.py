@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from ilos import __version__
 from ilos.api.errors import install_error_handlers
 from ilos.api.routes import router
+from ilos.api.routes_legal import router as legal_router
 from ilos.api.routes_operations import router as operations_router
 from ilos.config import Settings, load_settings
 from ilos.services.store_access import open_store
@@ -39,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(operations_router)
+    app.include_router(legal_router)
     return app

@@ -53,6 +53,10 @@ def _register() -> None:
     app.add_typer(worklist_cli.app, name="worklist")
     app.add_typer(policy_cli.app, name="policy")
 
+    from ilos.cli import legal as legal_cli
+
+    app.add_typer(legal_cli.app, name="legal")
+
     from ilos.cli import plan as plan_cli
 
     app.add_typer(plan_cli.app, name="plan")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ilos.cli import legal as legal_cli
 from ilos.cli import worklist as worklist_cli
 from ilos.cli.errors import reports_errors
 from ilos.config import load_settings
@@ -34,7 +35,8 @@ def diff(
     ),
 ) -> None:
     when = worklist_cli.parse_date(as_of)
-    d = worklists.diff_policies(old, new, linkage_dir, when, purpose, load_settings().home)
+    inputs = legal_cli.recorded_inputs(purpose, ())
+    d = worklists.diff_policies(old, new, linkage_dir, when, purpose, load_settings().home, inputs)
     console.print(
         f"{d.old_label} -> {d.new_label} as of {d.as_of}: {len(d.changes):,} of {d.subjects:,} subjects change "
         f"({d.status_changes:,} status, {d.priority_changes:,} priority)"

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from ilos.cli import legal as legal_cli
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.config import load_settings
@@ -19,6 +20,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
+AUTHORITY = typer.Option(
+    [],
+    "--authority",
+    help="A recorded legal authority id to cite (repeatable): TAX data of the subject it names becomes usable.",
+)
 
 
 def parse_date(value: str | None) -> date | None:
@@ -43,10 +49,12 @@ def build(
     purpose: str = typer.Option(
         service.DEFAULT_PURPOSE, "--purpose", help="Purpose of use the decisions serve."
     ),
+    authority: list[str] = AUTHORITY,
 ) -> None:
+    inputs = legal_cli.recorded_inputs(purpose, authority)
     with spinner("building the worklist") as step:
         r = service.build_worklist(
-            linkage_dir, policy, parse_date(as_of), purpose, load_settings().home, step
+            linkage_dir, policy, parse_date(as_of), purpose, load_settings().home, step, inputs
         )
     counts = ", ".join(f"{n:,} {s}" for s, n in r.by_status.items())
     console.print(
@@ -72,10 +80,12 @@ def export(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Decide as of this date (default: the subjects build's)."
     ),
+    authority: list[str] = AUTHORITY,
 ) -> None:
     if fmt not in service.FORMATS:
         raise typer.BadParameter(f"--format {fmt!r}: use csv, json or parquet")
+    inputs = legal_cli.recorded_inputs(purpose, authority)
     path = service.export_worklist(
-        linkage_dir, fmt, out, purpose, policy, parse_date(as_of), load_settings().home
+        linkage_dir, fmt, out, purpose, policy, parse_date(as_of), load_settings().home, inputs
     )
     console.print(f"wrote {path}")

@@ -48,13 +48,24 @@ class LegalAuthority:
             return f"{name} names taxpayer {self.taxpayer}, not {subject_id}"
         if period is not None and period not in self.tax_periods:
             return f"{name} covers tax periods {', '.join(map(str, self.tax_periods))}, not {period}"
-        if on is not None and self.revoked_on is not None and on >= self.revoked_on:
+        state = self.state(on) if on is not None else "in_force"
+        if state == "revoked":
             return f"{name} was revoked on {self.revoked_on}"
-        if on is not None and self.expires_on is not None and on > self.expires_on:
+        if state == "expired":
             return f"{name} expired on {self.expires_on}"
-        if on is not None and self.granted_on is not None and on < self.granted_on:
+        if state == "not_yet_in_force":
             return f"{name} is not in force until {self.granted_on}"
         return None
+
+    def state(self, on: date) -> str:
+        """in_force, revoked, expired or not_yet_in_force on day `on`."""
+        if self.revoked_on is not None and on >= self.revoked_on:
+            return "revoked"
+        if self.expires_on is not None and on > self.expires_on:
+            return "expired"
+        if self.granted_on is not None and on < self.granted_on:
+            return "not_yet_in_force"
+        return "in_force"
 
 
 def authority_problems(authority: LegalAuthority) -> list[FieldProblem]:
@@ -76,8 +87,16 @@ def authority_problems(authority: LegalAuthority) -> list[FieldProblem]:
                 "(give the subject id, e.g. S-3267c1c2ffa3, and the taxpayer's name)",
             )
         )
-    if not authority.taxpayer_name.strip():
+    name = authority.taxpayer_name.strip()
+    if not name:
         problems.append(FieldProblem(f"{where}.taxpayer_name", "the taxpayer's name is required"))
+    elif not any(c.isalpha() for c in name):
+        problems.append(
+            FieldProblem(
+                f"{where}.taxpayer_name",
+                f"{name!r} is a number (a postal code or an identifier), not a name; give the taxpayer's name",
+            )
+        )
     if not authority.tax_periods:
         problems.append(
             FieldProblem(f"{where}.tax_periods", "name the tax periods (years) the authority covers")

@@ -19,8 +19,9 @@ from ilos.errors import PermissionDeniedError
 from ilos.policy.access import ShownValue, Usage, restrict_subject, view_subject
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.results import Decision
-from ilos.services import subject_search
+from ilos.services import legal_records, subject_search
 from ilos.services.access import Caller
+from ilos.services.legal_store import recorded_reviews
 from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
 from ilos.services.web_detail import ScoredLink, linkage_dir, read_detail
@@ -101,17 +102,25 @@ class SubjectPage:
     withheld: tuple[WithheldItem, ...]
 
 
-def subject_page(store: Store, caller: Caller, subject_id: str) -> SubjectPage:
-    """One subject for the caller: the read is audited first (a refusal or a miss too)."""
+def subject_page(
+    store: Store, caller: Caller, subject_id: str, authority_ids: Sequence[str] = ()
+) -> SubjectPage:
+    """One subject for the caller: the read is audited first (a refusal or a miss too). TAX data is shown
+    only under a cited recorded authority (`authority_ids`) in force today for this subject; the decision
+    takes the subject's recorded gate reviews into account."""
     published = subject_search.view(store, caller, subject_id)
     detail = read_detail(linkage_dir(store.settings.home), subject_id)
     subject = assemble_subject(subject_id, detail.observations, detail.events, detail.as_of)
     policy = resolve_policy(None, store.settings.home)
     role = policy_role(policy, caller)
     purpose = caller.purpose.value
-    usage = Usage(subject, role, purpose, (), policy)
+    authorities = legal_records.cite_authorities(store, caller, authority_ids)
+    with store.transaction() as session:
+        reviews = recorded_reviews(session, [subject_id]).get(subject_id, ())
+    today = date.today()
+    usage = Usage(subject, role, purpose, authorities, policy, today)
     usable = restrict_subject(subject, usage)
-    shown = view_subject(subject, role, purpose, (), policy)
+    shown = view_subject(subject, role, purpose, authorities, policy, today)
     rules = survivorship_rules()
     return SubjectPage(
         subject_id=subject_id,
@@ -123,7 +132,16 @@ def subject_page(store: Store, caller: Caller, subject_id: str) -> SubjectPage:
         purpose=purpose,
         policy_label=policy.label,
         conflicts=subject.conflicts(rules),
-        decision=evaluate_subject(subject, detail.as_of, policy, role, purpose),
+        decision=evaluate_subject(
+            subject,
+            detail.as_of,
+            policy,
+            role,
+            purpose,
+            authorities=authorities,
+            reviews=reviews,
+            used_on=today,
+        ),
         identity=_identity(shown.values, usable, subject, rules),
         legal=tuple(legal_lines(usable.legal)),
         timeline=tuple(

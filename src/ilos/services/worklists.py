@@ -24,6 +24,7 @@ from ilos.errors import InvalidInputError, NotFoundError
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.records import decision_record
 from ilos.policy.results import CandidateMatch, Decision, Status
+from ilos.services.legal_store import RecordedInputs
 from ilos.services.policy_admin import resolve_policy
 from ilos.subjects.assemble import assemble_subjects
 
@@ -162,8 +163,16 @@ def load_candidates(
 
 
 def evaluate_linkage(
-    linkage_dir: Path, policy: Policy, as_of: date, purpose: str, role: str | None = None
+    linkage_dir: Path,
+    policy: Policy,
+    as_of: date,
+    purpose: str,
+    role: str | None = None,
+    inputs: RecordedInputs | None = None,
 ) -> Iterator[Decision]:
+    """Decide every subject; `inputs` are the recorded gate reviews and the cited legal authorities (each
+    reaches only the decision of the subject it names)."""
+    recorded = inputs or RecordedInputs()
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
     gates = policy.spec.gates
@@ -175,7 +184,18 @@ def evaluate_linkage(
     )
     for subject in load_subjects(linkage_dir, as_of):
         found = candidates.get(subject.subject_id, ())
-        yield evaluate_subject(subject, as_of, policy, who, purpose, candidates=found, decided_at=decided_at)
+        yield evaluate_subject(
+            subject,
+            as_of,
+            policy,
+            who,
+            purpose,
+            authorities=recorded.authorities_for(subject.subject_id),
+            reviews=recorded.reviews_of(subject.subject_id),
+            candidates=found,
+            decided_at=decided_at,
+            used_on=decided_at.date(),
+        )
 
 
 def build_worklist(
@@ -185,6 +205,7 @@ def build_worklist(
     purpose: str = DEFAULT_PURPOSE,
     home: Path | None = None,
     progress: Progress = _silent,
+    inputs: RecordedInputs | None = None,
 ) -> WorklistBuild:
     """`ilos worklist build`: decide every subject; write worklist.parquet, decisions.jsonl, worklist.json."""
     started = time.perf_counter()
@@ -192,7 +213,7 @@ def build_worklist(
     when = as_of or built_as_of(linkage_dir)
     role = default_role(policy, purpose)
     progress("evaluating gates and priority")
-    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role))
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role, inputs))
     progress("writing the worklist and decisions")
     _write_atomically(linkage_dir / WORKLIST_FILE, lambda p: pq.write_table(worklist_table(decisions), p))
     _write_atomically(linkage_dir / DECISIONS_FILE, lambda p: write_decisions(decisions, p))
@@ -218,12 +239,14 @@ def export_worklist(
     policy_name: str | None = None,
     as_of: date | None = None,
     home: Path | None = None,
+    inputs: RecordedInputs | None = None,
 ) -> Path:
     """`ilos worklist export`: the worklist for `purpose` as csv, json or parquet (re-decided for that purpose)."""
     if fmt not in FORMATS:
         raise InvalidInputError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     policy = resolve_policy(policy_name, home)
-    decisions = list(evaluate_linkage(linkage_dir, policy, as_of or built_as_of(linkage_dir), purpose))
+    when = as_of or built_as_of(linkage_dir)
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, None, inputs))
     table = worklist_table(decisions)
     target = out or linkage_dir / f"worklist-{purpose}.{fmt}"
     if fmt == "parquet":
@@ -297,13 +320,14 @@ def diff_policies(
     as_of: date | None = None,
     purpose: str = "case_investigation",
     home: Path | None = None,
+    inputs: RecordedInputs | None = None,
 ) -> PolicyDiff:
     """Which subjects change status or priority if `new` replaces `old`, before it applies."""
     old_policy, new_policy = load_policy(old, home), load_policy(new, home)
     when = as_of or built_as_of(linkage_dir)
-    before = {d.subject_id: d for d in evaluate_linkage(linkage_dir, old_policy, when, purpose)}
+    before = {d.subject_id: d for d in evaluate_linkage(linkage_dir, old_policy, when, purpose, None, inputs)}
     changes = []
-    for d in evaluate_linkage(linkage_dir, new_policy, when, purpose):
+    for d in evaluate_linkage(linkage_dir, new_policy, when, purpose, None, inputs):
         b = before[d.subject_id]
         if (b.status, b.priority.band, b.priority.score) != (d.status, d.priority.band, d.priority.score):
             changes.append(

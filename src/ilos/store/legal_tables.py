@@ -61,6 +61,5 @@ class GateReviewRow(Base):
     reviewer: Mapped[str] = mapped_column(String(128))
     reviewer_role: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-    policy_id: Mapped[str] = mapped_column(String(64))
     policy_version: Mapped[int] = mapped_column(Integer)
     policy_hash: Mapped[str] = mapped_column(String(64))

@@ -69,7 +69,6 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.String(length=128), nullable=False),
         sa.Column("reviewer_role", sa.String(length=32), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("policy_id", sa.String(length=64), nullable=False),
         sa.Column("policy_version", sa.Integer(), nullable=False),
         sa.Column("policy_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gate_reviews")),
