@@ -13,6 +13,7 @@ import argparse
 import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve.baseline import baseline_clusters, score_baseline
 from ilos.resolve.evaluation import LinkageScores, score_clusters
-from ilos.services.linking import evaluate_linkage, link_config, standardized_records
+from ilos.services.linking import TrainingOptions, evaluate_linkage, link_config, standardized_records
 from ilos.services.world import generate_world
 
 
@@ -33,12 +34,45 @@ def _line(name: str, s: LinkageScores) -> str:
     )
 
 
+class PhaseMemory:
+    """Samples this process's RSS every 0.2 s and keeps the peak of each phase (the last progress message)."""
+
+    def __init__(self) -> None:
+        self.phase = "start"
+        self.peaks: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            rss = _rss_gib()
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
+
+    def enter(self, phase: str) -> None:
+        self.phase = phase
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        return self.peaks
+
+
+def _rss_gib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024 / 1024
+    return 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the world and linkage here.")
+    parser.add_argument("--memory-limit-gib", type=float, default=TrainingOptions().memory_limit_gib)
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="ilos-bench-link-"))
     world = work / "world"
@@ -47,12 +81,23 @@ def main() -> None:
         generate_world(world, args.persons, args.seed, None)
         print(f"generated {args.persons:,} persons in {time.perf_counter() - t0:.1f} s")
     out = work / "linkage"
+    memory = PhaseMemory()
+
+    def progress(message: str) -> None:
+        memory.enter(message)
+        print(f"  [{time.perf_counter() - t0:6.1f}s] {message} (RSS {_rss_gib():.2f} GiB)", flush=True)
+
     t0 = time.perf_counter()
-    run = link_config(world / "sources.yaml", out, progress=lambda m: print(f"  [{time.perf_counter() - t0:6.1f}s] {m}"))
+    options = TrainingOptions(memory_limit_gib=args.memory_limit_gib)
+    run = link_config(world / "sources.yaml", out, options, progress)
     elapsed = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    for phase, gib in memory.stop().items():
+        print(f"  peak RSS {gib:5.2f} GiB during: {phase}")
     s = run.summary
-    print(f"ILOS end to end: {elapsed:.1f} s for {s.records:,} records ({args.persons:,} persons); peak RSS {peak:.2f} GiB")
+    print(
+        f"ILOS end to end: {elapsed:.1f} s for {s.records:,} records ({args.persons:,} persons); peak RSS {peak:.2f} GiB"
+    )
     print(f"threshold chosen from the model: {s.threshold.threshold:.4f}; review pairs {s.review_pairs:,}")
     truth_path = world / "truth" / "records.parquet"
     ilos_scores = evaluate_linkage(out, truth_path)
@@ -72,7 +117,9 @@ def main() -> None:
             if scores.pairwise_f1 > best.pairwise_f1:
                 best_t, best = t, scores
         print(_line(f"Splink baseline @best ({best_t})", best))
-        print(f"gap in pairwise F1, ILOS default minus baseline best: {ilos_scores.pairwise_f1 - best.pairwise_f1:+.4f}")
+        print(
+            f"gap in pairwise F1, ILOS default minus baseline best: {ilos_scores.pairwise_f1 - best.pairwise_f1:+.4f}"
+        )
     if args.keep is None:
         shutil.rmtree(work)
 

@@ -9,8 +9,9 @@ import json
 import logging
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -171,25 +172,55 @@ def connect_bounded(work_dir: Path, options: TrainingOptions) -> duckdb.DuckDBPy
     return con
 
 
-def predict_links(con: duckdb.DuckDBPyConnection, linker: Any, options: TrainingOptions) -> pa.Table:
-    """Score every blocked pair above the floor, with each comparison's level and weight; large inputs are
-    scored in chunks (Splink's left x right chunking) so no single query holds every candidate pair."""
+NODES_TABLE = "ilos_record_nodes"
+
+
+def write_link_parts(
+    con: duckdb.DuckDBPyConnection, linker: Any, options: TrainingOptions, parts_dir: Path, progress: Progress
+) -> list[Path]:
+    """Score every blocked pair above the floor, with each comparison's level and weight, one chunk of Splink's
+    left x right chunking at a time: each chunk is written straight to a Parquet part (with both records' node
+    numbers, their rank by key) and dropped, so neither DuckDB nor Python ever holds every scored pair."""
     n = int(con.sql(f"SELECT count(*) FROM {RECORDS_TABLE}").fetchall()[0][0])  # noqa: S608
     chunks = max(1, math.ceil(n / options.records_per_chunk))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        frame = linker.inference.predict(
-            threshold_match_probability=options.score_floor,
-            warning_mode="never",
-            num_chunks_left=chunks if chunks > 1 else None,
-            num_chunks_right=chunks if chunks > 1 else None,
+    con.execute(
+        f"CREATE OR REPLACE TABLE {NODES_TABLE} AS SELECT unique_id, "  # noqa: S608 - internal names
+        f"(row_number() OVER (ORDER BY unique_id) - 1)::INTEGER AS node FROM {RECORDS_TABLE}"
+    )
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for i, (left, right) in enumerate(product(range(1, chunks + 1), repeat=2)):
+        if chunks > 1:
+            progress(f"scoring chunk {i + 1} of {chunks * chunks}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = linker.inference.predict_chunk(
+                left_chunk=(left, chunks),
+                right_chunk=(right, chunks),
+                threshold_match_probability=options.score_floor,
+                warning_mode="never",
+            )
+        part = parts_dir / f"part-{i:04d}.parquet"
+        con.execute(
+            f"COPY ({links_projection_sql(frame.physical_name)}) TO '{sql_path(part)}' (FORMAT parquet)"
         )
-    table: pa.Table = con.sql(links_projection_sql(frame.physical_name)).to_arrow_table()
-    return table
+        frame.drop_table_from_database_and_remove_from_cache()
+        parts.append(part)
+    return parts
+
+
+def sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def parts_sql(parts: Sequence[Path]) -> str:
+    """A FROM clause over the link parts."""
+    return "read_parquet([" + ", ".join(f"'{sql_path(p)}'" for p in parts) + "])"
 
 
 def links_projection_sql(predictions: str) -> str:
-    """The stored link: ids split into source and record, probability, weights and household flag."""
+    """The stored link: ids split into source and record, probability, weights and household flag, and both
+    records' node numbers (node_l < node_r, as unique_id_l < unique_id_r)."""
     gammas = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in model_spec.comparisons())
     return f"""
         SELECT split_part(unique_id_l, '|', 1) AS source_l,
@@ -197,9 +228,11 @@ def links_projection_sql(predictions: str) -> str:
                split_part(unique_id_r, '|', 1) AS source_r,
                substr(unique_id_r, length(split_part(unique_id_r, '|', 1)) + 2) AS record_id_r,
                unique_id_l, unique_id_r, match_probability, match_weight, {gammas},
-               {model_spec.HOUSEHOLD_CONFLICT_SQL} AS household_conflict
-        FROM {predictions}
-        ORDER BY unique_id_l, unique_id_r
+               {model_spec.HOUSEHOLD_CONFLICT_SQL} AS household_conflict,
+               nl.node AS node_l, nr.node AS node_r
+        FROM {predictions} p
+        JOIN {NODES_TABLE} nl ON nl.unique_id = p.unique_id_l
+        JOIN {NODES_TABLE} nr ON nr.unique_id = p.unique_id_r
     """  # noqa: S608 - the table name comes from Splink, not from input
 
 

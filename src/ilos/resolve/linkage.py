@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.resolve import engine
@@ -89,6 +91,38 @@ def prepare_records(con: duckdb.DuckDBPyConnection, records: pa.Table) -> None:
     con.unregister("incoming_records")
 
 
+@dataclass(frozen=True, slots=True)
+class ScoredEdges:
+    """Every scored pair as compact arrays ordered by (node_l, node_r), i.e. by record key: what clustering
+    needs, about 17 bytes a pair instead of a row of strings and weights."""
+
+    left: npt.NDArray[np.int32]
+    right: npt.NDArray[np.int32]
+    probability: npt.NDArray[np.float64]
+    household: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+
+def read_scored_edges(con: duckdb.DuckDBPyConnection, parts: Sequence[Path]) -> ScoredEdges:
+    table = con.sql(
+        "SELECT node_l, node_r, match_probability, household_conflict "  # noqa: S608 - internal paths
+        f"FROM {engine.parts_sql(parts)} ORDER BY node_l, node_r"
+    ).to_arrow_table()
+
+    def column(name: str) -> npt.NDArray[Any]:
+        values: npt.NDArray[Any] = table[name].to_numpy()
+        return values
+
+    return ScoredEdges(
+        column("node_l").astype(np.int32),
+        column("node_r").astype(np.int32),
+        column("match_probability").astype(np.float64),
+        column("household_conflict").astype(bool),
+    )
+
+
 def run_linkage(
     records: pa.Table,
     out_dir: Path,
@@ -107,68 +141,90 @@ def run_linkage(
     linker = engine.retrain_with(con, model)
     engine.save_model(linker, out_dir / MODEL_FILE)
     progress("scoring candidate pairs")
-    links = engine.predict_links(con, linker, options)
+    parts = engine.write_link_parts(con, linker, options, out_dir / ".link-parts", progress)
+    edges = read_scored_edges(con, parts)
     judgements = read_judgements(out_dir)
-    summary, clusters, links = cluster_links(
-        con, links, restricted_sources, judgements, config_hash, progress, previous_subjects(out_dir)
+    summary, clusters, decisions = cluster_links(
+        con, edges, restricted_sources, judgements, config_hash, progress, previous_subjects(out_dir)
     )
     progress("writing the linkage directory")
     write_table_atomic(clusters, out_dir / CLUSTERS_FILE)
-    write_table_atomic(links, out_dir / LINKS_FILE)
+    write_links(con, parts, decisions, out_dir)
     write_table_atomic(records, out_dir / RECORDS_FILE)
-    write_table_atomic(links.filter(pc.equal(links["decision"], "review")), out_dir / REVIEW_FILE)
     summary_dict = asdict(summary)
     events = summary_dict.pop("subject_events")
     summary_dict["merges"] = sum(e["kind"] == "merge" for e in events)
     summary_dict["splits"] = sum(e["kind"] == "split" for e in events)
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
     record_subject_events(out_dir, events, config_hash)
-    write_report(out_dir, summary_dict=summary_dict, model=model, clusters=clusters, links=links)
+    write_report(out_dir, summary_dict, model, clusters, edges.probability)
     con.close()
     shutil.rmtree(out_dir / ".duckdb-spill", ignore_errors=True)
+    shutil.rmtree(out_dir / ".link-parts", ignore_errors=True)
     return summary
+
+
+DECISIONS = ("judged", "household_conflict", "review", "match", "non_match")
+"""Decision codes: a link's decision is DECISIONS[code]."""
+
+
+def write_links(
+    con: duckdb.DuckDBPyConnection, parts: Sequence[Path], decisions: pa.Table, out_dir: Path
+) -> None:
+    """links.parquet (every scored pair with its decision, ordered by record key) and review.parquet, written by
+    DuckDB from the parts and the compact decision arrays (never a Python copy of every link)."""
+    con.register("ilos_decisions", decisions)
+    labels = "[" + ", ".join(f"'{d}'" for d in DECISIONS) + "]"
+    links, review = out_dir / LINKS_FILE, out_dir / REVIEW_FILE
+    for path, where in ((links, ""), (review, f"WHERE d.decision_code = {DECISIONS.index('review')}")):
+        tmp = path.with_name(path.name + ".tmp")
+        con.execute(
+            f"COPY (SELECT p.* EXCLUDE (node_l, node_r), {labels}[d.decision_code + 1] AS decision, "  # noqa: S608
+            f"d.same_subject FROM {engine.parts_sql(parts)} p JOIN ilos_decisions d USING (node_l, node_r) "
+            f"{where} ORDER BY p.node_l, p.node_r) TO '{engine.sql_path(tmp)}' (FORMAT parquet)"
+        )
+        tmp.replace(path)
+    con.unregister("ilos_decisions")
 
 
 def cluster_links(
     con: duckdb.DuckDBPyConnection,
-    links: pa.Table,
+    edges: ScoredEdges,
     restricted_sources: Sequence[str],
     judgements: Sequence[Judgement],
     config_hash: str,
     progress: Progress,
     previous: Mapping[str, str] | None = None,
 ) -> tuple[LinkageSummary, pa.Table, pa.Table]:
-    """Choose the threshold, cluster under constraints and label every link with its decision."""
+    """Choose the threshold, cluster under constraints and decide every link; returns the summary, the clusters
+    and each link's decision (`node_l`, `node_r`, `decision_code`, `same_subject`)."""
     ids_table = con.sql(
         f"SELECT unique_id, source, record_id FROM {engine.RECORDS_TABLE} ORDER BY unique_id"  # noqa: S608
     ).to_arrow_table()
     ids = ids_table["unique_id"].to_pylist()
-    index = {uid: i for i, uid in enumerate(ids)}
-    probability = links["match_probability"].to_numpy(zero_copy_only=False).astype(np.float64)
-    choice = choose_threshold(probability)
+    choice = choose_threshold(edges.probability)
     progress(f"clustering at threshold {choice.threshold:.4f}")
-    left = np.fromiter((index[u] for u in links["unique_id_l"].to_pylist()), dtype=np.int64, count=len(links))
-    right = np.fromiter(
-        (index[u] for u in links["unique_id_r"].to_pylist()), dtype=np.int64, count=len(links)
-    )
-    household = links["household_conflict"].to_numpy(zero_copy_only=False).astype(bool)
-    must = [(index[j.left], index[j.right]) for j in judgements if j.verdict == "match" and _known(j, index)]
+    left, right, household = edges.left, edges.right, edges.household
+    known = [
+        (a, b, j.verdict)
+        for j in judgements
+        if (a := _node(ids, j.left)) >= 0 and (b := _node(ids, j.right)) >= 0
+    ]
+    must = [(a, b) for a, b, verdict in known if verdict == "match"]
     confirmed = {frozenset(p) for p in must}  # a person's "match" outweighs the automatic household rule
     cannot = [
-        (int(a), int(b))
-        for a, b in zip(left[household], right[household], strict=True)
-        if frozenset((int(a), int(b))) not in confirmed
+        (a, b)
+        for a, b in zip(left[household].tolist(), right[household].tolist(), strict=True)
+        if frozenset((a, b)) not in confirmed
     ]
-    cannot += [
-        (index[j.left], index[j.right]) for j in judgements if j.verdict == "no_match" and _known(j, index)
-    ]
+    cannot += [(a, b) for a, b, verdict in known if verdict == "no_match"]
     groups = {name: g for g, name in enumerate(sorted(set(restricted_sources)))}
     restricted = [groups.get(s, -1) for s in ids_table["source"].to_pylist()]
     outcome = cluster_edges(
         len(ids),
-        left,
-        right,
-        probability,
+        left.astype(np.int64),
+        right.astype(np.int64),
+        edges.probability,
         ClusteringRules(threshold=choice.threshold),
         restricted,
         cannot,
@@ -183,15 +239,14 @@ def cluster_links(
         }
     )
     same = outcome.labels[left] == outcome.labels[right]
-    judged = {(j.left, j.right) for j in judgements} | {(j.right, j.left) for j in judgements}
-    decision = _decisions(probability, same, household, choice, links, judged)
-    links = links.append_column("decision", pa.array(decision)).append_column("same_subject", pa.array(same))
+    judged = judged_edges(edges, [(a, b) for a, b, _ in known])
+    codes = decision_codes(edges.probability, same, household, judged, choice)
     summary = LinkageSummary(
         records=len(ids),
         subjects=len(set(subject_of)),
-        scored_pairs=len(links),
+        scored_pairs=len(edges),
         merged_pairs=len(outcome.merged_edges),
-        review_pairs=decision.count("review"),
+        review_pairs=int((codes == DECISIONS.index("review")).sum()),
         household_conflicts=int(household.sum()),
         refused_merges=dict(outcome.refused),
         threshold=choice,
@@ -199,11 +254,27 @@ def cluster_links(
         restricted_sources=tuple(sorted(set(restricted_sources))),
         subject_events=tuple(events),
     )
-    return summary, clusters, links
+    decisions = pa.table({"node_l": left, "node_r": right, "decision_code": codes, "same_subject": same})
+    return summary, clusters, decisions
 
 
-def _known(judgement: Judgement, index: dict[str, int]) -> bool:
-    return judgement.left in index and judgement.right in index
+def _node(ids: Sequence[str], uid: str) -> int:
+    """The node of a record key in the sorted ids, or -1."""
+    i = bisect_left(ids, uid)
+    return i if i < len(ids) and ids[i] == uid else -1
+
+
+def judged_edges(edges: ScoredEdges, pairs: Sequence[tuple[int, int]]) -> npt.NDArray[np.bool_]:
+    """Which edges a person judged (either orientation), found by binary search over the (left, right) order."""
+    judged = np.zeros(len(edges), dtype=bool)
+    if not pairs or not len(edges):
+        return judged
+    width = np.int64(max(int(edges.right.max()), max(max(p) for p in pairs)) + 1)
+    keys = edges.left.astype(np.int64) * width + edges.right.astype(np.int64)
+    wanted = np.array([min(a, b) * int(width) + max(a, b) for a, b in pairs], dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    judged[at[keys[at] == wanted]] = True
+    return judged
 
 
 def _subject_ids(
@@ -229,16 +300,18 @@ def decision_for(
     return "match" if same else "non_match"
 
 
-def _decisions(
-    probability: np.ndarray,
-    same: np.ndarray,
-    household: np.ndarray,
+def decision_codes(
+    probability: npt.NDArray[np.float64],
+    same: npt.NDArray[np.bool_],
+    household: npt.NDArray[np.bool_],
+    judged: npt.NDArray[np.bool_],
     choice: ThresholdChoice,
-    links: pa.Table,
-    judged: set[tuple[str, str]],
-) -> list[str]:
-    pairs = zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True)
-    return [
-        decision_for(p, bool(s), bool(h), pair in judged, choice)
-        for p, s, h, pair in zip(probability.tolist(), same.tolist(), household.tolist(), pairs, strict=True)
-    ]
+) -> npt.NDArray[np.int8]:
+    """`decision_for` over every link at once, as codes into DECISIONS (later rules take precedence)."""
+    codes = np.where(same, DECISIONS.index("match"), DECISIONS.index("non_match")).astype(np.int8)
+    codes[(probability >= choice.review_low) & (probability <= choice.review_high)] = DECISIONS.index(
+        "review"
+    )
+    codes[household & (probability >= choice.review_low)] = DECISIONS.index("household_conflict")
+    codes[judged] = DECISIONS.index("judged")
+    return codes

@@ -7,8 +7,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ilos.resolve.engine import model_parameters
 
@@ -25,7 +26,11 @@ def weight_bar(weight: float | None) -> str:
 
 
 def write_report(
-    out_dir: Path, summary_dict: dict[str, Any], model: dict[str, Any], clusters: pa.Table, links: pa.Table
+    out_dir: Path,
+    summary_dict: dict[str, Any],
+    model: dict[str, Any],
+    clusters: pa.Table,
+    probabilities: npt.NDArray[np.float64],
 ) -> Path:
     lines = ["# Linkage report", ""]
     threshold = summary_dict["threshold"]
@@ -57,10 +62,9 @@ def write_report(
     sizes = Counter(Counter(clusters["subject_id"].to_pylist()).values())
     lines += [f"| {size} | {count:,} |" for size, count in sorted(sizes.items())]
     lines += ["", "## Match probability of scored pairs", "", "| band | pairs |", "|---|---|"]
-    prob = links["match_probability"]
     edges = [0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0001]
     for lo, hi in pairwise(edges):
-        n = pc.sum(pc.and_(pc.greater_equal(prob, lo), pc.less(prob, hi))).as_py() or 0
+        n = int(((probabilities >= lo) & (probabilities < hi)).sum())
         lines.append(f"| {lo:g} to {min(hi, 1):g} | {n:,} |")
     path = out_dir / REPORT_FILE
     path.write_text("\n".join(lines) + "\n")

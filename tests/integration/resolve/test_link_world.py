@@ -80,6 +80,20 @@ def test_links_carry_each_comparison_level_and_weight(small_linkage: LinkRun) ->
     }
 
 
+def test_links_are_ordered_by_record_key_and_agree_with_clusters_and_review(small_linkage: LinkRun) -> None:
+    out = small_linkage.out_dir
+    links = pq.read_table(out / linkage.LINKS_FILE)
+    pairs = list(zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True))
+    assert pairs == sorted(pairs) and all(a < b for a, b in pairs)
+    assert len(set(pairs)) == len(pairs) == small_linkage.summary.scored_pairs
+    clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    subject = {f"{c['source']}|{c['record_id']}": c["subject_id"] for c in clusters}
+    assert links["same_subject"].to_pylist() == [subject[a] == subject[b] for a, b in pairs]
+    review = pq.read_table(out / linkage.REVIEW_FILE)
+    assert review.equals(links.filter(pc.equal(links["decision"], "review")))
+    assert review.num_rows == small_linkage.summary.review_pairs
+
+
 def test_threshold_was_chosen_from_the_model_and_reported(small_linkage: LinkRun) -> None:
     summary = json.loads((small_linkage.out_dir / linkage.SUMMARY_FILE).read_text())
     threshold = summary["threshold"]
