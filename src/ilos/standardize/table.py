@@ -156,13 +156,13 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     family_raw = _raw_column(table, spec, "family_name")
     full_raw = _raw_column(table, spec, "full_name")
     if given_raw is None and family_raw is None and full_raw is not None:
-        given, middle, family = map_uniques_multi(full_raw, _split_full, [_S, _S, _S])
+        given, middle, family = map_uniques_multi(full_raw, split_full, [_S, _S, _S])
     else:
         given = map_uniques(given_raw, names.normalize_name, _S) if given_raw is not None else _null(n)
         middle = map_uniques(middle_raw, names.normalize_name, _S) if middle_raw is not None else _null(n)
         family = map_uniques(family_raw, names.normalize_name, _S) if family_raw is not None else _null(n)
-    canonical, given_phonetic = map_uniques_multi(given, _given_facts, [_S, _S])
-    first, second, family_phonetic = map_uniques_multi(family, _family_facts, [_S, _S, _S])
+    canonical, given_phonetic = map_uniques_multi(given, given_facts, [_S, _S])
+    first, second, family_phonetic = map_uniques_multi(family, family_facts, [_S, _S, _S])
     full = join_with_spaces([given, family])
     tokens, keys = _name_token_columns([given, middle, family], n)
     return {
@@ -173,16 +173,16 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     }  # fmt: skip
 
 
-def _split_full(value: str | None) -> tuple[str | None, str | None, str | None]:
+def split_full(value: str | None) -> tuple[str | None, str | None, str | None]:
     parts = names.split_full_name(value)
     return parts.given, parts.middle, parts.family
 
 
-def _given_facts(given: str | None) -> tuple[str | None, str | None]:
+def given_facts(given: str | None) -> tuple[str | None, str | None]:
     return names.canonical_given(given), names.given_phonetic(given)
 
 
-def _family_facts(family: str | None) -> tuple[str | None, str | None, str | None]:
+def family_facts(family: str | None) -> tuple[str | None, str | None, str | None]:
     parts = names.split_surnames(family)
     return parts.first_surname, parts.second_surname, names.phonetic_key(parts.first_surname)
 
@@ -202,12 +202,12 @@ def _address_key(street: Column, postal: Column) -> Column:
     return pc.binary_join_element_wise(number, word, postal, " ")
 
 
-def _date_format(spec: SourceSpec) -> str:
+def date_format(spec: SourceSpec) -> str:
     field = spec.fields.get("date_of_birth")
     return field.format if isinstance(field, DateField) else "%Y-%m-%d"
 
 
-def _placeholder_check(canonical: str, fmt: str) -> Callable[[str | None], bool]:
+def placeholder_check(canonical: str, fmt: str) -> Callable[[str | None], bool]:
     if canonical == "date_of_birth":
         return lambda v: placeholders.is_placeholder(v) or dates.is_placeholder_date(v, fmt)
     if canonical == "street":
@@ -227,7 +227,7 @@ def standardize_table(table: pa.Table, spec: SourceSpec) -> pa.Table:
         "record_id": table.column(spec.record_id).combine_chunks().cast(_S),
     }
     out.update(_name_columns(table, spec, n))
-    fmt = _date_format(spec)
+    fmt = date_format(spec)
     raws = {c: _raw_column(table, spec, c) for c in PLACEHOLDER_ORDER}
     out.update(_date_columns(raws["date_of_birth"], fmt, n))
     for field in COLUMN_STANDARDIZERS:
@@ -247,7 +247,7 @@ def _placeholder_fields(raws: dict[str, Column | None], out: dict[str, Column], 
         raw = raws[field]
         if raw is None:
             continue
-        flags = _placeholder_flags(raw, out[field], _placeholder_check(field, fmt))
+        flags = _placeholder_flags(raw, out[field], placeholder_check(field, fmt))
         hit = np.flatnonzero(flags)
         rows.append(hit)
         field_ids.append(np.full(len(hit), i, dtype=np.int64))
