@@ -12,6 +12,7 @@ from ilos.api.errors import install_error_handlers
 from ilos.api.routes import router
 from ilos.api.routes_legal import router as legal_router
 from ilos.api.routes_operations import router as operations_router
+from ilos.api.routes_plans import router as plans_router
 from ilos.config import Settings, load_settings
 from ilos.services.store_access import open_store
 
@@ -40,5 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(operations_router)
+    app.include_router(plans_router)
     app.include_router(legal_router)
     return app

@@ -7,9 +7,10 @@ again and halts those people. Nothing here decides a gate: the caller supplies t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from ilos.errors import NotFoundError
 from ilos.operations.transport_types import Seat, TransportPlan
@@ -17,8 +18,11 @@ from ilos.operations.transport_types import Seat, TransportPlan
 
 @dataclass(frozen=True, slots=True)
 class GateOutcome:
+    """The gate check's answer now; `gate` names the gate that blocks (empty when allowed)."""
+
     allowed: bool
     reason: str
+    gate: str = ""
 
 
 GateCheck = Callable[[str, str], GateOutcome]  # (person id, destination country) -> outcome now
@@ -26,13 +30,27 @@ GateCheck = Callable[[str, str], GateOutcome]  # (person id, destination country
 
 @dataclass(frozen=True, slots=True)
 class Blocked:
-    """Someone taken off a manifest: at which step, when, and the gate's reason."""
+    """Someone taken off a manifest: at which step, when, which gate and its reason."""
 
     person_id: str
     destination: str
     step: str
     at: datetime
     reason: str
+    gate: str = ""
+
+
+class Passenger(Protocol):
+    """Whatever names a person and where they are flown: a planned seat, or a stored manifest row."""
+
+    @property
+    def person_id(self) -> str: ...
+
+    @property
+    def destination(self) -> str: ...
+
+
+P = TypeVar("P", bound=Passenger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,25 +79,26 @@ def lock_manifest(plan: TransportPlan, flight_id: str, gate_check: GateCheck, at
     seats = tuple(s for s in plan.seats if s.flight_id == flight_id)
     if not seats and flight_id not in {f.flight_id for f in plan.flights}:
         raise NotFoundError(f"flight {flight_id!r} is not in this plan; choose one of its flights")
-    cleared, removed = _recheck(seats, gate_check, "manifest lock", at)
+    cleared, removed = recheck(seats, gate_check, "manifest lock", at)
     return LockedManifest(flight_id, at, cleared, removed)
 
 
 def check_at_departure(manifest: LockedManifest, gate_check: GateCheck, at: datetime) -> DepartureCheck:
     """The last check, at the aircraft door: anyone now blocked is halted and stays."""
-    cleared, halted = _recheck(manifest.seats, gate_check, "departure", at)
+    cleared, halted = recheck(manifest.seats, gate_check, "departure", at)
     return DepartureCheck(manifest.flight_id, at, cleared, halted)
 
 
-def _recheck(
-    seats: tuple[Seat, ...], gate_check: GateCheck, step: str, at: datetime
-) -> tuple[tuple[Seat, ...], tuple[Blocked, ...]]:
-    cleared: list[Seat] = []
+def recheck(
+    passengers: Sequence[P], gate_check: GateCheck, step: str, at: datetime
+) -> tuple[tuple[P, ...], tuple[Blocked, ...]]:
+    """Ask the gate check about every passenger now: those it allows, and those it blocks with why."""
+    cleared: list[P] = []
     blocked: list[Blocked] = []
-    for seat in seats:
+    for seat in passengers:
         outcome = gate_check(seat.person_id, seat.destination)
         if outcome.allowed:
             cleared.append(seat)
         else:
-            blocked.append(Blocked(seat.person_id, seat.destination, step, at, outcome.reason))
+            blocked.append(Blocked(seat.person_id, seat.destination, step, at, outcome.reason, outcome.gate))
     return tuple(cleared), tuple(blocked)

@@ -1,6 +1,6 @@
-"""The logistics use cases: plan detention placement and removal transport from a world's files, and
-write each plan as a new version (plan id, version, created, inputs hash) with an explanation for
-every assignment and capacity overlays per facility and per flight, as JSON and Parquet."""
+"""The logistics solvers on a world's files: detention placement and removal transport, each turned into
+a plan draft (inputs hash, objective and proof, one explained row per person, capacity overlays per
+facility bed class or per flight) that `services.plans` stores as a new version."""
 
 from __future__ import annotations
 
@@ -10,128 +10,115 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from ilos.errors import InvalidInputError
 from ilos.operations.placement import solve_placement
 from ilos.operations.placement_types import Placement, PlacementPlan, PlacementProblem
 from ilos.operations.transport import solve_transport
 from ilos.operations.transport_types import Seat, TransportPlan, TransportProblem
 from ilos.services import logistics_inputs as inputs
+from ilos.store.plan_tables import AssignmentValues
 
 Step = Callable[[str], None]
 Row = dict[str, Any]
+KINDS = ("placement", "transport")
 
 
-def _silent(_: str) -> None:
+def no_progress(_: str) -> None:
     return None
 
 
 @dataclass(frozen=True, slots=True)
-class WrittenPlan:
-    plan_id: str
-    version: int
-    created: str
+class PlanDraft:
+    """A solved plan not yet stored: what the solver saw (hash), what it found and proved, and why."""
+
+    kind: str
+    source: str
     inputs_hash: str
-    directory: Path
-    seconds: float
-    counts: dict[str, int]
     objective: int
     lower_bound: int
+    solver_seconds: float
+    summary: Row
+    assignments: list[AssignmentValues]
+    capacity: list[Row]
+
+    @property
+    def gap(self) -> float:
+        return 0.0 if self.objective == 0 else 1 - self.lower_bound / self.objective
 
 
-def plan_placement(
-    world_dir: Path,
-    out_dir: Path,
-    facilities_csv: Path | None = None,
-    plan_id: str | None = None,
-    step: Step = _silent,
-) -> WrittenPlan:
-    """Place everyone currently held in the world (DEMO people) and write the plan as a new version."""
+def draft_plan(
+    kind: str, world_dir: Path, resources: Path | None = None, step: Step = no_progress
+) -> PlanDraft:
+    """Solve a `kind` plan on the world's current files (`resources` overrides its facilities or flights)."""
+    if kind == "placement":
+        return draft_placement(world_dir, resources, step)
+    if kind == "transport":
+        return draft_transport(world_dir, resources, step)
+    raise InvalidInputError(f"Unknown plan kind {kind!r}; use one of: {', '.join(KINDS)}")
+
+
+def draft_placement(
+    world_dir: Path, facilities_csv: Path | None = None, step: Step = no_progress
+) -> PlanDraft:
+    """Place everyone currently held in the world (DEMO people) in its facilities."""
     step("reading facilities and bookings")
-    facilities = inputs.load_facilities(facilities_csv or world_dir / "facilities.csv")
+    source = facilities_csv or world_dir / "facilities.csv"
+    facilities = inputs.load_facilities(source)
     people = inputs.demo_detainees(inputs.held_people(world_dir))
-    places = {f.facility_id: f.location for f in facilities}
-    problem = PlacementProblem(people, facilities, places)
+    problem = PlacementProblem(people, facilities, {f.facility_id: f.location for f in facilities})
     step(f"placing {len(people):,} people in {len(facilities)} facilities")
+    return placement_draft(problem, str(source))
+
+
+def placement_draft(problem: PlacementProblem, source: str) -> PlanDraft:
+    """Solve a placement problem and explain it, person by person and bed class by bed class."""
     started = time.perf_counter()
     plan = solve_placement(problem)
     seconds = time.perf_counter() - started
-    rows = [placement_row(p) for p in plan.placements]
-    rows += [{"person_id": u.person_id, "status": "unplaced", "explanation": u.reason} for u in plan.unplaced]
-    header = {"kind": "placement", "objective": plan.objective, "lower_bound": plan.lower_bound}
-    header |= {"proven_optimal": plan.is_proven_optimal, "groups": plan.groups, "arcs": plan.arcs}
-    counts = {
+    rows = [placement_values(p) for p in plan.placements]
+    rows += [
+        AssignmentValues(u.person_id, "unplaced", None, None, None, None, None, None, u.reason)
+        for u in plan.unplaced
+    ]
+    summary: Row = {
         "placed": len(plan.placements),
         "unplaced": len(plan.unplaced),
         "away_from_counsel": _away(plan),
     }
-    step("writing the plan")
-    written = write_plan(
-        out_dir / (plan_id or f"placement-{world_dir.name}"), _hash(problem), header, rows, _bed_rows(plan)
-    )
-    return dataclasses.replace(
-        written, seconds=seconds, counts=counts, objective=plan.objective, lower_bound=plan.lower_bound
-    )
+    summary |= {"unit": "cost points", "groups": plan.groups, "arcs": plan.arcs, "rounds": plan.rounds}
+    proof = (plan.objective, plan.lower_bound, seconds)
+    return PlanDraft("placement", source, _hash(problem), *proof, summary, rows, _bed_rows(plan))
 
 
-def plan_transport(
-    world_dir: Path,
-    out_dir: Path,
-    flights_csv: Path | None = None,
-    plan_id: str | None = None,
-    step: Step = _silent,
-) -> WrittenPlan:
-    """Plan removal flights for everyone held whom the DEMO gate clears; write the plan as a new version."""
+def draft_transport(world_dir: Path, flights_csv: Path | None = None, step: Step = no_progress) -> PlanDraft:
+    """Plan removal flights for everyone held whom the DEMO gate clears."""
     step("reading transport resources and bookings")
-    flights = inputs.load_flights(flights_csv or world_dir / "transport_resources.csv")
+    source = flights_csv or world_dir / "transport_resources.csv"
+    flights = inputs.load_flights(source)
     today = inputs.world_today(world_dir)
     people = inputs.demo_removees(inputs.held_people(world_dir), today)
     problem = TransportProblem(people, flights, today)
     step(f"packing {len(people):,} people onto {len(flights)} flights")
+    return transport_draft(problem, str(source))
+
+
+def transport_draft(problem: TransportProblem, source: str) -> PlanDraft:
+    """Solve a transport problem and explain it, person by person and flight by flight."""
     started = time.perf_counter()
     plan = solve_transport(problem)
     seconds = time.perf_counter() - started
-    header = {"kind": "transport", "today": today.isoformat(), "objective_cents": plan.objective_cents}
-    header |= {"lower_bound_cents": plan.lower_bound_cents, "gap": plan.gap, "components": plan.components}
-    counts = {"seated": len(plan.seats), "waiting": len(plan.unassigned), "excluded": len(plan.excluded)}
-    step("writing the plan")
-    plan_dir = out_dir / (plan_id or f"transport-{world_dir.name}")
-    written = write_plan(plan_dir, _hash(problem), header, _transport_rows(plan), _flight_rows(plan))
-    return dataclasses.replace(
-        written,
-        seconds=seconds,
-        counts=counts,
-        objective=plan.objective_cents,
-        lower_bound=plan.lower_bound_cents,
-    )
-
-
-def write_plan(
-    plan_dir: Path, inputs_hash: str, header: Row, rows: list[Row], capacity: list[Row]
-) -> WrittenPlan:
-    """A new version directory under the plan: plan.json (header, assignments, capacity) and the two
-    tables as Parquet. Earlier versions are never touched, so a plan's history stays readable."""
-    versions = [int(d.name[1:]) for d in plan_dir.glob("v*") if d.name[1:].isdigit()]
-    version = max(versions, default=0) + 1
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    target = plan_dir / f"v{version}"
-    target.mkdir(parents=True, exist_ok=False)
-    meta = {"plan_id": plan_dir.name, "version": version, "created": created, "inputs_hash": inputs_hash}
-    document = {**meta, **header, "assignments": rows, "capacity": capacity}
-    (target / "plan.json").write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
-    pq.write_table(_table(rows), target / "assignments.parquet")
-    pq.write_table(_table(capacity), target / "capacity.parquet")
-    return WrittenPlan(plan_dir.name, version, created, inputs_hash, target, 0.0, {}, 0, 0)
-
-
-def _table(rows: list[Row]) -> pa.Table:
-    columns = sorted({k for r in rows for k in r})
-    return pa.table({c: [r.get(c) for r in rows] for c in columns}) if rows else pa.table({})
+    summary: Row = {
+        "seated": len(plan.seats),
+        "waiting": len(plan.unassigned),
+        "excluded": len(plan.excluded),
+    }
+    summary |= {"unit": "cents", "components": plan.components, "today": problem.today.isoformat()}
+    proof = (plan.objective_cents, plan.lower_bound_cents, seconds)
+    rows, loads = _transport_rows(plan), _flight_rows(plan)
+    return PlanDraft("transport", source, _hash(problem), *proof, summary, rows, loads)
 
 
 def _hash(problem: PlacementProblem | TransportProblem) -> str:
@@ -151,7 +138,8 @@ def _canonical(value: object) -> object:
     return value
 
 
-def placement_row(p: Placement) -> Row:
+def placement_values(p: Placement) -> AssignmentValues:
+    """One placed person: the facility, the cost that explains it, and the counsel rule's verdict."""
     c = p.cost
     counsel = (
         "no counsel of record"
@@ -163,18 +151,19 @@ def placement_row(p: Placement) -> Row:
         + ("" if c.court_km is None else f", court {c.court_km} km ({c.court_cost} pts)")
         + f"; {counsel}; {c.total} pts in the cheapest plan (proven optimal)"
     )
-    return {
-        "person_id": p.person_id,
-        "status": "placed",
-        "facility_id": p.facility_id,
-        "sex": p.bed_class[0].value,
-        "security": p.bed_class[1].value,
-        **dataclasses.asdict(c),
-        "total_cost": c.total,
-        "near_counsel": p.near_counsel,
-        "counsel_reason": p.counsel_reason,
-        "explanation": explanation,
-    }
+    segment = f"{p.bed_class[0].value}/{p.bed_class[1].value}"
+    counsel_cost = None if p.near_counsel is None else c.counsel_cost
+    return AssignmentValues(
+        p.person_id,
+        "placed",
+        p.facility_id,
+        segment,
+        c.total,
+        c.counsel_km,
+        counsel_cost,
+        p.counsel_reason,
+        explanation,
+    )
 
 
 def _away(plan: PlacementPlan) -> int:
@@ -184,57 +173,43 @@ def _away(plan: PlacementPlan) -> int:
 def _bed_rows(plan: PlacementPlan) -> list[Row]:
     return [
         {
-            "facility_id": b.facility_id,
-            "sex": b.bed_class[0].value,
-            "security": b.bed_class[1].value,
+            "resource": b.facility_id,
+            "segment": f"{b.bed_class[0].value}/{b.bed_class[1].value}",
             "used": b.used,
             "capacity": b.capacity,
+            "operated": None,
         }
         for b in plan.beds
     ]
 
 
-def _seat_row(s: Seat) -> Row:
+def _seat_values(s: Seat) -> AssignmentValues:
     explanation = (
         f"{s.flight_id} to {s.destination}: {s.reason}; {s.detention_days} detention days "
         f"(${s.detention_cents / 100:,.2f}), flight share ${s.flight_share_cents / 100:,.2f}"
         + (f", seat ${s.seat_cents / 100:,.2f}" if s.seat_cents else "")
     )
-    return {**dataclasses.asdict(s), "status": "seated", "explanation": explanation}
+    cost = s.detention_cents + s.seat_cents + s.flight_share_cents
+    return AssignmentValues(
+        s.person_id, "seated", s.flight_id, s.destination, cost, None, None, None, explanation
+    )
 
 
-def _transport_rows(plan: TransportPlan) -> list[Row]:
-    rows = [_seat_row(s) for s in plan.seats]
-    rows += [
-        {"person_id": u.person_id, "destination": u.destination, "status": "waiting", "explanation": u.reason}
-        for u in plan.unassigned
-    ]
-    rows += [
-        {
-            "person_id": e.person_id,
-            "destination": e.destination,
-            "status": "excluded",
-            "explanation": e.reason,
-        }
-        for e in plan.excluded
-    ]
+def _transport_rows(plan: TransportPlan) -> list[AssignmentValues]:
+    rows = [_seat_values(s) for s in plan.seats]
+    rows += [_off_flight(u.person_id, "waiting", u.destination, u.reason) for u in plan.unassigned]
+    rows += [_off_flight(e.person_id, "excluded", e.destination, e.reason) for e in plan.excluded]
     return rows
+
+
+def _off_flight(person_id: str, status: str, destination: str, reason: str) -> AssignmentValues:
+    return AssignmentValues(person_id, status, None, destination, None, None, None, None, reason)
 
 
 def _flight_rows(plan: TransportPlan) -> list[Row]:
     rows = []
     for f in plan.flights:
-        rows.append(
-            {
-                "flight_id": f.flight_id,
-                "destination": "*",
-                "operated": f.operated,
-                "used": f.used,
-                "seats": f.seats,
-            }
-        )
-        rows += [
-            {"flight_id": f.flight_id, "destination": d, "operated": f.operated, "used": n, "seats": f.seats}
-            for d, n in f.by_destination
-        ]
+        whole = {"resource": f.flight_id, "segment": "*", "used": f.used, "capacity": f.seats}
+        rows.append({**whole, "operated": f.operated})
+        rows += [{**whole, "segment": d, "used": n, "operated": f.operated} for d, n in f.by_destination]
     return rows

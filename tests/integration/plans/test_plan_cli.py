@@ -1,23 +1,23 @@
-"""`ilos plan placement|transport` on a generated world: versioned, explained plans with capacity overlays."""
+"""`ilos plan` on the session's generated world (see conftest): each run saves a new version in the store
+under ILOS_HOME; versions are listed, shown with explanations and capacity overlays, and compared."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from ilos.cli.main import app
-from ilos.services.world import generate_world
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("world")
-    generate_world(out, 5000, 3, None)
-    return out
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ILOS_HOME", str(tmp_path))
+    monkeypatch.setenv("ILOS_ENVIRONMENT", "test")
+    monkeypatch.setenv("ILOS_SECRET_KEY", "cli-test-secret-0123456789")
+    return tmp_path
 
 
 def _run(*args: str) -> str:
@@ -26,51 +26,26 @@ def _run(*args: str) -> str:
     return result.output
 
 
-def test_plan_help_lists_both_plans() -> None:
-    assert {"placement", "transport"} <= set(CliRunner().invoke(app, ["plan", "--help"]).output.split())
+def test_plan_help_lists_every_command() -> None:
+    words = set(CliRunner().invoke(app, ["plan", "--help"]).output.split())
+    assert {"placement", "transport", "list", "show", "diff", "lock"} <= words
 
 
-def test_placement_plan_is_versioned_explained_and_within_capacity(world: Path, tmp_path: Path) -> None:
-    _run("placement", str(world), "--out", str(tmp_path))
-    _run("placement", str(world), "--out", str(tmp_path))
-    first, second = (
-        json.loads((tmp_path / f"placement-{world.name}" / v / "plan.json").read_text()) for v in ("v1", "v2")
-    )
-    assert (first["version"], second["version"]) == (1, 2)
-    assert first["inputs_hash"] == second["inputs_hash"] and first["proven_optimal"]
-    assert first["assignments"] and all(a["explanation"] for a in first["assignments"])
-    assert all(row["used"] <= row["capacity"] for row in first["capacity"])
-    table = pq.read_table(tmp_path / f"placement-{world.name}" / "v1" / "assignments.parquet")
-    assert table.num_rows == len(first["assignments"])
+def test_placement_plan_is_versioned_explained_and_within_capacity(world: Path, home: Path) -> None:
+    assert "placement v1 (draft)" in _run("placement", str(world))
+    assert "placement v2 (draft)" in _run("placement", str(world))
+    listed = json.loads(_run("list", "--format", "json"))
+    assert [(p["version"], p["status"]) for p in listed] == [(2, "draft"), (1, "superseded")]
+    assert listed[0]["inputs_hash"] == listed[1]["inputs_hash"] and listed[0]["proven_optimal"]
+    shown = json.loads(_run("show", "placement", "1", "--limit", "1000", "--format", "json"))
+    assert shown["assignments"] and all(a["explanation"] for a in shown["assignments"])
+    assert all(c["used"] <= c["capacity"] for c in shown["capacity"])
+    assert "0 people changed" in _run("diff", "placement", "1", "2")
 
 
-def test_transport_plan_seats_the_cleared_and_excludes_the_rest_with_reasons(
-    world: Path, tmp_path: Path
-) -> None:
-    flights = tmp_path / "flights.csv"
-    countries = [
-        "ECU",
-        "GTM",
-        "HND",
-        "MEX",
-        "SLV",
-        "VEN",
-        "COL",
-        "BRA",
-        "IND",
-        "CHN",
-        "HTI",
-        "DOM",
-        "NIC",
-        "PER",
-        "CUB",
-    ]
-    flights.write_text(
-        "resource_id,seats,destination_country,departure_date,cost_usd\n"
-        + "".join(f"X{i},50,{c},2026-12-20,100\n" for i, c in enumerate(countries))
-    )
-    _run("transport", str(world), "--out", str(tmp_path), "--flights", str(flights), "--plan-id", "demo")
-    plan = json.loads((tmp_path / "demo" / "v1" / "plan.json").read_text())
+def test_transport_plan_seats_the_cleared_and_excludes_the_rest_with_reasons(world: Path, home: Path) -> None:
+    _run("transport", str(world), "--flights", str(world / "flights.csv"))
+    plan = json.loads(_run("show", "transport", "1", "--limit", "1000", "--format", "json"))
     by_status: dict[str, list[dict[str, object]]] = {}
     for row in plan["assignments"]:
         by_status.setdefault(str(row["status"]), []).append(row)
@@ -79,11 +54,16 @@ def test_transport_plan_seats_the_cleared_and_excludes_the_rest_with_reasons(
         str(r["explanation"]).startswith("demo gate (truth)") or "travel document" in str(r["explanation"])
         for r in by_status["excluded"]
     )
-    assert plan["gap"] == 0.0
-    total = [r for r in plan["capacity"] if r["destination"] == "*"]
+    assert plan["plan"]["gap"] == 0.0
+    total = [r for r in plan["capacity"] if r["segment"] == "*"]
     assert sum(r["used"] for r in total) == len(by_status["seated"])
 
 
-def test_missing_world_is_not_found(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["plan", "placement", str(tmp_path / "none")])
+def test_missing_world_is_not_found(home: Path) -> None:
+    result = CliRunner().invoke(app, ["plan", "placement", str(home / "none")])
     assert result.exit_code == 3 and "does not exist" in result.output
+
+
+def test_showing_a_version_that_does_not_exist_is_not_found(home: Path) -> None:
+    result = CliRunner().invoke(app, ["plan", "show", "transport", "9"])
+    assert result.exit_code == 3 and "No transport plan version 9" in result.output

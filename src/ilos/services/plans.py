@@ -1,0 +1,483 @@
+"""Use cases of versioned logistics plans: solve and save a new version, list versions, read one with
+its assignments (paged) and capacity overlays, compare two, and lock a transport manifest after a
+fresh gate check. Every change and read is audited in the transaction that does it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ilos.errors import ConflictError, InvalidInputError, NotFoundError
+from ilos.operations.manifest import Blocked, GateCheck, GateOutcome, recheck
+from ilos.policy.results import GateResult
+from ilos.services import case_actions, logistics
+from ilos.services.access import Caller, Role
+from ilos.services.audit_log import Action, new_id, record, require_role
+from ilos.services.case_actions import GateSource
+from ilos.services.logistics import KINDS, PlanDraft, Step, no_progress
+from ilos.services.store_access import Store
+from ilos.store.plan_tables import (
+    AssignmentValues,
+    OperationPlanRow,
+    PlanAssignmentRow,
+    PlanCapacityRow,
+    PlanManifestLockRow,
+    insert_assignments,
+    insert_capacity,
+)
+from ilos.store.search_keys import identifier_key
+from ilos.store.tables import SubjectIdentifierRow
+
+PLANNERS = frozenset({Role.logistics_planner, Role.supervisor})
+PLAN_READERS = PLANNERS | {Role.oversight}
+MAX_PAGE = 1000
+COUNTED = (
+    "placed",
+    "unplaced",
+    "away_from_counsel",
+    "seated",
+    "waiting",
+    "excluded",
+)  # summary counts of people
+UNRESOLVED = "unresolved_subject"  # the gate named when no published subject carries the person's A-number
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    plan_id: str
+    kind: str
+    version: int
+    status: str
+    inputs_hash: str
+    source: str
+    created_by: str
+    created_at: datetime
+    objective: int
+    lower_bound: int
+    gap: float
+    proven_optimal: bool
+    solver_seconds: float
+    summary: dict[str, Any]
+    locked_by: str | None
+    locked_at: datetime | None
+
+
+AssignmentView = AssignmentValues  # one person in a plan, as stored: where or why not, and why
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityView:
+    resource: str
+    segment: str
+    used: int
+    capacity: int
+    operated: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedView:
+    """A person taken off a manifest at lock: the gate that blocks them now, and why."""
+
+    person_id: str
+    gate: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestView:
+    plan_id: str
+    version: int
+    flight_id: str
+    locked_by: str
+    locked_at: datetime
+    cleared: int
+    removed: tuple[RemovedView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    plan: PlanSummary
+    assignments: tuple[AssignmentView, ...]
+    next_after: str | None
+    capacity: tuple[CapacityView, ...]
+    manifests: tuple[ManifestView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPage:
+    """Which assignments of a plan to read: after a person id, at most `limit`, optionally one status
+    or one facility/flight."""
+
+    after: str | None = None
+    limit: int = 100
+    status: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    person_id: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDiff:
+    kind: str
+    old: PlanSummary
+    new: PlanSummary
+    same_inputs: bool
+    changed: int
+    changes: tuple[Change, ...]
+
+
+def create_plan(
+    store: Store,
+    caller: Caller,
+    kind: str,
+    world_dir: Path | None = None,
+    resources: Path | None = None,
+    step: Step = no_progress,
+) -> PlanSummary:
+    """Solve a plan on the current data (the world under ILOS_HOME unless given) and save it as the next
+    version of its kind; earlier drafts of the kind become superseded (locked plans stay locked)."""
+    require_role(store, caller, PLANNERS, Action("plan.create", "plan", query={"kind": kind}))
+    draft = logistics.draft_plan(kind, world_dir or store.settings.world_dir, resources, step)
+    step("saving the plan")
+    try:
+        with store.transaction() as session:
+            row = _save(session, caller, draft)
+            detail = f"{kind} v{row.version}: {_counts(draft.summary)}; inputs {draft.inputs_hash[:12]}"
+            audit = Action(
+                "plan.create", "plan", (row.id,), {"kind": kind}, len(draft.assignments), detail=detail
+            )
+            record(session, caller, audit)
+            return _summary(row)
+    except IntegrityError:
+        raise ConflictError(f"Another {kind} plan was saved at the same moment; create it again") from None
+
+
+def _save(session: Session, caller: Caller, draft: PlanDraft) -> OperationPlanRow:
+    latest = session.scalar(
+        select(func.max(OperationPlanRow.version)).where(OperationPlanRow.kind == draft.kind)
+    )
+    session.execute(
+        update(OperationPlanRow)
+        .where(OperationPlanRow.kind == draft.kind, OperationPlanRow.status == "draft")
+        .values(status="superseded")
+    )
+    row = OperationPlanRow(
+        id=new_id(),
+        kind=draft.kind,
+        version=(latest or 0) + 1,
+        status="draft",
+        inputs_hash=draft.inputs_hash,
+        source=draft.source[-512:],
+        created_by=caller.actor,
+        created_at=datetime.now(UTC),
+        objective=draft.objective,
+        lower_bound=draft.lower_bound,
+        gap=draft.gap,
+        proven_optimal=draft.lower_bound == draft.objective,
+        solver_seconds=round(draft.solver_seconds, 4),
+        summary=draft.summary,
+        locked_by=None,
+        locked_at=None,
+    )
+    session.add(row)
+    session.flush()
+    insert_assignments(session, row.id, draft.assignments)
+    insert_capacity(session, row.id, draft.capacity)
+    return row
+
+
+def list_plans(store: Store, caller: Caller, kind: str | None = None) -> list[PlanSummary]:
+    """Every stored version, newest first (of one kind if given)."""
+    audit = Action("plan.list", "plan", query={"kind": kind})
+    require_role(store, caller, PLAN_READERS, audit)
+    query = select(OperationPlanRow).order_by(OperationPlanRow.kind, OperationPlanRow.version.desc())
+    if kind is not None:
+        query = query.where(OperationPlanRow.kind == _kind(kind))
+    with store.transaction() as session:
+        plans = [_summary(r) for r in session.scalars(query)]
+        record(session, caller, Action(audit.name, "plan", query=audit.query, result_count=len(plans)))
+    return plans
+
+
+def read_plan(
+    store: Store, caller: Caller, kind: str, version: int, page: PlanPage | None = None
+) -> PlanView:
+    """One version with a page of its assignments (in person-id order), every capacity overlay and every
+    manifest locked from it."""
+    audit = Action("plan.read", "plan", query={"kind": kind, "version": version})
+    require_role(store, caller, PLAN_READERS, audit)
+    page = page or PlanPage()
+    if not 1 <= page.limit <= MAX_PAGE:
+        raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}, not {page.limit}")
+    with store.transaction() as session:
+        row = _get(session, kind, version)
+        assignments = _assignments(session, row.id, page)
+        view = PlanView(
+            plan=_summary(row),
+            assignments=assignments,
+            next_after=assignments[-1].person_id if len(assignments) == page.limit else None,
+            capacity=_capacity(session, row.id),
+            manifests=_manifests(session, row),
+        )
+        record(session, caller, Action(audit.name, "plan", (row.id,), audit.query, len(assignments)))
+    return view
+
+
+def diff_plans(store: Store, caller: Caller, kind: str, old: int, new: int, limit: int = 50) -> PlanDiff:
+    """What changed for people between two versions: each person whose facility/flight or status differs."""
+    audit = Action("plan.diff", "plan", query={"kind": kind, "old": old, "new": new})
+    require_role(store, caller, PLAN_READERS, audit)
+    with store.transaction() as session:
+        a, b = _get(session, kind, old), _get(session, kind, new)
+        before, after = _where_everyone(session, a.id), _where_everyone(session, b.id)
+        people = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        changes = tuple(
+            Change(p, before.get(p, "not in plan"), after.get(p, "not in plan")) for p in people[:limit]
+        )
+        record(session, caller, Action(audit.name, "plan", (a.id, b.id), audit.query, len(people)))
+        return PlanDiff(kind, _summary(a), _summary(b), a.inputs_hash == b.inputs_hash, len(people), changes)
+
+
+def lock_manifest(
+    store: Store, caller: Caller, version: int, flight_id: str, gates: GateSource | None = None
+) -> ManifestView:
+    """Lock one flight's manifest of a transport plan: every seated person's gates are checked again now
+    (never a cached answer); anyone blocked is taken off, named with the gate and its reason."""
+    audit = Action("plan.lock_manifest", "plan", query={"version": version, "flight_id": flight_id})
+    require_role(store, caller, PLANNERS, audit)
+    with store.transaction() as session:
+        row = _lockable(session, version, flight_id)
+        seats = _seated(session, row.id, flight_id)
+        subjects = _subjects_of(session, [s.person_id for s in seats])
+    check = _gate_check(subjects, gates or case_actions.gate_source_for(store))
+    at = datetime.now(UTC)
+    cleared, removed = recheck(seats, check, "manifest lock", at)
+    try:
+        with store.transaction() as session:
+            row = _lockable(session, version, flight_id)
+            lock = _write_lock(session, caller, row, flight_id, len(cleared), removed, at)
+            detail = f"{len(cleared)} cleared; removed: " + (
+                "; ".join(_describe(b) for b in removed) or "none"
+            )
+            ids = (row.id, flight_id, *(b.person_id for b in removed))
+            record(session, caller, Action(audit.name, "plan", ids, audit.query, len(cleared), detail=detail))
+            return lock
+    except IntegrityError:
+        raise ConflictError(
+            f"Flight {flight_id!r} of transport v{version} was locked at the same moment"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Seat:
+    person_id: str
+    destination: str
+
+
+def _gate_check(subjects: dict[str, str], source: GateSource) -> GateCheck:
+    """The gates of the subject that carries each person's A-number, evaluated now; a person no published
+    subject carries cannot be cleared, so they are blocked by name."""
+
+    def check(person_id: str, destination: str) -> GateOutcome:
+        subject = subjects.get(identifier_key(person_id))
+        if subject is None:
+            reason = f"no published subject carries A-number {person_id}; its gates cannot be checked"
+            return GateOutcome(False, reason, UNRESOLVED)
+        blocking = [r for r in source(subject, destination, ()) if r.blocks]
+        if not blocking:
+            return GateOutcome(True, "no gate blocks removal")
+        return GateOutcome(False, _reasons(subject, blocking), blocking[0].gate.value)
+
+    return check
+
+
+def _reasons(subject: str, blocking: Sequence[GateResult]) -> str:
+    return f"subject {subject}: " + "; ".join(f"{r.gate.value}: {r.reason}" for r in blocking)
+
+
+def _describe(b: Blocked) -> str:
+    return f"{b.person_id} ({b.gate}: {b.reason})"
+
+
+def _write_lock(
+    session: Session,
+    caller: Caller,
+    row: OperationPlanRow,
+    flight_id: str,
+    cleared: int,
+    removed: Sequence[Blocked],
+    at: datetime,
+) -> ManifestView:
+    gone = [{"person_id": b.person_id, "gate": b.gate, "reason": b.reason} for b in removed]
+    session.add(
+        PlanManifestLockRow(
+            plan_id=row.id,
+            flight_id=flight_id,
+            locked_by=caller.actor,
+            locked_at=at,
+            cleared=cleared,
+            removed=gone,
+        )
+    )
+    for b in removed:
+        session.execute(
+            update(PlanAssignmentRow)
+            .where(PlanAssignmentRow.plan_id == row.id, PlanAssignmentRow.person_id == b.person_id)
+            .values(
+                status="removed",
+                explanation=f"taken off {flight_id} at manifest lock {at:%Y-%m-%d %H:%M} UTC: {b.gate}: {b.reason}",
+            )
+        )
+    if row.status != "locked":
+        row.status, row.locked_by, row.locked_at = "locked", caller.actor, at
+    session.flush()
+    return ManifestView(
+        row.id, row.version, flight_id, caller.actor, at, cleared, tuple(RemovedView(**g) for g in gone)
+    )
+
+
+def _lockable(session: Session, version: int, flight_id: str) -> OperationPlanRow:
+    row = _get(session, "transport", version)
+    if row.status == "superseded":
+        raise ConflictError(
+            f"Transport v{version} is superseded; lock manifests of the newest transport plan"
+        )
+    if session.get(PlanManifestLockRow, (row.id, flight_id)) is not None:
+        raise ConflictError(f"The manifest of flight {flight_id!r} in transport v{version} is already locked")
+    known = session.scalar(
+        select(func.count()).where(PlanCapacityRow.plan_id == row.id, PlanCapacityRow.resource == flight_id)
+    )
+    if not known:
+        raise NotFoundError(f"Flight {flight_id!r} is not in transport v{version}; see its capacity overlays")
+    return row
+
+
+def _seated(session: Session, plan_id: str, flight_id: str) -> list[_Seat]:
+    rows = session.execute(
+        select(PlanAssignmentRow.person_id, PlanAssignmentRow.segment)
+        .where(
+            PlanAssignmentRow.plan_id == plan_id,
+            PlanAssignmentRow.target == flight_id,
+            PlanAssignmentRow.status == "seated",
+        )
+        .order_by(PlanAssignmentRow.person_id)
+    ).all()
+    return [_Seat(person_id, segment or "") for person_id, segment in rows]
+
+
+def _subjects_of(session: Session, people: Sequence[str]) -> dict[str, str]:
+    """Published subjects by the normalised A-numbers of `people`."""
+    keys = sorted({identifier_key(p) for p in people})
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(SubjectIdentifierRow.value, SubjectIdentifierRow.subject_id).where(
+            SubjectIdentifierRow.kind == "a_number", SubjectIdentifierRow.value.in_(keys)
+        )
+    ).all()
+    return {value: subject for value, subject in rows}
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInputError(f"Unknown plan kind {kind!r}; use one of: {', '.join(KINDS)}")
+    return kind
+
+
+def _get(session: Session, kind: str, version: int) -> OperationPlanRow:
+    row = session.scalar(
+        select(OperationPlanRow).where(
+            OperationPlanRow.kind == _kind(kind), OperationPlanRow.version == version
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"No {kind} plan version {version}; list the versions with `ilos plan list`")
+    return row
+
+
+def _assignments(session: Session, plan_id: str, page: PlanPage) -> tuple[AssignmentView, ...]:
+    columns = [getattr(PlanAssignmentRow, c) for c in AssignmentValues._fields]
+    query = select(*columns).where(PlanAssignmentRow.plan_id == plan_id)
+    if page.after is not None:
+        query = query.where(PlanAssignmentRow.person_id > page.after)
+    if page.status is not None:
+        query = query.where(PlanAssignmentRow.status == page.status)
+    if page.target is not None:
+        query = query.where(PlanAssignmentRow.target == page.target)
+    rows = session.execute(query.order_by(PlanAssignmentRow.person_id).limit(page.limit))
+    return tuple(AssignmentValues(*row) for row in rows)
+
+
+def _capacity(session: Session, plan_id: str) -> tuple[CapacityView, ...]:
+    rows = session.scalars(
+        select(PlanCapacityRow)
+        .where(PlanCapacityRow.plan_id == plan_id)
+        .order_by(PlanCapacityRow.resource, PlanCapacityRow.segment)
+    )
+    return tuple(CapacityView(r.resource, r.segment, r.used, r.capacity, r.operated) for r in rows)
+
+
+def _manifests(session: Session, plan: OperationPlanRow) -> tuple[ManifestView, ...]:
+    rows = session.scalars(
+        select(PlanManifestLockRow)
+        .where(PlanManifestLockRow.plan_id == plan.id)
+        .order_by(PlanManifestLockRow.flight_id)
+    )
+    return tuple(
+        ManifestView(
+            plan.id,
+            plan.version,
+            r.flight_id,
+            r.locked_by,
+            r.locked_at,
+            r.cleared,
+            tuple(RemovedView(**g) for g in r.removed),
+        )
+        for r in rows
+    )
+
+
+def _where_everyone(session: Session, plan_id: str) -> dict[str, str]:
+    rows = session.execute(
+        select(PlanAssignmentRow.person_id, PlanAssignmentRow.status, PlanAssignmentRow.target).where(
+            PlanAssignmentRow.plan_id == plan_id
+        )
+    )
+    return {p: f"{status} {target}" if target else status for p, status, target in rows}
+
+
+def _summary(r: OperationPlanRow) -> PlanSummary:
+    return PlanSummary(
+        r.id,
+        r.kind,
+        r.version,
+        r.status,
+        r.inputs_hash,
+        r.source,
+        r.created_by,
+        r.created_at,
+        r.objective,
+        r.lower_bound,
+        r.gap,
+        r.proven_optimal,
+        r.solver_seconds,
+        dict(r.summary),
+        r.locked_by,
+        r.locked_at,
+    )
+
+
+def _counts(summary: dict[str, Any]) -> str:
+    return ", ".join(f"{summary[k]} {k}" for k in COUNTED if k in summary)
