@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
@@ -39,6 +39,16 @@ class World:
     passwords: dict[str, str]
     subject_id: str  # the subject with the most records
     name: str
+
+
+@dataclass(frozen=True)
+class History:
+    """A merge and a split recorded for `kept` as a re-run records them."""
+
+    kept: str  # the subject with the most records: absorbed `gone`, lost one record to `split_off`
+    gone: str
+    merged: int  # records that joined `kept` from `gone`
+    split_off: str
 
 
 @pytest.fixture(scope="session")
@@ -114,3 +124,30 @@ def page(server: str, tmp_path: Path):  # type: ignore[no-untyped-def]
             yield context.pages[0] if context.pages else context.new_page()
         finally:
             context.close()
+
+
+@pytest.fixture(scope="session")
+def history(world: World) -> History:
+    """The linker's own functions (stable ids, the history writer) record what a re-run would: some of the
+    largest subject's records came from a subject that is gone (a merge), and one record of the second
+    largest subject had belonged to the largest (a split)."""
+    import duckdb
+
+    from ilos.resolve.linkage import record_subject_events
+    from ilos.resolve.stable_ids import assign_stable_ids
+
+    directory = world.settings.home / "linkage"
+    rows = duckdb.sql(
+        "SELECT subject_id, list(source || '|' || record_id ORDER BY source, record_id) FROM "
+        f"read_parquet('{directory / 'clusters.parquet'}') GROUP BY subject_id "
+        "ORDER BY count(*) DESC, subject_id LIMIT 2"
+    ).fetchall()
+    (kept, mine), (other, theirs) = rows
+    assert kept == world.subject_id and len(theirs) >= 2
+    merged = len(mine) // 3
+    previous = {r: "S-gone-for-test" for r in mine[:merged]} | {r: kept for r in mine[merged:]}
+    previous |= {theirs[0]: kept} | {r: other for r in theirs[1:]}
+    names, events = assign_stable_ids({0: mine, 1: theirs}, previous)
+    assert names == {0: kept, 1: other}
+    record_subject_events(directory, [asdict(e) for e in events], "test-config")
+    return History(kept, "S-gone-for-test", merged, other)

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from conftest import ARTIFACTS, World
+from conftest import ARTIFACTS, History, World
 
 
 def sign_in(page: Page, world: World, username: str, purpose: str, next_path: str = "/search") -> None:
@@ -79,3 +79,41 @@ def test_oversight_sees_chain_status_and_the_analysts_reads(page: Page, world: W
     page.get_by_role("link", name="Data health").click()
     expect(page.get_by_role("heading", name="Quarantine by source and reason")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "data-health.png"), full_page=True)
+
+
+def test_worklist_map_filters_by_state_from_the_keyboard(page: Page, world: World) -> None:
+    sign_in(page, world, "analyst", "case_investigation", "/worklist")
+    expect(page.get_by_role("heading", name="Worklist", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Where they were last known")).to_be_visible()
+    expect(page.locator("#map svg circle").first).to_be_visible()
+    expect(page.locator("#map-withheld")).to_contain_text("not plotted: every address withheld")
+    page.screenshot(path=str(ARTIFACTS / "worklist.png"), full_page=True)
+    largest = page.locator("#map svg a").first  # markers are drawn largest first
+    label = largest.get_attribute("aria-label") or ""
+    state = label.split(":")[0]
+    largest.focus()
+    expect(largest).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/worklist\?state=[A-Z]{2}$"))
+    expect(page.get_by_label("Location")).to_have_value(re.compile("^[A-Z]{2}$"))
+    expect(page.locator("#map-table tbody tr")).to_have_count(1)
+    expect(page.locator("#map-table tbody tr")).to_contain_text(state)
+    page.get_by_label("Status").select_option("blocked")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"status=blocked"))
+    for badge in page.locator("#worklist tbody td:nth-child(2) .badge").all_inner_texts():
+        assert badge == "blocked"
+    page.screenshot(path=str(ARTIFACTS / "worklist-filtered.png"), full_page=True)
+
+
+def test_subject_page_shows_merge_and_split_history(page: Page, world: World, history: History) -> None:
+    sign_in(page, world, "analyst", "case_investigation", f"/subjects/{history.kept}")
+    page.get_by_role("link", name="Merge and split history").click()
+    section = page.locator("#history")
+    expect(section.get_by_role("heading", name="Merge and split history")).to_be_visible()
+    expect(section).to_contain_text(f"{history.merged} records of {history.gone} joined this subject")
+    expect(section).to_contain_text(f"1 record left this subject for {history.split_off}")
+    section.screenshot(path=str(ARTIFACTS / "subject-history.png"))
+    section.get_by_role("link", name=history.split_off).first.click()
+    expect(page).to_have_url(re.compile(f"/subjects/{history.split_off}$"))
+    expect(page.locator("#history")).to_contain_text(f"1 record of {history.kept} became this subject")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ilos.errors import IlosError, InvalidInputError, NotAuthenticatedError, PermissionDeniedError
-from ilos.services import web_health, web_search, web_session, web_subject
+from ilos.services import web_health, web_history, web_search, web_session, web_subject
 from ilos.services.access import Caller, Purpose
 from ilos.services.store_access import Store
 from ilos.web.alerts_page import router as alerts_router
@@ -114,9 +114,11 @@ def search(
 def subject(
     request: Request, subject_id: str, caller: Caller = Depends(page_caller), store: Store = Depends(store_of)
 ) -> HTMLResponse:
-    """One subject as the caller's purpose allows; the read is audited."""
+    """One subject as the caller's purpose allows; the read is audited. Its merge and split history is read
+    from the page the audited read built."""
     page = web_subject.subject_page(store, caller, subject_id)
-    return render(request, "subject.html", caller, page=page)
+    history = web_history.subject_history(store, page)
+    return render(request, "subject.html", caller, page=page, history=history)
 
 
 @router.get("/data-health", response_class=HTMLResponse)

@@ -1,0 +1,102 @@
+"""A subject's merge and split history for its page: which records joined or left it, when, in which run,
+and from or to which subject. Batch link runs append their merges and splits to `subject_events.jsonl`
+(resolve.linkage: how many records moved, not which); the change worker's journal names each record it
+linked live. Read only after `web_subject.subject_page` has authorised and audited the read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
+from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.store_access import Store
+from ilos.services.web_detail import linkage_dir
+from ilos.services.web_subject import SubjectPage
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    run: str  # "link run of <time> (config <hash>)" or "change event <id>"
+    change: str  # joined | left | merged into another subject
+    records: tuple[str, ...]  # the records that moved, when the run recorded them
+    count: int  # how many records moved (0 when not recorded)
+    subjects: tuple[str, ...]  # where they came from or went to
+    summary: str
+
+
+def subject_history(store: Store, page: SubjectPage) -> tuple[HistoryEntry, ...]:
+    """Every recorded merge or split touching the subject of `page` (whose building authorised and audited
+    the read), oldest first."""
+    directory, subject_id = linkage_dir(store.settings.home), page.subject_id
+    entries = [*_batch_entries(directory, subject_id), *_live_entries(directory, subject_id)]
+    return tuple(sorted(entries, key=lambda e: e.at))
+
+
+def _batch_entries(directory: Path, subject_id: str) -> Iterator[HistoryEntry]:
+    """From the batch runs' history (complete lines only, as the worker reads its journal)."""
+    for e in journal_lines(directory / SUBJECT_EVENTS_FILE):
+        others, moved = tuple(e.get("others", ())), int(e.get("records_moved", 0))
+        records = tuple(e.get("records", ()))  # a linker that names the moved records is shown them
+        run = (
+            f"link run of {e['at'][:19].replace('T', ' ')} UTC (config {str(e.get('config_hash', ''))[:12]})"
+        )
+        at = datetime.fromisoformat(e["at"])
+        n = f"{moved} record{'' if moved == 1 else 's'}"
+        if e["kind"] == "merge" and e["subject_id"] == subject_id:
+            yield HistoryEntry(
+                at,
+                run,
+                "joined",
+                records,
+                moved,
+                others,
+                f"merge: {n} of {', '.join(others)} joined this subject",
+            )
+        elif e["kind"] == "merge" and subject_id in others:
+            yield HistoryEntry(
+                at,
+                run,
+                "merged into another subject",
+                records,
+                moved,
+                (e["subject_id"],),
+                f"merge: this subject's records joined {e['subject_id']}",
+            )
+        elif e["kind"] == "split" and e["subject_id"] == subject_id:
+            yield HistoryEntry(
+                at,
+                run,
+                "left",
+                records,
+                moved,
+                others,
+                f"split: {n} left this subject for {', '.join(others)}",
+            )
+        elif e["kind"] == "split" and subject_id in others:
+            share = n if len(others) == 1 else f"some of {n}"
+            yield HistoryEntry(at, run, "joined", records, moved if len(others) == 1 else 0, (e["subject_id"],), f"split: {share} of {e['subject_id']} became this subject")  # fmt: skip
+
+
+def _live_entries(directory: Path, subject_id: str) -> Iterator[HistoryEntry]:
+    for e in journal_lines(directory / JOURNAL_FILE):
+        absorbed = tuple(e.get("absorbed", ()))
+        run = f"change event {e['event_id']}"
+        at = datetime.fromisoformat(e["processed_at"])
+        record = str(e["record"]).replace("|", ":", 1)
+        if e["subject_id"] == subject_id:
+            if absorbed:
+                summary = f"merge: linking {record} joined {', '.join(absorbed)} into this subject"
+            elif e.get("action") == "new":
+                summary = f"{record} started this subject"
+            else:
+                summary = f"{record} joined this subject"
+            yield HistoryEntry(at, run, "joined", (record,), 1, absorbed, summary)
+        elif subject_id in absorbed:
+            summary = f"merge: linking {record} joined this subject's records into {e['subject_id']}"
+            yield HistoryEntry(
+                at, run, "merged into another subject", (record,), 0, (e["subject_id"],), summary
+            )
