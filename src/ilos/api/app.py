@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from ilos import __version__
 from ilos.api.errors import install_error_handlers
 from ilos.api.routes import router
+from ilos.api.routes_changes import router as changes_router
 from ilos.api.routes_legal import router as legal_router
 from ilos.api.routes_operations import router as operations_router
 from ilos.api.routes_plans import router as plans_router
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(operations_router)
-    app.include_router(plans_router)
     app.include_router(legal_router)
+    app.include_router(changes_router)
+    app.include_router(plans_router)
     return app

@@ -65,7 +65,7 @@ def post(
         return
     with _store() as store:
         posted = changes.post_change_event(store, OPERATOR, source, row, linkage_dir)
-    console.print(f"{posted.id} {posted.event_id}")
+    console.print(posted.event_id)
 
 
 @app.command("run", help="Process the inbox in order, each event exactly once; --follow keeps polling.")

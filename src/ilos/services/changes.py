@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ilos.definitions.sources import SourcesConfig, load_sources_config
@@ -36,7 +37,9 @@ CHANGE_READERS = CHANGE_POSTERS | {Role.oversight}
 
 @dataclass(frozen=True, slots=True)
 class ChangeEventView:
-    id: int
+    """An event's processing state. Its processing position (the table's sequential id) is not shown: ids
+    the API exposes are opaque, so nobody can count or enumerate events from them."""
+
     event_id: str
     source: str
     posted_at: datetime
@@ -79,14 +82,14 @@ def post_change_event(
         return _view(row)
 
 
-def read_change_event(store: Store, caller: Caller, change_id: int) -> ChangeEventView:
+def read_change_event(store: Store, caller: Caller, event_id: str) -> ChangeEventView:
     """One event's processing state (not its values); audited."""
-    audit = Action("change.read", "change_event", (str(change_id),))
+    audit = Action("change.read", "change_event", (event_id,))
     with admitted(store, caller, CHANGE_READERS, audit) as (session, who):
-        row = session.get(ChangeEventRow, change_id)
+        row = session.scalar(select(ChangeEventRow).where(ChangeEventRow.event_id == event_id))
         if row is None:
-            raise NotFoundError(f"No change event {change_id}; post one with POST /api/v1/changes")
-        record(session, who, Action(audit.name, "change_event", (str(change_id), row.event_id)))
+            raise NotFoundError(f"No change event {event_id!r}; post one with POST /api/v1/changes")
+        record(session, who, audit)
         return _view(row)
 
 
@@ -104,6 +107,6 @@ def recheck_on_change(store: Store) -> OnComplete:
 def _view(row: ChangeEventRow) -> ChangeEventView:
     state = "processed" if row.processed_at is not None else "held" if row.error else "pending"
     return ChangeEventView(
-        row.id, row.event_id, row.source, row.posted_at, row.posted_by, state, row.processed_at, row.outcome,
+        row.event_id, row.source, row.posted_at, row.posted_by, state, row.processed_at, row.outcome,
         row.record, row.subject_id, row.link_action, tuple(row.changes or ()), row.error,
     )  # fmt: skip
