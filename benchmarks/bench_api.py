@@ -196,7 +196,8 @@ def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byte
     ilos = str(Path(sys.executable).parent / "ilos")
     command = [ilos, "serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    for _ in range(600):
+    deadline = time.monotonic() + 300  # a loaded machine can take minutes to start the workers
+    while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
                 time.sleep(0.5 * workers)  # let every worker finish starting
