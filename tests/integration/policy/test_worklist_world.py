@@ -8,6 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -63,7 +64,9 @@ def test_cli_export_csv_has_the_worklist_columns(
     _, linkage, _ = built
     out = tmp_path / "w.csv"
     args = ["worklist", "export", str(linkage), "--format", "csv", "--purpose", "removal_logistics"]
-    result = CliRunner().invoke(app, [*args, "--out", str(out), "--as-of", "2026-11-01"])
+    result = CliRunner().invoke(
+        app, [*args, "--out", str(out), "--as-of", "2026-11-01"], env={"ILOS_HOME": str(tmp_path)}
+    )
     assert result.exit_code == 0, result.output
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
@@ -80,7 +83,9 @@ def test_cli_policy_diff_and_apply(built: tuple[Path, Path, WorklistBuild], tmp_
     _, linkage, _ = built
     runner, env = CliRunner(), {"ILOS_HOME": str(tmp_path)}
     diff = runner.invoke(
-        app, ["policy", "diff", "default", "final-orders-first", str(linkage), "--as-of", "2026-11-01"]
+        app,
+        ["policy", "diff", "default", "final-orders-first", str(linkage), "--as-of", "2026-11-01"],
+        env=env,
     )
     assert diff.exit_code == 0, diff.output
     assert "subjects change" in diff.output and "0 status" in diff.output
@@ -96,3 +101,34 @@ def test_cli_policy_diff_and_apply(built: tuple[Path, Path, WorklistBuild], tmp_
     )
     rebuilt = runner.invoke(app, ["worklist", "build", str(linkage), "--as-of", "2026-11-01"], env=env)
     assert rebuilt.exit_code == 0 and "final-orders-first" in rebuilt.output
+
+
+def test_worklist_reads_a_supervisors_recorded_citizenship_review(
+    built: tuple[Path, Path, WorklistBuild],
+) -> None:
+    """A review recorded with `ilos legal review record` lifts the citizenship stop at the next build, and
+    only that gate: any other gate of the subject still blocks."""
+    world, linkage, _ = built
+    runner, env = CliRunner(), {"ILOS_HOME": str(world)}  # the linkage is ILOS_HOME/linkage
+    rows = pq.read_table(linkage / "worklist.parquet").to_pylist()
+    stopped = next(r for r in rows if "us_citizenship_signal" in r["gates"].split(";"))
+    review = runner.invoke(
+        app,
+        ["legal", "review", "record", "--subject", stopped["subject_id"], "--gate", "us_citizenship_signal",
+         "--decision", "cleared", "--finding", "not_this_person", "--reason", "a namesake's birth record",
+         "--evidence", "birth record compared with the encounter photo"],
+        env=env,
+    )  # fmt: skip
+    assert review.exit_code == 0, review.output
+    rebuilt = runner.invoke(app, ["worklist", "build", str(linkage), "--as-of", "2026-11-01"], env=env)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    after = next(
+        r
+        for r in pq.read_table(linkage / "worklist.parquet").to_pylist()
+        if r["subject_id"] == stopped["subject_id"]
+    )
+    others = [g for g in stopped["gates"].split(";") if g != "us_citizenship_signal"]
+    assert after["gates"].split(";") == others or (after["gates"] == "" and not others)
+    if set(others) - {"identity_needs_verification"}:
+        assert after["status"] == "blocked"
+    assert "belongs to another person" in after["gate_notes"]

@@ -39,3 +39,19 @@ def test_show_prints_the_access_matrix_after_the_legal_floors(tmp_path: Path) ->
         line for line in result.output.splitlines() if "case_investigation" in line and "analyst" in line
     )
     assert "authority" in analyst and "deny" in analyst
+
+
+def test_legal_commands_record_nothing_incomplete_and_name_every_problem(tmp_path: Path) -> None:
+    runner, env = CliRunner(), {"ILOS_HOME": str(tmp_path), "COLUMNS": "250"}
+    assert {"authority", "review"} <= set(runner.invoke(app, ["legal", "--help"]).output.split())
+    assert {"record", "list", "revoke"} <= set(
+        runner.invoke(app, ["legal", "authority", "--help"]).output.split()
+    )
+    result = runner.invoke(
+        app, ["legal", "authority", "record", "--subject", "60627", "--period", "2025"], env=env
+    )
+    assert result.exit_code == 2
+    for part in ("postal code", "name is required", "statutory", "reason", "granted", "expires"):
+        assert part in result.output
+    listed = runner.invoke(app, ["legal", "authority", "list", "--format", "json"], env=env)
+    assert listed.exit_code == 0 and listed.output.strip() == "[]"
