@@ -28,7 +28,8 @@ class Groups:
     """People who share sex, security, medical need, origin, court, counsel and bars share every cost,
     so the solver ships group sizes and splits them back to people afterwards."""
 
-    members: list[list[int]]
+    order: IntArray  # person indices, grouped, each group's members in person-id order
+    start: IntArray  # group g's members are order[start[g] : start[g + 1]]
     bed_class: IntArray
     medical: IntArray
     origin: IntArray
@@ -84,39 +85,38 @@ def build_network(problem: PlacementProblem) -> Network:
 
 
 def _groups(problem: PlacementProblem, dist: PlaceDistances) -> Groups:
-    """Vectorised grouping: one integer row per person, unique rows are groups, members in id order."""
+    """Vectorised grouping: one integer key per person (the six attributes in mixed radix), unique keys
+    are groups, members in person-id order."""
+    people = problem.people
     class_index = {c: i for i, c in enumerate(BED_CLASSES)}
-    bars = sorted({p.excluded_facilities for p in problem.people}, key=sorted)
+    bars = sorted({p.excluded_facilities for p in people}, key=sorted)
     bar_index = {b: i for i, b in enumerate(bars)}
-    rows = np.array(
-        [
-            (
-                class_index[(p.sex, p.security)],
-                int(p.medical_need),
-                dist.row(p.origin),
-                dist.row(p.court),
-                dist.row(p.counsel),
-                bar_index[p.excluded_facilities],
-            )
-            for p in problem.people
-        ],
-        dtype=np.int64,
-    ).reshape(len(problem.people), 6)
-    keys, inverse = np.unique(rows, axis=0, return_inverse=True)
-    by_id = np.argsort(np.array([p.person_id for p in problem.people], dtype=object), kind="stable")
-    rank = np.empty(len(by_id), dtype=np.int64)
-    rank[by_id] = np.arange(len(by_id))
-    order = np.lexsort((rank, inverse.ravel()))
-    sizes = np.bincount(inverse.ravel(), minlength=len(keys)).astype(np.int64)
-    members = [m.tolist() for m in np.split(order, np.cumsum(sizes)[:-1])] if len(keys) else []
-    excluded = [bars[int(b)] for b in keys[:, 5]]
+    n = len(people)
+    columns = [
+        np.fromiter((class_index[(p.sex, p.security)] for p in people), np.int64, n),
+        np.fromiter((p.medical_need for p in people), np.int64, n),
+        np.fromiter((dist.index[p.origin] for p in people), np.int64, n),
+        np.fromiter((-1 if p.court is None else dist.index[p.court] for p in people), np.int64, n),
+        np.fromiter((-1 if p.counsel is None else dist.index[p.counsel] for p in people), np.int64, n),
+        np.fromiter((bar_index[p.excluded_facilities] for p in people), np.int64, n),
+    ]
+    key = np.zeros(n, dtype=np.int64)
+    for column in columns:  # place indices are shifted by one so "none" (-1) is a digit too
+        key = key * (int(column.max(initial=0)) + 2) + column + 1
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=[p.person_id for p in people].__getitem__)] = np.arange(n)
+    order = np.lexsort((rank, inverse))
+    sizes = np.bincount(inverse, minlength=len(keys)).astype(np.int64)
+    excluded = [bars[int(columns[5][i])] for i in first]
     return Groups(
-        members=members,
-        bed_class=keys[:, 0].copy(),
-        medical=keys[:, 1].copy(),
-        origin=keys[:, 2].copy(),
-        court=keys[:, 3].copy(),
-        counsel=keys[:, 4].copy(),
+        order=order,
+        start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        bed_class=columns[0][first],
+        medical=columns[1][first],
+        origin=columns[2][first],
+        court=columns[3][first],
+        counsel=columns[4][first],
         excluded=excluded,
         size=sizes,
         barred=np.flatnonzero([bool(e) for e in excluded]).astype(np.int64),
@@ -133,14 +133,15 @@ def _beds(problem: PlacementProblem) -> Beds:
     return Beds(of, facility.astype(np.int64), bed_class.astype(np.int64), cap[has])
 
 
-def block(net: Network, rows: slice) -> tuple[IntArray, IntArray]:
-    """Costs and bed indices (NO_BED where incompatible) for a slice of groups × every facility."""
+def block(net: Network, rows: slice | IntArray) -> tuple[IntArray, IntArray]:
+    """Costs and bed indices (NO_BED where incompatible) for some groups (a slice or indices) × every
+    facility."""
     g = net.groups
-    cost = cost_rows(net.tables, g.origin[rows], g.court[rows], g.counsel[rows])
-    bed = net.beds.of[:, g.bed_class[rows]].T.copy()
-    bed[net.medical[None, :] < g.medical[rows][:, None]] = NO_BED
-    start = rows.start or 0
-    for gi in g.barred[(g.barred >= start) & (g.barred < start + len(bed))]:
-        columns = [j for j, fid in enumerate(net.facility_ids) if fid in g.excluded[gi]]
-        bed[gi - start, columns] = NO_BED
+    index = np.arange(len(g.size), dtype=np.int64)[rows]
+    cost = cost_rows(net.tables, g.origin[index], g.court[index], g.counsel[index])
+    bed = net.beds.of[:, g.bed_class[index]].T.copy()
+    bed[net.medical[None, :] < g.medical[index][:, None]] = NO_BED
+    for r in np.flatnonzero(np.isin(index, g.barred)):
+        excluded = g.excluded[int(index[r])]
+        bed[r, [j for j, fid in enumerate(net.facility_ids) if fid in excluded]] = NO_BED
     return cost, bed

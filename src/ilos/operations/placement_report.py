@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ilos.operations.flow_certificate import Arcs, IntArray
-from ilos.operations.placement_costs import BoolArray, breakdown
+from ilos.operations.placement_costs import BoolArray, counsel_points
 from ilos.operations.placement_network import NO_BED, Network, block
 from ilos.operations.placement_types import (
     BED_CLASSES,
@@ -17,6 +17,7 @@ from ilos.operations.placement_types import (
     MedicalLevel,
     Placement,
     PlacementPlan,
+    PlacementWeights,
     Sex,
     Unplaced,
 )
@@ -27,29 +28,32 @@ def report_plan(
 ) -> PlacementPlan:
     used = np.bincount(arcs.bed, weights=flow, minlength=net.overflow_bed + 1).astype(np.int64)
     carrying = np.flatnonzero(flow > 0)
-    order = carrying[np.lexsort((arcs.bed[carrying], arcs.group[carrying]))]
+    carrying = carrying[np.lexsort((arcs.bed[carrying], arcs.group[carrying]))]
+    group, bed, amount = arcs.group[carrying], arcs.bed[carrying], flow[carrying]
+    # Each arc deals the next `amount` members of its group, in person-id order.
+    before = np.cumsum(amount) - amount
+    first_of_group = np.searchsorted(group, group)
+    offset = net.groups.start[group] + before - before[first_of_group]
+    placed = bed != net.overflow_bed
+    costs = _arc_costs(net, group[placed], bed[placed])
+    rows = _explained_rows(net, group, costs, placed, used)
+    arc_row = np.cumsum(placed) - 1  # position of each placing arc among the placing arcs
     placements: list[Placement] = []
     unplaced: list[Unplaced] = []
-    for rows in net.blocks():
-        cost, bed = block(net, rows)
-        near, room = _counsel_options(net, rows, bed, used)
-        start = rows.start or 0
-        lo, hi = np.searchsorted(arcs.group[order], [start, start + len(bed)])
-        cursor = 0
-        previous = -1
-        for arc in order[lo:hi]:
-            g, k, amount = int(arcs.group[arc]), int(arcs.bed[arc]), int(flow[arc])
-            cursor = 0 if g != previous else cursor
-            previous = g
-            people = net.groups.members[g][cursor : cursor + amount]
-            cursor += amount
-            r = g - start
-            row = _Row(g, cost[r], bed[r], near[r], room[r])
-            if k == net.overflow_bed:
-                reason = _unplaced_reason(net, row)
-                unplaced.extend(Unplaced(net.problem.people[i].person_id, reason) for i in people)
-            else:
-                placements.extend(_place(net, row, k, people))
+    people, ids = net.problem.people, net.groups.order
+    for a, g in enumerate(group.tolist()):
+        members = ids[offset[a] : offset[a] + amount[a]].tolist()
+        if not placed[a]:
+            why = _unplaced_reason(net, rows[g])
+            unplaced.extend(Unplaced(people[i].person_id, why) for i in members)
+            continue
+        cost, near = costs.breakdown(int(arc_row[a]))
+        reason = None if near is None or near else _away_reason(net, rows[g], cost)
+        facility_id = net.facility_ids[int(net.beds.facility[bed[a]])]
+        bed_class = BED_CLASSES[int(net.beds.bed_class[bed[a]])]
+        placements.extend(
+            Placement(people[i].person_id, facility_id, bed_class, cost, near, reason) for i in members
+        )
     groups, n_arcs = len(net.groups.size), len(arcs.group)
     return PlacementPlan(
         tuple(placements), tuple(unplaced), _bed_uses(net, used), objective, bound, groups, n_arcs, rounds
@@ -67,11 +71,58 @@ class _Row:
     room: BoolArray  # ... of which some beds of the class are still free
 
 
-def _counsel_options(net: Network, rows: slice, bed: IntArray, used: IntArray) -> tuple[BoolArray, BoolArray]:
-    """For a block of groups: which compatible facilities are near counsel, and which of those have room."""
+@dataclass(frozen=True, slots=True)
+class _ArcCosts:
+    """Cost components of every placing arc, computed at once from the solver's distance table."""
+
+    transfer_km: IntArray
+    court_km: IntArray  # -1: no court
+    counsel_km: IntArray  # -1: no counsel
+    weights: PlacementWeights
+
+    def breakdown(self, i: int) -> tuple[CostBreakdown, bool | None]:
+        w, t, c, k = self.weights, int(self.transfer_km[i]), int(self.court_km[i]), int(self.counsel_km[i])
+        cost = CostBreakdown(
+            transfer_km=t,
+            court_km=None if c < 0 else c,
+            counsel_km=None if k < 0 else k,
+            transfer_cost=w.transfer_per_km * t,
+            court_cost=0 if c < 0 else w.court_per_km * c,
+            counsel_cost=0 if k < 0 else counsel_points(k, w),
+        )
+        return cost, None if k < 0 else k <= w.counsel_radius_km
+
+
+def _arc_costs(net: Network, group: IntArray, bed: IntArray) -> _ArcCosts:
+    g, f, km = net.groups, net.beds.facility[bed], net.dist.km
+
+    def at(place: IntArray) -> IntArray:
+        return np.where(place >= 0, km[np.maximum(place, 0), f], -1) if len(place) else place
+
+    return _ArcCosts(at(g.origin[group]), at(g.court[group]), at(g.counsel[group]), net.problem.weights)
+
+
+def _explained_rows(
+    net: Network, group: IntArray, costs: _ArcCosts, placed: BoolArray, used: IntArray
+) -> dict[int, _Row]:
+    """Full rows only for the groups whose outcome needs a reason: unplaced, or held away from counsel."""
     radius = net.problem.weights.counsel_radius_km
-    counsel_km = net.dist.km[net.groups.counsel[rows]]
-    near = (bed != NO_BED) & (counsel_km <= radius) & (net.groups.counsel[rows] != -1)[:, None]
+    away = (costs.counsel_km >= 0) & (costs.counsel_km > radius)
+    needy = np.unique(np.concatenate([group[~placed], group[placed][away]]))
+    if not len(needy):
+        return {}
+    cost, beds = block(net, needy)
+    near, room = _counsel_options(net, needy, beds, used)
+    return {int(g): _Row(int(g), cost[r], beds[r], near[r], room[r]) for r, g in enumerate(needy)}
+
+
+def _counsel_options(
+    net: Network, groups: IntArray, bed: IntArray, used: IntArray
+) -> tuple[BoolArray, BoolArray]:
+    """For some groups: which compatible facilities are near counsel, and which of those have room."""
+    radius = net.problem.weights.counsel_radius_km
+    counsel_km = net.dist.km[net.groups.counsel[groups]]
+    near = (bed != NO_BED) & (counsel_km <= radius) & (net.groups.counsel[groups] != -1)[:, None]
     k = np.maximum(bed, 0)
     return near, near & (used[k] < np.append(net.beds.capacity, 0)[k])
 
@@ -86,20 +137,6 @@ def _bed_uses(net: Network, used: IntArray) -> tuple[BedUse, ...]:
         )
         for k in range(len(net.beds.capacity))
     )
-
-
-def _place(net: Network, row: _Row, bed: int, people: list[int]) -> list[Placement]:
-    """Every member of a group on one facility shares one cost breakdown and one counsel reason."""
-    f = int(net.beds.facility[bed])
-    person = net.problem.people[people[0]]
-    cost = breakdown(net.dist, net.problem.weights, person, f)
-    near = None if cost.counsel_km is None else cost.counsel_km <= net.problem.weights.counsel_radius_km
-    reason = None if near is None or near else _away_reason(net, row, cost)
-    facility_id = net.facility_ids[f]
-    bed_class = BED_CLASSES[int(net.beds.bed_class[bed])]
-    return [
-        Placement(net.problem.people[i].person_id, facility_id, bed_class, cost, near, reason) for i in people
-    ]
 
 
 def _describe(net: Network, g: int) -> str:
