@@ -3,6 +3,7 @@ class, and the group × facility cost and compatibility blocks the solver and it
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,10 +101,8 @@ def _groups(problem: PlacementProblem, dist: PlaceDistances) -> Groups:
         np.fromiter((-1 if p.counsel is None else dist.index[p.counsel] for p in people), np.int64, n),
         np.fromiter((bar_index[p.excluded_facilities] for p in people), np.int64, n),
     ]
-    key = np.zeros(n, dtype=np.int64)
-    for column in columns:  # place indices are shifted by one so "none" (-1) is a digit too
-        key = key * (int(column.max(initial=0)) + 2) + column + 1
-    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    keys, first, inverse = np.unique(group_key(columns), return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
     rank = np.empty(n, dtype=np.int64)
     rank[sorted(range(n), key=[p.person_id for p in people].__getitem__)] = np.arange(n)
     order = np.lexsort((rank, inverse))
@@ -121,6 +120,19 @@ def _groups(problem: PlacementProblem, dist: PlaceDistances) -> Groups:
         size=sizes,
         barred=np.flatnonzero([bool(e) for e in excluded]).astype(np.int64),
     )
+
+
+def group_key(columns: list[IntArray]) -> IntArray:
+    """One int64 per person that sorts like the attribute rows (mixed radix; "none" (-1) shifted to 0);
+    when the radices would overflow int64, the rank of each row among the unique rows instead."""
+    radices = [int(c.max(initial=0)) + 2 for c in columns]
+    if math.prod(radices) >= 2**62:
+        rows = np.stack(columns, axis=1)
+        return np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, radix in zip(columns, radices, strict=True):
+        key = key * radix + column + 1
+    return key
 
 
 def _beds(problem: PlacementProblem) -> Beds:
