@@ -3,6 +3,7 @@ between its records (with each comparison's level and match weight), in one Duck
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +41,7 @@ class ScoredLink:
 class SubjectDetail:
     observations: list[Row]
     events: list[Row]
-    links: list[ScoredLink]
+    links: list[ScoredLink]  # each record's strongest link to another of the subject, strongest first
     as_of: date
 
 
@@ -78,11 +79,24 @@ def read_detail(directory: Path, subject_id: str) -> SubjectDetail:
     )
 
 
+# Only each record's strongest link inside the subject (what the page shows): a 50-record subject has
+# hundreds of scored pairs, and turning each into comparisons cost more than the rest of the page.
 _LINKS_SQL = """
-WITH mine AS (SELECT source || '|' || record_id AS k FROM read_parquet(?) WHERE subject_id = ?)
-SELECT * FROM read_parquet(?)
-WHERE unique_id_l IN (SELECT k FROM mine) AND unique_id_r IN (SELECT k FROM mine)
-ORDER BY match_weight DESC
+WITH mine AS (SELECT source || '|' || record_id AS k FROM read_parquet(?) WHERE subject_id = ?),
+inside AS (
+  SELECT * FROM read_parquet(?)
+  WHERE unique_id_l IN (SELECT k FROM mine) AND unique_id_r IN (SELECT k FROM mine)
+),
+ends AS (
+  SELECT unique_id_l AS rec, unique_id_l, unique_id_r, match_weight FROM inside
+  UNION ALL SELECT unique_id_r, unique_id_l, unique_id_r, match_weight FROM inside
+),
+strongest AS (
+  SELECT DISTINCT unique_id_l, unique_id_r FROM ends
+  QUALIFY row_number() OVER (PARTITION BY rec ORDER BY match_weight DESC, unique_id_l, unique_id_r) = 1
+)
+SELECT inside.* FROM inside JOIN strongest USING (unique_id_l, unique_id_r)
+ORDER BY match_weight DESC, unique_id_l, unique_id_r
 """
 
 
@@ -113,6 +127,12 @@ def _level_labels(model_path: Path) -> dict[str, dict[int, str]]:
     """Comparison level labels by gamma, in the model's order (Splink numbers the top level highest)."""
     if not model_path.is_file():
         return {}
+    return _labels_of(model_path, model_path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _labels_of(model_path: Path, _mtime_ns: int) -> dict[str, dict[int, str]]:
+    """Parsed once per model file version (the modification time is part of the key)."""
     model: dict[str, Any] = json.loads(model_path.read_text())
     labels: dict[str, dict[int, str]] = {}
     for comparison in model.get("comparisons", []):

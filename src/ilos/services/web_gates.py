@@ -18,9 +18,9 @@ from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import GateResult, GateReview
 from ilos.services import linking, realtime
 from ilos.services.case_actions import GateSource
-from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir, read_detail
+from ilos.services.web_policy import current_policy
 from ilos.subjects.assemble import Row, assemble_subject, rows_of
 from ilos.subjects.events_sql import source_events_sql
 
@@ -35,7 +35,7 @@ def web_gate_source(store: Store) -> GateSource:
         detail = read_detail(directory, subject_id)
         events = [*detail.events, *journaled_event_rows(directory, subject_id)]
         subject = assemble_subject(subject_id, detail.observations, events, detail.as_of)
-        return evaluate_gates(subject, date.today(), resolve_policy(None, home), destination, reviews)
+        return evaluate_gates(subject, date.today(), current_policy(home), destination, reviews)
 
     return evaluate
 

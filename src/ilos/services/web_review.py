@@ -17,9 +17,9 @@ from ilos.resolve.judgements import read_judgements
 from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
-from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
+from ilos.services.web_policy import current_policy
 from ilos.services.web_subject import policy_role
 
 REVIEWERS = frozenset({Role.data_steward, Role.supervisor})
@@ -109,7 +109,7 @@ def _pair(store: Store, caller: Caller, directory: Path, row: dict[str, object])
     left, right = str(row["unique_id_l"]), str(row["unique_id_r"])
     explained = linking.explain_link(directory, left, right)
     values = _record_values(directory, (left, right))
-    policy = resolve_policy(None, store.settings.home)
+    policy = current_policy(store.settings.home)
     role = policy_role(policy, caller)
     config = load_sources_config(directory / linking.CONFIG_COPY)
 

@@ -22,10 +22,10 @@ from ilos.policy.results import Decision
 from ilos.services import legal_records, subject_search
 from ilos.services.access import Caller
 from ilos.services.legal_store import recorded_reviews
-from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
 from ilos.services.web_detail import ScoredLink, linkage_dir, read_detail
 from ilos.services.web_legal import LegalLine, legal_lines
+from ilos.services.web_policy import current_policy
 from ilos.subjects.assemble import assemble_subject
 
 IDENTITY_ORDER = (
@@ -111,7 +111,7 @@ def subject_page(
     published = subject_search.view(store, caller, subject_id)
     detail = read_detail(linkage_dir(store.settings.home), subject_id)
     subject = assemble_subject(subject_id, detail.observations, detail.events, detail.as_of)
-    policy = resolve_policy(None, store.settings.home)
+    policy = current_policy(store.settings.home)
     role = policy_role(policy, caller)
     purpose = caller.purpose.value
     authorities = legal_records.cite_authorities(store, caller, authority_ids)

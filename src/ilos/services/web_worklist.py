@@ -26,9 +26,9 @@ from ilos.policy.results import Status
 from ilos.services import worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
-from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
+from ilos.services.web_policy import current_policy
 from ilos.services.web_subject import policy_role
 from ilos.store.tables import SubjectRow
 
@@ -162,7 +162,7 @@ def worklist_page(store: Store, caller: Caller, chosen: WorklistFilter) -> Workl
     """The filtered page for the caller's role and purpose; the read (or its refusal) is audited."""
     require_role(store, caller, WORKLIST_READERS, Action("worklist.read", "subject"))
     home = store.settings.home
-    policy = resolve_policy(None, home)
+    policy = current_policy(home)
     role, purpose = policy_role(policy, caller), caller.purpose.value
     decided = _decided(linkage_dir(home), policy, role, purpose)
     check_filter(chosen, decided.items)
