@@ -45,7 +45,7 @@ def _register() -> None:
 
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
-    app.command("serve", help="Run the REST API server (/api/v1) with uvicorn.")(serve.serve)
+    app.command("serve", help="Run the web UI (/) and the REST API (/api/v1) with uvicorn.")(serve.serve)
 
     from ilos.cli import policy as policy_cli
     from ilos.cli import worklist as worklist_cli
