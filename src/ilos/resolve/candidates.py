@@ -44,6 +44,10 @@ def combine(hashes: Sequence[int]) -> int:
     return key or 1
 
 
+RuleKeys = list[tuple[int, int]]
+"""Per blocking rule, a record's key as the left record and as the right record."""
+
+
 class _SortedKeys:
     def __init__(self, keys: npt.NDArray[np.uint64]) -> None:
         present = np.flatnonzero(keys != 0)
@@ -52,11 +56,14 @@ class _SortedKeys:
         self.keys = keys[present][order]
 
     def lookup(self, key: int) -> list[int]:
-        k = np.uint64(key)
-        lo = int(self.keys.searchsorted(k, "left"))
-        if lo == len(self.keys) or self.keys[lo] != k:
+        # One searchsorted call finds both ends of the run of equal keys ([key, key + 1) as left bounds).
+        if key == _MASK:
+            lo, hi = int(self.keys.searchsorted(np.uint64(key))), len(self.keys)
+        else:
+            lo, hi = self.keys.searchsorted(np.array([key, key + 1], dtype=np.uint64)).tolist()
+        if lo == hi:
             return []
-        found: list[int] = self.nodes[lo : int(self.keys.searchsorted(k, "right"))].tolist()
+        found: list[int] = self.nodes[lo:hi].tolist()
         return found
 
     def nbytes(self) -> int:
@@ -79,33 +86,33 @@ class CandidateIndex:
         self._added_right: list[dict[int, list[int]]] = [defaultdict(list) for _ in self.rules]
         self._added_left: list[dict[int, list[int]]] = [defaultdict(list) for _ in self.rules]
 
-    def hashes(self, rec: Rec) -> dict[str, int]:
-        """The record's value hash for every blocking column, computed once and used by lookup and add."""
-        return {c: value_hash(rec.get(c)) for c in self._columns}
+    def rule_keys(self, rec: Rec) -> RuleKeys:
+        """The record's keys under every rule, as the left and as the right record (0 where a value is
+        null), computed once and used by lookup and add."""
+        value = {c: value_hash(rec.get(c)) for c in self._columns}
+        return [
+            (combine([value[a] for a, _ in rule]), combine([value[b] for _, b in rule]))
+            for rule in self.rules
+        ]
 
-    def add(self, node: int, hashes: dict[str, int]) -> None:
-        for i, rule in enumerate(self.rules):
-            right = combine([hashes[b] for _, b in rule])
+    def add(self, node: int, keys: RuleKeys) -> None:
+        for i, (left, right) in enumerate(keys):
             if right:
                 self._added_right[i][right].append(node)
-            left = combine([hashes[a] for a, _ in rule])
-            if left and not _symmetric(rule):
+            if left and self._left[i] is not None:
                 self._added_left[i][left].append(node)
 
-    def candidates(self, hashes: dict[str, int]) -> set[int]:
-        """Every indexed record that some blocking rule pairs with the record of these hashes."""
+    def candidates(self, keys: RuleKeys) -> set[int]:
+        """Every indexed record that some blocking rule pairs with the record of these keys."""
         found: set[int] = set()
-        for i, rule in enumerate(self.rules):
-            as_left = combine([hashes[a] for a, _ in rule])
+        for i, (as_left, as_right) in enumerate(keys):
             if as_left:
                 found.update(self._right[i].lookup(as_left))
                 found.update(self._added_right[i].get(as_left, ()))
             left_index = self._left[i]
-            if left_index is not None:
-                as_right = combine([hashes[b] for _, b in rule])
-                if as_right:
-                    found.update(left_index.lookup(as_right))
-                    found.update(self._added_left[i].get(as_right, ()))
+            if left_index is not None and as_right:
+                found.update(left_index.lookup(as_right))
+                found.update(self._added_left[i].get(as_right, ()))
         return found
 
     def nbytes(self) -> int:

@@ -9,7 +9,7 @@ standardization, so they land in null levels and never count as evidence.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ilos.resolve import pair_functions as f
@@ -45,6 +45,11 @@ class Comparison:
     name: str
     description: str
     levels: tuple[Level, ...]
+    _tests: tuple[Predicate, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The non-null levels' predicates, most alike first: read once per pair, so looked up once here.
+        object.__setattr__(self, "_tests", tuple(level.test for level in self.levels[1:]))
 
     def splink(self) -> dict[str, Any]:
         return {
@@ -57,15 +62,19 @@ class Comparison:
         """Splink's comparison vector value: -1 for the null level, then n-1 .. 0 down the levels."""
         if self.levels[0].test(left, right):
             return -1
-        scored = self.levels[1:]
-        for i, level in enumerate(scored):
-            if level.test(left, right):
-                return len(scored) - 1 - i
+        gamma = len(self._tests) - 1
+        for test in self._tests:
+            if test(left, right):
+                return gamma
+            gamma -= 1
         return 0
 
 
 def _null(*columns: str) -> Level:
     sql = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in columns)
+    if len(columns) == 1:
+        (column,) = columns
+        return Level("missing", sql, lambda l, r: l[column] is None or r[column] is None, is_null=True)
     return Level(
         "missing", sql, lambda l, r: any(l[c] is None or r[c] is None for c in columns), is_null=True
     )

@@ -30,6 +30,8 @@ class RecordStore:
         self._rows = (
             np.stack([self._codes[c] for c in self.columns], axis=1) if self.columns else np.zeros((0, 0))
         )
+        # Each column's distinct values with None appended, so code -1 reads None without a test.
+        self._lookup = [[*self._values[c], None] for c in self.columns]
         self._added: list[dict[str, Any]] = []
         self._added_nodes: dict[str, int] = {}
         keys = np.array([_key_hash(self.key(i)) for i in range(self._base)], dtype=np.uint64)
@@ -55,9 +57,8 @@ class RecordStore:
         """One record as the scorer reads it (with the derived `name_key`)."""
         if node >= self._base:
             return self._added[node - self._base]
-        rec: dict[str, Any] = {}
-        for column, code in zip(self.columns, self._rows[node].tolist(), strict=True):
-            rec[column] = self._values[column][code] if code >= 0 else None
+        codes = self._rows[node].tolist()
+        rec = {c: values[code] for c, values, code in zip(self.columns, self._lookup, codes, strict=True)}
         rec["name_keys"] = rec.get("name_keys") or ()
         rec["name_key"] = name_key_of(rec["name_keys"])
         return rec
