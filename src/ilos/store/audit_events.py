@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Executable, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ilos.store.tables import AuditAnchorRow, AuditChainHeadRow, AuditEventRow, Base
@@ -38,18 +39,27 @@ def read_chain_head(session: Session) -> AuditChainHeadRow:
 
 def append_event(session: Session, event: dict[str, Any]) -> None:
     """Insert the event and move the locked head to it (the caller computed seq and hashes from the
-    head): one statement on PostgreSQL (a data-modifying CTE), two on SQLite."""
+    head): one statement on PostgreSQL (a data-modifying CTE), two on SQLite.
+
+    Every request appends one event, so the statements are built once and executed with parameters
+    (building them per call cost more CPU than running them)."""
+    params = {f"p_{key}": value for key, value in event.items()}
+    for statement in _append_statements(session.get_bind().dialect.name, tuple(event)):
+        session.execute(statement, params)
+
+
+@cache
+def _append_statements(dialect: str, columns: tuple[str, ...]) -> tuple[Executable, ...]:
     table = Base.metadata.tables["audit_events"]
+    insert_event = insert(table).values({column: bindparam(f"p_{column}") for column in columns})
     move_head = (
         update(Base.metadata.tables["audit_chain_head"])
         .where(AuditChainHeadRow.id == HEAD_ID)
-        .values(last_seq=event["seq"], last_hash=event["hash"])
+        .values(last_seq=bindparam("p_seq"), last_hash=bindparam("p_hash"))
     )
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(insert(table).values(event).add_cte(move_head.cte("moved_head")))
-        return
-    session.execute(insert(table).values(event))
-    session.execute(move_head)
+    if dialect == "postgresql":
+        return (insert_event.add_cte(move_head.cte("moved_head")),)
+    return insert_event, move_head
 
 
 def iter_events(
