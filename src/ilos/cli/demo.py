@@ -52,8 +52,10 @@ def _print_summary(summary: DemoSummary) -> None:
     )
     for column in ("stage", "result"):
         table.add_column(column)
+    empty = [name for name, rows in summary.source_rows.items() if rows == 0]
+    without = f"; no rows for {', '.join(empty)}" if empty else ""
     table.add_row(
-        "generate", f"{sum(summary.source_rows.values()):,} rows in {len(summary.source_rows)} files"
+        "generate", f"{sum(summary.source_rows.values()):,} rows in {len(summary.source_rows)} files{without}"
     )
     table.add_row("ingest", summary.ingested.describe())
     s, sc = summary.linkage.summary, summary.scores

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,12 +99,7 @@ def link_config(
     """`ilos link CONFIG --out DIR`: everything from files to clusters, links, model and report."""
     config = load_sources_config(config_path)
     records, counts = standardized_records(config, progress)
-    restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
-    summary = linkage.run_linkage(
-        records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
-    )
-    shutil.copyfile(config_path, out_dir / CONFIG_COPY)
-    return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
+    return _link(config, config_path, records, counts, out_dir, options, progress)
 
 
 def link_lake(
@@ -113,31 +108,65 @@ def link_lake(
     out_dir: Path,
     options: TrainingOptions | None = None,
     progress: Progress = _silent,
+    empty_sources: Collection[str] = (),
 ) -> LinkRun:
-    """The pipeline path: link the accepted rows of each source's latest batch in the lake."""
+    """The pipeline path: link the accepted rows of each source's latest batch in the lake. `empty_sources`
+    are people sources known to have no rows (ingest lands no batch for a file without data rows)."""
     config = load_sources_config(config_path)
-    if not lake_exists(settings.lake_path):
-        raise NotFoundError(f"No lake at {settings.lake_path}; run `ilos ingest {config_path}` first")
-    con = open_lake(settings.lake_path, read_only=True)
-    tables, counts = [], {}
-    try:
-        landed = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
-        for spec in config.people_sources:
-            if raw_table_name(spec.name) not in landed:
-                raise NotFoundError(f"Source {spec.name!r} has no batch in the lake; ingest it first")
-            progress(f"standardizing {spec.name}")
-            raw = con.sql(latest_batch_sql(spec.name)).to_arrow_table()
-            tables.append(standardize_table(raw, spec))
-            counts[spec.name] = raw.num_rows
-    finally:
-        con.close()
-    records = pa.concat_tables(tables, promote_options="permissive")
+    records, counts = lake_records(settings, config, empty_sources, progress)
+    return _link(config, config_path, records, counts, out_dir, options, progress)
+
+
+def _link(
+    config: SourcesConfig,
+    config_path: Path,
+    records: pa.Table,
+    counts: dict[str, int],
+    out_dir: Path,
+    options: TrainingOptions | None,
+    progress: Progress,
+) -> LinkRun:
     restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
     summary = linkage.run_linkage(
         records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
     )
     shutil.copyfile(config_path, out_dir / CONFIG_COPY)
     return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
+
+
+def lake_records(
+    settings: Settings,
+    config: SourcesConfig,
+    empty_sources: Collection[str] = (),
+    progress: Progress = _silent,
+) -> tuple[pa.Table, dict[str, int]]:
+    """Every people source's latest batch, standardized into one table, with its row count. A source with
+    no batch is refused (it was never ingested, or its ingest failed) unless it is one of `empty_sources`:
+    then it counts 0 rows. Linking a lake missing a source by accident would drop its records, and with
+    them the protections (stays, citizenship evidence) they carry."""
+    if not lake_exists(settings.lake_path):
+        raise NotFoundError(f"No lake at {settings.lake_path}; run `ilos ingest CONFIG` first")
+    con = open_lake(settings.lake_path, read_only=True)
+    tables, counts = [], {}
+    try:
+        landed = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+        for spec in config.people_sources:
+            if raw_table_name(spec.name) not in landed:
+                if spec.name not in empty_sources:
+                    raise NotFoundError(f"Source {spec.name!r} has no batch in the lake; ingest it first")
+                counts[spec.name] = 0
+                continue
+            progress(f"standardizing {spec.name}")
+            raw = con.sql(latest_batch_sql(spec.name)).to_arrow_table()
+            tables.append(standardize_table(raw, spec))
+            counts[spec.name] = raw.num_rows
+    finally:
+        con.close()
+    if not tables:
+        raise NotFoundError(
+            f"No people source has a batch in the lake at {settings.lake_path}; ingest them first"
+        )
+    return pa.concat_tables(tables, promote_options="permissive"), counts
 
 
 @dataclass(frozen=True, slots=True)
