@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.schema import SchemaItem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,10 +34,19 @@ def include_object_on(dialect: str) -> Callable[[SchemaItem, str | None, str, bo
     return include
 
 
+# Any constant shared by every ILOS process: the key of the PostgreSQL advisory lock migrations hold.
+MIGRATION_LOCK = 0x1105_0001
+
+
 def upgrade_to_head(engine: Engine) -> None:
-    """Apply every migration not yet applied (a no-op on a current database)."""
+    """Apply every migration not yet applied (a no-op on a current database). Processes starting at once
+    on an old database (`uvicorn --workers N`, a CLI beside a server) migrate one after the other: on
+    PostgreSQL each waits for an advisory lock held until its migration commits, then finds the schema
+    current; on SQLite every transaction begins IMMEDIATE, which already queues them."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
