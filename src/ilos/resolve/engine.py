@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ilos.resolve import model_spec
+from ilos.resolve.scoring import tf_columns_of
 
 Progress = Callable[[str], None]
 
@@ -274,7 +275,7 @@ def time_splink_predict_between(
     db_api = DuckDBAPI(connection=con)
     existing = db_api.register(RECORDS_TABLE)
     linker = Linker(existing, model, log_level=None)
-    for column in ("name_key", "address_key"):
+    for column in sorted(tf_columns_of(model)):
         linker.table_management.compute_tf_table(column)
     seconds = []
     for i in range(new.num_rows):

@@ -7,6 +7,7 @@ batch run uses (`clustering.try_merge`), so the near-real-time path and the batc
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import defaultdict
@@ -81,6 +82,11 @@ class IncrementalLinker:
         self._load_constraints()
         self.new_edges: list[tuple[str, ScoredEdge]] = []
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
+        # The store's millions of long-lived values would make every full cyclic collection walk them all
+        # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
+        # alive now out of the collector's reach. Reference counting still frees them.
+        gc.collect()
+        gc.freeze()
 
     def _load_clusters(self) -> tuple[ClusterForest, dict[int, str]]:
         clusters = _sorted_by_key(pq.read_table(self.dir / linkage.CLUSTERS_FILE))

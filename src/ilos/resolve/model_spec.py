@@ -15,7 +15,7 @@ from typing import Any
 from ilos.resolve import pair_functions as f
 from ilos.resolve.pair_functions import Rec
 
-MODEL_VERSION = "ilos-person-3"
+MODEL_VERSION = "ilos-person-4"
 
 Predicate = Callable[[Rec, Rec], bool]
 
@@ -27,6 +27,8 @@ class Level:
     test: Predicate
     is_null: bool = False
     tf_column: str | None = None
+    tf_from_own_u: bool = False
+    """Measure the tf adjustment from this level's u (its condition is more than `col_l = col_r`)."""
 
     def splink(self) -> dict[str, Any]:
         level: dict[str, Any] = {"sql_condition": self.sql, "label_for_charts": self.label}
@@ -35,6 +37,8 @@ class Level:
         if self.tf_column:
             level["tf_adjustment_column"] = self.tf_column
             level["tf_adjustment_weight"] = 1.0
+        if self.tf_from_own_u:
+            level["disable_tf_exact_match_detection"] = True
         return level
 
 
@@ -221,10 +225,14 @@ def date_of_birth_comparison() -> Comparison:
         "date of birth",
         (
             _null(dob),
+            # Term-frequency adjusted: a date many people share (an age clamped to 90, a data-entry default)
+            # is weak evidence; at 1M persons thousands share 1936-11-01 and merged on it with a common name.
             Level(
                 "exact",
                 f'"{dob}_l" = "{dob}_r" AND NOT ("dob_is_default_l" AND "dob_is_default_r")',
                 _dob_exact,
+                tf_column=dob,
+                tf_from_own_u=True,
             ),
             Level(
                 "day and month swapped",

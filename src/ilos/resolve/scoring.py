@@ -70,7 +70,9 @@ class PairScorer:
             weight = 0.0
             if gamma >= 0:
                 level = params[gamma]
-                weight = level.weight + self._tf_adjustment(level, left, right)
+                weight = level.weight
+                if level.tf_column is not None:
+                    weight += self._tf_adjustment(level, left, right)
             gammas.append(gamma)
             weights.append(weight)
             total += weight
@@ -96,7 +98,10 @@ def _level_parameters(comparison: Mapping[str, Any]) -> dict[int, LevelParameter
         m, u = level.get("m_probability"), level.get("u_probability")
         weight = math.log2(m / u) if m and u else 0.0
         tf_column = level.get("tf_adjustment_column") if level.get("tf_adjustment_weight", 0) else None
-        log2_u = math.log2(u_exact[tf_column]) if tf_column and u_exact.get(tf_column) else 0.0
+        if tf_column and level.get("disable_tf_exact_match_detection") and u:
+            log2_u = math.log2(u)  # Splink then measures the adjustment from this level's own u
+        else:
+            log2_u = math.log2(u_exact[tf_column]) if tf_column and u_exact.get(tf_column) else 0.0
         out[len(levels) - 1 - i] = LevelParameters(
             weight, tf_column, log2_u, float(level.get("tf_minimum_u_value", 0.0))
         )
