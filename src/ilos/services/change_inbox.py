@@ -1,8 +1,8 @@
 """Where change events wait for the near-real-time worker: one `Inbox` interface, two backends.
 
-`StoreInbox` is the table `change_events` in the operational store (the API posts into it); `FileInbox`
-is `inbox.jsonl` beside a linkage, for a linkage without a store (`ilos worker post DIR --inbox file`)
-and as a feed the store inbox imports (`StoreInbox.import_feed`). Both hand events out in order; the
+`StoreInbox` is the table `change_events` in the operational store (the API and the web's stay form post
+into it); `FileInbox` is `inbox.jsonl` beside a linkage, for a linkage without a store
+(`ilos worker post|run DIR --inbox file`). Both hand events out in order; the
 worker (`ilos.services.realtime`) decides what is done from its journal, and calls `complete` after.
 """
 
@@ -22,15 +22,11 @@ from sqlalchemy.orm import Session
 
 from ilos.definitions.sources import SourcesConfig
 from ilos.errors import FieldProblem, InvalidInputError
-from ilos.services.access import Caller, Purpose
-from ilos.services.audit_log import Action, record
 from ilos.services.store_access import Store
 from ilos.store.inbox_tables import ChangeEventRow
 
 INBOX_FILE = "inbox.jsonl"
 JOURNAL_FILE = "journal.jsonl"
-FEED_POSTER = "feed:" + INBOX_FILE
-FEED_CALLER = Caller(FEED_POSTER, frozenset(), Purpose.data_quality, "internal")
 
 Values = dict[str, str | None]
 
@@ -185,31 +181,6 @@ class StoreInbox:
                 .where(ChangeEventRow.event_id == event.event_id)
                 .values(error=error[:4000])
             )
-
-    def import_feed(self, feed: FileInbox) -> int:
-        """Append the feed's events the table does not hold yet (by event id), in the feed's order."""
-        events = feed.events()
-        if not events:
-            return 0
-        with self.store.transaction() as session:
-            ids = [e.event_id for e in events]
-            held = set(
-                session.scalars(select(ChangeEventRow.event_id).where(ChangeEventRow.event_id.in_(ids)))
-            )
-            fresh = [e for e in events if e.event_id not in held]
-            if not fresh:
-                return 0
-            # Audited first: appending locks the chain head, as a post does, so ids follow commit order.
-            record(
-                session,
-                FEED_CALLER,
-                Action("change.import", "change_event", tuple(e.event_id for e in fresh)),
-            )
-            now = datetime.now(UTC)
-            for e in fresh:
-                session.add(add_event_row(e, FEED_POSTER, now))
-                session.flush()  # one insert at a time: ids follow the feed's order
-        return len(fresh)
 
 
 def add_event_row(event: ChangeEvent, posted_by: str, now: datetime) -> ChangeEventRow:

@@ -9,7 +9,7 @@ them), as on the web's change form. The state read omits the posted row: its val
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,10 +63,17 @@ def linkage_sources(directory: Path) -> SourcesConfig:
 
 
 def post_change_event(
-    store: Store, caller: Caller, source: str, values: Mapping[str, Any], linkage: Path | None = None
+    store: Store,
+    caller: Caller,
+    source: str,
+    values: Mapping[str, Any],
+    linkage: Path | None = None,
+    about: Sequence[str] = (),
+    detail: str = "",
 ) -> ChangeEventView:
     """Put one source row in the store inbox; 422 with every problem if the source or its columns are wrong
-    for the linkage (default: the one under ILOS_HOME).
+    for the linkage (default: the one under ILOS_HOME). `about` (e.g. the subject a stay was posted for)
+    and `detail` go into the audit event beside the event id.
 
     The audit event is appended before the insert: appending locks the chain head, so ids are handed out in
     commit order and the worker never sees a lower id commit after a higher one."""
@@ -75,7 +82,8 @@ def post_change_event(
         config = linkage_sources(linkage or linkage_dir(store.settings.home))
         row_values = checked_values(config, source, values)
         event = ChangeEvent(uuid.uuid4().hex, source, row_values)
-        record(session, who, Action(audit.name, "change_event", (event.event_id,), audit.query))
+        ids = (event.event_id, *about)
+        record(session, who, Action(audit.name, "change_event", ids, audit.query, detail=detail))
         row = add_event_row(event, who.actor, datetime.now(UTC))
         session.add(row)
         session.flush()

@@ -1,6 +1,6 @@
 """Live alerts for the web: the worker's classified changes (read from its journal) as a feed, the stream's
 authorisation and audit (once per connection), and posting a change event (a stay for a subject) into the
-worker's inbox. The journal stays the worker's; this module only reads it."""
+store inbox the worker reads. The journal stays the worker's; this module only reads it."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from typing import Any
 import duckdb
 
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.services import realtime
-from ilos.services.access import SUBJECT_READERS, Caller, Role
+from ilos.services import changes, realtime
+from ilos.services.access import SUBJECT_READERS, Caller
 from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
 
 ALERT_READERS = SUBJECT_READERS
-CHANGE_POSTERS = frozenset({Role.data_steward, Role.supervisor})
+CHANGE_POSTERS = changes.CHANGE_POSTERS
 STAY_TYPES = ("JUDICIAL", "ADMINISTRATIVE")
 STAY_SOURCE = "court_cases"
 FEED = 50
@@ -75,8 +75,9 @@ def alerts_after(home: Path, after: int) -> list[AlertItem]:
 
 
 def post_stay(store: Store, caller: Caller, subject_id: str, stay_type: str, on: date) -> str:
-    """Post a court stay for a subject into the worker's inbox (a court_cases STAY row carrying the subject's
-    best name, date of birth, A-number and nationality, so the linker joins it); returns the event id."""
+    """Post a court stay for a subject into the store inbox, as `POST /api/v1/changes` does (a court_cases
+    STAY row carrying the subject's best name, date of birth, A-number and nationality, so the linker joins
+    it), audited in the posting transaction; returns the event id."""
     audit = Action("change.post", "subject", (subject_id,), query={"source": STAY_SOURCE, "stay": stay_type})
     require_role(store, caller, CHANGE_POSTERS, audit)
     if stay_type not in STAY_TYPES:
@@ -93,12 +94,9 @@ def post_stay(store: Store, caller: Caller, subject_id: str, stay_type: str, on:
         "EVENT_DATE": on.strftime("%m/%d/%Y"), "ENTERED_DATE": on.strftime("%m/%d/%Y"),
         "DECISION_CODE": None, "RELIEF_TYPE": None, "DESTINATION_CTRY": None, "APPEAL_STATUS": None,
     }  # fmt: skip
-    event_id = realtime.post_change(linkage_dir(store.settings.home), STAY_SOURCE, row)
-    detail = f"{stay_type} stay on {on.isoformat()} posted as {STAY_SOURCE}:{record_id}, event {event_id}"
-    record_alone(
-        store, caller, Action(audit.name, "subject", (subject_id, event_id), audit.query, detail=detail)
-    )
-    return event_id
+    detail = f"{stay_type} stay on {on.isoformat()} for {subject_id} posted as {STAY_SOURCE}:{record_id}"
+    posted = changes.post_change_event(store, caller, STAY_SOURCE, row, about=(subject_id,), detail=detail)
+    return posted.event_id
 
 
 def _best_values(home: Path, subject_id: str) -> dict[str, str]:

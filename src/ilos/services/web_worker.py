@@ -1,9 +1,8 @@
 """The change-event worker run beside the web app (demo and tests): one background thread that builds a
 `realtime.Worker` over the linkage under ILOS_HOME and processes its inbox every half second until stopped.
 
-With a store, the inbox is the store's `change_events` table (the API posts there); each pass first imports
-the linkage's file feed (`inbox.jsonl`, where the web's stay form posts) into it. A processed event's
-re-check of the subject's open actions commits in the transaction that marks the event processed.
+The inbox is the store's `change_events` table, where the API and the web's stay form post. A processed
+event's re-check of the subject's open actions commits in the transaction that marks the event processed.
 One web process only: two processes would each run a worker over the same inbox."""
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import threading
 from pathlib import Path
 
 from ilos.services import linking, realtime
-from ilos.services.change_inbox import FileInbox, Inbox, StoreInbox
+from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
@@ -30,7 +29,7 @@ def has_linkage(home: Path) -> bool:
 class BackgroundWorker:
     """Processes the inbox in a daemon thread; `stop` ends it between two passes."""
 
-    def __init__(self, home: Path, interval: float = INTERVAL, store: Store | None = None) -> None:
+    def __init__(self, home: Path, store: Store, interval: float = INTERVAL) -> None:
         self.directory = linkage_dir(home)
         self.store = store
         self.interval = interval
@@ -45,20 +44,14 @@ class BackgroundWorker:
         self._stop.set()
         self._thread.join(timeout)
 
-    def _inbox(self) -> Inbox:
-        if self.store is None:
-            return FileInbox(self.directory)
-        return StoreInbox(self.store, recheck_on_change(self.store))
-
     def _pass(self, worker: realtime.Worker) -> None:
-        if isinstance(worker.inbox, StoreInbox):
-            worker.inbox.import_feed(FileInbox(self.directory))
         for done in worker.run_once():
             log.info("change %s -> %s (%d alerts)", done.event_id, done.subject_id, len(done.changes))
 
     def _run(self) -> None:
         try:
-            worker = realtime.Worker(self.directory, inbox=self._inbox())
+            inbox = StoreInbox(self.store, recheck_on_change(self.store))
+            worker = realtime.Worker(self.directory, inbox=inbox)
         except Exception:  # the web app keeps serving; live alerts simply do not arrive
             log.exception("the change worker could not start over %s", self.directory)
             return

@@ -54,7 +54,7 @@ def create_web_app(settings: Settings | None = None) -> FastAPI:
         with ExitStack() as stack:  # on shutdown: stop the worker, release its lock, close the store
             stack.callback(store.close)
             if has_linkage(home) and stack.enter_context(worker_lock(home)):
-                stack.callback(BackgroundWorker(home, store=store).start().stop)  # live alerts, halts
+                stack.callback(BackgroundWorker(home, store).start().stop)  # live alerts, halts
             yield
 
     app = FastAPI(

@@ -13,16 +13,18 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import select
 
 from ilos.config import Settings
 from ilos.errors import InvalidInputError
-from ilos.services import changes
+from ilos.services import changes, web_alerts
 from ilos.services.access import Caller, Purpose, Role
-from ilos.services.change_inbox import FileInbox, StoreInbox
+from ilos.services.change_inbox import INBOX_FILE, StoreInbox
 from ilos.services.linking import LinkRun
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change, read_alerts
 from ilos.services.store_access import Store, open_store
 from ilos.services.subjects import build_subjects
+from ilos.store.tables import AuditEventRow
 
 AS_OF = date(2026, 11, 1)
 
@@ -175,17 +177,27 @@ def test_a_crash_between_journal_and_store_completes_without_linking_again(
     assert (state.state, state.subject_id, state.record) == ("processed", done.subject_id, done.record)
 
 
-def test_the_file_feed_is_imported_into_the_store_inbox_once(
+def test_a_stay_posted_on_the_web_goes_to_the_store_inbox_with_its_audit(
     built: Path, tmp_path: Path, small_world: Path, store: Store
 ) -> None:
-    out = _fresh(built, tmp_path)
-    order = _final_order_row(out, small_world)
-    fed = post_change(out, "court_cases", {**order, "REC_ID": "FEED-1", "REC_TYPE": "HEARING"})
-    inbox = StoreInbox(store)
-    assert inbox.import_feed(FileInbox(out)) == 1
-    assert inbox.import_feed(FileInbox(out)) == 0
-    assert [p.event_id for p in Worker(out, as_of=AS_OF, inbox=inbox).run_once()] == [fed]
-    assert _state(store, fed).posted_by == "feed:inbox.jsonl"
+    out = _fresh(built, tmp_path)  # ILOS_HOME/linkage: the web's linkage
+    subjects = pq.read_table(out / "subjects.parquet").to_pylist()
+    subject_id = next(s["subject_id"] for s in subjects if s.get("has_final_order"))
+    supervisor = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "web")
+
+    event_id = web_alerts.post_stay(store, supervisor, subject_id, "JUDICIAL", date(2026, 10, 1))
+
+    assert not (out / INBOX_FILE).exists()  # no file feed
+    posted = _state(store, event_id)
+    assert (posted.state, posted.source, posted.posted_by) == ("pending", "court_cases", "sup")
+    with store.transaction() as session:
+        audited = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "change.post")).one()
+    assert (audited.actor, list(audited.object_ids)) == ("sup", [event_id, subject_id])
+    assert "JUDICIAL stay on 2026-10-01" in audited.detail
+    [done] = Worker(out, as_of=AS_OF, inbox=StoreInbox(store)).run_once()
+    assert done.subject_id == subject_id
+    assert any(c["kind"] == "stay_granted" for c in done.changes), done.changes
+    assert _state(store, event_id).state == "processed"
 
 
 def test_a_posted_change_must_match_the_source_columns(built: Path, tmp_path: Path, store: Store) -> None:
