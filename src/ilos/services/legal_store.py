@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ilos.policy.authority import LegalAuthority
@@ -44,6 +44,11 @@ def to_review(row: GateReviewRow) -> GateReview:
         covers=tuple(row.covers),
         review_id=row.id,
     )
+
+
+def review_count(session: Session) -> int:
+    """How many reviews are recorded (the table is append-only: a new review always changes it)."""
+    return int(session.scalar(select(func.count()).select_from(GateReviewRow)) or 0)
 
 
 def review_rows(session: Session, subject_ids: Sequence[str] | None = None) -> list[GateReviewRow]:

@@ -2,8 +2,10 @@
 gates, explained priority, last location the purpose may use), filtered and paged, with per-state counts
 for the map. Locations the purpose may not use are never counted on the map, only as withheld.
 
-Decisions come from `ilos worklist build`'s file when it was built for this role, purpose and policy;
-otherwise they are decided here once per process and kept until the linkage or the policy changes."""
+Decisions take the recorded gate reviews and the change worker's journaled events (a stay posted live) as
+inputs. They come from `ilos worklist build`'s file when it was built for this role, purpose and policy
+with the same reviews and journal and no cited authority; otherwise they are decided here once per process
+and kept until the linkage files, the policy, the reviews or the journal change."""
 
 from __future__ import annotations
 
@@ -23,9 +25,11 @@ from sqlalchemy import select
 from ilos.definitions.policy import Policy
 from ilos.errors import FieldProblem, InvalidInputError
 from ilos.policy.results import Status
-from ilos.services import worklists
+from ilos.services import legal_records, worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
+from ilos.services.journal_events import journal_size, journaled_events
+from ilos.services.legal_store import review_count
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
 from ilos.services.web_policy import current_policy
@@ -164,7 +168,7 @@ def worklist_page(store: Store, caller: Caller, chosen: WorklistFilter) -> Workl
     home = store.settings.home
     policy = current_policy(home)
     role, purpose = policy_role(policy, caller), caller.purpose.value
-    decided = _decided(linkage_dir(home), policy, role, purpose)
+    decided = _decided(store, caller, linkage_dir(home), policy, role, purpose)
     check_filter(chosen, decided.items)
     matching = filter_items(decided.items, chosen)
     pages = max(1, -(-len(matching) // PAGE_SIZE))
@@ -196,35 +200,51 @@ _cache: dict[tuple[Any, ...], _Decided] = {}
 _cache_lock = threading.Lock()
 
 
-def _decided(directory: Path, policy: Policy, role: str, purpose: str) -> _Decided:
-    """The built worklist when it was decided for this role, purpose and policy; else decided here, once
-    per process for each (linkage files, policy, role, purpose)."""
-    built = _built(directory, policy, role, purpose)
+def _decided(
+    store: Store, caller: Caller, directory: Path, policy: Policy, role: str, purpose: str
+) -> _Decided:
+    """The built worklist when it was decided for this role, purpose, policy and live state; else decided
+    here, once per process for each (linkage files, policy, live state, role, purpose)."""
+    live = _live_state(store, directory)
+    built = _built(directory, policy, role, purpose, live)
     if built is not None:
         return built
     stamp = tuple((directory / n).stat().st_mtime_ns if (directory / n).is_file() else 0 for n in _INPUTS)
-    key = (str(directory), stamp, policy.content_hash, role, purpose)
+    key = (str(directory), stamp, policy.content_hash, live, role, purpose)
     with _cache_lock:  # one thread decides; the others wait for its result rather than repeat it
         if key not in _cache:
             as_of = worklists.built_as_of(directory)
-            decisions = list(worklists.evaluate_linkage(directory, policy, as_of, purpose, role))
+            inputs = legal_records.decision_inputs(store, caller)  # no authority cited: TAX stays withheld
+            events = journaled_events(directory)
+            decisions = list(
+                worklists.evaluate_linkage(directory, policy, as_of, purpose, role, inputs, events)
+            )
             rows = worklists.worklist_table(decisions).to_pylist() if decisions else []
-            for stale in [k for k in _cache if k[0] == key[0] and k[1:3] != key[1:3]]:  # older files/policy
+            for stale in [k for k in _cache if k[0] == key[0] and k[1:4] != key[1:4]]:  # older inputs
                 del _cache[stale]
             _cache[key] = _Decided(tuple(item_of(r) for r in rows), as_of, "decided when first viewed")
         return _cache[key]
 
 
-def _built(directory: Path, policy: Policy, role: str, purpose: str) -> _Decided | None:
+def _live_state(store: Store, directory: Path) -> tuple[int, int]:
+    """What decisions take besides the files and the policy, as it stands: the number of recorded reviews
+    and the size of the worker's journal (both only grow). Read before the inputs themselves, so a review or
+    event arriving meanwhile makes the next view decide again rather than serve a stale list."""
+    journal = journal_size(directory)
+    with store.transaction() as session:
+        return review_count(session), journal
+
+
+def _built(
+    directory: Path, policy: Policy, role: str, purpose: str, live: tuple[int, int]
+) -> _Decided | None:
     manifest, table = directory / worklists.WORKLIST_MANIFEST, directory / worklists.WORKLIST_FILE
     if not manifest.is_file() or not table.is_file():
         return None
     about = json.loads(manifest.read_text())
-    if (about.get("role"), about.get("purpose"), about.get("policy_hash")) != (
-        role,
-        purpose,
-        policy.content_hash,
-    ):
+    made_for = (about.get("role"), about.get("purpose"), about.get("policy_hash"))
+    made_with = (about.get("reviews"), about.get("journal_bytes"), about.get("authorities"))
+    if made_for != (role, purpose, policy.content_hash) or made_with != (*live, []):
         return None
     rows = pq.read_table(table).to_pylist()
     source = f"ilos worklist build ({about.get('subjects', len(rows))} subjects)"

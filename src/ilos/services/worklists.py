@@ -24,6 +24,7 @@ from ilos.errors import InvalidInputError, NotFoundError
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.records import decision_record
 from ilos.policy.results import CandidateMatch, Decision, Status
+from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import RecordedInputs
 from ilos.services.policy_admin import resolve_policy
 from ilos.subjects.assemble import assemble_subjects
@@ -88,8 +89,10 @@ def built_as_of(linkage_dir: Path) -> date:
     return date.today()
 
 
-def load_subjects(linkage_dir: Path, as_of: date) -> Iterator[Subject]:
-    """Subjects re-assembled from the stored observations and timeline, legal facts as of `as_of`."""
+def load_subjects(linkage_dir: Path, as_of: date, live_events: pa.Table | None = None) -> Iterator[Subject]:
+    """Subjects re-assembled from the stored observations and timeline, legal facts as of `as_of`, with
+    `live_events` (timeline rows the change worker journaled) added to the subjects they name that the
+    stored files hold (a subject the worker alone created has no stored record to decide on)."""
     files = {name: linkage_dir / name for name in ("observations.parquet", "timeline.parquet")}
     for path in files.values():
         if not path.is_file():
@@ -102,10 +105,19 @@ def load_subjects(linkage_dir: Path, as_of: date) -> Iterator[Subject]:
             "SELECT * FROM read_parquet(?) ORDER BY subject_id, attribute, source, record_id, value",
             params=[str(files["observations.parquet"])],
         ).to_arrow_table()
-        events = con.sql(
-            "SELECT * FROM read_parquet(?) ORDER BY subject_id, occurred_on, source, record_id, kind",
-            params=[str(files["timeline.parquet"])],
-        ).to_arrow_table()
+        timeline, params = (
+            "SELECT * FROM read_parquet($timeline)",
+            {"timeline": str(files["timeline.parquet"])},
+        )
+        if live_events is not None:
+            con.register("live_events", live_events)
+            timeline += (
+                " UNION ALL BY NAME SELECT * FROM live_events WHERE subject_id IN "
+                "(SELECT subject_id FROM read_parquet($observations))"
+            )
+            params["observations"] = str(files["observations.parquet"])
+        order = " ORDER BY subject_id, occurred_on, source, record_id, kind"
+        events = con.sql(f"SELECT * FROM ({timeline}){order}", params=params).to_arrow_table()  # noqa: S608 - fixed text
     finally:
         con.close()
     return assemble_subjects(obs, events, as_of)
@@ -169,9 +181,11 @@ def evaluate_linkage(
     purpose: str,
     role: str | None = None,
     inputs: RecordedInputs | None = None,
+    live_events: pa.Table | None = None,
 ) -> Iterator[Decision]:
     """Decide every subject; `inputs` are the recorded gate reviews and the cited legal authorities (each
-    reaches only the decision of the subject it names)."""
+    reaches only the decision of the subject it names); `live_events` the change worker's journaled events
+    (`journal_events.journaled_events`)."""
     recorded = inputs or RecordedInputs()
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
@@ -182,7 +196,7 @@ def evaluate_linkage(
         gates.protective_sources,
         gates.protective_match_probability,
     )
-    for subject in load_subjects(linkage_dir, as_of):
+    for subject in load_subjects(linkage_dir, as_of, live_events):
         found = candidates.get(subject.subject_id, ())
         yield evaluate_subject(
             subject,
@@ -213,7 +227,9 @@ def build_worklist(
     when = as_of or built_as_of(linkage_dir)
     role = default_role(policy, purpose)
     progress("evaluating gates and priority")
-    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role, inputs))
+    journal = journal_size(linkage_dir)  # before reading it: a line added meanwhile makes the stamp stale
+    live = journaled_events(linkage_dir)
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role, inputs, live))
     progress("writing the worklist and decisions")
     _write_atomically(linkage_dir / WORKLIST_FILE, lambda p: pq.write_table(worklist_table(decisions), p))
     _write_atomically(linkage_dir / DECISIONS_FILE, lambda p: write_decisions(decisions, p))
@@ -226,9 +242,18 @@ def build_worklist(
         "out_dir": str(linkage_dir),
         "as_of": when.isoformat(),
         "policy_hash": policy.content_hash,
+        **live_stamp(inputs or RecordedInputs(), journal),
     }
     (linkage_dir / WORKLIST_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return result
+
+
+def live_stamp(inputs: RecordedInputs, journal_bytes: int) -> dict[str, Any]:
+    """What a worklist was decided with besides the linkage files and the policy: the recorded reviews
+    (append-only, so their count), the authorities cited, and how much of the worker's journal."""
+    reviews = sum(len(r) for r in inputs.reviews.values())
+    authorities = sorted(a.authority_id for a in inputs.authorities)
+    return {"reviews": reviews, "authorities": authorities, "journal_bytes": journal_bytes}
 
 
 def export_worklist(
@@ -246,7 +271,8 @@ def export_worklist(
         raise InvalidInputError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     policy = resolve_policy(policy_name, home)
     when = as_of or built_as_of(linkage_dir)
-    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, None, inputs))
+    live = journaled_events(linkage_dir)
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, None, inputs, live))
     table = worklist_table(decisions)
     target = out or linkage_dir / f"worklist-{purpose}.{fmt}"
     if fmt == "parquet":

@@ -1,0 +1,70 @@
+"""Timeline events of the change events the near-real-time worker journaled beside a linkage since it was
+built: what gate checks and worklists add to the batch files, so a stay posted a moment ago counts at once.
+The journal stays the worker's (`realtime`); this module only reads its complete lines."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ilos.definitions.sources import load_sources_config
+from ilos.services import linking
+from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.subjects.events_sql import source_events_sql
+
+
+def journal_size(directory: Path) -> int:
+    """Bytes in the worker's journal (0 without one). It is only appended to, so a new event changes it."""
+    try:
+        return (directory / JOURNAL_FILE).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def journaled_events(directory: Path, subject_ids: Collection[str] | None = None) -> pa.Table | None:
+    """The journaled events of these subjects (every subject when None) as timeline rows (`subject_id` and
+    the event columns), one DuckDB query per source; None when there are none."""
+    entries = [
+        e
+        for e in journal_lines(directory / JOURNAL_FILE)
+        if subject_ids is None or e.get("subject_id") in subject_ids
+    ]
+    if not entries:
+        return None
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_source.setdefault(entry["source"], []).append(entry)
+    config = load_sources_config(directory / linking.CONFIG_COPY)
+    tables = []
+    con = duckdb.connect()
+    try:
+        for source, posted in by_source.items():
+            spec = config.source(source)
+            if not spec.events:
+                continue
+            columns = spec.declared_schema()
+            raw = pa.table({c: pa.array([e["values"].get(c) for e in posted], pa.string()) for c in columns})
+            subjects = pa.table(
+                {
+                    "record_id": [e["record"].split("|", 1)[1] for e in posted],
+                    "subject_id": [e["subject_id"] for e in posted],
+                }
+            )
+            con.register("incoming_raw", raw)
+            con.register("incoming_subjects", subjects)
+            tables.append(
+                con.sql(
+                    f"SELECT m.subject_id, e.* FROM ({source_events_sql(spec, 'incoming_raw')}) e "  # noqa: S608 - SQL built from the validated config
+                    "JOIN (SELECT DISTINCT record_id, subject_id FROM incoming_subjects) m "
+                    "ON m.record_id = e.record_id"
+                ).to_arrow_table()
+            )
+            con.unregister("incoming_raw")
+            con.unregister("incoming_subjects")
+    finally:
+        con.close()
+    return pa.concat_tables(tables) if tables else None
