@@ -77,7 +77,7 @@ def run_demo(settings: Settings, persons: int, seed: int, progress: Progress) ->
     progress("publishing subjects to the operational store")
     store = open_store(settings)
     try:
-        published = publish_linkage(store, local_operator(Purpose.data_quality), out)
+        published = publish_linkage(store, local_operator(Purpose.data_quality), out).subjects
     finally:
         store.close()
     return DemoSummary(

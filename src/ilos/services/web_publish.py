@@ -1,10 +1,12 @@
 """Publishing a built linkage's subjects to the operational store: a display name, date of birth, search
 identifiers and a small summary payload. The full record (observations, timeline, links) stays in the
-linkage files and is read, through the access policy, one subject at a time."""
+linkage files and is read, through the access policy, one subject at a time. Publishing a re-run also moves
+the work attached to its merged and split subjects (`subject_splits.follow_splits`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from ilos.errors import NotFoundError
 from ilos.services.access import Caller
 from ilos.services.publish import publish
 from ilos.services.store_access import Store
+from ilos.services.subject_splits import SplitView, follow_splits
 
 # Identifiers that make a subject findable. SSNs are left out: they come from TAX-marked records, and
 # searching by one would use tax data without a recorded authority.
@@ -73,6 +76,15 @@ def _publishable(row: dict[str, Any], identifiers: list[tuple[str, str]]) -> dic
     }
 
 
-def publish_linkage(store: Store, caller: Caller, linkage_dir: Path) -> int:
-    """Publish every subject of the linkage in one audited transaction; returns how many."""
-    return publish(store, caller, subject_rows(linkage_dir))
+@dataclass(frozen=True, slots=True)
+class PublishedLinkage:
+    subjects: int
+    splits: tuple[SplitView, ...]  # splits of this linkage applied to attached work by this publish
+
+
+def publish_linkage(store: Store, caller: Caller, linkage_dir: Path) -> PublishedLinkage:
+    """Publish every subject of the linkage in one audited transaction, then make the work attached to
+    subjects follow the linkage's merges and splits (each split once, in its own audited transaction), so
+    no case or action stays on an identity the re-run divided."""
+    published = publish(store, caller, subject_rows(linkage_dir))
+    return PublishedLinkage(published, tuple(follow_splits(store, caller, linkage_dir)))

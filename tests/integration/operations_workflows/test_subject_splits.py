@@ -5,6 +5,7 @@ verified again, and leaves a review item. Table-driven over the evidence an acti
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from ilos.domain.cases import ActionKind, ActionStep
 from ilos.errors import ConflictError, PermissionDeniedError
-from ilos.services import case_actions, cases, subject_splits
+from ilos.services import case_actions, cases, subject_splits, web_publish
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.store_access import Store
@@ -36,16 +37,21 @@ EVENTS = [
 def rerun(tmp_path: Path) -> Path:
     out = tmp_path / "rerun"
     out.mkdir()
-    keys = [k.split("|") for k in CLUSTERS]
+    _write_history(out, CLUSTERS, EVENTS)
+    return out
+
+
+def _write_history(out: Path, clusters: dict[str, str], events: list[dict[str, object]]) -> None:
+    """A re-run's clusters and its history of merges and splits, as the linker writes them."""
+    keys = [k.split("|") for k in clusters]
     table = {
         "source": [s for s, _ in keys],
         "record_id": [r for _, r in keys],
-        "subject_id": list(CLUSTERS.values()),
+        "subject_id": list(clusters.values()),
     }
     pq.write_table(pa.table(table), out / "clusters.parquet")
-    lines = [json.dumps({"at": "2026-11-30T10:00:00+00:00", "config_hash": "h", **e}) for e in EVENTS]
-    (out / "subject_events.jsonl").write_text("\n".join(lines) + "\n")
-    return out
+    lines = [json.dumps({"at": "2026-11-30T10:00:00+00:00", "config_hash": "h", **e}) for e in events]
+    (out / "subject_events.jsonl").write_text("\n".join(lines) + "\n" if lines else "")
 
 
 def _verified_action(
@@ -124,3 +130,45 @@ def test_splits_are_applied_once_and_listed_for_review(store: Store, rerun: Path
     assert subject_splits.split_reviews(store, PLANNER) == []
     with pytest.raises(ConflictError):
         subject_splits.resolve_split_review(store, SUPERVISOR, split.split_id, "again")
+
+
+def _write_linkage(out: Path, clusters: dict[str, str], events: list[dict[str, object]]) -> None:
+    """What publishing reads from a linkage: the history, and per subject its summary and observations."""
+    _write_history(out, clusters, events)
+    subjects = sorted(set(clusters.values()))
+    best = pa.list_(pa.struct([("attribute", pa.string()), ("value", pa.string())]))
+    summary = {
+        "subject_id": subjects,
+        "record_count": [list(clusters.values()).count(s) for s in subjects],
+        "sources": [["src"] for _ in subjects], "conflicts": [[] for _ in subjects],
+        "as_of": [date(2026, 11, 30)] * len(subjects), "has_final_order": [False] * len(subjects),
+        "detained": [False] * len(subjects), "departure": pa.array([None] * len(subjects), pa.string()),
+        "best": pa.array([[{"attribute": "full_name", "value": f"Person {s}"}] for s in subjects], best),
+    }  # fmt: skip
+    pq.write_table(pa.table(summary), out / "subjects.parquet")
+    observations = {"subject_id": subjects, "attribute": ["full_name"] * len(subjects),
+                    "value": [f"Person {s}" for s in subjects]}  # fmt: skip
+    pq.write_table(pa.table(observations), out / "observations.parquet")
+
+
+def test_publishing_a_rerun_moves_the_work_its_splits_divide(store: Store, tmp_path: Path) -> None:
+    linkage = tmp_path / "linkage"
+    linkage.mkdir()
+    first = {"src|A1": "S1", "src|A2": "S1", "src|B1": "S1", "src|B2": "S1"}
+    _write_linkage(linkage, first, [])
+    assert web_publish.publish_linkage(store, STEWARD, linkage) == web_publish.PublishedLinkage(1, ())
+    case = cases.open_case(store, PLANNER, "operation", ["S1"])
+    action_id = _verified_action(store, "S1", ("src|B1", "src|B2"), case.case_id)
+
+    # The re-run in the same directory: S1's B records are a different person, S2.
+    _write_linkage(linkage, {**first, "src|B1": "S2", "src|B2": "S2"}, [EVENTS[1]])
+    published = web_publish.publish_linkage(store, STEWARD, linkage)
+
+    assert published.subjects == 2
+    [split] = published.splits
+    assert (split.subject_id, split.parts, split.state, split.halted) == ("S1", ("S2",), "open", (action_id,))
+    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    assert (action.subject_id, action.state) == ("S2", "halted")
+    assert cases.read_case(store, PLANNER, case.case_id).subjects == ("S2",)
+    assert [s.split_id for s in subject_splits.split_reviews(store, PLANNER)] == [split.split_id]
+    assert web_publish.publish_linkage(store, STEWARD, linkage).splits == ()  # each split applied once
