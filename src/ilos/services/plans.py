@@ -286,19 +286,20 @@ class _Seat:
     destination: str
 
 
-def _gate_check(subjects: dict[str, str], source: GateSource) -> GateCheck:
-    """The gates of the subject that carries each person's A-number, evaluated now; a person no published
-    subject carries cannot be cleared, so they are blocked by name."""
+def _gate_check(subjects: dict[str, tuple[str, ...]], source: GateSource) -> GateCheck:
+    """The gates of every subject that carries each person's A-number, evaluated now: a shared or borrowed
+    A-number is carried by more than one, and any of them blocked keeps the person off. A person no
+    published subject carries cannot be cleared, so they are blocked by name."""
 
     def check(person_id: str, destination: str) -> GateOutcome:
-        subject = subjects.get(identifier_key(person_id))
-        if subject is None:
+        carriers = subjects.get(identifier_key(person_id), ())
+        if not carriers:
             reason = f"no published subject carries A-number {person_id}; its gates cannot be checked"
             return GateOutcome(False, reason, UNRESOLVED)
-        blocking = [r for r in source(subject, destination, ()) if r.blocks]
-        if not blocking:
+        blocked = [(s, b) for s in carriers if (b := [r for r in source(s, destination, ()) if r.blocks])]
+        if not blocked:
             return GateOutcome(True, "no gate blocks removal")
-        return GateOutcome(False, _reasons(subject, blocking), blocking[0].gate.value)
+        return GateOutcome(False, "; ".join(_reasons(s, b) for s, b in blocked), blocked[0][1][0].gate.value)
 
     return check
 
@@ -377,17 +378,21 @@ def _seated(session: Session, plan_id: str, flight_id: str) -> list[_Seat]:
     return [_Seat(person_id, segment or "") for person_id, segment in rows]
 
 
-def _subjects_of(session: Session, people: Sequence[str]) -> dict[str, str]:
-    """Published subjects by the normalised A-numbers of `people`."""
+def _subjects_of(session: Session, people: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Every published subject carrying each normalised A-number of `people` (one A-number may be carried
+    by several: shared or borrowed identifiers), in subject-id order."""
     keys = sorted({identifier_key(p) for p in people})
     if not keys:
         return {}
     rows = session.execute(
-        select(SubjectIdentifierRow.value, SubjectIdentifierRow.subject_id).where(
-            SubjectIdentifierRow.kind == "a_number", SubjectIdentifierRow.value.in_(keys)
-        )
+        select(SubjectIdentifierRow.value, SubjectIdentifierRow.subject_id)
+        .where(SubjectIdentifierRow.kind == "a_number", SubjectIdentifierRow.value.in_(keys))
+        .order_by(SubjectIdentifierRow.value, SubjectIdentifierRow.subject_id)
     ).all()
-    return {value: subject for value, subject in rows}
+    carriers: dict[str, list[str]] = {}
+    for value, subject in rows:
+        carriers.setdefault(value, []).append(subject)
+    return {value: tuple(found) for value, found in carriers.items()}
 
 
 def _kind(kind: str) -> str:

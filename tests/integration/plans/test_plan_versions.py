@@ -175,3 +175,30 @@ def test_fifty_thousand_assignments_load_in_one_bulk_insert(store: Store) -> Non
         last = session.get(PlanAssignmentRow, (plan.id, "P049999"))
     assert count == 50_000
     assert last is not None and (last.target, last.cost, last.explanation) == ("FAC0249", 49_999, "why 49999")
+
+
+def test_manifest_lock_checks_every_subject_carrying_the_a_number(
+    store: Store, flights: TransportProblem, gates: FakeGates
+) -> None:
+    """A shared or borrowed A-number is carried by more than one subject: any one of them blocked
+    takes the person off, whichever the store returns first."""
+    made = plans.create_plan(store, PLANNER, "transport")
+    twins = [("SX0", "A0"), ("SX1", "A1")]  # a second subject carrying the same A-number
+    rows = [(f"S{a}", a) for a in ("A0", "A1", "A2")] + twins
+    subjects = [
+        {
+            "subject_id": s,
+            "display_name": s,
+            "date_of_birth": None,
+            "identifiers": {"a_number": a},
+            "payload": {},
+        }
+        for s, a in rows
+    ]
+    publish.publish(store, local_operator(Purpose.data_quality), subjects)
+    gates.block("SA0", GateId.STAY, "stay entered for the first subject")
+    gates.block("SX1", GateId.STAY, "stay entered for the second subject")
+    lock = plans.lock_manifest(store, PLANNER, made.version, "F0")
+    removed = [(r.person_id, r.gate) for r in lock.removed]
+    assert removed == [("A0", "stay_in_effect"), ("A1", "stay_in_effect")]
+    assert lock.cleared == 1
