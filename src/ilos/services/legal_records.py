@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from ilos.definitions.policy import AUTHORITY_REQUIRED
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError
 from ilos.policy.authority import LegalAuthority, authority_problems
@@ -184,19 +186,29 @@ def revoke_authority(store: Store, caller: Caller, authority_id: str, reason: st
             )
         row, revocation = found[0]
         if revocation is not None:
-            raise ConflictError(
-                f"Legal authority {authority_id} was already revoked by {revocation.revoked_by} "
-                f"at {revocation.revoked_at:%Y-%m-%d %H:%M}"
-            )
+            raise _already_revoked(revocation)
         revocation = LegalAuthorityRevocationRow(
             authority_id=row.id, revoked_by=caller.actor, revoked_at=datetime.now(UTC), reason=reason.strip()
         )
-        session.add(revocation)
-        session.flush()
+        try:  # a concurrent revocation may commit between the read above and this insert
+            with session.begin_nested():
+                session.add(revocation)
+        except IntegrityError:
+            winner = authority_rows(session, ids=[authority_id])[0][1]
+            raise _already_revoked(winner) from None
         record(
             session, caller, Action(audit.name, "legal_authority", (row.id, row.subject_id), detail=reason)
         )
         return _authority_view(row, revocation)
+
+
+def _already_revoked(revocation: LegalAuthorityRevocationRow | None) -> ConflictError:
+    if revocation is None:  # the concurrent revocation was rolled back after all: trying again may succeed
+        return ConflictError("A concurrent revocation of this legal authority failed; revoke it again")
+    return ConflictError(
+        f"Legal authority {revocation.authority_id} was already revoked by {revocation.revoked_by} "
+        f"at {revocation.revoked_at:%Y-%m-%d %H:%M}; nothing changed"
+    )
 
 
 def list_authorities(store: Store, caller: Caller, subject_id: str | None = None) -> list[AuthorityView]:

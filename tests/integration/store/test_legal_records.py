@@ -210,3 +210,28 @@ def test_database_refuses_to_change_legal_records(store: Store, statement: str) 
     legal_records.record_review(store, SAM, CLEAR, scenario_gates({SUBJECT: subject(CITIZEN)}))
     with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
         conn.execute(text(statement))
+
+
+def test_a_concurrent_second_revocation_is_a_conflict_not_a_crash(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authority = legal_records.record_authority(store, SAM, complete())
+    legal_records.revoke_authority(store, OLGA, authority.authority_id, "order vacated")
+    real = legal_records.authority_rows
+    stale = []
+
+    def read_before_the_first_committed(session, **kw):  # type: ignore[no-untyped-def]
+        rows = real(session, **kw)
+        if not stale:  # the second request read the authority before the first revocation committed
+            stale.append(True)
+            return [(row, None) for row, _ in rows]
+        return rows
+
+    monkeypatch.setattr(legal_records, "authority_rows", read_before_the_first_committed)
+    with pytest.raises(ConflictError, match="already revoked by olga"):
+        legal_records.revoke_authority(store, SAM, authority.authority_id, "order vacated too")
+    monkeypatch.undo()
+    with pytest.raises(ConflictError, match="already revoked by olga"):  # a later one, in sequence
+        legal_records.revoke_authority(store, SAM, authority.authority_id, "again")
+    revokes = audited(store, "legal_authority.revoke")
+    assert [e.actor for e in revokes] == ["olga"]
