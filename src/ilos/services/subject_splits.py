@@ -1,13 +1,15 @@
-"""Attached work follows a split: a re-run that splits subject S (S keeps its id, S2... are new) moves each
-action on S to the part holding the records it was based on, moves cases with their actions, halts every
-open action on S until a person verifies identity again, and stores the split as a review item.
+"""Attached work follows a split or a merge. A re-run that splits subject S (S keeps its id, S2... are new)
+moves each action on S to the part holding the records it was based on, moves cases with their actions, halts
+every open action on S until a person verifies identity again, and stores the split as a review item. A merge
+of S4 into S3 moves the work on S4 to S3 and halts its open actions the same way (identity changed: the person
+verified as S4 is now one of S3's records); it leaves no review item, as nobody's work is divided.
 
 Which part an action follows (`part_for`): the part holding most of the records its verifications cite as
 evidence (ties go to the id-keeping part); an action citing no record stays on the id-keeping part. A case
 follows its actions on S (it may then group several parts); a case with no action on S stays. Every split
 of a subject with attached work is "open" for review, whether or not anything moved: a split means the
-identity the work relied on was wrong, even where the records cited stayed. Each split is applied once
-(`split_key`), so re-applying a linkage's history never moves later work.
+identity the work relied on was wrong, even where the records cited stayed. Each split and each merge is
+applied once (`split_key`, `merge_key`), so re-applying a linkage's history never moves later work.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.case_actions import halt_action
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import ActionRow, ActionVerificationRow, CaseSubjectRow
-from ilos.store.split_tables import SubjectSplitRow
+from ilos.store.split_tables import SubjectMergeRow, SubjectSplitRow
 
 SPLIT_GATE = "identity_split"
+MERGE_GATE = "identity_merge"
 SPLIT_READERS = frozenset({Role.analyst, Role.supervisor, Role.logistics_planner, Role.oversight})
 SPLIT_RESOLVERS = frozenset({Role.supervisor})
 
@@ -100,9 +103,8 @@ def follow_splits(store: Store, caller: Caller, linkage_dir: Path) -> list[Split
     subject_of = read_record_subjects(linkage_dir)
     for merge in read_subject_events(linkage_dir, "merge"):
         with store.transaction() as session:
-            if moved := follow_merge(session, merge):
-                ids = (merge.subject_id, *merge.parts)
-                record(session, caller, Action("merge.follow", "subject", ids, result_count=moved))
+            if (merged := follow_merge(session, merge)) is not None:
+                record(session, caller, _merge_audit(merged))
     applied = []
     for split in read_subject_events(linkage_dir, "split"):
         with store.transaction() as session:
@@ -119,18 +121,34 @@ def follow_splits(store: Store, caller: Caller, linkage_dir: Path) -> list[Split
     return applied
 
 
-def follow_merge(session: Session, merge: Split) -> int:
-    """Work on the absorbed ids moves to the subject that continues (no review: nobody's work is divided,
-    and the next step re-checks the gates, identity among them); returns how many rows moved."""
-    actions = session.scalars(select(ActionRow).where(ActionRow.subject_id.in_(merge.parts))).all()
+def follow_merge(session: Session, merge: Split) -> SubjectMergeRow | None:
+    """Apply a merge not applied yet, in the session's transaction (no commit): work on the absorbed ids
+    moves to the subject that continues and its open actions are halted until identity is verified again;
+    None when the merge was applied before."""
+    if session.scalar(select(SubjectMergeRow.id).where(SubjectMergeRow.merge_key == merge.key)):
+        return None
+    actions = session.scalars(
+        select(ActionRow).where(ActionRow.subject_id.in_(merge.parts)).order_by(ActionRow.created_at)
+    ).all()
+    moved = [_move("action", a.id, a.subject_id, merge.subject_id, (), "merged") for a in actions]
+    halted: list[str] = []
     for action in actions:
         action.subject_id = merge.subject_id
+        if ActionState(action.state) in OPEN_ACTION_STATES:
+            halt_action(session, action, [_merge_block(merge)], f"merge into {merge.subject_id}")
+            halted.append(action.id)
     links = session.scalars(select(CaseSubjectRow).where(CaseSubjectRow.subject_id.in_(merge.parts))).all()
     for link in links:
+        moved.append(_move("case", link.case_id, link.subject_id, merge.subject_id, (), "merged"))
         _regroup(session, link.case_id, [merge.subject_id], "system:merge")
         session.delete(link)
+    row = SubjectMergeRow(
+        id=new_id(), merge_key=merge.key, subject_id=merge.subject_id, absorbed=list(merge.parts),
+        merged_at=merge.at, moved=moved, halted=halted, applied_at=datetime.now(UTC),
+    )  # fmt: skip
+    session.add(row)
     session.flush()
-    return len(actions) + len(links)
+    return row
 
 
 def apply_split(session: Session, split: Split, subject_of: Mapping[str, str]) -> SubjectSplitRow:
@@ -247,6 +265,21 @@ def _split_block(split: Split, target: str, cited: Sequence[str]) -> GateBlock:
         "a person must verify identity again"
     )
     return GateBlock(SPLIT_GATE, reason, (f"split:{split.key[:12]}", *cited), True)
+
+
+def _merge_audit(row: SubjectMergeRow) -> Action:
+    absorbed = ", ".join(row.absorbed)
+    detail = f"merge of {absorbed} into {row.subject_id}: {len(row.moved)} moved, {len(row.halted)} halted"
+    ids = (row.id, row.subject_id, *row.absorbed)
+    return Action("merge.follow", "subject_merge", ids, result_count=len(row.moved), detail=detail)
+
+
+def _merge_block(merge: Split) -> GateBlock:
+    reason = (
+        f"subject(s) {', '.join(merge.parts)} were merged into {merge.subject_id} by a re-run ({merge.at}): "
+        "a person must verify identity again"
+    )
+    return GateBlock(MERGE_GATE, reason, (f"merge:{merge.key[:12]}",), True)
 
 
 def _view(row: SubjectSplitRow) -> SplitView:

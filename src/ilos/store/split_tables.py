@@ -1,5 +1,5 @@
-"""Splits of subjects applied to the attached work (cases, actions): which work moved to which part, which
-actions were halted, and the review a person owes. Migration 0005 creates the table."""
+"""Splits and merges of subjects applied to the attached work (cases, actions): which work moved where, which
+actions were halted, and (splits) the review a person owes. Migrations 0005 (splits) and 0008 (merges)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,19 @@ class SubjectSplitRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(128))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class SubjectMergeRow(Base):
+    """One merge recorded by a re-run (`absorbed` ids joined `subject_id`), applied once (`merge_key` is
+    unique): the work moved off the absorbed ids and the open actions halted for identity verification."""
+
+    __tablename__ = "subject_merges"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    merge_key: Mapped[str] = mapped_column(String(64), unique=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)  # the subject that continues
+    absorbed: Mapped[list[str]] = mapped_column(JSON)
+    merged_at: Mapped[str] = mapped_column(String(40))  # when the re-run recorded it (its own timestamp)
+    moved: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    halted: Mapped[list[str]] = mapped_column(JSON)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,6 +1,6 @@
 """Work follows the records after a re-run: a merge moves work to the subject that continues; a split moves
-each action to the part holding the records its verification cites, halts open actions until identity is
-verified again, and leaves a review item. Table-driven over the evidence an action cites."""
+each action to the part holding the records its verification cites and leaves a review item; both halt open
+actions until identity is verified again, and both are applied once. Table-driven over the evidence cited."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import AlertRow
+from ilos.store.split_tables import SubjectMergeRow
+from ilos.store.tables import AuditEventRow
 
 PLANNER = Caller("planner", frozenset({Role.analyst}), Purpose.case_investigation, "test")
 SUPERVISOR = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
@@ -72,7 +74,6 @@ def _verified_action(
         ("S1", ("passport compared with booking photo",), "S1", True),  # cites no record: stays with the id
         ("S1", ("src|A1", "src|B1"), "S1", True),  # a tie: the id-keeping part
         ("S1", ("src|B1", "src|B2", "src|A1"), "S2", True),  # most cited records
-        ("S4", ("src|M2",), "S3", False),  # merged into S3: follows, no review
         ("S3", ("src|M1",), "S3", False),  # untouched
     ],
 )
@@ -100,6 +101,26 @@ def test_work_follows_the_records_it_cites(
         assert [h.gate for h in action.halts] == [subject_splits.SPLIT_GATE]
     else:
         assert split.state == "nothing_attached"
+
+
+def test_a_merge_moves_and_halts_the_work_on_the_absorbed_id_once(store: Store, rerun: Path) -> None:
+    case = cases.open_case(store, PLANNER, "operation", ["S4"])
+    action_id = _verified_action(store, "S4", ("src|M2",), case.case_id)
+
+    subject_splits.follow_splits(store, STEWARD, rerun)
+    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    assert (action.subject_id, action.state) == ("S3", "halted")
+    assert [h.gate for h in action.halts] == [subject_splits.MERGE_GATE]
+    assert cases.read_case(store, PLANNER, case.case_id).subjects == ("S3",)
+
+    later = _verified_action(store, "S4", ("src|M2",))  # attached after the merge: not moved again
+    subject_splits.follow_splits(store, STEWARD, rerun)
+    assert case_actions.read_action(store, SUPERVISOR, later).subject_id == "S4"
+    with store.transaction() as session:
+        merges = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "merge.follow")).all()
+        [merge] = session.scalars(select(SubjectMergeRow)).all()
+    assert [e.object_ids[1:] for e in merges] == [["S3", "S4"]]  # applied, and audited, once
+    assert (merge.halted, len(merge.moved)) == ([action_id], 2)  # the action and the case
 
 
 def test_a_split_halts_until_identity_is_verified_again(store: Store, rerun: Path) -> None:
