@@ -1,6 +1,8 @@
 """The web worklist decides with what happened since the linkage was built: a supervisor's recorded gate
-review, and a stay the change worker linked live. Each test works on its own copy of the session's
-linkage and its own store (both backends), and runs the worker itself, so nothing waits on a thread."""
+review, and a stay the change worker linked live; and the worklist, actions and review recording rest on the
+same gate inputs (`services/gate_inputs.py`), the linker's unjudged candidate matches included. Each test
+works on its own copy of the session's linkage and its own store (both backends), and runs the worker
+itself, so nothing waits on a thread."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import World
 from ilos.config import Settings
-from ilos.services import legal_records, web_alerts, worklists
+from ilos.domain.cases import ActionKind
+from ilos.services import case_actions, legal_records, web_alerts, worklists
 from ilos.services.access import Caller, Purpose, Role
+from ilos.services.case_actions import ActionRequest
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.legal_records import ReviewRequest
 from ilos.services.realtime import Worker
@@ -55,11 +61,8 @@ def _items(store: Store, chosen: WorklistFilter = WorklistFilter()) -> dict[str,
 def _review_an_identity_gate(store: Store) -> tuple[str, WorklistItem]:
     """A supervisor clears one subject's identity gate; returns the subject and how it stood before."""
     before = _items(store, WorklistFilter(gate=IDENTITY))
-    # A review covers the evidence the action gate source sees, which leaves out the linker's candidate
-    # matches the worklist's identity gate also rests on: such a review would not clear it here.
-    reviewable = sorted(s for s, i in before.items() if "candidate match" not in i.gate_reasons)
-    assert reviewable, "the session's world has subjects whose identity needs verifying"
-    subject_id = reviewable[0]
+    assert before, "the session's world has subjects whose identity needs verifying"
+    subject_id = sorted(before)[0]
     request = ReviewRequest(subject_id, IDENTITY, "cleared", "identity_verified", "fingerprints compared",
                             ("fingerprint match",))  # fmt: skip
     legal_records.record_review(store, SUPERVISOR, request)
@@ -104,3 +107,84 @@ def test_a_stay_linked_live_blocks_an_actionable_subject_on_the_worklist(store: 
     after = _items(store)[subject_id]
     assert after.status == "blocked"
     assert "stay_in_effect" in after.gates
+
+
+def _action_identity(store: Store, subject_id: str) -> dict[str, object]:
+    """The identity gate as an action on the subject records it when planned (gates checked now)."""
+    view = case_actions.create_action(store, ANALYST, ActionRequest(subject_id, ActionKind.ARREST_PLAN))
+    return next(g for g in view.last_gates if g["gate"] == IDENTITY)
+
+
+def _records(linkage: Path, subject_id: str) -> list[tuple[str, str]]:
+    return duckdb.sql(
+        f"SELECT source, record_id FROM read_parquet('{linkage / 'clusters.parquet'}') "
+        "WHERE subject_id = ? ORDER BY ALL",
+        params=[subject_id],
+    ).fetchall()
+
+
+def _leave_for_review(linkage: Path, left: tuple[str, str], right: tuple[str, str]) -> None:
+    """The linker left this pair in the review band: an unjudged candidate match between two subjects."""
+    path = linkage / "links.parquet"
+    table = duckdb.sql(
+        f"SELECT * FROM read_parquet('{path}') UNION ALL BY NAME "
+        "SELECT ? AS source_l, ? AS record_id_l, ? AS source_r, ? AS record_id_r, "
+        "0.6::DOUBLE AS match_probability, 'review' AS decision",
+        params=[*left, *right],
+    ).to_arrow_table()
+    pq.write_table(table, path)
+
+
+def _clear_subject(store: Store) -> str:
+    """An actionable subject no gate blocks today either, with no candidate match of its own."""
+    gates = case_actions.gate_source_for(store)
+    for subject_id, item in sorted(_items(store).items()):
+        if item.status == "actionable" and not any(r.blocks for r in gates(subject_id, None, ())):
+            return subject_id
+    raise AssertionError("the session's world has actionable subjects")
+
+
+def test_candidate_matches_count_for_the_identity_gate_in_the_worklist_and_in_actions(store: Store) -> None:
+    linkage = store.settings.home / "linkage"
+    subject_id = _clear_subject(store)
+    others = sorted(s for s in _items(store) if s != subject_id)
+    mine = _records(linkage, subject_id)[0]
+
+    # (a) an unjudged candidate match: the worklist needs verification, an action sees the identity gate
+    _leave_for_review(linkage, mine, _records(linkage, others[0])[0])
+    item = _items(store)[subject_id]
+    assert (item.status, item.gates) == ("needs_verification", (IDENTITY,))
+    assert "candidate match" in item.gate_reasons
+    gate = _action_identity(store, subject_id)
+    assert gate["blocks"] is True and "candidate match" in str(gate["reason"])
+
+    # (b) a supervisor's review covering that evidence clears it on the worklist and for actions
+    request = ReviewRequest(subject_id, IDENTITY, "cleared", "identity_verified", "the pair was compared",
+                            ("fingerprints of both records",))  # fmt: skip
+    review = legal_records.record_review(store, SUPERVISOR, request)
+    assert any(c.startswith("candidate ") for c in review.covers)
+    assert _items(store)[subject_id].status == "actionable"
+    assert _action_identity(store, subject_id)["blocks"] is False
+
+    # (c) a new candidate match after the review re-blocks both
+    _leave_for_review(linkage, mine, _records(linkage, others[1])[0])
+    assert _items(store)[subject_id].status == "needs_verification"
+    assert _action_identity(store, subject_id)["blocks"] is True
+
+
+def test_the_action_gate_source_takes_the_candidates_and_the_recorded_review(store: Store) -> None:
+    """Every gate check an action makes (creation, steps, re-checks, manifest lock) goes through this source
+    with the subject's recorded reviews: the candidate blocks it, the review clears it for that subject."""
+    linkage = store.settings.home / "linkage"
+    subject_id = _clear_subject(store)
+    other = next(s for s in sorted(_items(store)) if s != subject_id)
+    _leave_for_review(linkage, _records(linkage, subject_id)[0], _records(linkage, other)[0])
+    gates = case_actions.gate_source_for(store)
+    assert [r.gate.value for r in gates(subject_id, None, ()) if r.blocks] == [IDENTITY]
+    request = ReviewRequest(subject_id, IDENTITY, "cleared", "identity_verified", "the pair was compared",
+                            ("fingerprints of both records",))  # fmt: skip
+    legal_records.record_review(store, SUPERVISOR, request)
+    recorded = legal_records.decision_inputs(store, SUPERVISOR).reviews_of(subject_id)
+    assert not any(r.blocks for r in gates(subject_id, None, recorded))
+    # the other side of the pair still needs its own review: a review reaches only the subject it names
+    assert any(r.gate.value == IDENTITY and r.blocks for r in gates(other, None, recorded))

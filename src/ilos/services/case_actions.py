@@ -28,17 +28,17 @@ from ilos.domain.cases import (
 )
 from ilos.errors import IlosError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
-from ilos.policy.gates import REVIEWER_ROLE, evaluate_gates
+from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
+from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.operations_alerts import holders_of, write_alerts
-from ilos.services.policy_admin import resolve_policy
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir, read_detail
+from ilos.services.web_detail import linkage_dir
+from ilos.services.web_policy import current_policy
 from ilos.store.operations_tables import ActionHaltRow, ActionRow, ActionVerificationRow, CaseRow
-from ilos.subjects.assemble import assemble_subject
 
 # (subject id, destination country, reviews) -> every gate's result now
 GateSource = Callable[[str, str | None, Sequence[GateReview]], Sequence[GateResult]]
@@ -57,16 +57,16 @@ SYSTEM = Caller("system:recheck", frozenset(), Purpose.removal_logistics, "inter
 
 
 def linkage_gates(home: Path) -> GateSource:
-    """Gates evaluated now from the subject's stored record (the linkage under ILOS_HOME) and the
-    applied policy: never a cached answer."""
+    """Gates evaluated now from the subject's gate inputs (`gate_inputs.subject_gate_inputs`: the linkage
+    under ILOS_HOME, the worker's journaled events, the unjudged candidate matches, the reviews given) and
+    the applied policy: never a cached answer, and the same evidence the worklist's gates rest on."""
 
     def evaluate(
         subject_id: str, destination: str | None, reviews: Sequence[GateReview]
     ) -> Sequence[GateResult]:
-        detail = read_detail(linkage_dir(home), subject_id)
-        subject = assemble_subject(subject_id, detail.observations, detail.events, detail.as_of)
-        policy = resolve_policy(None, home)
-        return evaluate_gates(subject, date.today(), policy, destination, reviews)
+        policy = current_policy(home)
+        found = subject_gate_inputs(linkage_dir(home), subject_id, policy, reviews)
+        return found.evaluate(date.today(), policy, destination)
 
     return evaluate
 

@@ -24,11 +24,10 @@ from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.api_context import admitted
 from ilos.services.audit_log import Action, record
-from ilos.services.case_actions import recheck_subject
+from ilos.services.case_actions import gate_source_for, recheck_subject
 from ilos.services.change_inbox import ChangeEvent, OnComplete, Processed, add_event_row, checked_values
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
-from ilos.services.web_gates import web_gate_source
 from ilos.store.inbox_tables import ChangeEventRow
 
 CHANGE_POSTERS = frozenset({Role.data_steward, Role.supervisor})
@@ -107,7 +106,7 @@ def recheck_on_change(store: Store) -> OnComplete:
 
     def recheck(session: Session, done: Processed) -> None:
         if done.changes:
-            recheck_subject(session, done.subject_id, f"change event {done.event_id}", web_gate_source(store))
+            recheck_subject(session, done.subject_id, f"change event {done.event_id}", gate_source_for(store))
 
     return recheck
 

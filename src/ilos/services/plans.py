@@ -4,7 +4,7 @@ fresh gate check. Every change and read is audited in the transaction that does 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from ilos.errors import ConflictError, InvalidInputError, NotFoundError
 from ilos.operations.manifest import Blocked, GateCheck, GateOutcome, recheck
-from ilos.policy.results import GateResult
+from ilos.policy.results import GateResult, GateReview
 from ilos.services import case_actions, logistics
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.case_actions import GateSource
+from ilos.services.legal_store import recorded_reviews
 from ilos.services.logistics import KINDS, PlanDraft, Step, no_progress
 from ilos.services.store_access import Store
 from ilos.store.plan_tables import (
@@ -261,7 +262,8 @@ def lock_manifest(
         row = _lockable(session, version, flight_id)
         seats = _seated(session, row.id, flight_id)
         subjects = _subjects_of(session, [s.person_id for s in seats])
-    check = _gate_check(subjects, gates or case_actions.gate_source_for(store))
+        reviews = recorded_reviews(session, sorted({s for carriers in subjects.values() for s in carriers}))
+    check = _gate_check(subjects, reviews, gates or case_actions.gate_source_for(store))
     at = datetime.now(UTC)
     cleared, removed = recheck(seats, check, "manifest lock", at)
     try:
@@ -286,8 +288,11 @@ class _Seat:
     destination: str
 
 
-def _gate_check(subjects: dict[str, tuple[str, ...]], source: GateSource) -> GateCheck:
-    """The gates of every subject that carries each person's A-number, evaluated now: a shared or borrowed
+def _gate_check(
+    subjects: dict[str, tuple[str, ...]], reviews: Mapping[str, Sequence[GateReview]], source: GateSource
+) -> GateCheck:
+    """The gates of every subject that carries each person's A-number, evaluated now with its recorded gate
+    reviews (as the worklist and actions take them): a shared or borrowed
     A-number is carried by more than one, and any of them blocked keeps the person off. A person no
     published subject carries cannot be cleared, so they are blocked by name."""
 
@@ -296,7 +301,11 @@ def _gate_check(subjects: dict[str, tuple[str, ...]], source: GateSource) -> Gat
         if not carriers:
             reason = f"no published subject carries A-number {person_id}; its gates cannot be checked"
             return GateOutcome(False, reason, UNRESOLVED)
-        blocked = [(s, b) for s in carriers if (b := [r for r in source(s, destination, ()) if r.blocks])]
+        blocked = [
+            (s, b)
+            for s in carriers
+            if (b := [r for r in source(s, destination, reviews.get(s, ())) if r.blocks])
+        ]
         if not blocked:
             return GateOutcome(True, "no gate blocks removal")
         return GateOutcome(False, "; ".join(_reasons(s, b) for s, b in blocked), blocked[0][1][0].gate.value)

@@ -21,12 +21,12 @@ from ilos.policy.decide import evaluate_subject
 from ilos.policy.results import Decision
 from ilos.services import legal_records, subject_search
 from ilos.services.access import Caller
+from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.store_access import Store
 from ilos.services.web_detail import ScoredLink, linkage_dir, read_detail
 from ilos.services.web_legal import LegalLine, legal_lines
 from ilos.services.web_policy import current_policy
-from ilos.subjects.assemble import assemble_subject
 
 IDENTITY_ORDER = (
     "full_name", "given_name", "middle_name", "family_name", "date_of_birth", "sex", "nationality",
@@ -109,14 +109,16 @@ def subject_page(
     only under a cited recorded authority (`authority_ids`) in force today for this subject; the decision
     takes the subject's recorded gate reviews into account."""
     published = subject_search.view(store, caller, subject_id)
-    detail = read_detail(linkage_dir(store.settings.home), subject_id)
-    subject = assemble_subject(subject_id, detail.observations, detail.events, detail.as_of)
+    directory = linkage_dir(store.settings.home)
+    detail = read_detail(directory, subject_id)
     policy = current_policy(store.settings.home)
+    with store.transaction() as session:
+        reviews = recorded_reviews(session, [subject_id]).get(subject_id, ())
+    found = subject_gate_inputs(directory, subject_id, policy, reviews)  # what the worklist decides on
+    subject = found.subject
     role = policy_role(policy, caller)
     purpose = caller.purpose.value
     authorities = legal_records.cite_authorities(store, caller, authority_ids)
-    with store.transaction() as session:
-        reviews = recorded_reviews(session, [subject_id]).get(subject_id, ())
     today = date.today()
     usage = Usage(subject, role, purpose, authorities, policy, today)
     usable = restrict_subject(subject, usage)
@@ -139,7 +141,8 @@ def subject_page(
             role,
             purpose,
             authorities=authorities,
-            reviews=reviews,
+            reviews=found.reviews,
+            candidates=found.candidates,
             used_on=today,
         ),
         identity=_identity(shown.values, usable, subject, rules),

@@ -28,6 +28,7 @@ from ilos.policy.results import Status
 from ilos.services import legal_records, worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
+from ilos.services.gate_inputs import built_as_of
 from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import review_count
 from ilos.services.store_access import Store
@@ -213,7 +214,7 @@ def _decided(
     key = (str(directory), stamp, policy.content_hash, live, role, purpose)
     with _cache_lock:  # one thread decides; the others wait for its result rather than repeat it
         if key not in _cache:
-            as_of = worklists.built_as_of(directory)
+            as_of = built_as_of(directory)
             inputs = legal_records.decision_inputs(store, caller)  # no authority cited: TAX stays withheld
             events = journaled_events(directory)
             decisions = list(

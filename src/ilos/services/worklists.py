@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,15 +19,14 @@ import pyarrow.parquet as pq
 
 from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
-from ilos.domain.subjects import Subject
-from ilos.errors import InvalidInputError, NotFoundError
+from ilos.errors import InvalidInputError
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.records import decision_record
-from ilos.policy.results import CandidateMatch, Decision, Status
+from ilos.policy.results import Decision, Status
+from ilos.services.gate_inputs import built_as_of, gate_inputs
 from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import RecordedInputs
 from ilos.services.policy_admin import resolve_policy
-from ilos.subjects.assemble import assemble_subjects
 
 WORKLIST_FILE = "worklist.parquet"
 DECISIONS_FILE = "decisions.jsonl"
@@ -81,97 +80,12 @@ class WorklistBuild:
     seconds: float
 
 
-def built_as_of(linkage_dir: Path) -> date:
-    """The subjects build's as-of date: decisions default to the date the legal facts were derived for."""
-    manifest = linkage_dir / "subjects.json"
-    if manifest.is_file():
-        return date.fromisoformat(json.loads(manifest.read_text())["as_of"])
-    return date.today()
-
-
-def load_subjects(linkage_dir: Path, as_of: date, live_events: pa.Table | None = None) -> Iterator[Subject]:
-    """Subjects re-assembled from the stored observations and timeline, legal facts as of `as_of`, with
-    `live_events` (timeline rows the change worker journaled) added to the subjects they name that the
-    stored files hold (a subject the worker alone created has no stored record to decide on)."""
-    files = {name: linkage_dir / name for name in ("observations.parquet", "timeline.parquet")}
-    for path in files.values():
-        if not path.is_file():
-            raise NotFoundError(
-                f"No {path.name} in {linkage_dir}; run `ilos subjects build {linkage_dir} --config CONFIG` first"
-            )
-    con = duckdb.connect()
-    try:
-        obs = con.sql(
-            "SELECT * FROM read_parquet(?) ORDER BY subject_id, attribute, source, record_id, value",
-            params=[str(files["observations.parquet"])],
-        ).to_arrow_table()
-        timeline, params = (
-            "SELECT * FROM read_parquet($timeline)",
-            {"timeline": str(files["timeline.parquet"])},
-        )
-        if live_events is not None:
-            con.register("live_events", live_events)
-            timeline += (
-                " UNION ALL BY NAME SELECT * FROM live_events WHERE subject_id IN "
-                "(SELECT subject_id FROM read_parquet($observations))"
-            )
-            params["observations"] = str(files["observations.parquet"])
-        order = " ORDER BY subject_id, occurred_on, source, record_id, kind"
-        events = con.sql(f"SELECT * FROM ({timeline}){order}", params=params).to_arrow_table()  # noqa: S608 - fixed text
-    finally:
-        con.close()
-    return assemble_subjects(obs, events, as_of)
-
-
 def default_role(policy: Policy, purpose: str) -> str:
     """The first role the policy lets declare `purpose` (the CLI operator acts in that role)."""
     for role, purposes in policy.spec.role_purposes.items():
         if purpose in purposes:
             return role
     raise InvalidInputError(f"No role may declare purpose {purpose!r} under policy {policy.label}")
-
-
-def load_candidates(
-    linkage_dir: Path,
-    unmerged_probability: float = 0.8,
-    protective_sources: Sequence[str] = (),
-    protective_probability: float = 1.0,
-) -> dict[str, list[CandidateMatch]]:
-    """Pairs between two different subjects that nobody has judged, for both sides: review-band pairs, likely
-    pairs a linking constraint kept apart, and even weakly likely pairs with a record of a protective source
-    (an asylum application, citizenship evidence). The linker was unsure or overruled, so neither subject's
-    identity is settled until a person judges the pair (a split person's protections may be in the other)."""
-    links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
-    if not links.is_file() or not clusters.is_file():
-        return {}
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            "SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, "
-            "r.source_r || ':' || r.record_id_r, r.match_probability FROM read_parquet(?) r "
-            "JOIN read_parquet(?) cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l "
-            "JOIN read_parquet(?) cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r "
-            "WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review' "
-            "OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= ?) "
-            "OR (r.decision <> 'judged' AND r.match_probability >= ? "
-            "AND (list_contains(?, r.source_l) OR list_contains(?, r.source_r))))",
-            [
-                str(links),
-                str(clusters),
-                str(clusters),
-                unmerged_probability,
-                protective_probability,
-                list(protective_sources),
-                list(protective_sources),
-            ],
-        ).fetchall()
-    finally:
-        con.close()
-    found: dict[str, list[CandidateMatch]] = {}
-    for left, right, left_record, right_record, probability in rows:
-        found.setdefault(left, []).append(CandidateMatch(right, left_record, right_record, probability))
-        found.setdefault(right, []).append(CandidateMatch(left, right_record, left_record, probability))
-    return found
 
 
 def evaluate_linkage(
@@ -189,24 +103,16 @@ def evaluate_linkage(
     recorded = inputs or RecordedInputs()
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
-    gates = policy.spec.gates
-    candidates = load_candidates(
-        linkage_dir,
-        gates.unmerged_match_probability,
-        gates.protective_sources,
-        gates.protective_match_probability,
-    )
-    for subject in load_subjects(linkage_dir, as_of, live_events):
-        found = candidates.get(subject.subject_id, ())
+    for found in gate_inputs(linkage_dir, policy, as_of, recorded.reviews, live_events):
         yield evaluate_subject(
-            subject,
+            found.subject,
             as_of,
             policy,
             who,
             purpose,
-            authorities=recorded.authorities_for(subject.subject_id),
-            reviews=recorded.reviews_of(subject.subject_id),
-            candidates=found,
+            authorities=recorded.authorities_for(found.subject.subject_id),
+            reviews=found.reviews,
+            candidates=found.candidates,
             decided_at=decided_at,
             used_on=decided_at.date(),
         )

@@ -1,7 +1,7 @@
 """Cases and actions: the list of cases, a case with its actions, an action with the steps its state allows.
 A refused step (a gate, the state machine, a missing verification) is shown on the page it came from in the
 one error style, each blocking gate with its reason; every read and step is audited by the services. Gates
-include the changes the worker has journaled since the linkage was built (`web_gates`)."""
+are checked on the subject's gate inputs as the worklist's are (`services/gate_inputs.py`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from ilos.services import case_actions, cases, web_cases
 from ilos.services.access import Caller
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.store_access import Store
-from ilos.services.web_gates import web_gate_source
 from ilos.web.render import render
 from ilos.web.session import check_csrf, page_caller, store_of
 
@@ -75,7 +74,7 @@ def plan_action(
     check_csrf(request, csrf)
     planned = ActionRequest(subject_id, kind, case_id, destination.upper() or None)
     try:
-        view = case_actions.create_action(store, caller, planned, web_gate_source(store))
+        view = case_actions.create_action(store, caller, planned)
     except (ConflictError, InvalidInputError) as exc:
         return _case(request, store, caller, case_id, web_cases.refusal_of(exc), exc.http_status)
     return RedirectResponse(f"/actions/{view.action_id}", status_code=303)
@@ -107,7 +106,7 @@ def take_step(
     check_csrf(request, csrf)
     taken = StepRequest(step, (evidence.strip(),) if evidence.strip() else (), note.strip())
     try:
-        case_actions.step_action(store, caller, action_id, taken, web_gate_source(store))
+        case_actions.step_action(store, caller, action_id, taken)
     except (ConflictError, InvalidInputError) as exc:
         return _action(request, store, caller, action_id, web_cases.refusal_of(exc), exc.http_status)
     return RedirectResponse(f"/actions/{action_id}", status_code=303)

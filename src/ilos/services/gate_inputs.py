@@ -1,0 +1,163 @@
+"""A subject's gate inputs, assembled in one place for every gate check: its facts and legal situation (the
+stored linkage plus the events the change worker journaled since), the linker's unjudged candidate matches
+(identity evidence) and its recorded gate reviews. Worklists, actions (creation, every step and re-check,
+manifest lock), the subject page and review recording all read them here, so a review covers exactly the
+evidence the worklist's gates rest on, and an action never proceeds on evidence the worklist would not."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ilos.definitions.policy import Policy
+from ilos.domain.subjects import Subject
+from ilos.errors import NotFoundError
+from ilos.policy.gates import evaluate_gates
+from ilos.policy.results import CandidateMatch, GateResult, GateReview
+from ilos.services.journal_events import journaled_events
+from ilos.subjects.assemble import assemble_subject, assemble_subjects
+
+
+@dataclass(frozen=True, slots=True)
+class GateInputs:
+    """What one subject's gates rest on besides the policy, the day and a destination."""
+
+    subject: Subject
+    candidates: tuple[CandidateMatch, ...] = ()
+    reviews: tuple[GateReview, ...] = ()
+
+    def evaluate(self, today: date, policy: Policy, destination: str | None = None) -> list[GateResult]:
+        """Every gate's result on the whole subject (a decision for a purpose also checks the usable part)."""
+        return evaluate_gates(self.subject, today, policy, destination, self.reviews, self.candidates)
+
+
+def built_as_of(linkage_dir: Path) -> date:
+    """The subjects build's as-of date: decisions default to the date the legal facts were derived for."""
+    manifest = linkage_dir / "subjects.json"
+    if manifest.is_file():
+        return date.fromisoformat(json.loads(manifest.read_text())["as_of"])
+    return date.today()
+
+
+def gate_inputs(
+    linkage_dir: Path,
+    policy: Policy,
+    as_of: date,
+    reviews: Mapping[str, Sequence[GateReview]] | None = None,
+    live_events: pa.Table | None = None,
+    subject_ids: Collection[str] | None = None,
+) -> Iterator[GateInputs]:
+    """The gate inputs of every stored subject (or only of `subject_ids`), in subject-id order: the subject
+    with `live_events` added and legal facts as of `as_of`, its unjudged candidate matches under the policy's
+    parameters, and its reviews among `reviews` (by subject)."""
+    candidates = load_candidates(linkage_dir, policy, subject_ids)
+    recorded = reviews or {}
+    for subject in load_subjects(linkage_dir, as_of, live_events, subject_ids):
+        sid = subject.subject_id
+        yield GateInputs(subject, tuple(candidates.get(sid, ())), tuple(recorded.get(sid, ())))
+
+
+def subject_gate_inputs(
+    linkage_dir: Path, subject_id: str, policy: Policy, reviews: Sequence[GateReview] = ()
+) -> GateInputs:
+    """One subject's gate inputs as they stand now: the linkage as built plus every event the change worker
+    journaled for it; a subject with no stored record is empty (it has no final order to act on)."""
+    as_of = built_as_of(linkage_dir)
+    live = journaled_events(linkage_dir, {subject_id})
+    found = gate_inputs(linkage_dir, policy, as_of, {subject_id: reviews}, live, {subject_id})
+    empty = GateInputs(assemble_subject(subject_id, [], [], as_of), (), tuple(reviews))
+    return next(found, empty)
+
+
+def load_subjects(
+    linkage_dir: Path,
+    as_of: date,
+    live_events: pa.Table | None = None,
+    subject_ids: Collection[str] | None = None,
+) -> Iterator[Subject]:
+    """Subjects re-assembled from the stored observations and timeline, legal facts as of `as_of`, with
+    `live_events` (timeline rows the change worker journaled) added to the subjects they name that the
+    stored files hold (a subject the worker alone created has no stored record to decide on)."""
+    files = {name: linkage_dir / name for name in ("observations.parquet", "timeline.parquet")}
+    for path in files.values():
+        if not path.is_file():
+            raise NotFoundError(
+                f"No {path.name} in {linkage_dir}; run `ilos subjects build {linkage_dir} --config CONFIG` first"
+            )
+    only = "" if subject_ids is None else " WHERE list_contains($ids, subject_id)"
+    ids: dict[str, object] = {} if subject_ids is None else {"ids": sorted(subject_ids)}
+    con = duckdb.connect()
+    try:
+        obs = con.sql(
+            f"SELECT * FROM read_parquet($observations){only} "  # noqa: S608 - fixed text
+            "ORDER BY subject_id, attribute, source, record_id, value",
+            params={"observations": str(files["observations.parquet"]), **ids},
+        ).to_arrow_table()
+        timeline = "SELECT * FROM read_parquet($timeline)"
+        params: dict[str, object] = {"timeline": str(files["timeline.parquet"]), **ids}
+        if live_events is not None:
+            con.register("live_events", live_events)
+            timeline += (
+                " UNION ALL BY NAME SELECT * FROM live_events WHERE subject_id IN "
+                "(SELECT subject_id FROM read_parquet($observations))"
+            )
+            params["observations"] = str(files["observations.parquet"])
+        order = " ORDER BY subject_id, occurred_on, source, record_id, kind"
+        events = con.sql(f"SELECT * FROM ({timeline}){only}{order}", params=params).to_arrow_table()  # noqa: S608 - fixed text
+    finally:
+        con.close()
+    return assemble_subjects(obs, events, as_of)
+
+
+_CANDIDATES_SQL = """
+SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, r.source_r || ':' || r.record_id_r,
+       r.match_probability
+FROM read_parquet($links) r
+JOIN read_parquet($clusters) cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l
+JOIN read_parquet($clusters) cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r
+WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
+  OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= $unmerged)
+  OR (r.decision <> 'judged' AND r.match_probability >= $protective
+      AND (list_contains($sources, r.source_l) OR list_contains($sources, r.source_r))))
+"""
+
+
+def load_candidates(
+    linkage_dir: Path, policy: Policy, subject_ids: Collection[str] | None = None
+) -> dict[str, list[CandidateMatch]]:
+    """Pairs between two different subjects that nobody has judged, for both sides (only pairs touching
+    `subject_ids` when given): review-band pairs, likely pairs a linking constraint kept apart, and even
+    weakly likely pairs with a record of a protective source (an asylum application, citizenship evidence).
+    The linker was unsure or overruled, so neither subject's identity is settled until a person judges the
+    pair (a split person's protections may be in the other)."""
+    links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
+    if not links.is_file() or not clusters.is_file():
+        return {}
+    gates = policy.spec.gates
+    params: dict[str, object] = {
+        "links": str(links),
+        "clusters": str(clusters),
+        "unmerged": gates.unmerged_match_probability,
+        "protective": gates.protective_match_probability,
+        "sources": list(gates.protective_sources),
+    }
+    sql = _CANDIDATES_SQL
+    if subject_ids is not None:
+        sql += " AND (list_contains($ids, cl.subject_id) OR list_contains($ids, cr.subject_id))"
+        params["ids"] = sorted(subject_ids)
+    con = duckdb.connect()
+    try:
+        rows = con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list[CandidateMatch]] = {}
+    for left, right, left_record, right_record, probability in rows:
+        found.setdefault(left, []).append(CandidateMatch(right, left_record, right_record, probability))
+        found.setdefault(right, []).append(CandidateMatch(left, right_record, left_record, probability))
+    return {subject: sorted(pairs, key=str) for subject, pairs in found.items()}
