@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ilos.services.web_worklist import WorklistItem, count_locations, item_of, location_state
 from ilos.web import us_map
-from ilos.web.app import worker_lock
 
 
 def test_every_state_and_dc_has_an_anchor_inside_the_viewport() -> None:
@@ -59,11 +56,3 @@ def test_withheld_locations_are_counted_never_plotted() -> None:
     assert counts.by_state == {"TX": 2}
     assert (counts.withheld, counts.no_address, counts.not_us, counts.newer_withheld) == (1, 1, 1, 1)
     assert location_state("1 MAIN ST, AUSTIN, TX 78701", usable=False) == "none"
-
-
-def test_only_one_process_holds_the_change_workers_lock(tmp_path: Path) -> None:
-    (tmp_path / "linkage").mkdir()
-    with worker_lock(tmp_path) as first, worker_lock(tmp_path) as second:
-        assert first and not second
-    with worker_lock(tmp_path) as again:
-        assert again

@@ -1,7 +1,9 @@
 """`ilos worker`: the near-real-time path — post change events, process the inbox, read the alerts.
 
 `--inbox store` (the default) uses the operational store's inbox (ILOS_DATABASE_URL, or the SQLite file
-under ILOS_HOME); `--inbox file` the linkage's own `inbox.jsonl`, for a linkage without a store."""
+under ILOS_HOME); `--inbox file` the linkage's own `inbox.jsonl`, for a linkage without a store. `run` holds
+the worker lock (`services/worker_claim.py`): it is refused while another worker runs over the linkage, or
+when the store inbox belongs to another linkage directory."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from ilos.services import changes, realtime
 from ilos.services.access import Purpose, local_operator
 from ilos.services.change_inbox import FileInbox, StoreInbox
 from ilos.services.store_access import Store, open_store
+from ilos.services.worker_claim import worker_slot
 
 app = typer.Typer(
     help="Link change events one at a time as they arrive, and classify what changed.", no_args_is_help=True
@@ -68,7 +71,11 @@ def post(
     console.print(posted.event_id)
 
 
-@app.command("run", help="Process the inbox in order, each event exactly once; --follow keeps polling.")
+@app.command(
+    "run",
+    help="Process the inbox in order, each event exactly once; --follow keeps polling. Refused while another "
+    "worker runs over the linkage, or when the store inbox belongs to another linkage directory.",
+)
 @reports_errors
 def run(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
@@ -78,9 +85,10 @@ def run(
 ) -> None:
     when = date.fromisoformat(as_of) if as_of else None
     if inbox is InboxKind.file:
-        _process(realtime.Worker(linkage_dir, when, FileInbox(linkage_dir)), follow)
+        with worker_slot(linkage_dir, None):
+            _process(realtime.Worker(linkage_dir, when, FileInbox(linkage_dir)), follow)
         return
-    with _store() as store:
+    with _store() as store, worker_slot(linkage_dir, store):
         _process(
             realtime.Worker(linkage_dir, when, StoreInbox(store, changes.recheck_on_change(store))), follow
         )

@@ -3,19 +3,23 @@
 
 The inbox is the store's `change_events` table, where the API and the web's stay form post. A processed
 event's re-check of the subject's open actions commits in the transaction that marks the event processed.
-One web process only: two processes would each run a worker over the same inbox."""
+One worker per linkage and per store inbox (`worker_claim`): the web process that takes the lock runs it."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from ilos.errors import ConflictError
 from ilos.services import linking, realtime
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
+from ilos.services.worker_claim import claim_store_inbox, linkage_lock
 
 log = logging.getLogger(__name__)
 INTERVAL = 0.5
@@ -24,6 +28,33 @@ INTERVAL = 0.5
 def has_linkage(home: Path) -> bool:
     """A linkage the worker can run over (its sources config copy is there)."""
     return (linkage_dir(home) / linking.CONFIG_COPY).is_file()
+
+
+@contextmanager
+def background_worker(home: Path, store: Store) -> Iterator[BackgroundWorker | None]:
+    """The change worker of this web process while the context lasts, or None (the web keeps serving)
+    when there is no linkage, another process runs the worker (another uvicorn worker, `ilos worker run`),
+    or the store inbox belongs to another linkage directory."""
+    directory = linkage_dir(home)
+    if not has_linkage(home):
+        yield None
+        return
+    with linkage_lock(directory) as held:
+        if not held:
+            log.info("another process runs the change worker over %s", directory)
+            yield None
+            return
+        try:
+            claim_store_inbox(store, directory)
+        except ConflictError as exc:
+            log.error("the change worker was not started: %s", exc.message)
+            yield None
+            return
+        worker = BackgroundWorker(home, store).start()
+        try:
+            yield worker
+        finally:
+            worker.stop()
 
 
 class BackgroundWorker:

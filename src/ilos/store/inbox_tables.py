@@ -1,5 +1,6 @@
 """The near-real-time worker's inbox in the operational store: change events in arrival order with their
-processing state. Migration 0005 creates it; `ilos.services.change_inbox` owns the reads and writes."""
+processing state (migration 0005; `ilos.services.change_inbox` owns the reads and writes), and the linkage
+directory that claims the inbox (migration 0009; `ilos.services.worker_claim`)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,15 @@ class ChangeEventRow(Base):
     link_action: Mapped[str | None] = mapped_column(String(16))
     changes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboxClaimRow(Base):
+    """The linkage directory whose worker processes an inbox: written by the first worker, then never
+    changed, so no worker over another directory takes events from it."""
+
+    __tablename__ = "inbox_claims"
+
+    inbox: Mapped[str] = mapped_column(String(32), primary_key=True)  # "change_events"
+    linkage_dir: Mapped[str] = mapped_column(Text)  # resolved path
+    claimed_by: Mapped[str] = mapped_column(String(128))  # host:pid of the claiming worker
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -4,10 +4,8 @@ services."""
 
 from __future__ import annotations
 
-import fcntl
-import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,32 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from ilos import __version__
 from ilos.config import Settings, load_settings
 from ilos.services.store_access import open_store
-from ilos.services.web_detail import linkage_dir
-from ilos.services.web_worker import BackgroundWorker, has_linkage
+from ilos.services.web_worker import background_worker
 from ilos.web.errors import install_page_errors
 from ilos.web.routes import router
 
 STATIC_DIR = Path(__file__).parent / "static"
-WORKER_LOCK = ".change-worker.lock"  # in the linkage directory: one change worker per ILOS_HOME
-log = logging.getLogger(__name__)
-
-
-@contextmanager
-def worker_lock(home: Path) -> Iterator[bool]:
-    """True while this process holds the change worker's lock (released when the process ends, however
-    it ends), False when another process serving the same ILOS_HOME (another uvicorn worker) holds it."""
-    path = linkage_dir(home) / WORKER_LOCK
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("another process runs the change worker over %s", path.parent)
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def create_web_app(settings: Settings | None = None) -> FastAPI:
@@ -50,11 +27,9 @@ def create_web_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        home = store.settings.home
         with ExitStack() as stack:  # on shutdown: stop the worker, release its lock, close the store
             stack.callback(store.close)
-            if has_linkage(home) and stack.enter_context(worker_lock(home)):
-                stack.callback(BackgroundWorker(home, store).start().stop)  # live alerts, halts
+            stack.enter_context(background_worker(store.settings.home, store))  # live alerts, halts
             yield
 
     app = FastAPI(
