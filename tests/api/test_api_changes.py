@@ -1,5 +1,6 @@
 """Change and split routes: 401 without a token, 403 for a role they do not serve, 422 naming every wrong
-field; a posted stay is processed by the worker and its classified change stored on the event."""
+field; a posted stay is processed by the worker and its classified change counted on the event (what it is
+shows only through the subject route); the read is audited with the subject and record."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
@@ -19,6 +21,7 @@ from ilos.services.linking import link_config
 from ilos.services.realtime import Worker
 from ilos.services.subjects import build_subjects
 from ilos.services.world import generate_world
+from ilos.store.tables import AuditEventRow
 
 Headers = Callable[[str], dict[str, str]]
 ROUTES = [
@@ -125,7 +128,12 @@ def test_a_posted_stay_is_processed_and_its_alert_stored(
     state = read.json()
     assert (state["state"], state["outcome"], state["link_action"]) == ("processed", "linked", "joined")
     assert "values" not in state  # the row may carry markings; the subject API serves it
-    assert any(c["kind"] == "stay_granted" and c["evidence"] for c in state["changes"]), state["changes"]
+    # What changed is a legal fact derived from the row (the stay, its court): counted, never shown here.
+    assert state["change_counts"] == {"affirmative": 1}, state
+    assert "changes" not in state and "stay_granted" not in read.text and "JUDICIAL" not in read.text
+    with store.transaction() as session:
+        audited = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "change.read")).all()
+    assert [e.object_ids for e in audited] == [[change["event_id"], state["subject_id"], state["record"]]]
 
 
 def test_an_unknown_change_is_not_found(client: TestClient, headers_for: Headers) -> None:

@@ -45,7 +45,10 @@ class ChangeOut(_Out):
     record: str | None
     subject_id: str | None
     link_action: str | None
-    changes: list[dict[str, Any]]
+    change_counts: dict[str, int] = Field(
+        description="How many affirmative and derogatory changes the event made; what they are, as the "
+        "caller's purpose and the data's markings allow: GET /api/v1/subjects/{subject_id}."
+    )
     error: str | None
 
 

@@ -2,14 +2,18 @@
 read its processing state. Both are audited in the transaction that does the work.
 
 Who may post: data stewards (they run the feeds) and supervisors (they record court stays as they learn of
-them), as on the web's change form. The state read omits the posted row: its values may carry markings
-(TAX, HEALTH) that the reader's purpose does not allow; the linked subject is read through the subject API.
+them), as on the web's change form. The state read shows where the event went (its record and subject, both
+named in the read's audit event) and how many affirmative and derogatory changes it made, never what they
+are: the posted values may carry markings (TAX, HEALTH), and the classified changes are legal facts derived
+from them (a stay, an appeal's case number, protection, citizenship evidence). What the reader's purpose and
+markings allow of them is read through the subject API, which withholds the rest with the reason.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +53,7 @@ class ChangeEventView:
     record: str | None
     subject_id: str | None
     link_action: str | None
-    changes: tuple[dict[str, Any], ...]
+    change_counts: dict[str, int]  # classification (affirmative, derogatory) -> how many; never the detail
     error: str | None
 
 
@@ -90,13 +94,15 @@ def post_change_event(
 
 
 def read_change_event(store: Store, caller: Caller, event_id: str) -> ChangeEventView:
-    """One event's processing state (not its values); audited."""
+    """One event's processing state (not its values, nor what its changes are); audited with the record and
+    subject it was linked to."""
     audit = Action("change.read", "change_event", (event_id,))
     with admitted(store, caller, CHANGE_READERS, audit) as (session, who):
         row = session.scalar(select(ChangeEventRow).where(ChangeEventRow.event_id == event_id))
         if row is None:
             raise NotFoundError(f"No change event {event_id!r}; post one with POST /api/v1/changes")
-        record(session, who, audit)
+        linked = tuple(i for i in (row.subject_id, row.record) if i is not None)
+        record(session, who, Action(audit.name, audit.object_type, (event_id, *linked)))
         return _view(row)
 
 
@@ -115,5 +121,9 @@ def _view(row: ChangeEventRow) -> ChangeEventView:
     state = "processed" if row.processed_at is not None else "held" if row.error else "pending"
     return ChangeEventView(
         row.event_id, row.source, row.posted_at, row.posted_by, state, row.processed_at, row.outcome,
-        row.record, row.subject_id, row.link_action, tuple(row.changes or ()), row.error,
+        row.record, row.subject_id, row.link_action, _counts(row.changes or ()), row.error,
     )  # fmt: skip
+
+
+def _counts(changes: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    return dict(sorted(Counter(str(c["classification"]) for c in changes).items()))
