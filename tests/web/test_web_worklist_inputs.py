@@ -16,18 +16,21 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import update
 
 from conftest import World
 from ilos.config import Settings
-from ilos.domain.cases import ActionKind
+from ilos.domain.cases import ActionKind, ActionStep
+from ilos.errors import GateBlockedError
 from ilos.services import case_actions, legal_records, web_alerts, worklists
 from ilos.services.access import Caller, Purpose, Role
-from ilos.services.case_actions import ActionRequest
+from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.legal_records import ReviewRequest
 from ilos.services.realtime import Worker
 from ilos.services.store_access import Store, open_store
 from ilos.services.web_worklist import WorklistFilter, WorklistItem, worklist_page
+from ilos.store.operations_tables import ActionVerificationRow
 
 ANALYST = Caller("analyst", frozenset({Role.analyst}), Purpose.case_investigation, "test")
 SUPERVISOR = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
@@ -125,12 +128,18 @@ def _records(linkage: Path, subject_id: str) -> list[tuple[str, str]]:
 
 def _leave_for_review(linkage: Path, left: tuple[str, str], right: tuple[str, str]) -> None:
     """The linker left this pair in the review band: an unjudged candidate match between two subjects."""
-    path = linkage / "links.parquet"
-    table = duckdb.sql(
-        f"SELECT * FROM read_parquet('{path}') UNION ALL BY NAME "
+    _append(
+        linkage / "links.parquet",
         "SELECT ? AS source_l, ? AS record_id_l, ? AS source_r, ? AS record_id_r, "
         "0.6::DOUBLE AS match_probability, 'review' AS decision",
-        params=[*left, *right],
+        [*left, *right],
+    )
+
+
+def _append(path: Path, rows_sql: str, params: list[object]) -> None:
+    """Rewrite a linkage file with the rows `rows_sql` selects added, as a re-run would have written it."""
+    table = duckdb.sql(
+        f"SELECT * FROM read_parquet('{path}') UNION ALL BY NAME {rows_sql}", params=params
     ).to_arrow_table()
     pq.write_table(table, path)
 
@@ -144,14 +153,20 @@ def _clear_subject(store: Store) -> str:
     raise AssertionError("the session's world has actionable subjects")
 
 
-def test_candidate_matches_count_for_the_identity_gate_in_the_worklist_and_in_actions(store: Store) -> None:
+def _with_a_candidate(store: Store) -> tuple[Path, str, tuple[str, str], list[str]]:
+    """A clear subject given one unjudged candidate match with the first of the others: the linkage, the
+    subject, its record in the pair, and the other subjects."""
     linkage = store.settings.home / "linkage"
     subject_id = _clear_subject(store)
     others = sorted(s for s in _items(store) if s != subject_id)
     mine = _records(linkage, subject_id)[0]
-
-    # (a) an unjudged candidate match: the worklist needs verification, an action sees the identity gate
     _leave_for_review(linkage, mine, _records(linkage, others[0])[0])
+    return linkage, subject_id, mine, others
+
+
+def test_candidate_matches_count_for_the_identity_gate_in_the_worklist_and_in_actions(store: Store) -> None:
+    # (a) an unjudged candidate match: the worklist needs verification, an action sees the identity gate
+    linkage, subject_id, mine, others = _with_a_candidate(store)
     item = _items(store)[subject_id]
     assert (item.status, item.gates) == ("needs_verification", (IDENTITY,))
     assert "candidate match" in item.gate_reasons
@@ -188,3 +203,69 @@ def test_the_action_gate_source_takes_the_candidates_and_the_recorded_review(sto
     assert not any(r.blocks for r in gates(subject_id, None, recorded))
     # the other side of the pair still needs its own review: a review reaches only the subject it names
     assert any(r.gate.value == IDENTITY and r.blocks for r in gates(other, None, recorded))
+
+
+def _verified_action(store: Store, subject_id: str) -> str:
+    """An arrest plan on the subject with its identity and legal status verified by a supervisor."""
+    action = case_actions.create_action(store, ANALYST, ActionRequest(subject_id, ActionKind.ARREST_PLAN))
+    for step, evidence in [
+        (ActionStep.VERIFY_IDENTITY, ("fingerprints compared with the booking record",)),
+        (ActionStep.VERIFY_LEGAL_STATUS, ("final order read; no stay on the docket",)),
+    ]:
+        view = case_actions.step_action(store, SUPERVISOR, action.action_id, StepRequest(step, evidence))
+    assert not any(g["blocks"] for g in view.last_gates), view.last_gates
+    return action.action_id
+
+
+def _approval_refused_by_identity(store: Store, action_id: str) -> None:
+    with pytest.raises(GateBlockedError) as refused:
+        case_actions.step_action(store, SUPERVISOR, action_id, StepRequest(ActionStep.APPROVE))
+    assert [p.location for p in refused.value.problems] == [f"gate.{IDENTITY}"]
+
+
+def _link_late(linkage: Path, subject_id: str, observed_on: date) -> str:
+    """A record linked to the subject by a re-run, weakly, that was observed long before (it arrived late)."""
+    _append(
+        linkage / "observations.parquet",
+        "SELECT ? AS subject_id, 'full_name' AS attribute, 'LATE ARRIVAL' AS value, 'encounters' AS source, "
+        "'LATE-1' AS record_id, ?::DATE AS observed_on, 0.6::DOUBLE AS link_confidence, "
+        "['ENFORCEMENT'] AS markings",
+        [subject_id, observed_on],
+    )
+    return "encounters:LATE-1"
+
+
+def test_an_action_verification_covers_only_the_candidate_matches_it_saw(store: Store) -> None:
+    linkage, subject_id, mine, others = _with_a_candidate(store)
+    action_id = _verified_action(store, subject_id)  # the verification saw the first candidate: cleared
+
+    _leave_for_review(linkage, mine, _records(linkage, others[1])[0])
+
+    _approval_refused_by_identity(store, action_id)
+    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    assert action.state == "halted"
+    assert any(others[1] in e for e in action.halts[0].evidence)
+
+
+def test_an_action_verification_does_not_cover_a_late_arriving_record_observed_before_it(
+    store: Store,
+) -> None:
+    linkage = store.settings.home / "linkage"
+    subject_id = _clear_subject(store)
+    action_id = _verified_action(store, subject_id)
+
+    late = _link_late(linkage, subject_id, date(2001, 1, 1))
+
+    _approval_refused_by_identity(store, action_id)
+    halt = case_actions.read_action(store, SUPERVISOR, action_id).halts[0]
+    assert (halt.gate, halt.evidence) == (IDENTITY, (f"weak link {late}",))
+
+
+def test_an_action_verification_from_an_older_store_clears_nothing(store: Store) -> None:
+    """Verifications recorded before they stored what they covered (covers NULL) never lift the gate."""
+    _, subject_id, _, _ = _with_a_candidate(store)
+    action_id = _verified_action(store, subject_id)
+    with store.transaction() as session:
+        session.execute(update(ActionVerificationRow).values(covers=None))
+
+    _approval_refused_by_identity(store, action_id)

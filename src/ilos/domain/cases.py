@@ -70,13 +70,17 @@ _VERIFY_STEPS = {
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """A person's statement that they checked the identity or the legal status, when, and on what evidence."""
+    """A person's statement that they checked the identity or the legal status, when, and on what evidence.
+
+    `covers` is the identity gate's evidence when the identity was verified (weak links, conflicts, candidate
+    matches): the verification settles that gate only while its evidence stays within what was seen."""
 
     kind: VerificationKind
     verified_by: str
     at: datetime
     evidence: tuple[str, ...]
     note: str = ""
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,12 +29,11 @@ REVIEWER_ROLE = "supervisor"
 
 @dataclass(frozen=True, slots=True)
 class _Finding:
-    """A gate's verdict before policy stamps and reviews: blocks, why, evidence, latest evidence date."""
+    """A gate's verdict before policy stamps and reviews: blocks, why, evidence."""
 
     blocks: bool
     reason: str
     evidence: Evidence = ()
-    latest: date | None = None
     note: str = ""
 
 
@@ -86,9 +85,10 @@ def _clearing_review(
     """The review that lifts a reviewable gate, if any; never one for a legal-process gate.
 
     The newest review of this gate on this subject decides, and it clears only if a supervisor made it with
-    outcome `cleared` and it saw all the evidence the gate rests on now: a recorded review names the evidence
-    it examined (`covers`), so a record linked later (even an old one) needs a new review; a review naming none
-    (an action's identity verification) must be no older than the newest evidence. A citizenship review must
+    outcome `cleared` and it saw all the evidence the gate rests on now: every current evidence reference is
+    in what it examined (`covers`), so a record linked later (even one observed earlier) or a new candidate
+    match needs a new review, and a review naming nothing it examined clears nothing. Recorded reviews and
+    actions' identity verifications are held to this one rule. A citizenship review must
     also say why it clears (someone else's evidence, or evidence that does not establish citizenship), and a
     supervisor's finding that the person is a citizen is final: no later review clears the gate."""
     if not finding.blocks or gate not in REVIEWABLE_GATES:
@@ -107,9 +107,7 @@ def _clearing_review(
         return None
     if gate == GateId.CITIZENSHIP and review.finding not in CLEARING_FINDINGS[gate]:
         return None
-    if review.covers:
-        return review if set(finding.evidence) <= set(review.covers) else None
-    return review if finding.latest is None or review.at.date() >= finding.latest else None
+    return review if review.covers and set(finding.evidence) <= set(review.covers) else None
 
 
 def _cleared_by(review: GateReview) -> str:
@@ -189,14 +187,8 @@ def _citizenship(ctx: _Context) -> _Finding:
     if not observed and not indications:
         return _Finding(False, "no record suggests US citizenship")
     evidence = _refs(indications) + tuple(f"citizenship={US_CITIZEN} {o.record}" for o in observed)
-    dates = [i.on for i in indications] + [o.observed_on for o in observed if o.observed_on]
     kinds = ", ".join(sorted({i.kind for i in indications} or {"citizenship observation"}))
-    return _Finding(
-        True,
-        f"records suggest US citizenship ({kinds}); supervisor review required",
-        evidence,
-        max(dates, default=None),
-    )
+    return _Finding(True, f"records suggest US citizenship ({kinds}); supervisor review required", evidence)
 
 
 def _cooperation(ctx: _Context) -> _Finding:
@@ -231,8 +223,7 @@ def _identity(ctx: _Context) -> _Finding:
         + tuple(f"{n}={o.value} {o.record}" for n in conflicts for o in ctx.subject.attribute(n).observations)
         + tuple(str(c) for c in ctx.candidates)
     )
-    dates = [o.observed_on for a in ctx.subject.attributes.values() for o in a.observations if o.observed_on]
-    return _Finding(True, "needs verification: " + "; ".join(reasons), evidence, max(dates, default=None))
+    return _Finding(True, "needs verification: " + "; ".join(reasons), evidence)
 
 
 def _departed(ctx: _Context) -> _Finding:

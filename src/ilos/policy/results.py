@@ -68,7 +68,7 @@ class GateReview:
     evidence: Evidence = ()  # what the reviewer checked (documents, calls)
     note: str = ""
     finding: str = ""  # a ReviewFinding; a citizenship review clears only with a clearing finding
-    covers: Evidence = ()  # the gate's evidence the reviewer examined; empty: everything up to `at`
+    covers: Evidence = ()  # the gate's evidence the reviewer examined; empty: nothing, so it clears nothing
     review_id: str = ""
 
     @property

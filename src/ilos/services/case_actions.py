@@ -5,7 +5,7 @@ gates at every step; halting (with a recorded halt and alerts) when a gate appea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -173,7 +173,7 @@ def step_action(
         facts = _facts(session, row)
         try:
             verification = _verification(facts, caller, request)
-            results = _results(session, source, row, facts, verification)
+            results, verification = _results(session, source, row, facts, verification)
             decision = decide_step(facts, request.step, _blocks(results))
         except IlosError as exc:
             refusal = exc
@@ -217,7 +217,7 @@ def recheck_subject(
     halts: list[HaltView] = []
     for row in rows:
         facts = _facts(session, row)
-        results = _results(session, source, row, facts, None)
+        results, _ = _results(session, source, row, facts, None)
         row.last_gates, row.last_checked_at = _gate_record(results), datetime.now(UTC)
         decision = decide_recheck(facts, _blocks(results))
         if decision.halts:
@@ -303,6 +303,7 @@ def _apply(
                 evidence=list(verification.evidence),
                 note=verification.note,
                 superseded=False,
+                covers=list(verification.covers),
             )
         )
     row.state, row.updated_at = decision.target.value, now
@@ -320,20 +321,41 @@ def _verification(facts: ActionFacts, caller: Caller, request: StepRequest) -> V
 
 def _results(
     session: Session, source: GateSource, row: ActionRow, facts: ActionFacts, pending: Verification | None
-) -> Sequence[GateResult]:
-    """Gates now, with the subject's recorded gate reviews (a supervisor's citizenship or identity review);
-    this action's identity verification is also a review that settles the identity gate."""
-    identity = [
-        v for v in (*facts.verifications, pending) if v is not None and v.kind is VerificationKind.IDENTITY
-    ]
-    reviews = [
-        GateReview(
-            GateId.IDENTITY, row.subject_id, v.verified_by, REVIEWER_ROLE, v.at, "cleared", v.evidence, v.note
-        )
-        for v in identity
-    ]
+) -> tuple[Sequence[GateResult], Verification | None]:
+    """Gates now, with the subject's recorded gate reviews (a supervisor's citizenship or identity review)
+    and this action's identity verifications, each a review covering the identity gate's evidence it saw.
+    An identity verification being made now covers the gate's evidence now: it comes back with `covers`
+    set, and the gates are evaluated again with it."""
     recorded = recorded_reviews(session, [row.subject_id]).get(row.subject_id, ())
-    return source(row.subject_id, row.destination_country, [*recorded, *reviews])
+    reviews = [*recorded, *_identity_reviews(row.subject_id, facts.verifications)]
+    results = source(row.subject_id, row.destination_country, reviews)
+    if pending is None or pending.kind is not VerificationKind.IDENTITY:
+        return results, pending
+    covers = next((tuple(r.evidence) for r in results if r.gate is GateId.IDENTITY), ())
+    pending = replace(pending, covers=covers)
+    if not covers:  # the identity gate rests on nothing now: the verification changes no result
+        return results, pending
+    reviews += _identity_reviews(row.subject_id, [pending])
+    return source(row.subject_id, row.destination_country, reviews), pending
+
+
+def _identity_reviews(subject_id: str, verifications: Sequence[Verification]) -> list[GateReview]:
+    """Identity verifications as identity-gate reviews, each covering only the evidence it saw."""
+    return [
+        GateReview(
+            GateId.IDENTITY,
+            subject_id,
+            v.verified_by,
+            REVIEWER_ROLE,
+            v.at,
+            "cleared",
+            v.evidence,
+            v.note,
+            covers=v.covers,
+        )
+        for v in verifications
+        if v.kind is VerificationKind.IDENTITY
+    ]
 
 
 def _blocks(results: Sequence[GateResult]) -> list[GateBlock]:
@@ -380,7 +402,10 @@ def _verifications(session: Session, action_id: str) -> tuple[Verification, ...]
         .order_by(ActionVerificationRow.at)
     ).all()
     return tuple(
-        Verification(VerificationKind(v.kind), v.verified_by, v.at, tuple(v.evidence), v.note) for v in rows
+        Verification(
+            VerificationKind(v.kind), v.verified_by, v.at, tuple(v.evidence), v.note, tuple(v.covers or ())
+        )
+        for v in rows
     )
 
 

@@ -65,7 +65,9 @@ class ActionRow(Base):
 
 
 class ActionVerificationRow(Base):
-    """'Identity verified by' / 'legal status verified by', with time and evidence; superseded on reopening."""
+    """'Identity verified by' / 'legal status verified by', with time and evidence; superseded on reopening.
+    `covers`: the identity gate's evidence the verification saw (NULL in stores older than 0010: covers
+    nothing, so such a verification never lifts the gate)."""
 
     __tablename__ = "action_verifications"
 
@@ -77,6 +79,7 @@ class ActionVerificationRow(Base):
     evidence: Mapped[list[str]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text)
     superseded: Mapped[bool] = mapped_column(default=False)
+    covers: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class ActionHaltRow(Base):

@@ -59,7 +59,13 @@ def test_manifest_entry_goes_from_plan_to_execution_with_gates_checked_each_step
     assert done.state == "executed"
     assert {v.kind.value for v in done.verifications} == {"identity", "legal_status"}
     assert all(v.verified_by == "sup" and v.evidence for v in done.verifications)
-    assert len(gates.calls) == 6  # creation, two verifications, approval, lock, execution
+    # the identity gate's evidence when identity was verified is stored with the verification
+    assert [v.covers for v in done.verifications if v.kind.value == "identity"] == [
+        ("identity_needs_verification evidence",)
+    ]
+    # creation, identity verification (the gate's evidence, then gates with the verification covering it),
+    # legal-status verification, approval, lock, execution
+    assert len(gates.calls) == 7
     assert [e.outcome for e in _audit(store, "action.execute")] == ["ok"]
     assert "9 gates checked" in _audit(store, "action.lock")[0].detail
 

@@ -91,6 +91,7 @@ def test_removal_elsewhere_is_allowed_with_a_note() -> None:
 CITIZEN = [FINAL_ORDER, "2026-05-01 citizenship_evidence:C9 citizenship_evidence type=BIRTH_RECORD"]
 STAYED = [FINAL_ORDER, "2026-02-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL"]
 WEAK = ["family_name=DOE wage_addresses:W1 2026-01-01 conf=0.82"]
+WEAK_SEEN = ("weak link wage_addresses:W1",)
 
 
 BIRTH_RECORD = ("citizenship_evidence 2026-05-01 citizenship_evidence:C9",)
@@ -121,17 +122,21 @@ def review(
 # scenario | events | observations | review | status
 # fmt: off
 REVIEW_TABLE: list[tuple[str, list[str], list[str], GateReview, Status]] = [
-    ("supervisor clears the citizenship evidence as another person's", CITIZEN, [], review(G.CITIZENSHIP), A),
-    ("or as not establishing citizenship", CITIZEN, [], review(G.CITIZENSHIP, finding="not_citizenship"), A),
+    ("supervisor clears the citizenship evidence as another person's", CITIZEN, [], review(G.CITIZENSHIP, covers=BIRTH_RECORD), A),
+    ("or as not establishing citizenship", CITIZEN, [], review(G.CITIZENSHIP, finding="not_citizenship", covers=BIRTH_RECORD), A),
     ("a clearing review must say why", CITIZEN, [], review(G.CITIZENSHIP, finding=""), B),
     ("an analyst cannot clear it", CITIZEN, [], review(G.CITIZENSHIP, role="analyst"), B),
-    ("a review older than the evidence does not count", CITIZEN, [], review(G.CITIZENSHIP, day="2026-04-01"), B),
+    ("a review naming nothing it examined clears nothing", CITIZEN, [], review(G.CITIZENSHIP), B),
     ("an upheld review keeps the block", CITIZEN, [], review(G.CITIZENSHIP, outcome="upheld", finding="unresolved"), B),
     ("a review that saw the evidence clears it", CITIZEN, [], review(G.CITIZENSHIP, covers=BIRTH_RECORD), A),
     ("an older record linked after the review needs a new one", [*CITIZEN, LATE_LINKED], [],
      review(G.CITIZENSHIP, covers=BIRTH_RECORD), B),
     ("a review never clears a stay", STAYED, [], review(G.STAY), B),
-    ("supervisor verifies a weak identity", [FINAL_ORDER], WEAK, review(G.IDENTITY), A),
+    ("supervisor verifies a weak identity", [FINAL_ORDER], WEAK, review(G.IDENTITY, covers=WEAK_SEEN), A),
+    ("an identity verification naming nothing it saw (an older store's) clears nothing", [FINAL_ORDER], WEAK,
+     review(G.IDENTITY), N),
+    ("a weak link observed before the verification but linked after it needs a new one", [FINAL_ORDER],
+     [*WEAK, "given_name=JO wage_addresses:W0 2025-01-01 conf=0.70"], review(G.IDENTITY, covers=WEAK_SEEN), N),
 ]
 # fmt: on
 
@@ -148,7 +153,9 @@ def test_review_table(events: list[str], observations: list[str], given: GateRev
 
 
 def test_cleared_gate_records_the_review() -> None:
-    results = evaluate_gates(subject(CITIZEN), TODAY, policy(), reviews=[review(G.CITIZENSHIP)])
+    results = evaluate_gates(
+        subject(CITIZEN), TODAY, policy(), reviews=[review(G.CITIZENSHIP, covers=BIRTH_RECORD)]
+    )
     gate = next(g for g in results if g.gate == G.CITIZENSHIP)
     assert not gate.blocks and gate.review is not None and "j.smith" in gate.reason
 
@@ -167,6 +174,17 @@ def test_unjudged_candidate_match_needs_verification_until_a_supervisor_verifies
         "supervisor",
         "removal_logistics",
         candidates=[candidate],
-        reviews=[review(G.IDENTITY)],
+        reviews=[review(G.IDENTITY, covers=(str(candidate),))],
     )
     assert verified.status == A
+    another = CandidateMatch("S-0000000000ee", "encounters:E1", "citizenship_evidence:C2", 0.07)
+    unseen = evaluate_subject(
+        s,
+        TODAY,
+        policy(),
+        "supervisor",
+        "removal_logistics",
+        candidates=[candidate, another],
+        reviews=[review(G.IDENTITY, covers=(str(candidate),))],
+    )
+    assert unseen.status == N
