@@ -95,6 +95,27 @@ def test_a_built_worklist_is_read_until_a_review_makes_it_stale(store: Store) ->
     assert IDENTITY not in _items(store)[subject_id].gates
 
 
+def test_a_built_worklist_is_not_read_after_a_re_link_brings_in_a_stay(store: Store) -> None:
+    home = store.settings.home
+    linkage = home / "linkage"
+    subject_id = sorted(_items(store, WorklistFilter(status="actionable")))[0]
+    worklists.build_worklist(linkage, home=home, inputs=legal_records.decision_inputs(store, SUPERVISOR))
+    assert worklist_page(store, ANALYST, WorklistFilter()).decided_by.startswith("ilos worklist build")
+
+    _append(  # a re-run of `ilos link` and `ilos subjects build` that brings in a court's stay
+        linkage / "timeline.parquet",
+        "SELECT ? AS subject_id, 'court_cases' AS source, 'STAY-1' AS record_id, 'stay' AS kind, "
+        "DATE '2020-01-01' AS occurred_on, [{'k': 'stay_type', 'v': 'JUDICIAL'}] AS attributes, "
+        "['COURT'] AS markings",
+        [subject_id],
+    )
+
+    page = worklist_page(store, ANALYST, WorklistFilter())
+    assert page.decided_by == "decided when first viewed"
+    after = _items(store)[subject_id]
+    assert (after.status, "stay_in_effect" in after.gates) == ("blocked", True)
+
+
 def test_a_stay_linked_live_blocks_an_actionable_subject_on_the_worklist(store: Store) -> None:
     actionable = _items(store, WorklistFilter(status="actionable"))
     assert actionable, "the session's world has actionable subjects"

@@ -37,6 +37,29 @@ class GateInputs:
         return evaluate_gates(self.subject, today, policy, destination, self.reviews, self.candidates)
 
 
+# The linkage files gate inputs are read from (the subjects build's as-of date, the subjects' observations and
+# timeline, the clusters and links the candidate matches come from): a re-link or subjects rebuild rewrites them.
+LINKAGE_FILES = (
+    "subjects.json",
+    "observations.parquet",
+    "timeline.parquet",
+    "clusters.parquet",
+    "links.parquet",
+)
+
+
+def linkage_stamp(linkage_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each linkage file's name, size and modification time (ns; zeros when absent). Decisions made with an
+    older stamp rest on files since rewritten. File metadata, not a content hash: it is read on every
+    worklist view, and hashing a large world's files would cost more than deciding again."""
+    stamp = []
+    for name in LINKAGE_FILES:
+        path = linkage_dir / name
+        found = path.stat() if path.is_file() else None
+        stamp.append((name, found.st_size, found.st_mtime_ns) if found else (name, 0, 0))
+    return tuple(stamp)
+
+
 def built_as_of(linkage_dir: Path) -> date:
     """The subjects build's as-of date: decisions default to the date the legal facts were derived for."""
     manifest = linkage_dir / "subjects.json"

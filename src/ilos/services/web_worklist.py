@@ -4,8 +4,9 @@ for the map. Locations the purpose may not use are never counted on the map, onl
 
 Decisions take the recorded gate reviews and the change worker's journaled events (a stay posted live) as
 inputs. They come from `ilos worklist build`'s file when it was built for this role, purpose and policy
-with the same reviews and journal and no cited authority; otherwise they are decided here once per process
-and kept until the linkage files, the policy, the reviews or the journal change."""
+from the linkage files as they are now, with the same reviews and journal and no cited authority; otherwise
+they are decided here once per process and kept until the linkage files, the policy, the reviews or the
+journal change. Both compare the same stamp of the linkage files (`gate_inputs.linkage_stamp`)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from ilos.policy.results import Status
 from ilos.services import legal_records, worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
-from ilos.services.gate_inputs import built_as_of
+from ilos.services.gate_inputs import built_as_of, linkage_stamp
 from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import review_count
 from ilos.services.store_access import Store
@@ -41,7 +42,6 @@ WORKLIST_READERS = frozenset({Role.analyst, Role.supervisor, Role.logistics_plan
 PAGE_SIZE = 50
 WITHHELD, NO_ADDRESS, NOT_US = "withheld", "none", "unknown"  # location states that are not a US state
 _STATE = re.compile(r",\s*([A-Z]{2})\s+\d{5}(?:-\d{4})?\s*$")
-_INPUTS = ("observations.parquet", "timeline.parquet", "clusters.parquet", "links.parquet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +207,10 @@ def _decided(
     """The built worklist when it was decided for this role, purpose, policy and live state; else decided
     here, once per process for each (linkage files, policy, live state, role, purpose)."""
     live = _live_state(store, directory)
-    built = _built(directory, policy, role, purpose, live)
+    stamp = linkage_stamp(directory)
+    built = _built(directory, policy, role, purpose, live, stamp)
     if built is not None:
         return built
-    stamp = tuple((directory / n).stat().st_mtime_ns if (directory / n).is_file() else 0 for n in _INPUTS)
     key = (str(directory), stamp, policy.content_hash, live, role, purpose)
     with _cache_lock:  # one thread decides; the others wait for its result rather than repeat it
         if key not in _cache:
@@ -237,15 +237,26 @@ def _live_state(store: Store, directory: Path) -> tuple[int, int]:
 
 
 def _built(
-    directory: Path, policy: Policy, role: str, purpose: str, live: tuple[int, int]
+    directory: Path,
+    policy: Policy,
+    role: str,
+    purpose: str,
+    live: tuple[int, int],
+    stamp: tuple[tuple[str, int, int], ...],
 ) -> _Decided | None:
+    """`ilos worklist build`'s decisions, if made for this role, purpose and policy from the linkage files as
+    they are now (a re-link or subjects rebuild since makes them stale; a build that recorded no stamp is
+    never read), with the same reviews and journal and no cited authority."""
     manifest, table = directory / worklists.WORKLIST_MANIFEST, directory / worklists.WORKLIST_FILE
     if not manifest.is_file() or not table.is_file():
         return None
     about = json.loads(manifest.read_text())
     made_for = (about.get("role"), about.get("purpose"), about.get("policy_hash"))
     made_with = (about.get("reviews"), about.get("journal_bytes"), about.get("authorities"))
+    made_from = about.get("linkage_files")
     if made_for != (role, purpose, policy.content_hash) or made_with != (*live, []):
+        return None
+    if made_from != [list(f) for f in stamp]:
         return None
     rows = pq.read_table(table).to_pylist()
     source = f"ilos worklist build ({about.get('subjects', len(rows))} subjects)"

@@ -23,7 +23,7 @@ from ilos.errors import InvalidInputError
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.records import decision_record
 from ilos.policy.results import Decision, Status
-from ilos.services.gate_inputs import built_as_of, gate_inputs
+from ilos.services.gate_inputs import built_as_of, gate_inputs, linkage_stamp
 from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import RecordedInputs
 from ilos.services.policy_admin import resolve_policy
@@ -133,6 +133,7 @@ def build_worklist(
     when = as_of or built_as_of(linkage_dir)
     role = default_role(policy, purpose)
     progress("evaluating gates and priority")
+    files = linkage_stamp(linkage_dir)  # before reading them: a re-link meanwhile makes the build stale
     journal = journal_size(linkage_dir)  # before reading it: a line added meanwhile makes the stamp stale
     live = journaled_events(linkage_dir)
     decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role, inputs, live))
@@ -148,6 +149,7 @@ def build_worklist(
         "out_dir": str(linkage_dir),
         "as_of": when.isoformat(),
         "policy_hash": policy.content_hash,
+        "linkage_files": files,
         **live_stamp(inputs or RecordedInputs(), journal),
     }
     (linkage_dir / WORKLIST_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
