@@ -16,7 +16,22 @@ BENCHMARKS: dict[str, list[str]] = {
     "ingest": ["bench_ingest.py", "--rows", "2000000"],
     "standardize": ["bench_standardize.py"],
     "link": ["bench_link.py", "--persons", "100000", "--keep", "benchmarks/out/link100k"],
-    "incremental": ["bench_incremental.py", "--linkage", "benchmarks/out/link100k/linkage", "--records", "2000"],
+    "incremental": [
+        "bench_incremental.py",
+        "--linkage",
+        "benchmarks/out/link100k/linkage",
+        "--records",
+        "2000",
+    ],
+    "worker": [
+        "bench_worker.py",
+        "--linkage",
+        "benchmarks/out/link100k/linkage",
+        "--world",
+        "benchmarks/out/link100k/world",
+        "--events",
+        "2000",
+    ],
     "worklist": ["bench_worklist.py", "--persons", "100000"],
     "placement": ["bench_placement.py", "--people", "50000", "--facilities", "250"],
     "transport": ["bench_transport.py", "--people", "5000", "--countries", "40", "--flights", "60"],
@@ -30,7 +45,10 @@ def main() -> int:
     chosen = sys.argv[1:] or list(BENCHMARKS)
     unknown = [name for name in chosen if name not in BENCHMARKS]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}",
+            file=sys.stderr,
+        )
         return 2
     failures = 0
     for name in chosen:
