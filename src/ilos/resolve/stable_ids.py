@@ -17,6 +17,7 @@ class SubjectEvent:
     subject_id: str  # the subject that continues
     others: tuple[str, ...]  # merged into it, or split off from it
     records_moved: int
+    records: tuple[str, ...] = ()  # the record keys that moved (split off, or joined it), sorted
 
 
 def fresh_subject_id(member_ids: Sequence[str]) -> str:
@@ -64,10 +65,27 @@ def assign_stable_ids(
         if label not in names:
             names[label] = _unused_id(members, taken)
             taken.add(names[label])
-    return names, _events(overlap, names)
+    return names, _events(overlap, names, _moved_records(clusters, previous, names))
 
 
-def _events(overlap: Mapping[str, Counter[int]], names: Mapping[int, str]) -> list[SubjectEvent]:
+def _moved_records(
+    clusters: Mapping[int, Sequence[str]], previous: Mapping[str, str], names: Mapping[int, str]
+) -> dict[tuple[str, int], list[str]]:
+    """(old subject, new cluster) -> the records that left the old subject for that cluster."""
+    moved: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for label, members in clusters.items():
+        for member in members:
+            old = previous.get(member)
+            if old is not None and old != names[label]:
+                moved[(old, label)].append(member)
+    return moved
+
+
+def _events(
+    overlap: Mapping[str, Counter[int]],
+    names: Mapping[int, str],
+    moved: Mapping[tuple[str, int], Sequence[str]],
+) -> list[SubjectEvent]:
     """A kept id spread over several clusters is a split; a lost id's records joined others: a merge."""
     kept = set(names.values())
     events: list[SubjectEvent] = []
@@ -81,13 +99,20 @@ def _events(overlap: Mapping[str, Counter[int]], names: Mapping[int, str]) -> li
             )
             others = {label: n for label, n in counts.items() if label != keeper}
             if others:
+                left = sorted(r for x in others for r in moved.get((old, x), ()))
                 events.append(
-                    SubjectEvent("split", old, tuple(sorted(names[x] for x in others)), sum(others.values()))
+                    SubjectEvent(
+                        "split",
+                        old,
+                        tuple(sorted(names[x] for x in others)),
+                        sum(others.values()),
+                        tuple(left),
+                    )
                 )
         else:
             for label in counts:
                 absorbed[label].append(old)
     for label, olds in absorbed.items():
-        moved = sum(overlap[o][label] for o in olds)
-        events.append(SubjectEvent("merge", names[label], tuple(sorted(olds)), moved))
+        joined = sorted(r for o in olds for r in moved.get((o, label), ()))
+        events.append(SubjectEvent("merge", names[label], tuple(sorted(olds)), len(joined), tuple(joined)))
     return sorted(events, key=lambda e: (e.kind, e.subject_id))

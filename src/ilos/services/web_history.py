@@ -1,7 +1,8 @@
 """A subject's merge and split history for its page: which records joined or left it, when, in which run,
 and from or to which subject. Batch link runs append their merges and splits to `subject_events.jsonl`
-(resolve.linkage: how many records moved, not which); the change worker's journal names each record it
-linked live. Read only after `web_subject.subject_page` has authorised and audited the read."""
+(resolve.linkage: which records moved; older runs recorded only how many); the change worker's journal
+names each record it linked live. Read only after `web_subject.subject_page` has authorised and audited
+the read."""
 
 from __future__ import annotations
 

@@ -50,3 +50,17 @@ def test_a_split_off_part_holding_the_record_an_old_id_came_from_gets_a_differen
     names, _ = assign_stable_ids({0: ["b", "c"], 1: ["a"]}, previous)
     assert names[0] == old_id
     assert names[1] != old_id
+
+
+def test_events_name_the_records_that_moved() -> None:
+    previous = {"a": "S-1", "b": "S-1", "c": "S-1", "d": "S-2", "e": "S-3", "f": "S-3"}
+    names, events = assign_stable_ids({0: ["a", "b", "d"], 1: ["c"], 2: ["e", "f"]}, previous)
+    by_kind = {e.kind: e for e in events}
+    assert by_kind["split"].subject_id == "S-1"
+    assert by_kind["split"].records == ("c",)  # c left S-1 for the new subject
+    assert by_kind["merge"].subject_id == "S-1"
+    assert by_kind["merge"].others == ("S-2",)
+    assert by_kind["merge"].records == ("d",)  # d joined S-1 from S-2
+    assert by_kind["merge"].records_moved == 1
+    assert names[2] == "S-3"  # untouched: no event names e or f
+    assert all("e" not in e.records and "f" not in e.records for e in events)
