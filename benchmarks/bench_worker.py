@@ -4,7 +4,9 @@ Each event is a raw source row (all values as text) that the worker standardizes
 turns into timeline events, re-derives the subject's legal situation from before and after, classifies
 the changes of, and journals with an fsync: `Worker.process`, timed per event. Half the events are rows of
 known people under new record ids with one mapped field blanked, half are people from another world.
-Prints p50/p95/p99 per event, events per second (wall, and per CPU-second of this process, which is
+With `--rate R` the events instead arrive at R per second and go through the worker's own loop (`run_once`,
+which links every waiting event, up to `--group`, before one journal fsync); latency is then from arrival to
+completion. Prints p50/p95/p99 per event, events per second (wall, and per CPU-second of this process, which is
 what "on one core" means when other jobs share the cores), index build time and RSS, and the same
 records through Splink's `predict_between` for the ratio.
 
@@ -13,6 +15,7 @@ linkage has none, this builds the timeline alone (events of every clustered reco
 does) so a 1M-person linkage does not need the whole subjects build first.
 
     python benchmarks/bench_worker.py --linkage /work/bench-1m/linkage --world /work/bench-1m/world --events 2000
+    python benchmarks/bench_worker.py --linkage ... --world ... --rate 500 --warmup 50 --splink 0
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ import pyarrow.parquet as pq
 
 from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.resolve import engine, linkage
-from ilos.services.change_inbox import JOURNAL_FILE, ChangeEvent
+from ilos.services.change_inbox import JOURNAL_FILE, ChangeEvent, Processed
 from ilos.services.linking import read_source_file
-from ilos.services.realtime import Worker
+from ilos.services.realtime import GROUP_COMMIT, Worker
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.services.world import generate_world
 from ilos.standardize.record import standardize_record
@@ -115,6 +118,14 @@ def _scratch_linkage(linkage_dir: Path) -> Path:
     return scratch
 
 
+def _warm_up(worker: Worker, config: SourcesConfig, n: int, seed: int) -> None:
+    """n untimed events first: a worker's first events after its start pay one-off costs (first touches of
+    its arrays), up to ~0.2 s, that would otherwise stand as a queue in front of the timed arrivals."""
+    for i, event in enumerate(incoming_events(config, n, seed + 7) if n else []):
+        values = {**event.values, config.source(event.source).record_id: f"WARM-{i}"}
+        worker.process(ChangeEvent(f"WARM-{i}", event.source, values))
+
+
 def _percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
@@ -133,6 +144,54 @@ def _time_events(worker: Worker, events: list[ChangeEvent]) -> dict[str, Any]:
     return {"latencies": latencies, "actions": actions, "changes": changes, "cpu": cpu, "wall": wall}
 
 
+class _Arrivals:
+    """An inbox the events arrive in at a steady rate: `pending` hands out those that have arrived, and
+    `complete` times each from its arrival to its completion (after its group's journal fsync)."""
+
+    def __init__(self, events: list[ChangeEvent], rate: float) -> None:
+        self.events, self.rate, self.done = events, rate, 0
+        self.started = time.perf_counter()
+        self.latencies: list[float] = []
+
+    def arrival(self, i: int) -> float:
+        return self.started + i / self.rate
+
+    def pending(self, limit: int | None = None) -> list[ChangeEvent]:
+        arrived = min(len(self.events), int((time.perf_counter() - self.started) * self.rate) + 1)
+        return self.events[self.done : arrived if limit is None else min(arrived, self.done + limit)]
+
+    def complete(self, event: ChangeEvent, done: Processed) -> None:
+        self.latencies.append((time.perf_counter() - self.arrival(self.done)) * 1000)
+        self.done += 1
+
+    def hold(self, event: ChangeEvent, error: str) -> None:
+        raise RuntimeError(f"{event.event_id}: {error}")
+
+
+def _time_arrivals(worker: Worker, events: list[ChangeEvent], rate: float) -> dict[str, Any]:
+    """The worker's own loop (`run_once`, group commit) over events arriving at `rate` per second."""
+    inbox = _Arrivals(events, rate)
+    worker.inbox = inbox
+    actions: dict[str, int] = {}
+    changes = 0
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    while inbox.done < len(events):
+        processed = worker.run_once()
+        for done in processed:
+            actions[done.action] = actions.get(done.action, 0) + 1
+            changes += len(done.changes)
+        if not processed:  # idle until the next event arrives
+            time.sleep(max(0.0, inbox.arrival(inbox.done) - time.perf_counter()))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {
+        "latencies": sorted(inbox.latencies),
+        "actions": actions,
+        "changes": changes,
+        "cpu": cpu,
+        "wall": wall,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--linkage", type=Path, required=True)
@@ -142,6 +201,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--splink", type=int, default=5, help="records to time through predict_between")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="events arriving per second, through the worker's loop with group commit (0: one at a time)",
+    )
+    parser.add_argument("--warmup", type=int, default=0, help="untimed events processed first")
+    parser.add_argument("--group", type=int, default=GROUP_COMMIT, help="events per journal fsync at most")
     args = parser.parse_args()
     config = load_sources_config(args.world / "sources.yaml")
     as_of = date.fromisoformat(json.loads((args.world / "world.json").read_text())["today"])
@@ -153,26 +220,29 @@ def main() -> None:
     scratch = _scratch_linkage(args.linkage)
     before = _rss_gib()
     started = time.perf_counter()
-    worker = Worker(scratch, as_of=as_of)
+    worker = Worker(scratch, as_of=as_of, group_commit=args.group)
     built = time.perf_counter() - started
     print(
         f"worker over {len(worker.linker.store):,} records started in {built:.1f} s; index arrays "
-        f"{worker.linker.memory_bytes() / 2**30:.2f} GiB; RSS {before:.2f} -> {_rss_gib():.2f} GiB"
+        f"{worker.linker.memory_bytes() / 2**30:.2f} GiB; timeline index {len(worker.timeline):,} events, "
+        f"{worker.timeline.nbytes() / 2**30:.2f} GiB; RSS {before:.2f} -> {_rss_gib():.2f} GiB"
     )
-    run = _time_events(worker, events)
+    _warm_up(worker, config, args.warmup, args.seed)
+    run = _time_arrivals(worker, events, args.rate) if args.rate else _time_events(worker, events)
+    if args.rate:
+        print(f"{args.rate:,.0f} events arriving per second, up to {args.group} per journal fsync")
     lat, n = run["latencies"], len(run["latencies"])
     print(
         f"processed {n:,} events: {n / run['wall']:,.0f} events/s wall, {n / run['cpu']:,.0f} per CPU-second "
         f"(one core); outcomes {run['actions']}; {run['changes']} classified changes"
     )
     print(
-        f"latency per event (standardize, link, events, legal situation before/after, classify, fsync): "
+        f"latency per event ({'arrival to completion' if args.rate else 'standardize, link, events, legal situation before/after, classify, fsync'}): "
         f"p50 {_percentile(lat, 0.5):.2f} ms, p95 {_percentile(lat, 0.95):.2f} ms, "
         f"p99 {_percentile(lat, 0.99):.2f} ms, max {lat[-1]:.2f} ms"
     )
     print(f"RSS after {_rss_gib():.2f} GiB (peak {_peak_rss_gib():.2f} GiB)")
     if args.splink:
-        worker.con.close()
         con = duckdb.connect()
         linkage.prepare_records(con, pq.read_table(args.linkage / linkage.RECORDS_FILE))
         model = json.loads((args.linkage / linkage.MODEL_FILE).read_text())

@@ -1,29 +1,34 @@
 """The near-real-time path: change events (new or corrected source records) posted to an inbox are linked
-one at a time into the linkage, the subject's legal situation is re-derived, and what changed is classified
-and recorded as alerts.
+one at a time into the linkage, the subject's legal situation is re-derived from its timeline (held in
+memory, `TimelineIndex`), and what changed is classified and recorded as alerts.
 
 Events come from an `Inbox` (`ilos.services.change_inbox`): the store's `change_events` table, or the file
-feed beside a linkage that has no store. Exactly once, across restarts, in two commit points:
+feed beside a linkage that has no store. The worker takes what is waiting in groups (group commit: up to
+`GROUP_COMMIT` events; a lone event is a group of one). Exactly once, across restarts, in two commit points:
 
 1. The journal (`journal.jsonl` beside the linkage) is the commit point of the linkage. The worker's only
-   output there is this one fsynced line per event (it rewrites no clusters or subject files); its
-   linkage lives in memory, rebuilt on start from the batch files plus the journaled records (linking is
-   deterministic). An event whose id is journaled is never linked again; a crash before its line is
-   written simply re-does that one event.
-2. The inbox's `complete` is the commit point of the event's state and of everything written with it in
-   the store (the subject's re-checked actions, halts and alerts): one transaction, guarded by
-   `processed_at IS NULL`. A crash between 1 and 2 leaves the event pending and journaled; the next pass
-   completes it from the journaled outcome without linking it again. Completing twice changes nothing.
+   output there is one line per event, a group's lines written with one fsync (it rewrites no clusters or
+   subject files); its linkage lives in memory, rebuilt on start from the batch files plus the journaled
+   records (linking is deterministic). Nothing of a group is completed before its fsync. An event whose id
+   is journaled is never linked again; a crash before the fsync re-does the group's unjournaled events (a
+   torn last line is cut off on start and its event re-done).
+2. The inbox's `complete`, per event after the group's fsync, is the commit point of the event's state and
+   of everything written with it in the store (the subject's re-checked actions, halts and alerts): one
+   transaction, guarded by `processed_at IS NULL`. A crash between 1 and 2 leaves events pending and
+   journaled; the next pass completes them from the journaled outcome without linking them again.
+   Completing twice changes nothing.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import asdict, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import pyarrow.parquet as pq
 
 from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.domain.events import Event
@@ -37,17 +42,18 @@ from ilos.services.change_inbox import (
     Inbox,
     Processed,
     checked_values,
-    journal_line,
     journal_lines,
 )
 from ilos.services.linking import linkage_config_path
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardize_record
-from ilos.subjects.assemble import event_from_row, rows_of
 from ilos.subjects.changes import classify_changes
 from ilos.subjects.row_events import row_events
+from ilos.subjects.timeline_index import EVENT_COLUMNS, TimelineIndex
 
 _PROCESSED_FIELDS = tuple(f.name for f in fields(Processed))
+# Events linked per journal fsync when that many are waiting; one waiting event is committed alone.
+GROUP_COMMIT = 8
 
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
@@ -65,40 +71,59 @@ def read_alerts(linkage_dir: Path, after: int = 0) -> list[dict[str, Any]]:
     return alerts[after:]
 
 
+def append_journal(path: Path, payloads: list[dict[str, Any]]) -> None:
+    """Lines appended and fsynced once: after a crash the complete ones are there (a torn last one is
+    dropped on the next start)."""
+    with path.open("a", encoding="utf-8") as f:
+        f.write("".join(json.dumps(p, default=str, sort_keys=True) + "\n" for p in payloads))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a torn last line (a crash mid-write) off the journal, so the next line is not appended to it."""
+    if not path.exists():
+        return
+    with path.open("rb+") as f:
+        data = f.read()
+        if data and not data.endswith(b"\n"):
+            f.truncate(data.rfind(b"\n") + 1)
+            f.flush()
+            os.fsync(f.fileno())
+
+
 class Worker:
     """Processes the inbox (the linkage's file inbox unless another is given) in order, each event once."""
 
-    def __init__(self, linkage_dir: Path, as_of: date | None = None, inbox: Inbox | None = None) -> None:
+    def __init__(
+        self,
+        linkage_dir: Path,
+        as_of: date | None = None,
+        inbox: Inbox | None = None,
+        group_commit: int = GROUP_COMMIT,
+    ) -> None:
         self.dir = linkage_dir
+        self.group_commit = max(1, group_commit)
         self.inbox: Inbox = inbox if inbox is not None else FileInbox(linkage_dir)
         self.config: SourcesConfig = load_sources_config(linkage_config_path(linkage_dir))
         self.as_of = as_of or date.today()
         self.linker = IncrementalLinker(linkage_dir)
-        self.con = duckdb.connect()
-        self._load_timeline()
+        self.timeline = self._load_timeline()
         self.journaled: dict[str, Processed] = {}
+        drop_torn_tail(self.dir / JOURNAL_FILE)
         for entry in journal_lines(linkage_dir / JOURNAL_FILE):
             self._replay(entry)
 
-    def _load_timeline(self) -> None:
+    def _load_timeline(self) -> TimelineIndex:
+        """The subjects' timeline in memory; without built subjects only the worker's own events are known."""
         path = self.dir / TIMELINE_FILE
-        if path.exists():
-            self.con.execute(
-                "CREATE TABLE timeline AS SELECT source || '|' || record_id AS record_key, * FROM read_parquet(?)",
-                [str(path)],
-            )
-        else:  # subjects not built: only events of records arriving through the worker are known
-            self.con.execute(
-                "CREATE TABLE timeline (record_key VARCHAR, source VARCHAR, record_id VARCHAR, kind VARCHAR, "
-                "occurred_on DATE, recorded_on DATE, attributes STRUCT(k VARCHAR, v VARCHAR)[], markings VARCHAR[])"
-            )
-        self.con.execute("CREATE INDEX timeline_key ON timeline (record_key)")
+        return TimelineIndex(pq.read_table(path, columns=list(EVENT_COLUMNS)) if path.exists() else None)
 
     def _replay(self, entry: dict[str, Any]) -> None:
         values = entry["values"]
         rec, events = self._standardize_and_events(entry["source"], values)
         self.linker.link(rec)
-        self._remember_events(events)
+        self.timeline.add(events)
         kept = {k: entry[k] for k in _PROCESSED_FIELDS}
         self.journaled[entry["event_id"]] = Processed(
             **{**kept, "absorbed": tuple(kept["absorbed"]), "changes": tuple(kept["changes"])}
@@ -108,23 +133,60 @@ class Worker:
         return self.inbox.pending()
 
     def run_once(self, limit: int | None = None) -> list[Processed]:
-        """Process what is waiting in the inbox (up to `limit` events), in order. An event already journaled
-        (a crash came between the journal and the inbox) is completed from its journaled outcome."""
-        out = []
-        for event in self.inbox.pending(limit):
-            done = self.journaled.get(event.event_id)
-            if done is None:
-                try:
-                    done = self.process(event)
-                except IlosError as exc:
-                    self.inbox.hold(event, exc.message)
-                    raise
-            self.inbox.complete(event, done)
-            out.append(done)
+        """Process what is waiting in the inbox (up to `limit` events), in order, in groups of up to
+        `group_commit` events: one journal fsync per group. An event already journaled (a crash came
+        between the journal and the inbox) is completed from its journaled outcome."""
+        waiting = self.inbox.pending(limit)
+        out: list[Processed] = []
+        for start in range(0, len(waiting), self.group_commit):
+            out.extend(self._run_group(waiting[start : start + self.group_commit]))
         return out
+
+    def _run_group(self, events: list[ChangeEvent]) -> list[Processed]:
+        """Link each event of the group not yet journaled, journal them all with one fsync, then complete
+        each in the inbox. An event that fails ends the group: those before it are committed first, then it
+        is held (it stays first in line) and the error raised."""
+        done: list[tuple[ChangeEvent, Processed]] = []
+        fresh: list[tuple[ChangeEvent, Processed]] = []
+        held: tuple[ChangeEvent, str] | None = None
+        try:
+            for event in events:
+                processed = self.journaled.get(event.event_id)
+                if processed is None:
+                    try:
+                        processed = self._link_event(event)
+                    except IlosError as exc:
+                        held = (event, exc.message)
+                        raise
+                    fresh.append((event, processed))
+                done.append((event, processed))
+        finally:  # also on an unexpected error: what is linked in memory is journaled, so memory and journal agree
+            self._journal(fresh)
+            for event, processed in done:
+                self.inbox.complete(event, processed)
+            if held is not None:
+                self.inbox.hold(*held)
+        return [processed for _, processed in done]
 
     def process(self, event: ChangeEvent) -> Processed:
         """Link one event and journal its outcome (the inbox is completed by `run_once`)."""
+        processed = self._link_event(event)
+        self._journal([(event, processed)])
+        return processed
+
+    def _journal(self, linked: list[tuple[ChangeEvent, Processed]]) -> None:
+        """The commit point of the linkage: the lines of linked events, written with one fsync."""
+        if not linked:
+            return
+        append_journal(
+            self.dir / JOURNAL_FILE,
+            [{**asdict(p), "source": e.source, "values": e.values} for e, p in linked],
+        )
+        for event, processed in linked:
+            self.journaled[event.event_id] = processed
+
+    def _link_event(self, event: ChangeEvent) -> Processed:
+        """Link one event in memory and classify what it changes; nothing is written."""
         started = datetime.now(UTC)
         rec, events = self._standardize_and_events(event.source, event.values)
         key = f"{rec['source']}|{rec['record_id']}"
@@ -132,7 +194,7 @@ class Worker:
         # The subject's other records (of every subject merged into it) hold its events so far.
         earlier = self._events_of_subject_holding(key)
         before = derive_legal_situation(earlier, self.as_of)
-        self._remember_events(events)
+        self.timeline.add(events)
         after = derive_legal_situation(earlier + events, self.as_of)
         changes = tuple(
             {
@@ -144,30 +206,17 @@ class Worker:
             for c in classify_changes(before, after)
         )
         elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
-        processed = Processed(
+        return Processed(
             event.event_id, key, outcome.subject_id, outcome.action, outcome.absorbed_subjects, changes,
             elapsed, datetime.now(UTC).isoformat(),
         )  # fmt: skip
-        journal_line(
-            self.dir / JOURNAL_FILE, {**asdict(processed), "source": event.source, "values": event.values}
-        )
-        self.journaled[event.event_id] = processed
-        return processed
 
     def _events_of_subject_holding(self, record: str) -> list[Event]:
-        """Timeline events of every record in the subject that `record` belongs to (one indexed query)."""
+        """Timeline events of every other record in the subject that `record` belongs to."""
         node = self.linker.store.find(record)
         assert node is not None
         members = self.linker.forest.members(self.linker.forest.find(node))
-        keys = [self.linker.store.key(n) for n in members if n != node]
-        if not keys:
-            return []
-        marks = ", ".join("?" for _ in keys)
-        table = self.con.sql(
-            f"SELECT * EXCLUDE (record_key) FROM timeline WHERE record_key IN ({marks})",  # noqa: S608 - placeholders only
-            params=keys,
-        ).to_arrow_table()
-        return [event_from_row(row) for row in rows_of(table)]
+        return self.timeline.events_of(self.linker.store.key(n) for n in members if n != node)
 
     def _standardize_and_events(
         self, source: str, values: dict[str, Any]
@@ -175,12 +224,3 @@ class Worker:
         spec = self.config.source(source)
         rec = standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
         return rec, row_events(spec, values)
-
-    def _remember_events(self, events: list[Event]) -> None:
-        for e in events:
-            self.con.execute(
-                "INSERT INTO timeline (record_key, source, record_id, kind, occurred_on, recorded_on, attributes, markings) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [f"{e.source}|{e.record_id}", e.source, e.record_id, e.kind, e.on, e.recorded_on,
-                 [{"k": k, "v": v} for k, v in e.attributes], list(e.markings)],
-            )  # fmt: skip

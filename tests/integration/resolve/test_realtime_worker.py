@@ -4,6 +4,7 @@ alert with its evidence."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from ilos.config import Settings
 from ilos.errors import InvalidInputError
-from ilos.services import changes, web_alerts
+from ilos.services import changes, realtime, web_alerts
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.change_inbox import INBOX_FILE, StoreInbox
 from ilos.services.linking import LinkRun
@@ -175,6 +176,43 @@ def test_a_crash_between_journal_and_store_completes_without_linking_again(
     assert len((out / JOURNAL_FILE).read_text().splitlines()) == 1  # linked once
     state = _state(store, event_id)
     assert (state.state, state.subject_id, state.record) == ("processed", done.subject_id, done.record)
+
+
+class _Crash(BaseException):
+    """The process dying: no handler runs after it."""
+
+
+def test_a_crash_inside_a_group_redoes_only_the_unjournaled_events(
+    built: Path, tmp_path: Path, small_world: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _fresh(built, tmp_path)
+    ids = _post_hearings(store, out, _final_order_row(out, small_world), 3)
+
+    append = realtime.append_journal
+
+    def torn_write(path: Path, payloads: list[dict[str, object]]) -> None:
+        append(path, payloads[:1])  # the first line reached the disk,
+        with path.open("a") as journal:
+            journal.write('{"event_id": "' + str(payloads[1]["event_id"]) + '", "trunc')  # the second half
+        raise _Crash
+
+    monkeypatch.setattr(realtime, "append_journal", torn_write)
+    crashed = Worker(out, as_of=AS_OF, inbox=StoreInbox(store), group_commit=3)
+    with pytest.raises(_Crash):
+        crashed.run_once()
+    assert {_state(store, i).state for i in ids} == {"pending"}  # nothing completed before the fsync
+    monkeypatch.setattr(realtime, "append_journal", append)
+
+    completions: list[str] = []
+    inbox = StoreInbox(store, lambda _session, done: completions.append(done.event_id))
+    restarted = Worker(out, as_of=AS_OF, inbox=inbox, group_commit=3)
+    assert [p.event_id for p in restarted.run_once()] == ids
+
+    assert completions == ids  # each completed once, in order
+    lines = [line for line in (out / JOURNAL_FILE).read_text().splitlines() if line]
+    assert [json.loads(line)["event_id"] for line in lines] == ids  # the first linked once, the rest redone
+    assert {_state(store, i).state for i in ids} == {"processed"}
+    assert Worker(out, as_of=AS_OF, inbox=inbox).pending() == []
 
 
 def test_a_stay_posted_on_the_web_goes_to_the_store_inbox_with_its_audit(

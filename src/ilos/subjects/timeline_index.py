@@ -1,0 +1,82 @@
+"""The timeline held in memory for the near-real-time worker: the events of any records, found without a
+query. Events loaded from a table stay in Arrow columns ordered by a 64-bit hash of their record key, so a
+lookup is a binary search and one `take`; events added later are kept as they came, by record key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ilos.domain.events import Event
+from ilos.subjects.assemble import event_from_row, rows_of
+
+EVENT_COLUMNS = ("source", "record_id", "kind", "occurred_on", "recorded_on", "attributes", "markings")
+_HASH_MASK = (1 << 64) - 1
+
+
+class TimelineIndex:
+    """Events by record key (`source|record_id`): a loaded timeline table, then events added one by one."""
+
+    def __init__(self, table: pa.Table | None = None) -> None:
+        if table is None or table.num_rows == 0:
+            self._table: pa.Table | None = None
+            self._hashes: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+        else:
+            table = table.select(list(EVENT_COLUMNS))
+            keys = pc.binary_join_element_wise(table["source"], table["record_id"], "|")
+            hashes = np.fromiter((_key_hash(k) for k in keys.to_pylist()), np.uint64, table.num_rows)
+            # Stable, so a record's events keep the table's order (the order ties are broken in).
+            order = np.argsort(hashes, kind="stable")
+            self._hashes = hashes[order]
+            self._table = table.take(pa.array(order)).combine_chunks()
+        self._added: dict[str, list[Event]] = {}
+
+    def events_of(self, keys: Iterable[str]) -> list[Event]:
+        """The events of these records (distinct keys): each record's loaded events in table order, then
+        those added for it, record after record."""
+        keys = list(keys)
+        if not keys:
+            return []
+        loaded = self._loaded_rows(keys)
+        out: list[Event] = []
+        for key in keys:
+            out.extend(loaded.get(key, ()))
+            out.extend(self._added.get(key, ()))
+        return out
+
+    def _loaded_rows(self, keys: list[str]) -> dict[str, list[Event]]:
+        if self._table is None:
+            return {}
+        wanted = np.array([_key_hash(k) for k in keys], dtype=np.uint64)
+        lo = np.searchsorted(self._hashes, wanted, "left")
+        hi = np.searchsorted(self._hashes, wanted, "right")
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)])
+        if rows.size == 0:
+            return {}
+        found: dict[str, list[Event]] = {}
+        wanted_keys = set(keys)
+        for row in rows_of(self._table.take(pa.array(rows))):
+            key = f"{row['source']}|{row['record_id']}"
+            if key in wanted_keys:  # a hash shared with another record's key is passed over
+                found.setdefault(key, []).append(event_from_row(row))
+        return found
+
+    def add(self, events: Iterable[Event]) -> None:
+        for e in events:
+            self._added.setdefault(f"{e.source}|{e.record_id}", []).append(e)
+
+    def __len__(self) -> int:
+        return int(self._hashes.size) + sum(len(v) for v in self._added.values())
+
+    def nbytes(self) -> int:
+        """Bytes held by the loaded arrays (the events added since are not counted)."""
+        table = 0 if self._table is None else int(self._table.nbytes)
+        return table + int(self._hashes.nbytes)
+
+
+def _key_hash(key: str) -> int:
+    return hash(key) & _HASH_MASK
