@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ilos.errors import ConflictError
+from ilos.errors import ConflictError, IlosError
 from ilos.services import linking, realtime
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
@@ -80,15 +80,28 @@ class BackgroundWorker:
             log.info("change %s -> %s (%d alerts)", done.event_id, done.subject_id, len(done.changes))
 
     def _run(self) -> None:
-        try:
-            inbox = StoreInbox(self.store, recheck_on_change(self.store))
-            worker = realtime.Worker(self.directory, inbox=inbox)
-        except Exception:  # the web app keeps serving; live alerts simply do not arrive
-            log.exception("the change worker could not start over %s", self.directory)
+        worker = self._start_worker()
+        if worker is None:
             return
         log.info("change worker started over %s", self.directory)
         while not self._stop.wait(self.interval):
             try:
                 self._pass(worker)
-            except Exception:  # one bad event must not end the loop; it is logged and retried next pass
-                log.exception("the change worker failed on a pass over %s", self.directory)
+            except IlosError:  # a bad event is held first in line with its error; retried next pass
+                log.exception("the change worker held an event over %s", self.directory)
+            except Exception:
+                # An unexpected failure may leave an event linked in memory but not journaled: rebuild
+                # the worker from the batch files and the journal, so memory holds only what is journaled
+                # and the event is linked again, once, on the next pass.
+                log.exception("the change worker failed over %s; rebuilding it", self.directory)
+                worker = self._start_worker()
+                if worker is None:
+                    return
+
+    def _start_worker(self) -> realtime.Worker | None:
+        try:
+            inbox = StoreInbox(self.store, recheck_on_change(self.store))
+            return realtime.Worker(self.directory, inbox=inbox)
+        except Exception:  # the web app keeps serving; live alerts simply do not arrive
+            log.exception("the change worker could not start over %s", self.directory)
+            return None

@@ -4,6 +4,7 @@ it; the web app then runs no worker and keeps serving."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from ilos.cli.main import app
 from ilos.config import Settings
 from ilos.errors import ConflictError
-from ilos.services import linking
+from ilos.services import linking, web_worker
 from ilos.services.store_access import Store
 from ilos.services.web_worker import background_worker
 from ilos.services.worker_claim import claim_store_inbox, linkage_lock
@@ -67,3 +68,34 @@ def test_a_worker_over_another_linkage_is_refused_the_store_inbox(store: Store, 
     assert f"not {other.resolve()}" in said
     with background_worker(store.settings.home, store) as web_worker:
         assert web_worker is None  # the web keeps serving without one
+
+
+def test_the_web_worker_is_rebuilt_from_disk_after_an_unexpected_failure(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error may leave an event linked in memory but not journaled; the loop must not keep
+    that worker: it builds a new one (from the batch files and the journal) before the next pass."""
+    built: list[object] = []
+    passes: list[object] = []
+
+    class Failing:
+        def __init__(self, directory: Path, inbox: object) -> None:
+            built.append(self)
+
+        def run_once(self) -> list[object]:
+            passes.append(self)
+            if len(passes) == 1:
+                raise RuntimeError("disk went away mid-group")
+            return []
+
+    monkeypatch.setattr(web_worker.realtime, "Worker", Failing)
+    worker = web_worker.BackgroundWorker(store.settings.home, store, interval=0.01).start()
+    try:
+        for _ in range(500):
+            if len(passes) >= 3:
+                break
+            time.sleep(0.01)
+    finally:
+        worker.stop()
+    assert len(built) == 2  # the first worker failed once and was replaced
+    assert passes[0] is built[0] and all(p is built[1] for p in passes[1:])
