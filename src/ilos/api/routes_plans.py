@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.api.deps import request_caller, store_of
 from ilos.api.schemas import ERROR_RESPONSES
-from ilos.services import plans
+from ilos.services import plan_manifests, plans
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
 
@@ -134,4 +134,4 @@ def lock_manifest(
 ) -> ManifestOut:
     """Lock one flight's manifest after a fresh gate check of everyone on it; anyone now blocked is taken
     off and named with the gate and why (`removed`). 409 if superseded or already locked."""
-    return ManifestOut.model_validate(plans.lock_manifest(store, caller, version, flight_id))
+    return ManifestOut.model_validate(plan_manifests.lock_manifest(store, caller, version, flight_id))

@@ -15,7 +15,7 @@ from rich.console import Console
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.config import load_settings
-from ilos.services import plans
+from ilos.services import plan_manifests, plans
 from ilos.services.access import Purpose, local_operator
 from ilos.services.store_access import Store, open_store
 
@@ -173,7 +173,7 @@ def lock(
     version: int = typer.Argument(..., help="The transport plan version."),
     flight_id: str = typer.Argument(..., help="The flight whose manifest to lock."),
 ) -> None:
-    m = _with_store(lambda s: plans.lock_manifest(s, OPERATOR, version, flight_id))
+    m = _with_store(lambda s: plan_manifests.lock_manifest(s, OPERATOR, version, flight_id))
     console.print(
         f"manifest {m.flight_id} of transport v{m.version} locked: {m.cleared} cleared, {len(m.removed)} removed"
     )

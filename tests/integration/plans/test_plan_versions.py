@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ilos.errors import ConflictError, NotFoundError, PermissionDeniedError
 from ilos.operations.transport_types import TransportProblem
 from ilos.policy.results import GateId
-from ilos.services import plans, publish
+from ilos.services import plan_manifests, plans, publish
 from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.audit_log import new_id
 from ilos.services.store_access import Store
@@ -92,7 +92,7 @@ def test_manifest_lock_names_each_blocked_subject_with_its_gate(
     assert made.summary["seated"] == 9
     _publish(store, ["A0", "A1"])  # A2 is carried by no published subject
     gates.block("SA1", GateId.STAY, "judicial stay of removal entered today")
-    lock = plans.lock_manifest(store, PLANNER, made.version, "F0")
+    lock = plan_manifests.lock_manifest(store, PLANNER, made.version, "F0")
     assert lock.cleared == 1
     assert [(r.person_id, r.gate) for r in lock.removed] == [
         ("A1", "stay_in_effect"),
@@ -104,7 +104,7 @@ def test_manifest_lock_names_each_blocked_subject_with_its_gate(
     assert [a.status for a in after.assignments] == ["seated", "removed", "removed"]
     assert "stay_in_effect" in after.assignments[1].explanation
     with pytest.raises(ConflictError, match="already locked"):
-        plans.lock_manifest(store, PLANNER, made.version, "F0")
+        plan_manifests.lock_manifest(store, PLANNER, made.version, "F0")
     newer = plans.create_plan(store, PLANNER, "transport")
     assert plans.list_plans(store, PLANNER, "transport")[1].status == "locked"
     assert newer.status == "draft"
@@ -130,9 +130,9 @@ def test_a_superseded_plan_cannot_be_locked_and_an_unknown_flight_is_not_found(
     old = plans.create_plan(store, PLANNER, "transport")
     plans.create_plan(store, PLANNER, "transport")
     with pytest.raises(ConflictError, match="superseded"):
-        plans.lock_manifest(store, PLANNER, old.version, "F1")
+        plan_manifests.lock_manifest(store, PLANNER, old.version, "F1")
     with pytest.raises(NotFoundError, match="not in transport v2"):
-        plans.lock_manifest(store, PLANNER, 2, "NOPE")
+        plan_manifests.lock_manifest(store, PLANNER, 2, "NOPE")
 
 
 def test_an_analyst_may_not_create_or_read_plans(store: Store) -> None:
@@ -198,7 +198,7 @@ def test_manifest_lock_checks_every_subject_carrying_the_a_number(
     publish.publish(store, local_operator(Purpose.data_quality), subjects)
     gates.block("SA0", GateId.STAY, "stay entered for the first subject")
     gates.block("SX1", GateId.STAY, "stay entered for the second subject")
-    lock = plans.lock_manifest(store, PLANNER, made.version, "F0")
+    lock = plan_manifests.lock_manifest(store, PLANNER, made.version, "F0")
     removed = [(r.person_id, r.gate) for r in lock.removed]
     assert removed == [("A0", "stay_in_effect"), ("A1", "stay_in_effect")]
     assert lock.cleared == 1
