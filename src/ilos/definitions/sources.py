@@ -93,6 +93,10 @@ class SourceSpec(_Strict):
     encoding: str = "utf-8"
     delimiter: str = ","
     description: str = ""
+    name_order: Literal["given_first", "family_first"] = Field(
+        default="given_first",
+        description='How `full_name` is written without a comma: "MARIA GARCIA" or "GARCIA MARIA".',
+    )
     columns: dict[str, ColumnSpec] | None = Field(
         default=None, description="Declared schema; when absent it is derived from the mapped fields."
     )

@@ -15,7 +15,7 @@ from typing import Any
 from ilos.resolve import pair_functions as f
 from ilos.resolve.pair_functions import Rec
 
-MODEL_VERSION = "ilos-person-4"
+MODEL_VERSION = "ilos-person-5"
 
 Predicate = Callable[[Rec, Rec], bool]
 
@@ -185,11 +185,24 @@ def _given_and_first_surname_sql_truth(l: Rec, r: Rec) -> bool | None:
     return None if None in parts else True
 
 
+GIVEN_NAMES_COMPATIBLE_SQL = (
+    'COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") >= 0.85, TRUE)'
+)
+"""One given name, spelled two ways (LESLIE/LESLY, BRIAN/BRYAN), or unknown on a side."""
+
 HOUSEHOLD_CONFLICT_SQL = (
     '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
-    f"AND (NOT COALESCE({NAME_AGREES_SQL}, TRUE) OR gamma_date_of_birth = 0))"
+    f"AND ((NOT COALESCE({NAME_AGREES_SQL}, TRUE) AND NOT {GIVEN_NAMES_COMPATIBLE_SQL}) "
+    "OR gamma_date_of_birth = 0))"
 )
-"""Same address and a clearly different name or date of birth: parents, children, siblings, twins."""
+"""Same address and a clearly different given name or date of birth: parents, children, siblings, twins.
+Household members share surnames, so only the given name (or the date of birth) tells them apart; one
+person's records differ in middle names, initials and second surnames, which must not count against them."""
+
+
+def _given_names_compatible(l: Rec, r: Rec) -> bool:
+    a, b = l["given_name_canonical"], r["given_name_canonical"]
+    return a is None or b is None or f.jw_at_least(a, b, 0.85)
 
 
 def is_household_conflict(l: Rec, r: Rec, dob_gamma: int) -> bool:
@@ -198,7 +211,7 @@ def is_household_conflict(l: Rec, r: Rec, dob_gamma: int) -> bool:
         return False
     if dob_gamma == 0:
         return True
-    if f.eq(l["name_key"], r["name_key"]) or _contains(l, r) or _typo(l, r):
+    if f.eq(l["name_key"], r["name_key"]) or _contains(l, r) or _typo(l, r) or _given_names_compatible(l, r):
         return False
     return _given_and_first_surname_sql_truth(l, r) is False
 

@@ -102,10 +102,11 @@ def split_surnames(family: str | None) -> SurnameParts:
     return SurnameParts(units[0], second, tuple(token_set(normalized)))
 
 
-def split_full_name(value: str | None) -> NameParts:
+def split_full_name(value: str | None, family_first: bool = False) -> NameParts:
     """Given, middle and family parts of a full name. "FAMILY, GIVEN MIDDLE" is read in comma form;
     otherwise the first word is the given name, following words that are common given names are middle
-    names, and the rest (at least one surname, particles attached) is the family name."""
+    names, and the rest (at least one surname, particles attached) is the family name. A source that
+    writes "FAMILY GIVEN" without a comma (`name_order: family_first`) is read from the other end."""
     if value is None or is_placeholder(value):
         return NameParts(None, None, None)
     if "," in value:
@@ -122,10 +123,21 @@ def split_full_name(value: str | None) -> NameParts:
     units = _surname_units(normalized.split())
     if len(units) == 1:
         return NameParts(None, None, units[0])
+    if family_first:
+        return _split_family_first(units)
     middle_end = 1
     while middle_end < len(units) - 1 and _is_given_name(units[middle_end]):
         middle_end += 1
     return NameParts(units[0], " ".join(units[1:middle_end]) or None, " ".join(units[middle_end:]))
+
+
+def _split_family_first(units: list[str]) -> NameParts:
+    """In "GARCIA LOPEZ MARIA JOSE" the trailing run of common given names (at least the last word, and at
+    least one surname kept) is the given name and its middle names."""
+    start = len(units) - 1
+    while start > 1 and _is_given_name(units[start - 1]):
+        start -= 1
+    return NameParts(units[start], " ".join(units[start + 1 :]) or None, " ".join(units[:start]))
 
 
 def _is_given_name(unit: str) -> bool:

@@ -156,7 +156,10 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     family_raw = _raw_column(table, spec, "family_name")
     full_raw = _raw_column(table, spec, "full_name")
     if given_raw is None and family_raw is None and full_raw is not None:
-        given, middle, family = map_uniques_multi(full_raw, split_full, [_S, _S, _S])
+        family_first = spec.name_order == "family_first"
+        given, middle, family = map_uniques_multi(
+            full_raw, lambda v: split_full(v, family_first), [_S, _S, _S]
+        )
     else:
         given = map_uniques(given_raw, names.normalize_name, _S) if given_raw is not None else _null(n)
         middle = map_uniques(middle_raw, names.normalize_name, _S) if middle_raw is not None else _null(n)
@@ -173,8 +176,8 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     }  # fmt: skip
 
 
-def split_full(value: str | None) -> tuple[str | None, str | None, str | None]:
-    parts = names.split_full_name(value)
+def split_full(value: str | None, family_first: bool = False) -> tuple[str | None, str | None, str | None]:
+    parts = names.split_full_name(value, family_first)
     return parts.given, parts.middle, parts.family
 
 

@@ -55,6 +55,23 @@ def test_full_names_split_into_parts(
 
 
 @pytest.mark.parametrize(
+    ("full", "given", "middle", "family"),
+    [
+        ("GARCIA LOPEZ JUAN CARLOS", "JUAN", "CARLOS", "GARCIA LOPEZ"),
+        ("Gutiérrez Hernández Roberto", "ROBERTO", None, "GUTIERREZ HERNANDEZ"),
+        ("Chavez de Jesus Francisco", "FRANCISCO", None, "CHAVEZ DE JESUS"),
+        ("VELAZQUEZ YEFERSON", "YEFERSON", None, "VELAZQUEZ"),  # an uncommon given name is still the last
+        ("GARCIA LOPEZ, JUAN", "JUAN", None, "GARCIA LOPEZ"),  # the comma form reads the same either way
+        ("GARCIA", None, None, "GARCIA"),
+    ],
+)
+def test_family_first_full_names_split_from_the_end(
+    full: str, given: str | None, middle: str | None, family: str | None
+) -> None:
+    assert names.split_full_name(full, family_first=True) == names.NameParts(given, middle, family)
+
+
+@pytest.mark.parametrize(
     ("nickname", "canonical"),
     [("Pepe", "JOSE"), ("PACO", "FRANCISCO"), ("Pancho", "FRANCISCO"), ("Memo", "GUILLERMO"),
      ("Lupe", "GUADALUPE"), ("Chuy", "JESUS"), ("Nacho", "IGNACIO"), ("Bill", "WILLIAM"), ("Bob", "ROBERT"),

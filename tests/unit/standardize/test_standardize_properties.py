@@ -133,10 +133,18 @@ def test_surname_split_never_raises_and_parts_come_from_the_name(value: str | No
         assert part is None or all(w in normalized.replace("-", " ").split() for w in part.split())
 
 
-@given(value=st.one_of(st.none(), TEXT))
-def test_full_name_split_never_raises(value: str | None) -> None:
-    parts = names.split_full_name(value)
+@given(value=st.one_of(st.none(), TEXT), family_first=st.booleans())
+def test_full_name_split_never_raises(value: str | None, family_first: bool) -> None:
+    parts = names.split_full_name(value, family_first)
     assert all(p is None or UPPER_ASCII.fullmatch(p) for p in (parts.given, parts.middle, parts.family))
+
+
+@given(first=NAME_LIKE, second=NAME_LIKE)
+def test_either_name_order_keeps_every_word(first: str, second: str) -> None:
+    """Reading "FAMILY GIVEN" or "GIVEN FAMILY" only decides which word is which, never loses one."""
+    for full, family_first in ((f"{first} {second}", False), (f"{second} {first}", True)):
+        parts = names.split_full_name(full, family_first)
+        assert names.name_tokens(parts.given, parts.middle, parts.family) == names.name_tokens(first, second)
 
 
 @given(first=NAME_LIKE, second=NAME_LIKE)

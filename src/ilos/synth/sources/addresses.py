@@ -280,6 +280,7 @@ def emit_wage_addresses(ctx: Context) -> Emitted:
         "name": "wage_addresses",
         "path": "wage_addresses.csv",
         "record_id": "wage_rec_no",
+        "name_order": "family_first",
         "markings": ["LABOR"],
         "description": "Quarterly employer wage reports with the employee's home address.",
         "fields": {
