@@ -7,6 +7,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -32,19 +33,23 @@ class ClusteringOutcome:
 
 class ClusterForest:
     """Union-find with per-cluster constraint state, compact enough for millions of records: int32 arrays,
-    members as a circular linked list (joining two is O(1)), restricted-source sets only where non-empty."""
+    members as a circular linked list (joining two is O(1)), restricted-source sets and dates of birth only
+    where non-empty."""
 
-    def __init__(self, restricted_group: Sequence[int]) -> None:
+    def __init__(self, restricted_group: Sequence[int], birth_dates: Sequence[int] | None = None) -> None:
         n = len(restricted_group)
         self.parent = array("i", range(n))
         self.size = array("i", [1]) * n
         self._next = array("i", range(n))
         self.restricted: dict[int, set[int]] = {i: {g} for i, g in enumerate(restricted_group) if g >= 0}
+        self._birth_date = array("i", birth_dates) if birth_dates is not None else array("i", [0]) * n
+        self._merged_dates: dict[int, frozenset[int]] = {}
+        """Dates of birth (YYYYMMDD) of a cluster whose records carry more than its root's own date."""
 
     def __len__(self) -> int:
         return len(self.parent)
 
-    def add_node(self, group: int) -> int:
+    def add_node(self, group: int, birth_date: int = 0) -> int:
         """A new singleton (an incoming record); returns its node id."""
         node = len(self.parent)
         self.parent.append(node)
@@ -52,7 +57,16 @@ class ClusterForest:
         self._next.append(node)
         if group >= 0:
             self.restricted[node] = {group}
+        self._birth_date.append(birth_date)
         return node
+
+    def birth_dates(self, root: int) -> frozenset[int]:
+        """The dates of birth the records of `root`'s cluster carry."""
+        merged = self._merged_dates.get(root)
+        if merged is not None:
+            return merged
+        own = self._birth_date[root]
+        return frozenset((own,)) if own > 0 else _NO_DATES
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -81,10 +95,15 @@ class ClusterForest:
         moved = self.restricted.pop(b, None)
         if moved:
             self.restricted.setdefault(a, set()).update(moved)
+        dates = self.birth_dates(a) | self.birth_dates(b)
+        self._merged_dates.pop(b, None)
+        if dates and dates != {self._birth_date[a]}:
+            self._merged_dates[a] = dates
         return a
 
 
 _NO_GROUPS: set[int] = set()
+_NO_DATES: frozenset[int] = frozenset()
 
 
 def cluster_edges(
@@ -96,6 +115,7 @@ def cluster_edges(
     restricted_group: Sequence[int] | None = None,
     cannot_link: Iterable[tuple[int, int]] = (),
     must_link: Iterable[tuple[int, int]] = (),
+    birth_dates: Sequence[int] | None = None,
 ) -> ClusteringOutcome:
     """Cluster nodes 0..n-1 from scored edges.
 
@@ -103,7 +123,7 @@ def cluster_edges(
     never share a cluster. `cannot_link` pairs are never joined; `must_link` pairs (reviewer "match") are joined
     first unless that breaks a constraint.
     """
-    forest = ClusterForest(restricted_group if restricted_group is not None else [-1] * n_nodes)
+    forest = ClusterForest(restricted_group if restricted_group is not None else [-1] * n_nodes, birth_dates)
     blocked: dict[int, set[int]] = defaultdict(set)
     for a, b in cannot_link:
         blocked[a].add(b)
@@ -149,6 +169,9 @@ def try_merge(
     if _violates_cannot_link(forest, blocked, ra, rb):
         outcome.refused["cannot_link"] += 1
         return None
+    if not force and _birth_dates_conflict(forest, ra, rb):
+        outcome.refused["different_dates_of_birth"] += 1
+        return None
     if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
         key = (min(ra, rb), max(ra, rb))
         support[key] = support.get(key, 0) + 1
@@ -170,3 +193,35 @@ def _violates_cannot_link(forest: ClusterForest, blocked: dict[int, set[int]], r
             if forest.find(other) == big:
                 return True
     return False
+
+
+def _birth_dates_conflict(forest: ClusterForest, ra: int, rb: int) -> bool:
+    """Both clusters know a date of birth and none of one's could be a slip of the other's: a namesake at
+    the same address (a son named after his father) reached through a record that has no date of its own."""
+    da, db = forest.birth_dates(ra), forest.birth_dates(rb)
+    if not da or not db or da & db:
+        return False
+    return not any(dates_could_be_one(a, b) for a in da for b in db)
+
+
+def dates_could_be_one(a: int, b: int) -> bool:
+    """Two dates of birth as YYYYMMDD that one person's records could carry: equal, day and month swapped,
+    one a 1 January default of the same year, one digit apart, or within a year."""
+    if a == b:
+        return True
+    ya, ma, dd_a = a // 10000, a // 100 % 100, a % 100
+    yb, mb, dd_b = b // 10000, b // 100 % 100, b % 100
+    if ya == yb and ((ma, dd_a) == (dd_b, mb) or (ma, dd_a) == (1, 1) or (mb, dd_b) == (1, 1)):
+        return True
+    if sum(x != y for x, y in zip(str(a), str(b), strict=False)) <= 1:
+        return True
+    return abs(date_ordinal(a) - date_ordinal(b)) <= 366
+
+
+def date_ordinal(yyyymmdd: int) -> int:
+    return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100).toordinal()
+
+
+def birth_date_code(value: date | None) -> int:
+    """A record's date of birth as the forest keeps it: YYYYMMDD, 0 when unknown."""
+    return value.year * 10000 + value.month * 100 + value.day if value is not None else 0

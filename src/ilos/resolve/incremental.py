@@ -23,7 +23,13 @@ import pyarrow.parquet as pq
 from ilos.errors import ConflictError, NotFoundError
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.candidates import CandidateIndex
-from ilos.resolve.clustering import ClusterForest, ClusteringOutcome, ClusteringRules, try_merge
+from ilos.resolve.clustering import (
+    ClusterForest,
+    ClusteringOutcome,
+    ClusteringRules,
+    birth_date_code,
+    try_merge,
+)
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.record_store import RecordStore
 from ilos.resolve.records import name_key_of, record_key
@@ -96,7 +102,10 @@ class IncrementalLinker:
                 f"{len(self.store):,}; re-run `ilos link` to repair the linkage"
             )
         sources = clusters["source"].to_pylist()
-        forest = ClusterForest([self.groups.get(s, -1) for s in sources])
+        forest = ClusterForest(
+            [self.groups.get(s, -1) for s in sources],
+            [birth_date_code(d) for d in self.store.get_column("date_of_birth")],
+        )
         subjects = clusters["subject_id"].to_pylist()
         first_of: dict[str, int] = {}
         for node, subject in enumerate(subjects):
@@ -137,7 +146,7 @@ class IncrementalLinker:
         rec = self.store.get(node)
         keys = self.index.rule_keys(rec)
         candidates = self.index.candidates(keys)
-        self.forest.add_node(self.groups.get(rec["source"], -1))
+        self.forest.add_node(self.groups.get(rec["source"], -1), birth_date_code(rec["date_of_birth"]))
         self.index.add(node, keys)
         self.subject_of_root[node] = fresh_subject_id([uid])
         edges = self._score(rec, candidates)

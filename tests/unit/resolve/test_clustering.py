@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilos.resolve.clustering import ClusteringRules, cluster_edges
+from ilos.resolve.clustering import ClusteringRules, cluster_edges, dates_could_be_one
 
 
 def _edges(pairs: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,6 +53,46 @@ def test_cannot_link_holds_transitively_and_must_link_joins() -> None:
     )
     assert out.labels[0] != out.labels[2]
     assert out.labels[2] == out.labels[3]
+
+
+def test_a_dateless_record_does_not_join_two_people_born_decades_apart() -> None:
+    """Father (0, born 1970) and son (2, born 1995), both JOSE PEREZ at one address; a wage record with no
+    date (1) matches each on name and address. Whichever link comes first, the other is refused."""
+    left, right, prob = _edges([(0, 1, 0.999), (1, 2, 0.998)])
+    out = cluster_edges(
+        3, left, right, prob, ClusteringRules(threshold=0.9), birth_dates=[19700505, 0, 19950303]
+    )
+    assert out.labels[0] == out.labels[1] != out.labels[2]
+    assert out.refused["different_dates_of_birth"] == 1
+
+
+def test_a_slip_in_the_date_of_birth_is_no_conflict() -> None:
+    left, right, prob = _edges([(0, 1, 0.999), (1, 2, 0.998)])
+    for slipped in (
+        19700506,
+        19700505,
+        19700101,
+        19800505,
+        19710301,
+    ):  # a digit, same, a default, a digit, <1 year
+        out = cluster_edges(
+            3, left, right, prob, ClusteringRules(threshold=0.9), birth_dates=[19700505, 0, slipped]
+        )
+        assert out.labels[0] == out.labels[2], slipped
+
+
+DATES = st.dates().filter(lambda d: d.year >= 1000).map(lambda d: d.year * 10000 + d.month * 100 + d.day)
+
+
+@given(DATES, DATES)
+def test_dates_could_be_one_is_symmetric(a: int, b: int) -> None:
+    assert dates_could_be_one(a, b) == dates_could_be_one(b, a)
+    assert dates_could_be_one(a, a)
+
+
+def test_day_and_month_swapped_could_be_one_person() -> None:
+    assert dates_could_be_one(19800412, 19801204)
+    assert not dates_could_be_one(19800412, 19951204)
 
 
 @settings(max_examples=150, deadline=None)
