@@ -152,6 +152,30 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def connections_per_process(pid: int, port: int) -> list[int]:
+    """How many established connections to `port` each process serving it holds (the server `pid` or its
+    worker processes), from /proc: workers share one listening socket and whichever is awake accepts."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+            inodes.add(f"socket:[{fields[9]}]")
+    counts: dict[str, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if str(pid) not in (stat.parent.name, stat.read_text().rsplit(")", 1)[1].split()[1]):
+                continue
+            if b"resource_tracker" in (stat.parent / "cmdline").read_bytes():
+                continue
+            links = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
+        except OSError:
+            continue
+        counts[stat.parent.name] = sum(1 for link in links if link in inodes)
+    if len(counts) > 1:
+        counts.pop(str(pid), None)  # the supervisor of several workers accepts nothing itself
+    return sorted(counts.values(), reverse=True)
+
+
 async def load(
     port: int, ids: list[str], clients: int, seconds: float, rate: float | None, server_pid: int
 ) -> None:
@@ -164,10 +188,17 @@ async def load(
     gap = clients / rate if rate else None
     began, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server_pid), time.process_time()
     until = began + seconds
-    tasks = (client(port, token, ids, until, i, gap, results) for i in range(clients))
+    tasks = [asyncio.create_task(client(port, token, ids, until, i, gap, results)) for i in range(clients)]
+    await asyncio.sleep(min(seconds / 2, 5))
+    print(f"  connections per server process: {connections_per_process(server_pid, port)}")
     await asyncio.gather(*tasks)
     cpu = (tree_cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu)
     report(results, time.perf_counter() - began, cpu)
+
+
+def admin_url(url: str) -> str:
+    """psycopg's own form of a SQLAlchemy URL (ILOS_TEST_POSTGRES_URL may name the driver)."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def report(results: Results, seconds: float, cpu: tuple[float, float]) -> None:
@@ -230,7 +261,7 @@ def run(args: argparse.Namespace, home: str, schema: str | None, base_url: str) 
         mode = f"open loop at {args.rate:g} req/s" if args.rate else "closed loop"
         print(
             f"{'postgresql' if schema else 'sqlite'}: {args.subjects:,} subjects, {args.clients} clients, "
-            f"{args.workers} worker(s), {mode}"
+            f"{args.workers} worker(s), {mode}; load average before: {os.getloadavg()[0]:.2f}"
         )
         asyncio.run(load(port, ids, args.clients, args.seconds, args.rate, server.pid))
     finally:
@@ -255,13 +286,13 @@ def main() -> None:
     schema = f"ilos_bench_{uuid.uuid4().hex[:8]}" if args.postgres else None
     with tempfile.TemporaryDirectory() as home:
         if schema:
-            with psycopg.connect(base_url, autocommit=True) as conn:
+            with psycopg.connect(admin_url(base_url), autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA "{schema}"')
         try:
             run(args, home, schema, base_url)
         finally:
             if schema:
-                with psycopg.connect(base_url, autocommit=True) as conn:
+                with psycopg.connect(admin_url(base_url), autocommit=True) as conn:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

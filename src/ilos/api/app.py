@@ -14,6 +14,7 @@ from ilos.api.routes_changes import router as changes_router
 from ilos.api.routes_legal import router as legal_router
 from ilos.api.routes_operations import router as operations_router
 from ilos.api.routes_plans import router as plans_router
+from ilos.api.threads import freeze_startup_objects
 from ilos.config import Settings, load_settings
 from ilos.services.store_access import open_store
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_objects()
         yield
         store.close()
 

@@ -1,4 +1,7 @@
-"""The /api/v1 routes: each parses its input, calls one service function and renders the result."""
+"""The /api/v1 routes: each parses its input, calls one service function and renders the result.
+
+The routes every client calls often (health, sign-in, subject read and search) are `async` and run their
+service call on the API's few threads (`ilos.api.threads`); the audit routes are plain sync routes."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from ilos.api.schemas import (
     TokenOut,
     VerifyOut,
 )
+from ilos.api.threads import in_api_thread, in_sign_in_thread
 from ilos.services import audit_log, subject_search, users
 from ilos.services.access import Caller
 from ilos.services.api_context import Credentials
@@ -29,17 +33,17 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.get("/health", response_model=HealthOut, tags=["health"])
-def health(store: Store = Depends(store_of)) -> HealthOut:
+async def health(store: Store = Depends(store_of)) -> HealthOut:
     """Liveness and database reachability; no authentication, no subject data."""
-    database = "ok" if store.is_healthy() else "unreachable"
+    database = "ok" if await in_api_thread(store.is_healthy) else "unreachable"
     return HealthOut(status="ok" if database == "ok" else "degraded", version=__version__, database=database)
 
 
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"])
-def issue_token(body: TokenIn, request: Request, store: Store = Depends(store_of)) -> TokenOut:
+async def issue_token(body: TokenIn, request: Request, store: Store = Depends(store_of)) -> TokenOut:
     """Sign in with a password for one purpose of use; returns a bearer token (shown once)."""
     attempt = users.SignIn(body.username, body.password, body.purpose, client_address(request))
-    issued = users.sign_in(store, attempt)
+    issued = await in_sign_in_thread(users.sign_in, store, attempt)
     return TokenOut(
         access_token=issued.token,
         token_id=issued.token_id,
@@ -51,7 +55,7 @@ def issue_token(body: TokenIn, request: Request, store: Store = Depends(store_of
 
 
 @router.get("/subjects", response_model=SubjectListOut, tags=["subjects"])
-def search_subjects(
+async def search_subjects(
     q: str = Query(
         ..., max_length=200, description="A name (contains), a date of birth YYYY-MM-DD or an identifier."
     ),
@@ -60,18 +64,18 @@ def search_subjects(
     store: Store = Depends(store_of),
 ) -> SubjectListOut:
     """Search published subjects; the query, the caller's purpose and the results are audited."""
-    found = subject_search.search(store, credentials, q, limit)
+    found = await in_api_thread(subject_search.search, store, credentials, q, limit)
     return SubjectListOut(items=[SubjectOut.from_view(v) for v in found], count=len(found))
 
 
 @router.get("/subjects/{subject_id}", response_model=SubjectOut, tags=["subjects"])
-def read_subject(
+async def read_subject(
     subject_id: str = Path(max_length=64, pattern=NO_NUL),
     credentials: Credentials = Depends(request_credentials),
     store: Store = Depends(store_of),
 ) -> SubjectOut:
     """One published subject; the token check, the read and its audit event are one transaction."""
-    return SubjectOut.from_view(subject_search.view(store, credentials, subject_id))
+    return SubjectOut.from_view(await in_api_thread(subject_search.view, store, credentials, subject_id))
 
 
 @router.get("/audit/events", response_model=AuditEventListOut, tags=["audit"])
