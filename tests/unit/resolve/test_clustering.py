@@ -84,6 +84,7 @@ def test_a_slip_in_the_date_of_birth_is_no_conflict() -> None:
 DATES = st.dates().filter(lambda d: d.year >= 1000).map(lambda d: d.year * 10000 + d.month * 100 + d.day)
 
 
+@settings(deadline=None)
 @given(DATES, DATES)
 def test_dates_could_be_one_is_symmetric(a: int, b: int) -> None:
     assert dates_could_be_one(a, b) == dates_could_be_one(b, a)
