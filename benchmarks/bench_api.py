@@ -36,6 +36,7 @@ import httpx
 import psycopg
 
 from bench_publish import synthetic_rows
+from ilos.cli.serve_workers import connections_per_process
 from ilos.config import Settings
 from ilos.services import publish, users
 from ilos.services.access import Purpose, local_operator
@@ -152,30 +153,6 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def connections_per_process(pid: int, port: int) -> list[int]:
-    """How many established connections to `port` each process serving it holds (the server `pid` or its
-    worker processes), from /proc: workers share one listening socket and whichever is awake accepts."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
-            inodes.add(f"socket:[{fields[9]}]")
-    counts: dict[str, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if str(pid) not in (stat.parent.name, stat.read_text().rsplit(")", 1)[1].split()[1]):
-                continue
-            if b"resource_tracker" in (stat.parent / "cmdline").read_bytes():
-                continue
-            links = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
-        except OSError:
-            continue
-        counts[stat.parent.name] = sum(1 for link in links if link in inodes)
-    if len(counts) > 1:
-        counts.pop(str(pid), None)  # the supervisor of several workers accepts nothing itself
-    return sorted(counts.values(), reverse=True)
-
-
 async def load(
     port: int, ids: list[str], clients: int, seconds: float, rate: float | None, server_pid: int
 ) -> None:
@@ -245,6 +222,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def settle(base_url: str, schema: str) -> None:
+    """Measure the steady state, not the aftermath of loading 100k subjects: write the bulk load's WAL out
+    now (a checkpoint it would otherwise trigger mid-run stalls every commit) and refresh the statistics."""
+    with psycopg.connect(admin_url(base_url), autocommit=True) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
+
+
 def run(args: argparse.Namespace, home: str, schema: str | None, base_url: str) -> None:
     env = dict(os.environ, ILOS_HOME=home, ILOS_ENVIRONMENT="bench", ILOS_SECRET_KEY=SECRET)
     env.pop("ILOS_DATABASE_URL", None)
@@ -255,6 +241,8 @@ def run(args: argparse.Namespace, home: str, schema: str | None, base_url: str) 
         home=Path(home), environment="bench", secret_key=SECRET, database_url=env.get("ILOS_DATABASE_URL")
     )
     ids = prepare(settings, args.subjects)
+    if schema:
+        settle(base_url, schema)
     port = free_port()
     server = serve(env, port, args.workers)
     try:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ilos.cli.errors import reports_errors
+from ilos.cli.serve_workers import ServeOptions, serve_workers
 from ilos.config import load_settings
 from ilos.services.store_access import open_store
 
@@ -42,12 +43,7 @@ def serve(
 
     # Migrate once here, before the workers start, so they never race each other to migrate.
     open_store(load_settings()).close()
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        access_log=access_log,
-    )
+    if workers > 1:
+        serve_workers(ServeOptions(APP_FACTORY, host, port, access_log), workers)
+        return
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, proxy_headers=False, access_log=access_log)
