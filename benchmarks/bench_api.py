@@ -36,7 +36,7 @@ import httpx
 import psycopg
 
 from bench_publish import synthetic_rows
-from ilos.cli.serve_workers import connections_per_process
+from ilos.cli.serve_workers import connections_per_process, serving_processes
 from ilos.config import Settings
 from ilos.services import publish, users
 from ilos.services.access import Purpose, local_operator
@@ -143,13 +143,12 @@ def tree_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and its direct children (the uvicorn workers), from /proc."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for process in serving_processes(pid):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += (int(fields[11]) + int(fields[12])) / tick
+        total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ilos.definitions.sources import load_sources_config
+from ilos.resolve import linkage
 from ilos.resolve.baseline import baseline_clusters, score_baseline
 from ilos.resolve.evaluation import LinkageScores, evidence_oracle, score_clusters
 from ilos.services.linking import TrainingOptions, evaluate_linkage, link_config, standardized_records
@@ -105,7 +106,7 @@ def main() -> None:
     print(_line("ILOS (default threshold)", ilos_scores))
     truth = pq.read_table(truth_path)
     ceiling = score_clusters(
-        evidence_oracle(pq.read_table(out / "records.parquet"), truth), truth
+        evidence_oracle(pq.read_table(out / linkage.RECORDS_FILE), truth), truth
     ).pairwise_recall
     best_f1 = 2 * ceiling / (1 + ceiling)
     print(

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ilos.cli.serve_workers import connections_per_process
+from ilos.cli.serve_workers import connections_per_process, serving_processes
 
 
 def _free_port() -> int:
@@ -34,18 +34,6 @@ def _serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     ilos = str(Path(sys.executable).parent / "ilos")
     command = [ilos, "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            is_child = stat.read_text().rsplit(")", 1)[1].split()[1] == str(pid)
-            if is_child and b"resource_tracker" not in (stat.parent / "cmdline").read_bytes():
-                found.add(int(stat.parent.name))
-        except OSError:
-            continue
-    return found
 
 
 @pytest.mark.slow
@@ -76,7 +64,7 @@ def test_connections_spread_over_the_workers_and_sigterm_stops_them_all(tmp_path
         # With one shared socket a single worker could take all 40; each worker has its own here, and the
         # kernel hashes connections over them (all 40 on one: 2 in 2**40).
         assert len(spread) == 2 and min(spread) > 0 and sum(spread) == 40, spread
-        workers = _children(server.pid)
+        workers = {int(p.name) for p in serving_processes(server.pid)} - {server.pid}
     finally:
         for sock in clients:
             sock.close()

@@ -116,6 +116,21 @@ def _stop_all(processes: list[BaseProcess]) -> None:
             process.join()
 
 
+def serving_processes(pid: int) -> list[Path]:
+    """The /proc directories of the server `pid` and its direct children, its workers (not multiprocessing's
+    resource tracker, which serves nothing)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if str(pid) not in (stat.parent.name, stat.read_text().rsplit(")", 1)[1].split()[1]):
+                continue
+            if b"resource_tracker" not in (stat.parent / "cmdline").read_bytes():
+                found.append(stat.parent)
+        except OSError:
+            continue
+    return found
+
+
 def connections_per_process(pid: int, port: int) -> list[int]:
     """How many established connections to `port` each process serving it holds (the server `pid` or its
     worker processes), most first, from /proc: how evenly the kernel spread the clients."""
@@ -125,16 +140,12 @@ def connections_per_process(pid: int, port: int) -> list[int]:
         if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
             inodes.add(f"socket:[{fields[9]}]")
     counts: dict[str, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for process in serving_processes(pid):
         try:
-            if str(pid) not in (stat.parent.name, stat.read_text().rsplit(")", 1)[1].split()[1]):
-                continue
-            if b"resource_tracker" in (stat.parent / "cmdline").read_bytes():
-                continue
-            links = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
+            links = [os.readlink(fd) for fd in (process / "fd").iterdir()]
         except OSError:
             continue
-        counts[stat.parent.name] = sum(1 for link in links if link in inodes)
+        counts[process.name] = sum(1 for link in links if link in inodes)
     if len(counts) > 1:
         counts.pop(str(pid), None)  # the supervisor of several workers accepts nothing itself
     return sorted(counts.values(), reverse=True)

@@ -121,6 +121,10 @@ class SourceSpec(_Strict):
         return tuple(m.upper() for m in value)
 
     @property
+    def full_name_family_first(self) -> bool:
+        return self.name_order == "family_first"
+
+    @property
     def file_format(self) -> Literal["csv", "parquet"]:
         return "parquet" if self.path.lower().endswith(".parquet") else "csv"
 

@@ -12,6 +12,8 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from ilos.resolve import pair_functions as f
+
 
 @dataclass(frozen=True, slots=True)
 class ClusteringRules:
@@ -206,20 +208,22 @@ def _birth_dates_conflict(forest: ClusterForest, ra: int, rb: int) -> bool:
 
 def dates_could_be_one(a: int, b: int) -> bool:
     """Two dates of birth as YYYYMMDD that one person's records could carry: equal, day and month swapped,
-    one a 1 January default of the same year, one digit apart, or within a year."""
+    one a 1 January default of the same year, one digit apart, or within a year (the date of birth
+    comparison's own tests, `pair_functions`)."""
     if a == b:
         return True
-    ya, ma, dd_a = a // 10000, a // 100 % 100, a % 100
-    yb, mb, dd_b = b // 10000, b // 100 % 100, b % 100
-    if ya == yb and ((ma, dd_a) == (dd_b, mb) or (ma, dd_a) == (1, 1) or (mb, dd_b) == (1, 1)):
-        return True
-    if sum(x != y for x, y in zip(str(a), str(b), strict=False)) <= 1:
-        return True
-    return abs(date_ordinal(a) - date_ordinal(b)) <= 366
+    da, db = _as_date(a), _as_date(b)
+    a_default_of_that_year = da.year == db.year and (1, 1) in ((da.month, da.day), (db.month, db.day))
+    return (
+        a_default_of_that_year
+        or f.day_month_swapped(da, db)
+        or f.date_digits_at_most(da, db, 1)
+        or f.days_apart_at_most(da, db, 366)
+    )
 
 
-def date_ordinal(yyyymmdd: int) -> int:
-    return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100).toordinal()
+def _as_date(yyyymmdd: int) -> date:
+    return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
 def birth_date_code(value: date | None) -> int:

@@ -185,8 +185,10 @@ def _given_and_first_surname_sql_truth(l: Rec, r: Rec) -> bool | None:
     return None if None in parts else True
 
 
+SAME_GIVEN_NAME_JW = 0.85
 GIVEN_NAMES_COMPATIBLE_SQL = (
-    'COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") >= 0.85, TRUE)'
+    'COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") '
+    f">= {SAME_GIVEN_NAME_JW}, TRUE)"
 )
 """One given name, spelled two ways (LESLIE/LESLY, BRIAN/BRYAN), or unknown on a side."""
 
@@ -202,7 +204,7 @@ person's records differ in middle names, initials and second surnames, which mus
 
 def _given_names_compatible(l: Rec, r: Rec) -> bool:
     a, b = l["given_name_canonical"], r["given_name_canonical"]
-    return a is None or b is None or f.jw_at_least(a, b, 0.85)
+    return a is None or b is None or f.jw_at_least(a, b, SAME_GIVEN_NAME_JW)
 
 
 def is_household_conflict(l: Rec, r: Rec, dob_gamma: int) -> bool:

@@ -59,7 +59,7 @@ def _raw_value(values: Mapping[str, str | None], spec: SourceSpec, canonical: st
 
 def _names(spec: SourceSpec, raws: Mapping[str, str | None]) -> dict[str, Any]:
     if "given_name" not in spec.fields and "family_name" not in spec.fields and "full_name" in spec.fields:
-        given, middle, family = split_full(raws["full_name"], spec.name_order == "family_first")
+        given, middle, family = split_full(raws["full_name"], spec.full_name_family_first)
     else:
         given, middle, family = (
             names.normalize_name(raws[f]) for f in ("given_name", "middle_name", "family_name")

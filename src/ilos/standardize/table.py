@@ -156,7 +156,7 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
     family_raw = _raw_column(table, spec, "family_name")
     full_raw = _raw_column(table, spec, "full_name")
     if given_raw is None and family_raw is None and full_raw is not None:
-        family_first = spec.name_order == "family_first"
+        family_first = spec.full_name_family_first
         given, middle, family = map_uniques_multi(
             full_raw, lambda v: split_full(v, family_first), [_S, _S, _S]
         )
