@@ -35,7 +35,7 @@ COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
 
 _APOSTROPHE_RE = re.compile(r"['`]")
 _NON_NAME_RE = re.compile(r"[^A-Z-]+")
-_HYPHENS_RE = re.compile(r" ?-+ ?")
+_HYPHENS_RE = re.compile(r"[ -]*-[ -]*")  # "A - -B" (punctuation gone) is one hyphen, as "A-B"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,13 @@ def canonical_given(name: str | None) -> str | None:
 def token_key(token: str) -> str:
     """One name word as a matching key: nickname resolved, spelling variants and transliteration folded
     (CHUY→JESUS, MOHAMED→MUHAMMAD), so order-free name comparison survives both."""
-    return transliteration_key(canonical_spelling(resolve_nickname(token)))
+    key = token
+    for _ in range(4):  # folding can reveal a nickname (BOBB -> BOB -> ROBERT): repeat until settled
+        folded = transliteration_key(canonical_spelling(resolve_nickname(key)))
+        if folded == key:
+            break
+        key = folded
+    return key
 
 
 def token_set(normalized: str | None) -> list[str]:
