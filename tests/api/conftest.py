@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,12 @@ from ilos.api.app import create_app
 from ilos.config import Settings
 from ilos.services import publish
 from ilos.services.access import Purpose, local_operator
+from ilos.services.linking import link_config
 from ilos.services.store_access import Store
+from ilos.services.subjects import build_subjects
 from ilos.services.users import token_digest
+from ilos.services.web_publish import publish_linkage
+from ilos.services.world import generate_world
 from ilos.store.tables import ApiTokenRow, UserRow
 from ilos.store.users import add_token, add_user
 
@@ -123,3 +128,28 @@ def headers_for(app: FastAPI) -> Callable[[str], dict[str, str]]:
     """The headers a request of the user holding `role` needs."""
     headers: dict[str, dict[str, str]] = app.state.test_headers
     return lambda role: dict(headers[role])
+
+
+@pytest.fixture(scope="session")
+def world_linkage(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A synthetic world of 300 persons, linked and built into subjects once per session: (world, linkage)."""
+    world = tmp_path_factory.mktemp("world")
+    generate_world(world, 300, 5, None)
+    run = link_config(world / "sources.yaml", tmp_path_factory.mktemp("linkage"))
+    build_subjects(run.out_dir, world / "sources.yaml")
+    return world, run.out_dir
+
+
+@pytest.fixture
+def linked(app: FastAPI, world_linkage: tuple[Path, Path]) -> Path:
+    """The session's linkage as the app's (ILOS_HOME/linkage), a copy each test may change."""
+    target = app.state.store.settings.home / "linkage"
+    shutil.copytree(world_linkage[1], target)
+    return target
+
+
+@pytest.fixture
+def published(app: FastAPI, linked: Path) -> Path:
+    """`linked`, with its subjects published to the app's store (as `ilos demo` does)."""
+    publish_linkage(app.state.store, local_operator(Purpose.data_quality), linked)
+    return linked

@@ -4,7 +4,6 @@ shows only through the subject route); the read is audited with the subject and 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,10 +16,7 @@ from sqlalchemy import select
 
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
-from ilos.services.linking import link_config
 from ilos.services.realtime import Worker
-from ilos.services.subjects import build_subjects
-from ilos.services.world import generate_world
 from ilos.store.tables import AuditEventRow
 
 Headers = Callable[[str], dict[str, str]]
@@ -30,23 +26,6 @@ ROUTES = [
     ("get", "/api/v1/split-reviews", None),
 ]
 REFUSED = [("analyst", 0), ("logistics_planner", 1), ("admin", 2)]  # (role, index in ROUTES)
-
-
-@pytest.fixture(scope="module")
-def world_linkage(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    world = tmp_path_factory.mktemp("world")
-    generate_world(world, 300, 5, None)
-    run = link_config(world / "sources.yaml", tmp_path_factory.mktemp("linkage"))
-    build_subjects(run.out_dir, world / "sources.yaml")
-    return world, run.out_dir
-
-
-@pytest.fixture
-def linked(app: FastAPI, world_linkage: tuple[Path, Path]) -> Path:
-    """The module's linkage as the app's (ILOS_HOME/linkage)."""
-    target = app.state.store.settings.home / "linkage"
-    shutil.copytree(world_linkage[1], target)
-    return target
 
 
 def _stay_for_a_final_order(world: Path, linkage: Path) -> dict[str, str | None]:

@@ -14,6 +14,7 @@ from ilos.api.routes_changes import router as changes_router
 from ilos.api.routes_legal import router as legal_router
 from ilos.api.routes_operations import router as operations_router
 from ilos.api.routes_plans import router as plans_router
+from ilos.api.routes_records import router as records_router
 from ilos.api.threads import freeze_startup_objects
 from ilos.config import Settings, load_settings
 from ilos.services.store_access import open_store
@@ -47,4 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(legal_router)
     app.include_router(changes_router)
     app.include_router(plans_router)
+    app.include_router(records_router)
     return app

@@ -1,0 +1,210 @@
+"""The resolved-record routes: a subject's provenance, timeline, why-linked and decision; the worklist; the
+review queue and judgements. Same services as the web pages, so the same access rules, audit and markings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from ilos.policy.results import Status
+from ilos.services.web_policy import current_policy
+from ilos.store.tables import AuditEventRow
+
+Headers = Callable[[str], dict[str, str]]
+SUBJECT_VIEWS = ("provenance", "timeline", "why-linked", "decision")
+ROUTES = [
+    *[("get", f"/api/v1/subjects/S7f3a9c/{view}", None) for view in SUBJECT_VIEWS],
+    ("get", "/api/v1/worklist", None),
+    ("get", "/api/v1/review-queue", None),
+    ("post", "/api/v1/review-judgements", {"left": "a|1", "right": "b|2", "verdict": "match"}),
+]
+# (role, index in ROUTES): a role each route does not serve
+REFUSED = [
+    *[(role, i) for i in range(len(SUBJECT_VIEWS)) for role in ("oversight", "admin")],
+    ("data_steward", 4),
+    ("oversight", 4),
+    ("analyst", 5),
+    ("logistics_planner", 5),
+    ("analyst", 6),
+]
+
+
+def _richest_subject(linkage: Path) -> str:
+    """The subject with the most records (ties by id), so every view has something to show."""
+    rows = pq.read_table(linkage / "subjects.parquet", columns=["subject_id", "record_count"]).to_pylist()
+    return min(rows, key=lambda r: (-r["record_count"], r["subject_id"]))["subject_id"]
+
+
+def _audited(app: FastAPI, action: str) -> list[AuditEventRow]:
+    with app.state.store.transaction() as session:
+        return list(session.scalars(select(AuditEventRow).where(AuditEventRow.action == action)))
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ROUTES)
+def test_every_record_route_needs_a_token(client: TestClient, method: str, url: str, body: object) -> None:
+    response = client.request(
+        method.upper(), url, json=body, headers={"X-ILOS-Purpose": "case_investigation"}
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(("role", "route"), REFUSED)
+def test_each_record_route_refuses_a_role_it_does_not_serve(
+    client: TestClient, app: FastAPI, headers_for: Headers, role: str, route: int
+) -> None:
+    method, url, body = ROUTES[route]
+    response = client.request(method.upper(), url, json=body, headers=headers_for(role))
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "permission_denied"
+    denied = [e for e in _all_events(app) if e.outcome == "denied"]
+    assert denied, "a refusal is audited"
+
+
+def _all_events(app: FastAPI) -> list[AuditEventRow]:
+    with app.state.store.transaction() as session:
+        return list(session.scalars(select(AuditEventRow)))
+
+
+def test_provenance_names_the_records_behind_every_value_and_is_audited(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    subject = _richest_subject(published)
+    response = client.get(f"/api/v1/subjects/{subject}/provenance", headers=headers_for("analyst"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    records = {r.replace("|", ":") for r in body["records"]}
+    assert len(records) >= 2
+    shown = [v for row in body["identity"] for v in row["values"] if v["value"] is not None]
+    assert shown, "an analyst sees the subject's unmarked identity"
+    for value in shown:
+        assert value["sources"], value
+        assert {s["record"] for s in value["sources"]} <= records
+    assert any(row["attribute"] == "full_name" for row in body["identity"])
+    reads = [e for e in _audited(app, "subject.read") if subject in e.object_ids]
+    assert reads and reads[-1].purpose == "case_investigation"
+
+
+def test_values_a_purpose_may_not_use_are_withheld_with_the_reason(
+    client: TestClient, headers_for: Headers, published: Path
+) -> None:
+    """TAX-marked records (tax_addresses) need a cited authority: without one, an analyst's view holds
+    no TAX value, and says why each was withheld."""
+    taxed = _subject_with_source(published, "tax_addresses")
+    body = client.get(f"/api/v1/subjects/{taxed}/provenance", headers=headers_for("analyst")).json()
+    tax_values = [
+        v
+        for row in body["identity"]
+        for v in row["values"]
+        if any("TAX" in s["markings"] for s in v["sources"])
+    ]
+    assert tax_values and all(v["value"] is None and v["withheld"] for v in tax_values)
+    withheld = [w for w in body["withheld"] if w["record"].startswith("tax_addresses:")]
+    assert withheld and all("recorded authority" in w["reason"] for w in withheld)
+
+
+def _subject_with_source(linkage: Path, source: str) -> str:
+    clusters = pq.read_table(linkage / "clusters.parquet").to_pylist()
+    subjects = sorted({c["subject_id"] for c in clusters if c["source"] == source})
+    assert subjects, f"the world has {source} records"
+    return subjects[0]
+
+
+def test_timeline_is_in_date_order_and_from_the_subjects_records(
+    client: TestClient, headers_for: Headers, published: Path
+) -> None:
+    subject = _richest_subject(published)
+    body = client.get(f"/api/v1/subjects/{subject}/timeline", headers=headers_for("supervisor")).json()
+    days = [e["on"] for e in body["events"]]
+    assert days and days == sorted(days)
+    provenance = client.get(
+        f"/api/v1/subjects/{subject}/provenance", headers=headers_for("supervisor")
+    ).json()
+    records = {r.replace("|", ":") for r in provenance["records"]}
+    assert {e["record"] for e in body["events"]} <= records
+
+
+def test_why_linked_gives_each_records_strongest_link_with_match_weights(
+    client: TestClient, headers_for: Headers, published: Path
+) -> None:
+    subject = _richest_subject(published)
+    body = client.get(f"/api/v1/subjects/{subject}/why-linked", headers=headers_for("analyst")).json()
+    links = [r["link"] for r in body["records"] if r["link"] is not None]
+    assert len(body["records"]) >= 2 and links
+    for link in links:
+        assert 0.0 <= link["probability"] <= 1.0
+        assert link["comparisons"] and all(c["level"] for c in link["comparisons"])
+        assert link["probability"] == pytest.approx(1 / (1 + 2 ** -link["weight"]), abs=1e-6)
+
+
+def test_decision_carries_its_gates_explanation_and_policy_version(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    subject = _richest_subject(published)
+    body = client.get(f"/api/v1/subjects/{subject}/decision", headers=headers_for("analyst")).json()
+    policy = current_policy(app.state.store.settings.home)
+    assert body["subject_id"] == subject
+    assert body["status"] in {s.value for s in Status}
+    assert (body["policy_version"], body["policy_hash"]) == (policy.version, policy.content_hash)
+    assert body["gates"] and all(g["reason"] for g in body["gates"])
+    assert body["explanation"] and body["purpose"] == "case_investigation"
+    blocking = [g for g in body["gates"] if g["blocks"]]
+    assert (body["status"] == "actionable") == (not blocking)
+
+
+@pytest.mark.parametrize("view", SUBJECT_VIEWS)
+def test_an_unknown_subject_is_not_found_in_every_view(
+    client: TestClient, headers_for: Headers, published: Path, view: str
+) -> None:
+    response = client.get(f"/api/v1/subjects/Snot-a-subject/{view}", headers=headers_for("analyst"))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_worklist_pages_every_subject_and_names_unknown_filters(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    subjects = pq.read_table(published / "subjects.parquet").num_rows
+    body = client.get("/api/v1/worklist", headers=headers_for("analyst")).json()
+    assert body["total"] == subjects == sum(body["by_status"].values())
+    assert 0 < len(body["items"]) <= 50 and body["pages"] == -(-subjects // 50)
+    blocked = client.get("/api/v1/worklist?status=blocked", headers=headers_for("analyst")).json()
+    assert blocked["matching"] == body["by_status"].get("blocked", 0)
+    assert all(i["status"] == "blocked" and i["gates"] for i in blocked["items"])
+    wrong = client.get("/api/v1/worklist?status=doomed&gate=nope", headers=headers_for("analyst"))
+    assert wrong.status_code == 422
+    assert {p["location"] for p in wrong.json()["error"]["problems"]} == {"status", "gate"}
+    assert _audited(app, "worklist.read")
+
+
+def test_a_judgement_from_the_queue_is_recorded_and_leaves_the_queue(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    queue = client.get("/api/v1/review-queue", headers=headers_for("data_steward")).json()
+    assert queue["pair"] is not None and queue["waiting"] >= 1, "the world leaves pairs for review"
+    pair = queue["pair"]
+    assert pair["comparisons"] and pair["left"]["key"] != pair["right"]["key"]
+    verdict = {"left": pair["left"]["key"], "right": pair["right"]["key"], "verdict": "no_match"}
+    made = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("data_steward"))
+    assert made.status_code == 201, made.text
+    assert made.json()["judged_by"] == "data-steward"
+    after = client.get("/api/v1/review-queue", headers=headers_for("data_steward")).json()
+    assert after["waiting"] == queue["waiting"] - 1
+    assert (after["recent"][0]["left"], after["recent"][0]["verdict"]) == (made.json()["left"], "no_match")
+    judged = _audited(app, "review.judge")
+    assert [e.detail for e in judged] == ["no_match"]
+
+
+def test_judging_records_that_were_never_paired_is_not_found(
+    client: TestClient, headers_for: Headers, published: Path
+) -> None:
+    verdict = {"left": "court_cases|NOPE-1", "right": "encounters|NOPE-2", "verdict": "match"}
+    response = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("supervisor"))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
