@@ -1,6 +1,7 @@
 """API latency under load: 50 concurrent clients on loopback against `ilos serve` (uvicorn, N workers)
-over N published synthetic subjects, mixing subject reads, searches (each audited, so each also
-writes an audit event) and sign-ins (writes: a token row plus argon2). Prints p50/p95/p99 per kind,
+over N published synthetic subjects, mixing subject reads and searches (each audited, so each also
+writes an audit event) with writes: cases opened on a subject and notes added to them (the change and
+its audit event in one transaction) and sign-ins (a token row plus argon2). Prints p50/p95/p99 per kind,
 throughput, the error count and the machine's load average.
 
 Two ways to load the server:
@@ -72,13 +73,15 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
         self.used = 0.0
 
-    async def request(self, method: str, path: str, body: bytes = b"") -> int:
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         if self.writer is not None and time.perf_counter() - self.used > self.IDLE:
             self.close()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
-        extra = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else self.auth
+        extra = self.auth + (
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else ""
+        )
         self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{extra}\r\n".encode() + body)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
@@ -86,9 +89,9 @@ class Connection:
         for line in head.split(b"\r\n")[1:]:
             if line[:15].lower() == b"content-length:":
                 length = int(line[15:])
-        await self.reader.readexactly(length)
+        payload = await self.reader.readexactly(length)
         self.used = time.perf_counter()
-        return status
+        return status, payload
 
     def close(self) -> None:
         if self.writer is not None:
@@ -102,10 +105,17 @@ class Results:
     errors: list[str] = field(default_factory=list)
 
 
-def next_request(rng: random.Random, ids: list[str]) -> tuple[str, str, str, bytes]:
+def next_request(rng: random.Random, ids: list[str], cases: list[str]) -> tuple[str, str, str, bytes]:
+    """About 1 request in 8 writes: 2% sign-ins, 4% cases opened, 6% notes on a case this client opened."""
     roll = rng.random()
     if roll < 0.02:
         return "sign_in (write)", "POST", "/api/v1/auth/token", SIGN_IN
+    if roll < 0.06 or (roll < 0.12 and not cases):
+        case = {"title": "benchmark case", "subject_ids": [rng.choice(ids)]}
+        return "case open (write)", "POST", "/api/v1/cases", json.dumps(case).encode()
+    if roll < 0.12:
+        note = json.dumps({"text": f"note {rng.randrange(10**6)}"}).encode()
+        return "case note (write)", "POST", f"/api/v1/cases/{rng.choice(cases)}/notes", note
     if roll < 0.6:
         return "subject read", "GET", f"/api/v1/subjects/{rng.choice(ids)}", b""
     q = rng.choice(["garcia", "nguyen", "olga", "1975-03-14", f"A{rng.randrange(len(ids)):09d}"])
@@ -118,21 +128,24 @@ async def client(
     """Closed loop when `gap` is None; otherwise requests fall due at Poisson times `gap` apart on average."""
     rng = random.Random(seed)
     conn = Connection(port, token)
+    cases: list[str] = []
     due = time.perf_counter() + (rng.expovariate(1 / gap) if gap else 0)
     try:
         while due < until:
             if gap:
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
             start = due if gap else time.perf_counter()
-            kind, method, path, body = next_request(rng, ids)
+            kind, method, path, body = next_request(rng, ids, cases)
             try:
-                status = await conn.request(method, path, body)
+                status, payload = await conn.request(method, path, body)
             except (OSError, asyncio.IncompleteReadError) as exc:
-                status, conn = 0, Connection(port, token)
+                status, payload, conn = 0, b"", Connection(port, token)
                 results.errors.append(f"{kind}: {exc!r}")
             end = time.perf_counter()
             results.timings.setdefault(kind, []).append(end - start)
-            if status not in (200, 0):
+            if status == 201 and kind.startswith("case open"):
+                cases.append(json.loads(payload)["case_id"])
+            elif status not in (200, 0):
                 results.errors.append(f"{kind}: HTTP {status}")
             due = due + rng.expovariate(1 / gap) if gap else end
     finally:
