@@ -1,4 +1,6 @@
-"""A server SIGKILLed while a client writes loses no acknowledged write, and the audit chain still verifies."""
+"""A server SIGKILLed while clients write (sign-ins, cases opened on published subjects, notes on those
+cases, audited searches) loses no acknowledged write, on SQLite and on PostgreSQL: each is in the store
+with its audit event, nothing is stored without its event, and the audit chain still verifies."""
 
 from __future__ import annotations
 
@@ -9,19 +11,24 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from collections import Counter
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from conftest import PASSWORD, SUBJECTS  # type: ignore[import-not-found]
 from ilos.config import Settings
-from ilos.services import audit_log, users
+from ilos.services import audit_log, publish, users
 from ilos.services.access import Purpose, local_operator
 from ilos.services.store_access import open_store
+from ilos.store.operations_tables import CaseNoteRow, CaseRow, CaseSubjectRow
 from ilos.store.tables import ApiTokenRow, AuditEventRow
 
-PASSWORD = "a long enough password"
+SUBJECT_IDS = [str(s["subject_id"]) for s in SUBJECTS]
+WRITERS = 3  # concurrent clients, so that writes are in flight in the server when it is killed
+ENOUGH = {"tokens": 6, "cases": 30, "notes": 30, "queries": 30}  # acknowledged before the kill
 
 
 def _free_port() -> int:
@@ -42,92 +49,147 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     pytest.fail("server did not start")
 
 
-class Client(threading.Thread):
-    """Signs in and searches in a loop, remembering what the server acknowledged."""
+@dataclass
+class Acknowledged:
+    """What the server answered 2xx to, over all clients; anything else it answered is an error."""
 
-    def __init__(self, base: str) -> None:
+    tokens: list[str] = field(default_factory=list)
+    cases: dict[str, str] = field(default_factory=dict)  # case id -> the subject it was opened on
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (case id, text)
+    queries: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            return {name: len(getattr(self, name)) for name in ENOUGH}
+
+
+class Client(threading.Thread):
+    """An analyst in a loop: sign in (every fifth round), open a case on a subject, note on it, search."""
+
+    def __init__(self, base: str, number: int, seen: Acknowledged) -> None:
         super().__init__(daemon=True)
-        self.base, self.tokens, self.queries = base, [], []
-        self.stop = threading.Event()
+        self.base, self.number, self.seen = base, number, seen
+        self.headers: dict[str, str] = {}
 
     def run(self) -> None:
-        with httpx.Client(base_url=self.base, timeout=5) as http:
+        with httpx.Client(base_url=self.base, timeout=30) as http:
             i = 0
-            while not self.stop.is_set():
-                i += 1
+            while True:
                 try:
-                    self._step(http, i)
+                    self._round(http, i)
                 except httpx.TransportError:
                     return  # the server is gone
+                i += 1
 
-    def _step(self, http: httpx.Client, i: int) -> None:
-        body = {"username": "ann", "password": PASSWORD, "purpose": "case_investigation"}
-        issued = http.post("/api/v1/auth/token", json=body)
-        assert issued.status_code == 200, issued.text
-        self.tokens.append(issued.json()["token_id"])
-        headers = {
-            "Authorization": f"Bearer {issued.json()['access_token']}",
-            "X-ILOS-Purpose": "case_investigation",
-        }
-        for j in range(5):
-            q = f"probe {i} {j}"
-            if http.get("/api/v1/subjects", params={"q": q}, headers=headers).status_code == 200:
-                self.queries.append(q)
+    def _acknowledged(self, response: httpx.Response, expected: int) -> bool:
+        if response.status_code == expected:
+            return True
+        with self.seen.lock:
+            self.seen.errors.append(f"{response.request.method} {response.request.url.path}: {response.text}")
+        return False
+
+    def _round(self, http: httpx.Client, i: int) -> None:
+        tag = f"{self.number}-{i}"
+        if i % 5 == 0:
+            body = {"username": "ann", "password": PASSWORD, "purpose": "case_investigation"}
+            issued = http.post("/api/v1/auth/token", json=body)
+            if not self._acknowledged(issued, 200):
+                return
+            self.headers = {
+                "Authorization": f"Bearer {issued.json()['access_token']}",
+                "X-ILOS-Purpose": "case_investigation",
+            }
+            with self.seen.lock:
+                self.seen.tokens.append(issued.json()["token_id"])
+        subject_id = SUBJECT_IDS[i % len(SUBJECT_IDS)]
+        case = {"title": f"crash case {tag}", "subject_ids": [subject_id]}
+        opened = http.post("/api/v1/cases", json=case, headers=self.headers)
+        if not self._acknowledged(opened, 201):
+            return
+        case_id = opened.json()["case_id"]
+        with self.seen.lock:
+            self.seen.cases[case_id] = subject_id
+        text = f"crash note {tag}"
+        noted = http.post(f"/api/v1/cases/{case_id}/notes", json={"text": text}, headers=self.headers)
+        if self._acknowledged(noted, 200):
+            with self.seen.lock:
+                self.seen.notes.append((case_id, text))
+        searched = http.get("/api/v1/subjects", params={"q": f"probe {tag}"}, headers=self.headers)
+        if self._acknowledged(searched, 200):
+            with self.seen.lock:
+                self.seen.queries.append(f"probe {tag}")
 
 
 @pytest.mark.slow
-def test_sigkilled_server_keeps_every_acknowledged_write(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, environment="test", secret_key="crash-test-secret-0123456789")
+def test_sigkilled_server_keeps_every_acknowledged_write(settings: Settings) -> None:
     store = open_store(settings)
     users.create_user(store, local_operator(Purpose.administration), "ann", PASSWORD, ["analyst"])
+    publish.publish(store, local_operator(Purpose.data_quality), SUBJECTS)
     store.close()
+    assert settings.database_url  # the db_url fixture's: a SQLite file or a scratch PostgreSQL schema
     port = _free_port()
     env = dict(
         os.environ,
-        ILOS_HOME=str(tmp_path),
+        ILOS_HOME=str(settings.home),
+        ILOS_DATABASE_URL=settings.database_url,
         ILOS_ENVIRONMENT="test",
         ILOS_SECRET_KEY=settings.secret_key.get_secret_value(),
     )
-    env.pop("ILOS_DATABASE_URL", None)
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "ilos.api.app:create_app",
-        "--factory",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, env=env)
+    command = [sys.executable, "-m", "uvicorn", "ilos.api.app:create_app", "--factory"]
+    server = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning"], env=env)
+    seen = Acknowledged()
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base, server)
-        client = Client(base)
-        client.start()
-        deadline = time.monotonic() + 20
-        while len(client.queries) < 40 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        clients = [Client(base, n, seen) for n in range(WRITERS)]
+        for client in clients:
+            client.start()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not seen.errors:
+            if all(seen.counts()[name] >= least for name, least in ENOUGH.items()):
+                break
+            time.sleep(0.02)
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
-        client.stop.set()
-        client.join(timeout=10)
+        for client in clients:
+            client.join(timeout=30)
     finally:
         if server.poll() is None:
             server.kill()
-    assert client.tokens and client.queries
-    _assert_all_acknowledged_writes_kept(settings, client)
+    assert not seen.errors
+    assert all(not client.is_alive() for client in clients)
+    assert all(seen.counts()[name] >= least for name, least in ENOUGH.items()), seen.counts()
+    _assert_acknowledged_writes_kept(settings, seen)
 
 
-def _assert_all_acknowledged_writes_kept(settings: Settings, client: Client) -> None:
+def _assert_acknowledged_writes_kept(settings: Settings, seen: Acknowledged) -> None:
     store = open_store(settings)
-    with store.transaction() as session:
-        tokens = set(session.scalars(select(ApiTokenRow.id)))
-        events = list(session.scalars(select(AuditEventRow)))
-        assert audit_log.verify_stored_chain(session).ok
-    store.close()
-    signed_in = {e.object_ids[0] for e in events if e.action == "auth.sign_in" and e.outcome == "ok"}
-    searched = {e.query["q"] for e in events if e.action == "subject.search" and e.query}
-    assert set(client.tokens) <= tokens and set(client.tokens) <= signed_in
-    assert set(client.queries) <= searched
+    try:
+        with store.transaction() as session:
+            tokens = set(session.scalars(select(ApiTokenRow.id)))
+            cases = {(c.case_id, c.subject_id) for c in session.scalars(select(CaseSubjectRow))}
+            case_ids = set(session.scalars(select(CaseRow.id)))
+            notes = {(n.case_id, n.text) for n in session.scalars(select(CaseNoteRow))}
+            events = list(session.scalars(select(AuditEventRow)))
+        verification = audit_log.verify(store, local_operator(Purpose.oversight))
+    finally:
+        store.close()
+    ok = [e for e in events if e.outcome == "ok"]
+    signed_in = {e.object_ids[0] for e in ok if e.action == "auth.sign_in"}
+    opened = {tuple(e.object_ids) for e in ok if e.action == "case.open"}
+    noted = Counter(e.object_ids[0] for e in ok if e.action == "case.note")
+    searched = {e.query["q"] for e in ok if e.action == "subject.search" and e.query}
+    # Every acknowledged write is stored...
+    assert set(seen.tokens) <= tokens
+    assert set(seen.cases.items()) <= cases
+    assert set(seen.notes) <= notes
+    assert set(seen.queries) <= searched
+    # ...and nothing, acknowledged or caught in flight, is stored without its audit event or vice versa.
+    assert tokens == signed_in
+    assert opened == cases
+    assert {case_id for case_id, _ in cases} == case_ids
+    assert noted == Counter(case_id for case_id, _ in notes)
+    assert verification.ok, verification.reason
+    assert verification.checked == len(events)
