@@ -30,6 +30,7 @@ from ilos.services.legal_records import ReviewRequest
 from ilos.services.realtime import Worker
 from ilos.services.store_access import Store, open_store
 from ilos.services.web_worklist import WorklistFilter, WorklistItem, worklist_page
+from ilos.services.worklist_publish import publish_worklist
 from ilos.store.operations_tables import ActionVerificationRow
 
 ANALYST = Caller("analyst", frozenset({Role.analyst}), Purpose.case_investigation, "test")
@@ -82,11 +83,12 @@ def test_a_recorded_review_reaches_the_next_worklist_view(store: Store) -> None:
     assert subject_id not in _items(store, WorklistFilter(gate=IDENTITY))
 
 
-def test_a_built_worklist_is_read_until_a_review_makes_it_stale(store: Store) -> None:
+def test_a_published_worklist_is_read_until_a_review_makes_it_stale(store: Store) -> None:
     home = store.settings.home
     inputs = legal_records.decision_inputs(store, SUPERVISOR)
     worklists.build_worklist(home / "linkage", home=home, inputs=inputs)
-    assert worklist_page(store, ANALYST, WorklistFilter()).decided_by.startswith("ilos worklist build")
+    publish_worklist(store, SUPERVISOR, home / "linkage")
+    assert worklist_page(store, ANALYST, WorklistFilter()).decided_by.startswith("published by sup")
 
     subject_id, _ = _review_an_identity_gate(store)
 
@@ -95,12 +97,13 @@ def test_a_built_worklist_is_read_until_a_review_makes_it_stale(store: Store) ->
     assert IDENTITY not in _items(store)[subject_id].gates
 
 
-def test_a_built_worklist_is_not_read_after_a_re_link_brings_in_a_stay(store: Store) -> None:
+def test_a_published_worklist_is_not_read_after_a_re_link_brings_in_a_stay(store: Store) -> None:
     home = store.settings.home
     linkage = home / "linkage"
     subject_id = sorted(_items(store, WorklistFilter(status="actionable")))[0]
     worklists.build_worklist(linkage, home=home, inputs=legal_records.decision_inputs(store, SUPERVISOR))
-    assert worklist_page(store, ANALYST, WorklistFilter()).decided_by.startswith("ilos worklist build")
+    publish_worklist(store, SUPERVISOR, linkage)
+    assert worklist_page(store, ANALYST, WorklistFilter()).decided_by.startswith("published by sup")
 
     _append(  # a re-run of `ilos link` and `ilos subjects build` that brings in a court's stay
         linkage / "timeline.parquet",

@@ -73,4 +73,7 @@ def _print_summary(summary: DemoSummary) -> None:
         f"{b.subjects:,} subjects, {b.events:,} events, {b.with_conflicts:,} with conflicts; "
         f"{summary.published:,} published",
     )
+    w = summary.worklist
+    counts = ", ".join(f"{n:,} {status}" for status, n in w.by_status.items())
+    table.add_row("worklist", f"{w.purpose} ({w.role}) under {w.policy_label}: {counts}; published")
     console.print(table)

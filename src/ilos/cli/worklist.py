@@ -13,7 +13,10 @@ from ilos.cli import legal as legal_cli
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.config import load_settings
+from ilos.services import worklist_publish as publisher
 from ilos.services import worklists as service
+from ilos.services.access import Purpose, local_operator
+from ilos.services.store_access import open_store
 
 app = typer.Typer(
     help="Worklists: subjects with status, gates, explained priority and usable location.",
@@ -89,3 +92,22 @@ def export(
         linkage_dir, fmt, out, purpose, policy, parse_date(as_of), load_settings().home, inputs
     )
     console.print(f"wrote {path}")
+
+
+@app.command(
+    "publish",
+    help="Load LINKAGE_DIR's built worklist and decisions into the operational store (COPY on PostgreSQL), "
+    "replacing that role and purpose's previous one; the web and API serve it while it is current.",
+)
+@reports_errors
+def publish(linkage_dir: Path = typer.Argument(..., help="A directory with a worklist build.")) -> None:
+    store = open_store(load_settings())
+    try:
+        with spinner("publishing the worklist") as step:
+            r = publisher.publish_worklist(store, local_operator(Purpose.data_quality), linkage_dir, step)
+    finally:
+        store.close()
+    counts = ", ".join(f"{n:,} {s}" for s, n in r.by_status.items())
+    console.print(
+        f"published {r.subjects:,} decisions for {r.purpose} ({r.role}) under {r.policy_label}: {counts}"
+    )

@@ -1,5 +1,6 @@
 """The demo use case: a synthetic world through every pipeline stage that exists, with a summary; then
-the subjects are published to the operational store and demo users get fresh random passwords."""
+the subjects and the analyst's worklist are published to the operational store and demo users get fresh
+random passwords."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from argon2 import PasswordHasher
 from ilos.config import Settings
 from ilos.errors import ConflictError
 from ilos.resolve.evaluation import LinkageScores
-from ilos.services import ingestion, linking, subjects, users, world
+from ilos.services import ingestion, legal_records, linking, subjects, users, worklists, world
 from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.audit_log import Action, record
 from ilos.services.store_access import Store, open_store
 from ilos.services.web_detail import linkage_dir
 from ilos.services.web_publish import publish_linkage
+from ilos.services.worklist_publish import publish_worklist
 from ilos.store import users as user_rows
 
 Progress = Callable[[str], None]
@@ -44,6 +46,7 @@ class DemoSummary:
     scores: LinkageScores
     subjects: subjects.SubjectsBuild
     published: int
+    worklist: worklists.WorklistBuild
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +79,19 @@ def run_demo(settings: Settings, persons: int, seed: int, progress: Progress) ->
     built = subjects.build_subjects(out, world_dir / "sources.yaml", settings=settings)
     progress("publishing subjects to the operational store")
     store = open_store(settings)
+    operator = local_operator(Purpose.data_quality)
     try:
-        published = publish_linkage(store, local_operator(Purpose.data_quality), out).subjects
+        published = publish_linkage(store, operator, out).subjects
+        progress(f"deciding the worklist for {worklists.DEFAULT_PURPOSE} and publishing it")
+        inputs = legal_records.decision_inputs(store, operator)
+        worklist = worklists.build_worklist(out, home=settings.home, progress=progress, inputs=inputs)
+        publish_worklist(store, operator, out)
     finally:
         store.close()
     return DemoSummary(
-        world_dir, persons, seed, dict(generated.rows_per_source), report, link_run, scores, built, published
-    )
+        world_dir, persons, seed, dict(generated.rows_per_source), report, link_run, scores, built, published,
+        worklist,
+    )  # fmt: skip
 
 
 def reset_demo_users(settings: Settings) -> list[DemoUser]:

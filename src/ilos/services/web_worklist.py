@@ -3,14 +3,14 @@ gates, explained priority, last location the purpose may use), filtered and page
 for the map. Locations the purpose may not use are never counted on the map, only as withheld.
 
 Decisions take the recorded gate reviews and the change worker's journaled events (a stay posted live) as
-inputs. They come from `ilos worklist build`'s file when it was built for this role, purpose and policy
-from the linkage files as they are now, with the same reviews and journal and no cited authority; otherwise
+inputs. They come from the worklist published to the store (`ilos worklist build`, then `ilos worklist
+publish`; `ilos demo` does both for the analyst's purpose) when it was decided for this role, purpose and
+policy from the linkage files as they are now, with the same reviews and journal and no cited authority; otherwise
 they are decided here once per process and kept until the linkage files, the policy, the reviews or the
 journal change. Both compare the same stamp of the linkage files (`gate_inputs.linkage_stamp`)."""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import Counter
@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from ilos.definitions.policy import Policy
@@ -36,6 +35,7 @@ from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
 from ilos.services.web_policy import current_policy
 from ilos.services.web_subject import policy_role
+from ilos.store import worklist_tables
 from ilos.store.tables import SubjectRow
 
 WORKLIST_READERS = frozenset({Role.analyst, Role.supervisor, Role.logistics_planner})
@@ -204,13 +204,13 @@ _cache_lock = threading.Lock()
 def _decided(
     store: Store, caller: Caller, directory: Path, policy: Policy, role: str, purpose: str
 ) -> _Decided:
-    """The built worklist when it was decided for this role, purpose, policy and live state; else decided
+    """The published worklist when it was decided for this role, purpose, policy and live state; else decided
     here, once per process for each (linkage files, policy, live state, role, purpose)."""
     live = _live_state(store, directory)
     stamp = linkage_stamp(directory)
-    built = _built(directory, policy, role, purpose, live, stamp)
-    if built is not None:
-        return built
+    published = _published(store, policy, role, purpose, live, stamp)
+    if published is not None:
+        return published
     key = (str(directory), stamp, policy.content_hash, live, role, purpose)
     with _cache_lock:  # one thread decides; the others wait for its result rather than repeat it
         if key not in _cache:
@@ -236,31 +236,35 @@ def _live_state(store: Store, directory: Path) -> tuple[int, int]:
         return review_count(session), journal
 
 
-def _built(
-    directory: Path,
+def _published(
+    store: Store,
     policy: Policy,
     role: str,
     purpose: str,
     live: tuple[int, int],
     stamp: tuple[tuple[str, int, int], ...],
 ) -> _Decided | None:
-    """`ilos worklist build`'s decisions, if made for this role, purpose and policy from the linkage files as
-    they are now (a re-link or subjects rebuild since makes them stale; a build that recorded no stamp is
-    never read), with the same reviews and journal and no cited authority."""
-    manifest, table = directory / worklists.WORKLIST_MANIFEST, directory / worklists.WORKLIST_FILE
-    if not manifest.is_file() or not table.is_file():
-        return None
-    about = json.loads(manifest.read_text())
-    made_for = (about.get("role"), about.get("purpose"), about.get("policy_hash"))
-    made_with = (about.get("reviews"), about.get("journal_bytes"), about.get("authorities"))
-    made_from = about.get("linkage_files")
-    if made_for != (role, purpose, policy.content_hash) or made_with != (*live, []):
-        return None
-    if made_from != [list(f) for f in stamp]:
-        return None
-    rows = pq.read_table(table).to_pylist()
-    source = f"ilos worklist build ({about.get('subjects', len(rows))} subjects)"
-    return _Decided(tuple(item_of(r) for r in rows), date.fromisoformat(about["as_of"]), source)
+    """The worklist published to the store (`ilos worklist publish`), if decided for this role, purpose and
+    policy from the linkage files as they are now (a re-link or subjects rebuild since makes it stale), with
+    the same reviews and journal and no cited authority. Its items are read once per process per publish."""
+    with store.transaction() as session:
+        header = worklist_tables.published_worklist(session, role, purpose)
+        if header is None or header.policy_hash != policy.content_hash:
+            return None
+        made = header.stamp
+        if (made.get("reviews"), made.get("journal_bytes"), made.get("authorities")) != (*live, []):
+            return None
+        if made.get("linkage_files") != [list(f) for f in stamp]:
+            return None
+        key = ("published", role, purpose, header.published_at)
+        with _cache_lock:
+            if key not in _cache:
+                rows = worklist_tables.worklist_items(session, role, purpose)
+                for stale in [k for k in _cache if k[:3] == key[:3]]:  # an earlier publish
+                    del _cache[stale]
+                source = f"published by {header.published_by} ({header.subjects:,} subjects)"
+                _cache[key] = _Decided(tuple(item_of(r) for r in rows), header.as_of, source)
+            return _cache[key]
 
 
 def _with_names(store: Store, items: Sequence[WorklistItem]) -> list[WorklistItem]:

@@ -7,3 +7,4 @@ from ilos.store import legal_tables as legal_tables
 from ilos.store import operations_tables as operations_tables
 from ilos.store import plan_tables as plan_tables
 from ilos.store import split_tables as split_tables
+from ilos.store import worklist_tables as worklist_tables
