@@ -128,9 +128,6 @@ def _decisions(path: Path) -> Iterator[list[DecisionLoadRow]]:
     try:
         reader = con.sql(_DECISIONS_SQL, params=[str(path)]).to_arrow_reader(CHUNK)
         for batch in reader:
-            yield [
-                DecisionLoadRow(r["subject_id"], r["status"], r["policy_hash"], r["decided_at"], r["record"])
-                for r in batch.to_pylist()
-            ]
+            yield list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
     finally:
         con.close()

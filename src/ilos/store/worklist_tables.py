@@ -7,7 +7,6 @@ Bulk loads: COPY into temporary tables on PostgreSQL, executemany on SQLite."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -73,13 +72,8 @@ class PublishedDecisionRow(Base):
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionLoadRow:
-    subject_id: str
-    status: str
-    policy_hash: str
-    decided_at: datetime
-    record: str  # the decision's JSON text, as the lake holds it
+DecisionLoadRow = tuple[str, str, str, datetime, str]
+"""subject_id, status, policy_hash, decided_at, and the decision's JSON text as the lake holds it."""
 
 
 def replace_header(session: Session, header: PublishedWorklistRow) -> None:
@@ -98,8 +92,7 @@ def load_items(session: Session, key: tuple[str, str], first: int, items: Sequen
 
 
 def load_decisions(session: Session, key: tuple[str, str], decisions: Sequence[DecisionLoadRow]) -> None:
-    rows = [(*key, d.subject_id, d.status, d.policy_hash, d.decided_at, d.record) for d in decisions]
-    _load(session, "published_decisions", _DECISION_COLUMNS, rows)
+    _load(session, "published_decisions", _DECISION_COLUMNS, [(*key, *d) for d in decisions])
 
 
 _DECISION_COLUMNS = ("role", "purpose", "subject_id", "status", "policy_hash", "decided_at", "record")
