@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from ilos.errors import FieldProblem, InvalidInputError
 from ilos.services.access import Caller
 from ilos.services.audit_log import Action, record
+from ilos.services.name_sounds import name_sounds
 from ilos.services.store_access import Store
 from ilos.store import subjects as subject_rows
-from ilos.store.search_keys import identifier_key, name_key
+from ilos.store.search_keys import identifier_key, name_key, sounds_value
 from ilos.store.subjects import SubjectLoadRow
 
 CHUNK = 50_000
@@ -70,7 +71,13 @@ def to_load_row(row: Mapping[str, Any], index: int) -> SubjectLoadRow:
         sorted({(str(k), identifier_key(str(v))) for k, v in pairs if identifier_key(str(v))})
     )
     return SubjectLoadRow(
-        subject_id, display_name, name_key(display_name), born, dict(row.get("payload") or {}), identifiers
+        subject_id,
+        display_name,
+        name_key(display_name),
+        sounds_value(name_sounds(display_name)),
+        born,
+        dict(row.get("payload") or {}),
+        identifiers,
     )
 
 

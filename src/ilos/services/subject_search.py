@@ -11,6 +11,7 @@ from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.services.access import SUBJECT_READERS
 from ilos.services.api_context import Principal, admitted
 from ilos.services.audit_log import Action, record
+from ilos.services.name_sounds import name_sounds
 from ilos.services.store_access import Store
 from ilos.store import subjects as subject_rows
 from ilos.store.search_keys import identifier_key, name_key
@@ -32,8 +33,10 @@ class SubjectView:
 
 
 def parse_query(q: str, limit: int) -> SubjectQuery:
-    """A date (YYYY-MM-DD) matches date of birth exactly; other text matches names (contains) or an
-    identifier (exact, ignoring case and punctuation)."""
+    """A date (YYYY-MM-DD) matches a date of birth, or the same date with day and month swapped (a common
+    data-entry slip); other text matches names that contain it or sound like it (every word: nicknames,
+    transliterations and sound-alike spellings), or an identifier ignoring case and punctuation (an A-number
+    also without its A or leading zeros)."""
     text = q.strip()
     problems: list[FieldProblem] = []
     if not text:
@@ -46,14 +49,31 @@ def parse_query(q: str, limit: int) -> SubjectQuery:
         raise InvalidInputError("Cannot search subjects", problems)
     if _ISO_DATE.fullmatch(text):
         try:
-            return SubjectQuery(date_of_birth=date.fromisoformat(text), limit=limit)
+            born = date.fromisoformat(text)
         except ValueError:
             raise InvalidInputError(
                 "Cannot search subjects", [FieldProblem("query.q", f"{text!r} is not a real date")]
             ) from None
+        return SubjectQuery(dates_of_birth=_with_day_month_swapped(born), limit=limit)
     ident = identifier_key(text)
-    has_digit = any(c.isdigit() for c in ident)
-    return SubjectQuery(name_key=name_key(text) or None, identifier=ident if has_digit else None, limit=limit)
+    identifiers = _identifier_forms(ident) if any(c.isdigit() for c in ident) else ()
+    return SubjectQuery(
+        name_key=name_key(text) or None, sounds=name_sounds(text), identifiers=identifiers, limit=limit
+    )
+
+
+def _with_day_month_swapped(born: date) -> tuple[date, ...]:
+    if born.day > 12 or born.day == born.month:
+        return (born,)
+    return (born, born.replace(month=born.day, day=born.month))
+
+
+def _identifier_forms(ident: str) -> tuple[str, ...]:
+    """The identifier as typed and, for 7 to 9 digits, the A-number it would be (A plus 9 digits)."""
+    digits = ident.removeprefix("A")
+    if digits.isdigit() and 7 <= len(digits) <= 9:
+        return tuple(dict.fromkeys((ident, f"A{int(digits):09d}")))
+    return (ident,)
 
 
 def search(store: Store, who: Principal, q: str, limit: int = 20) -> list[SubjectView]:

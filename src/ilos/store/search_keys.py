@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[^0-9a-z]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
@@ -33,3 +34,13 @@ def like_prefix(text: str) -> str:
 
 def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def sounds_value(codes: Iterable[str]) -> str:
+    """The stored form of a name's sound codes: unique, sorted, each with a space either side (" JS KRS ")."""
+    return f" {' '.join(sorted(set(codes)))} "
+
+
+def sound_pattern(code: str) -> str:
+    """A LIKE pattern matching one whole code in a `sounds_value` (escape char is backslash)."""
+    return f"% {_like_escaped(code)} %"

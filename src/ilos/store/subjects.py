@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, and_, select, text
 from sqlalchemy.orm import Session
 
-from ilos.store.search_keys import like_pattern, like_prefix
+from ilos.store.search_keys import like_pattern, like_prefix, sound_pattern
 from ilos.store.tables import SubjectIdentifierRow, SubjectRow
 
 
@@ -22,6 +22,7 @@ class SubjectLoadRow:
     subject_id: str
     display_name: str
     name_key: str
+    name_sounds: str  # " JS KRS ": see search_keys.sounds_value
     date_of_birth: date | None
     payload: dict[str, Any]
     identifiers: tuple[tuple[str, str], ...]
@@ -29,11 +30,12 @@ class SubjectLoadRow:
 
 @dataclass(frozen=True, slots=True)
 class SubjectQuery:
-    """What to match: any of name (contains), date of birth (exact), identifier (exact)."""
+    """What to match: any of name (contains), name sounds (every code), a date of birth, an identifier."""
 
     name_key: str | None = None
-    date_of_birth: date | None = None
-    identifier: str | None = None
+    sounds: tuple[str, ...] = ()
+    dates_of_birth: tuple[date, ...] = ()
+    identifiers: tuple[str, ...] = ()
     limit: int = 20
 
 
@@ -56,6 +58,14 @@ def get_subject_with_identifiers(
     return rows[0][0], identifiers
 
 
+def published_ids(session: Session, subject_ids: Sequence[str]) -> set[str]:
+    """Which of `subject_ids` are published."""
+    if not subject_ids:
+        return set()
+    found = session.scalars(select(SubjectRow.subject_id).where(SubjectRow.subject_id.in_(set(subject_ids))))
+    return set(found)
+
+
 def identifiers_of(session: Session, subject_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     rows = session.execute(
         select(SubjectIdentifierRow.subject_id, SubjectIdentifierRow.kind, SubjectIdentifierRow.value)
@@ -69,24 +79,41 @@ def identifiers_of(session: Session, subject_ids: Sequence[str]) -> dict[str, li
 
 
 def search_subjects(session: Session, query: SubjectQuery) -> list[SubjectRow]:
-    """Subjects matching any given criterion; names starting with the text come first.
+    """Subjects matching any given criterion: names starting with the text first, then the other exact
+    matches (names containing the text, dates of birth, identifiers) by name, then the names that only
+    sound like it.
 
-    Each criterion is its own index-backed query (trigram GIN for names on PostgreSQL, btree for date
-    of birth and identifiers) limited to the first `limit` in the final order; the results are merged
-    here. One query with OR (or a union joined back to subjects) stops PostgreSQL using the indexes."""
-    criteria: list[ColumnElement[bool]] = []
+    Each criterion is its own index-backed query (trigram GIN for names and their sounds on PostgreSQL,
+    btree for dates of birth and identifiers) limited to the first `limit` in its order; the results are
+    merged here. One query with OR (or a union joined back to subjects) stops PostgreSQL using the indexes."""
+    exact: list[ColumnElement[bool]] = []
     if query.name_key:
-        criteria.append(SubjectRow.name_key.like(like_pattern(query.name_key), escape="\\"))
-    if query.date_of_birth is not None:
-        criteria.append(SubjectRow.date_of_birth == query.date_of_birth)
-    if query.identifier:
-        criteria.append(
-            SubjectRow.subject_id.in_(
-                select(SubjectIdentifierRow.subject_id).where(SubjectIdentifierRow.value == query.identifier)
-            )
+        exact.append(SubjectRow.name_key.like(like_pattern(query.name_key), escape="\\"))
+    if query.dates_of_birth:
+        exact.append(SubjectRow.date_of_birth.in_(query.dates_of_birth))
+    if query.identifiers:
+        with_identifier = select(SubjectIdentifierRow.subject_id).where(
+            SubjectIdentifierRow.value.in_(query.identifiers)
         )
+        exact.append(SubjectRow.subject_id.in_(with_identifier))
+    found = _first_matches(session, query, exact)
+    sounds = [SubjectRow.name_sounds.like(sound_pattern(c), escape="\\") for c in query.sounds]
+    sounding = _first_matches(session, query, [and_(*sounds)] if sounds else [])
+    only_sounding = sounding.keys() - found.keys()
+
+    def order(row: SubjectRow) -> tuple[bool, bool, str, str]:
+        starts = query.name_key is not None and row.name_key.startswith(query.name_key)
+        return (row.subject_id in only_sounding, not starts, row.name_key, row.subject_id)
+
+    return sorted((sounding | found).values(), key=order)[: query.limit]
+
+
+def _first_matches(
+    session: Session, query: SubjectQuery, criteria: Sequence[ColumnElement[bool]]
+) -> dict[str, SubjectRow]:
+    """The first `query.limit` subjects of each criterion, names starting with the text first."""
     prefix = like_prefix(query.name_key) if query.name_key else None
-    # Code-point order on both backends, the same order the merge below uses (whatever the collation).
+    # Code-point order on both backends, the same order the merge uses (whatever the collation).
     by_name = SubjectRow.name_key.collate("C") if _is_postgres(session) else SubjectRow.name_key
     found: dict[str, SubjectRow] = {}
     for criterion in criteria:
@@ -95,12 +122,7 @@ def search_subjects(session: Session, query: SubjectQuery) -> list[SubjectRow]:
             statement = statement.order_by(SubjectRow.name_key.like(prefix, escape="\\").desc())
         statement = statement.order_by(by_name, SubjectRow.subject_id).limit(query.limit)
         found.update((row.subject_id, row) for row in session.scalars(statement))
-
-    def order(row: SubjectRow) -> tuple[bool, str, str]:
-        starts = query.name_key is not None and row.name_key.startswith(query.name_key)
-        return (not starts, row.name_key, row.subject_id)
-
-    return sorted(found.values(), key=order)[: query.limit]
+    return found
 
 
 def _is_postgres(session: Session) -> bool:
@@ -114,10 +136,10 @@ def analyze_subjects(session: Session) -> None:
 
 
 _UPSERT_SQLITE = (
-    "INSERT INTO subjects (subject_id, display_name, name_key, date_of_birth, payload, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject_id) DO UPDATE SET display_name = excluded.display_name, "
-    "name_key = excluded.name_key, date_of_birth = excluded.date_of_birth, payload = excluded.payload, "
-    "updated_at = excluded.updated_at"
+    "INSERT INTO subjects (subject_id, display_name, name_key, name_sounds, date_of_birth, payload, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject_id) DO UPDATE SET display_name = excluded.display_name, "
+    "name_key = excluded.name_key, name_sounds = excluded.name_sounds, date_of_birth = excluded.date_of_birth, "
+    "payload = excluded.payload, updated_at = excluded.updated_at"
 )
 
 
@@ -132,6 +154,7 @@ def load_subjects_sqlite(session: Session, rows: Sequence[SubjectLoadRow], now: 
                 r.subject_id,
                 r.display_name,
                 r.name_key,
+                r.name_sounds,
                 r.date_of_birth.isoformat() if r.date_of_birth else None,
                 json.dumps(r.payload),
                 stamp,
@@ -151,10 +174,10 @@ def load_subjects_sqlite(session: Session, rows: Sequence[SubjectLoadRow], now: 
 
 
 _MERGE_POSTGRES = (
-    "INSERT INTO subjects (subject_id, display_name, name_key, date_of_birth, payload, updated_at) "
-    "SELECT DISTINCT ON (subject_id) subject_id, display_name, name_key, date_of_birth, payload, updated_at "
-    "FROM publish_subjects ON CONFLICT (subject_id) DO UPDATE SET display_name = excluded.display_name, "
-    "name_key = excluded.name_key, date_of_birth = excluded.date_of_birth, "
+    "INSERT INTO subjects (subject_id, display_name, name_key, name_sounds, date_of_birth, payload, updated_at) "
+    "SELECT DISTINCT ON (subject_id) subject_id, display_name, name_key, name_sounds, date_of_birth, payload, "
+    "updated_at FROM publish_subjects ON CONFLICT (subject_id) DO UPDATE SET display_name = excluded.display_name, "
+    "name_key = excluded.name_key, name_sounds = excluded.name_sounds, date_of_birth = excluded.date_of_birth, "
     "payload = excluded.payload, updated_at = excluded.updated_at;"
     "DELETE FROM subject_identifiers WHERE subject_id IN (SELECT subject_id FROM publish_subjects);"
     "INSERT INTO subject_identifiers (subject_id, kind, value) "
@@ -170,11 +193,22 @@ def load_subjects_postgres(session: Session, rows: Sequence[SubjectLoadRow], now
         "CREATE TEMP TABLE IF NOT EXISTS publish_identifiers (LIKE subject_identifiers) ON COMMIT DROP;"
         "TRUNCATE publish_subjects, publish_identifiers"
     )
-    copy_sql = "COPY publish_subjects (subject_id, display_name, name_key, date_of_birth, payload, updated_at) FROM STDIN"
+    copy_sql = (
+        "COPY publish_subjects (subject_id, display_name, name_key, name_sounds, date_of_birth, payload, updated_at) "
+        "FROM STDIN"
+    )
     with cursor.copy(copy_sql) as copy:
         for r in rows:
             copy.write_row(
-                (r.subject_id, r.display_name, r.name_key, r.date_of_birth, json.dumps(r.payload), now)
+                (
+                    r.subject_id,
+                    r.display_name,
+                    r.name_key,
+                    r.name_sounds,
+                    r.date_of_birth,
+                    json.dumps(r.payload),
+                    now,
+                )
             )
     with cursor.copy("COPY publish_identifiers (subject_id, kind, value) FROM STDIN") as copy:
         for r in rows:

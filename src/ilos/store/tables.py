@@ -121,7 +121,7 @@ class SubjectRow(Base):
     """A published subject record as the API serves it; the lake keeps everything it came from."""
 
     __tablename__ = "subjects"
-    # PostgreSQL only (see migration 0002); schema.include_object skips it when comparing SQLite.
+    # PostgreSQL only (migrations 0003, 0012); schema.include_object skips them when comparing SQLite.
     __table_args__ = (
         Index(
             "ix_subjects_name_key_trgm",
@@ -130,11 +130,20 @@ class SubjectRow(Base):
             postgresql_ops={"name_key": "gin_trgm_ops"},
             info={"only_on": "postgresql"},
         ),
+        Index(
+            "ix_subjects_name_sounds_trgm",
+            "name_sounds",
+            postgresql_using="gin",
+            postgresql_ops={"name_sounds": "gin_trgm_ops"},
+            info={"only_on": "postgresql"},
+        ),
     )
 
     subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(256))
     name_key: Mapped[str] = mapped_column(String(256), index=True)
+    # " JS KRS ": each name word's phonetic code, for fuzzy search (NULL if published before migration 0012)
+    name_sounds: Mapped[str | None] = mapped_column(String(512))
     date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

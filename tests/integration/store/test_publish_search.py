@@ -73,3 +73,45 @@ def test_postgres_name_search_can_use_the_trigram_index(store: Store) -> None:
             session.execute(text("EXPLAIN SELECT * FROM subjects WHERE name_key LIKE '%nune%'")).scalars()
         )
     assert "ix_subjects_name_key_trgm" in plan
+
+
+FUZZY = [
+    {"subject_id": "S1", "display_name": "William Smith", "date_of_birth": "1980-03-07",
+     "identifiers": {"a_number": "A012345678"}},
+    {"subject_id": "S2", "display_name": "José de la Cruz", "date_of_birth": "1975-11-30"},
+    {"subject_id": "S3", "display_name": "Muhammad Haddad", "date_of_birth": "1990-01-02"},
+    {"subject_id": "S4", "display_name": "Maria Garcia", "date_of_birth": "1980-07-03"},
+    {"subject_id": "S5", "display_name": "Marisol Garsia Lopez"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("bill smyth", ["S1"]),  # nickname and spelling
+        ("smyth", ["S1"]),
+        ("jose cruz", ["S2"]),  # particles dropped, accents folded
+        ("kruz", ["S2"]),
+        ("mohamed hadad", ["S3"]),  # transliteration variants
+        ("maria garsia", ["S4"]),  # sound-alike typo; S5 has GARSIA but not MARIA
+        ("garcia", ["S4", "S5"]),  # the exact spelling first, then the one that only sounds like it
+        ("1980-07-03", ["S4", "S1"]),  # the date, then the same date with day and month swapped
+        ("12345678", ["S1"]),  # an A-number without its A and leading zero
+        ("walter", []),  # a different name that merely starts alike
+    ],
+)
+def test_search_is_fuzzy_on_names_dates_and_a_numbers(store: Store, q: str, expected: list[str]) -> None:
+    publish.publish(store, PUBLISHER, FUZZY)
+    assert [s.subject_id for s in subject_search.search(store, ANALYST, q)] == expected
+
+
+def test_postgres_fuzzy_name_search_can_use_the_trigram_index(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    publish.publish(store, PUBLISHER, _rows(50))
+    with store.transaction() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(
+            session.execute(text("EXPLAIN SELECT * FROM subjects WHERE name_sounds LIKE '% NNS %'")).scalars()
+        )
+    assert "ix_subjects_name_sounds_trgm" in plan
