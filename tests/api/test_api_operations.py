@@ -125,6 +125,19 @@ def test_case_lifecycle(client: TestClient, headers_for: Headers) -> None:
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
 
 
+def test_a_case_on_subjects_that_are_not_published_is_refused_naming_each(
+    client: TestClient, headers_for: Headers
+) -> None:
+    body = {"title": "Cruz", "subject_ids": ["S7f3a9c", "S-guess", "S0b41d2", "S-other"]}
+    response = client.post("/api/v1/cases", json=body, headers=headers_for("analyst"))
+    assert response.status_code == 422
+    problems = response.json()["error"]["problems"]
+    assert [(p["location"], p["message"]) for p in problems] == [
+        ("subject_ids[1]", "no published subject 'S-guess'"),
+        ("subject_ids[3]", "no published subject 'S-other'"),
+    ]
+
+
 def test_departures_and_deconfliction_over_http(client: TestClient, headers_for: Headers) -> None:
     analyst, planner, supervisor = (
         headers_for("analyst"),

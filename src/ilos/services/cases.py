@@ -17,6 +17,7 @@ from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.case_actions import recheck_subject as recheck_subject
 from ilos.services.store_access import Store
+from ilos.store import subjects as subject_rows
 from ilos.store.operations_tables import ActionRow, CaseNoteRow, CaseRow, CaseSubjectRow
 
 CASE_WORKERS = frozenset({Role.analyst, Role.supervisor})
@@ -63,6 +64,7 @@ def open_case(store: Store, caller: Caller, title: str, subject_ids: Sequence[st
         raise InvalidInputError("The case cannot be opened", problems)
     now = datetime.now(UTC)
     with store.transaction() as session:
+        _require_published(session, subject_ids)
         row = CaseRow(
             id=new_id(),
             title=title.strip(),
@@ -127,6 +129,7 @@ def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: s
         elif step is CaseStep.NOTE:
             session.add(CaseNoteRow(id=new_id(), case_id=row.id, author=caller.actor, at=now, text=value))
         elif step is CaseStep.ADD_SUBJECT and session.get(CaseSubjectRow, (row.id, value)) is None:
+            _require_published(session, [value])
             session.add(CaseSubjectRow(case_id=row.id, subject_id=value, added_by=caller.actor, added_at=now))
         elif step is CaseStep.CLOSE:
             row.closed_at, row.closed_by, row.close_reason = now, caller.actor, value
@@ -134,6 +137,18 @@ def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: s
         detail = "" if step is CaseStep.NOTE else value  # notes stay in the case, not in the audit log
         record(session, caller, Action(audit.name, "case", (case_id,), detail=detail))
         return _view(session, row)
+
+
+def _require_published(session: Session, subject_ids: Sequence[str]) -> None:
+    """A case groups subjects the store knows: an unknown id is named, never grouped silently."""
+    known = subject_rows.published_ids(session, subject_ids)
+    problems = [
+        FieldProblem(f"subject_ids[{i}]", f"no published subject {subject_id!r}")
+        for i, subject_id in enumerate(subject_ids)
+        if subject_id not in known
+    ]
+    if problems:
+        raise InvalidInputError("The case names subjects that are not published", problems)
 
 
 def _get(session: Session, case_id: str) -> CaseRow:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from ilos.cli.main import app
+from ilos.config import load_settings
+from ilos.services.store_access import Store, open_store
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, publish_subjects: Callable[[Store], None]) -> Path:
     monkeypatch.setenv("ILOS_HOME", str(tmp_path))
     monkeypatch.setenv("ILOS_ENVIRONMENT", "test")
     monkeypatch.setenv("ILOS_SECRET_KEY", "cli-test-secret-0123456789")
+    store = open_store(load_settings())
+    publish_subjects(store)
+    store.close()
     return tmp_path
 
 
