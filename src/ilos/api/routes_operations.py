@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 TEXT = Field(max_length=4000, pattern=r"^[^\x00]*$")
 NAME = Field(max_length=256, pattern=r"^[^\x00]*$")
+Item = Annotated[str, Field(max_length=1000, pattern=r"^[^\x00]*$")]  # one entry of an input list
 
 
 class _Out(BaseModel):
@@ -28,7 +29,7 @@ class _Out(BaseModel):
 
 class CaseIn(BaseModel):
     title: str = NAME
-    subject_ids: list[str] = Field(max_length=500)
+    subject_ids: list[Item] = Field(max_length=500)
 
 
 class AssignIn(BaseModel):
@@ -83,7 +84,7 @@ class StepIn(BaseModel):
     step: ActionStep = Field(
         description="verify_identity, verify_legal_status, approve, lock, execute, cancel, reopen"
     )
-    evidence: list[str] = Field(
+    evidence: list[Item] = Field(
         default_factory=list, max_length=50, description="What was checked (verifications)."
     )
     note: str = Field("", max_length=4000, pattern=r"^[^\x00]*$")
@@ -162,8 +163,8 @@ class OperationIn(BaseModel):
     title: str = NAME
     starts_on: date
     ends_on: date
-    subject_ids: list[str] = Field(default_factory=list, max_length=500)
-    addresses: list[str] = Field(default_factory=list, max_length=500)
+    subject_ids: list[Item] = Field(default_factory=list, max_length=500)
+    addresses: list[Item] = Field(default_factory=list, max_length=500)
 
 
 class ResolveIn(BaseModel):
