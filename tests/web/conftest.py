@@ -1,5 +1,9 @@
 """Web fixtures: one small published world per session (pipeline run once), its demo users, a real uvicorn
-server on a free loopback port, and a headless Debian Chromium driven by Playwright."""
+server on a free loopback port, and a headless Debian Chromium driven by Playwright.
+
+The world and server are SQLite's; `backend` gives a test the same world and server on each store backend,
+PostgreSQL's (a schema of its own on ILOS_TEST_POSTGRES_URL, dropped at the end) built only when a test
+asks for it."""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -31,6 +38,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PERSONS = 200
+POSTGRES_ENV = "ILOS_TEST_POSTGRES_URL"  # as tests/conftest.py: PostgreSQL runs only when it is set
+NO_POSTGRES = f"the PostgreSQL variant needs {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,19 @@ class History:
     split_off: str
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    home = tmp_path_factory.mktemp("web-world")
-    settings = Settings(home=home)
+@dataclass(frozen=True)
+class Backend:
+    """The session's world and the server over it, on one store backend."""
+
+    name: str  # sqlite or postgresql
+    world: World
+    server: str
+
+
+def _publish_world(home: Path, database_url: str | None) -> World:
+    """The demo pipeline into `home`, published to the store `database_url` names (None: SQLite under home;
+    given explicitly so an ILOS_DATABASE_URL in the environment never decides)."""
+    settings = Settings(home=home, database_url=database_url)
     run_demo(settings, PERSONS, 3, lambda _message: None)
     passwords = {u.username: u.password for u in reset_demo_users(settings)}
     import duckdb
@@ -66,17 +84,47 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(settings, passwords, subject_id, name)
 
 
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return _publish_world(tmp_path_factory.mktemp("web-world"), None)
+
+
+@pytest.fixture(scope="session")
+def pg_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The same world published to a PostgreSQL schema of its own (dropped after the session)."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(NO_POSTGRES)
+    import psycopg
+
+    schema = f"ilos_web_{uuid.uuid4().hex[:12]}"
+    admin_url = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base else "?"
+    try:
+        home = tmp_path_factory.mktemp("web-world-pg")
+        yield _publish_world(home, f"{base}{separator}options={quote(f'-csearch_path={schema}')}")
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(world: World) -> Iterator[str]:
-    """A real uvicorn process serving `ilos serve`'s app (web pages and the API) over the session's world."""
+@contextmanager
+def _serving(world: World) -> Iterator[str]:
+    """A real uvicorn process serving `ilos serve`'s app (web pages and the API) over `world`'s home and
+    store; its base URL."""
     port = _free_port()
-    env = {**os.environ, "ILOS_HOME": str(world.settings.home)}
+    env = {k: v for k, v in os.environ.items() if k != "ILOS_DATABASE_URL"}
+    env["ILOS_HOME"] = str(world.settings.home)
+    if world.settings.database_url:
+        env["ILOS_DATABASE_URL"] = world.settings.database_url
     command = [sys.executable, "-m", "uvicorn", "--factory", "ilos.server:create_server",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     log_path = world.settings.home / "server.log"
@@ -98,6 +146,37 @@ def server(world: World) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(world: World) -> Iterator[str]:
+    """The server over the session's (SQLite) world."""
+    with _serving(world) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_world: World) -> Iterator[str]:
+    """The server over the PostgreSQL world (stopped before its schema is dropped)."""
+    with _serving(pg_world) as base:
+        yield base
+
+
+def _backend_params() -> list[object]:
+    """Both backends, decided as tests/conftest.py's `_backends()` decides; without ILOS_TEST_POSTGRES_URL
+    the PostgreSQL variant is reported as skipped, with the reason."""
+    postgres = [pytest.mark.postgres]
+    if not os.environ.get(POSTGRES_ENV):
+        postgres.append(pytest.mark.skip(reason=NO_POSTGRES))
+    return ["sqlite", pytest.param("postgresql", marks=postgres)]
+
+
+@pytest.fixture(params=_backend_params())
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """The world and server of one backend; PostgreSQL's are built when the first test asks for them."""
+    if request.param == "sqlite":
+        return Backend("sqlite", request.getfixturevalue("world"), request.getfixturevalue("server"))
+    return Backend("postgresql", request.getfixturevalue("pg_world"), request.getfixturevalue("pg_server"))
 
 
 @pytest.fixture()

@@ -1,43 +1,60 @@
 """Every page and form post refuses a missing session (the browser is sent to sign in: the pages' form of a
 401) and a role that may not use it (403, the error page); where the service audits refusals, the refusal
-is in the audit log."""
+is in the audit log. Sign-in (the session cookies, lockout) and sessions that end (idle, expired, signed
+out) are here too. Each test runs against a server on SQLite and one on PostgreSQL (`backend`), and reads
+the audit log and tokens from that server's own store."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from test_web_pages import signed_in
 
-from conftest import World
-from ilos.services.store_access import open_store
-from ilos.store.tables import AuditEventRow
+from conftest import Backend, World
+from ilos.services import users
+from ilos.services.access import Purpose, local_operator
+from ilos.services.store_access import Store, open_store
+from ilos.store.tables import ApiTokenRow, AuditEventRow, UserRow
 
 GETS = ["/review", "/alerts", "/alerts/stream", "/cases", "/cases/C1", "/actions/A1"]
 GETS += ["/search", "/search?q=garcia", "/worklist", "/worklist?status=blocked", "/audit"]
 GETS += ["/audit?action=subject.read", "/data-health"]
 POSTS = ["/review/judgements", "/alerts/changes", "/cases", "/cases/C1/actions", "/actions/A1/steps"]
 POSTS += ["/signout"]
+SIGN_IN_REFUSED = "Username or password is wrong, or the account is disabled or locked"
 
 
 @pytest.mark.parametrize(
     ("method", "path"), [("GET", path) for path in GETS] + [("POST", path) for path in POSTS]
 )
-def test_routes_need_a_session(server: str, method: str, path: str) -> None:
-    response = httpx.request(method, f"{server}{path}")
+def test_routes_need_a_session(backend: Backend, method: str, path: str) -> None:
+    response = httpx.request(method, f"{backend.server}{path}")
     assert response.status_code == 303
     assert response.headers["location"] == f"/signin?next={quote(path)}&expired=1"
 
 
 @contextmanager
-def audited(world: World) -> Iterator[list[AuditEventRow]]:
-    """The audit events the server records while the block runs (read from its store)."""
+def opened(world: World) -> Iterator[Store]:
+    """The store the world's server uses (its backend's), opened beside the server."""
     store = open_store(world.settings, migrate=False)
     try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def audited(world: World) -> Iterator[list[AuditEventRow]]:
+    """The audit events the server records while the block runs (read from its store)."""
+    with opened(world) as store:
         with store.transaction() as session:
             start = session.scalar(select(func.max(AuditEventRow.seq))) or 0
         events: list[AuditEventRow] = []
@@ -45,8 +62,6 @@ def audited(world: World) -> Iterator[list[AuditEventRow]]:
         with store.transaction() as session:
             after = select(AuditEventRow).where(AuditEventRow.seq > start).order_by(AuditEventRow.seq)
             events += session.scalars(after)
-    finally:
-        store.close()
 
 
 def _only(events: list[AuditEventRow], action: str) -> AuditEventRow:
@@ -57,11 +72,12 @@ def _only(events: list[AuditEventRow], action: str) -> AuditEventRow:
 
 
 def _refused(
-    server: str, world: World, who: tuple[str, str], path: str, action: str, roles: str
+    backend: Backend, who: tuple[str, str], path: str, action: str, roles: str
 ) -> tuple[AuditEventRow, list[AuditEventRow]]:
     """GET `path` as `who` (user, purpose): the error page's 403, showing none of the world's subject, and
     the one audited refusal of `action`; returns it and every event recorded meanwhile."""
-    with signed_in(server, world, *who) as client, audited(world) as events:
+    world = backend.world
+    with signed_in(backend.server, world, *who) as client, audited(world) as events:
         response = client.get(path)
     assert response.status_code == 403
     assert "Not allowed" in response.text
@@ -81,22 +97,23 @@ NOT_OVERSIGHT = [
 HEALTH_READERS = [("steward", "data_quality"), ("supervisor", "data_quality"), ("oversight", "oversight")]
 
 
-def test_oversight_may_not_read_a_subject_and_the_refusal_is_audited(server: str, world: World) -> None:
-    path = f"/subjects/{world.subject_id}"
-    denied, _ = _refused(server, world, ("oversight", "oversight"), path, "subject.read", SUBJECT_READERS)
-    assert denied.object_ids == [world.subject_id]
+def test_oversight_may_not_read_a_subject_and_the_refusal_is_audited(backend: Backend) -> None:
+    path = f"/subjects/{backend.world.subject_id}"
+    denied, _ = _refused(backend, ("oversight", "oversight"), path, "subject.read", SUBJECT_READERS)
+    assert denied.object_ids == [backend.world.subject_id]
 
 
-def test_oversight_may_not_search_subjects_and_the_refusal_is_audited(server: str, world: World) -> None:
-    path = f"/search?q={quote(world.name)}"
-    denied, _ = _refused(server, world, ("oversight", "oversight"), path, "subject.search", SUBJECT_READERS)
-    assert denied.query == {"q": world.name, "limit": 50}
+def test_oversight_may_not_search_subjects_and_the_refusal_is_audited(backend: Backend) -> None:
+    name = backend.world.name
+    denied, _ = _refused(
+        backend, ("oversight", "oversight"), f"/search?q={quote(name)}", "subject.search", SUBJECT_READERS
+    )
+    assert denied.query == {"q": name, "limit": 50}
 
 
-def test_the_empty_search_form_is_every_signed_in_role_s_home_and_searches_nothing(
-    server: str, world: World
-) -> None:
-    with signed_in(server, world, "oversight", "oversight") as oversight, audited(world) as events:
+def test_the_empty_search_form_is_every_signed_in_role_s_home_and_searches_nothing(backend: Backend) -> None:
+    world = backend.world
+    with signed_in(backend.server, world, "oversight", "oversight") as oversight, audited(world) as events:
         assert oversight.get("/").headers["location"] == "/search"
         form = oversight.get("/search")
     assert form.status_code == 200
@@ -105,34 +122,34 @@ def test_the_empty_search_form_is_every_signed_in_role_s_home_and_searches_nothi
 
 @pytest.mark.parametrize("who", NOT_OVERSIGHT, ids="-".join)
 def test_only_oversight_may_open_the_audit_viewer_and_a_refusal_is_audited(
-    server: str, world: World, who: tuple[str, str]
+    backend: Backend, who: tuple[str, str]
 ) -> None:
-    path = "/audit?action=subject.read"
-    _, events = _refused(server, world, who, path, "audit.verify", "oversight")
+    _, events = _refused(backend, who, "/audit?action=subject.read", "audit.verify", "oversight")
     assert not [e for e in events if e.action == "audit.read"]  # refused before any event was read
 
 
 @pytest.mark.parametrize("purpose", ["case_investigation", "data_quality"])
 def test_an_analyst_may_not_open_data_health_whatever_the_purpose_and_the_refusal_is_audited(
-    server: str, world: World, purpose: str
+    backend: Backend, purpose: str
 ) -> None:
     roles = "data_steward, oversight, supervisor"
-    _refused(server, world, ("analyst", purpose), "/data-health", "data_health.read", roles)
+    _refused(backend, ("analyst", purpose), "/data-health", "data_health.read", roles)
 
 
 @pytest.mark.parametrize("who", HEALTH_READERS, ids="-".join)
 def test_data_health_is_served_to_stewards_supervisors_and_oversight(
-    server: str, world: World, who: tuple[str, str]
+    backend: Backend, who: tuple[str, str]
 ) -> None:
-    with signed_in(server, world, *who) as client, audited(world) as events:
+    world = backend.world
+    with signed_in(backend.server, world, *who) as client, audited(world) as events:
         response = client.get("/data-health")
     assert response.status_code == 200
     assert "Quarantine by source and reason" in response.text
     assert _only(events, "data_health.read").outcome == "ok"
 
 
-def test_an_analyst_may_not_open_the_review_queue_or_judge(server: str, world: World) -> None:
-    with signed_in(server, world, "analyst", "case_investigation") as analyst:
+def test_an_analyst_may_not_open_the_review_queue_or_judge(backend: Backend) -> None:
+    with signed_in(backend.server, backend.world, "analyst", "case_investigation") as analyst:
         assert analyst.get("/review").status_code == 403
         form = {"left": "a|1", "right": "b|2", "verdict": "match", "csrf": analyst.cookies["ilos_csrf"]}
         response = analyst.post("/review/judgements", data=form)
@@ -141,8 +158,9 @@ def test_an_analyst_may_not_open_the_review_queue_or_judge(server: str, world: W
 
 
 def test_an_oversight_officer_may_not_watch_alerts_and_an_analyst_may_not_post_changes(
-    server: str, world: World
+    backend: Backend,
 ) -> None:
+    server, world = backend.server, backend.world
     with signed_in(server, world, "oversight", "oversight") as oversight:
         assert oversight.get("/alerts").status_code == 403
         assert oversight.get("/alerts/stream").status_code == 403
@@ -153,7 +171,8 @@ def test_an_oversight_officer_may_not_watch_alerts_and_an_analyst_may_not_post_c
     assert response.status_code == 403
 
 
-def test_the_alert_stream_is_event_stream_and_audited_once_per_connection(server: str, world: World) -> None:
+def test_the_alert_stream_is_event_stream_and_audited_once_per_connection(backend: Backend) -> None:
+    server, world = backend.server, backend.world
     with signed_in(server, world, "steward", "data_quality") as steward:
         with steward.stream("GET", "/alerts/stream", timeout=10) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
@@ -165,7 +184,8 @@ def test_the_alert_stream_is_event_stream_and_audited_once_per_connection(server
     assert "alert.stream" in page
 
 
-def test_case_pages_refuse_roles_outside_case_work(server: str, world: World) -> None:
+def test_case_pages_refuse_roles_outside_case_work(backend: Backend) -> None:
+    server, world = backend.server, backend.world
     with signed_in(server, world, "steward", "data_quality") as steward:
         csrf = steward.cookies["ilos_csrf"]
         assert steward.get("/cases").status_code == 403
@@ -182,3 +202,112 @@ def test_case_pages_refuse_roles_outside_case_work(server: str, world: World) ->
         assert oversight.get("/cases").status_code == 200  # oversight reads cases, never works them
         form = {"title": "t", "subject_id": "S-1", "csrf": oversight.cookies["ilos_csrf"]}
         assert oversight.post("/cases", data=form).status_code == 403
+
+
+def _post_sign_in(client: httpx.Client, username: str, password: str, purpose: str) -> httpx.Response:
+    """The sign-in form as a browser posts it (with the form's CSRF token), next=/worklist."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text)
+    assert found is not None
+    form = {"username": username, "password": password, "purpose": purpose, "csrf": found.group(1)}
+    return client.post("/signin", data={**form, "next": "/worklist"})
+
+
+def _token(store: Store, session_cookie: str) -> ApiTokenRow:
+    """The stored session behind a session cookie (found by its keyed hash, as the server finds it)."""
+    digest = users.token_digest(store.settings.secret_key.get_secret_value(), session_cookie)
+    with store.transaction() as session:
+        row = session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest)).one()
+        session.expunge(row)
+    return row
+
+
+def test_sign_in_sets_http_only_strict_session_cookies_for_the_purpose_and_is_audited(
+    backend: Backend,
+) -> None:
+    world = backend.world
+    with httpx.Client(base_url=backend.server) as client, audited(world) as events:
+        response = _post_sign_in(client, "analyst", world.passwords["analyst"], "case_investigation")
+        assert client.get("/worklist").status_code == 200
+    assert (response.status_code, response.headers["location"]) == (303, "/worklist")
+    set_cookies = {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
+    lifetime = world.settings.token_lifetime_hours * 3600
+    assert set(set_cookies) == {"ilos_session", "ilos_purpose"}
+    for cookie in set_cookies.values():
+        attributes = {a.strip().lower() for a in cookie.split(";")[1:]}
+        assert {"httponly", "samesite=strict", "path=/", f"max-age={lifetime}"} <= attributes
+        assert "secure" not in attributes  # plain http on loopback; https sets it
+    assert set_cookies["ilos_purpose"].startswith("ilos_purpose=case_investigation;")
+    session_cookie = set_cookies["ilos_session"].split(";")[0].split("=", 1)[1]
+    with opened(world) as store:
+        token = _token(store, session_cookie)
+        with store.transaction() as session:
+            user = session.get(UserRow, token.user_id)
+            assert user is not None and user.username == "analyst"
+    assert (token.kind, token.purpose, token.revoked) == ("session", "case_investigation", False)
+    signed = _only(events, "auth.sign_in")
+    assert (signed.actor, signed.purpose, signed.outcome) == ("analyst", "case_investigation", "ok")
+    assert (signed.object_ids, signed.query) == ([token.id], {"kind": "session"})
+
+
+def test_five_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused_too(
+    backend: Backend,
+) -> None:
+    """A user of this test's own (the demo users stay usable): every refusal is the same generic page."""
+    world, username, password = backend.world, f"lockout-{uuid.uuid4().hex[:8]}", "the right password!"
+    with opened(world) as store:
+        users.create_user(store, local_operator(Purpose.administration), username, password, ["analyst"])
+    with httpx.Client(base_url=backend.server) as client, audited(world) as events:
+        refusals = [_post_sign_in(client, username, f"wrong {n}", "case_investigation") for n in range(5)]
+        refusals.append(_post_sign_in(client, username, password, "case_investigation"))
+        assert "ilos_session" not in client.cookies
+    for refused in refusals:
+        assert refused.status_code == 401
+        assert SIGN_IN_REFUSED in refused.text
+    details = [e.detail for e in events if e.action == "auth.sign_in"]
+    assert details[:5] == ["wrong password"] * 5
+    assert len(details) == 6 and details[5].startswith("account locked until ")
+    assert {(e.actor, e.outcome) for e in events if e.action == "auth.sign_in"} == {(username, "denied")}
+    with opened(world) as store, store.transaction() as session:
+        user = session.scalars(select(UserRow).where(UserRow.username == username)).one()
+        locked_for = timedelta(minutes=world.settings.lockout_minutes - 1)
+        assert user.locked_until is not None and user.locked_until > datetime.now(UTC) + locked_for
+
+
+def _end(store: Store, token: ApiTokenRow, how: str) -> None:
+    """End a session in the store the way time would: idle past the limit, or past its lifetime."""
+    now = datetime.now(UTC)
+    idle = timedelta(minutes=store.settings.session_idle_minutes + 1)
+    values = {"last_seen_at": now - idle} if how == "idle" else {"expires_at": now - timedelta(seconds=1)}
+    with store.transaction() as session:
+        session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token.id).values(**values))
+
+
+@pytest.mark.parametrize("how", ["idle", "expired", "signed_out"])
+def test_a_session_that_has_ended_sends_the_browser_to_sign_in_again(backend: Backend, how: str) -> None:
+    world = backend.world
+    with signed_in(backend.server, world, "analyst", "case_investigation") as analyst:
+        cookies = {name: analyst.cookies[name] for name in ("ilos_session", "ilos_purpose")}
+        assert analyst.get("/worklist").status_code == 200
+        if how == "signed_out":
+            assert analyst.post("/signout", data={"csrf": analyst.cookies["ilos_csrf"]}).status_code == 303
+        else:
+            with opened(world) as store:
+                _end(store, _token(store, cookies["ilos_session"]), how)
+    # The browser still presents the old cookies (a signed-out tab elsewhere; cookies outlive idleness).
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    response = httpx.get(f"{backend.server}/worklist?status=blocked", headers={"cookie": header})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/signin?next={quote('/worklist?status=blocked')}&expired=1"
+
+
+def test_a_purpose_cookie_other_than_the_session_s_is_refused_and_audited(backend: Backend) -> None:
+    world = backend.world
+    with signed_in(backend.server, world, "analyst", "case_investigation") as analyst:
+        header = f"ilos_session={analyst.cookies['ilos_session']}; ilos_purpose=data_quality"
+    with audited(world) as events:
+        response = httpx.get(f"{backend.server}/search", headers={"cookie": header})
+    assert response.status_code == 403
+    assert "Not allowed" in response.text
+    denied = _only(events, "auth.purpose")
+    assert (denied.actor, denied.purpose, denied.outcome) == ("analyst", "case_investigation", "denied")
+    assert denied.detail == "token was issued for purpose case_investigation, request declared data_quality"
