@@ -208,3 +208,24 @@ def test_judging_records_that_were_never_paired_is_not_found(
     response = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("supervisor"))
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_subject_read_and_search_leave_out_sources_the_purpose_may_not_use(
+    client: TestClient, headers_for: Headers, published: Path
+) -> None:
+    """Even that a tax record exists is tax return information: an analyst's summary (read or search) does
+    not name the source nor count its records, and `withheld` says why."""
+    taxed = _subject_with_source(published, "tax_addresses")
+    clusters = pq.read_table(published / "clusters.parquet").to_pylist()
+    mine = [c for c in clusters if c["subject_id"] == taxed]
+    untaxed = [c for c in mine if c["source"] != "tax_addresses"]
+    body = client.get(f"/api/v1/subjects/{taxed}", headers=headers_for("analyst")).json()
+    assert "tax_addresses" not in body["payload"]["sources"]
+    assert body["payload"]["record_count"] == len(untaxed) < len(mine)
+    assert not {"records_by_source", "source_markings"} & body["payload"].keys()
+    [withheld] = [w for w in body["withheld"] if w["record"] == "tax_addresses"]
+    assert withheld["what"] == "source" and "authority" in withheld["reason"]
+    name = body["display_name"]
+    found = client.get("/api/v1/subjects", params={"q": name}, headers=headers_for("analyst")).json()
+    [hit] = [s for s in found["items"] if s["subject_id"] == taxed]
+    assert (hit["payload"], hit["withheld"]) == (body["payload"], body["withheld"])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.api.deps import request_caller, store_of
-from ilos.api.schemas import ERROR_RESPONSES
+from ilos.api.schemas import ERROR_RESPONSES, WithheldOut
 from ilos.services import web_review, web_subject, web_worklist
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
@@ -36,12 +36,6 @@ Authorities = Annotated[
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-class WithheldOut(_Out):
-    what: str
-    record: str
-    reason: str
 
 
 class _SubjectPart(_Out):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.services.audit_log import AuditEventView
 from ilos.services.subject_search import SubjectView
@@ -75,13 +75,26 @@ class IdentifierOut(BaseModel):
     value: str
 
 
+class WithheldOut(BaseModel):
+    """Something the caller's purpose may not use, and why (a value, an event, a source's records)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    what: str
+    record: str
+    reason: str
+
+
 class SubjectOut(BaseModel):
     subject_id: str
     display_name: str
     date_of_birth: date | None
     identifiers: list[IdentifierOut]
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(
+        description="The published summary; sources the purpose may not use are left out (see `withheld`)."
+    )
     updated_at: datetime
+    withheld: list[WithheldOut] = Field(description="Sources withheld from this purpose, with the reason.")
 
     @classmethod
     def from_view(cls, view: SubjectView) -> SubjectOut:
@@ -92,6 +105,7 @@ class SubjectOut(BaseModel):
             identifiers=[IdentifierOut(kind=k, value=v) for k, v in view.identifiers],
             payload=view.payload,
             updated_at=view.updated_at,
+            withheld=[WithheldOut.model_validate(w) for w in view.withheld],
         )
 
 

@@ -12,6 +12,7 @@ from ilos.services.access import SUBJECT_READERS
 from ilos.services.api_context import Principal, admitted
 from ilos.services.audit_log import Action, record
 from ilos.services.name_sounds import name_sounds
+from ilos.services.published_view import SourceRule, WithheldSource, source_rule, visible_summary
 from ilos.services.store_access import Store
 from ilos.store import subjects as subject_rows
 from ilos.store.search_keys import identifier_key, name_key
@@ -28,8 +29,9 @@ class SubjectView:
     display_name: str
     date_of_birth: date | None
     identifiers: list[tuple[str, str]]
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # the summary as the caller's purpose may see it (`published_view`)
     updated_at: datetime
+    withheld: tuple[WithheldSource, ...] = ()
 
 
 def parse_query(q: str, limit: int) -> SubjectQuery:
@@ -83,9 +85,10 @@ def search(store: Store, who: Principal, q: str, limit: int = 20) -> list[Subjec
         session,
         caller,
     ):
+        rule = source_rule(store.settings.home, caller)
         rows = subject_rows.search_subjects(session, parse_query(q, limit))
         identifiers = subject_rows.identifiers_of(session, [r.subject_id for r in rows])
-        views = [_view(row, identifiers.get(row.subject_id, [])) for row in rows]
+        views = [_view(row, identifiers.get(row.subject_id, []), rule) for row in rows]
         ids = tuple(v.subject_id for v in views)
         record(session, caller, Action("subject.search", "subject", ids, asked, len(views)))
     return views
@@ -96,8 +99,9 @@ def view(store: Store, who: Principal, subject_id: str) -> SubjectView:
     asked = {"subject_id": subject_id}
     action = Action("subject.read", "subject", (subject_id,), asked)
     with admitted(store, who, SUBJECT_READERS, action) as (session, caller):
+        rule = source_rule(store.settings.home, caller)
         loaded = subject_rows.get_subject_with_identifiers(session, subject_id)
-        found = _view(*loaded) if loaded is not None else None
+        found = _view(*loaded, rule) if loaded is not None else None
         outcome = "ok" if found else "not_found"
         record(
             session,
@@ -109,7 +113,8 @@ def view(store: Store, who: Principal, subject_id: str) -> SubjectView:
     return found
 
 
-def _view(row: SubjectRow, identifiers: list[tuple[str, str]]) -> SubjectView:
+def _view(row: SubjectRow, identifiers: list[tuple[str, str]], rule: SourceRule) -> SubjectView:
+    payload, withheld = visible_summary(row.payload, rule)
     return SubjectView(
-        row.subject_id, row.display_name, row.date_of_birth, identifiers, row.payload, row.updated_at
+        row.subject_id, row.display_name, row.date_of_birth, identifiers, payload, row.updated_at, withheld
     )

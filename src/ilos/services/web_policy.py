@@ -9,6 +9,8 @@ from pathlib import Path
 
 from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import SHIPPED_POLICIES
+from ilos.errors import PermissionDeniedError
+from ilos.services.access import Caller
 from ilos.services.policy_admin import applied_log, resolve_policy
 
 _cache: dict[Path, tuple[tuple[tuple[str, int, int], ...], Policy]] = {}
@@ -41,3 +43,14 @@ def current_policy(home: Path) -> Policy:
     with _lock:
         _cache[home] = (stamp, policy)
     return policy
+
+
+def policy_role(policy: Policy, caller: Caller) -> str:
+    """The caller's role the policy lets work for the caller's purpose (the first, alphabetically)."""
+    for role in sorted(r.value for r in caller.roles):
+        if caller.purpose.value in policy.spec.role_purposes.get(role, ()):
+            return role
+    raise PermissionDeniedError(
+        f"Policy {policy.label} lets none of the roles {sorted(r.value for r in caller.roles)} "
+        f"work for purpose {caller.purpose.value}"
+    )

@@ -12,8 +12,10 @@ from typing import Any
 
 import duckdb
 
+from ilos.definitions.sources import load_sources_config
 from ilos.errors import NotFoundError
 from ilos.services.access import Caller
+from ilos.services.linking import CONFIG_COPY
 from ilos.services.publish import publish
 from ilos.services.store_access import Store
 from ilos.services.subject_splits import SplitView, follow_splits
@@ -27,6 +29,10 @@ SELECT s.subject_id, s.record_count, s.sources, s.conflicts, s.as_of, s.has_fina
        s.departure, list_filter(s.best, lambda b: b.attribute IN ('full_name', 'date_of_birth')) AS best
 FROM read_parquet(?) s ORDER BY s.subject_id
 """
+_RECORDS_BY_SOURCE_SQL = """
+SELECT subject_id, map(list(source ORDER BY source), list(n ORDER BY source)) AS records_by_source
+FROM (SELECT subject_id, source, count(*) AS n FROM read_parquet(?) GROUP BY ALL) GROUP BY subject_id
+"""
 _IDENTIFIERS_SQL = """
 SELECT subject_id, list(DISTINCT {'kind': attribute, 'value': value}) AS identifiers
 FROM read_parquet(?) WHERE attribute IN ('a_number', 'fbi_number', 'passport_number', 'state_id')
@@ -37,7 +43,8 @@ GROUP BY subject_id
 def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
     """One publishable row per subject of `linkage_dir` (after `ilos subjects build`)."""
     summary, observations = linkage_dir / "subjects.parquet", linkage_dir / "observations.parquet"
-    for path in (summary, observations):
+    clusters = linkage_dir / "clusters.parquet"
+    for path in (summary, observations, clusters):
         if not path.is_file():
             raise NotFoundError(
                 f"No {path.name} in {linkage_dir}; run `ilos subjects build {linkage_dir} --config CONFIG`"
@@ -48,16 +55,32 @@ def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
             r[0]: [(i["kind"], i["value"]) for i in r[1]]
             for r in con.execute(_IDENTIFIERS_SQL, [str(observations)]).fetchall()
         }
+        by_source = dict(con.execute(_RECORDS_BY_SOURCE_SQL, [str(clusters)]).fetchall())
         result = con.execute(_SUMMARY_SQL, [str(summary)])
         columns = [d[0] for d in result.description]
         rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
     finally:
         con.close()
+    markings = _source_markings(linkage_dir)
     for row in rows:
-        yield _publishable(row, ids.get(row["subject_id"], []))
+        counts = by_source.get(row["subject_id"]) or {}
+        yield _publishable(row, ids.get(row["subject_id"], []), counts, markings)
 
 
-def _publishable(row: dict[str, Any], identifiers: list[tuple[str, str]]) -> dict[str, Any]:
+def _source_markings(linkage_dir: Path) -> dict[str, list[str]]:
+    """The markings each source of the linkage declared (its copy of the sources config)."""
+    config_path = linkage_dir / CONFIG_COPY
+    if not config_path.is_file():
+        return {}
+    return {s.name: list(s.markings) for s in load_sources_config(config_path).sources if s.markings}
+
+
+def _publishable(
+    row: dict[str, Any],
+    identifiers: list[tuple[str, str]],
+    records_by_source: dict[str, int],
+    markings: dict[str, list[str]],
+) -> dict[str, Any]:
     best = {b["attribute"]: b["value"] for b in row["best"] or []}
     return {
         "subject_id": row["subject_id"],
@@ -72,6 +95,9 @@ def _publishable(row: dict[str, Any], identifiers: list[tuple[str, str]]) -> dic
             "has_final_order": bool(row["has_final_order"]),
             "detained": bool(row["detained"]),
             "departure": row["departure"],
+            # for `published_view`: which sources the reader's purpose may see, and how many records each
+            "records_by_source": records_by_source,
+            "source_markings": {s: markings[s] for s in records_by_source if s in markings},
         },
     }
 

@@ -19,8 +19,7 @@ from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
-from ilos.services.web_policy import current_policy
-from ilos.services.web_subject import policy_role
+from ilos.services.web_policy import current_policy, policy_role
 
 REVIEWERS = frozenset({Role.data_steward, Role.supervisor})
 VERDICT_KEYS = {"m": "match", "n": "no_match", "u": "unsure"}

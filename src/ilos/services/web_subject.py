@@ -11,11 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ilos.definitions.policy import Policy
 from ilos.definitions.survivorship import load_survivorship_rules
 from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
-from ilos.errors import PermissionDeniedError
 from ilos.policy.access import ShownValue, Usage, restrict_subject, view_subject
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.results import Decision
@@ -26,7 +24,7 @@ from ilos.services.legal_store import recorded_reviews
 from ilos.services.store_access import Store
 from ilos.services.web_detail import ScoredLink, linkage_dir, read_detail
 from ilos.services.web_legal import LegalLine, legal_lines
-from ilos.services.web_policy import current_policy
+from ilos.services.web_policy import current_policy, policy_role
 
 IDENTITY_ORDER = (
     "full_name", "given_name", "middle_name", "family_name", "date_of_birth", "sex", "nationality",
@@ -160,17 +158,6 @@ def subject_page(
             )
             for w in shown.withheld
         ),
-    )
-
-
-def policy_role(policy: Policy, caller: Caller) -> str:
-    """The caller's role the policy lets work for the caller's purpose (the first, alphabetically)."""
-    for role in sorted(r.value for r in caller.roles):
-        if caller.purpose.value in policy.spec.role_purposes.get(role, ()):
-            return role
-    raise PermissionDeniedError(
-        f"Policy {policy.label} lets none of the roles {sorted(r.value for r in caller.roles)} "
-        f"work for purpose {caller.purpose.value}"
     )
 
 

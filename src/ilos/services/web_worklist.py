@@ -33,8 +33,7 @@ from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import review_count
 from ilos.services.store_access import Store
 from ilos.services.web_detail import linkage_dir
-from ilos.services.web_policy import current_policy
-from ilos.services.web_subject import policy_role
+from ilos.services.web_policy import current_policy, policy_role
 from ilos.store import worklist_tables
 from ilos.store.tables import SubjectRow
 
