@@ -7,6 +7,7 @@ the audit log and tokens from that server's own store."""
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ GETS += ["/audit?action=subject.read", "/data-health"]
 POSTS = ["/review/judgements", "/alerts/changes", "/cases", "/cases/C1/actions", "/actions/A1/steps"]
 POSTS += ["/signout"]
 SIGN_IN_REFUSED = "Username or password is wrong, or the account is disabled or locked"
+ENDED = "Your session has ended"
 
 
 @pytest.mark.parametrize(
@@ -38,7 +40,16 @@ SIGN_IN_REFUSED = "Username or password is wrong, or the account is disabled or 
 def test_routes_need_a_session(backend: Backend, method: str, path: str) -> None:
     response = httpx.request(method, f"{backend.server}{path}")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/signin?next={quote(path)}&expired=1"
+    assert response.headers["location"] == f"/signin?next={quote(path)}"  # no session cookie: none ended
+
+
+def test_a_first_visit_is_asked_to_sign_in_and_not_told_a_session_ended(backend: Backend) -> None:
+    with httpx.Client(base_url=backend.server, follow_redirects=True) as client:
+        response = client.get("/worklist?status=blocked")
+    assert response.status_code == 200
+    assert response.url.raw_path.decode() == f"/signin?next={quote('/worklist?status=blocked')}"
+    assert 'name="csrf"' in response.text
+    assert ENDED not in response.text
 
 
 @contextmanager
@@ -282,22 +293,33 @@ def _end(store: Store, token: ApiTokenRow, how: str) -> None:
         session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token.id).values(**values))
 
 
-@pytest.mark.parametrize("how", ["idle", "expired", "signed_out"])
-def test_a_session_that_has_ended_sends_the_browser_to_sign_in_again(backend: Backend, how: str) -> None:
-    world = backend.world
-    with signed_in(backend.server, world, "analyst", "case_investigation") as analyst:
+def _ended_session(backend: Backend, how: str) -> str:
+    """The Cookie header of a session that has ended `how` (signed in first, except `unknown`: a cookie the
+    server never issued)."""
+    if how == "unknown":
+        return f"ilos_session={secrets.token_urlsafe(32)}; ilos_purpose=case_investigation"
+    with signed_in(backend.server, backend.world, "analyst", "case_investigation") as analyst:
         cookies = {name: analyst.cookies[name] for name in ("ilos_session", "ilos_purpose")}
         assert analyst.get("/worklist").status_code == 200
         if how == "signed_out":
             assert analyst.post("/signout", data={"csrf": analyst.cookies["ilos_csrf"]}).status_code == 303
         else:
-            with opened(world) as store:
+            with opened(backend.world) as store:
                 _end(store, _token(store, cookies["ilos_session"]), how)
-    # The browser still presents the old cookies (a signed-out tab elsewhere; cookies outlive idleness).
-    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+@pytest.mark.parametrize("how", ["idle", "expired", "signed_out", "unknown"])
+def test_a_session_that_has_ended_sends_the_browser_to_sign_in_again_saying_so(
+    backend: Backend, how: str
+) -> None:
+    """The browser still presents the old cookies (a signed-out tab elsewhere; cookies outlive idleness)."""
+    header = _ended_session(backend, how)
     response = httpx.get(f"{backend.server}/worklist?status=blocked", headers={"cookie": header})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/signin?next={quote('/worklist?status=blocked')}&expired=1"
+    location = response.headers["location"]
+    assert location == f"/signin?next={quote('/worklist?status=blocked')}&expired=1"
+    assert ENDED in httpx.get(f"{backend.server}{location}").text
 
 
 def test_a_purpose_cookie_other_than_the_session_s_is_refused_and_audited(backend: Backend) -> None:

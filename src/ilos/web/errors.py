@@ -1,9 +1,9 @@
-"""The pages' one error style: 401 sends the browser to sign in, every other error is the error page."""
+"""The pages' one error style: 401 sends the browser to sign in (saying the session has ended only when it
+presented one), every other error is the error page."""
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ilos.errors import IlosError, InvalidInputError
 from ilos.web.render import render
+from ilos.web.session import signin_location
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,7 @@ def _status_and_message(exc: Exception) -> tuple[int, str]:
 async def page_error(request: Request, exc: Exception) -> Response:
     status, message = _status_and_message(exc)
     if status == 401:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/signin?next={quote(target)}&expired=1", status_code=303)
+        return RedirectResponse(signin_location(request), status_code=303)
     if status >= 500 and isinstance(exc, IlosError):
         log.error("page failed: %s", exc.message)
     title = _TITLES.get(status, "Error")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
 
@@ -32,6 +33,15 @@ def page_caller(request: Request, store: Store = Depends(store_of)) -> Caller:
     return session_caller(
         store, request.cookies.get(SESSION_COOKIE), request.cookies.get(PURPOSE_COOKIE), client_of(request)
     )
+
+
+def signin_location(request: Request) -> str:
+    """Where a request without a valid session is sent: the sign-in page, then back to the page it asked for.
+    `expired=1` (the page says the session has ended) only when it presented a session cookie the server no
+    longer accepts (idle, expired, signed out, unknown); a first visit has none and is just asked to sign in."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = f"/signin?next={quote(target)}"
+    return f"{location}&expired=1" if request.cookies.get(SESSION_COOKIE) else location
 
 
 def _cookie_args(request: Request) -> dict[str, object]:
