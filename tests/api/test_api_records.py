@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from ilos.policy.results import Status
 from ilos.services.web_policy import current_policy
-from ilos.store.tables import AuditEventRow
+from ilos.store.search_keys import identifier_key
+from ilos.store.tables import AuditEventRow, SubjectIdentifierRow, SubjectRow
 
 Headers = Callable[[str], dict[str, str]]
 SUBJECT_VIEWS = ("provenance", "timeline", "why-linked", "decision")
@@ -229,3 +230,33 @@ def test_subject_read_and_search_leave_out_sources_the_purpose_may_not_use(
     found = client.get("/api/v1/subjects", params={"q": name}, headers=headers_for("analyst")).json()
     [hit] = [s for s in found["items"] if s["subject_id"] == taxed]
     assert (hit["payload"], hit["withheld"]) == (body["payload"], body["withheld"])
+
+
+def test_published_names_dates_and_identifiers_come_from_open_records_only(
+    app: FastAPI, published: Path
+) -> None:
+    """What every reader of the store sees (name, date of birth, search identifiers) is taken from records
+    that are neither tax nor health data; a subject known only from those is published without a name."""
+    observations = pq.read_table(published / "observations.parquet").to_pylist()
+    open_values: dict[str, set[tuple[str, str]]] = {}
+    restricted = 0
+    for o in observations:
+        if {"TAX", "HEALTH"} & set(o["markings"] or ()):
+            restricted += 1
+            continue
+        open_values.setdefault(o["subject_id"], set()).add((o["attribute"], o["value"]))
+    assert restricted, "the world has tax and health records"
+    linked = set(pq.read_table(published / "subjects.parquet").column("subject_id").to_pylist())
+    with app.state.store.transaction() as session:  # the app's own fixture subjects are not the world's
+        subjects = {s.subject_id: s for s in session.scalars(select(SubjectRow)) if s.subject_id in linked}
+        identifiers = [i for i in session.scalars(select(SubjectIdentifierRow)) if i.subject_id in linked]
+    assert len(subjects) == len(linked)
+    for subject in subjects.values():
+        mine = open_values.get(subject.subject_id, set())
+        names = {v for a, v in mine if a == "full_name"}
+        assert subject.display_name in names or (subject.display_name == "(no name)" and not names)
+        if subject.date_of_birth is not None:
+            assert ("date_of_birth", subject.date_of_birth.isoformat()) in mine
+    for identifier in identifiers:
+        mine = open_values.get(identifier.subject_id, set())
+        assert any(a == identifier.kind and identifier_key(v) == identifier.value for a, v in mine)

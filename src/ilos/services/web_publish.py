@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from ilos.definitions.policy import AUTHORITY_REQUIRED, NEVER_FOR_ENFORCEMENT
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import NotFoundError
 from ilos.services.access import Caller
@@ -36,8 +37,20 @@ FROM (SELECT subject_id, source, count(*) AS n FROM read_parquet(?) GROUP BY ALL
 _IDENTIFIERS_SQL = """
 SELECT subject_id, list(DISTINCT {'kind': attribute, 'value': value}) AS identifiers
 FROM read_parquet(?) WHERE attribute IN ('a_number', 'fbi_number', 'passport_number', 'state_id')
+  AND NOT list_has_any(markings, ?::VARCHAR[])
 GROUP BY subject_id
 """
+# A name and date of birth from records any purpose may see: the most often observed, then the latest.
+_OPEN_NAME_SQL = """
+SELECT subject_id, attribute, arg_max(value, (n, last_seen)) AS value FROM (
+  SELECT subject_id, attribute, value, count(*) AS n, max(observed_on) AS last_seen FROM read_parquet(?)
+  WHERE attribute IN ('full_name', 'date_of_birth') AND NOT list_has_any(markings, ?::VARCHAR[])
+  GROUP BY ALL
+) GROUP BY subject_id, attribute
+"""
+# Markings whose records never name a published subject (the summary every reader sees): tax return and
+# health information need an authority or are never for enforcement, so their values stay in the lake.
+RESTRICTED = sorted(AUTHORITY_REQUIRED | NEVER_FOR_ENFORCEMENT)
 
 
 def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
@@ -53,8 +66,13 @@ def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
     try:
         ids = {
             r[0]: [(i["kind"], i["value"]) for i in r[1]]
-            for r in con.execute(_IDENTIFIERS_SQL, [str(observations)]).fetchall()
+            for r in con.execute(_IDENTIFIERS_SQL, [str(observations), RESTRICTED]).fetchall()
         }
+        open_values: dict[str, dict[str, str]] = {}
+        for subject_id, attribute, value in con.execute(
+            _OPEN_NAME_SQL, [str(observations), RESTRICTED]
+        ).fetchall():
+            open_values.setdefault(subject_id, {})[attribute] = value
         by_source = dict(con.execute(_RECORDS_BY_SOURCE_SQL, [str(clusters)]).fetchall())
         result = con.execute(_SUMMARY_SQL, [str(summary)])
         columns = [d[0] for d in result.description]
@@ -64,7 +82,8 @@ def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
     markings = _source_markings(linkage_dir)
     for row in rows:
         counts = by_source.get(row["subject_id"]) or {}
-        yield _publishable(row, ids.get(row["subject_id"], []), counts, markings)
+        shown = _shown_best(row["best"] or [], open_values.get(row["subject_id"], {}), markings)
+        yield _publishable(row, shown, ids.get(row["subject_id"], []), counts, markings)
 
 
 def _source_markings(linkage_dir: Path) -> dict[str, list[str]]:
@@ -75,13 +94,25 @@ def _source_markings(linkage_dir: Path) -> dict[str, list[str]]:
     return {s.name: list(s.markings) for s in load_sources_config(config_path).sources if s.markings}
 
 
+def _shown_best(
+    best: list[dict[str, Any]], open_values: dict[str, str], markings: dict[str, list[str]]
+) -> dict[str, str]:
+    """The survivorship's best name and date of birth where they come from an open source, else the open
+    records' own choice; nothing when only restricted records hold one."""
+    shown = dict(open_values)
+    for b in best:
+        if not set(markings.get(b["source"], ())) & set(RESTRICTED):
+            shown[b["attribute"]] = b["value"]
+    return shown
+
+
 def _publishable(
     row: dict[str, Any],
+    best: dict[str, str],
     identifiers: list[tuple[str, str]],
     records_by_source: dict[str, int],
     markings: dict[str, list[str]],
 ) -> dict[str, Any]:
-    best = {b["attribute"]: b["value"] for b in row["best"] or []}
     return {
         "subject_id": row["subject_id"],
         "display_name": best.get("full_name") or "(no name)",
