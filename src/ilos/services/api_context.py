@@ -17,7 +17,7 @@ from ilos.errors import IlosError, NotAuthenticatedError, PermissionDeniedError
 from ilos.services.access import Caller, Purpose, Role, parse_purpose
 from ilos.services.audit_log import Action, record, role_refusal
 from ilos.services.store_access import Store
-from ilos.services.users import token_digest
+from ilos.services.users import BEARER_KIND, token_digest
 from ilos.store import users as user_rows
 from ilos.store.tables import ApiTokenRow
 
@@ -26,11 +26,13 @@ TOUCH_EVERY = timedelta(seconds=30)  # last_seen is refreshed at most this often
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """What a request presented: the token secret, the purpose it declares, where it came from."""
+    """What a request presented: the token secret, the purpose it declares, where it came from, and which
+    kind of token the front end takes (API bearer tokens and web session cookies are not interchangeable)."""
 
     token: str | None
     purpose: str | None
     client: str
+    kind: str = BEARER_KIND
 
 
 Principal = Caller | Credentials
@@ -88,6 +90,8 @@ def caller_in(session: Session, settings: Settings, credentials: Credentials) ->
     )
     token, user = found if found is not None else (None, None)
     problem = _token_problem(token, now, settings.session_idle_minutes)
+    if token is not None and problem is None and token.kind != credentials.kind:
+        problem = f"a {token.kind} token, not valid here"
     if token is None or user is None or problem is not None or user.disabled:
         raise NotAuthenticatedError(f"The token is {problem or 'not valid'}; sign in again")
     if now - token.last_seen_at > TOUCH_EVERY:

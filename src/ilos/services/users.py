@@ -81,6 +81,9 @@ class IssuedToken:
     roles: list[str]
 
 
+BEARER_KIND = "bearer"  # API tokens; the web's session cookies hold "session" tokens (web_session)
+
+
 def token_digest(secret_key: str, token: str) -> str:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
@@ -164,7 +167,7 @@ class SignIn:
     password: str
     purpose: str | None
     client: str
-    kind: str = "bearer"
+    kind: str = BEARER_KIND
 
 
 def sign_in(store: Store, attempt: SignIn) -> IssuedToken:

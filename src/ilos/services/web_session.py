@@ -24,7 +24,7 @@ def session_caller(store: Store, token: str | None, purpose: str | None, client:
     """The caller behind a session cookie: 401 when missing, expired, idle or revoked."""
     if not token or not purpose:
         raise NotAuthenticatedError("Not signed in; sign in to continue")
-    return authenticate(store, Credentials(token, purpose, client))
+    return authenticate(store, Credentials(token, purpose, client, SESSION_KIND))
 
 
 def end_session(store: Store, caller: Caller, token: str) -> None:

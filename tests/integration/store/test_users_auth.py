@@ -14,7 +14,7 @@ from ilos.errors import (
     PermissionDeniedError,
     UnknownPurposeError,
 )
-from ilos.services import users
+from ilos.services import users, web_session
 from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.api_context import Credentials, authenticate
 from ilos.services.audit_log import verify_stored_chain
@@ -77,6 +77,16 @@ def test_a_token_authenticates_for_the_purpose_it_was_issued_for(store: Store, a
         authenticate(store, Credentials(issued.token, "data_quality", "10.1.1.2"))
     with pytest.raises(NotAuthenticatedError):
         authenticate(store, Credentials("not-a-token", "case_investigation", "10.1.1.2"))
+
+
+def test_api_tokens_and_web_session_tokens_are_not_interchangeable(store: Store, ann: users.UserView) -> None:
+    bearer = _sign_in(store)
+    cookie = web_session.start_session(store, "ann", PASSWORD, "case_investigation", "10.1.1.1")
+    assert web_session.session_caller(store, cookie.token, "case_investigation", "10.1.1.2").actor == "ann"
+    with pytest.raises(NotAuthenticatedError, match="session token, not valid here"):
+        authenticate(store, Credentials(cookie.token, "case_investigation", "10.1.1.2"))
+    with pytest.raises(NotAuthenticatedError, match="bearer token, not valid here"):
+        web_session.session_caller(store, bearer.token, "case_investigation", "10.1.1.2")
 
 
 def test_a_role_cannot_declare_a_purpose_it_does_not_serve(store: Store, ann: users.UserView) -> None:
