@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ilos.config import Settings
-from ilos.errors import IlosError, NotAuthenticatedError, PermissionDeniedError
+from ilos.errors import IlosError, NotAuthenticatedError, PermissionDeniedError, UnknownPurposeError
 from ilos.services.access import Caller, Purpose, Role, parse_purpose
 from ilos.services.audit_log import Action, record, role_refusal
 from ilos.services.store_access import Store
 from ilos.services.users import BEARER_KIND, token_digest
 from ilos.store import users as user_rows
-from ilos.store.tables import ApiTokenRow
+from ilos.store.tables import ApiTokenRow, UserRow
 
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen is refreshed at most this often, to spare writes
 
@@ -81,9 +81,10 @@ def caller_in(session: Session, settings: Settings, credentials: Credentials) ->
     """The caller behind `credentials`, checked in the session's transaction; a purpose other than the
     token's is recorded in that transaction and returned as the 403 to raise after commit."""
     if not credentials.token:
-        raise NotAuthenticatedError(
+        error = NotAuthenticatedError(
             "No credentials; send 'Authorization: Bearer <token>' from POST /api/v1/auth/token"
         )
+        return _refuse_token(session, credentials, None, None, "missing", error)
     now = datetime.now(UTC)
     found = user_rows.get_token_and_user(
         session, token_digest(settings.secret_key.get_secret_value(), credentials.token)
@@ -92,8 +93,11 @@ def caller_in(session: Session, settings: Settings, credentials: Credentials) ->
     problem = _token_problem(token, now, settings.session_idle_minutes)
     if token is not None and problem is None and token.kind != credentials.kind:
         problem = f"a {token.kind} token, not valid here"
-    if token is None or user is None or problem is not None or user.disabled:
-        raise NotAuthenticatedError(f"The token is {problem or 'not valid'}; sign in again")
+    if user is not None and user.disabled:
+        problem = problem or "of a disabled user"
+    if token is None or user is None or problem is not None:
+        error = NotAuthenticatedError(f"The token is {problem or 'not valid'}; sign in again")
+        return _refuse_token(session, credentials, token, user, problem or "not valid", error)
     if now - token.last_seen_at > TOUCH_EVERY:
         user_rows.touch_token(session, token.id, now)
     caller = Caller(
@@ -107,6 +111,33 @@ def caller_in(session: Session, settings: Settings, credentials: Credentials) ->
     if declared != caller.purpose:
         return _refuse_purpose(session, caller, declared)
     return caller
+
+
+def _refuse_token(
+    session: Session,
+    credentials: Credentials,
+    token: ApiTokenRow | None,
+    user: UserRow | None,
+    problem: str,
+    error: NotAuthenticatedError,
+) -> IlosError:
+    """A refused token is audited (who, if the token names a user, else "anonymous"; from where; for which
+    declared purpose) in the request's transaction, and the 401 is returned to raise after commit. A request
+    that declares no known purpose gets its 401 without an event: an audit event always names a purpose."""
+    try:
+        purpose = parse_purpose(credentials.purpose, "header X-ILOS-Purpose")
+    except UnknownPurposeError:
+        return error
+    who = Caller(
+        user.username if user else "anonymous",
+        frozenset(),
+        purpose,
+        credentials.client,
+        user.id if user else None,
+    )
+    ids = (token.id,) if token is not None else ()
+    record(session, who, Action("auth.token", "api_token", ids, outcome="denied", detail=f"token {problem}"))
+    return error
 
 
 def _token_problem(token: ApiTokenRow | None, now: datetime, idle_minutes: int) -> str | None:

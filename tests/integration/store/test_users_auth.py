@@ -89,6 +89,32 @@ def test_api_tokens_and_web_session_tokens_are_not_interchangeable(store: Store,
         web_session.session_caller(store, bearer.token, "case_investigation", "10.1.1.2")
 
 
+def test_a_refused_token_is_audited_with_who_it_names_and_where_it_came_from(
+    store: Store, ann: users.UserView
+) -> None:
+    issued = _sign_in(store)
+    with store.transaction() as session:
+        session.execute(update(ApiTokenRow).values(revoked=True))
+    attempts = [
+        Credentials(issued.token, "case_investigation", "10.9.9.1"),  # revoked: the token names ann
+        Credentials("guessed", "case_investigation", "10.9.9.2"),
+        Credentials(None, "case_investigation", "10.9.9.3"),
+        Credentials("guessed", "curiosity", "10.9.9.4"),  # no known purpose: 401 without an event
+    ]
+    for credentials in attempts:
+        with pytest.raises(NotAuthenticatedError):
+            authenticate(store, credentials)
+    with store.transaction() as session:
+        events = session.query(AuditEventRow).filter(AuditEventRow.action == "auth.token").all()
+        refused = [(e.actor, e.client, e.outcome, e.detail) for e in sorted(events, key=lambda e: e.seq)]
+        assert verify_stored_chain(session).ok
+    assert refused == [
+        ("ann", "10.9.9.1", "denied", "token revoked"),
+        ("anonymous", "10.9.9.2", "denied", "token not valid"),
+        ("anonymous", "10.9.9.3", "denied", "token missing"),
+    ]
+
+
 def test_a_role_cannot_declare_a_purpose_it_does_not_serve(store: Store, ann: users.UserView) -> None:
     with pytest.raises(PermissionDeniedError, match="oversight"):
         _sign_in(store, purpose="oversight")
