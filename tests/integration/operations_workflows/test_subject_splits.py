@@ -157,18 +157,20 @@ def _write_linkage(out: Path, clusters: dict[str, str], events: list[dict[str, o
     """What publishing reads from a linkage: the history, and per subject its summary and observations."""
     _write_history(out, clusters, events)
     subjects = sorted(set(clusters.values()))
-    best = pa.list_(pa.struct([("attribute", pa.string()), ("value", pa.string())]))
+    best = pa.list_(pa.struct([("attribute", pa.string()), ("value", pa.string()), ("source", pa.string())]))
     summary = {
         "subject_id": subjects,
         "record_count": [list(clusters.values()).count(s) for s in subjects],
         "sources": [["src"] for _ in subjects], "conflicts": [[] for _ in subjects],
         "as_of": [date(2026, 11, 30)] * len(subjects), "has_final_order": [False] * len(subjects),
         "detained": [False] * len(subjects), "departure": pa.array([None] * len(subjects), pa.string()),
-        "best": pa.array([[{"attribute": "full_name", "value": f"Person {s}"}] for s in subjects], best),
+        "best": pa.array([[{"attribute": "full_name", "value": f"Person {s}", "source": "src"}] for s in subjects], best),
     }  # fmt: skip
     pq.write_table(pa.table(summary), out / "subjects.parquet")
     observations = {"subject_id": subjects, "attribute": ["full_name"] * len(subjects),
-                    "value": [f"Person {s}" for s in subjects]}  # fmt: skip
+                    "value": [f"Person {s}" for s in subjects], "source": ["src"] * len(subjects),
+                    "observed_on": [date(2026, 11, 1)] * len(subjects),
+                    "markings": pa.array([[] for _ in subjects], pa.list_(pa.string()))}  # fmt: skip
     pq.write_table(pa.table(observations), out / "observations.parquet")
 
 
