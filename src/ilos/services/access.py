@@ -38,6 +38,9 @@ PURPOSES_BY_ROLE: dict[Role, frozenset[Purpose]] = {
 
 SUBJECT_READERS = frozenset({Role.analyst, Role.supervisor, Role.data_steward, Role.logistics_planner})
 AUDIT_READERS = frozenset({Role.oversight})
+# The purposes enforcement work serves: cases, actions and operations; removal plans and manifests.
+ENFORCEMENT_WORK = frozenset({Purpose.case_investigation, Purpose.removal_logistics})
+LOGISTICS_WORK = frozenset({Purpose.removal_logistics})
 USER_ADMINS = frozenset({Role.admin})
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ilos.audit.chain import AuditFields, AuditRecord, ChainHead, Verification, next_record, verify_chain
 from ilos.errors import PermissionDeniedError
-from ilos.services.access import AUDIT_READERS, Caller, Role
+from ilos.services.access import AUDIT_READERS, Caller, Purpose, Role
 from ilos.services.store_access import Store
 from ilos.store import audit_events
 from ilos.store.audit_events import EventFilter
@@ -68,14 +68,40 @@ def record_alone(store: Store, caller: Caller, action: Action) -> None:
         record(session, caller, action)
 
 
-def require_role(store: Store, caller: Caller, allowed: Iterable[Role], action: Action) -> None:
-    """Refuse (and audit the refusal) unless the caller holds one of `allowed`."""
+def require_role(
+    store: Store,
+    caller: Caller,
+    allowed: Iterable[Role],
+    action: Action,
+    purposes: frozenset[Purpose] | None = None,
+) -> None:
+    """Refuse (and audit the refusal) unless the caller holds one of `allowed` and, when `purposes` is
+    given, works for one of them: a role's own purposes are not all ones a piece of work serves (a
+    supervisor signed in for data quality does not open enforcement cases)."""
     allowed = frozenset(allowed)
-    if caller.has_any(allowed):
+    if not caller.has_any(allowed):
+        denied, error = role_refusal(caller, allowed, action)
+    elif purposes is not None and caller.purpose not in purposes:
+        denied, error = purpose_refusal(caller, purposes, action)
+    else:
         return
-    denied, error = role_refusal(caller, allowed, action)
     record_alone(store, caller, denied)
     raise error
+
+
+def purpose_refusal(
+    caller: Caller, purposes: frozenset[Purpose], action: Action
+) -> tuple[Action, PermissionDeniedError]:
+    """The audit event and the error of refusing `action` to a caller working for another purpose."""
+    needed = ", ".join(sorted(p.value for p in purposes))
+    return _refusal(caller, action, f"{action.name} serves the purposes {needed}, not {caller.purpose.value}")
+
+
+def _refusal(caller: Caller, action: Action, detail: str) -> tuple[Action, PermissionDeniedError]:
+    denied = Action(
+        action.name, action.object_type, action.object_ids, action.query, outcome="denied", detail=detail
+    )
+    return denied, PermissionDeniedError(f"{caller.actor} may not {action.name}: {detail}")
 
 
 def role_refusal(
@@ -83,11 +109,7 @@ def role_refusal(
 ) -> tuple[Action, PermissionDeniedError]:
     """The audit event and the error of refusing `action` to a caller without one of `allowed`."""
     needed = ", ".join(sorted(r.value for r in allowed))
-    detail = f"{action.name} needs one of the roles {needed}"
-    denied = Action(
-        action.name, action.object_type, action.object_ids, action.query, outcome="denied", detail=detail
-    )
-    return denied, PermissionDeniedError(f"{caller.actor} may not {action.name}: {detail}")
+    return _refusal(caller, action, f"{action.name} needs one of the roles {needed}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from ilos.errors import IlosError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
 from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
-from ilos.services.access import Caller, Purpose, Role
+from ilos.services.access import ENFORCEMENT_WORK, Caller, Purpose, Role
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
 from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
@@ -124,7 +124,7 @@ def create_action(
 ) -> ActionView:
     """Plan an action; refused (409 gate_blocked, audited) if a legal gate already blocks the subject."""
     audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
-    require_role(store, caller, PLANNERS, audit)
+    require_role(store, caller, PLANNERS, audit, ENFORCEMENT_WORK)
     source = gates or gate_source_for(store)
     with store.transaction() as session:
         recorded = recorded_reviews(session, [request.subject_id]).get(request.subject_id, ())
@@ -164,7 +164,7 @@ def step_action(
     """Take one step; gates are re-checked now. A gate that blocks an action in flight halts it (halt and
     alerts committed with the audit event) and the step is refused with the gate and its reason."""
     audit = Action(f"action.{request.step.value}", "action", (action_id,))
-    require_role(store, caller, STEP_ROLES.get(request.step, frozenset()), audit)
+    require_role(store, caller, STEP_ROLES.get(request.step, frozenset()), audit, ENFORCEMENT_WORK)
     source = gates or gate_source_for(store)
     refusal: IlosError | None = None
     halted = False

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ilos.domain.cases import CaseState, CaseStep, next_case_state
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.services.access import Caller, Role
+from ilos.services.access import ENFORCEMENT_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.case_actions import recheck_subject as recheck_subject
 from ilos.services.store_access import Store
@@ -57,7 +57,9 @@ class CaseView:
 
 def open_case(store: Store, caller: Caller, title: str, subject_ids: Sequence[str]) -> CaseView:
     """A new open case grouping `subject_ids` (at least one), opened by the caller."""
-    require_role(store, caller, CASE_WORKERS, Action("case.open", "case", tuple(subject_ids)))
+    require_role(
+        store, caller, CASE_WORKERS, Action("case.open", "case", tuple(subject_ids)), ENFORCEMENT_WORK
+    )
     problems = [FieldProblem("title", "a case needs a title")] if not title.strip() else []
     problems += [FieldProblem("subject_ids", "a case groups at least one subject")] if not subject_ids else []
     if problems:
@@ -119,7 +121,7 @@ def read_case(store: Store, caller: Caller, case_id: str) -> CaseView:
 def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: str) -> CaseView:
     """One case step: authorised, checked against the case state machine, applied and audited together."""
     audit = Action(f"case.{step.value}", "case", (case_id,))
-    require_role(store, caller, CASE_WORKERS, audit)
+    require_role(store, caller, CASE_WORKERS, audit, ENFORCEMENT_WORK)
     now = datetime.now(UTC)
     with store.transaction() as session:
         row = _get(session, case_id)

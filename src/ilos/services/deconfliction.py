@@ -24,7 +24,7 @@ from ilos.operations.deconfliction import (
     normalize_address,
     state_after,
 )
-from ilos.services.access import Caller, Role
+from ilos.services.access import ENFORCEMENT_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.operations_alerts import LIVE_OPERATION_STATES, write_alerts
 from ilos.services.store_access import Store
@@ -106,9 +106,8 @@ def register_operation(
 ) -> OperationView:
     """Record the operation and every overlap with live operations and other agencies' cooperating
     witnesses; alert both sides of each conflict. A conflicted operation cannot start until resolved."""
-    require_role(
-        store, caller, OPERATION_PLANNERS, Action("operation.register", "operation", request.subject_ids)
-    )
+    audit = Action("operation.register", "operation", request.subject_ids)
+    require_role(store, caller, OPERATION_PLANNERS, audit, ENFORCEMENT_WORK)
     planned = PlannedOperation(
         new_id(),
         request.agency.strip().upper(),
@@ -195,7 +194,7 @@ def register_operation(
 def resolve_conflict(store: Store, caller: Caller, conflict_id: str, note: str) -> ConflictView:
     """A supervisor resolves one conflict with a note; operations with nothing left open are cleared."""
     audit = Action("operation.resolve_conflict", "operation_conflict", (conflict_id,))
-    require_role(store, caller, RESOLVERS, audit)
+    require_role(store, caller, RESOLVERS, audit, ENFORCEMENT_WORK)
     if not note.strip():
         raise InvalidInputError(
             "A conflict is resolved with a note", [FieldProblem("note", "say how it was deconflicted")]
@@ -227,7 +226,7 @@ def resolve_conflict(store: Store, caller: Caller, conflict_id: str, note: str) 
 def start_operation(store: Store, caller: Caller, operation_id: str) -> OperationView:
     """Mark the operation under way: refused (409, audited) while any of its conflicts is open."""
     audit = Action("operation.start", "operation", (operation_id,))
-    require_role(store, caller, OPERATION_PLANNERS, audit)
+    require_role(store, caller, OPERATION_PLANNERS, audit, ENFORCEMENT_WORK)
     with store.transaction() as session:
         row = _get(session, operation_id)
         check_may_proceed(

@@ -16,7 +16,7 @@ from ilos.errors import ConflictError, NotFoundError
 from ilos.operations.manifest import Blocked, GateCheck, GateOutcome, recheck
 from ilos.policy.results import GateResult, GateReview
 from ilos.services import case_actions
-from ilos.services.access import Caller
+from ilos.services.access import LOGISTICS_WORK, Caller
 from ilos.services.audit_log import Action, record, require_role
 from ilos.services.case_actions import GateSource
 from ilos.services.legal_store import recorded_reviews
@@ -33,7 +33,7 @@ def lock_manifest(
     """Lock one flight's manifest of a transport plan: every seated person's gates are checked again now
     (never a cached answer); anyone blocked is taken off, named with the gate and its reason."""
     audit = Action("plan.lock_manifest", "plan", query={"version": version, "flight_id": flight_id})
-    require_role(store, caller, PLANNERS, audit)
+    require_role(store, caller, PLANNERS, audit, LOGISTICS_WORK)
     with store.transaction() as session:
         row = _lockable(session, version, flight_id)
         seats = _seated(session, row.id, flight_id)

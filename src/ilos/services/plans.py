@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ilos.errors import ConflictError, InvalidInputError, NotFoundError
 from ilos.services import logistics
-from ilos.services.access import Caller, Role
+from ilos.services.access import LOGISTICS_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.logistics import KINDS, PlanDraft, Step, no_progress
 from ilos.services.store_access import Store
@@ -142,7 +142,7 @@ def create_plan(
 ) -> PlanSummary:
     """Solve a plan on the current data (the world under ILOS_HOME unless given) and save it as the next
     version of its kind; earlier drafts of the kind become superseded (locked plans stay locked)."""
-    require_role(store, caller, PLANNERS, Action("plan.create", "plan", query={"kind": kind}))
+    require_role(store, caller, PLANNERS, Action("plan.create", "plan", query={"kind": kind}), LOGISTICS_WORK)
     draft = logistics.draft_plan(kind, world_dir or store.settings.world_dir, resources, step)
     step("saving the plan")
     try:
