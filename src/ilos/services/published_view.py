@@ -1,11 +1,11 @@
 """What a caller may see of a published subject's summary: the sources of its records as the purpose's
 markings allow. A source the purpose may not use (TAX data without a cited authority, HEALTH data for
-enforcement) is left out of `sources` and `record_count`, since even a record's existence there is
-protected, and is named in `withheld` with the reason. Decided under the policy in force, as the subject
+enforcement) is left out of `sources` and `record_count`, and is named in `withheld` with the reason (the
+issue's rule: withheld with the reason, so the reader knows something is held back and why). Decided under the policy in force, as the subject
 page decides each value (`policy.access.marking_decision`).
 
-Subjects published before the summary carried `records_by_source` show their summary as published; publish
-them again to have it filtered."""
+A subject published before the summary carried `records_by_source` shows no sources and no record count
+(which of them the purpose may see is unknown) until it is published again."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ilos.services.access import Caller
 from ilos.services.web_policy import current_policy, policy_role
 
 INTERNAL_KEYS = ("records_by_source", "source_markings")
+LEGACY = "published before summaries recorded each source's records; publish the linkage again to see them"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,11 @@ def visible_summary(
     shown = {k: v for k, v in payload.items() if k not in INTERNAL_KEYS}
     counts: Mapping[str, int] | None = payload.get("records_by_source")
     if counts is None:
-        return shown, ()
+        if "sources" not in shown:  # a summary without sources (published by hand): nothing to filter
+            return shown, ()
+        for key in ("sources", "record_count"):  # fail closed: which of them the purpose may see is unknown
+            shown.pop(key, None)
+        return shown, (WithheldSource("source", "*", LEGACY),)
     markings: Mapping[str, list[str]] = payload.get("source_markings") or {}
     refusals = {source: rule.refusal(source, markings.get(source, [])) for source in counts}
     withheld = tuple(WithheldSource("source", s, why) for s, why in refusals.items() if why)

@@ -13,10 +13,8 @@ from typing import Any
 import duckdb
 
 from ilos.definitions.policy import AUTHORITY_REQUIRED, NEVER_FOR_ENFORCEMENT
-from ilos.definitions.sources import load_sources_config
 from ilos.errors import NotFoundError
 from ilos.services.access import Caller
-from ilos.services.linking import CONFIG_COPY
 from ilos.services.publish import publish
 from ilos.services.store_access import Store
 from ilos.services.subject_splits import SplitView, follow_splits
@@ -48,6 +46,11 @@ SELECT subject_id, attribute, arg_max(value, (n, last_seen)) AS value FROM (
   GROUP BY ALL
 ) GROUP BY subject_id, attribute
 """
+# Each source's markings as its observations carry them (the subjects build copies them from the config).
+_SOURCE_MARKINGS_SQL = """
+SELECT source, list(DISTINCT m ORDER BY m) FROM (SELECT source, unnest(markings) AS m FROM read_parquet(?))
+GROUP BY source
+"""
 # Markings whose records never name a published subject (the summary every reader sees): tax return and
 # health information need an authority or are never for enforcement, so their values stay in the lake.
 RESTRICTED = sorted(AUTHORITY_REQUIRED | NEVER_FOR_ENFORCEMENT)
@@ -73,25 +76,19 @@ def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
             _OPEN_NAME_SQL, [str(observations), RESTRICTED]
         ).fetchall():
             open_values.setdefault(subject_id, {})[attribute] = value
+        markings: dict[str, list[str]] = dict(
+            con.execute(_SOURCE_MARKINGS_SQL, [str(observations)]).fetchall()
+        )
         by_source = dict(con.execute(_RECORDS_BY_SOURCE_SQL, [str(clusters)]).fetchall())
         result = con.execute(_SUMMARY_SQL, [str(summary)])
         columns = [d[0] for d in result.description]
         rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
     finally:
         con.close()
-    markings = _source_markings(linkage_dir)
     for row in rows:
         counts = by_source.get(row["subject_id"]) or {}
         shown = _shown_best(row["best"] or [], open_values.get(row["subject_id"], {}), markings)
         yield _publishable(row, shown, ids.get(row["subject_id"], []), counts, markings)
-
-
-def _source_markings(linkage_dir: Path) -> dict[str, list[str]]:
-    """The markings each source of the linkage declared (its copy of the sources config)."""
-    config_path = linkage_dir / CONFIG_COPY
-    if not config_path.is_file():
-        return {}
-    return {s.name: list(s.markings) for s in load_sources_config(config_path).sources if s.markings}
 
 
 def _shown_best(
