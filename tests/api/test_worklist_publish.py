@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fastapi import FastAPI
@@ -76,12 +77,58 @@ def test_a_new_publish_replaces_the_old_one(app: FastAPI, published: Path) -> No
     _build(app, published)
     store = app.state.store
     publish_worklist(store, STEWARD, published)
+    _keep_first(published, 10)  # a smaller build of the same role and purpose
     publish_worklist(store, STEWARD, published)
     with store.transaction() as session:
-        items = session.scalar(select(func.count()).select_from(WorklistItemRow))
+        items = session.scalars(select(WorklistItemRow.subject_id).order_by(WorklistItemRow.position)).all()
         decisions = session.scalar(select(func.count()).select_from(PublishedDecisionRow))
-    subjects = pq.read_table(published / "subjects.parquet").num_rows
-    assert items == decisions == subjects
+    lake = pq.read_table(published / worklists.WORKLIST_FILE).column("subject_id").to_pylist()
+    assert list(items) == lake and decisions == len(lake) == 10
+
+
+def _keep_first(linkage: Path, n: int) -> None:
+    table = pq.read_table(linkage / worklists.WORKLIST_FILE).slice(0, n)
+    pq.write_table(table, linkage / worklists.WORKLIST_FILE)
+    kept = set(table.column("subject_id").to_pylist())
+    lines = (linkage / worklists.DECISIONS_FILE).read_text().splitlines()
+    (linkage / worklists.DECISIONS_FILE).write_text(
+        "".join(line + "\n" for line in lines if json.loads(line)["subject_id"] in kept)
+    )
+    manifest = linkage / worklists.WORKLIST_MANIFEST
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "subjects": n}))
+
+
+def test_a_build_whose_files_disagree_is_refused_and_nothing_changes(app: FastAPI, published: Path) -> None:
+    _build(app, published)
+    store = app.state.store
+    publish_worklist(store, STEWARD, published)
+    table = pq.read_table(published / worklists.WORKLIST_FILE)
+    renamed = table.set_column(0, "subject_id", pa.array(["S-stranger", *table.column(0).to_pylist()[1:]]))
+    pq.write_table(renamed, published / worklists.WORKLIST_FILE)  # an item no decision backs
+    with pytest.raises(InvalidInputError, match="2 subjects in only one file"):
+        publish_worklist(store, STEWARD, published)
+    with store.transaction() as session:
+        stored = set(session.scalars(select(WorklistItemRow.subject_id)))
+    assert "S-stranger" not in stored and len(stored) == table.num_rows  # the earlier publish stands
+
+
+def test_the_decision_route_sets_the_published_decision_beside_the_one_made_now(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    _build(app, published)
+    lake = [json.loads(line) for line in (published / worklists.DECISIONS_FILE).read_text().splitlines()]
+    subject = lake[0]["subject_id"]
+    before = client.get(f"/api/v1/subjects/{subject}/decision", headers=headers_for("analyst")).json()
+    assert before["published"] is None
+    publish_worklist(app.state.store, STEWARD, published)
+    after = client.get(f"/api/v1/subjects/{subject}/decision", headers=headers_for("analyst")).json()
+    published_one = after["published"]
+    assert (published_one["status"], published_one["explanation"]) == (
+        lake[0]["status"],
+        lake[0]["explanation"],
+    )
+    assert published_one["published_by"] == STEWARD.actor
+    assert after["status"] == published_one["status"]  # nothing changed since the build
 
 
 def test_publishing_refuses_a_missing_build_an_authority_build_and_a_wrong_role(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.api.deps import request_caller, store_of
 from ilos.api.schemas import ERROR_RESPONSES, WithheldOut
-from ilos.services import web_review, web_subject, web_worklist
+from ilos.services import web_review, web_subject, web_worklist, worklist_publish
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
 
@@ -142,6 +142,15 @@ class LocationOut(_Out):
     withheld: str
 
 
+class PublishedDecisionOut(_Out):
+    status: str
+    explanation: str
+    policy_hash: str
+    decided_at: datetime
+    published_at: datetime
+    published_by: str
+
+
 class DecisionOut(_Out):
     subject_id: str
     status: str
@@ -157,6 +166,10 @@ class DecisionOut(_Out):
     role: str
     inputs: list[str]
     explanation: str
+    published: PublishedDecisionOut | None = Field(
+        description="The decision of the worklist published for this role and purpose (`ilos worklist "
+        "publish`), if there is one: what the batch decided then, beside this decision made now."
+    )
 
 
 class WorklistItemOut(_Out):
@@ -273,9 +286,9 @@ def subject_decision(
 ) -> DecisionOut:
     """The policy's decision on the subject now: status, every gate with its reason and evidence, the
     explained priority, the policy version and hash it was made under."""
-    return DecisionOut.model_validate(
-        web_subject.subject_page(store, caller, subject_id, authority or ()).decision
-    )
+    page = web_subject.subject_page(store, caller, subject_id, authority or ())
+    published = worklist_publish.published_decision(store, caller, subject_id)
+    return DecisionOut.model_validate({**_fields(page.decision), "published": published})
 
 
 @router.get("/worklist", response_model=WorklistOut, tags=["worklists"])
@@ -312,6 +325,11 @@ def read_review_queue(caller: Caller = Who, store: Store = At) -> ReviewQueueOut
 def judge_pair(body: JudgementIn, caller: Caller = Who, store: Store = At) -> JudgementOut:
     """Record the caller's verdict on a pair; every later run, batch or incremental, honours it."""
     return JudgementOut.model_validate(web_review.judge(store, caller, body.left, body.right, body.verdict))
+
+
+def _fields(decision: object) -> dict[str, object]:
+    """A dataclass's fields by name (slots: no __dict__), for a model that adds to them."""
+    return {name: getattr(decision, name) for name in DecisionOut.model_fields if hasattr(decision, name)}
 
 
 def _side(side: web_review.RecordSide) -> dict[str, object]:

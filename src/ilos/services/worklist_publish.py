@@ -24,6 +24,7 @@ from ilos.services import worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record, require_role
 from ilos.services.store_access import Store
+from ilos.services.web_policy import current_policy, policy_role
 from ilos.store import worklist_tables
 from ilos.store.worklist_tables import DecisionLoadRow, PublishedWorklistRow
 
@@ -73,19 +74,24 @@ def publish_worklist(
     with store.transaction() as session:
         worklist_tables.replace_header(session, header)
         items = 0
-        for batch in pq.ParquetFile(linkage_dir / worklists.WORKLIST_FILE).iter_batches(CHUNK):
+        items_file = pq.ParquetFile(linkage_dir / worklists.WORKLIST_FILE)
+        for batch in items_file.iter_batches(CHUNK, columns=list(worklist_tables.ITEM_COLUMNS)):
             worklist_tables.load_items(session, key, items, batch.to_pylist())
             items += batch.num_rows
             progress(f"{items:,} worklist items")
         decisions = 0
+        other_policy = 0
         for chunk in _decisions(linkage_dir / worklists.DECISIONS_FILE):
             worklist_tables.load_decisions(session, key, chunk)
             decisions += len(chunk)
+            other_policy += sum(1 for d in chunk if d[2] != header.policy_hash)
             progress(f"{decisions:,} decisions")
-        if not items == decisions == header.subjects:
+        unmatched = worklist_tables.unmatched_subjects(session, key)
+        if items != header.subjects or decisions != header.subjects or other_policy or unmatched:
             raise InvalidInputError(
-                f"The worklist build in {linkage_dir} is incomplete ({items:,} items, {decisions:,} decisions, "
-                f"{header.subjects:,} subjects in its manifest); run `ilos worklist build` again"
+                f"The worklist build in {linkage_dir} does not hold together ({items:,} items, {decisions:,} "
+                f"decisions, {header.subjects:,} subjects in its manifest, {other_policy:,} decisions under "
+                f"another policy, {unmatched:,} subjects in only one file); run `ilos worklist build` again"
             )
         record(session, caller, Action("worklist.publish", "subject", query=query, result_count=items))
     by_status = {s: n for s, n in manifest.get("by_status", {}).items() if n}
@@ -107,6 +113,13 @@ def _manifest(linkage_dir: Path) -> dict[str, Any]:
             f"`ilos worklist build {linkage_dir}` first"
         )
     manifest: dict[str, Any] = json.loads(path.read_text())
+    lacking = [
+        k
+        for k in ("role", "purpose", "policy_label", "policy_hash", "as_of", "subjects")
+        if k not in manifest
+    ]
+    if lacking:
+        raise InvalidInputError(f"{path} lacks {', '.join(lacking)}; run `ilos worklist build` again")
     if manifest.get("authorities"):
         raise InvalidInputError(
             "This worklist was decided under cited legal authorities "
@@ -131,3 +144,30 @@ def _decisions(path: Path) -> Iterator[list[DecisionLoadRow]]:
             yield list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
     finally:
         con.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedDecision:
+    """What the published worklist decided for one subject, to set beside a decision made now."""
+
+    status: str
+    explanation: str
+    policy_hash: str
+    decided_at: datetime
+    published_at: datetime
+    published_by: str
+
+
+def published_decision(store: Store, caller: Caller, subject_id: str) -> PublishedDecision | None:
+    """The subject's decision in the worklist published for the caller's role and purpose, if any. Read
+    only after the caller's read of the subject was authorised and audited (`web_subject.subject_page`)."""
+    role = policy_role(current_policy(store.settings.home), caller)
+    with store.transaction() as session:
+        header = worklist_tables.published_worklist(session, role, caller.purpose.value)
+        row = worklist_tables.published_decision(session, role, caller.purpose.value, subject_id)
+        if header is None or row is None:
+            return None
+        explanation = str(row.record.get("explanation", ""))
+        return PublishedDecision(
+            row.status, explanation, row.policy_hash, row.decided_at, header.published_at, header.published_by
+        )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, delete, select
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ilos.store.tables import Base, UtcDateTime
@@ -104,10 +104,12 @@ def _load(session: Session, table: str, columns: Sequence[str], rows: Sequence[t
         return
     if session.get_bind().dialect.name == "postgresql":
         cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # names are ours
-            for row in rows:
-                copy.write_row(row)
-        cursor.close()
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # names are ours
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
         return
     marks = ", ".join("?" for _ in columns)
     session.connection().exec_driver_sql(
@@ -120,6 +122,19 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return value.isoformat() if isinstance(value, date) else value
+
+
+def unmatched_subjects(session: Session, key: tuple[str, str]) -> int:
+    """Items without a decision plus decisions without an item, in the role and purpose's worklist."""
+    items = select(WorklistItemRow.subject_id).where(
+        WorklistItemRow.role == key[0], WorklistItemRow.purpose == key[1]
+    )
+    decided = select(PublishedDecisionRow.subject_id).where(
+        PublishedDecisionRow.role == key[0], PublishedDecisionRow.purpose == key[1]
+    )
+    only_items = select(func.count()).select_from(items.except_(decided).subquery())
+    only_decided = select(func.count()).select_from(decided.except_(items).subquery())
+    return int(session.scalar(only_items) or 0) + int(session.scalar(only_decided) or 0)
 
 
 def published_worklist(session: Session, role: str, purpose: str) -> PublishedWorklistRow | None:
