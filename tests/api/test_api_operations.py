@@ -8,10 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from ilos.policy.results import GateId
 from ilos.services import case_actions
+from ilos.store.tables import AuditEventRow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "operations_workflows"))
 from gates_fake import FakeGates
@@ -126,7 +129,7 @@ def test_case_lifecycle(client: TestClient, headers_for: Headers) -> None:
 
 
 def test_a_case_on_subjects_that_are_not_published_is_refused_naming_each(
-    client: TestClient, headers_for: Headers
+    client: TestClient, app: FastAPI, headers_for: Headers
 ) -> None:
     body = {"title": "Cruz", "subject_ids": ["S7f3a9c", "S-guess", "S0b41d2", "S-other"]}
     response = client.post("/api/v1/cases", json=body, headers=headers_for("analyst"))
@@ -136,6 +139,10 @@ def test_a_case_on_subjects_that_are_not_published_is_refused_naming_each(
         ("subject_ids[1]", "no published subject 'S-guess'"),
         ("subject_ids[3]", "no published subject 'S-other'"),
     ]
+    with app.state.store.transaction() as session:
+        events = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "case.open")).all()
+        assert [(e.actor, e.outcome) for e in events] == [("analyst", "invalid")]
+        assert "S-guess" in events[0].detail and "S-guess" in events[0].object_ids
 
 
 def test_departures_and_deconfliction_over_http(client: TestClient, headers_for: Headers) -> None:

@@ -25,6 +25,8 @@ ROUTES = [
     ("get", "/api/v1/review-queue", None),
     ("post", "/api/v1/review-judgements", {"left": "a|1", "right": "b|2", "verdict": "match"}),
 ]
+ACTIONS = [*["subject.read"] * len(SUBJECT_VIEWS), "worklist.read", "review.read", "review.judge"]
+"""The audited action of each route in ROUTES."""
 # (role, index in ROUTES): a role each route does not serve
 REFUSED = [
     *[(role, i) for i in range(len(SUBJECT_VIEWS)) for role in ("oversight", "admin")],
@@ -64,8 +66,8 @@ def test_each_record_route_refuses_a_role_it_does_not_serve(
     response = client.request(method.upper(), url, json=body, headers=headers_for(role))
     assert response.status_code == 403, response.text
     assert response.json()["error"]["code"] == "permission_denied"
-    denied = [e for e in _all_events(app) if e.outcome == "denied"]
-    assert denied, "a refusal is audited"
+    denied = [(e.action, e.actor) for e in _all_events(app) if e.outcome == "denied"]
+    assert denied == [(ACTIONS[route], role.replace("_", "-"))], "the refusal is audited, once"
 
 
 def _all_events(app: FastAPI) -> list[AuditEventRow]:

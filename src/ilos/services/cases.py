@@ -5,7 +5,7 @@ lives with the actions it halts and is re-exported here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ilos.domain.cases import CaseState, CaseStep, next_case_state
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.services.access import ENFORCEMENT_WORK, Caller, Role
-from ilos.services.audit_log import Action, new_id, record, require_role
+from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
 from ilos.services.case_actions import recheck_subject as recheck_subject
 from ilos.services.store_access import Store
 from ilos.store import subjects as subject_rows
@@ -65,8 +65,8 @@ def open_case(store: Store, caller: Caller, title: str, subject_ids: Sequence[st
     if problems:
         raise InvalidInputError("The case cannot be opened", problems)
     now = datetime.now(UTC)
+    _require_published(store, caller, Action("case.open", "case", tuple(subject_ids)), subject_ids)
     with store.transaction() as session:
-        _require_published(session, subject_ids)
         row = CaseRow(
             id=new_id(),
             title=title.strip(),
@@ -122,6 +122,8 @@ def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: s
     """One case step: authorised, checked against the case state machine, applied and audited together."""
     audit = Action(f"case.{step.value}", "case", (case_id,))
     require_role(store, caller, CASE_WORKERS, audit, ENFORCEMENT_WORK)
+    if step is CaseStep.ADD_SUBJECT:
+        _require_published(store, caller, Action(audit.name, "case", (case_id, value)), [value])
     now = datetime.now(UTC)
     with store.transaction() as session:
         row = _get(session, case_id)
@@ -131,7 +133,6 @@ def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: s
         elif step is CaseStep.NOTE:
             session.add(CaseNoteRow(id=new_id(), case_id=row.id, author=caller.actor, at=now, text=value))
         elif step is CaseStep.ADD_SUBJECT and session.get(CaseSubjectRow, (row.id, value)) is None:
-            _require_published(session, [value])
             session.add(CaseSubjectRow(case_id=row.id, subject_id=value, added_by=caller.actor, added_at=now))
         elif step is CaseStep.CLOSE:
             row.closed_at, row.closed_by, row.close_reason = now, caller.actor, value
@@ -141,15 +142,19 @@ def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: s
         return _view(session, row)
 
 
-def _require_published(session: Session, subject_ids: Sequence[str]) -> None:
-    """A case groups subjects the store knows: an unknown id is named, never grouped silently."""
-    known = subject_rows.published_ids(session, subject_ids)
+def _require_published(store: Store, caller: Caller, action: Action, subject_ids: Sequence[str]) -> None:
+    """A case groups subjects the store knows: an unknown id is named, never grouped silently, and the
+    attempt is audited (asking which ids exist is itself a look at subject data)."""
+    with store.transaction() as session:
+        known = subject_rows.published_ids(session, subject_ids)
     problems = [
         FieldProblem(f"subject_ids[{i}]", f"no published subject {subject_id!r}")
         for i, subject_id in enumerate(subject_ids)
         if subject_id not in known
     ]
     if problems:
+        detail = "; ".join(p.message for p in problems)
+        record_alone(store, caller, replace(action, outcome="invalid", detail=detail))
         raise InvalidInputError("The case names subjects that are not published", problems)
 
 

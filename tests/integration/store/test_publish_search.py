@@ -95,7 +95,7 @@ FUZZY = [
         ("mohamed hadad", ["S3"]),  # transliteration variants
         ("maria garsia", ["S4"]),  # sound-alike typo; S5 has GARSIA but not MARIA
         ("garcia", ["S4", "S5"]),  # the exact spelling first, then the one that only sounds like it
-        ("1980-07-03", ["S4", "S1"]),  # the date, then the same date with day and month swapped
+        ("1980-07-03", ["S4", "S1"]),  # the date and the same date with day and month swapped, by name
         ("12345678", ["S1"]),  # an A-number without its A and leading zero
         ("walter", []),  # a different name that merely starts alike
     ],
