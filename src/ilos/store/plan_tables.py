@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ilos.store.bulk import insert_rows
 from ilos.store.tables import Base, UtcDateTime
 
 
@@ -122,21 +123,8 @@ ASSIGNMENT_COLUMNS = ("plan_id", *AssignmentValues._fields)
 
 
 def insert_assignments(session: Session, plan_id: str, rows: Sequence[AssignmentValues]) -> None:
-    """Bulk-load a plan's assignments: COPY on PostgreSQL, one executemany on SQLite."""
-    if not rows:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY plan_assignments ({', '.join(ASSIGNMENT_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((plan_id, *row))
-        cursor.close()
-        return
-    placeholders = ", ".join("?" for _ in ASSIGNMENT_COLUMNS)
-    session.connection().exec_driver_sql(
-        f"INSERT INTO plan_assignments ({', '.join(ASSIGNMENT_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608 - fixed column names
-        [(plan_id, *row) for row in rows],
-    )
+    """Bulk-load a plan's assignments (`store.bulk`: COPY on PostgreSQL, executemany on SQLite)."""
+    insert_rows(session, "plan_assignments", ASSIGNMENT_COLUMNS, [(plan_id, *row) for row in rows])
 
 
 def insert_capacity(session: Session, plan_id: str, rows: Sequence[dict[str, Any]]) -> None:

@@ -2,17 +2,18 @@
 serve: one published worklist per (role, purpose), its items in worklist order, and each subject's full
 decision. A new publish for a role and purpose replaces the old one in the same transaction. Migration 0011.
 
-Bulk loads: COPY into temporary tables on PostgreSQL, executemany on SQLite."""
+Bulk loads: COPY on PostgreSQL, executemany on SQLite (`store.bulk`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ilos.store.bulk import insert_rows
 from ilos.store.tables import Base, UtcDateTime
 
 ITEM_COLUMNS = (
@@ -88,40 +89,14 @@ def replace_header(session: Session, header: PublishedWorklistRow) -> None:
 def load_items(session: Session, key: tuple[str, str], first: int, items: Sequence[dict[str, Any]]) -> None:
     """One chunk of worklist rows (`worklists.worklist_row`) at positions `first`, `first` + 1, ..."""
     rows = [(*key, first + i, *(item[c] for c in ITEM_COLUMNS)) for i, item in enumerate(items)]
-    _load(session, "worklist_items", ("role", "purpose", "position", *ITEM_COLUMNS), rows)
+    insert_rows(session, "worklist_items", ("role", "purpose", "position", *ITEM_COLUMNS), rows)
 
 
 def load_decisions(session: Session, key: tuple[str, str], decisions: Sequence[DecisionLoadRow]) -> None:
-    _load(session, "published_decisions", _DECISION_COLUMNS, [(*key, *d) for d in decisions])
+    insert_rows(session, "published_decisions", _DECISION_COLUMNS, [(*key, *d) for d in decisions])
 
 
 _DECISION_COLUMNS = ("role", "purpose", "subject_id", "status", "policy_hash", "decided_at", "record")
-
-
-def _load(session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """COPY on PostgreSQL, executemany on SQLite (dates as ISO text, times as SQLAlchemy writes them)."""
-    if not rows:  # executemany with no rows is an error in sqlite3
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # names are ours
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
-        return
-    marks = ", ".join("?" for _ in columns)
-    session.connection().exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 - names are ours
-        [tuple(_sqlite_value(v) for v in row) for row in rows],
-    )
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value.isoformat() if isinstance(value, date) else value
 
 
 def unmatched_subjects(session: Session, key: tuple[str, str]) -> int:
