@@ -41,6 +41,8 @@ AUDIT_READERS = frozenset({Role.oversight})
 # The purposes enforcement work serves: cases, actions and operations; removal plans and manifests.
 ENFORCEMENT_WORK = frozenset({Purpose.case_investigation, Purpose.removal_logistics})
 LOGISTICS_WORK = frozenset({Purpose.removal_logistics})
+# Reading enforcement work: those who do it, and oversight (never data quality or administration).
+ENFORCEMENT_READING = ENFORCEMENT_WORK | {Purpose.oversight}
 USER_ADMINS = frozenset({Role.admin})
 
 

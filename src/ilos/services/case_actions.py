@@ -30,7 +30,7 @@ from ilos.errors import IlosError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
 from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
-from ilos.services.access import ENFORCEMENT_WORK, Caller, Purpose, Role
+from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Purpose, Role
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
 from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
@@ -196,7 +196,8 @@ def step_action(
 
 
 def read_action(store: Store, caller: Caller, action_id: str) -> ActionView:
-    require_role(store, caller, PLANNERS | {Role.oversight}, Action("action.read", "action", (action_id,)))
+    audit = Action("action.read", "action", (action_id,))
+    require_role(store, caller, PLANNERS | {Role.oversight}, audit, ENFORCEMENT_READING)
     with store.transaction() as session:
         view = _view(session, _get(session, action_id))
         record(session, caller, Action("action.read", "action", (action_id, view.subject_id)))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ilos.domain.cases import CaseState, CaseStep, next_case_state
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.services.access import ENFORCEMENT_WORK, Caller, Role
+from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
 from ilos.services.case_actions import recheck_subject as recheck_subject
 from ilos.services.store_access import Store
@@ -111,7 +111,7 @@ def close_case(store: Store, caller: Caller, case_id: str, reason: str) -> CaseV
 
 
 def read_case(store: Store, caller: Caller, case_id: str) -> CaseView:
-    require_role(store, caller, CASE_READERS, Action("case.read", "case", (case_id,)))
+    require_role(store, caller, CASE_READERS, Action("case.read", "case", (case_id,)), ENFORCEMENT_READING)
     with store.transaction() as session:
         view = _view(session, _get(session, case_id))
         record(session, caller, Action("case.read", "case", (case_id, *view.subjects)))

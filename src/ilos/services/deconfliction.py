@@ -24,7 +24,7 @@ from ilos.operations.deconfliction import (
     normalize_address,
     state_after,
 )
-from ilos.services.access import ENFORCEMENT_WORK, Caller, Role
+from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.operations_alerts import LIVE_OPERATION_STATES, write_alerts
 from ilos.services.store_access import Store
@@ -240,7 +240,8 @@ def start_operation(store: Store, caller: Caller, operation_id: str) -> Operatio
 
 
 def read_operation(store: Store, caller: Caller, operation_id: str) -> OperationView:
-    require_role(store, caller, OPERATION_READERS, Action("operation.read", "operation", (operation_id,)))
+    audit = Action("operation.read", "operation", (operation_id,))
+    require_role(store, caller, OPERATION_READERS, audit, ENFORCEMENT_READING)
     with store.transaction() as session:
         view = _view(session, operation_id)
         record(session, caller, Action("operation.read", "operation", (operation_id, *view.subjects)))

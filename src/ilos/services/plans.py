@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ilos.errors import ConflictError, InvalidInputError, NotFoundError
 from ilos.services import logistics
-from ilos.services.access import LOGISTICS_WORK, Caller, Role
+from ilos.services.access import ENFORCEMENT_READING, LOGISTICS_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.logistics import KINDS, PlanDraft, Step, no_progress
 from ilos.services.store_access import Store
@@ -195,7 +195,7 @@ def _save(session: Session, caller: Caller, draft: PlanDraft) -> OperationPlanRo
 def list_plans(store: Store, caller: Caller, kind: str | None = None) -> list[PlanSummary]:
     """Every stored version, newest first (of one kind if given)."""
     audit = Action("plan.list", "plan", query={"kind": kind})
-    require_role(store, caller, PLAN_READERS, audit)
+    require_role(store, caller, PLAN_READERS, audit, ENFORCEMENT_READING)
     query = select(OperationPlanRow).order_by(OperationPlanRow.kind, OperationPlanRow.version.desc())
     if kind is not None:
         query = query.where(OperationPlanRow.kind == _kind(kind))
@@ -211,7 +211,7 @@ def read_plan(
     """One version with a page of its assignments (in person-id order), every capacity overlay and every
     manifest locked from it."""
     audit = Action("plan.read", "plan", query={"kind": kind, "version": version})
-    require_role(store, caller, PLAN_READERS, audit)
+    require_role(store, caller, PLAN_READERS, audit, ENFORCEMENT_READING)
     page = page or PlanPage()
     if not 1 <= page.limit <= MAX_PAGE:
         raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}, not {page.limit}")
@@ -232,7 +232,7 @@ def read_plan(
 def diff_plans(store: Store, caller: Caller, kind: str, old: int, new: int, limit: int = 50) -> PlanDiff:
     """What changed for people between two versions: each person whose facility/flight or status differs."""
     audit = Action("plan.diff", "plan", query={"kind": kind, "old": old, "new": new})
-    require_role(store, caller, PLAN_READERS, audit)
+    require_role(store, caller, PLAN_READERS, audit, ENFORCEMENT_READING)
     with store.transaction() as session:
         a, b = plan_row(session, kind, old), plan_row(session, kind, new)
         before, after = _where_everyone(session, a.id), _where_everyone(session, b.id)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ilos.domain.cases import ActionFacts, ActionKind, ActionState, ActionStep, allowed_steps
 from ilos.errors import GateBlockedError, IlosError
-from ilos.services.access import Caller
+from ilos.services.access import ENFORCEMENT_READING, Caller
 from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.case_actions import STEP_ROLES, ActionView
 from ilos.services.cases import CASE_READERS
@@ -50,7 +50,7 @@ class Refusal:
 
 def list_cases(store: Store, caller: Caller) -> tuple[CaseLine, ...]:
     """The latest cases, newest first, with their subject and action counts; audited."""
-    require_role(store, caller, CASE_READERS, Action("case.list", "case"))
+    require_role(store, caller, CASE_READERS, Action("case.list", "case"), ENFORCEMENT_READING)
     subjects = (
         select(func.count()).where(CaseSubjectRow.case_id == CaseRow.id).correlate(CaseRow).scalar_subquery()
     )

@@ -38,6 +38,7 @@ REFUSED: list[tuple[Caller, str, Callable[[Store, Caller], object]]] = [
         ),
     ),
     (SUPERVISOR_ON_CASES, "plan.create", lambda store, who: plans.create_plan(store, who, "placement")),
+    (SUPERVISOR_FOR_QUALITY, "plan.list", lambda store, who: plans.list_plans(store, who)),
 ]
 
 
@@ -56,3 +57,11 @@ def test_enforcement_work_refuses_a_purpose_it_does_not_serve(
 def test_the_same_role_working_for_the_right_purpose_may(store: Store) -> None:
     opened = cases.open_case(store, SUPERVISOR_ON_CASES, "t", ["S1"])
     assert opened.subjects == ("S1",)
+
+
+def test_reading_a_case_needs_a_purpose_enforcement_or_oversight_serves(store: Store) -> None:
+    opened = cases.open_case(store, SUPERVISOR_ON_CASES, "t", ["S1"])
+    with pytest.raises(PermissionDeniedError, match="serves the purposes"):
+        cases.read_case(store, SUPERVISOR_FOR_QUALITY, opened.case_id)
+    oversight = Caller("olga", frozenset({Role.oversight}), Purpose.oversight, "test")
+    assert cases.read_case(store, oversight, opened.case_id).case_id == opened.case_id
