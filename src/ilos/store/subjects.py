@@ -97,8 +97,10 @@ def search_subjects(session: Session, query: SubjectQuery) -> list[SubjectRow]:
         )
         exact.append(SubjectRow.subject_id.in_(with_identifier))
     found = _first_matches(session, query, exact)
+    # Names that only sound alike rank after every exact match: with `limit` of those, none would show.
     sounds = [SubjectRow.name_sounds.like(sound_pattern(c), escape="\\") for c in query.sounds]
-    sounding = _first_matches(session, query, [and_(*sounds)] if sounds else [])
+    wanted = sounds and len(found) < query.limit
+    sounding = _first_matches(session, query, [and_(*sounds)] if wanted else [])
     only_sounding = sounding.keys() - found.keys()
 
     def order(row: SubjectRow) -> tuple[bool, bool, str, str]:
