@@ -141,9 +141,11 @@ def normalize_state(value: str | None) -> str | None:
     if value is None or is_placeholder(value):
         return None
     text = " ".join(_NON_LETTER_RE.sub(" ", fold_ascii_upper(value)).split())
+    if not text or is_placeholder(text):  # what is left may be one ("0×" leaves "X")
+        return None
     if text in _STATE_CODES:
         return text
-    return US_STATES.get(text, text) or None
+    return US_STATES.get(text, text)
 
 
 def address_key(street: str | None, postal_code: str | None) -> str | None:

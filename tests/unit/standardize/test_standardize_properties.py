@@ -76,6 +76,7 @@ def test_standardizer_never_raises_and_outputs_upper_ascii(name: str, value: str
 @pytest.mark.parametrize("name", IDEMPOTENT)
 @given(value=st.one_of(TEXT, NAME_LIKE))
 @example(value="ú-.-Kbc")  # punctuation between hyphens left "U--KBC": found by this property
+@example(value="0×")  # a state of "0×" left "X", a placeholder the next pass dropped: found by CI
 def test_standardizer_is_idempotent(name: str, value: str) -> None:
     function = STRING_STANDARDIZERS[name]
     once = function(value)
