@@ -40,7 +40,17 @@ ENDED = "Your session has ended"
 def test_routes_need_a_session(backend: Backend, method: str, path: str) -> None:
     response = httpx.request(method, f"{backend.server}{path}")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/signin?next={quote(path)}"  # no session cookie: none ended
+    back_to = path if method == "GET" else "/"  # a form post without a Referer: the home page
+    assert response.headers["location"] == f"/signin?next={quote(back_to)}"  # no session cookie: none ended
+
+
+def test_a_form_post_without_a_session_returns_to_the_page_the_form_was_on(backend: Backend) -> None:
+    """A redirect cannot replay a POST: after signing in the browser goes back to the form's page."""
+    page = f"{backend.server}/cases/C1?tab=actions"
+    response = httpx.post(f"{backend.server}/cases/C1/actions", headers={"Referer": page})
+    assert response.headers["location"] == f"/signin?next={quote('/cases/C1?tab=actions')}"
+    elsewhere = httpx.post(f"{backend.server}/cases", headers={"Referer": "https://evil.example/cases"})
+    assert elsewhere.headers["location"] == f"/signin?next={quote('/')}"
 
 
 def test_a_first_visit_is_asked_to_sign_in_and_not_told_a_session_ended(backend: Backend) -> None:

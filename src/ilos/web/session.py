@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request, Response
 
@@ -36,12 +36,24 @@ def page_caller(request: Request, store: Store = Depends(store_of)) -> Caller:
 
 
 def signin_location(request: Request) -> str:
-    """Where a request without a valid session is sent: the sign-in page, then back to the page it asked for.
+    """Where a request without a valid session is sent: the sign-in page, then back to the page it asked for
+    (for a form post, the page the form was on).
     `expired=1` (the page says the session has ended) only when it presented a session cookie the server no
     longer accepts (idle, expired, signed out, unknown); a first visit has none and is just asked to sign in."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:  # a form post cannot be replayed by a redirect: back to the page the form was on
+        target = _same_site_page(request) or "/"
     location = f"/signin?next={quote(target)}"
     return f"{location}&expired=1" if request.cookies.get(SESSION_COOKIE) else location
+
+
+def _same_site_page(request: Request) -> str | None:
+    """The path and query of the page that sent the request (its Referer), if on this site."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if not referer.path.startswith("/") or (referer.netloc and referer.netloc != request.url.netloc):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def _cookie_args(request: Request) -> dict[str, object]:
