@@ -116,14 +116,16 @@ def write_worklist_build(directory: Path, subject_ids: list[str]) -> None:
 
 def run(label: str, settings: Settings, rows: int, build: Path) -> None:
     store = open_store(settings)
-    start = time.perf_counter()
-    count = publish.publish(store, local_operator(Purpose.data_quality), synthetic_rows(rows))
-    elapsed = time.perf_counter() - start
-    print(f"{label:<10} {count:>10,} subjects in {elapsed:6.1f} s ({count / elapsed:,.0f} rows/s)")
-    start = time.perf_counter()
-    made = publish_worklist(store, local_operator(Purpose.data_quality), build)
-    elapsed = time.perf_counter() - start
-    store.close()
+    try:
+        start = time.perf_counter()
+        count = publish.publish(store, local_operator(Purpose.data_quality), synthetic_rows(rows))
+        elapsed = time.perf_counter() - start
+        print(f"{label:<10} {count:>10,} subjects in {elapsed:6.1f} s ({count / elapsed:,.0f} rows/s)")
+        start = time.perf_counter()
+        made = publish_worklist(store, local_operator(Purpose.data_quality), build)
+        elapsed = time.perf_counter() - start
+    finally:
+        store.close()
     print(
         f"{label:<10} {made.subjects:>10,} worklist items and decisions in {elapsed:6.1f} s "
         f"({made.subjects / elapsed:,.0f} decisions/s)"

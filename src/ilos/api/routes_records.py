@@ -167,8 +167,9 @@ class DecisionOut(_Out):
     inputs: list[str]
     explanation: str
     published: PublishedDecisionOut | None = Field(
+        None,
         description="The decision of the worklist published for this role and purpose (`ilos worklist "
-        "publish`), if there is one: what the batch decided then, beside this decision made now."
+        "publish`), if there is one: what the batch decided then, beside this decision made now.",
     )
 
 
@@ -288,7 +289,8 @@ def subject_decision(
     explained priority, the policy version and hash it was made under."""
     page = web_subject.subject_page(store, caller, subject_id, authority or ())
     published = worklist_publish.published_decision(store, caller, subject_id)
-    return DecisionOut.model_validate({**_fields(page.decision), "published": published})
+    shown = PublishedDecisionOut.model_validate(published) if published is not None else None
+    return DecisionOut.model_validate(page.decision).model_copy(update={"published": shown})
 
 
 @router.get("/worklist", response_model=WorklistOut, tags=["worklists"])
@@ -325,11 +327,6 @@ def read_review_queue(caller: Caller = Who, store: Store = At) -> ReviewQueueOut
 def judge_pair(body: JudgementIn, caller: Caller = Who, store: Store = At) -> JudgementOut:
     """Record the caller's verdict on a pair; every later run, batch or incremental, honours it."""
     return JudgementOut.model_validate(web_review.judge(store, caller, body.left, body.right, body.verdict))
-
-
-def _fields(decision: object) -> dict[str, object]:
-    """A dataclass's fields by name (slots: no __dict__), for a model that adds to them."""
-    return {name: getattr(decision, name) for name in DecisionOut.model_fields if hasattr(decision, name)}
 
 
 def _side(side: web_review.RecordSide) -> dict[str, object]:

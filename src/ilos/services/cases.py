@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ilos.domain.cases import CaseState, CaseStep, next_case_state
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Role
-from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
+from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.case_actions import recheck_subject as recheck_subject
 from ilos.services.store_access import Store
 from ilos.store import subjects as subject_rows
@@ -65,27 +65,31 @@ def open_case(store: Store, caller: Caller, title: str, subject_ids: Sequence[st
     if problems:
         raise InvalidInputError("The case cannot be opened", problems)
     now = datetime.now(UTC)
-    _require_published(store, caller, Action("case.open", "case", tuple(subject_ids)), subject_ids)
     with store.transaction() as session:
-        row = CaseRow(
-            id=new_id(),
-            title=title.strip(),
-            state=CaseState.OPEN.value,
-            opened_by=caller.actor,
-            assignee=None,
-            opened_at=now,
-            closed_at=None,
-            closed_by=None,
-            close_reason=None,
+        refused = _refuse_unpublished(
+            session, caller, Action("case.open", "case", tuple(subject_ids)), subject_ids
         )
-        session.add(row)
-        for subject_id in dict.fromkeys(subject_ids):
-            session.add(
-                CaseSubjectRow(case_id=row.id, subject_id=subject_id, added_by=caller.actor, added_at=now)
+        if refused is None:
+            row = CaseRow(
+                id=new_id(),
+                title=title.strip(),
+                state=CaseState.OPEN.value,
+                opened_by=caller.actor,
+                assignee=None,
+                opened_at=now,
+                closed_at=None,
+                closed_by=None,
+                close_reason=None,
             )
-        session.flush()
-        record(session, caller, Action("case.open", "case", (row.id, *dict.fromkeys(subject_ids))))
-        return _view(session, row)
+            session.add(row)
+            for subject_id in dict.fromkeys(subject_ids):
+                session.add(
+                    CaseSubjectRow(case_id=row.id, subject_id=subject_id, added_by=caller.actor, added_at=now)
+                )
+            session.flush()
+            record(session, caller, Action("case.open", "case", (row.id, *dict.fromkeys(subject_ids))))
+            return _view(session, row)
+    raise refused  # its audit event committed above
 
 
 def assign_case(store: Store, caller: Caller, case_id: str, assignee: str) -> CaseView:
@@ -122,40 +126,50 @@ def _change(store: Store, caller: Caller, case_id: str, step: CaseStep, value: s
     """One case step: authorised, checked against the case state machine, applied and audited together."""
     audit = Action(f"case.{step.value}", "case", (case_id,))
     require_role(store, caller, CASE_WORKERS, audit, ENFORCEMENT_WORK)
-    if step is CaseStep.ADD_SUBJECT:
-        _require_published(store, caller, Action(audit.name, "case", (case_id, value)), [value])
     now = datetime.now(UTC)
     with store.transaction() as session:
         row = _get(session, case_id)
-        row.state = next_case_state(CaseState(row.state), step).value
-        if step is CaseStep.ASSIGN:
-            row.assignee = value
-        elif step is CaseStep.NOTE:
-            session.add(CaseNoteRow(id=new_id(), case_id=row.id, author=caller.actor, at=now, text=value))
-        elif step is CaseStep.ADD_SUBJECT and session.get(CaseSubjectRow, (row.id, value)) is None:
-            session.add(CaseSubjectRow(case_id=row.id, subject_id=value, added_by=caller.actor, added_at=now))
-        elif step is CaseStep.CLOSE:
-            row.closed_at, row.closed_by, row.close_reason = now, caller.actor, value
-        session.flush()
-        detail = "" if step is CaseStep.NOTE else value  # notes stay in the case, not in the audit log
-        record(session, caller, Action(audit.name, "case", (case_id,), detail=detail))
-        return _view(session, row)
+        adding = (audit.name, "case", (case_id, value))
+        refused = (
+            _refuse_unpublished(session, caller, Action(*adding), [value])
+            if step is CaseStep.ADD_SUBJECT
+            else None
+        )
+        if refused is None:
+            row.state = next_case_state(CaseState(row.state), step).value
+            if step is CaseStep.ASSIGN:
+                row.assignee = value
+            elif step is CaseStep.NOTE:
+                session.add(CaseNoteRow(id=new_id(), case_id=row.id, author=caller.actor, at=now, text=value))
+            elif step is CaseStep.ADD_SUBJECT and session.get(CaseSubjectRow, (row.id, value)) is None:
+                session.add(
+                    CaseSubjectRow(case_id=row.id, subject_id=value, added_by=caller.actor, added_at=now)
+                )
+            elif step is CaseStep.CLOSE:
+                row.closed_at, row.closed_by, row.close_reason = now, caller.actor, value
+            session.flush()
+            detail = "" if step is CaseStep.NOTE else value  # notes stay in the case, not in the audit log
+            record(session, caller, Action(audit.name, "case", (case_id,), detail=detail))
+            return _view(session, row)
+    raise refused  # its audit event committed above
 
 
-def _require_published(store: Store, caller: Caller, action: Action, subject_ids: Sequence[str]) -> None:
-    """A case groups subjects the store knows: an unknown id is named, never grouped silently, and the
-    attempt is audited (asking which ids exist is itself a look at subject data)."""
-    with store.transaction() as session:
-        known = subject_rows.published_ids(session, subject_ids)
+def _refuse_unpublished(
+    session: Session, caller: Caller, action: Action, subject_ids: Sequence[str]
+) -> InvalidInputError | None:
+    """A case groups subjects the store knows: an unknown id is named, never grouped silently. The attempt
+    is audited in the case's own transaction (asking which ids exist is itself a look at subject data); the
+    caller commits that event and raises the returned error."""
+    known = subject_rows.published_ids(session, subject_ids)
     problems = [
         FieldProblem(f"subject_ids[{i}]", f"no published subject {subject_id!r}")
         for i, subject_id in enumerate(subject_ids)
         if subject_id not in known
     ]
-    if problems:
-        detail = "; ".join(p.message for p in problems)
-        record_alone(store, caller, replace(action, outcome="invalid", detail=detail))
-        raise InvalidInputError("The case names subjects that are not published", problems)
+    if not problems:
+        return None
+    record(session, caller, replace(action, outcome="invalid", detail="; ".join(p.message for p in problems)))
+    return InvalidInputError("The case names subjects that are not published", problems)
 
 
 def _get(session: Session, case_id: str) -> CaseRow:

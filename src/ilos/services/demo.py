@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +17,12 @@ from ilos.resolve.evaluation import LinkageScores
 from ilos.services import ingestion, legal_records, linking, subjects, users, worklists, world
 from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.audit_log import Action, record
+from ilos.services.progress import Progress
 from ilos.services.store_access import Store, open_store
 from ilos.services.web_detail import linkage_dir
 from ilos.services.web_publish import publish_linkage
 from ilos.services.worklist_publish import publish_worklist
 from ilos.store import users as user_rows
-
-Progress = Callable[[str], None]
 
 # One user per role a first visitor wants to try; passwords are new on every run and shown once.
 DEMO_USERS = (

@@ -8,7 +8,6 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,15 +18,11 @@ from ilos.operations.placement_types import Placement, PlacementPlan, PlacementP
 from ilos.operations.transport import solve_transport
 from ilos.operations.transport_types import Seat, TransportPlan, TransportProblem
 from ilos.services import logistics_inputs as inputs
+from ilos.services.progress import Progress, silent
 from ilos.store.plan_tables import AssignmentValues
 
-Step = Callable[[str], None]
 Row = dict[str, Any]
 KINDS = ("placement", "transport")
-
-
-def no_progress(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +45,7 @@ class PlanDraft:
 
 
 def draft_plan(
-    kind: str, world_dir: Path, resources: Path | None = None, step: Step = no_progress
+    kind: str, world_dir: Path, resources: Path | None = None, step: Progress = silent
 ) -> PlanDraft:
     """Solve a `kind` plan on the world's current files (`resources` overrides its facilities or flights)."""
     if kind == "placement":
@@ -61,7 +56,7 @@ def draft_plan(
 
 
 def draft_placement(
-    world_dir: Path, facilities_csv: Path | None = None, step: Step = no_progress
+    world_dir: Path, facilities_csv: Path | None = None, step: Progress = silent
 ) -> PlanDraft:
     """Place everyone currently held in the world (DEMO people) in its facilities."""
     step("reading facilities and bookings")
@@ -93,7 +88,7 @@ def placement_draft(problem: PlacementProblem, source: str) -> PlanDraft:
     return PlanDraft("placement", source, _hash(problem), *proof, summary, rows, _bed_rows(plan))
 
 
-def draft_transport(world_dir: Path, flights_csv: Path | None = None, step: Step = no_progress) -> PlanDraft:
+def draft_transport(world_dir: Path, flights_csv: Path | None = None, step: Progress = silent) -> PlanDraft:
     """Plan removal flights for everyone held whom the DEMO gate clears."""
     step("reading transport resources and bookings")
     source = flights_csv or world_dir / "transport_resources.csv"

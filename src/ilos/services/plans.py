@@ -17,7 +17,8 @@ from ilos.errors import ConflictError, InvalidInputError, NotFoundError
 from ilos.services import logistics
 from ilos.services.access import ENFORCEMENT_READING, LOGISTICS_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
-from ilos.services.logistics import KINDS, PlanDraft, Step, no_progress
+from ilos.services.logistics import KINDS, PlanDraft
+from ilos.services.progress import Progress, silent
 from ilos.services.store_access import Store
 from ilos.store.plan_tables import (
     AssignmentValues,
@@ -138,7 +139,7 @@ def create_plan(
     kind: str,
     world_dir: Path | None = None,
     resources: Path | None = None,
-    step: Step = no_progress,
+    step: Progress = silent,
 ) -> PlanSummary:
     """Solve a plan on the current data (the world under ILOS_HOME unless given) and save it as the next
     version of its kind; earlier drafts of the kind become superseded (locked plans stay locked)."""

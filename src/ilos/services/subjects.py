@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ from ilos.domain.subjects import Subject
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.services.linking import read_source_file
+from ilos.services.progress import Progress, silent
 from ilos.store.lake import lake_exists, open_lake
 from ilos.subjects.assemble import assemble_subject, assemble_subjects, rows_of
 from ilos.subjects.gather import gather_events, gather_observations, register_linkage
@@ -31,12 +32,6 @@ SUBJECTS_FILE = "subjects.parquet"
 TIMELINE_FILE = "timeline.parquet"
 OBSERVATIONS_FILE = "observations.parquet"
 MANIFEST_FILE = "subjects.json"
-
-Progress = Callable[[str], None]
-
-
-def _silent(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +59,7 @@ def build_subjects(
     as_of: date | None = None,
     settings: Settings | None = None,
     rules_path: Path = DEFAULT_RULES_PATH,
-    progress: Progress = _silent,
+    progress: Progress = silent,
 ) -> SubjectsBuild:
     """`ilos subjects build`: observations, timeline and legal situation of every subject of a linkage.
 

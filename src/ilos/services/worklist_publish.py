@@ -10,7 +10,7 @@ case it was recorded for, not for every reader of the store."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from ilos.errors import InvalidInputError, NotFoundError
 from ilos.services import worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record, require_role
+from ilos.services.progress import Progress, silent
 from ilos.services.store_access import Store
 from ilos.services.web_policy import current_policy, policy_role
 from ilos.store import worklist_tables
@@ -35,11 +36,6 @@ SELECT json ->> 'subject_id' AS subject_id, json ->> 'status' AS status, json ->
        CAST(json ->> 'decided_at' AS TIMESTAMPTZ) AS decided_at, CAST(json AS VARCHAR) AS record
 FROM read_json_objects(?, format = 'newline_delimited')
 """
-Progress = Callable[[str], None]
-
-
-def _silent(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +48,7 @@ class PublishedWorklist:
 
 
 def publish_worklist(
-    store: Store, caller: Caller, linkage_dir: Path, progress: Progress = _silent
+    store: Store, caller: Caller, linkage_dir: Path, progress: Progress = silent
 ) -> PublishedWorklist:
     """Load the linkage directory's built worklist and decisions into the store, with its audit event, in
     chunks (a million decisions are a few GB of explained JSON: never all in memory at once)."""

@@ -27,13 +27,13 @@ from ilos.services.gate_inputs import built_as_of, gate_inputs, linkage_stamp
 from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import RecordedInputs
 from ilos.services.policy_admin import resolve_policy
+from ilos.services.progress import Progress, silent
 
 WORKLIST_FILE = "worklist.parquet"
 DECISIONS_FILE = "decisions.jsonl"
 WORKLIST_MANIFEST = "worklist.json"
 FORMATS = ("csv", "json", "parquet")
 DEFAULT_PURPOSE = "case_investigation"
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +62,6 @@ class PolicyDiff:
     @property
     def priority_changes(self) -> int:
         return sum(1 for c in self.changes if (c.old_priority, c.old_score) != (c.new_priority, c.new_score))
-
-
-def _silent(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +120,7 @@ def build_worklist(
     as_of: date | None = None,
     purpose: str = DEFAULT_PURPOSE,
     home: Path | None = None,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     inputs: RecordedInputs | None = None,
 ) -> WorklistBuild:
     """`ilos worklist build`: decide every subject; write worklist.parquet, decisions.jsonl, worklist.json."""
