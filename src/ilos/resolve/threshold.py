@@ -21,14 +21,16 @@ class ThresholdChoice:
 
 
 def choose_threshold(
-    probability: npt.NDArray[np.float64], min_precision: float = 0.995, review_odds: float = 8.0
+    probability: npt.NDArray[np.float64], min_precision: float = 0.997, review_odds: float = 8.0
 ) -> ThresholdChoice:
     """Treat the model's probabilities as calibrated and pick the threshold with the best expected F1 among
     those whose expected precision is at least `min_precision`.
 
     Expected true positives above t are the sum of probabilities above t; expected false positives the sum
     of their complements; expected misses the sum of probabilities below t. The review band spans
-    `review_odds`-fold odds either side of the threshold.
+    `review_odds`-fold odds either side of the threshold. The precision floor is on links, and clustering
+    multiplies a wrong link into as many wrong pairs as the cluster it joins has records, so the floor sits
+    well above the pairwise precision the clusters must reach (0.99).
     """
     if probability.size == 0:
         return ThresholdChoice(0.99, 1.0, 1.0, 1.0, 0.9, 0.999)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import jellyfish
 
-from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAMES, resolve_nickname
+from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAME_READINGS, NICKNAMES, resolve_nickname
 from ilos.standardize.placeholders import fold_ascii_upper, is_placeholder
 from ilos.standardize.transliteration import canonical_spelling, transliteration_key
 
@@ -141,7 +141,7 @@ def _split_family_first(units: list[str]) -> NameParts:
 
 
 def _is_given_name(unit: str) -> bool:
-    return unit in COMMON_GIVEN_NAMES or unit in NICKNAMES
+    return unit in COMMON_GIVEN_NAMES or unit in NICKNAMES or unit in NICKNAME_READINGS
 
 
 def canonical_given(name: str | None) -> str | None:
@@ -163,6 +163,16 @@ def token_key(token: str) -> str:
             break
         key = folded
     return key
+
+
+def token_keys(token: str) -> tuple[str, ...]:
+    """The matching keys of one name word, as `name_keys` holds them: an initial (or a word that folds to one
+    letter) has none, so R and ROSA do not disagree; a nickname of several names has each reading's key
+    (BETO: ALBERTO, HUMBERTO, ROBERTO); a nickname of a compound name each word's (MAJO: JOSE, MARIA); any
+    other word its `token_key`."""
+    readings = NICKNAME_READINGS.get(token) or (resolve_nickname(token),)
+    keys = {token_key(word) for reading in readings for word in reading.split()}
+    return tuple(sorted(key for key in keys if len(key) > 1))
 
 
 def token_set(normalized: str | None) -> list[str]:

@@ -1,7 +1,8 @@
 """Nicknames and diminutives (Spanish, Portuguese, English, French) mapped to the canonical given name.
 
-Only unambiguous nicknames are listed: BETO (ALBERTO or ROBERTO) and CHELA (GRACIELA or ANGELA) are left
-out on purpose, because a wrong canonical name would manufacture matching evidence."""
+`NICKNAMES` resolves only unambiguous nicknames, because a wrong canonical name would manufacture matching
+evidence. A nickname of several names (BETO: ALBERTO, HUMBERTO or ROBERTO) is in `NICKNAME_READINGS`
+instead: its matching keys are every reading, so it agrees with each of them and with nothing else."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     "JESUS": ("CHUY", "CHUCHO", "CHUS"),
     "IGNACIO": ("NACHO",),
     "EDUARDO": ("LALO",),
-    "ANTONIO": ("TONO", "TONIO"),
+    "ANTONIO": ("TONO", "TONIO", "TONHO"),
     "ALEJANDRO": ("ALEJO", "JANO"),
     "ENRIQUE": ("KIKE", "QUIQUE"),
     "MANUEL": ("MANOLO", "MANU"),
@@ -27,7 +28,9 @@ _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     "GUSTAVO": ("TAVO",),
     "FERNANDO": ("NANDO", "FERNANDITO"),
     "RICARDO": ("RICKY",),
-    "ROSARIO": ("CHARO",),
+    "ROSARIO": ("CHARO", "CHAYO"),
+    "RAMON": ("MONCHO",),
+    "MARIA JOSE": ("MAJO",),
     "CONCEPCION": ("CONCHA", "CONCHITA", "CONCHI"),
     "DOLORES": ("LOLA", "LOLITA"),
     "MERCEDES": ("MECHE", "MERCHE"),
@@ -100,6 +103,8 @@ _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     "VICTORIA": ("VICKY", "VICKIE", "TORI"),
     "ABIGAIL": ("ABBY", "ABBIE"),
     "ALEXANDER": ("ALEC", "XANDER"),
+    # Russian and Ukrainian
+    "DMITRI": ("DIMA",),
     "ANDREW": ("ANDY",),
     "DOROTHY": ("DOT", "DOTTIE"),
     # French / Haitian usage
@@ -121,6 +126,21 @@ NICKNAMES: Mapping[str, str] = MappingProxyType(_invert(_BY_CANONICAL))
 """Nickname or diminutive (upper ASCII) -> canonical given name."""
 
 CANONICAL_GIVEN_NAMES: frozenset[str] = frozenset(_BY_CANONICAL)
+
+
+NICKNAME_READINGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "BETO": ("ALBERTO", "HUMBERTO", "ROBERTO"),
+        "CHELA": ("ANGELA", "GRACIELA"),
+        "ALEX": ("ALEJANDRA", "ALEJANDRO", "ALEXANDER", "ALEXANDRA", "ALEXIS"),
+        "SASHA": ("ALEKSANDR", "ALEKSANDRA", "ALEXANDER", "ALEXANDRA", "OLEKSANDR"),
+        "CHRIS": ("CHRISTIAN", "CHRISTINA", "CHRISTOPHER", "CRISTIAN", "CRISTINA"),
+        "JERRY": ("GERALD", "GERARDO", "JEREMIAH", "JEROME"),
+        "SAM": ("SAMANTHA", "SAMUEL"),
+        "ED": ("EDGAR", "EDUARDO", "EDWARD", "EDWIN"),
+    }
+)
+"""Nickname (upper ASCII) -> every given name it is short for, where it is short for more than one."""
 
 
 def resolve_nickname(token: str) -> str:

@@ -71,7 +71,7 @@ def _names(spec: SourceSpec, raws: Mapping[str, str | None]) -> dict[str, Any]:
     return {
         "given_name": given, "given_name_canonical": canonical, "middle_name": middle, "family_name": family,
         "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens,
-        "name_keys": sorted({names.token_key(w) for w in tokens}),
+        "name_keys": sorted({k for w in tokens for k in names.token_keys(w)}),
         "given_phonetic": given_phonetic, "family_phonetic": family_phonetic,
     }  # fmt: skip
 

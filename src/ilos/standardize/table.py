@@ -133,11 +133,18 @@ def _name_token_columns(columns: Sequence[Column], n: int) -> tuple[Column, Colu
     codes = pc.index_in(flat, value_set=vocab).to_numpy(zero_copy_only=False).astype(np.int64)
     rows, unique_codes = _sorted_unique_pairs(parents, codes, max(len(vocab), 1))
     tokens = _lists_from_pairs(rows, pc.take(vocab, pa.array(unique_codes)), n)
-    key_of_word = [names.token_key(w) for w in vocab.to_pylist()]
-    key_vocab = sorted(set(key_of_word))
+    keys_of_word = [names.token_keys(w) for w in vocab.to_pylist()]
+    key_vocab = sorted({k for keys in keys_of_word for k in keys})
     position = {k: i for i, k in enumerate(key_vocab)}
-    word_to_key = np.array([position[k] for k in key_of_word] or [0], dtype=np.int64)
-    rows, key_codes = _sorted_unique_pairs(parents, word_to_key[codes], max(len(key_vocab), 1))
+    # A word has zero (an initial), one or several keys: expand each (row, word) to its (row, key) pairs.
+    word_key_counts = np.array([len(keys) for keys in keys_of_word] or [0], dtype=np.int64)
+    word_key_starts = np.concatenate([[0], np.cumsum(word_key_counts)])
+    flat_keys = np.array([position[k] for keys in keys_of_word for k in keys] or [0], dtype=np.int64)
+    per_row = word_key_counts[codes]
+    expanded_rows = np.repeat(parents, per_row)
+    within = np.arange(int(per_row.sum())) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    expanded_keys = flat_keys[np.repeat(word_key_starts[codes], per_row) + within]
+    rows, key_codes = _sorted_unique_pairs(expanded_rows, expanded_keys, max(len(key_vocab), 1))
     keys = _lists_from_pairs(rows, pc.take(pa.array(key_vocab, _S), pa.array(key_codes)), n)
     return tokens, keys
 

@@ -33,6 +33,9 @@ def record(name: str, spec: SourceSpec = SPEC, street: str = "12 MAIN ST") -> di
         ("GEORGE L MOORE", "GEORGE LIAM MOORE"),  # a middle initial
         ("BRIAN DE JESUS SANCHEZ", "BRYAN EDUARDO DE JESUS"),
         ("ROBERTO JORGE GUTIERREZ", "ROBERTO GUTIERREZ HERNANDEZ"),  # a middle name against a second surname
+        ("MOLINA ELIZABETH R", "ELIZABETH MOLINA ROSA"),  # given and family swapped, an initial for ROSA
+        ("BETO ESTRADA GUTIERREZ", "ROBERTO ESTRADA GUTIERREZ"),  # a nickname of several names
+        ("MAJO SOLIS", "MARIA JOSE SOLIS"),  # a nickname of a compound given name
     ],
 )
 def test_one_persons_name_variants_at_one_address_are_no_conflict(left: str, right: str) -> None:
@@ -41,7 +44,11 @@ def test_one_persons_name_variants_at_one_address_are_no_conflict(left: str, rig
 
 @pytest.mark.parametrize(
     ("left", "right"),
-    [("JOSE ORTIZ VELAZQUEZ", "ELIZABETH ORTIZ"), ("WILSON LOPEZ ESTRADA", "SANDRA LOPEZ ESTRADA")],
+    [
+        ("JOSE ORTIZ VELAZQUEZ", "ELIZABETH ORTIZ"),
+        ("WILSON LOPEZ ESTRADA", "SANDRA LOPEZ ESTRADA"),
+        ("BETO ESTRADA GUTIERREZ", "RODRIGO ESTRADA GUTIERREZ"),  # BETO is short for neither
+    ],
 )
 def test_household_members_with_different_given_names_conflict(left: str, right: str) -> None:
     assert is_household_conflict(record(left), record(right), DOB_MISSING)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ilos.standardize import addresses, dates, demographics, identifiers, names
-from ilos.standardize.nicknames import NICKNAMES
+from ilos.standardize.nicknames import NICKNAME_READINGS, NICKNAMES
 from ilos.standardize.registry import COLUMN_STANDARDIZERS, STANDARDIZERS
 from ilos.standardize.transliteration import VARIANTS, transliteration_key
 
@@ -96,6 +96,27 @@ def test_transliteration_variants_share_one_key(group: tuple[str, ...]) -> None:
     keys = {transliteration_key(v.upper()) for v in group}
     assert len(keys) == 1
     assert len({names.phonetic_key(v) for v in group}) == 1
+
+
+@pytest.mark.parametrize(
+    ("token", "keys"),
+    [("BETO", {"ALBERTO", "HUMBERTO", "ROBERTO"}), ("MAJO", {"MARIA", "JOSE"}), ("TONHO", {"ANTONIO"}),
+     ("PEPE", {"JOSE"}), ("R", set()), ("ROSA", {"ROSA"})],
+)  # fmt: skip
+def test_name_word_keys_cover_every_reading_and_skip_initials(token: str, keys: set[str]) -> None:
+    assert set(names.token_keys(token)) == keys
+
+
+def test_an_ambiguous_nickname_agrees_with_each_reading_and_no_other_name() -> None:
+    beto = set(names.token_keys("BETO"))
+    assert set(names.token_keys("ROBERTO")) <= beto
+    assert set(names.token_keys("ALBERTO")) <= beto
+    assert not set(names.token_keys("RODRIGO")) & beto
+
+
+def test_ambiguous_nicknames_are_not_resolved_to_one_name() -> None:
+    assert not set(NICKNAME_READINGS) & set(NICKNAMES)
+    assert names.canonical_given("BETO") == "BETO"
 
 
 def test_transliteration_canonical_spellings_are_not_nicknames() -> None:

@@ -187,3 +187,12 @@ def test_date_parsing_never_raises(value: str, fmt: str) -> None:
 @example(token="BOBB")  # folds to BOB, a nickname of ROBERT: found by this property
 def test_name_token_key_is_idempotent(token: str) -> None:
     assert names.token_key(names.token_key(token)) == names.token_key(token)
+
+
+@given(token=st.from_regex(r"[A-Z]{1,10}", fullmatch=True))
+@example(token="BETO")
+@example(token="MAJO")
+def test_name_word_keys_are_their_own_keys(token: str) -> None:
+    """A record's name keys, standardized again, give themselves: the batch and the worker cannot drift."""
+    for key in names.token_keys(token):
+        assert names.token_keys(key) == (key,)
