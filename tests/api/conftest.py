@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from api_world import PASSWORD, ROLE_PURPOSE, SUBJECTS, add_user_with_token
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,46 +17,9 @@ from ilos.config import Settings
 from ilos.services import publish
 from ilos.services.access import Purpose, local_operator
 from ilos.services.linking import link_config
-from ilos.services.store_access import Store
 from ilos.services.subjects import build_subjects
-from ilos.services.users import token_digest
 from ilos.services.web_publish import publish_linkage
 from ilos.services.world import generate_world
-from ilos.store.tables import ApiTokenRow, UserRow
-from ilos.store.users import add_token, add_user
-
-PASSWORD = "a long enough password"
-ROLE_PURPOSE = {
-    "analyst": "case_investigation",
-    "supervisor": "case_investigation",
-    "data_steward": "data_quality",
-    "logistics_planner": "removal_logistics",
-    "oversight": "oversight",
-    "admin": "administration",
-}
-SUBJECTS = [
-    {
-        "subject_id": "S7f3a9c",
-        "display_name": "José de la Cruz",
-        "date_of_birth": "1980-02-03",
-        "identifiers": {"a_number": "A-012-345-678"},
-        "payload": {"nationality": ["MX"]},
-    },
-    {
-        "subject_id": "S0b41d2",
-        "display_name": "Maria Cruz Lopez",
-        "date_of_birth": "1992-11-30",
-        "identifiers": {"passport": "P1234567"},
-        "payload": {},
-    },
-    {
-        "subject_id": "S99e01a",
-        "display_name": "Ann Smith",
-        "date_of_birth": "1980-02-03",
-        "identifiers": {},
-        "payload": {},
-    },
-]
 
 
 @pytest.fixture
@@ -73,44 +35,12 @@ def password_hash() -> str:
     return PasswordHasher().hash(PASSWORD)
 
 
-def _add_user_with_token(store: Store, role: str, password_hash: str) -> dict[str, str]:
-    """A user of `role` and a live token for its purpose, written directly (sign-in has its own tests)."""
-    now = datetime.now(UTC)
-    user = UserRow(
-        id=uuid.uuid4().hex,
-        username=role.replace("_", "-"),
-        password_hash=password_hash,
-        roles=[role],
-        disabled=False,
-        failed_attempts=0,
-        locked_until=None,
-        created_at=now,
-    )
-    token = f"token-{role}-{uuid.uuid4().hex}"
-    secret = store.settings.secret_key.get_secret_value()
-    row = ApiTokenRow(
-        id=uuid.uuid4().hex,
-        token_hash=token_digest(secret, token),
-        kind="bearer",
-        user_id=user.id,
-        purpose=ROLE_PURPOSE[role],
-        created_at=now,
-        last_seen_at=now,
-        expires_at=now + timedelta(hours=1),
-        revoked=False,
-    )
-    with store.transaction() as session:
-        add_user(session, user)
-        add_token(session, row)
-    return {"Authorization": f"Bearer {token}", "X-ILOS-Purpose": ROLE_PURPOSE[role]}
-
-
 @pytest.fixture
 def app(settings: Settings, password_hash: str) -> Iterator[FastAPI]:
     application = create_app(settings)
     store = application.state.store
     application.state.test_headers = {
-        role: _add_user_with_token(store, role, password_hash) for role in ROLE_PURPOSE
+        role: add_user_with_token(store, role, password_hash) for role in ROLE_PURPOSE
     }
     publish.publish(store, local_operator(Purpose.data_quality), SUBJECTS)
     yield application

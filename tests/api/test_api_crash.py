@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from api_world import PASSWORD, SUBJECTS
 from sqlalchemy import select
 
-from conftest import PASSWORD, SUBJECTS  # type: ignore[import-not-found]
 from ilos.config import Settings
 from ilos.services import audit_log, publish, users
 from ilos.services.access import Purpose, local_operator

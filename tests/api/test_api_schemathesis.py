@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from api_world import SUBJECTS, add_user_with_token
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from conftest import SUBJECTS, _add_user_with_token  # type: ignore[import-not-found]
 from ilos.api.app import create_app
 from ilos.config import Settings
 from ilos.services import publish
@@ -38,7 +38,7 @@ def spec_app(tmp_path: Path, db_url: str, password_hash: str) -> Iterator[FastAP
     )
     app = create_app(settings)
     roles = {"analyst", *(role for _, role in ROLE_OF_PATH)}
-    app.state.test_headers = {r: _add_user_with_token(app.state.store, r, password_hash) for r in roles}
+    app.state.test_headers = {r: add_user_with_token(app.state.store, r, password_hash) for r in roles}
     publish.publish(app.state.store, local_operator(Purpose.data_quality), SUBJECTS)
     yield app
     app.state.store.close()

@@ -16,12 +16,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
+from web_world import ARTIFACTS, Backend, History, World
 
 from ilos.config import Settings
 from ilos.services.demo import reset_demo_users, run_demo
@@ -36,37 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PERSONS = 200
 POSTGRES_ENV = "ILOS_TEST_POSTGRES_URL"  # as tests/conftest.py: PostgreSQL runs only when it is set
 NO_POSTGRES = f"the PostgreSQL variant needs {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
-
-
-@dataclass(frozen=True)
-class World:
-    settings: Settings
-    passwords: dict[str, str]
-    subject_id: str  # the subject with the most records
-    name: str
-
-
-@dataclass(frozen=True)
-class History:
-    """A merge and a split recorded for `kept` as a re-run records them."""
-
-    kept: str  # the subject with the most records: absorbed `gone`, lost one record to `split_off`
-    gone: str
-    merged: int  # records that joined `kept` from `gone`
-    split_off: str
-
-
-@dataclass(frozen=True)
-class Backend:
-    """The session's world and the server over it, on one store backend."""
-
-    name: str  # sqlite or postgresql
-    world: World
-    server: str
 
 
 def _publish_world(home: Path, database_url: str | None) -> World:

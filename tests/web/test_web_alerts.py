@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 from test_web_browser import sign_in
-
-from conftest import ARTIFACTS, World
+from web_world import ARTIFACTS, World
 
 
 def test_an_alert_appears_live_after_a_change_is_posted(page: Page, world: World) -> None:

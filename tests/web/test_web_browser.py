@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-
-from conftest import ARTIFACTS, History, World
+from web_world import ARTIFACTS, History, World
 
 
 def sign_in(page: Page, world: World, username: str, purpose: str, next_path: str = "/search") -> None:

@@ -10,8 +10,8 @@ from datetime import date
 import duckdb
 from playwright.sync_api import Page, expect
 from test_web_browser import sign_in
+from web_world import ARTIFACTS, World
 
-from conftest import ARTIFACTS, World
 from ilos.services.case_actions import linkage_gates
 
 

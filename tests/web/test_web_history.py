@@ -9,8 +9,7 @@ import time
 from datetime import date
 
 from test_web_pages import signed_in
-
-from conftest import History, World
+from web_world import History, World
 
 
 def _history_section(page: str) -> str:

@@ -8,8 +8,7 @@ from contextlib import contextmanager
 
 import duckdb
 import httpx
-
-from conftest import World
+from web_world import World
 
 
 @contextmanager

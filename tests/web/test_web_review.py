@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 from test_web_browser import sign_in
+from web_world import ARTIFACTS, World
 
-from conftest import ARTIFACTS, World
 from ilos.resolve.judgements import read_judgements
 
 

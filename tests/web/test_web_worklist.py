@@ -9,8 +9,7 @@ import re
 import duckdb
 import pytest
 from test_web_pages import signed_in
-
-from conftest import World
+from web_world import World
 
 ROW = re.compile(r'<tr>\s*<td><a href="/subjects/([^"]+)">')
 

@@ -17,8 +17,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import update
+from web_world import World
 
-from conftest import World
 from ilos.config import Settings
 from ilos.domain.cases import ActionKind, ActionStep
 from ilos.errors import GateBlockedError
