@@ -18,8 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 from test_web_pages import signed_in
+from web_world import Backend, World
 
-from conftest import Backend, World
 from ilos.services import users
 from ilos.services.access import Purpose, local_operator
 from ilos.services.store_access import Store, open_store
@@ -330,6 +330,8 @@ def test_a_session_that_has_ended_sends_the_browser_to_sign_in_again_saying_so(
     location = response.headers["location"]
     assert location == f"/signin?next={quote('/worklist?status=blocked')}&expired=1"
     assert ENDED in httpx.get(f"{backend.server}{location}").text
+    deleted = [c for c in response.headers.get_list("set-cookie") if c.startswith("ilos_session=")]
+    assert deleted and "Max-Age=0" in deleted[0]  # the next first visit is not told its session ended
 
 
 def test_a_purpose_cookie_other_than_the_session_s_is_refused_and_audited(backend: Backend) -> None:

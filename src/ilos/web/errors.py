@@ -1,5 +1,5 @@
 """The pages' one error style: 401 sends the browser to sign in (saying the session has ended only when it
-presented one), every other error is the error page."""
+presented one, and deleting that cookie), every other error is the error page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ilos.errors import IlosError, InvalidInputError
 from ilos.web.render import render
-from ilos.web.session import signin_location
+from ilos.web.session import SESSION_COOKIE, clear_session, signin_location
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,10 @@ def _status_and_message(exc: Exception) -> tuple[int, str]:
 async def page_error(request: Request, exc: Exception) -> Response:
     status, message = _status_and_message(exc)
     if status == 401:
-        return RedirectResponse(signin_location(request), status_code=303)
+        redirect = RedirectResponse(signin_location(request), status_code=303)
+        if request.cookies.get(SESSION_COOKIE):  # ended: said once, on this redirect, then forgotten
+            clear_session(redirect)
+        return redirect
     if status >= 500 and isinstance(exc, IlosError):
         log.error("page failed: %s", exc.message)
     title = _TITLES.get(status, "Error")
