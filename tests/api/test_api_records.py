@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ilos.policy.results import Status
+from ilos.services import web_publish
 from ilos.services.web_policy import current_policy
 from ilos.store.search_keys import identifier_key
 from ilos.store.tables import AuditEventRow, SubjectIdentifierRow, SubjectRow
@@ -262,3 +263,17 @@ def test_published_names_dates_and_identifiers_come_from_open_records_only(
     for identifier in identifiers:
         mine = open_values.get(identifier.subject_id, set())
         assert any(a == identifier.kind and identifier_key(v) == identifier.value for a, v in mine)
+
+
+def test_a_policy_that_marks_a_source_restricted_keeps_its_values_out_of_what_every_reader_sees(
+    linked: Path,
+) -> None:
+    """The published name, date of birth and search identifiers honour the policy's `source_markings`, not
+    only the records' own markings: with every source marked HEALTH, nothing names a subject."""
+    sources = set(pq.read_table(linked / "observations.parquet").column("source").to_pylist())
+    open_rows = list(web_publish.subject_rows(linked))
+    assert any(r["display_name"] != "(no name)" for r in open_rows)
+    closed_rows = list(web_publish.subject_rows(linked, {s: ("HEALTH",) for s in sources}))
+    assert len(closed_rows) == len(open_rows)
+    for row in closed_rows:
+        assert (row["display_name"], row["date_of_birth"], row["identifiers"]) == ("(no name)", None, [])

@@ -5,7 +5,7 @@ the work attached to its merged and split subjects (`subject_splits.follow_split
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from ilos.services.access import Caller
 from ilos.services.publish import publish
 from ilos.services.store_access import Store
 from ilos.services.subject_splits import SplitView, follow_splits
+from ilos.services.web_policy import current_policy
 
 # Identifiers that make a subject findable. SSNs are left out: they come from TAX-marked records, and
 # searching by one would use tax data without a recorded authority.
@@ -35,7 +36,7 @@ FROM (SELECT subject_id, source, count(*) AS n FROM read_parquet(?) GROUP BY ALL
 _IDENTIFIERS_SQL = """
 SELECT subject_id, list(DISTINCT {'kind': attribute, 'value': value}) AS identifiers
 FROM read_parquet(?) WHERE attribute IN ('a_number', 'fbi_number', 'passport_number', 'state_id')
-  AND NOT list_has_any(markings, ?::VARCHAR[])
+  AND NOT list_has_any(markings, ?::VARCHAR[]) AND NOT list_contains(?::VARCHAR[], source)
 GROUP BY subject_id
 """
 # A name and date of birth from records any purpose may see: the most often observed, then the latest.
@@ -43,6 +44,7 @@ _OPEN_NAME_SQL = """
 SELECT subject_id, attribute, arg_max(value, (n, last_seen)) AS value FROM (
   SELECT subject_id, attribute, value, count(*) AS n, max(observed_on) AS last_seen FROM read_parquet(?)
   WHERE attribute IN ('full_name', 'date_of_birth') AND NOT list_has_any(markings, ?::VARCHAR[])
+    AND NOT list_contains(?::VARCHAR[], source)
   GROUP BY ALL
 ) GROUP BY subject_id, attribute
 """
@@ -56,8 +58,15 @@ GROUP BY source
 RESTRICTED = sorted(AUTHORITY_REQUIRED | NEVER_FOR_ENFORCEMENT)
 
 
-def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
-    """One publishable row per subject of `linkage_dir` (after `ilos subjects build`)."""
+def subject_rows(
+    linkage_dir: Path, marking_overrides: Mapping[str, tuple[str, ...]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """One publishable row per subject of `linkage_dir` (after `ilos subjects build`). A source is
+    restricted when its records carry a RESTRICTED marking or the policy's `marking_overrides` give it one
+    (the policy can add a marking; it cannot lift a legal floor from the records)."""
+    closed_by_policy = sorted(
+        s for s, marks in (marking_overrides or {}).items() if set(marks) & set(RESTRICTED)
+    )
     summary, observations = linkage_dir / "subjects.parquet", linkage_dir / "observations.parquet"
     clusters = linkage_dir / "clusters.parquet"
     for path in (summary, observations, clusters):
@@ -69,11 +78,13 @@ def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
     try:
         ids = {
             r[0]: [(i["kind"], i["value"]) for i in r[1]]
-            for r in con.execute(_IDENTIFIERS_SQL, [str(observations), RESTRICTED]).fetchall()
+            for r in con.execute(
+                _IDENTIFIERS_SQL, [str(observations), RESTRICTED, closed_by_policy]
+            ).fetchall()
         }
         open_values: dict[str, dict[str, str]] = {}
         for subject_id, attribute, value in con.execute(
-            _OPEN_NAME_SQL, [str(observations), RESTRICTED]
+            _OPEN_NAME_SQL, [str(observations), RESTRICTED, closed_by_policy]
         ).fetchall():
             open_values.setdefault(subject_id, {})[attribute] = value
         markings: dict[str, list[str]] = dict(
@@ -87,18 +98,23 @@ def subject_rows(linkage_dir: Path) -> Iterator[dict[str, Any]]:
         con.close()
     for row in rows:
         counts = by_source.get(row["subject_id"]) or {}
-        shown = _shown_best(row["best"] or [], open_values.get(row["subject_id"], {}), markings)
+        shown = _shown_best(
+            row["best"] or [], open_values.get(row["subject_id"], {}), markings, closed_by_policy
+        )
         yield _publishable(row, shown, ids.get(row["subject_id"], []), counts, markings)
 
 
 def _shown_best(
-    best: list[dict[str, Any]], open_values: dict[str, str], markings: dict[str, list[str]]
+    best: list[dict[str, Any]],
+    open_values: dict[str, str],
+    markings: dict[str, list[str]],
+    closed_by_policy: list[str],
 ) -> dict[str, str]:
     """The survivorship's best name and date of birth where they come from an open source, else the open
     records' own choice; nothing when only restricted records hold one."""
     shown = dict(open_values)
     for b in best:
-        if not set(markings.get(b["source"], ())) & set(RESTRICTED):
+        if b["source"] not in closed_by_policy and not set(markings.get(b["source"], ())) & set(RESTRICTED):
             shown[b["attribute"]] = b["value"]
     return shown
 
@@ -140,5 +156,6 @@ def publish_linkage(store: Store, caller: Caller, linkage_dir: Path) -> Publishe
     """Publish every subject of the linkage in one audited transaction, then make the work attached to
     subjects follow the linkage's merges and splits (each split once, in its own audited transaction), so
     no case or action stays on an identity the re-run divided."""
-    published = publish(store, caller, subject_rows(linkage_dir))
+    overrides = current_policy(store.settings.home).spec.source_markings
+    published = publish(store, caller, subject_rows(linkage_dir, overrides))
     return PublishedLinkage(published, tuple(follow_splits(store, caller, linkage_dir)))
