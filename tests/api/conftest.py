@@ -16,9 +16,9 @@ from ilos.api.app import create_app
 from ilos.config import Settings
 from ilos.services import publish
 from ilos.services.access import Purpose, local_operator
+from ilos.services.linkage_publish import publish_linkage
 from ilos.services.linking import link_config
 from ilos.services.subjects import build_subjects
-from ilos.services.web_publish import publish_linkage
 from ilos.services.world import generate_world
 
 

@@ -96,7 +96,7 @@ def test_locking_a_manifest_names_the_blocked_subject_with_its_gate(
     )
     fake = FakeGates()
     fake.block("SA1", GateId.STAY, "judicial stay of removal in effect")
-    monkeypatch.setattr("ilos.services.case_actions.gate_source_for", lambda _store: fake)
+    monkeypatch.setattr("ilos.services.action_gates.gate_source_for", lambda _store: fake)
     subjects = [
         {
             "subject_id": f"S{a}",

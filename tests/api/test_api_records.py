@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ilos.policy.results import Status
-from ilos.services import web_publish
-from ilos.services.web_policy import current_policy
+from ilos.services import linkage_publish
+from ilos.services.policy_in_force import current_policy
 from ilos.store.search_keys import identifier_key
 from ilos.store.tables import AuditEventRow, SubjectIdentifierRow, SubjectRow
 
@@ -271,9 +271,9 @@ def test_a_policy_that_marks_a_source_restricted_keeps_its_values_out_of_what_ev
     """The published name, date of birth and search identifiers honour the policy's `source_markings`, not
     only the records' own markings: with every source marked HEALTH, nothing names a subject."""
     sources = set(pq.read_table(linked / "observations.parquet").column("source").to_pylist())
-    open_rows = list(web_publish.subject_rows(linked))
+    open_rows = list(linkage_publish.subject_rows(linked))
     assert any(r["display_name"] != "(no name)" for r in open_rows)
-    closed_rows = list(web_publish.subject_rows(linked, {s: ("HEALTH",) for s in sources}))
+    closed_rows = list(linkage_publish.subject_rows(linked, {s: ("HEALTH",) for s in sources}))
     assert len(closed_rows) == len(open_rows)
     for row in closed_rows:
         assert (row["display_name"], row["date_of_birth"], row["identifiers"]) == ("(no name)", None, [])

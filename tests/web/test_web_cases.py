@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from test_web_browser import sign_in
 from web_world import ARTIFACTS, World
 
-from ilos.services.case_actions import linkage_gates
+from ilos.services.action_gates import linkage_gates
 
 
 def _subjects(world: World) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilos.services.web_worklist import WorklistItem, count_locations, item_of, location_state
+from ilos.services.worklist_view import WorklistItem, count_locations, item_of, location_state
 from ilos.web import us_map
 
 

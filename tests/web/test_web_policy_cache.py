@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ilos.definitions.policy_files import SHIPPED_POLICIES
 from ilos.services.policy_admin import resolve_policy
-from ilos.services.web_policy import current_policy
+from ilos.services.policy_in_force import current_policy
 
 
 def test_a_changed_policy_file_is_read_again(tmp_path: Path) -> None:

@@ -22,15 +22,15 @@ from web_world import World
 from ilos.config import Settings
 from ilos.domain.cases import ActionKind, ActionStep
 from ilos.errors import GateBlockedError
-from ilos.services import case_actions, legal_records, web_alerts, worklists
+from ilos.services import action_gates, case_actions, legal_records, web_alerts, worklists
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.legal_records import ReviewRequest
 from ilos.services.realtime import Worker
 from ilos.services.store_access import Store, open_store
-from ilos.services.web_worklist import WorklistFilter, WorklistItem, worklist_page
 from ilos.services.worklist_publish import publish_worklist
+from ilos.services.worklist_view import WorklistFilter, WorklistItem, worklist_page
 from ilos.store.operations_tables import ActionVerificationRow
 
 ANALYST = Caller("analyst", frozenset({Role.analyst}), Purpose.case_investigation, "test")
@@ -170,7 +170,7 @@ def _append(path: Path, rows_sql: str, params: list[object]) -> None:
 
 def _clear_subject(store: Store) -> str:
     """An actionable subject no gate blocks today either, with no candidate match of its own."""
-    gates = case_actions.gate_source_for(store)
+    gates = action_gates.gate_source_for(store)
     for subject_id, item in sorted(_items(store).items()):
         if item.status == "actionable" and not any(r.blocks for r in gates(subject_id, None, ())):
             return subject_id
@@ -218,7 +218,7 @@ def test_the_action_gate_source_takes_the_candidates_and_the_recorded_review(sto
     subject_id = _clear_subject(store)
     other = next(s for s in sorted(_items(store)) if s != subject_id)
     _leave_for_review(linkage, _records(linkage, subject_id)[0], _records(linkage, other)[0])
-    gates = case_actions.gate_source_for(store)
+    gates = action_gates.gate_source_for(store)
     assert [r.gate.value for r in gates(subject_id, None, ()) if r.blocks] == [IDENTITY]
     request = ReviewRequest(subject_id, IDENTITY, "cleared", "identity_verified", "the pair was compared",
                             ("fingerprints of both records",))  # fmt: skip

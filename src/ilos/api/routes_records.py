@@ -1,8 +1,8 @@
 """The /api/v1 routes of the resolved record: a subject's timeline, provenance, why its records were linked
 and its decision; the worklist of decisions; the match review queue and its judgements.
 
-Each calls the same service as the web page (`web_subject.subject_page`, `web_worklist.worklist_page`,
-`web_review`), so the JSON shows exactly what the page shows for the caller's role and purpose: the read is
+Each calls the same service as the web page (`subject_view.subject_page`, `worklist_view.worklist_page`,
+`match_review`), so the JSON shows exactly what the page shows for the caller's role and purpose: the read is
 authorised and audited there, and whatever a marking withholds is absent with the reason."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.api.deps import request_caller, store_of
 from ilos.api.schemas import ERROR_RESPONSES, WithheldOut
-from ilos.services import web_review, web_subject, web_worklist, worklist_publish
+from ilos.services import match_review, subject_view, worklist_publish, worklist_view
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
 
@@ -239,7 +239,7 @@ class JudgementIn(BaseModel):
     verdict: Literal["match", "no_match", "unsure"]
 
 
-def _part(page: web_subject.SubjectPage) -> dict[str, object]:
+def _part(page: subject_view.SubjectPage) -> dict[str, object]:
     return {
         "subject_id": page.subject_id, "as_of": page.as_of, "role": page.role, "purpose": page.purpose,
         "policy_label": page.policy_label, "withheld": page.withheld,
@@ -251,7 +251,7 @@ def subject_provenance(
     subject_id: SubjectId, authority: Authorities = None, caller: Caller = Who, store: Store = At
 ) -> ProvenanceOut:
     """Each identity value with the records (and their dates, confidence, markings) it came from."""
-    page = web_subject.subject_page(store, caller, subject_id, authority or ())
+    page = subject_view.subject_page(store, caller, subject_id, authority or ())
     return ProvenanceOut.model_validate(
         {**_part(page), "records": page.records, "conflicts": page.conflicts, "identity": page.identity}
     )
@@ -262,7 +262,7 @@ def subject_timeline(
     subject_id: SubjectId, authority: Authorities = None, caller: Caller = Who, store: Store = At
 ) -> TimelineOut:
     """The subject's events in date order, as the purpose allows."""
-    page = web_subject.subject_page(store, caller, subject_id, authority or ())
+    page = subject_view.subject_page(store, caller, subject_id, authority or ())
     events = [
         {"on": e.on, "kind": e.kind, "record": e.record, "details": dict(e.details), "markings": e.markings,
          "withheld": e.withheld}
@@ -277,7 +277,7 @@ def subject_why_linked(
 ) -> WhyLinkedOut:
     """For each record, its strongest scored link to another record of the subject: probability, and each
     comparison's level and match weight."""
-    page = web_subject.subject_page(store, caller, subject_id, authority or ())
+    page = subject_view.subject_page(store, caller, subject_id, authority or ())
     return WhyLinkedOut.model_validate({**_part(page), "records": page.links})
 
 
@@ -287,7 +287,7 @@ def subject_decision(
 ) -> DecisionOut:
     """The policy's decision on the subject now: status, every gate with its reason and evidence, the
     explained priority, the policy version and hash it was made under."""
-    page = web_subject.subject_page(store, caller, subject_id, authority or ())
+    page = subject_view.subject_page(store, caller, subject_id, authority or ())
     published = worklist_publish.published_decision(store, caller, subject_id)
     shown = PublishedDecisionOut.model_validate(published) if published is not None else None
     return DecisionOut.model_validate(page.decision).model_copy(update={"published": shown})
@@ -305,15 +305,15 @@ def read_worklist(
 ) -> WorklistOut:
     """A page of decided subjects for the caller's role and purpose (analyst, supervisor, logistics
     planner); 422 names every unknown filter value with the values that exist."""
-    chosen = web_worklist.WorklistFilter(status, priority, gate, state, page)
-    return WorklistOut.model_validate(web_worklist.worklist_page(store, caller, chosen))
+    chosen = worklist_view.WorklistFilter(status, priority, gate, state, page)
+    return WorklistOut.model_validate(worklist_view.worklist_page(store, caller, chosen))
 
 
 @router.get("/review-queue", response_model=ReviewQueueOut, tags=["review"])
 def read_review_queue(caller: Caller = Who, store: Store = At) -> ReviewQueueOut:
     """The most uncertain unjudged pair (values as the purpose's markings allow, each comparison's match
     weight), how many wait, the latest judgements (data steward, supervisor)."""
-    queue = web_review.review_page(store, caller)
+    queue = match_review.review_page(store, caller)
     pair = queue.pair
     shown = None
     if pair is not None:
@@ -326,9 +326,9 @@ def read_review_queue(caller: Caller = Who, store: Store = At) -> ReviewQueueOut
 @router.post("/review-judgements", response_model=JudgementOut, status_code=201, tags=["review"])
 def judge_pair(body: JudgementIn, caller: Caller = Who, store: Store = At) -> JudgementOut:
     """Record the caller's verdict on a pair; every later run, batch or incremental, honours it."""
-    return JudgementOut.model_validate(web_review.judge(store, caller, body.left, body.right, body.verdict))
+    return JudgementOut.model_validate(match_review.judge(store, caller, body.left, body.right, body.verdict))
 
 
-def _side(side: web_review.RecordSide) -> dict[str, object]:
+def _side(side: match_review.RecordSide) -> dict[str, object]:
     return {"key": side.key, "source": side.source, "record_id": side.record_id, "markings": side.markings,
             "values": dict(side.values), "withheld": side.withheld}  # fmt: skip

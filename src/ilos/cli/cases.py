@@ -13,7 +13,7 @@ from rich.console import Console
 from ilos.cli.errors import reports_errors
 from ilos.config import load_settings
 from ilos.domain.cases import ActionKind, ActionStep
-from ilos.services import case_actions, cases, subject_splits
+from ilos.services import action_gates, case_actions, cases, subject_splits
 from ilos.services.access import Purpose, local_operator
 from ilos.services.case_actions import ActionView
 from ilos.services.cases import CaseView
@@ -120,7 +120,7 @@ def recheck(subject_id: str, reason: str = typer.Option("manual re-check", "--re
     def work(store: Store) -> int:
         with store.transaction() as session:
             return len(
-                cases.recheck_subject(session, subject_id, reason, case_actions.gate_source_for(store))
+                cases.recheck_subject(session, subject_id, reason, action_gates.gate_source_for(store))
             )
 
     console.print(f"{_with_store(work)} halt(s) recorded for {subject_id}")

@@ -4,10 +4,9 @@ gates at every step; halting (with a recorded halt and alerts) when a gate appea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import select
@@ -28,20 +27,14 @@ from ilos.domain.cases import (
 )
 from ilos.errors import IlosError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
-from ilos.policy.gates import REVIEWER_ROLE
-from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
+from ilos.services import action_gates
 from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Purpose, Role
+from ilos.services.action_gates import GateSource
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
-from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.operations_alerts import holders_of, write_alerts
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
-from ilos.services.web_policy import current_policy
 from ilos.store.operations_tables import ActionHaltRow, ActionRow, ActionVerificationRow, CaseRow
-
-# (subject id, destination country, reviews) -> every gate's result now
-GateSource = Callable[[str, str | None, Sequence[GateReview]], Sequence[GateResult]]
 
 PLANNERS = frozenset({Role.analyst, Role.supervisor, Role.logistics_planner})
 STEP_ROLES: dict[ActionStep, frozenset[Role]] = {
@@ -54,25 +47,6 @@ STEP_ROLES: dict[ActionStep, frozenset[Role]] = {
     ActionStep.REOPEN: frozenset({Role.supervisor}),
 }
 SYSTEM = Caller("system:recheck", frozenset(), Purpose.removal_logistics, "internal")
-
-
-def linkage_gates(home: Path) -> GateSource:
-    """Gates evaluated now from the subject's gate inputs (`gate_inputs.subject_gate_inputs`: the linkage
-    under ILOS_HOME, the worker's journaled events, the unjudged candidate matches, the reviews given) and
-    the applied policy: never a cached answer, and the same evidence the worklist's gates rest on."""
-
-    def evaluate(
-        subject_id: str, destination: str | None, reviews: Sequence[GateReview]
-    ) -> Sequence[GateResult]:
-        policy = current_policy(home)
-        found = subject_gate_inputs(linkage_dir(home), subject_id, policy, reviews)
-        return found.evaluate(date.today(), policy, destination)
-
-    return evaluate
-
-
-def gate_source_for(store: Store) -> GateSource:
-    return linkage_gates(store.settings.home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +99,11 @@ def create_action(
     """Plan an action; refused (409 gate_blocked, audited) if a legal gate already blocks the subject."""
     audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
     require_role(store, caller, PLANNERS, audit, ENFORCEMENT_WORK)
-    source = gates or gate_source_for(store)
+    source = gates or action_gates.gate_source_for(store)
     with store.transaction() as session:
         recorded = recorded_reviews(session, [request.subject_id]).get(request.subject_id, ())
     results = source(request.subject_id, request.destination_country, recorded)
-    decision = decide_creation(_blocks(results))
+    decision = decide_creation(action_gates.blocks_of(results))
     if not decision.allowed:
         error = gate_error(f"Action {request.kind.value} on {request.subject_id}", decision)
         _refuse(store, caller, audit, error)
@@ -149,12 +123,16 @@ def create_action(
             created_at=now,
             updated_at=now,
             last_checked_at=now,
-            last_gates=_gate_record(results),
+            last_gates=action_gates.gate_record(results),
         )
         session.add(row)
         session.flush()
         ids = (row.id, row.subject_id)
-        record(session, caller, Action("action.create", "action", ids, detail=_checked(results)))
+        record(
+            session,
+            caller,
+            Action("action.create", "action", ids, detail=action_gates.checked_summary(results)),
+        )
         return _view(session, row)
 
 
@@ -165,7 +143,7 @@ def step_action(
     alerts committed with the audit event) and the step is refused with the gate and its reason."""
     audit = Action(f"action.{request.step.value}", "action", (action_id,))
     require_role(store, caller, STEP_ROLES.get(request.step, frozenset()), audit, ENFORCEMENT_WORK)
-    source = gates or gate_source_for(store)
+    source = gates or action_gates.gate_source_for(store)
     refusal: IlosError | None = None
     halted = False
     with store.transaction() as session:
@@ -173,12 +151,12 @@ def step_action(
         facts = _facts(session, row)
         try:
             verification = _verification(facts, caller, request)
-            results, verification = _results(session, source, row, facts, verification)
-            decision = decide_step(facts, request.step, _blocks(results))
+            results, verification = action_gates.gates_for_action(session, source, row, facts, verification)
+            decision = decide_step(facts, request.step, action_gates.blocks_of(results))
         except IlosError as exc:
             refusal = exc
         else:
-            row.last_gates, row.last_checked_at = _gate_record(results), datetime.now(UTC)
+            row.last_gates, row.last_checked_at = action_gates.gate_record(results), datetime.now(UTC)
             if decision.halts:
                 refusal = _halt(session, caller, row, decision, f"{request.step.value} by {caller.actor}")
                 halted = True
@@ -187,7 +165,11 @@ def step_action(
             else:
                 _apply(session, row, decision, verification)
                 ids = (row.id, row.subject_id)
-                record(session, caller, Action(audit.name, "action", ids, detail=_checked(results)))
+                record(
+                    session,
+                    caller,
+                    Action(audit.name, "action", ids, detail=action_gates.checked_summary(results)),
+                )
                 return _view(session, row)
     assert refusal is not None
     if halted:  # the halt, its alerts and its audit event are committed; the step itself is refused
@@ -209,7 +191,7 @@ def recheck_subject(
 ) -> list[HaltView]:
     """Re-evaluate gates for every open action on the subject (in the caller's transaction) and halt those
     now blocked, alerting their owners and everyone holding the subject. Returns the halts written."""
-    source = gates or linkage_gates(load_settings().home)
+    source = gates or action_gates.linkage_gates(load_settings().home)
     rows = session.scalars(
         select(ActionRow)
         .where(ActionRow.subject_id == subject_id, ActionRow.state.in_([s.value for s in OPEN_ACTION_STATES]))
@@ -218,9 +200,9 @@ def recheck_subject(
     halts: list[HaltView] = []
     for row in rows:
         facts = _facts(session, row)
-        results, _ = _results(session, source, row, facts, None)
-        row.last_gates, row.last_checked_at = _gate_record(results), datetime.now(UTC)
-        decision = decide_recheck(facts, _blocks(results))
+        results, _ = action_gates.gates_for_action(session, source, row, facts, None)
+        row.last_gates, row.last_checked_at = action_gates.gate_record(results), datetime.now(UTC)
+        decision = decide_recheck(facts, action_gates.blocks_of(results))
         if decision.halts:
             _halt(session, SYSTEM, row, decision, f"recheck: {reason}")
             halts.extend(h for h in _view(session, row).halts if h.trigger == f"recheck: {reason}")
@@ -318,71 +300,6 @@ def _verification(facts: ActionFacts, caller: Caller, request: StepRequest) -> V
     made = Verification(kind, caller.actor, datetime.now(UTC), tuple(request.evidence), request.note)
     check_verification(facts, made)
     return made
-
-
-def _results(
-    session: Session, source: GateSource, row: ActionRow, facts: ActionFacts, pending: Verification | None
-) -> tuple[Sequence[GateResult], Verification | None]:
-    """Gates now, with the subject's recorded gate reviews (a supervisor's citizenship or identity review)
-    and this action's identity verifications, each a review covering the identity gate's evidence it saw.
-    An identity verification being made now covers the gate's evidence now: it comes back with `covers`
-    set, and the gates are evaluated again with it."""
-    recorded = recorded_reviews(session, [row.subject_id]).get(row.subject_id, ())
-    reviews = [*recorded, *_identity_reviews(row.subject_id, facts.verifications)]
-    results = source(row.subject_id, row.destination_country, reviews)
-    if pending is None or pending.kind is not VerificationKind.IDENTITY:
-        return results, pending
-    covers = next((tuple(r.evidence) for r in results if r.gate is GateId.IDENTITY), ())
-    pending = replace(pending, covers=covers)
-    if not covers:  # the identity gate rests on nothing now: the verification changes no result
-        return results, pending
-    reviews += _identity_reviews(row.subject_id, [pending])
-    return source(row.subject_id, row.destination_country, reviews), pending
-
-
-def _identity_reviews(subject_id: str, verifications: Sequence[Verification]) -> list[GateReview]:
-    """Identity verifications as identity-gate reviews, each covering only the evidence it saw."""
-    return [
-        GateReview(
-            GateId.IDENTITY,
-            subject_id,
-            v.verified_by,
-            REVIEWER_ROLE,
-            v.at,
-            "cleared",
-            v.evidence,
-            v.note,
-            covers=v.covers,
-        )
-        for v in verifications
-        if v.kind is VerificationKind.IDENTITY
-    ]
-
-
-def _blocks(results: Sequence[GateResult]) -> list[GateBlock]:
-    return [
-        GateBlock(r.gate.value, r.reason, tuple(r.evidence), r.gate in VERIFICATION_GATES)
-        for r in results
-        if r.blocks
-    ]
-
-
-def _gate_record(results: Sequence[GateResult]) -> list[dict[str, Any]]:
-    return [
-        {
-            "gate": r.gate.value,
-            "blocks": r.blocks,
-            "reason": r.reason,
-            "policy": f"v{r.policy_version}:{r.policy_hash}",
-        }
-        for r in results
-    ]
-
-
-def _checked(results: Sequence[GateResult]) -> str:
-    blocking = [f"{r.gate.value}: {r.reason}" for r in results if r.blocks]
-    policy = f"policy v{results[0].policy_version}" if results else "no gates"
-    return f"{len(results)} gates checked ({policy}); blocking: {'; '.join(blocking) or 'none'}"
 
 
 def _label(row: ActionRow) -> str:

@@ -26,12 +26,13 @@ from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.errors import NotFoundError
 from ilos.services import linking
 from ilos.services.access import Caller, Role
+from ilos.services.action_gates import gate_source_for
 from ilos.services.api_context import admitted
 from ilos.services.audit_log import Action, record
-from ilos.services.case_actions import gate_source_for, recheck_subject
+from ilos.services.case_actions import recheck_subject
 from ilos.services.change_inbox import ChangeEvent, OnComplete, Processed, add_event_row, checked_values
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
+from ilos.services.subject_record import linkage_dir
 from ilos.store.inbox_tables import ChangeEventRow
 
 CHANGE_POSTERS = frozenset({Role.data_steward, Role.supervisor})

@@ -28,7 +28,7 @@ from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, 
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.operations_alerts import LIVE_OPERATION_STATES, write_alerts
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
+from ilos.services.subject_record import linkage_dir
 from ilos.store.operations_tables import AgencyOperationRow, OperationConflictRow, OperationTargetRow
 
 CooperationSource = Callable[[Sequence[str]], Sequence[CooperationCase]]

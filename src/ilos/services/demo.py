@@ -17,10 +17,10 @@ from ilos.resolve.evaluation import LinkageScores
 from ilos.services import ingestion, legal_records, linking, subjects, users, worklists, world
 from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.audit_log import Action, record
+from ilos.services.linkage_publish import publish_linkage
 from ilos.services.progress import Progress
 from ilos.services.store_access import Store, open_store
-from ilos.services.web_detail import linkage_dir
-from ilos.services.web_publish import publish_linkage
+from ilos.services.subject_record import linkage_dir
 from ilos.services.worklist_publish import publish_worklist
 from ilos.store import users as user_rows
 

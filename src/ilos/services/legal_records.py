@@ -16,10 +16,10 @@ from ilos.errors import ConflictError, FieldProblem, InvalidInputError, NotFound
 from ilos.policy.authority import LegalAuthority, authority_problems
 from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import CLEARING_FINDINGS, REVIEWABLE_GATES, UPHOLDING_FINDINGS, GateId
-from ilos.services import case_actions
+from ilos.services import action_gates
 from ilos.services.access import SUBJECT_READERS, Caller, Role
+from ilos.services.action_gates import GateSource
 from ilos.services.audit_log import Action, new_id, record, require_role
-from ilos.services.case_actions import GateSource
 from ilos.services.legal_store import (
     RecordedInputs,
     authority_rows,
@@ -259,7 +259,7 @@ def record_review(
     )
     require_role(store, caller, REVIEWERS, audit)
     gate = _check_review_request(request)
-    results = (gates or case_actions.gate_source_for(store))(request.subject_id, None, ())
+    results = (gates or action_gates.gate_source_for(store))(request.subject_id, None, ())
     result = next((r for r in results if r.gate == gate), None)
     if result is None or not result.blocks:
         raise ConflictError(

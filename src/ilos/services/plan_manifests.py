@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from ilos.errors import ConflictError, NotFoundError
 from ilos.operations.manifest import Blocked, GateCheck, GateOutcome, recheck
 from ilos.policy.results import GateResult, GateReview
-from ilos.services import case_actions
+from ilos.services import action_gates
 from ilos.services.access import LOGISTICS_WORK, Caller
+from ilos.services.action_gates import GateSource
 from ilos.services.audit_log import Action, record, require_role
-from ilos.services.case_actions import GateSource
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.plans import PLANNERS, UNRESOLVED, ManifestView, RemovedView, plan_row
 from ilos.services.store_access import Store
@@ -39,7 +39,7 @@ def lock_manifest(
         seats = _seated(session, row.id, flight_id)
         subjects = _subjects_of(session, [s.person_id for s in seats])
         reviews = recorded_reviews(session, sorted({s for carriers in subjects.values() for s in carriers}))
-    check = _gate_check(subjects, reviews, gates or case_actions.gate_source_for(store))
+    check = _gate_check(subjects, reviews, gates or action_gates.gate_source_for(store))
     at = datetime.now(UTC)
     cleared, removed = recheck(seats, check, "manifest lock", at)
     try:

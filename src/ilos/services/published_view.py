@@ -18,7 +18,7 @@ from ilos.definitions.policy import Policy
 from ilos.errors import PermissionDeniedError
 from ilos.policy.access import marking_decision
 from ilos.services.access import Caller
-from ilos.services.web_policy import current_policy, policy_role
+from ilos.services.policy_in_force import current_policy, policy_role
 
 INTERNAL_KEYS = ("records_by_source", "source_markings")
 LEGACY = "published before summaries recorded each source's records; publish the linkage again to see them"

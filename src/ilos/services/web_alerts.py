@@ -17,7 +17,7 @@ from ilos.services import changes, realtime
 from ilos.services.access import SUBJECT_READERS, Caller
 from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
+from ilos.services.subject_record import linkage_dir
 
 ALERT_READERS = SUBJECT_READERS
 CHANGE_POSTERS = changes.CHANGE_POSTERS

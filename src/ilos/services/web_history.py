@@ -1,7 +1,7 @@
 """A subject's merge and split history for its page: which records joined or left it, when, in which run,
 and from or to which subject. Batch link runs append their merges and splits to `subject_events.jsonl`
 (resolve.linkage: which records moved; older runs recorded only how many); the change worker's journal
-names each record it linked live. Read only after `web_subject.subject_page` has authorised and audited
+names each record it linked live. Read only after `subject_view.subject_page` has authorised and audited
 the read."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
-from ilos.services.web_subject import SubjectPage
+from ilos.services.subject_record import linkage_dir
+from ilos.services.subject_view import SubjectPage
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from ilos.services import linking, realtime
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
+from ilos.services.subject_record import linkage_dir
 from ilos.services.worker_claim import claim_store_inbox, linkage_lock
 
 log = logging.getLogger(__name__)

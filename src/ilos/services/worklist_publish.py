@@ -2,7 +2,7 @@
 worklist.parquet, decisions.jsonl and worklist.json into the linkage directory; `publish_worklist` loads
 them in bulk (COPY on PostgreSQL) in one audited transaction, replacing the role and purpose's previous
 worklist. The web and API worklists then serve it for as long as it matches the linkage files, the policy,
-the recorded reviews and the change worker's journal (`web_worklist`), and decide afresh otherwise.
+the recorded reviews and the change worker's journal (`worklist_view`), and decide afresh otherwise.
 
 A worklist decided under cited legal authorities is not published: what an authority unlocks is for the
 case it was recorded for, not for every reader of the store."""
@@ -23,9 +23,9 @@ from ilos.errors import InvalidInputError, NotFoundError
 from ilos.services import worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record, require_role
+from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.progress import Progress, silent
 from ilos.services.store_access import Store
-from ilos.services.web_policy import current_policy, policy_role
 from ilos.store import worklist_tables
 from ilos.store.worklist_tables import DecisionLoadRow, PublishedWorklistRow
 
@@ -156,7 +156,7 @@ class PublishedDecision:
 
 def published_decision(store: Store, caller: Caller, subject_id: str) -> PublishedDecision | None:
     """The subject's decision in the worklist published for the caller's role and purpose, if any. Read
-    only after the caller's read of the subject was authorised and audited (`web_subject.subject_page`)."""
+    only after the caller's read of the subject was authorised and audited (`subject_view.subject_page`)."""
     role = policy_role(current_policy(store.settings.home), caller)
     with store.transaction() as session:
         header = worklist_tables.published_worklist(session, role, caller.purpose.value)

@@ -12,10 +12,10 @@ from fastapi.templating import Jinja2Templates
 from ilos import __version__
 from ilos.services.access import AUDIT_READERS, SUBJECT_READERS, Caller
 from ilos.services.cases import CASE_READERS
+from ilos.services.match_review import REVIEWERS
 from ilos.services.web_alerts import ALERT_READERS
 from ilos.services.web_health import DATA_HEALTH_READERS
-from ilos.services.web_review import REVIEWERS
-from ilos.services.web_worklist import WORKLIST_READERS
+from ilos.services.worklist_view import WORKLIST_READERS
 from ilos.web.session import csrf_token, set_csrf_cookie
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ilos.services import web_review
+from ilos.services import match_review
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
 from ilos.web.render import render
@@ -21,7 +21,7 @@ def review(
     request: Request, caller: Caller = Depends(page_caller), store: Store = Depends(store_of)
 ) -> HTMLResponse:
     """The most uncertain unjudged pair and the latest judgements; audited."""
-    return render(request, "review.html", caller, view=web_review.review_page(store, caller))
+    return render(request, "review.html", caller, view=match_review.review_page(store, caller))
 
 
 @router.post("/review/judgements")
@@ -36,5 +36,5 @@ def judge(
 ) -> Response:
     """Record the verdict (recorded with who and when, audited), then show the next pair."""
     check_csrf(request, csrf)
-    web_review.judge(store, caller, left, right, verdict)
+    match_review.judge(store, caller, left, right, verdict)
     return RedirectResponse("/review", status_code=303)

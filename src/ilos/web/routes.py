@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ilos.errors import IlosError, InvalidInputError, NotAuthenticatedError, PermissionDeniedError
-from ilos.services import web_health, web_history, web_search, web_session, web_subject
+from ilos.services import subject_view, web_health, web_history, web_search, web_session
 from ilos.services.access import Caller, Purpose
 from ilos.services.store_access import Store
 from ilos.web.alerts_page import router as alerts_router
@@ -116,7 +116,7 @@ def subject(
 ) -> HTMLResponse:
     """One subject as the caller's purpose allows; the read is audited. Its merge and split history is read
     from the page the audited read built."""
-    page = web_subject.subject_page(store, caller, subject_id)
+    page = subject_view.subject_page(store, caller, subject_id)
     history = web_history.subject_history(store, page)
     return render(request, "subject.html", caller, page=page, history=history)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ilos.services import web_worklist
+from ilos.services import worklist_view
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
 from ilos.web import us_map
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 CHOICE = r"^[a-z_A-Z0-9]{0,40}$"
 
 
-def filter_url(chosen: web_worklist.WorklistFilter, **changes: Any) -> str:
+def filter_url(chosen: worklist_view.WorklistFilter, **changes: Any) -> str:
     """The worklist address with some filters changed (back to page 1 unless a page is given)."""
     changed = replace(chosen, **{"page": 1, **changes})
     query = {k: v for k, v in asdict(changed).items() if v and not (k == "page" and v == 1)}
@@ -41,8 +41,8 @@ def worklist(
     store: Store = Depends(store_of),
 ) -> HTMLResponse:
     """The filtered worklist page and its map; audited."""
-    chosen = web_worklist.WorklistFilter(status, priority, gate, state, page)
-    view = web_worklist.worklist_page(store, caller, chosen)
+    chosen = worklist_view.WorklistFilter(status, priority, gate, state, page)
+    view = worklist_view.worklist_page(store, caller, chosen)
     atlas = us_map.base_map()
     markers = us_map.markers(view.map.by_state, atlas.states)
     return render(

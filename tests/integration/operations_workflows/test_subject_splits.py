@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ilos.domain.cases import ActionKind, ActionStep
 from ilos.errors import ConflictError, PermissionDeniedError
-from ilos.services import case_actions, cases, subject_splits, web_publish
+from ilos.services import case_actions, cases, linkage_publish, subject_splits
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.store_access import Store
@@ -179,13 +179,13 @@ def test_publishing_a_rerun_moves_the_work_its_splits_divide(store: Store, tmp_p
     linkage.mkdir()
     first = {"src|A1": "S1", "src|A2": "S1", "src|B1": "S1", "src|B2": "S1"}
     _write_linkage(linkage, first, [])
-    assert web_publish.publish_linkage(store, STEWARD, linkage) == web_publish.PublishedLinkage(1, ())
+    assert linkage_publish.publish_linkage(store, STEWARD, linkage) == linkage_publish.PublishedLinkage(1, ())
     case = cases.open_case(store, PLANNER, "operation", ["S1"])
     action_id = _verified_action(store, "S1", ("src|B1", "src|B2"), case.case_id)
 
     # The re-run in the same directory: S1's B records are a different person, S2.
     _write_linkage(linkage, {**first, "src|B1": "S2", "src|B2": "S2"}, [EVENTS[1]])
-    published = web_publish.publish_linkage(store, STEWARD, linkage)
+    published = linkage_publish.publish_linkage(store, STEWARD, linkage)
 
     assert published.subjects == 2
     [split] = published.splits
@@ -194,4 +194,4 @@ def test_publishing_a_rerun_moves_the_work_its_splits_divide(store: Store, tmp_p
     assert (action.subject_id, action.state) == ("S2", "halted")
     assert cases.read_case(store, PLANNER, case.case_id).subjects == ("S2",)
     assert [s.split_id for s in subject_splits.split_reviews(store, PLANNER)] == [split.split_id]
-    assert web_publish.publish_linkage(store, STEWARD, linkage).splits == ()  # each split applied once
+    assert linkage_publish.publish_linkage(store, STEWARD, linkage).splits == ()  # each split applied once

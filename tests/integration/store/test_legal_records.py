@@ -19,7 +19,7 @@ from ilos.errors import ConflictError, InvalidInputError, NotFoundError, Permiss
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import GateResult, GateReview, Status
-from ilos.services import case_actions, legal_records
+from ilos.services import action_gates, case_actions, legal_records
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.legal_records import AuthorityRequest, ReviewRequest
 from ilos.services.legal_store import recorded_reviews
@@ -136,7 +136,7 @@ def test_only_a_supervisor_records_an_authority_and_the_refusal_is_audited(store
     assert denied.actor == "ann" and denied.outcome == "denied"
 
 
-def scenario_gates(subjects: dict[str, Subject]) -> case_actions.GateSource:
+def scenario_gates(subjects: dict[str, Subject]) -> action_gates.GateSource:
     """Real gate evaluation over scenario subjects (the store path reads them from the linkage)."""
 
     def evaluate(subject_id: str, destination: str | None, reviews: list[GateReview]) -> list[GateResult]:

@@ -1,4 +1,4 @@
-"""The match review queue for the web: the most uncertain unjudged pair with both records' standardized
+"""The match review queue for the pages and the API: the most uncertain unjudged pair with both records' standardized
 values (as the purpose's markings allow) and each comparison's match weight, and one-key judgements
 recorded through `linking.judge_pair` with who and when. Every read and judgement is audited."""
 
@@ -17,9 +17,9 @@ from ilos.resolve.judgements import read_judgements
 from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
+from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
-from ilos.services.web_policy import current_policy, policy_role
+from ilos.services.subject_record import linkage_dir
 
 REVIEWERS = frozenset({Role.data_steward, Role.supervisor})
 VERDICT_KEYS = {"m": "match", "n": "no_match", "u": "unsure"}

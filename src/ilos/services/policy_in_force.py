@@ -1,4 +1,4 @@
-"""The policy in force for the pages, parsed once and re-read only when a file it could come from changes
+"""The policy in force for the pages, the API and the publishers, parsed once and re-read only when a file it could come from changes
 (the applied-policy log, ILOS_HOME/policies, the shipped policies, an applied policy's own directory): parsing the YAML and
 validating it took longer than rendering a 50-record subject."""
 

@@ -1,4 +1,4 @@
-"""The worklist for the web: every subject of the linkage decided for the caller's role and purpose (status,
+"""The worklist for the pages and the API: every subject of the linkage decided for the caller's role and purpose (status,
 gates, explained priority, last location the purpose may use), filtered and paged, with per-state counts
 for the map. Locations the purpose may not use are never counted on the map, only as withheld.
 
@@ -31,9 +31,9 @@ from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.gate_inputs import built_as_of, linkage_stamp
 from ilos.services.journal_events import journal_size, journaled_events
 from ilos.services.legal_store import review_count
+from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.store_access import Store
-from ilos.services.web_detail import linkage_dir
-from ilos.services.web_policy import current_policy, policy_role
+from ilos.services.subject_record import linkage_dir
 from ilos.store import worklist_tables
 from ilos.store.tables import SubjectRow
 

@@ -15,10 +15,10 @@ import duckdb
 from ilos.definitions.policy import AUTHORITY_REQUIRED, NEVER_FOR_ENFORCEMENT
 from ilos.errors import NotFoundError
 from ilos.services.access import Caller
+from ilos.services.policy_in_force import current_policy
 from ilos.services.publish import publish
 from ilos.services.store_access import Store
 from ilos.services.subject_splits import SplitView, follow_splits
-from ilos.services.web_policy import current_policy
 
 # Identifiers that make a subject findable. SSNs are left out: they come from TAX-marked records, and
 # searching by one would use tax data without a recorded authority.

@@ -20,11 +20,11 @@ from ilos.policy.results import Decision
 from ilos.services import legal_records, subject_search
 from ilos.services.access import Caller
 from ilos.services.gate_inputs import subject_gate_inputs
+from ilos.services.legal_reading import LegalLine, legal_lines
 from ilos.services.legal_store import recorded_reviews
+from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.store_access import Store
-from ilos.services.web_detail import ScoredLink, linkage_dir, read_detail
-from ilos.services.web_legal import LegalLine, legal_lines
-from ilos.services.web_policy import current_policy, policy_role
+from ilos.services.subject_record import ScoredLink, linkage_dir, read_detail
 
 IDENTITY_ORDER = (
     "full_name", "given_name", "middle_name", "family_name", "date_of_birth", "sex", "nationality",
