@@ -173,37 +173,20 @@ class SignIn:
 def sign_in(store: Store, attempt: SignIn) -> IssuedToken:
     """Check the password (counting failures toward lockout) and issue a token for the declared purpose.
 
-    Argon2 is slow by design, so the password is checked before the write transaction (on SQLite that holds
-    the database's one write lock), against the hash read just before; the transaction then counts the
-    outcome under the user's row lock, checking again only if the hash changed in between. Failures are
-    committed (attempt count, audit event) before the error is raised."""
+    Failures are committed (attempt count, audit event) before the error is raised."""
     purpose = parse_purpose(attempt.purpose)
     with store.transaction() as session:
-        user = user_rows.get_user_by_username(session, attempt.username)
-        checked = _CheckedPassword(user.password_hash if user is not None else None, False)
-    checked = _CheckedPassword(
-        checked.hash, _verify_password(checked.hash or _dummy_hash(), attempt.password)
-    )
-    with store.transaction() as session:
-        outcome = _attempt(session, store, attempt, purpose, checked)
+        outcome = _attempt(session, store, attempt, purpose)
     if isinstance(outcome, IlosError):
         raise outcome
     return outcome
 
 
-@dataclass(frozen=True, slots=True)
-class _CheckedPassword:
-    hash: str | None  # the hash the password was checked against (None: no such user then)
-    matches: bool
-
-
-def _attempt(
-    session: Session, store: Store, attempt: SignIn, purpose: Purpose, checked: _CheckedPassword
-) -> IssuedToken | IlosError:
+def _attempt(session: Session, store: Store, attempt: SignIn, purpose: Purpose) -> IssuedToken | IlosError:
     now = datetime.now(UTC)
     user = user_rows.get_user_by_username(session, attempt.username, for_update=True)
     caller = Caller(attempt.username, frozenset(), purpose, attempt.client, user.id if user else None)
-    refusal = _refusal(user, attempt.password, checked, now)
+    refusal = _refusal(user, attempt.password, now)
     if user is not None and refusal == "wrong password":
         _count_failure(user, now, store.settings.lockout_minutes)
     if refusal is not None or user is None:
@@ -226,19 +209,15 @@ def _attempt(
     return issued
 
 
-def _refusal(user: UserRow | None, password: str, checked: _CheckedPassword, now: datetime) -> str | None:
+def _refusal(user: UserRow | None, password: str, now: datetime) -> str | None:
     if user is None:
+        _verify_password(_dummy_hash(), password)
         return "unknown username"
     if user.disabled:
         return "account disabled"
     if user.locked_until is not None and user.locked_until > now:
         return f"account locked until {user.locked_until.isoformat()}"
-    matches = (
-        checked.matches
-        if user.password_hash == checked.hash
-        else _verify_password(user.password_hash, password)
-    )
-    if not matches:
+    if not _verify_password(user.password_hash, password):
         return "wrong password"
     return None
 
