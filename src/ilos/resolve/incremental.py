@@ -72,6 +72,13 @@ class IncrementalLinker:
     def __init__(self, linkage_dir: Path, score_floor: float = 0.001) -> None:
         self.dir = linkage_dir
         summary = _read_json(linkage_dir / linkage.SUMMARY_FILE)
+        made_by = summary.get("model_version")
+        if made_by != model_spec.MODEL_VERSION:
+            raise ConflictError(
+                f"{linkage_dir} was linked by model {made_by or 'ilos-person-5 or older'}, and this release "
+                f"standardizes and scores records as {model_spec.MODEL_VERSION}: re-run `ilos link` before "
+                "linking records into it"
+            )
         self.choice = ThresholdChoice(**summary["threshold"])
         self.rules = ClusteringRules(threshold=self.choice.threshold)
         self.score_floor = score_floor

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from ilos.resolve import engine
 from ilos.resolve.clustering import ClusteringRules, birth_date_code, cluster_edges
 from ilos.resolve.judgements import Judgement, read_judgements
+from ilos.resolve.model_spec import MODEL_VERSION
 from ilos.resolve.report import write_report
 from ilos.resolve.stable_ids import SubjectEvent, assign_stable_ids
 from ilos.resolve.threshold import ThresholdChoice, choose_threshold
@@ -49,6 +50,8 @@ class LinkageSummary:
     config_hash: str
     restricted_sources: tuple[str, ...] = ()
     subject_events: tuple[SubjectEvent, ...] = ()
+    model_version: str = MODEL_VERSION
+    """The model and standardization that made the linkage: records linked into it later must be read alike."""
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:

@@ -35,6 +35,7 @@ def write_report(
     lines = ["# Linkage report", ""]
     threshold = summary_dict["threshold"]
     lines += [
+        f"- model: {summary_dict['model_version']}",
         f"- records: {summary_dict['records']:,}",
         f"- subjects: {summary_dict['subjects']:,}",
         f"- scored pairs: {summary_dict['scored_pairs']:,}; merged by the clustering: {summary_dict['merged_pairs']:,}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from ilos.errors import ConflictError
-from ilos.resolve import linkage
+from ilos.resolve import linkage, model_spec
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.services.linking import LinkRun, add_records, evaluate_linkage, link_config
 
@@ -97,3 +98,18 @@ def test_a_copy_of_a_record_under_a_new_id_joins_its_subject(small_linkage: Link
     assert outcome.subject_id == target["subject_id"]
     assert outcome.action == "joined"
     assert outcome.edges[0].probability > 0.99
+
+
+def test_a_linkage_made_by_another_model_is_refused_until_relinked(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """Records linked into it would be standardized and scored unlike the records it holds."""
+    old = tmp_path / "old-linkage"
+    old.mkdir()
+    for name in (linkage.SUMMARY_FILE, linkage.RECORDS_FILE, linkage.CLUSTERS_FILE, linkage.MODEL_FILE):
+        (old / name).write_bytes((small_linkage.out_dir / name).read_bytes())
+    summary = json.loads((old / linkage.SUMMARY_FILE).read_text())
+    assert summary.pop("model_version") == model_spec.MODEL_VERSION
+    (old / linkage.SUMMARY_FILE).write_text(json.dumps(summary))
+    with pytest.raises(ConflictError, match="re-run `ilos link`"):
+        IncrementalLinker(old)
