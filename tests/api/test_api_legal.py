@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ilos.policy.results import GateId
-from ilos.services import case_actions
+from ilos.services import action_gates
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "operations_workflows"))
 from gates_fake import FakeGates
@@ -51,7 +51,7 @@ ROUTES = [
 def gates(monkeypatch: pytest.MonkeyPatch) -> FakeGates:
     fake = FakeGates()
     fake.block(SUBJECT, GateId.CITIZENSHIP, "records suggest US citizenship (BIRTH_RECORD)")
-    monkeypatch.setattr(case_actions, "gate_source_for", lambda _store: fake)
+    monkeypatch.setattr(action_gates, "gate_source_for", lambda _store: fake)
     return fake
 
 

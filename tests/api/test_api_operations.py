@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ilos.policy.results import GateId
-from ilos.services import case_actions
+from ilos.services import action_gates
 from ilos.store.tables import AuditEventRow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "operations_workflows"))
@@ -53,7 +53,7 @@ ROUTES = [
 def gates(monkeypatch: pytest.MonkeyPatch) -> FakeGates:
     fake = FakeGates()
     fake.block("S7f3a9c", GateId.IDENTITY, "needs verification: 1 record linked below 0.9")
-    monkeypatch.setattr(case_actions, "gate_source_for", lambda _store: fake)
+    monkeypatch.setattr(action_gates, "gate_source_for", lambda _store: fake)
     return fake
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from ilos.config import Settings
 from ilos.operations.transport_types import TransportProblem
-from ilos.services import case_actions, logistics
+from ilos.services import action_gates, logistics
 from ilos.services.store_access import Store, open_store
 from ilos.services.world import generate_world
 
@@ -74,5 +74,5 @@ def flights(monkeypatch: pytest.MonkeyPatch) -> TransportProblem:
 @pytest.fixture
 def gates(monkeypatch: pytest.MonkeyPatch) -> FakeGates:
     fake = FakeGates()
-    monkeypatch.setattr(case_actions, "gate_source_for", lambda _store: fake)
+    monkeypatch.setattr(action_gates, "gate_source_for", lambda _store: fake)
     return fake
