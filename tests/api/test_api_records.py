@@ -271,7 +271,7 @@ def test_a_policy_that_marks_a_source_restricted_keeps_its_values_out_of_what_ev
     """The published name, date of birth and search identifiers honour the policy's `source_markings`, not
     only the records' own markings: with every source marked HEALTH, nothing names a subject."""
     sources = set(pq.read_table(linked / "observations.parquet").column("source").to_pylist())
-    open_rows = list(linkage_publish.subject_rows(linked))
+    open_rows = list(linkage_publish.subject_rows(linked, {}))
     assert any(r["display_name"] != "(no name)" for r in open_rows)
     closed_rows = list(linkage_publish.subject_rows(linked, {s: ("HEALTH",) for s in sources}))
     assert len(closed_rows) == len(open_rows)

@@ -75,7 +75,7 @@ class IncrementalLinker:
         made_by = summary.get("model_version")
         if made_by != model_spec.MODEL_VERSION:
             raise ConflictError(
-                f"{linkage_dir} was linked by model {made_by or 'ilos-person-5 or older'}, and this release "
+                f"{linkage_dir} was linked by model {made_by or '(not recorded)'}, and this release "
                 f"standardizes and scores records as {model_spec.MODEL_VERSION}: re-run `ilos link` before "
                 "linking records into it"
             )

@@ -59,14 +59,13 @@ RESTRICTED = sorted(AUTHORITY_REQUIRED | NEVER_FOR_ENFORCEMENT)
 
 
 def subject_rows(
-    linkage_dir: Path, marking_overrides: Mapping[str, tuple[str, ...]] | None = None
+    linkage_dir: Path, marking_overrides: Mapping[str, tuple[str, ...]]
 ) -> Iterator[dict[str, Any]]:
     """One publishable row per subject of `linkage_dir` (after `ilos subjects build`). A source is
     restricted when its records carry a RESTRICTED marking or the policy's `marking_overrides` give it one
-    (the policy can add a marking; it cannot lift a legal floor from the records)."""
-    closed_by_policy = sorted(
-        s for s, marks in (marking_overrides or {}).items() if set(marks) & set(RESTRICTED)
-    )
+    (the policy can add a marking; it cannot lift a legal floor from the records). Decided when published: a
+    policy applied later reaches the published names at the next publish."""
+    closed_by_policy = sorted(s for s, marks in marking_overrides.items() if set(marks) & set(RESTRICTED))
     summary, observations = linkage_dir / "subjects.parquet", linkage_dir / "observations.parquet"
     clusters = linkage_dir / "clusters.parquet"
     for path in (summary, observations, clusters):

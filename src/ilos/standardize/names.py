@@ -170,7 +170,8 @@ def token_keys(token: str) -> tuple[str, ...]:
     letter) has none, so R and ROSA do not disagree; a nickname of several names has each reading's key
     (BETO: ALBERTO, HUMBERTO, ROBERTO); a nickname of a compound name each word's (MAJO: JOSE, MARIA); any
     other word its `token_key`."""
-    readings = NICKNAME_READINGS.get(token) or (resolve_nickname(token),)
+    key = token_key(token)  # folded first: BETTO is BETO, MAJJO is MARIA JOSE
+    readings = NICKNAME_READINGS.get(token) or NICKNAME_READINGS.get(key) or (key,)
     keys = {token_key(word) for reading in readings for word in reading.split()}
     return tuple(sorted(key for key in keys if len(key) > 1))
 

@@ -101,6 +101,7 @@ def test_transliteration_variants_share_one_key(group: tuple[str, ...]) -> None:
 @pytest.mark.parametrize(
     ("token", "keys"),
     [("BETO", {"ALBERTO", "HUMBERTO", "ROBERTO"}), ("MAJO", {"MARIA", "JOSE"}), ("TONHO", {"ANTONIO"}),
+     ("BETTO", {"ALBERTO", "HUMBERTO", "ROBERTO"}), ("MAJJO", {"MARIA", "JOSE"}),  # folded, then read
      ("PEPE", {"JOSE"}), ("R", set()), ("ROSA", {"ROSA"})],
 )  # fmt: skip
 def test_name_word_keys_cover_every_reading_and_skip_initials(token: str, keys: set[str]) -> None:
