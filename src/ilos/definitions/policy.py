@@ -4,6 +4,7 @@ enforcement, TAX only with an authority) are checked here so no file can lower t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,6 +26,10 @@ NEVER_FOR_ENFORCEMENT: frozenset[str] = frozenset({"HEALTH"})
 AUTHORITY_REQUIRED: frozenset[str] = frozenset({"TAX"})
 
 AccessDecision = Literal["allow", "deny", "authority"]
+
+
+UNMARKED = "UNMARKED"
+"""The marking of a source that declares none: the policy decides it like any other."""
 
 
 class _Strict(BaseModel):
@@ -139,3 +144,7 @@ class Policy(_Strict):
     @property
     def label(self) -> str:
         return f"{self.spec.id}@v{self.spec.version}:{self.content_hash[:12]}"
+
+    def markings_of(self, source: str, declared: Sequence[str]) -> tuple[str, ...]:
+        """A source's markings under this policy: its override, else the sources config's, else UNMARKED."""
+        return tuple(self.spec.source_markings.get(source) or declared or (UNMARKED,))

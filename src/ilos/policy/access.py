@@ -14,7 +14,6 @@ from ilos.domain.subjects import Subject
 from ilos.errors import PermissionDeniedError
 from ilos.policy.authority import LegalAuthority, check_authorities
 
-UNMARKED = "UNMARKED"
 _STRICTNESS = {"allow": 0, "authority": 1, "deny": 2}
 # Event kinds the legal derivation ignores: dropping them cannot change the legal situation.
 _NON_LEGAL_KINDS = frozenset({"address_observation", "planned_operation"})
@@ -111,11 +110,8 @@ class Usage:
         }
         self._cache: dict[tuple[tuple[str, ...], int | None], Use] = {}
 
-    def markings_of(self, source: str, markings: tuple[str, ...]) -> tuple[str, ...]:
-        return self.policy.spec.source_markings.get(source) or markings or (UNMARKED,)
-
     def of(self, source: str, record_id: str, markings: tuple[str, ...], on: date | None) -> Use:
-        marks = self.markings_of(source, markings)
+        marks = self.policy.markings_of(source, markings)
         period = self._period(source, record_id, on) if AUTHORITY_REQUIRED & set(marks) else None
         key = (marks, period)
         if key not in self._cache:
@@ -161,7 +157,7 @@ def view_subject(
         for o in attribute.observations:
             use = usage.of(o.source, o.record_id, o.markings, o.observed_on)
             value = str(o.value) if use.allowed else None
-            marks = usage.markings_of(o.source, o.markings)
+            marks = usage.policy.markings_of(o.source, o.markings)
             values.append(
                 ShownValue(
                     name, value, o.source, o.record_id, o.observed_on, o.link_confidence, marks, use.reason
@@ -171,7 +167,7 @@ def view_subject(
     for e in subject.events:
         use = usage.of(e.source, e.record_id, e.markings, e.on)
         attributes = e.attributes if use.allowed else None
-        marks = usage.markings_of(e.source, e.markings)
+        marks = usage.policy.markings_of(e.source, e.markings)
         events.append(ShownEvent(e.kind, e.on, e.source, e.record_id, attributes, marks, use.reason))
     return SubjectView(subject.subject_id, role, purpose, policy.label, tuple(values), tuple(events))
 

@@ -32,7 +32,8 @@ class PairExplanation:
     comparisons: tuple[ComparisonExplanation, ...]
 
 
-def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """Each comparison's levels by comparison-vector value (-1: missing), as the trained model labels them."""
     labels: dict[str, dict[int, str]] = {}
     for comparison in model.get("comparisons", []):
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
@@ -47,7 +48,7 @@ def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
     a, b = (normalise_record_key(left), normalise_record_key(right))
     row = _find_link(linkage_dir, a, b)
     model = json.loads((linkage_dir / "model.json").read_text())
-    labels = _level_labels(model)
+    labels = level_labels(model)
     parts = []
     for comparison in model_spec.comparisons():
         name = comparison.name

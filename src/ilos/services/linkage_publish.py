@@ -36,15 +36,14 @@ FROM (SELECT subject_id, source, count(*) AS n FROM read_parquet(?) GROUP BY ALL
 _IDENTIFIERS_SQL = """
 SELECT subject_id, list(DISTINCT {'kind': attribute, 'value': value}) AS identifiers
 FROM read_parquet(?) WHERE attribute IN ('a_number', 'fbi_number', 'passport_number', 'state_id')
-  AND NOT list_has_any(markings, ?::VARCHAR[]) AND NOT list_contains(?::VARCHAR[], source)
+  AND NOT list_contains(?::VARCHAR[], source)
 GROUP BY subject_id
 """
 # A name and date of birth from records any purpose may see: the most often observed, then the latest.
 _OPEN_NAME_SQL = """
 SELECT subject_id, attribute, arg_max(value, (n, last_seen)) AS value FROM (
   SELECT subject_id, attribute, value, count(*) AS n, max(observed_on) AS last_seen FROM read_parquet(?)
-  WHERE attribute IN ('full_name', 'date_of_birth') AND NOT list_has_any(markings, ?::VARCHAR[])
-    AND NOT list_contains(?::VARCHAR[], source)
+  WHERE attribute IN ('full_name', 'date_of_birth') AND NOT list_contains(?::VARCHAR[], source)
   GROUP BY ALL
 ) GROUP BY subject_id, attribute
 """
@@ -65,7 +64,6 @@ def subject_rows(
     restricted when its records carry a RESTRICTED marking or the policy's `marking_overrides` give it one
     (the policy can add a marking; it cannot lift a legal floor from the records). Decided when published: a
     policy applied later reaches the published names at the next publish."""
-    closed_by_policy = sorted(s for s, marks in marking_overrides.items() if set(marks) & set(RESTRICTED))
     summary, observations = linkage_dir / "subjects.parquet", linkage_dir / "observations.parquet"
     clusters = linkage_dir / "clusters.parquet"
     for path in (summary, observations, clusters):
@@ -75,20 +73,19 @@ def subject_rows(
             )
     con = duckdb.connect()
     try:
-        ids = {
-            r[0]: [(i["kind"], i["value"]) for i in r[1]]
-            for r in con.execute(
-                _IDENTIFIERS_SQL, [str(observations), RESTRICTED, closed_by_policy]
-            ).fetchall()
-        }
-        open_values: dict[str, dict[str, str]] = {}
-        for subject_id, attribute, value in con.execute(
-            _OPEN_NAME_SQL, [str(observations), RESTRICTED, closed_by_policy]
-        ).fetchall():
-            open_values.setdefault(subject_id, {})[attribute] = value
         markings: dict[str, list[str]] = dict(
             con.execute(_SOURCE_MARKINGS_SQL, [str(observations)]).fetchall()
         )
+        closed = _closed_sources(markings, marking_overrides)
+        ids = {
+            r[0]: [(i["kind"], i["value"]) for i in r[1]]
+            for r in con.execute(_IDENTIFIERS_SQL, [str(observations), closed]).fetchall()
+        }
+        open_values: dict[str, dict[str, str]] = {}
+        for subject_id, attribute, value in con.execute(
+            _OPEN_NAME_SQL, [str(observations), closed]
+        ).fetchall():
+            open_values.setdefault(subject_id, {})[attribute] = value
         by_source = dict(con.execute(_RECORDS_BY_SOURCE_SQL, [str(clusters)]).fetchall())
         result = con.execute(_SUMMARY_SQL, [str(summary)])
         columns = [d[0] for d in result.description]
@@ -97,23 +94,27 @@ def subject_rows(
         con.close()
     for row in rows:
         counts = by_source.get(row["subject_id"]) or {}
-        shown = _shown_best(
-            row["best"] or [], open_values.get(row["subject_id"], {}), markings, closed_by_policy
-        )
+        shown = _shown_best(row["best"] or [], open_values.get(row["subject_id"], {}), closed)
         yield _publishable(row, shown, ids.get(row["subject_id"], []), counts, markings)
 
 
-def _shown_best(
-    best: list[dict[str, Any]],
-    open_values: dict[str, str],
-    markings: dict[str, list[str]],
-    closed_by_policy: list[str],
-) -> dict[str, str]:
+def _closed_sources(
+    markings: Mapping[str, list[str]], marking_overrides: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """Sources whose records may not name a published subject: a RESTRICTED marking on their records or in
+    the policy's override (which can add a marking, not lift one)."""
+    sources = set(markings) | set(marking_overrides)
+    return sorted(
+        s for s in sources if (set(markings.get(s, ())) | set(marking_overrides.get(s, ()))) & set(RESTRICTED)
+    )
+
+
+def _shown_best(best: list[dict[str, Any]], open_values: dict[str, str], closed: list[str]) -> dict[str, str]:
     """The survivorship's best name and date of birth where they come from an open source, else the open
     records' own choice; nothing when only restricted records hold one."""
     shown = dict(open_values)
     for b in best:
-        if b["source"] not in closed_by_policy and not set(markings.get(b["source"], ())) & set(RESTRICTED):
+        if b["source"] not in closed:
             shown[b["attribute"]] = b["value"]
     return shown
 

@@ -114,7 +114,7 @@ def _pair(store: Store, caller: Caller, directory: Path, row: dict[str, object])
 
     def side(key: str) -> RecordSide:
         source, record_id = key.split("|", 1)
-        markings = policy.spec.source_markings.get(source) or config.source(source).markings or ("UNMARKED",)
+        markings = policy.markings_of(source, config.source(source).markings)
         decisions = [marking_decision(policy, role, caller.purpose.value, m) for m in markings]
         refused = [why for decision, why in decisions if decision != "allow"]
         shown = values.get(key, ()) if not refused else ()

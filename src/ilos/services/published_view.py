@@ -43,7 +43,7 @@ class SourceRule:
         """Why the purpose may not see this source's records; "" when it may."""
         if self.role is None:
             return f"policy {self.policy.label} lets none of your roles work for {self.purpose}"
-        markings = self.policy.spec.source_markings.get(source) or declared or ["UNMARKED"]
+        markings = self.policy.markings_of(source, declared)
         decisions = (marking_decision(self.policy, self.role, self.purpose, m) for m in markings)
         return "; ".join(why for decision, why in decisions if decision != "allow")
 

@@ -8,11 +8,11 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from ilos.errors import NotFoundError
+from ilos.resolve.explain import level_labels
 from ilos.subjects.assemble import Row, rows_of
 
 LINKAGE_DIR = "linkage"  # under ILOS_HOME: where `ilos demo` links and builds subjects
@@ -133,14 +133,7 @@ def _level_labels(model_path: Path) -> dict[str, dict[int, str]]:
 @functools.lru_cache(maxsize=8)
 def _labels_of(model_path: Path, _mtime_ns: int) -> dict[str, dict[int, str]]:
     """Parsed once per model file version (the modification time is part of the key)."""
-    model: dict[str, Any] = json.loads(model_path.read_text())
-    labels: dict[str, dict[int, str]] = {}
-    for comparison in model.get("comparisons", []):
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        name = comparison["output_column_name"]
-        labels[name] = {len(levels) - 1 - i: lv.get("label_for_charts", "") for i, lv in enumerate(levels)}
-        labels[name][-1] = "missing"
-    return labels
+    return level_labels(json.loads(model_path.read_text()))
 
 
 def _built_as_of(directory: Path) -> date:
