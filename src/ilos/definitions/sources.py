@@ -32,12 +32,13 @@ CANONICAL_FIELDS: frozenset[str] = frozenset(
         "ssn",
         "passport_number",
         "state_id",
+        "record_date",
     }
 )
 IDENTIFIER_FIELDS: frozenset[str] = frozenset(
     {"a_number", "fbi_number", "ssn", "passport_number", "state_id"}
 )
-DATE_FIELDS: frozenset[str] = frozenset({"date_of_birth"})
+DATE_FIELDS: frozenset[str] = frozenset({"date_of_birth", "record_date"})
 
 ColumnType = Literal["string", "identifier", "date", "integer", "number", "boolean"]
 
@@ -89,6 +90,13 @@ class SourceSpec(_Strict):
     path: str
     record_id: str
     one_record_per_entity: bool = False
+    minimum_age: int | None = Field(
+        default=None,
+        ge=0,
+        le=120,
+        description="Every person in this source was at least this many years old on the record's record_date "
+        "(wage reports: 14), so a date of birth later than that is not theirs.",
+    )
     markings: tuple[str, ...] = ()
     encoding: str = "utf-8"
     delimiter: str = ","
@@ -239,6 +247,10 @@ def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
                                 f"maps column {column!r}, not declared in columns",
                             )
                         )
+        if spec.minimum_age is not None and "record_date" not in spec.fields:
+            problems.append(
+                FieldProblem(f"{where} minimum_age", "needs a record_date field: the date the age holds on")
+            )
         if schema is not None and spec.record_id not in schema:
             problems.append(FieldProblem(f"{where} record_id", f"column {spec.record_id!r} is not declared"))
         for event in spec.events:

@@ -1,5 +1,6 @@
 """Constrained clustering of scored pairs: greedy strongest-first merging that honours cannot-link constraints
-(one-record-per-entity sources, household conflicts, reviewers' "no match") and resists chaining."""
+(one-record-per-entity sources, household conflicts, reviewers' "no match", dates of birth that cannot be one
+person's or that a record's age bound rules out) and resists chaining."""
 
 from __future__ import annotations
 
@@ -36,9 +37,14 @@ class ClusteringOutcome:
 class ClusterForest:
     """Union-find with per-cluster constraint state, compact enough for millions of records: int32 arrays,
     members as a circular linked list (joining two is O(1)), restricted-source sets and dates of birth only
-    where non-empty."""
+    where non-empty. Dates are YYYYMMDD ints, 0 when unknown."""
 
-    def __init__(self, restricted_group: Sequence[int], birth_dates: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        restricted_group: Sequence[int],
+        birth_dates: Sequence[int] | None = None,
+        born_by: Sequence[int] | None = None,
+    ) -> None:
         n = len(restricted_group)
         self.parent = array("i", range(n))
         self.size = array("i", [1]) * n
@@ -47,11 +53,13 @@ class ClusterForest:
         self._birth_date = array("i", birth_dates) if birth_dates is not None else array("i", [0]) * n
         self._merged_dates: dict[int, frozenset[int]] = {}
         """Dates of birth (YYYYMMDD) of a cluster whose records carry more than its root's own date."""
+        self.born_by = array("i", born_by) if born_by is not None else array("i", [0]) * n
+        """At a root: the latest date of birth its cluster's records allow (`standardize.dates.born_by`)."""
 
     def __len__(self) -> int:
         return len(self.parent)
 
-    def add_node(self, group: int, birth_date: int = 0) -> int:
+    def add_node(self, group: int, birth_date: int = 0, born_by: int = 0) -> int:
         """A new singleton (an incoming record); returns its node id."""
         node = len(self.parent)
         self.parent.append(node)
@@ -60,6 +68,7 @@ class ClusterForest:
         if group >= 0:
             self.restricted[node] = {group}
         self._birth_date.append(birth_date)
+        self.born_by.append(born_by)
         return node
 
     def birth_dates(self, root: int) -> frozenset[int]:
@@ -101,6 +110,8 @@ class ClusterForest:
         self._merged_dates.pop(b, None)
         if dates and dates != {self._birth_date[a]}:
             self._merged_dates[a] = dates
+        bounds = [d for d in (self.born_by[a], self.born_by[b]) if d]
+        self.born_by[a] = min(bounds) if bounds else 0
         return a
 
 
@@ -118,14 +129,16 @@ def cluster_edges(
     cannot_link: Iterable[tuple[int, int]] = (),
     must_link: Iterable[tuple[int, int]] = (),
     birth_dates: Sequence[int] | None = None,
+    born_by: Sequence[int] | None = None,
 ) -> ClusteringOutcome:
     """Cluster nodes 0..n-1 from scored edges.
 
     `restricted_group[i]` is the one-record-per-entity source of node i (or -1): two nodes of one such source
     never share a cluster. `cannot_link` pairs are never joined; `must_link` pairs (reviewer "match") are joined
-    first unless that breaks a constraint.
+    first unless that breaks a constraint. `birth_dates` and `born_by` are YYYYMMDD per node (0 unknown).
     """
-    forest = ClusterForest(restricted_group if restricted_group is not None else [-1] * n_nodes, birth_dates)
+    groups = restricted_group if restricted_group is not None else [-1] * n_nodes
+    forest = ClusterForest(groups, birth_dates, born_by)
     blocked: dict[int, set[int]] = defaultdict(set)
     for a, b in cannot_link:
         blocked[a].add(b)
@@ -174,6 +187,9 @@ def try_merge(
     if not force and _birth_dates_conflict(forest, ra, rb):
         outcome.refused["different_dates_of_birth"] += 1
         return None
+    if not force and _too_young_for_a_record(forest, ra, rb):
+        outcome.refused["younger_than_a_record_allows"] += 1
+        return None
     if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
         key = (min(ra, rb), max(ra, rb))
         support[key] = support.get(key, 0) + 1
@@ -206,6 +222,16 @@ def _birth_dates_conflict(forest: ClusterForest, ra: int, rb: int) -> bool:
     return not any(dates_could_be_one(a, b) for a in da for b in db)
 
 
+def _too_young_for_a_record(forest: ClusterForest, ra: int, rb: int) -> bool:
+    """Even the earliest date of birth of one cluster is later than a record of the other allows: a child's
+    health record and the wage report of the parent whose name it carries, at one address."""
+    for x, y in ((ra, rb), (rb, ra)):
+        bound, dates = forest.born_by[y], forest.birth_dates(x)
+        if bound and dates and min(dates) > bound:
+            return True
+    return False
+
+
 def dates_could_be_one(a: int, b: int) -> bool:
     """Two dates of birth as YYYYMMDD that one person's records could carry: equal, day and month swapped,
     one a 1 January default of the same year, one digit apart, or within a year (the date of birth
@@ -226,6 +252,6 @@ def _as_date(yyyymmdd: int) -> date:
     return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
-def birth_date_code(value: date | None) -> int:
-    """A record's date of birth as the forest keeps it: YYYYMMDD, 0 when unknown."""
+def date_code(value: date | None) -> int:
+    """A date as the forest keeps it: YYYYMMDD, 0 when unknown."""
     return value.year * 10000 + value.month * 100 + value.day if value is not None else 0

@@ -27,7 +27,7 @@ from ilos.resolve.clustering import (
     ClusterForest,
     ClusteringOutcome,
     ClusteringRules,
-    birth_date_code,
+    date_code,
     try_merge,
 )
 from ilos.resolve.judgements import read_judgements
@@ -111,7 +111,8 @@ class IncrementalLinker:
         sources = clusters["source"].to_pylist()
         forest = ClusterForest(
             [self.groups.get(s, -1) for s in sources],
-            [birth_date_code(d) for d in self.store.get_column("date_of_birth")],
+            [date_code(d) for d in self.store.get_column("date_of_birth")],
+            [date_code(d) for d in self.store.get_column("born_by")],
         )
         subjects = clusters["subject_id"].to_pylist()
         first_of: dict[str, int] = {}
@@ -153,7 +154,11 @@ class IncrementalLinker:
         rec = self.store.get(node)
         keys = self.index.rule_keys(rec)
         candidates = self.index.candidates(keys)
-        self.forest.add_node(self.groups.get(rec["source"], -1), birth_date_code(rec["date_of_birth"]))
+        self.forest.add_node(
+            self.groups.get(rec["source"], -1),
+            date_code(rec["date_of_birth"]),
+            date_code(rec["born_by"]),
+        )
         self.index.add(node, keys)
         self.subject_of_root[node] = fresh_subject_id([uid])
         edges = self._score(rec, candidates)

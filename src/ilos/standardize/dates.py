@@ -72,6 +72,23 @@ def clean_date(value: date | None) -> date | None:
     return value
 
 
+def years_before(value: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes the 28th in a common year): the latest date of birth
+    of someone at least `years` old on `value`."""
+    year = value.year - years
+    try:
+        return value.replace(year=year)
+    except ValueError:
+        return value.replace(year=year, day=28)
+
+
+def born_by(value: str | None, fmt: str, minimum_age: int) -> date | None:
+    """The latest date of birth a record dated `value` allows when its source's people are at least
+    `minimum_age` years old; None when the record date is missing or a placeholder."""
+    record_date = parse_date(value, fmt)
+    return years_before(record_date, minimum_age) if record_date is not None else None
+
+
 def is_placeholder_date(value: str | None, fmt: str = "%Y-%m-%d") -> bool:
     """True when the text parses to a known placeholder date (1900-01-01 and friends)."""
     return _strptime(value, fmt) in PLACEHOLDER_DATES

@@ -19,6 +19,7 @@ from ilos.standardize.table import (
     family_facts,
     given_facts,
     placeholder_check,
+    record_date_format,
     split_full,
 )
 
@@ -34,6 +35,8 @@ def standardize_record(values: Mapping[str, str | None], spec: SourceSpec) -> di
     out.update(_names(spec, raws))
     fmt = date_format(spec)
     out.update(_date(raws["date_of_birth"], fmt))
+    record_date = _raw_value(values, spec, "record_date")
+    out["born_by"] = dates.born_by(record_date, record_date_format(spec), spec.minimum_age or 0)
     for field in COLUMN_STANDARDIZERS:
         raw = raws[field]
         out[field] = standardizer_for(field).function(raw) if raw is not None else None

@@ -24,6 +24,7 @@ OUTPUT_SCHEMA = pa.schema(
         ("full_name", _S), ("name_tokens", pa.list_(_S)), ("name_keys", pa.list_(_S)),
         ("given_phonetic", _S), ("family_phonetic", _S),
         ("date_of_birth", pa.date32()), ("dob_is_default", pa.bool_()), ("dob_year", pa.int32()),
+        ("born_by", pa.date32()),
         ("sex", _S), ("street", _S), ("city", _S), ("state", _S), ("postal_code", _S), ("address_key", _S),
         ("country_of_birth", _S), ("nationality", _S), ("phone", _S), ("a_number", _S), ("fbi_number", _S),
         ("ssn", _S), ("passport_number", _S), ("state_id", _S), ("placeholder_fields", pa.list_(_S)),
@@ -206,6 +207,15 @@ def _date_columns(raw: Column | None, fmt: str, n: int) -> dict[str, Column]:
     return {"date_of_birth": dob, "dob_is_default": is_default, "dob_year": pc.year(dob).cast(pa.int32())}
 
 
+def _born_by_column(table: pa.Table, spec: SourceSpec, n: int) -> Column:
+    """The latest date of birth each record allows (`dates.born_by`); null where the source maps no record_date."""
+    raw = _raw_column(table, spec, "record_date")
+    if raw is None:
+        return _null(n, pa.date32())
+    fmt, age = record_date_format(spec), spec.minimum_age or 0
+    return map_uniques(raw, lambda v: dates.born_by(v, fmt, age), pa.date32())
+
+
 def _address_key(street: Column, postal: Column) -> Column:
     parts = pc.extract_regex(street, addresses.ADDRESS_KEY_PATTERN)
     number, word = pc.struct_field(parts, "number"), pc.struct_field(parts, "word")
@@ -214,6 +224,11 @@ def _address_key(street: Column, postal: Column) -> Column:
 
 def date_format(spec: SourceSpec) -> str:
     field = spec.fields.get("date_of_birth")
+    return field.format if isinstance(field, DateField) else "%Y-%m-%d"
+
+
+def record_date_format(spec: SourceSpec) -> str:
+    field = spec.fields.get("record_date")
     return field.format if isinstance(field, DateField) else "%Y-%m-%d"
 
 
@@ -240,6 +255,7 @@ def standardize_table(table: pa.Table, spec: SourceSpec) -> pa.Table:
     fmt = date_format(spec)
     raws = {c: _raw_column(table, spec, c) for c in PLACEHOLDER_ORDER}
     out.update(_date_columns(raws["date_of_birth"], fmt, n))
+    out["born_by"] = _born_by_column(table, spec, n)
     for field in COLUMN_STANDARDIZERS:
         raw = raws[field]
         out[field] = apply_standardizer(raw, standardizer_for(field)) if raw is not None else _null(n)

@@ -66,3 +66,22 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidInputError, match=r"nowhere\.csv does not exist"):
         link_config(path, tmp_path / "out")
+
+
+def test_a_minimum_age_needs_the_record_date_it_holds_on(tmp_path: Path) -> None:
+    config = _write(
+        tmp_path,
+        """
+sources:
+  - name: people
+    path: people.csv
+    record_id: pid
+    minimum_age: 14
+    fields:
+      given_name: first
+      family_name: last
+""",
+    )
+    with pytest.raises(InvalidInputError) as info:
+        link_config(config, tmp_path / "out")
+    assert "source 'people' minimum_age: needs a record_date field" in str(info.value)

@@ -6,7 +6,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilos.resolve.clustering import ClusteringRules, cluster_edges, dates_could_be_one
+from ilos.resolve.clustering import (
+    ClusterForest,
+    ClusteringOutcome,
+    ClusteringRules,
+    cluster_edges,
+    dates_could_be_one,
+    try_merge,
+)
 
 
 def _edges(pairs: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -81,6 +88,39 @@ def test_a_slip_in_the_date_of_birth_is_no_conflict() -> None:
         assert out.labels[0] == out.labels[2], slipped
 
 
+def test_a_child_never_joins_a_record_only_an_adult_could_have() -> None:
+    """MARIO GARCIA's wage report (0: no date of birth, so born by 2012-03-01 at 14 or older) matches his
+    son's health record (1: born 2016) and his own encounter (2: born 1980) on name and address. The son's
+    link is the stronger; it is refused, and the father's records join."""
+    left, right, prob = _edges([(0, 1, 0.999), (0, 2, 0.998)])
+    out = cluster_edges(
+        3,
+        left,
+        right,
+        prob,
+        ClusteringRules(threshold=0.9),
+        birth_dates=[0, 20161120, 19800402],
+        born_by=[20120301, 0, 0],
+    )
+    assert out.labels[0] == out.labels[2] != out.labels[1]
+    assert out.refused["younger_than_a_record_allows"] == 1
+
+
+def test_the_bound_holds_for_a_record_arriving_later() -> None:
+    """The near-real-time linker adds nodes one by one: a cluster of a tax return and a wage report (born
+    by 2010 and by 2012) refuses the child and takes the adult."""
+    wage, tax = 0, 1
+    forest = ClusterForest([-1, -1], born_by=[20120301, 20100415])
+    forest.union(wage, tax)
+    outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
+    rules = ClusteringRules(threshold=0.5)
+    child = forest.add_node(-1, 20161120, 0)
+    assert try_merge(forest, {}, child, wage, outcome, 0, False, {}, rules, 0.999) is None
+    assert outcome.refused["younger_than_a_record_allows"] == 1
+    old_enough = forest.add_node(-1, 19800402, 0)
+    assert try_merge(forest, {}, old_enough, wage, outcome, 1, False, {}, rules, 0.999) is not None
+
+
 DATES = st.dates().filter(lambda d: d.year >= 1000).map(lambda d: d.year * 10000 + d.month * 100 + d.day)
 
 
@@ -117,3 +157,42 @@ def test_constraints_hold_for_any_graph(
         for j in range(i + 1, 12):
             if groups[i] >= 0 and groups[i] == groups[j]:
                 assert out.labels[i] != out.labels[j]
+
+
+YMD = st.integers(1950, 2025).map(lambda y: y * 10000 + 101)
+
+
+@st.composite
+def _dated_nodes(draw: st.DrawFn) -> tuple[list[int], list[int]]:
+    """Twelve records, each consistent with itself: a date of birth no later than its own bound."""
+    births, bounds = [], []
+    for _ in range(12):
+        birth = draw(st.one_of(st.just(0), YMD))
+        bound = draw(st.one_of(st.just(0), YMD.filter(lambda b, birth=birth: b >= birth)))
+        births.append(birth)
+        bounds.append(bound)
+    return births, bounds
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(0, 1, allow_nan=False)), max_size=60
+    ),
+    _dated_nodes(),
+)
+def test_no_cluster_is_younger_than_any_of_its_records_allows(
+    pairs: list[tuple[int, int, float]], dated: tuple[list[int], list[int]]
+) -> None:
+    births, bounds = dated
+    pairs = [(a, b, p) for a, b, p in pairs if a != b]
+    left, right, prob = _edges(pairs) if pairs else (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
+    out = cluster_edges(
+        12, left, right, prob, ClusteringRules(threshold=0.5), birth_dates=births, born_by=bounds
+    )
+    for label in set(out.labels.tolist()):
+        members = [i for i in range(12) if out.labels[i] == label]
+        known_births = [births[i] for i in members if births[i]]
+        known_bounds = [bounds[i] for i in members if bounds[i]]
+        if known_births and known_bounds:
+            assert min(known_births) <= min(known_bounds)

@@ -196,3 +196,12 @@ def test_name_word_keys_are_their_own_keys(token: str) -> None:
     """A record's name keys, standardized again, give themselves: the batch and the worker cannot drift."""
     for key in names.token_keys(token):
         assert names.token_keys(key) == (key,)
+
+
+@given(day=st.dates(min_value=date(1200, 1, 1)), years=st.integers(0, 120))
+@example(day=date(2024, 2, 29), years=1)
+def test_years_before_is_the_same_day_that_many_years_earlier(day: date, years: int) -> None:
+    earlier = dates.years_before(day, years)
+    assert earlier.year == day.year - years and earlier.month == day.month
+    assert earlier.day == day.day or (day.month, day.day, earlier.day) == (2, 29, 28)
+    assert earlier <= day

@@ -128,3 +128,19 @@ def test_missing_mapped_column_is_reported() -> None:
     spec = SourceSpec(name="bad", path="b.csv", record_id="id", fields={"given_name": "nope"})
     with pytest.raises(InvalidInputError, match="nope"):
         standardize_table(pa.table({"id": ["1"]}), spec)
+
+
+def test_a_minimum_age_source_bounds_the_date_of_birth_of_each_record() -> None:
+    """A wage report filed 2024-02-29 by someone at least 14: born on or before 2010-02-28. A placeholder
+    or missing record date bounds nothing, and a source without minimum_age is bounded by the date itself."""
+    record_date = DateField(column="filed", format="%Y%m%d")
+    wages = SourceSpec(
+        name="wages", path="w.csv", record_id="id", minimum_age=14,
+        fields={"full_name": "name", "record_date": record_date},
+    )  # fmt: skip
+    table = pa.table(
+        {"id": ["1", "2", "3"], "name": ["ANA RUIZ"] * 3, "filed": ["20240229", "19000101", None]}
+    )
+    assert standardize_table(table, wages).column("born_by").to_pylist() == [date(2010, 2, 28), None, None]
+    dated = SourceSpec(name="visits", path="v.csv", record_id="id", fields={"record_date": record_date})
+    assert standardize_table(table, dated).column("born_by").to_pylist()[0] == date(2024, 2, 29)

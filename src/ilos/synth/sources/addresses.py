@@ -76,7 +76,9 @@ def emit_tax_addresses(ctx: Context) -> Emitted:
         "record_id": "TXR_ID",
         "markings": ["TAX"],
         "description": "Addresses on tax returns (SSN or ITIN filers), one row per filing.",
+        "minimum_age": 14,
         "fields": {
+            "record_date": {"column": "FILING_DATE", "format": "%Y%m%d"},
             "ssn": "TIN",
             "full_name": "PRIMARY_NAME",
             "street": "ADDR_LINE1",
@@ -283,7 +285,9 @@ def emit_wage_addresses(ctx: Context) -> Emitted:
         "name_order": "family_first",
         "markings": ["LABOR"],
         "description": "Quarterly employer wage reports with the employee's home address.",
+        "minimum_age": 14,
         "fields": {
+            "record_date": {"column": "report_date", "format": "%Y-%m-%d"},
             "ssn": "ssn",
             "full_name": "employee_name",
             "street": "home_address",
