@@ -1,6 +1,7 @@
 """Constrained clustering of scored pairs: greedy strongest-first merging that honours cannot-link constraints
 (one-record-per-entity sources, household conflicts, reviewers' "no match", dates of birth that cannot be one
-person's or that a record's age bound rules out) and resists chaining."""
+person's or that a record's age bound rules out, a person's own A-numbers or SSNs that differ) and resists
+chaining."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ilos.resolve import pair_functions as f
+
+IDENTITY_NUMBERS: tuple[str, ...] = ("a_number", "ssn")
+"""Numbers a person is given once for life: two clusters that each repeat a different one are two people."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,7 @@ class ClusterForest:
         restricted_group: Sequence[int],
         birth_dates: Sequence[int] | None = None,
         born_by: Sequence[int] | None = None,
+        numbers: Sequence[Sequence[int]] = (),
     ) -> None:
         n = len(restricted_group)
         self.parent = array("i", range(n))
@@ -55,11 +60,17 @@ class ClusterForest:
         """Dates of birth (YYYYMMDD) of a cluster whose records carry more than its root's own date."""
         self.born_by = array("i", born_by) if born_by is not None else array("i", [0]) * n
         """At a root: the latest date of birth its cluster's records allow (`standardize.dates.born_by`)."""
+        self._number = [array("q", column) for column in numbers] or [
+            array("q", [0]) * n for _ in IDENTITY_NUMBERS
+        ]
+        """Each record's IDENTITY_NUMBERS as ints (0 unknown), one array per kind."""
+        self._number_counts: list[dict[int, dict[int, int]]] = [{} for _ in IDENTITY_NUMBERS]
+        """Per kind, at the root of a cluster of several records: how many of its records carry each number."""
 
     def __len__(self) -> int:
         return len(self.parent)
 
-    def add_node(self, group: int, birth_date: int = 0, born_by: int = 0) -> int:
+    def add_node(self, group: int, birth_date: int = 0, born_by: int = 0, numbers: Sequence[int] = ()) -> int:
         """A new singleton (an incoming record); returns its node id."""
         node = len(self.parent)
         self.parent.append(node)
@@ -69,6 +80,8 @@ class ClusterForest:
             self.restricted[node] = {group}
         self._birth_date.append(birth_date)
         self.born_by.append(born_by)
+        for kind, own in enumerate(self._number):
+            own.append(numbers[kind] if numbers else 0)
         return node
 
     def birth_dates(self, root: int) -> frozenset[int]:
@@ -78,6 +91,18 @@ class ClusterForest:
             return merged
         own = self._birth_date[root]
         return frozenset((own,)) if own > 0 else _NO_DATES
+
+    def repeated_numbers(self, kind: int, root: int) -> list[int]:
+        """The numbers of one IDENTITY_NUMBERS kind that two or more of `root`'s records carry: a person's own,
+        where a mistyped or borrowed number shows up once."""
+        counts = self._number_counts[kind].get(root)
+        return [number for number, seen in counts.items() if seen > 1] if counts else []
+
+    def _number_count(self, kind: int, root: int) -> dict[int, int] | None:
+        counts = self._number_counts[kind].pop(root, None)
+        if counts is None and (own := self._number[kind][root]):
+            counts = {own: 1}
+        return counts
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -112,6 +137,16 @@ class ClusterForest:
             self._merged_dates[a] = dates
         bounds = [d for d in (self.born_by[a], self.born_by[b]) if d]
         self.born_by[a] = min(bounds) if bounds else 0
+        for kind, kept in enumerate(self._number_counts):
+            into, other = self._number_count(kind, a), self._number_count(kind, b)
+            if into is not None and other is not None:
+                if len(into) < len(other):
+                    into, other = other, into
+                for number, seen in other.items():
+                    into[number] = into.get(number, 0) + seen
+            merged = into if into is not None else other
+            if merged is not None:
+                kept[a] = merged
         return a
 
 
@@ -130,15 +165,17 @@ def cluster_edges(
     must_link: Iterable[tuple[int, int]] = (),
     birth_dates: Sequence[int] | None = None,
     born_by: Sequence[int] | None = None,
+    numbers: Sequence[Sequence[int]] = (),
 ) -> ClusteringOutcome:
     """Cluster nodes 0..n-1 from scored edges.
 
     `restricted_group[i]` is the one-record-per-entity source of node i (or -1): two nodes of one such source
     never share a cluster. `cannot_link` pairs are never joined; `must_link` pairs (reviewer "match") are joined
-    first unless that breaks a constraint. `birth_dates` and `born_by` are YYYYMMDD per node (0 unknown).
+    first unless that breaks a constraint. `birth_dates` and `born_by` are YYYYMMDD per node (0 unknown);
+    `numbers` holds one sequence per IDENTITY_NUMBERS kind (`number_code` per node).
     """
     groups = restricted_group if restricted_group is not None else [-1] * n_nodes
-    forest = ClusterForest(groups, birth_dates, born_by)
+    forest = ClusterForest(groups, birth_dates, born_by, numbers)
     blocked: dict[int, set[int]] = defaultdict(set)
     for a, b in cannot_link:
         blocked[a].add(b)
@@ -190,6 +227,9 @@ def try_merge(
     if not force and _too_young_for_a_record(forest, ra, rb):
         outcome.refused["younger_than_a_record_allows"] += 1
         return None
+    if not force and _identity_numbers_conflict(forest, ra, rb):
+        outcome.refused["different_identity_numbers"] += 1
+        return None
     if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
         key = (min(ra, rb), max(ra, rb))
         support[key] = support.get(key, 0) + 1
@@ -232,6 +272,22 @@ def _too_young_for_a_record(forest: ClusterForest, ra: int, rb: int) -> bool:
     return False
 
 
+def _identity_numbers_conflict(forest: ClusterForest, ra: int, rb: int) -> bool:
+    """Each cluster repeats an A-number (or SSN) of its own and none of one's is the other's or a slip of it
+    (one edit): a father and son of one name and address, each with his own number on several records."""
+    for kind in range(len(IDENTITY_NUMBERS)):
+        mine, theirs = forest.repeated_numbers(kind, ra), forest.repeated_numbers(kind, rb)
+        if mine and theirs and not any(numbers_could_be_one(a, b) for a in mine for b in theirs):
+            return True
+    return False
+
+
+def numbers_could_be_one(a: int, b: int) -> bool:
+    """Two nine-digit numbers one person's records could carry: equal or one edit apart (a mistyped or
+    transposed digit)."""
+    return a == b or f.damerau_at_most(f"{a:09d}", f"{b:09d}", 1)
+
+
 def dates_could_be_one(a: int, b: int) -> bool:
     """Two dates of birth as YYYYMMDD that one person's records could carry: equal, day and month swapped,
     one a 1 January default of the same year, one digit apart, or within a year (the date of birth
@@ -250,6 +306,11 @@ def dates_could_be_one(a: int, b: int) -> bool:
 
 def _as_date(yyyymmdd: int) -> date:
     return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
+
+
+def number_code(value: str | None) -> int:
+    """An identity number as the forest keeps it: its digits as an int, 0 when unknown or not all digits."""
+    return int(value) if value and value.isdigit() else 0
 
 
 def date_code(value: date | None) -> int:

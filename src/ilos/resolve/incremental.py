@@ -24,10 +24,12 @@ from ilos.errors import ConflictError, NotFoundError
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.candidates import CandidateIndex
 from ilos.resolve.clustering import (
+    IDENTITY_NUMBERS,
     ClusterForest,
     ClusteringOutcome,
     ClusteringRules,
     date_code,
+    number_code,
     try_merge,
 )
 from ilos.resolve.judgements import read_judgements
@@ -113,6 +115,7 @@ class IncrementalLinker:
             [self.groups.get(s, -1) for s in sources],
             [date_code(d) for d in self.store.get_column("date_of_birth")],
             [date_code(d) for d in self.store.get_column("born_by")],
+            [[number_code(v) for v in self.store.get_column(kind)] for kind in IDENTITY_NUMBERS],
         )
         subjects = clusters["subject_id"].to_pylist()
         first_of: dict[str, int] = {}
@@ -158,6 +161,7 @@ class IncrementalLinker:
             self.groups.get(rec["source"], -1),
             date_code(rec["date_of_birth"]),
             date_code(rec["born_by"]),
+            [number_code(rec[kind]) for kind in IDENTITY_NUMBERS],
         )
         self.index.add(node, keys)
         self.subject_of_root[node] = fresh_subject_id([uid])

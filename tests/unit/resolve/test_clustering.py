@@ -12,6 +12,7 @@ from ilos.resolve.clustering import (
     ClusteringRules,
     cluster_edges,
     dates_could_be_one,
+    numbers_could_be_one,
     try_merge,
 )
 
@@ -196,3 +197,58 @@ def test_no_cluster_is_younger_than_any_of_its_records_allows(
         known_bounds = [bounds[i] for i in members if bounds[i]]
         if known_births and known_bounds:
             assert min(known_births) <= min(known_bounds)
+
+
+def _with_numbers(ssns: list[int]) -> list[list[int]]:
+    """The `numbers` argument for these SSNs (no A-numbers)."""
+    return [[0] * len(ssns), ssns]
+
+
+def test_two_people_each_repeating_their_own_ssn_never_merge() -> None:
+    """DANIEL PRICE and his son at one address: each has a tax return and a wage report under his own SSN
+    (0-1 and 2-3), linked first since they agree on it too. The name-and-address links between the two
+    (1-2, 0-3) are strong, and refused."""
+    father, son = 562667587, 140048036
+    left, right, prob = _edges([(0, 1, 0.999999), (2, 3, 0.999999), (1, 2, 0.9999), (0, 3, 0.99)])
+    out = cluster_edges(
+        4,
+        left,
+        right,
+        prob,
+        ClusteringRules(threshold=0.9),
+        numbers=_with_numbers([father, father, son, son]),
+    )
+    assert out.labels[0] == out.labels[1] != out.labels[2] == out.labels[3]
+    assert out.refused["different_identity_numbers"] == 2
+
+
+def test_a_number_seen_once_or_one_slip_apart_does_not_split_a_person() -> None:
+    """A borrowed SSN on one wage report (3) and a mistyped digit (a cluster repeating 123456780) are what
+    one person's records carry: they join."""
+    own, slip, borrowed = 123456789, 123456780, 555443333
+    left, right, prob = _edges([(0, 1, 0.9999), (2, 4, 0.9999), (1, 2, 0.99995), (0, 3, 0.9999)])
+    out = cluster_edges(
+        5,
+        left,
+        right,
+        prob,
+        ClusteringRules(threshold=0.9),
+        numbers=_with_numbers([own, own, slip, borrowed, slip]),
+    )
+    assert len(set(out.labels.tolist())) == 1
+    assert numbers_could_be_one(own, slip) and numbers_could_be_one(123456789, 123456798)
+    assert not numbers_could_be_one(own, borrowed)
+
+
+def test_a_record_arriving_later_meets_the_numbers_of_the_cluster() -> None:
+    """In the near-real-time linker, a cluster repeating one A-number refuses a newcomer's cluster that
+    repeats another."""
+    forest = ClusterForest([-1, -1], numbers=[[11111111, 11111111], [0, 0]])
+    forest.union(0, 1)
+    outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
+    rules = ClusteringRules(threshold=0.5)
+    first = forest.add_node(-1, numbers=[22222222, 0])
+    second = forest.add_node(-1, numbers=[22222222, 0])
+    assert try_merge(forest, {}, first, second, outcome, 0, False, {}, rules, 0.999) is not None
+    assert try_merge(forest, {}, first, 0, outcome, 1, False, {}, rules, 0.999) is None
+    assert outcome.refused["different_identity_numbers"] == 1
