@@ -60,12 +60,10 @@ class ClusterForest:
         """Dates of birth (YYYYMMDD) of a cluster whose records carry more than its root's own date."""
         self.born_by = array("i", born_by) if born_by is not None else array("i", [0]) * n
         """At a root: the latest date of birth its cluster's records allow (`standardize.dates.born_by`)."""
-        self._number = [array("q", column) for column in numbers] or [
-            array("q", [0]) * n for _ in IDENTITY_NUMBERS
+        self._tallies = [NumberTally(column) for column in numbers] or [
+            NumberTally(array("q", [0]) * n) for _ in IDENTITY_NUMBERS
         ]
-        """Each record's IDENTITY_NUMBERS as ints (0 unknown), one array per kind."""
-        self._number_counts: list[dict[int, dict[int, int]]] = [{} for _ in IDENTITY_NUMBERS]
-        """Per kind, at the root of a cluster of several records: how many of its records carry each number."""
+        """Per IDENTITY_NUMBERS kind, how many of each cluster's records carry each number."""
 
     def __len__(self) -> int:
         return len(self.parent)
@@ -80,8 +78,8 @@ class ClusterForest:
             self.restricted[node] = {group}
         self._birth_date.append(birth_date)
         self.born_by.append(born_by)
-        for kind, own in enumerate(self._number):
-            own.append(numbers[kind] if numbers else 0)
+        for kind, tally in enumerate(self._tallies):
+            tally.append(numbers[kind] if numbers else 0)
         return node
 
     def birth_dates(self, root: int) -> frozenset[int]:
@@ -93,16 +91,8 @@ class ClusterForest:
         return frozenset((own,)) if own > 0 else _NO_DATES
 
     def repeated_numbers(self, kind: int, root: int) -> list[int]:
-        """The numbers of one IDENTITY_NUMBERS kind that two or more of `root`'s records carry: a person's own,
-        where a mistyped or borrowed number shows up once."""
-        counts = self._number_counts[kind].get(root)
-        return [number for number, seen in counts.items() if seen > 1] if counts else []
-
-    def _number_count(self, kind: int, root: int) -> dict[int, int] | None:
-        counts = self._number_counts[kind].pop(root, None)
-        if counts is None and (own := self._number[kind][root]):
-            counts = {own: 1}
-        return counts
+        """The numbers of one IDENTITY_NUMBERS kind that two or more of `root`'s records carry."""
+        return self._tallies[kind].repeated(root)
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -137,17 +127,45 @@ class ClusterForest:
             self._merged_dates[a] = dates
         bounds = [d for d in (self.born_by[a], self.born_by[b]) if d]
         self.born_by[a] = min(bounds) if bounds else 0
-        for kind, kept in enumerate(self._number_counts):
-            into, other = self._number_count(kind, a), self._number_count(kind, b)
-            if into is not None and other is not None:
-                if len(into) < len(other):
-                    into, other = other, into
-                for number, seen in other.items():
-                    into[number] = into.get(number, 0) + seen
-            merged = into if into is not None else other
-            if merged is not None:
-                kept[a] = merged
+        for tally in self._tallies:
+            tally.merge(a, b)
         return a
+
+
+class NumberTally:
+    """How many of a cluster's records carry each number of one kind, kept at its root: a person's own number
+    recurs, where a mistyped or borrowed one shows up once. Most clusters hold one number, so that one and
+    its count live in two arrays and only further numbers in a dict (at 1M persons a dict per cluster cost
+    0.5 GiB)."""
+
+    def __init__(self, own: Sequence[int]) -> None:
+        self.number = array("q", own)
+        self.count = array("i", [1 if v else 0 for v in own])
+        self.others: dict[int, dict[int, int]] = {}
+
+    def append(self, own: int) -> None:
+        self.number.append(own)
+        self.count.append(1 if own else 0)
+
+    def repeated(self, root: int) -> list[int]:
+        found = [self.number[root]] if self.count[root] > 1 else []
+        more = self.others.get(root)
+        return found + [n for n, seen in more.items() if seen > 1] if more else found
+
+    def merge(self, into: int, other: int) -> None:
+        """Add `other`'s tally to `into`'s (both roots; `other` is being absorbed)."""
+        if self.count[other]:
+            self._add(into, self.number[other], self.count[other])
+        for number, seen in self.others.pop(other, {}).items():
+            self._add(into, number, seen)
+
+    def _add(self, root: int, number: int, seen: int) -> None:
+        if self.number[root] == number or not self.count[root]:
+            self.number[root] = number
+            self.count[root] += seen
+        else:
+            more = self.others.setdefault(root, {})
+            more[number] = more.get(number, 0) + seen
 
 
 _NO_GROUPS: set[int] = set()
