@@ -327,8 +327,9 @@ def _as_date(yyyymmdd: int) -> date:
 
 
 def number_code(value: str | None) -> int:
-    """An identity number as the forest keeps it: its digits as an int, 0 when unknown or not all digits."""
-    return int(value) if value and value.isdigit() else 0
+    """An identity number as the forest keeps it: its digits as an int, 0 when unknown or not up to 18 ASCII
+    digits (the standardizers give nine)."""
+    return int(value) if value and len(value) <= 18 and value.isascii() and value.isdigit() else 0
 
 
 def date_code(value: date | None) -> int:

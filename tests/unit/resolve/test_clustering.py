@@ -12,6 +12,7 @@ from ilos.resolve.clustering import (
     ClusteringRules,
     cluster_edges,
     dates_could_be_one,
+    number_code,
     numbers_could_be_one,
     try_merge,
 )
@@ -238,6 +239,14 @@ def test_a_number_seen_once_or_one_slip_apart_does_not_split_a_person() -> None:
     assert len(set(out.labels.tolist())) == 1
     assert numbers_could_be_one(own, slip) and numbers_could_be_one(123456789, 123456798)
     assert not numbers_could_be_one(own, borrowed)
+    assert [number_code(v) for v in ("012345678", None, "", "A12", "²", "9" * 19)] == [
+        12345678,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ]
 
 
 def test_a_record_arriving_later_meets_the_numbers_of_the_cluster() -> None:
