@@ -51,6 +51,10 @@ class ClusterForest:
         numbers: Sequence[Sequence[int]] = (),
     ) -> None:
         n = len(restricted_group)
+        if numbers and (len(numbers) != len(IDENTITY_NUMBERS) or any(len(c) != n for c in numbers)):
+            raise ValueError(
+                f"numbers needs {len(IDENTITY_NUMBERS)} columns of {n} values, one per IDENTITY_NUMBERS"
+            )
         self.parent = array("i", range(n))
         self.size = array("i", [1]) * n
         self._next = array("i", range(n))

@@ -187,14 +187,10 @@ def _given_and_first_surname_sql_truth(l: Rec, r: Rec) -> bool | None:
 
 SAME_GIVEN_NAME_JW = 0.85
 GIVEN_NAMES_COMPATIBLE_SQL = (
-    '(COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") '
-    f">= {SAME_GIVEN_NAME_JW}, TRUE) "
-    'OR COALESCE(list_contains("name_keys_r", "given_name_canonical_l"), FALSE) '
-    'OR COALESCE(list_contains("name_keys_l", "given_name_canonical_r"), FALSE))'
+    'COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") '
+    f">= {SAME_GIVEN_NAME_JW}, TRUE)"
 )
-"""One given name, spelled two ways (LESLIE/LESLY, BRIAN/BRYAN), or unknown on a side, or one side's given
-name among the other's name keys: a nickname of several names keys as each (ALEX as ALEJANDRO, BETO as
-ROBERTO) while its canonical form is only one of them."""
+"""One given name, spelled two ways (LESLIE/LESLY, BRIAN/BRYAN), or unknown on a side."""
 
 HOUSEHOLD_CONFLICT_SQL = (
     '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
@@ -208,13 +204,7 @@ person's records differ in middle names, initials and second surnames, which mus
 
 def _given_names_compatible(l: Rec, r: Rec) -> bool:
     a, b = l["given_name_canonical"], r["given_name_canonical"]
-    return (
-        a is None
-        or b is None
-        or f.jw_at_least(a, b, SAME_GIVEN_NAME_JW)
-        or a in f.keys(r["name_keys"])
-        or b in f.keys(l["name_keys"])
-    )
+    return a is None or b is None or f.jw_at_least(a, b, SAME_GIVEN_NAME_JW)
 
 
 def is_household_conflict(l: Rec, r: Rec, dob_gamma: int) -> bool:

@@ -118,7 +118,9 @@ def test_the_bound_holds_for_a_record_arriving_later() -> None:
     rules = ClusteringRules(threshold=0.5)
     child = forest.add_node(-1, 20161120, 0)
     assert try_merge(forest, {}, child, wage, outcome, 0, False, {}, rules, 0.999) is None
-    assert outcome.refused["younger_than_a_record_allows"] == 1
+    born_between = forest.add_node(-1, 20110101, 0)  # fits the wage report's bound, not the tax return's
+    assert try_merge(forest, {}, born_between, wage, outcome, 0, False, {}, rules, 0.999) is None
+    assert outcome.refused["younger_than_a_record_allows"] == 2
     old_enough = forest.add_node(-1, 19800402, 0)
     assert try_merge(forest, {}, old_enough, wage, outcome, 1, False, {}, rules, 0.999) is not None
 
@@ -227,7 +229,7 @@ def test_a_number_seen_once_or_one_slip_apart_does_not_split_a_person() -> None:
     """A borrowed SSN on one wage report (3) and a mistyped digit (a cluster repeating 123456780) are what
     one person's records carry: they join."""
     own, slip, borrowed = 123456789, 123456780, 555443333
-    left, right, prob = _edges([(0, 1, 0.9999), (2, 4, 0.9999), (1, 2, 0.99995), (0, 3, 0.9999)])
+    left, right, prob = _edges([(0, 1, 0.99999), (2, 4, 0.99999), (0, 3, 0.99995), (1, 2, 0.99991)])
     out = cluster_edges(
         5,
         left,
@@ -236,7 +238,7 @@ def test_a_number_seen_once_or_one_slip_apart_does_not_split_a_person() -> None:
         ClusteringRules(threshold=0.9),
         numbers=_with_numbers([own, own, slip, borrowed, slip]),
     )
-    assert len(set(out.labels.tolist())) == 1
+    assert len(set(out.labels.tolist())) == 1 and not out.refused  # {0, 1, 3} met {2, 4} last
     assert numbers_could_be_one(own, slip) and numbers_could_be_one(123456789, 123456798)
     assert not numbers_could_be_one(own, borrowed)
     assert [number_code(v) for v in ("012345678", None, "", "A12", "²", "9" * 19)] == [
