@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,9 @@ from ilos.resolve import pair_functions as f
 
 IDENTITY_NUMBERS: tuple[str, ...] = ("a_number", "ssn")
 """Numbers a person is given once for life: two clusters that each repeat a different one are two people."""
+
+CONSTRAINT_COLUMNS: tuple[str, ...] = ("date_of_birth", "born_by", *IDENTITY_NUMBERS)
+"""The standardized record columns the cluster constraints read (`constraint_columns`, `node_constraints`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,10 +247,11 @@ def try_merge(
     if _violates_cannot_link(forest, blocked, ra, rb):
         outcome.refused["cannot_link"] += 1
         return None
-    if not force and _birth_dates_conflict(forest, ra, rb):
+    births = (forest.birth_dates(ra), forest.birth_dates(rb))
+    if not force and _birth_dates_conflict(*births):
         outcome.refused["different_dates_of_birth"] += 1
         return None
-    if not force and _too_young_for_a_record(forest, ra, rb):
+    if not force and _too_young_for_a_record(forest, (ra, rb), births):
         outcome.refused["younger_than_a_record_allows"] += 1
         return None
     if not force and _identity_numbers_conflict(forest, ra, rb):
@@ -275,20 +280,21 @@ def _violates_cannot_link(forest: ClusterForest, blocked: dict[int, set[int]], r
     return False
 
 
-def _birth_dates_conflict(forest: ClusterForest, ra: int, rb: int) -> bool:
+def _birth_dates_conflict(da: frozenset[int], db: frozenset[int]) -> bool:
     """Both clusters know a date of birth and none of one's could be a slip of the other's: a namesake at
     the same address (a son named after his father) reached through a record that has no date of its own."""
-    da, db = forest.birth_dates(ra), forest.birth_dates(rb)
     if not da or not db or da & db:
         return False
     return not any(dates_could_be_one(a, b) for a in da for b in db)
 
 
-def _too_young_for_a_record(forest: ClusterForest, ra: int, rb: int) -> bool:
+def _too_young_for_a_record(
+    forest: ClusterForest, roots: tuple[int, int], births: tuple[frozenset[int], frozenset[int]]
+) -> bool:
     """Even the earliest date of birth of one cluster is later than a record of the other allows: a child's
     health record and the wage report of the parent whose name it carries, at one address."""
-    for x, y in ((ra, rb), (rb, ra)):
-        bound, dates = forest.born_by[y], forest.birth_dates(x)
+    for dates, other in ((births[0], roots[1]), (births[1], roots[0])):
+        bound = forest.born_by[other]
         if bound and dates and min(dates) > bound:
             return True
     return False
@@ -328,6 +334,25 @@ def dates_could_be_one(a: int, b: int) -> bool:
 
 def _as_date(yyyymmdd: int) -> date:
     return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
+
+
+def constraint_columns(column: Callable[[str], Sequence[Any]]) -> dict[str, Any]:
+    """`cluster_edges` / `ClusterForest` keyword arguments from every record's CONSTRAINT_COLUMNS, `column`
+    giving one column's values in node order."""
+    return {
+        "birth_dates": [date_code(d) for d in column("date_of_birth")],
+        "born_by": [date_code(d) for d in column("born_by")],
+        "numbers": [[number_code(v) for v in column(kind)] for kind in IDENTITY_NUMBERS],
+    }
+
+
+def node_constraints(record: Mapping[str, Any]) -> dict[str, Any]:
+    """`ClusterForest.add_node` keyword arguments from one standardized record."""
+    return {
+        "birth_date": date_code(record["date_of_birth"]),
+        "born_by": date_code(record["born_by"]),
+        "numbers": [number_code(record[kind]) for kind in IDENTITY_NUMBERS],
+    }
 
 
 def number_code(value: str | None) -> int:

@@ -24,12 +24,11 @@ from ilos.errors import ConflictError, NotFoundError
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.candidates import CandidateIndex
 from ilos.resolve.clustering import (
-    IDENTITY_NUMBERS,
     ClusterForest,
     ClusteringOutcome,
     ClusteringRules,
-    date_code,
-    number_code,
+    constraint_columns,
+    node_constraints,
     try_merge,
 )
 from ilos.resolve.judgements import read_judgements
@@ -112,10 +111,7 @@ class IncrementalLinker:
             )
         sources = clusters["source"].to_pylist()
         forest = ClusterForest(
-            [self.groups.get(s, -1) for s in sources],
-            [date_code(d) for d in self.store.get_column("date_of_birth")],
-            [date_code(d) for d in self.store.get_column("born_by")],
-            [[number_code(v) for v in self.store.get_column(kind)] for kind in IDENTITY_NUMBERS],
+            [self.groups.get(s, -1) for s in sources], **constraint_columns(self.store.get_column)
         )
         subjects = clusters["subject_id"].to_pylist()
         first_of: dict[str, int] = {}
@@ -157,12 +153,7 @@ class IncrementalLinker:
         rec = self.store.get(node)
         keys = self.index.rule_keys(rec)
         candidates = self.index.candidates(keys)
-        self.forest.add_node(
-            self.groups.get(rec["source"], -1),
-            date_code(rec["date_of_birth"]),
-            date_code(rec["born_by"]),
-            [number_code(rec[kind]) for kind in IDENTITY_NUMBERS],
-        )
+        self.forest.add_node(self.groups.get(rec["source"], -1), **node_constraints(rec))
         self.index.add(node, keys)
         self.subject_of_root[node] = fresh_subject_id([uid])
         edges = self._score(rec, candidates)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ilos.resolve import engine
-from ilos.resolve.clustering import IDENTITY_NUMBERS, ClusteringRules, cluster_edges, date_code, number_code
+from ilos.resolve.clustering import CONSTRAINT_COLUMNS, ClusteringRules, cluster_edges, constraint_columns
 from ilos.resolve.judgements import Judgement, read_judgements
 from ilos.resolve.model_spec import MODEL_VERSION
 from ilos.resolve.report import write_report
@@ -202,7 +202,7 @@ def cluster_links(
     """Choose the threshold, cluster under constraints and decide every link; returns the summary, the clusters
     and each link's decision (`node_l`, `node_r`, `decision_code`, `same_subject`)."""
     ids_table = con.sql(
-        f"SELECT unique_id, source, record_id, date_of_birth, born_by, {', '.join(IDENTITY_NUMBERS)} "  # noqa: S608
+        f"SELECT unique_id, source, record_id, {', '.join(CONSTRAINT_COLUMNS)} "  # noqa: S608
         f"FROM {engine.RECORDS_TABLE} ORDER BY unique_id"
     ).to_arrow_table()
     ids = ids_table["unique_id"].to_pylist()
@@ -233,9 +233,7 @@ def cluster_links(
         restricted,
         cannot,
         must,
-        [date_code(d) for d in ids_table["date_of_birth"].to_pylist()],
-        [date_code(d) for d in ids_table["born_by"].to_pylist()],
-        [[number_code(v) for v in ids_table[kind].to_pylist()] for kind in IDENTITY_NUMBERS],
+        **constraint_columns(lambda column: ids_table[column].to_pylist()),
     )
     subject_of, events = _subject_ids(ids, outcome.labels, previous or {})
     clusters = pa.table(

@@ -19,7 +19,6 @@ from ilos.standardize.table import (
     family_facts,
     given_facts,
     placeholder_check,
-    record_date_format,
     split_full,
 )
 
@@ -36,7 +35,7 @@ def standardize_record(values: Mapping[str, str | None], spec: SourceSpec) -> di
     fmt = date_format(spec)
     out.update(_date(raws["date_of_birth"], fmt))
     record_date = _raw_value(values, spec, "record_date")
-    out["born_by"] = dates.born_by(record_date, record_date_format(spec), spec.minimum_age or 0)
+    out["born_by"] = dates.born_by(record_date, date_format(spec, "record_date"), spec.minimum_age or 0)
     for field in COLUMN_STANDARDIZERS:
         raw = raws[field]
         out[field] = standardizer_for(field).function(raw) if raw is not None else None

@@ -212,7 +212,7 @@ def _born_by_column(table: pa.Table, spec: SourceSpec, n: int) -> Column:
     raw = _raw_column(table, spec, "record_date")
     if raw is None:
         return _null(n, pa.date32())
-    fmt, age = record_date_format(spec), spec.minimum_age or 0
+    fmt, age = date_format(spec, "record_date"), spec.minimum_age or 0
     return map_uniques(raw, lambda v: dates.born_by(v, fmt, age), pa.date32())
 
 
@@ -222,13 +222,9 @@ def _address_key(street: Column, postal: Column) -> Column:
     return pc.binary_join_element_wise(number, word, postal, " ")
 
 
-def date_format(spec: SourceSpec) -> str:
-    field = spec.fields.get("date_of_birth")
-    return field.format if isinstance(field, DateField) else "%Y-%m-%d"
-
-
-def record_date_format(spec: SourceSpec) -> str:
-    field = spec.fields.get("record_date")
+def date_format(spec: SourceSpec, canonical: str = "date_of_birth") -> str:
+    """The strptime format of one of the source's canonical date fields (ISO when it is not mapped)."""
+    field = spec.fields.get(canonical)
     return field.format if isinstance(field, DateField) else "%Y-%m-%d"
 
 
