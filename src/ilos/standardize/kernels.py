@@ -213,8 +213,9 @@ def _replace_where(values: Any, mask: Any, pattern: str, replacement: str) -> An
 
 
 def street_kernel(values: Any) -> Any:
-    """Twin of `addresses.normalize_street`. Words are normalised one distinct word at a time; of the
-    placeholder rules only the words pattern and punctuation-only ('#') apply to a line with letters."""
+    """Twin of `addresses.normalize_street`. Words are normalised one distinct word at a time; the raw line
+    goes through the whole placeholder rule first (so "00#", one repeated digit, is no street though '#'
+    becomes UNIT), the normalised line through its words pattern."""
     street = _map_words(values)
     street = _replace_where(street, pc.match_substring_regex(street, "BOX|POB"), PO_BOX_PATTERN, "PO BOX")
     street = _replace_where(street, pc.match_substring(street, "UNIT UNIT"), REPEATED_UNIT_PATTERN, "UNIT")
@@ -222,7 +223,6 @@ def street_kernel(values: Any) -> Any:
         pc.match_substring_regex(street, "[A-Z]"),
         pc.invert(pc.match_substring_regex(street, f"^{STREET_PLACEHOLDER_PATTERN}$")),
         pc.invert(_placeholder_words(street)),
-        pc.invert(_placeholder_words(pc.ascii_upper(values))),
-        pc.match_substring_regex(values, "[A-Za-z0-9]"),
+        pc.invert(is_placeholder_kernel(values)),
     )
     return _keep_where(usable, street)

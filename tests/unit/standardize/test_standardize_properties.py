@@ -111,6 +111,7 @@ def test_any_a_number_formatting_gives_the_same_result(digits: str, style: int) 
 
 @pytest.mark.parametrize(("pure", "kernel"), KERNELS, ids=lambda f: getattr(f, "__name__", ""))
 @given(values=st.lists(st.one_of(st.none(), ASCII, st.sampled_from(PLACEHOLDERS)), min_size=1, max_size=8))
+@example(values=["00#"])  # one repeated digit, then '#' as UNIT: the street kernel once kept it (found here)
 def test_kernel_agrees_with_pure_function_on_ascii(
     pure: Callable[[str | None], object], kernel: kernels.Kernel, values: list[str | None]
 ) -> None:
