@@ -15,7 +15,7 @@ from typing import Any
 from ilos.resolve import pair_functions as f
 from ilos.resolve.pair_functions import Rec
 
-MODEL_VERSION = "ilos-person-7"
+MODEL_VERSION = "ilos-person-8"
 
 Predicate = Callable[[Rec, Rec], bool]
 
@@ -187,10 +187,15 @@ def _given_and_first_surname_sql_truth(l: Rec, r: Rec) -> bool | None:
 
 SAME_GIVEN_NAME_JW = 0.85
 GIVEN_NAMES_COMPATIBLE_SQL = (
-    'COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") '
-    f">= {SAME_GIVEN_NAME_JW}, TRUE)"
+    '(COALESCE(jaro_winkler_similarity("given_name_canonical_l", "given_name_canonical_r") '
+    f">= {SAME_GIVEN_NAME_JW}, TRUE) "
+    'OR COALESCE(list_has_any("given_keys_l", "name_keys_r") AND list_has_any("given_keys_r", "name_keys_l"), FALSE))'
 )
-"""One given name, spelled two ways (LESLIE/LESLY, BRIAN/BRYAN), or unknown on a side."""
+"""One given name, spelled two ways (LESLIE/LESLY, BRIAN/BRYAN), or unknown on a side; or each side's first
+given word among the other's names: a nickname of several names keys as each reading (ALEX as ALEJANDRO) while
+its canonical form is one of them, or given and family name swapped on one record. Both ways, so a father
+JUAN CARLOS and his son CARLOS stay apart. Exact keys only: a fuzzy test would let given names that prefix a
+surname (MARTIN/MARTINEZ, HERNAN/HERNANDEZ) release a father and son."""
 
 HOUSEHOLD_CONFLICT_SQL = (
     '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
@@ -204,7 +209,16 @@ person's records differ in middle names, initials and second surnames, which mus
 
 def _given_names_compatible(l: Rec, r: Rec) -> bool:
     a, b = l["given_name_canonical"], r["given_name_canonical"]
-    return a is None or b is None or f.jw_at_least(a, b, SAME_GIVEN_NAME_JW)
+    return (
+        a is None
+        or b is None
+        or f.jw_at_least(a, b, SAME_GIVEN_NAME_JW)
+        or (_given_among_names(l, r) and _given_among_names(r, l))
+    )
+
+
+def _given_among_names(side: Rec, other: Rec) -> bool:
+    return f.overlap(side["given_keys"], other["name_keys"]) > 0
 
 
 def is_household_conflict(l: Rec, r: Rec, dob_gamma: int) -> bool:
@@ -438,7 +452,7 @@ def settings_dict() -> dict[str, Any]:
         ],
         "retain_matching_columns": True,
         "retain_intermediate_calculation_columns": True,
-        "additional_columns_to_retain": ["dob_is_default", "source"],
+        "additional_columns_to_retain": ["dob_is_default", "source", "given_keys"],
         "max_iterations": 20,
         "em_convergence": 0.001,
     }

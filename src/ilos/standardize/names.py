@@ -176,6 +176,14 @@ def token_keys(token: str) -> tuple[str, ...]:
     return tuple(sorted(key for key in keys if len(key) > 1))
 
 
+def given_keys(given: str | None) -> tuple[str, ...]:
+    """The matching keys of the first word of a given name (`token_keys`): ALEX keys as ALEJANDRO among its
+    readings, so it meets ALEJANDRO, while a father's middle name never meets his son's given name."""
+    skip = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
+    words = [w for w in _words(normalize_name(given) or "") if w not in skip]
+    return token_keys(words[0]) if words else ()
+
+
 def token_set(normalized: str | None) -> list[str]:
     """Sorted unique words of an already normalised name, without particles and conjunctions."""
     if not normalized:

@@ -66,14 +66,14 @@ def _names(spec: SourceSpec, raws: Mapping[str, str | None]) -> dict[str, Any]:
         given, middle, family = (
             names.normalize_name(raws[f]) for f in ("given_name", "middle_name", "family_name")
         )
-    canonical, given_phonetic = given_facts(given)
+    canonical, given_keys, given_phonetic = given_facts(given)
     first, second, family_phonetic = family_facts(family)
     tokens = sorted({w for name in (given, middle, family) for w in names.token_set(name)})
     full = " ".join(p if p is not None else "" for p in (given, family)).strip(" ") or None
     return {
         "given_name": given, "given_name_canonical": canonical, "middle_name": middle, "family_name": family,
         "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens,
-        "name_keys": sorted({k for w in tokens for k in names.token_keys(w)}),
+        "name_keys": sorted({k for w in tokens for k in names.token_keys(w)}), "given_keys": list(given_keys),
         "given_phonetic": given_phonetic, "family_phonetic": family_phonetic,
     }  # fmt: skip
 

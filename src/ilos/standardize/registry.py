@@ -34,6 +34,8 @@ _ENTRIES = (
                  "metaphone of the canonical first given name"),
     Standardizer("name_keys", ("given_name", "middle_name", "family_name"), names.token_keys, None,
                  "one name word's matching keys: nickname (every reading) and spelling variants resolved"),
+    Standardizer("given_keys", ("given_name",), names.given_keys, None,
+                 "the matching keys of the first given name word (household rule)"),
     Standardizer("surnames", ("family_name",), names.split_surnames, None, "first and second surname"),
     Standardizer("family_phonetic", ("family_name",), names.phonetic_key, None,
                  "metaphone of the transliteration-folded surname"),

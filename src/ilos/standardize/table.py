@@ -22,7 +22,7 @@ OUTPUT_SCHEMA = pa.schema(
         ("source", _S), ("record_id", _S), ("given_name", _S), ("given_name_canonical", _S),
         ("middle_name", _S), ("family_name", _S), ("family_first", _S), ("family_second", _S),
         ("full_name", _S), ("name_tokens", pa.list_(_S)), ("name_keys", pa.list_(_S)),
-        ("given_phonetic", _S), ("family_phonetic", _S),
+        ("given_keys", pa.list_(_S)), ("given_phonetic", _S), ("family_phonetic", _S),
         ("date_of_birth", pa.date32()), ("dob_is_default", pa.bool_()), ("dob_year", pa.int32()),
         ("born_by", pa.date32()),
         ("sex", _S), ("street", _S), ("city", _S), ("state", _S), ("postal_code", _S), ("address_key", _S),
@@ -172,14 +172,14 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
         given = map_uniques(given_raw, names.normalize_name, _S) if given_raw is not None else _null(n)
         middle = map_uniques(middle_raw, names.normalize_name, _S) if middle_raw is not None else _null(n)
         family = map_uniques(family_raw, names.normalize_name, _S) if family_raw is not None else _null(n)
-    canonical, given_phonetic = map_uniques_multi(given, given_facts, [_S, _S])
+    canonical, given_keys, given_phonetic = map_uniques_multi(given, given_facts, [_S, pa.list_(_S), _S])
     first, second, family_phonetic = map_uniques_multi(family, family_facts, [_S, _S, _S])
     full = join_with_spaces([given, family])
     tokens, keys = _name_token_columns([given, middle, family], n)
     return {
         "given_name": given, "given_name_canonical": canonical, "middle_name": middle, "family_name": family,
         "family_first": first, "family_second": second, "full_name": full, "name_tokens": tokens,
-        "name_keys": keys,
+        "name_keys": keys, "given_keys": given_keys,
         "given_phonetic": given_phonetic, "family_phonetic": family_phonetic,
     }  # fmt: skip
 
@@ -189,8 +189,8 @@ def split_full(value: str | None, family_first: bool = False) -> tuple[str | Non
     return parts.given, parts.middle, parts.family
 
 
-def given_facts(given: str | None) -> tuple[str | None, str | None]:
-    return names.canonical_given(given), names.given_phonetic(given)
+def given_facts(given: str | None) -> tuple[str | None, tuple[str, ...], str | None]:
+    return names.canonical_given(given), names.given_keys(given), names.given_phonetic(given)
 
 
 def family_facts(family: str | None) -> tuple[str | None, str | None, str | None]:

@@ -36,6 +36,9 @@ def record(name: str, spec: SourceSpec = SPEC, street: str = "12 MAIN ST") -> di
         ("MOLINA ELIZABETH R", "ELIZABETH MOLINA ROSA"),  # given and family swapped, an initial for ROSA
         ("BETO ESTRADA GUTIERREZ", "ROBERTO ESTRADA GUTIERREZ"),  # a nickname of several names
         ("MAJO SOLIS", "MARIA JOSE SOLIS"),  # a nickname of a compound given name
+        ("ALEX CASTRO", "ALEJANDRO CASTRO GONZALEZ"),  # a nickname of several names, a second surname
+        ("BETO ESTRADA", "ROBERTO LUIS ESTRADA"),  # the same with a middle name
+        ("RODRIGUEZ OMAR CARLOS", "CARLOS RODRIGUEZ CORTES"),  # given and family name swapped on one record
     ],
 )
 def test_one_persons_name_variants_at_one_address_are_no_conflict(left: str, right: str) -> None:
@@ -50,6 +53,7 @@ def test_one_persons_name_variants_at_one_address_are_no_conflict(left: str, rig
         ("BETO ESTRADA GUTIERREZ", "RODRIGO ESTRADA GUTIERREZ"),  # BETO is short for neither
         ("JUAN CARLOS PEREZ", "CARLOS PEREZ RUIZ"),  # a father's middle name is his son's given name
         ("MARIA GUADALUPE SANCHEZ", "GUADALUPE SANCHEZ TORRES"),
+        ("MARTIN HERNANDEZ LOPEZ", "HERNAN HERNANDEZ MARTINEZ"),  # given names that prefix the surnames
     ],
 )
 def test_household_members_with_different_given_names_conflict(left: str, right: str) -> None:

@@ -199,6 +199,16 @@ def test_name_word_keys_are_their_own_keys(token: str) -> None:
         assert names.token_keys(key) == (key,)
 
 
+@given(given=st.from_regex(r"[A-Za-z]{1,8}([ -][A-Za-z]{1,8}){0,2}", fullmatch=True))
+@example(given="DE MARIA")
+@example(given="ALEX")
+def test_given_keys_are_among_the_names_own_keys(given: str) -> None:
+    """The household rule asks whether each record's given keys are among the other's name keys: a record
+    must therefore find its own given keys among its own name keys."""
+    own = {key for word in names.name_tokens(given) for key in names.token_keys(word)}
+    assert set(names.given_keys(given)) <= own
+
+
 @given(day=st.dates(min_value=date(1200, 1, 1)), years=st.integers(0, 120))
 @example(day=date(2024, 2, 29), years=1)
 def test_years_before_is_the_same_day_that_many_years_earlier(day: date, years: int) -> None:
