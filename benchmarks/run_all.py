@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, list[str]] = {
         "--records",
         "2000",
     ],
+    "review_queue": ["bench_review_queue.py", "--linkage", "benchmarks/out/link100k/linkage"],
     "worker": [
         "bench_worker.py",
         "--linkage",

@@ -80,19 +80,23 @@ def evaluate(
     console.print(table)
 
 
-@app.command("review", help="The review queue: uncertain pairs not yet judged.")
+@app.command("review", help="The review queue: uncertain pairs not yet judged, the most uncertain first.")
 @reports_errors
 def review(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
     limit: int = typer.Option(20, help="How many pairs to show."),
 ) -> None:
-    rows = linking.review_queue(linkage_dir, limit).to_pylist()
-    table = Table(title=f"{len(rows)} pairs to review")
+    queue = linking.review_queue(linkage_dir, limit)
+    rows = queue.pairs.to_pylist()
+    table = Table(title=f"{queue.waiting} pairs to review, the most uncertain first; the first {len(rows)}")
     for column in ("record a", "record b", "probability", "currently same subject"):
         table.add_column(column)
     for r in rows:
         table.add_row(
-            r["unique_id_l"], r["unique_id_r"], f"{r['match_probability']:.4f}", str(r["same_subject"])
+            r["unique_id_l"],
+            r["unique_id_r"],
+            f"{r['match_probability']:.4f}",
+            str(r["same_subject"]),
         )
     console.print(table)
 

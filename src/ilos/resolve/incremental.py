@@ -94,7 +94,7 @@ class IncrementalLinker:
         self.blocked: dict[int, set[int]] = defaultdict(set)
         self.support: dict[tuple[int, int], int] = {}
         self._load_constraints()
-        self.new_edges: list[tuple[str, ScoredEdge]] = []
+        self.new_edges: list[tuple[str, ScoredEdge, bool]] = []  # (record, edge, whether the edge merged)
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
@@ -157,11 +157,11 @@ class IncrementalLinker:
         self.index.add(node, keys)
         self.subject_of_root[node] = fresh_subject_id([uid])
         edges = self._score(rec, candidates)
-        subject, absorbed = self._cluster(node, edges)
+        subject, absorbed, merging = self._cluster(node, edges)
         size = self.forest.size[self.forest.find(node)]
         action = "merged" if absorbed else ("new" if size == 1 else "joined")
         scored = tuple(e for _, e in edges)
-        self.new_edges.extend((uid, e) for e in scored)
+        self.new_edges.extend((uid, e, other in merging) for other, e in edges)
         seconds = time.perf_counter() - started
         return LinkOutcome(uid, subject, action, tuple(absorbed), len(candidates), scored, seconds)
 
@@ -181,12 +181,15 @@ class IncrementalLinker:
         out.sort(key=lambda item: (-round(item[1].probability, 12), item[1].other))
         return out
 
-    def _cluster(self, node: int, edges: list[tuple[int, ScoredEdge]]) -> tuple[str, list[str]]:
+    def _cluster(self, node: int, edges: list[tuple[int, ScoredEdge]]) -> tuple[str, list[str], set[int]]:
+        """Merge along the record's edges; returns its subject, the subject ids it absorbed, and the nodes
+        whose edge merged two groups."""
         provisional = self.subject_of_root[node]
         for other, edge in edges:
             if edge.household_conflict:
                 self._block(node, other)
         absorbed: list[str] = []
+        merging: set[int] = set()
         for other, edge in edges:
             if edge.probability < self.rules.threshold:
                 break
@@ -195,8 +198,9 @@ class IncrementalLinker:
                 edge.probability,
             )  # fmt: skip
             if merged is not None:
+                merging.add(other)
                 absorbed.extend(self._rename(*merged, provisional))
-        return self.subject_of_root[self.forest.find(node)], absorbed
+        return self.subject_of_root[self.forest.find(node)], absorbed, merging
 
     def _rename(self, survivor: int, gone: int, provisional: str) -> list[str]:
         """The merged subject keeps an established id (the larger subject's when two meet); the incoming
@@ -211,7 +215,7 @@ class IncrementalLinker:
         """The pairs scored since loading, in the shape of links.parquet, decided as batch decides them."""
         names = [c.name for c in self.scorer.comparisons]
         rows = []
-        for uid, e in self.new_edges:
+        for uid, e, merging in self.new_edges:
             same = self.subject_of(uid) == self.subject_of(e.other)
             row: dict[str, Any] = {
                 "source_l": uid.split("|", 1)[0],
@@ -228,7 +232,7 @@ class IncrementalLinker:
                 row[f"mw_{name}"] = weight
             row["household_conflict"] = e.household_conflict
             row["decision"] = linkage.decision_for(
-                e.probability, same, e.household_conflict, False, self.choice
+                e.probability, same, e.household_conflict, False, self.choice, merging
             )
             row["same_subject"] = same
             rows.append(row)

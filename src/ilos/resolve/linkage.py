@@ -245,7 +245,9 @@ def cluster_links(
     )
     same = outcome.labels[left] == outcome.labels[right]
     judged = judged_edges(edges, [(a, b) for a, b, _ in known])
-    codes = decision_codes(edges.probability, same, household, judged, choice)
+    merging = np.zeros(len(edges), dtype=bool)
+    merging[np.asarray(outcome.merged_edges, dtype=np.int64)] = True
+    codes = decision_codes(edges.probability, same, household, judged, choice, merging)
     summary = LinkageSummary(
         records=len(ids),
         subjects=len(set(subject_of)),
@@ -293,14 +295,18 @@ def _subject_ids(
 
 
 def decision_for(
-    probability: float, same: bool, household: bool, judged: bool, choice: ThresholdChoice
+    probability: float, same: bool, household: bool, judged: bool, choice: ThresholdChoice, merging: bool
 ) -> str:
-    """What became of one scored pair: judged by a person, a household conflict, for review, or decided."""
+    """What became of one scored pair: judged by a person, a household conflict, for review, or decided.
+
+    A pair in the uncertain band is for review only when a person's verdict could change a subject: it joins
+    two subjects (a "match" would merge them) or it is the link that merged two groups (`merging`: a "no match"
+    would split them). A band pair whose records are together through other, stronger links is a match."""
     if judged:
         return "judged"
     if household and probability >= choice.review_low:
         return "household_conflict"
-    if choice.review_low <= probability <= choice.review_high:
+    if choice.review_low <= probability <= choice.review_high and (merging or not same):
         return "review"
     return "match" if same else "non_match"
 
@@ -311,12 +317,12 @@ def decision_codes(
     household: npt.NDArray[np.bool_],
     judged: npt.NDArray[np.bool_],
     choice: ThresholdChoice,
+    merging: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.int8]:
     """`decision_for` over every link at once, as codes into DECISIONS (later rules take precedence)."""
     codes = np.where(same, DECISIONS.index("match"), DECISIONS.index("non_match")).astype(np.int8)
-    codes[(probability >= choice.review_low) & (probability <= choice.review_high)] = DECISIONS.index(
-        "review"
-    )
+    band = (probability >= choice.review_low) & (probability <= choice.review_high)
+    codes[band & (merging | ~same)] = DECISIONS.index("review")
     codes[household & (probability >= choice.review_low)] = DECISIONS.index("household_conflict")
     codes[judged] = DECISIONS.index("judged")
     return codes

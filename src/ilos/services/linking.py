@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.config import Settings
@@ -28,6 +29,7 @@ CONFIG_COPY = "sources.yaml"
 __all__ = [
     "AddReport",
     "LinkRun",
+    "ReviewQueue",
     "TrainingOptions",
     "add_records",
     "evaluate_linkage",
@@ -210,8 +212,9 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
     links = pq.read_table(linkage_dir / linkage.LINKS_FILE)
     new_links = linker.new_links_table()
     if new_links.num_rows:
-        links = pa.concat_tables([links, new_links.cast(links.schema)])
-        linkage.write_table_atomic(links, linkage_dir / linkage.LINKS_FILE)
+        new_links = new_links.cast(links.schema)
+        linkage.write_table_atomic(pa.concat_tables([links, new_links]), linkage_dir / linkage.LINKS_FILE)
+        _queue_for_review(linkage_dir, new_links)
     linkage.write_table_atomic(linker.clusters_table(), linkage_dir / linkage.CLUSTERS_FILE)
     return AddReport(
         records=len(outcomes),
@@ -220,6 +223,15 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         merges=tuple((o.subject_id, gone) for o in outcomes for gone in o.absorbed_subjects),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
     )
+
+
+def _queue_for_review(linkage_dir: Path, new_links: pa.Table) -> None:
+    """The new links decided "review" join the review queue, as a batch run would have put them there."""
+    queued = new_links.filter(pc.equal(new_links["decision"], "review"))
+    if queued.num_rows:
+        path = linkage_dir / linkage.REVIEW_FILE
+        review = pq.read_table(path) if path.exists() else queued.slice(0, 0)
+        linkage.write_table_atomic(pa.concat_tables([review, queued.cast(review.schema)]), path)
 
 
 def linkage_config_path(linkage_dir: Path) -> Path:
@@ -245,19 +257,46 @@ def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplan
     return explain.explain_pair(linkage_dir, left, right)
 
 
-def review_queue(linkage_dir: Path, limit: int) -> pa.Table:
-    """Pairs in the uncertain band not yet judged, most uncertain first."""
-    review = _read(linkage_dir / linkage.REVIEW_FILE, "review queue")
-    done = {(j.left, j.right) for j in judgements.read_judgements(linkage_dir)}
-    rows = [
-        r
-        for r in review.select(
-            ["unique_id_l", "unique_id_r", "match_probability", "same_subject"]
-        ).to_pylist()
-        if tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in done
-    ]
-    rows.sort(key=lambda r: abs(r["match_probability"] - 0.5))
-    return pa.Table.from_pylist(rows[:limit]) if rows else review.select(["unique_id_l"]).slice(0, 0)
+@dataclass(frozen=True, slots=True)
+class ReviewQueue:
+    """The first pairs of the queue (unique_id_l, unique_id_r, match_probability, same_subject) and how many
+    pairs of it are not yet judged."""
+
+    pairs: pa.Table
+    waiting: int
+
+
+_REVIEW_QUEUE_SQL = """
+SELECT q.unique_id_l, q.unique_id_r, q.match_probability, q.same_subject
+FROM read_parquet(?) q ANTI JOIN ilos_judged j ON j.left = q.unique_id_l AND j.right = q.unique_id_r
+"""
+
+
+def review_queue(linkage_dir: Path, limit: int) -> ReviewQueue:
+    """Pairs in the review band not yet judged, the most uncertain (probability nearest 0.5) first. Read by
+    DuckDB, so a queue of a million pairs costs a scan, not a million Python objects, on every look.
+
+    Ordering by the chance that the automatic decision is wrong (a pair held apart by its probability, a
+    merging link by one minus it) was measured and is worse: held-apart pairs of high probability were mostly
+    held apart by a clustering rule, rightly (docs/linking.md)."""
+    path = linkage_dir / linkage.REVIEW_FILE
+    if not path.exists():
+        raise NotFoundError(f"No review queue at {path}; run `ilos link CONFIG --out DIR` first")
+    done = judgements.read_judgements(linkage_dir)  # pairs are stored as links are: left < right
+    con = duckdb.connect()
+    con.register(
+        "ilos_judged",
+        pa.table({"left": [j.left for j in done], "right": [j.right for j in done]}, schema=_PAIR),
+    )
+    waiting = con.sql(f"SELECT count(*) FROM ({_REVIEW_QUEUE_SQL})", params=[str(path)]).fetchall()  # noqa: S608
+    pairs = con.sql(
+        f"{_REVIEW_QUEUE_SQL} ORDER BY abs(q.match_probability - 0.5), q.unique_id_l, q.unique_id_r LIMIT ?",
+        params=[str(path), limit],
+    ).to_arrow_table()
+    return ReviewQueue(pairs, int(waiting[0][0]))
+
+
+_PAIR = pa.schema([("left", pa.string()), ("right", pa.string())])
 
 
 def judge_pair(

@@ -77,11 +77,12 @@ def review_page(store: Store, caller: Caller) -> ReviewPage:
     """The most uncertain pair not yet judged, how many wait, and the latest judgements; audited."""
     require_role(store, caller, REVIEWERS, Action("review.read", "record_pair"))
     directory = linkage_dir(store.settings.home)
-    queue = linking.review_queue(directory, 1_000_000).to_pylist()
-    pair = _pair(store, caller, directory, queue[0]) if queue else None
+    queue = linking.review_queue(directory, 1)
+    first = queue.pairs.to_pylist()
+    pair = _pair(store, caller, directory, first[0]) if first else None
     ids = (pair.left.key, pair.right.key) if pair else ()
-    record_alone(store, caller, Action("review.read", "record_pair", ids, result_count=len(queue)))
-    return ReviewPage(pair, len(queue), _recent(directory))
+    record_alone(store, caller, Action("review.read", "record_pair", ids, result_count=queue.waiting))
+    return ReviewPage(pair, queue.waiting, _recent(directory))
 
 
 def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> RecentJudgement:

@@ -17,6 +17,8 @@ from ilos.resolve import linkage, model_spec
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.services.linking import LinkRun, add_records, evaluate_linkage, link_config
 
+_BY_PAIR = [("unique_id_l", "ascending"), ("unique_id_r", "ascending")]
+
 
 def _held_out(record_id: str) -> bool:
     return int(hashlib.sha256(record_id.encode()).hexdigest(), 16) % 10 == 0
@@ -62,12 +64,19 @@ def test_ninety_batch_plus_ten_incremental_is_within_a_point_of_full_batch(
     held = _split_world(small_world, tmp_path)
     out = tmp_path / "linkage"
     link_config(tmp_path / "sources.yaml", out)
+    batch_review_pairs = pq.read_table(out / linkage.REVIEW_FILE).num_rows
     added = 0
     for source, path in held.items():
         report = add_records(out, source, path)
         added += report.records
         assert report.records == len(report.latencies_ms)
     assert added > 200
+    # The records added one at a time put their uncertain pairs in the review queue, as batch does.
+    links = pq.read_table(out / linkage.LINKS_FILE)
+    queued = links.filter(pa.compute.equal(links["decision"], "review")).sort_by(_BY_PAIR)
+    review = pq.read_table(out / linkage.REVIEW_FILE).sort_by(_BY_PAIR)
+    assert review.equals(queued)
+    assert review.num_rows > batch_review_pairs
     truth = small_world / "truth" / "records.parquet"
     incremental = evaluate_linkage(out, truth)
     full = evaluate_linkage(small_linkage.out_dir, truth)

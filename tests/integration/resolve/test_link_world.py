@@ -94,6 +94,33 @@ def test_links_are_ordered_by_record_key_and_agree_with_clusters_and_review(smal
     assert review.num_rows == small_linkage.summary.review_pairs
 
 
+def test_the_review_queue_holds_the_band_pairs_whose_verdict_could_change_a_subject(
+    small_linkage: LinkRun,
+) -> None:
+    """Every band pair across two subjects is queued; a queued pair within one subject is a link that merged
+    (so at or above the threshold: clustering merges nothing below it); band pairs together through other
+    links are matches. The queue shows the most uncertain pair first."""
+    out = small_linkage.out_dir
+    band = json.loads((out / linkage.SUMMARY_FILE).read_text())["threshold"]
+    links = pq.read_table(out / linkage.LINKS_FILE).to_pylist()
+    in_band = [r for r in links if band["review_low"] <= r["match_probability"] <= band["review_high"]]
+    undecided = [r for r in in_band if r["decision"] not in ("household_conflict", "judged")]
+    across = [r for r in undecided if not r["same_subject"]]
+    assert across and all(r["decision"] == "review" for r in across)
+    queued_within = [r for r in undecided if r["same_subject"] and r["decision"] == "review"]
+    assert all(r["match_probability"] >= band["threshold"] for r in queued_within)
+    together = [r for r in undecided if r["same_subject"] and r["decision"] != "review"]
+    assert together and all(r["decision"] == "match" for r in together)
+
+    queue = review_queue(out, 10_000)
+    rows = queue.pairs.to_pylist()
+    assert queue.waiting == small_linkage.summary.review_pairs == len(rows)
+    uncertainty = [abs(r["match_probability"] - 0.5) for r in rows]
+    assert uncertainty == sorted(uncertainty)
+    first = review_queue(out, 1)
+    assert first.waiting == queue.waiting and first.pairs.to_pylist() == rows[:1]
+
+
 def test_threshold_was_chosen_from_the_model_and_reported(small_linkage: LinkRun) -> None:
     summary = json.loads((small_linkage.out_dir / linkage.SUMMARY_FILE).read_text())
     threshold = summary["threshold"]
@@ -144,7 +171,7 @@ def test_review_judgements_are_honoured_by_the_next_run(
     # whose other records stay (a one-record-per-entity source, say); either way the event names it.
     moved = {key for e in events for key in e["records"]}
     assert {join_pair["unique_id_l"], join_pair["unique_id_r"]} & moved
-    queue = review_queue(out, 10_000).to_pylist()
+    queue = review_queue(out, 10_000).pairs.to_pylist()
     judged = {tuple(sorted((split_pair["unique_id_l"], split_pair["unique_id_r"])))}
     assert all(tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in judged for r in queue)
 
