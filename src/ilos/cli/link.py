@@ -84,7 +84,7 @@ def evaluate(
 @reports_errors
 def review(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
-    limit: int = typer.Option(20, help="How many pairs to show."),
+    limit: int = typer.Option(20, min=1, help="How many pairs to show."),
 ) -> None:
     queue = linking.review_queue(linkage_dir, limit)
     rows = queue.pairs.to_pylist()

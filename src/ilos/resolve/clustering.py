@@ -39,6 +39,8 @@ class ClusteringRules:
 class ClusteringOutcome:
     labels: npt.NDArray[np.int64]
     merged_edges: list[int] = field(default_factory=list)
+    supporting_edges: list[int] = field(default_factory=list)
+    """Weak links counted towards a merge that a later link completed (the weak-link rule needs two)."""
     refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -211,7 +213,7 @@ def cluster_edges(
         try_merge(forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0)
     # Ties are broken by edge order (links are sorted by record key), so a re-run merges identically.
     order = np.argsort(-np.round(probability, 12), kind="stable")
-    support: dict[tuple[int, int], int] = {}
+    support: dict[tuple[int, int], list[int]] = {}
     for edge in order.tolist():
         prob = float(probability[edge])
         if prob < rules.threshold:
@@ -233,7 +235,7 @@ def try_merge(
     outcome: ClusteringOutcome,
     edge: int,
     force: bool,
-    support: dict[tuple[int, int], int],
+    support: dict[tuple[int, int], list[int]],
     rules: ClusteringRules,
     prob: float,
 ) -> tuple[int, int] | None:
@@ -259,14 +261,48 @@ def try_merge(
         return None
     if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
         key = (min(ra, rb), max(ra, rb))
-        support[key] = support.get(key, 0) + 1
-        if support[key] < rules.support_needed:
+        counted = support.setdefault(key, [])
+        counted.append(edge)
+        if len(counted) < rules.support_needed:
             outcome.refused["weak_single_link"] += 1
             return None
+        del support[key]  # neither root survives as this pair: the key is never met again
+        outcome.supporting_edges.extend(e for e in counted[:-1] if e >= 0)
     survivor = forest.union(ra, rb)
     if edge >= 0:
         outcome.merged_edges.append(edge)
     return survivor, rb if survivor == ra else ra
+
+
+def merge_record(
+    forest: ClusterForest,
+    blocked: dict[int, set[int]],
+    node: int,
+    edges: Sequence[tuple[int, float]],
+    outcome: ClusteringOutcome,
+    support: dict[tuple[int, int], list[int]],
+    rules: ClusteringRules,
+) -> tuple[list[tuple[int, int]], set[int]]:
+    """Merge an incoming record along its edges (other node, probability; strongest first) at or above the
+    threshold. Returns each merge's (surviving root, absorbed root) in order, and the other ends of the edges
+    that carried a merge: the link that completed it, or a weak link of this record counted towards a merge
+    that a later one of its links completed (the batch run's `supporting_edges`)."""
+    merges: list[tuple[int, int]] = []
+    merging: set[int] = set()
+    supporting: list[int] = []
+    for other, prob in edges:
+        if prob < rules.threshold:
+            break
+        weak = outcome.refused["weak_single_link"]
+        merged = try_merge(forest, blocked, node, other, outcome, -1, False, support, rules, prob)
+        if merged is not None:
+            merges.append(merged)
+            merging.add(other)
+        elif outcome.refused["weak_single_link"] > weak:
+            supporting.append(other)
+    root = forest.find(node)
+    merging.update(other for other in supporting if forest.find(other) == root)
+    return merges, merging
 
 
 def _violates_cannot_link(forest: ClusterForest, blocked: dict[int, set[int]], ra: int, rb: int) -> bool:

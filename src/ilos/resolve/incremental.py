@@ -2,7 +2,7 @@
 
 Candidates come from the in-memory blocking index, scores from the trained model applied in Python
 (`scoring.PairScorer`, which reproduces Splink's), and merges from the same constrained clustering the
-batch run uses (`clustering.try_merge`), so the near-real-time path and the batch path agree.
+batch run uses (`clustering.merge_record`, through `try_merge`), so the near-real-time path and the batch path agree.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from ilos.resolve.clustering import (
     ClusteringOutcome,
     ClusteringRules,
     constraint_columns,
+    merge_record,
     node_constraints,
-    try_merge,
 )
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.record_store import RecordStore
@@ -92,7 +92,7 @@ class IncrementalLinker:
         self.forest, self.subject_of_root = self._load_clusters()
         self.index = CandidateIndex(self.store)
         self.blocked: dict[int, set[int]] = defaultdict(set)
-        self.support: dict[tuple[int, int], int] = {}
+        self.support: dict[tuple[int, int], list[int]] = {}
         self._load_constraints()
         self.new_edges: list[tuple[str, ScoredEdge, bool]] = []  # (record, edge, whether the edge merged)
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
@@ -183,23 +183,16 @@ class IncrementalLinker:
 
     def _cluster(self, node: int, edges: list[tuple[int, ScoredEdge]]) -> tuple[str, list[str], set[int]]:
         """Merge along the record's edges; returns its subject, the subject ids it absorbed, and the nodes
-        whose edge merged two groups."""
+        whose edge carried a merge (`clustering.merge_record`)."""
         provisional = self.subject_of_root[node]
         for other, edge in edges:
             if edge.household_conflict:
                 self._block(node, other)
-        absorbed: list[str] = []
-        merging: set[int] = set()
-        for other, edge in edges:
-            if edge.probability < self.rules.threshold:
-                break
-            merged = try_merge(
-                self.forest, self.blocked, node, other, self._outcome, -1, False, self.support, self.rules,
-                edge.probability,
-            )  # fmt: skip
-            if merged is not None:
-                merging.add(other)
-                absorbed.extend(self._rename(*merged, provisional))
+        merges, merging = merge_record(
+            self.forest, self.blocked, node, [(other, e.probability) for other, e in edges], self._outcome,
+            self.support, self.rules,
+        )  # fmt: skip
+        absorbed = [lost for merged in merges for lost in self._rename(*merged, provisional)]
         return self.subject_of_root[self.forest.find(node)], absorbed, merging
 
     def _rename(self, survivor: int, gone: int, provisional: str) -> list[str]:

@@ -246,7 +246,7 @@ def cluster_links(
     same = outcome.labels[left] == outcome.labels[right]
     judged = judged_edges(edges, [(a, b) for a, b, _ in known])
     merging = np.zeros(len(edges), dtype=bool)
-    merging[np.asarray(outcome.merged_edges, dtype=np.int64)] = True
+    merging[np.asarray(outcome.merged_edges + outcome.supporting_edges, dtype=np.int64)] = True
     codes = decision_codes(edges.probability, same, household, judged, choice, merging)
     summary = LinkageSummary(
         records=len(ids),
@@ -300,8 +300,9 @@ def decision_for(
     """What became of one scored pair: judged by a person, a household conflict, for review, or decided.
 
     A pair in the uncertain band is for review only when a person's verdict could change a subject: it joins
-    two subjects (a "match" would merge them) or it is the link that merged two groups (`merging`: a "no match"
-    would split them). A band pair whose records are together through other, stronger links is a match."""
+    two subjects (a "match" would merge them) or it carried a merge of two groups (`merging`: it completed the
+    merge or was a weak link counted towards it; a "no match" would split them). A band pair whose records are
+    together through other links is a match."""
     if judged:
         return "judged"
     if household and probability >= choice.review_low:

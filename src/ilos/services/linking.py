@@ -268,7 +268,8 @@ class ReviewQueue:
 
 _REVIEW_QUEUE_SQL = """
 SELECT q.unique_id_l, q.unique_id_r, q.match_probability, q.same_subject
-FROM read_parquet(?) q ANTI JOIN ilos_judged j ON j.left = q.unique_id_l AND j.right = q.unique_id_r
+FROM read_parquet(?) q ANTI JOIN ilos_judged j
+  ON j.left = least(q.unique_id_l, q.unique_id_r) AND j.right = greatest(q.unique_id_l, q.unique_id_r)
 """
 
 
@@ -282,7 +283,9 @@ def review_queue(linkage_dir: Path, limit: int) -> ReviewQueue:
     path = linkage_dir / linkage.REVIEW_FILE
     if not path.exists():
         raise NotFoundError(f"No review queue at {path}; run `ilos link CONFIG --out DIR` first")
-    done = judgements.read_judgements(linkage_dir)  # pairs are stored as links are: left < right
+    done = judgements.read_judgements(
+        linkage_dir
+    )  # stored left <= right; a link added one at a time may not be
     con = duckdb.connect()
     con.register(
         "ilos_judged",

@@ -9,7 +9,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from ilos.cli.main import app
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.resolve import linkage
 from ilos.services.linking import (
@@ -108,9 +110,10 @@ def test_the_review_queue_holds_the_band_pairs_whose_verdict_could_change_a_subj
     across = [r for r in undecided if not r["same_subject"]]
     assert across and all(r["decision"] == "review" for r in across)
     queued_within = [r for r in undecided if r["same_subject"] and r["decision"] == "review"]
-    assert all(r["match_probability"] >= band["threshold"] for r in queued_within)
+    assert queued_within and all(r["match_probability"] >= band["threshold"] for r in queued_within)
+    assert len(across) + len(queued_within) == small_linkage.summary.review_pairs
     together = [r for r in undecided if r["same_subject"] and r["decision"] != "review"]
-    assert together and all(r["decision"] == "match" for r in together)
+    assert len(together) > len(queued_within)  # most band pairs within a subject have nothing to decide
 
     queue = review_queue(out, 10_000)
     rows = queue.pairs.to_pylist()
@@ -119,6 +122,41 @@ def test_the_review_queue_holds_the_band_pairs_whose_verdict_could_change_a_subj
     assert uncertainty == sorted(uncertainty)
     first = review_queue(out, 1)
     assert first.waiting == queue.waiting and first.pairs.to_pylist() == rows[:1]
+
+
+def test_a_judged_pair_leaves_the_queue_whichever_way_its_link_was_written(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """A link added one at a time names the new record first, so it may be written right-to-left; judgements
+    are stored left-to-right. The judged pair must still leave the queue."""
+    out = tmp_path / "linkage"
+    shutil.copytree(small_linkage.out_dir, out)
+    review = pq.read_table(out / linkage.REVIEW_FILE)
+    flipped = (
+        review.slice(0, 1)
+        .rename_columns(
+            [
+                "unique_id_r" if c == "unique_id_l" else "unique_id_l" if c == "unique_id_r" else c
+                for c in review.column_names
+            ]
+        )
+        .select(review.column_names)
+    )
+    linkage.write_table_atomic(flipped, out / linkage.REVIEW_FILE)
+    pair = flipped.to_pylist()[0]
+    assert pair["unique_id_l"] > pair["unique_id_r"]
+    assert review_queue(out, 10).waiting == 1
+    judge_pair(out, pair["unique_id_l"], pair["unique_id_r"], "no-match", "reviewer-a")
+    assert review_queue(out, 10).waiting == 0
+
+
+def test_the_review_command_lists_the_queue_and_refuses_a_bad_limit(small_linkage: LinkRun) -> None:
+    out = str(small_linkage.out_dir)
+    shown = CliRunner().invoke(app, ["link", "review", out, "--limit", "3"], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert f"{small_linkage.summary.review_pairs} pairs to review" in shown.output
+    refused = CliRunner().invoke(app, ["link", "review", out, "--limit", "-1"])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
 
 
 def test_threshold_was_chosen_from_the_model_and_reported(small_linkage: LinkRun) -> None:

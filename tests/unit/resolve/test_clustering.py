@@ -12,6 +12,7 @@ from ilos.resolve.clustering import (
     ClusteringRules,
     cluster_edges,
     dates_could_be_one,
+    merge_record,
     number_code,
     numbers_could_be_one,
     try_merge,
@@ -46,6 +47,8 @@ def test_two_supporting_links_do_join_clusters() -> None:
     left, right, prob = _edges([*strong, (1, 3, 0.95), (0, 4, 0.94)])
     out = cluster_edges(5, left, right, prob, ClusteringRules(threshold=0.9))
     assert out.labels[0] == out.labels[4]
+    # Both weak links carry the merge: the one that completed it and the one counted before it.
+    assert out.merged_edges == [0, 1, 3] and out.supporting_edges == [2]
 
 
 def test_one_record_per_entity_source_never_shares_a_subject() -> None:
@@ -263,3 +266,20 @@ def test_a_record_arriving_later_meets_the_numbers_of_the_cluster() -> None:
     assert try_merge(forest, {}, first, second, outcome, 0, False, {}, rules, 0.999) is not None
     assert try_merge(forest, {}, first, 0, outcome, 1, False, {}, rules, 0.999) is None
     assert outcome.refused["different_identity_numbers"] == 1
+
+
+def test_an_arriving_record_reports_every_link_that_carried_a_merge() -> None:
+    """Record 4 joins {0, 1} on a strong link, then meets {2, 3} by two weak links: the first is counted
+    towards the merge and the second completes it. All three carried a merge; the link below the threshold
+    did not."""
+    forest = ClusterForest([-1] * 4)
+    forest.union(0, 1)
+    forest.union(2, 3)
+    outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
+    new = forest.add_node(-1)
+    merges, merging = merge_record(
+        forest, {}, new, [(1, 0.99999), (2, 0.95), (3, 0.93), (0, 0.4)], outcome, {}, ClusteringRules(0.9)
+    )
+    assert len(merges) == 2 and forest.find(new) == forest.find(0) == forest.find(2)
+    assert merging == {1, 2, 3}
+    assert outcome.refused["weak_single_link"] == 1
