@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import shutil
 import tempfile
 import time
@@ -28,10 +27,7 @@ from ilos.resolve import engine, linkage
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.services.linking import standardized_records
 from ilos.services.world import generate_world
-
-
-def _rss_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+from measure import peak_rss_gib
 
 
 def incoming_records(linkage_dir: Path, n: int, seed: int) -> pa.Table:
@@ -64,13 +60,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     incoming = incoming_records(args.linkage, args.records, args.seed)
-    before = _rss_gib()
+    before = peak_rss_gib()
     started = time.perf_counter()
     linker = IncrementalLinker(args.linkage)
     built = time.perf_counter() - started
     print(
         f"index over {len(linker.store):,} records built in {built:.1f} s; arrays {linker.memory_bytes() / 2**30:.2f} GiB; "
-        f"peak RSS {_rss_gib():.2f} GiB (before {before:.2f} GiB)"
+        f"peak RSS {peak_rss_gib():.2f} GiB (before {before:.2f} GiB)"
     )
     latencies = []
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -89,7 +85,7 @@ def main() -> None:
     print(
         f"latency per record: p50 {pick(0.5):.2f} ms, p95 {pick(0.95):.2f} ms, p99 {pick(0.99):.2f} ms, max {latencies[-1]:.2f} ms"
     )
-    print(f"peak RSS after linking {_rss_gib():.2f} GiB")
+    print(f"peak RSS after linking {peak_rss_gib():.2f} GiB")
     if args.splink:
         con = duckdb.connect()
         linkage.prepare_records(con, pq.read_table(args.linkage / linkage.RECORDS_FILE))

@@ -10,7 +10,6 @@ truth, which favours the baseline).
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import tempfile
 import threading
@@ -25,6 +24,7 @@ from ilos.resolve.baseline import baseline_clusters, score_baseline
 from ilos.resolve.evaluation import LinkageScores, evidence_oracle, score_clusters
 from ilos.services.linking import TrainingOptions, evaluate_linkage, link_config, standardized_records
 from ilos.services.world import generate_world
+from measure import peak_rss_gib
 
 
 def _line(name: str, s: LinkageScores) -> str:
@@ -92,7 +92,7 @@ def main() -> None:
     options = TrainingOptions(memory_limit_gib=args.memory_limit_gib)
     run = link_config(world / "sources.yaml", out, options, progress)
     elapsed = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    peak = peak_rss_gib()
     for phase, gib in memory.stop().items():
         print(f"  peak RSS {gib:5.2f} GiB during: {phase}")
     s = run.summary

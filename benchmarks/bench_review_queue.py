@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import tempfile
@@ -23,10 +22,7 @@ import duckdb
 
 from ilos.resolve import judgements, linkage
 from ilos.services.linking import review_queue
-
-
-def _rss_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+from measure import peak_rss_gib
 
 
 def main() -> None:
@@ -68,7 +64,7 @@ def main() -> None:
             seconds.append(time.perf_counter() - started)
         print(
             f"review_queue(dir, 1): {queue.waiting:,} pairs wait; per look median {statistics.median(seconds) * 1000:.0f} ms, "
-            f"max {max(seconds) * 1000:.0f} ms over {args.looks} looks; peak RSS {_rss_gib():.2f} GiB"
+            f"max {max(seconds) * 1000:.0f} ms over {args.looks} looks; peak RSS {peak_rss_gib():.2f} GiB"
         )
 
 

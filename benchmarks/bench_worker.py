@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import tempfile
 import time
@@ -44,10 +43,7 @@ from ilos.services.subjects import TIMELINE_FILE
 from ilos.services.world import generate_world
 from ilos.standardize.record import standardize_record
 from ilos.subjects.gather import gather_events, register_linkage
-
-
-def _peak_rss_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+from measure import peak_rss_gib
 
 
 def _rss_gib() -> float:
@@ -215,7 +211,7 @@ def main() -> None:
     if not (args.linkage / TIMELINE_FILE).exists():
         started = time.perf_counter()
         build_timeline(args.linkage, config)
-        print(f"timeline built in {time.perf_counter() - started:.1f} s (peak RSS {_peak_rss_gib():.2f} GiB)")
+        print(f"timeline built in {time.perf_counter() - started:.1f} s (peak RSS {peak_rss_gib():.2f} GiB)")
     events = incoming_events(config, args.events, args.seed)
     scratch = _scratch_linkage(args.linkage)
     before = _rss_gib()
@@ -241,7 +237,7 @@ def main() -> None:
         f"p50 {_percentile(lat, 0.5):.2f} ms, p95 {_percentile(lat, 0.95):.2f} ms, "
         f"p99 {_percentile(lat, 0.99):.2f} ms, max {lat[-1]:.2f} ms"
     )
-    print(f"RSS after {_rss_gib():.2f} GiB (peak {_peak_rss_gib():.2f} GiB)")
+    print(f"RSS after {_rss_gib():.2f} GiB (peak {peak_rss_gib():.2f} GiB)")
     if args.splink:
         con = duckdb.connect()
         linkage.prepare_records(con, pq.read_table(args.linkage / linkage.RECORDS_FILE))

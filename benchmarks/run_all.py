@@ -24,6 +24,13 @@ BENCHMARKS: dict[str, list[str]] = {
         "2000",
     ],
     "review_queue": ["bench_review_queue.py", "--linkage", "benchmarks/out/link100k/linkage"],
+    "link_add": [
+        "bench_link_add.py",
+        "--linkage",
+        "benchmarks/out/link100k/linkage",
+        "--world",
+        "benchmarks/out/link100k/world",
+    ],
     "worker": [
         "bench_worker.py",
         "--linkage",

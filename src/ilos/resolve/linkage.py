@@ -61,6 +61,25 @@ def write_table_atomic(table: pa.Table, path: Path) -> None:
     tmp.replace(path)
 
 
+def append_table_atomic(rows: pa.Table, path: Path) -> None:
+    """`path` with `rows` added at the end (cast to the file's schema), written beside it and renamed over
+    it. DuckDB streams the file's own rows through, so adding a hundred rows to a file of millions holds
+    neither file in memory."""
+    if not path.exists():
+        write_table_atomic(rows, path)
+        return
+    schema = pq.read_schema(path)
+    tmp = path.with_name(path.name + ".tmp")
+    con = duckdb.connect()
+    con.register("ilos_appended", rows.select(schema.names).cast(schema))
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{engine.sql_path(path)}') UNION ALL SELECT * FROM ilos_appended) "  # noqa: S608 - quoted paths
+        f"TO '{engine.sql_path(tmp)}' (FORMAT parquet)"
+    )
+    con.close()
+    tmp.replace(path)
+
+
 SUBJECT_EVENTS_FILE = "subject_events.jsonl"
 
 

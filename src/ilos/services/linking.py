@@ -204,18 +204,17 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         outcomes.append(linker.link(rec))
         if i % 1000 == 0:
             progress(f"linked {i:,} of {incoming.num_rows:,} records")
-    records = pq.read_table(linkage_dir / linkage.RECORDS_FILE)
-    linkage.write_table_atomic(
-        pa.concat_tables([records, incoming], promote_options="permissive"),
-        linkage_dir / linkage.RECORDS_FILE,
-    )
-    links = pq.read_table(linkage_dir / linkage.LINKS_FILE)
-    new_links = linker.new_links_table()
+    new_links, clusters = linker.new_links_table(), linker.clusters_table()
+    del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
+    progress("writing the linkage files")
+    linkage.append_table_atomic(incoming, linkage_dir / linkage.RECORDS_FILE)
     if new_links.num_rows:
-        new_links = new_links.cast(links.schema)
-        linkage.write_table_atomic(pa.concat_tables([links, new_links]), linkage_dir / linkage.LINKS_FILE)
-        _queue_for_review(linkage_dir, new_links)
-    linkage.write_table_atomic(linker.clusters_table(), linkage_dir / linkage.CLUSTERS_FILE)
+        linkage.append_table_atomic(new_links, linkage_dir / linkage.LINKS_FILE)
+        # The new links decided "review" join the queue, as a batch run would have put them there.
+        queued = new_links.filter(pc.equal(new_links["decision"], "review"))
+        if queued.num_rows:
+            linkage.append_table_atomic(queued, linkage_dir / linkage.REVIEW_FILE)
+    linkage.write_table_atomic(clusters, linkage_dir / linkage.CLUSTERS_FILE)
     return AddReport(
         records=len(outcomes),
         new_subjects=sum(o.action == "new" for o in outcomes),
@@ -223,15 +222,6 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         merges=tuple((o.subject_id, gone) for o in outcomes for gone in o.absorbed_subjects),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
     )
-
-
-def _queue_for_review(linkage_dir: Path, new_links: pa.Table) -> None:
-    """The new links decided "review" join the review queue, as a batch run would have put them there."""
-    queued = new_links.filter(pc.equal(new_links["decision"], "review"))
-    if queued.num_rows:
-        path = linkage_dir / linkage.REVIEW_FILE
-        review = pq.read_table(path) if path.exists() else queued.slice(0, 0)
-        linkage.write_table_atomic(pa.concat_tables([review, queued.cast(review.schema)]), path)
 
 
 def linkage_config_path(linkage_dir: Path) -> Path:
