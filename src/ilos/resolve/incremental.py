@@ -94,7 +94,7 @@ class IncrementalLinker:
         self.blocked: dict[int, set[int]] = defaultdict(set)
         self.support: dict[tuple[int, int], list[int]] = {}
         self._load_constraints()
-        self.new_edges: list[tuple[str, ScoredEdge, bool]] = []  # (record, edge, whether the edge merged)
+        self.new_edges: list[tuple[str, ScoredEdge, bool]] = []  # (record, edge, whether it carried a merge)
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
