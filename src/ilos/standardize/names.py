@@ -18,6 +18,7 @@ LEAD_PARTICLES: frozenset[str] = frozenset({"DE", "DEL", "DA", "DO", "DOS", "DAS
 FOLLOW_PARTICLES: frozenset[str] = frozenset({"LA", "LAS", "LOS", "DER", "DEN", "TER"})
 # The conjunction joining paternal and maternal surnames: GARCIA Y LOPEZ.
 CONJUNCTIONS: frozenset[str] = frozenset({"Y", "E"})
+_NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
 # Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset({"UNKNOWN", "UNK", "FNU", "LNU", "MNU", "NFN", "NLN", "NMN"})
 
@@ -71,6 +72,11 @@ def normalize_name(value: str | None) -> str | None:
 
 def _words(normalized: str) -> list[str]:
     return normalized.replace("-", " ").split()
+
+
+def _name_words(normalized: str) -> list[str]:
+    """The words of a normalised name in order, without particles and conjunctions (DE, LA, Y)."""
+    return [w for w in _words(normalized) if w not in _NOT_NAME_WORDS]
 
 
 def _surname_units(words: list[str]) -> list[str]:
@@ -179,8 +185,7 @@ def token_keys(token: str) -> tuple[str, ...]:
 def given_keys(given: str | None) -> tuple[str, ...]:
     """The matching keys of the first word of a given name (`token_keys`): ALEX keys as ALEJANDRO among its
     readings, so it meets ALEJANDRO, while a father's middle name never meets his son's given name."""
-    skip = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
-    words = [w for w in _words(normalize_name(given) or "") if w not in skip]
+    words = _name_words(normalize_name(given) or "")
     return token_keys(words[0]) if words else ()
 
 
@@ -188,8 +193,7 @@ def token_set(normalized: str | None) -> list[str]:
     """Sorted unique words of an already normalised name, without particles and conjunctions."""
     if not normalized:
         return []
-    skip = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
-    return sorted({w for w in _words(normalized) if w not in skip})
+    return sorted(set(_name_words(normalized)))
 
 
 def name_tokens(*names: str | None) -> tuple[str, ...]:
@@ -204,8 +208,7 @@ def _phonetic_source(name: str | None) -> str | None:
     normalized = normalize_name(name)
     if normalized is None:
         return None
-    skip = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
-    words = [transliteration_key(w) for w in _words(normalized) if w not in skip]
+    words = [transliteration_key(w) for w in _name_words(normalized)]
     return "".join(words) or None
 
 

@@ -205,9 +205,12 @@ def test_no_cluster_is_younger_than_any_of_its_records_allows(
             assert min(known_births) <= min(known_bounds)
 
 
-def _with_numbers(ssns: list[int]) -> list[list[int]]:
-    """The `numbers` argument for these SSNs (no A-numbers)."""
-    return [[0] * len(ssns), ssns]
+def _cluster_with_ssns(pairs: list[tuple[int, int, float]], ssns: list[int]) -> ClusteringOutcome:
+    """Cluster one node per SSN (no A-numbers) at threshold 0.9."""
+    left, right, prob = _edges(pairs)
+    return cluster_edges(
+        len(ssns), left, right, prob, ClusteringRules(threshold=0.9), numbers=[[0] * len(ssns), ssns]
+    )
 
 
 def test_two_people_each_repeating_their_own_ssn_never_merge() -> None:
@@ -215,14 +218,8 @@ def test_two_people_each_repeating_their_own_ssn_never_merge() -> None:
     (0-1 and 2-3), linked first since they agree on it too. The name-and-address links between the two
     (1-2, 0-3) are strong, and refused."""
     father, son = 562667587, 140048036
-    left, right, prob = _edges([(0, 1, 0.999999), (2, 3, 0.999999), (1, 2, 0.9999), (0, 3, 0.99)])
-    out = cluster_edges(
-        4,
-        left,
-        right,
-        prob,
-        ClusteringRules(threshold=0.9),
-        numbers=_with_numbers([father, father, son, son]),
+    out = _cluster_with_ssns(
+        [(0, 1, 0.999999), (2, 3, 0.999999), (1, 2, 0.9999), (0, 3, 0.99)], [father, father, son, son]
     )
     assert out.labels[0] == out.labels[1] != out.labels[2] == out.labels[3]
     assert out.refused["different_identity_numbers"] == 2
@@ -232,14 +229,8 @@ def test_a_number_seen_once_or_one_slip_apart_does_not_split_a_person() -> None:
     """A borrowed SSN on one wage report (3) and a mistyped digit (a cluster repeating 123456780) are what
     one person's records carry: they join."""
     own, slip, borrowed = 123456789, 123456780, 555443333
-    left, right, prob = _edges([(0, 1, 0.99999), (2, 4, 0.99999), (0, 3, 0.99995), (1, 2, 0.99991)])
-    out = cluster_edges(
-        5,
-        left,
-        right,
-        prob,
-        ClusteringRules(threshold=0.9),
-        numbers=_with_numbers([own, own, slip, borrowed, slip]),
+    out = _cluster_with_ssns(
+        [(0, 1, 0.99999), (2, 4, 0.99999), (0, 3, 0.99995), (1, 2, 0.99991)], [own, own, slip, borrowed, slip]
     )
     assert len(set(out.labels.tolist())) == 1 and not out.refused  # {0, 1, 3} met {2, 4} last
     assert numbers_could_be_one(own, slip) and numbers_could_be_one(123456789, 123456798)
