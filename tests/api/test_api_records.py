@@ -3,6 +3,7 @@ review queue and judgements. Same services as the web pages, so the same access 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,22 +96,35 @@ def test_provenance_names_the_records_behind_every_value_and_is_audited(
     assert reads and reads[-1].purpose == "case_investigation"
 
 
-def test_values_a_purpose_may_not_use_are_withheld_with_the_reason(
+def test_a_record_the_purpose_may_not_use_is_named_in_no_subject_view(
     client: TestClient, headers_for: Headers, published: Path
 ) -> None:
-    """TAX-marked records (tax_addresses) need a cited authority: without one, an analyst's view holds
-    no TAX value, and says why each was withheld."""
+    """Even that a tax filing exists is tax return information: without a cited authority, an analyst's
+    provenance, timeline, why-linked and decision (its gates' evidence and inputs) of a taxed subject neither
+    list, link nor name its tax records, and `withheld` names the source once with the reason. A data
+    steward, who may use TAX data, sees them."""
     taxed = _subject_with_source(published, "tax_addresses")
-    body = client.get(f"/api/v1/subjects/{taxed}/provenance", headers=headers_for("analyst")).json()
-    tax_values = [
-        v
-        for row in body["identity"]
-        for v in row["values"]
-        if any("TAX" in s["markings"] for s in v["sources"])
-    ]
-    assert tax_values and all(v["value"] is None and v["withheld"] for v in tax_values)
-    withheld = [w for w in body["withheld"] if w["record"].startswith("tax_addresses:")]
-    assert withheld and all("recorded authority" in w["reason"] for w in withheld)
+    mine = [c for c in pq.read_table(published / "clusters.parquet").to_pylist() if c["subject_id"] == taxed]
+    tax_records = {f"tax_addresses:{c['record_id']}" for c in mine if c["source"] == "tax_addresses"}
+    views = {
+        view: client.get(f"/api/v1/subjects/{taxed}/{view}", headers=headers_for("analyst")).json()
+        for view in ("provenance", "timeline", "why-linked", "decision")
+    }
+    text = json.dumps(views)
+    assert not [r for r in tax_records if r in text]
+    assert "withheld:tax_addresses" in views["decision"]["inputs"]
+    for body in (views["provenance"], views["timeline"], views["why-linked"]):
+        [withheld] = [w for w in body["withheld"] if "tax_addresses" in w["record"]]
+        assert (withheld["what"], withheld["record"]) == ("records", "tax_addresses")
+        assert "recorded authority" in withheld["reason"]
+    assert len(views["provenance"]["records"]) == len(mine) - len(tax_records)
+    assert {r["record"] for r in views["why-linked"]["records"]} == set(views["provenance"]["records"])
+
+    steward = client.get(f"/api/v1/subjects/{taxed}/provenance", headers=headers_for("data_steward")).json()
+    assert tax_records <= set(steward["records"])
+    decided = client.get(f"/api/v1/subjects/{taxed}/decision", headers=headers_for("data_steward")).json()
+    assert tax_records <= set(decided["inputs"])
+    assert not [w for w in steward["withheld"] if "tax_addresses" in w["record"]]
 
 
 def _subject_with_source(linkage: Path, source: str) -> str:

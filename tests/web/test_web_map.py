@@ -45,8 +45,8 @@ def _row(location: str | None, usable: bool, withheld: str = "") -> dict[str, ob
 def test_withheld_locations_are_counted_never_plotted() -> None:
     items: list[WorklistItem] = [
         item_of(_row("1 MAIN ST, AUSTIN, TX 78701", True)),
-        item_of(_row("2 OAK AVE, DALLAS, TX 75201-1234", True, "newer address tax:T1 withheld: TAX")),
-        item_of(_row(None, False, "newer address health:H1 withheld: HEALTH")),
+        item_of(_row("2 OAK AVE, DALLAS, TX 75201-1234", True, "a newer address from tax withheld: TAX")),
+        item_of(_row(None, False, "a newer address from health withheld: HEALTH")),
         item_of(_row(None, False)),
         item_of(_row("CALLE 5, GUADALAJARA, JALISCO", True)),
     ]

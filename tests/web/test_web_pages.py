@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,19 +65,26 @@ def test_pages_forbid_framing_and_foreign_scripts(server: str) -> None:
     assert headers["cache-control"] == "no-store"
 
 
-def test_tax_marked_values_are_withheld_from_an_analyst_with_the_reason(server: str, world: World) -> None:
+def test_tax_records_are_withheld_from_an_analyst_with_the_reason_and_not_named(
+    server: str, world: World
+) -> None:
+    """Without an authority an analyst's page says why tax data is withheld and names no tax record (that a
+    filing exists is itself tax return information); a data steward's page names them."""
     observations = world.settings.home / "linkage" / "observations.parquet"
-    [(subject_id,)] = duckdb.sql(
-        f"SELECT subject_id FROM read_parquet('{observations}') WHERE list_contains(markings, 'TAX') "
-        "ORDER BY subject_id LIMIT 1"
+    [(subject_id, source, record_id)] = duckdb.sql(
+        f"SELECT subject_id, source, record_id FROM read_parquet('{observations}') "
+        "WHERE list_contains(markings, 'TAX') ORDER BY subject_id, record_id LIMIT 1"
     ).fetchall()
+    tax_record = f"{source}:{record_id}"
     with signed_in(server, world, "analyst", "case_investigation") as analyst:
-        page = analyst.get(f"/subjects/{subject_id}").text
+        page = html.unescape(analyst.get(f"/subjects/{subject_id}").text)
     assert "withheld" in page
     assert "no recorded authority covers this taxpayer" in page
+    assert tax_record not in page
     with signed_in(server, world, "steward", "data_quality") as steward:
-        page = steward.get(f"/subjects/{subject_id}").text
+        page = html.unescape(steward.get(f"/subjects/{subject_id}").text)
     assert "Nothing is withheld" in page
+    assert tax_record in page
 
 
 def test_sign_out_ends_the_session(server: str, world: World) -> None:

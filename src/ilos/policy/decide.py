@@ -95,7 +95,8 @@ def _recency(o: Observed[Value]) -> tuple[date, float, str]:
 
 
 def last_location(subject: Subject, usage: Usage) -> LocationView:
-    """The latest address the purpose may use; a newer one it may not use is reported as withheld."""
+    """The latest address the purpose may use; a newer one it may not use is reported as withheld, by its
+    source only (that a tax filing exists, or when it was made, is itself tax return information)."""
     addresses = sorted(subject.attribute("address").observations, key=_recency, reverse=True)
     withheld: list[str] = []
     for o in addresses:
@@ -110,7 +111,7 @@ def last_location(subject: Subject, usage: Usage) -> LocationView:
                 True,
                 "; ".join(withheld),
             )
-        withheld.append(f"newer address {o.record} ({o.observed_on}) withheld: {use.reason}")
+        withheld.append(f"a newer address from {o.source} withheld: {use.reason}")
     return LocationView(None, None, None, None, None, False, "; ".join(withheld))
 
 

@@ -7,14 +7,15 @@ and passes through the policy engine's `view_subject` before anything is shown."
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ilos.definitions.survivorship import load_survivorship_rules
 from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
-from ilos.policy.access import ShownValue, Usage, restrict_subject, view_subject
+from ilos.policy.access import ShownEvent, ShownValue, SubjectView, Usage, restrict_subject, view_subject
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.results import Decision
 from ilos.services import legal_records, subject_search
@@ -23,6 +24,7 @@ from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_reading import LegalLine, legal_lines
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.policy_in_force import current_policy, policy_role
+from ilos.services.record_visibility import RecordVisibility
 from ilos.services.store_access import Store
 from ilos.services.subject_record import ScoredLink, linkage_dir, read_detail
 
@@ -98,6 +100,8 @@ class SubjectPage:
     timeline: tuple[TimelineRow, ...]
     links: tuple[RecordLink, ...]
     withheld: tuple[WithheldItem, ...]
+    visibility: RecordVisibility
+    """Which records the page may name (for what is read after it, such as the merge and split history)."""
 
 
 def subject_page(
@@ -121,44 +125,100 @@ def subject_page(
     usage = Usage(subject, role, purpose, authorities, policy, today)
     usable = restrict_subject(subject, usage)
     shown = view_subject(subject, role, purpose, authorities, policy, today)
+    hidden = _hidden_records(shown)
+    visibility = RecordVisibility(
+        directory, policy, role, purpose, [str(r) for r in subject.records if str(r) not in hidden], hidden
+    )
+    candidates = {r for c in found.candidates for r in (c.record, c.other_record)}
+    unnamed = hidden | {r for r in candidates if not visibility(r)}
     rules = survivorship_rules()
     return SubjectPage(
         subject_id=subject_id,
         display_name=published.display_name,
         date_of_birth=published.date_of_birth,
-        records=tuple(str(r) for r in subject.records),
+        records=tuple(str(r) for r in subject.records if str(r) not in hidden),
         as_of=detail.as_of,
         role=role,
         purpose=purpose,
         policy_label=policy.label,
-        conflicts=subject.conflicts(rules),
-        decision=evaluate_subject(
-            subject,
-            detail.as_of,
-            policy,
-            role,
-            purpose,
-            authorities=authorities,
-            reviews=found.reviews,
-            candidates=found.candidates,
-            used_on=today,
+        conflicts=usable.conflicts(rules),
+        decision=_shown_decision(
+            evaluate_subject(
+                subject,
+                detail.as_of,
+                policy,
+                role,
+                purpose,
+                authorities=authorities,
+                reviews=found.reviews,
+                candidates=found.candidates,
+                used_on=today,
+            ),
+            unnamed,
         ),
-        identity=_identity(shown.values, usable, subject, rules),
+        identity=_identity([v for v in shown.values if _key(v) not in hidden], usable, rules),
         legal=tuple(legal_lines(usable.legal)),
         timeline=tuple(
-            TimelineRow(e.on, e.kind, f"{e.source}:{e.record_id}", e.attributes or (), e.markings, e.withheld)
+            TimelineRow(e.on, e.kind, _key(e), e.attributes or (), e.markings, e.withheld)
             for e in shown.events
+            if _key(e) not in hidden
         ),
-        links=_record_links(subject, detail.links),
-        withheld=tuple(
-            WithheldItem(
-                w.attribute if isinstance(w, ShownValue) else w.kind,
-                f"{w.source}:{w.record_id}",
-                w.withheld,
-            )
-            for w in shown.withheld
+        links=_record_links(subject, detail.links, hidden),
+        withheld=(
+            *(
+                WithheldItem(w.attribute if isinstance(w, ShownValue) else w.kind, _key(w), w.withheld)
+                for w in shown.withheld
+                if _key(w) not in hidden
+            ),
+            *_withheld_sources(shown, hidden),
         ),
+        visibility=visibility,
     )
+
+
+def _shown_decision(decision: Decision, hidden: set[str]) -> Decision:
+    """The decision as the page shows it. Gates look at all data, so a protection is never hidden by a
+    marking, but their evidence and the decision's inputs name a record the purpose may not see (`hidden`)
+    by its source only (reviews are checked against the gate's own evidence, not against this text)."""
+    if not hidden:
+        return decision
+    keys = re.compile(
+        r"(?<![\w.-])("
+        + "|".join(re.escape(k) for k in sorted(hidden, key=len, reverse=True))
+        + r")(?![\w.-])"
+    )
+
+    def named(text: str) -> str:
+        return keys.sub(lambda m: f"a {m.group(1).split(':', 1)[0]} record withheld for this purpose", text)
+
+    gates = tuple(
+        replace(g, reason=named(g.reason), evidence=tuple(named(e) for e in g.evidence), note=named(g.note))
+        for g in decision.gates
+    )
+    sources = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden))
+    inputs = (*(i for i in decision.inputs if i not in hidden), *sources)
+    return replace(decision, gates=gates, inputs=inputs, explanation=named(decision.explanation))
+
+
+def _key(item: ShownValue | ShownEvent) -> str:
+    return f"{item.source}:{item.record_id}"
+
+
+def _hidden_records(shown: SubjectView) -> set[str]:
+    """The records the purpose may use nothing of. That such a record exists is itself protected (a tax
+    filing is tax return information), so the page neither lists nor links them and names only their
+    source, as the published summary does (`published_view`)."""
+    items: tuple[ShownValue | ShownEvent, ...] = (*shown.values, *shown.events)
+    return {_key(i) for i in items} - {_key(i) for i in items if not i.withheld}
+
+
+def _withheld_sources(shown: SubjectView, hidden: set[str]) -> tuple[WithheldItem, ...]:
+    """One line per source of withheld records, with the reason, and neither their ids nor their number."""
+    reasons: dict[str, str] = {}
+    for item in shown.withheld:
+        if _key(item) in hidden:
+            reasons.setdefault(item.source, item.withheld)
+    return tuple(WithheldItem("records", source, why) for source, why in reasons.items())
 
 
 @functools.cache
@@ -168,7 +228,7 @@ def survivorship_rules() -> SurvivorshipRules:
 
 
 def _identity(
-    values: Sequence[ShownValue], usable: Subject, subject: Subject, rules: SurvivorshipRules
+    values: Sequence[ShownValue], usable: Subject, rules: SurvivorshipRules
 ) -> tuple[IdentityRow, ...]:
     """Attributes in reading order; within each, shown values (best first, then by sources), then each
     withheld observation on its own with its reason. The best value is chosen among usable values only."""
@@ -192,7 +252,7 @@ def _identity(
             for value, obs in grouped.items()
         ]
         shown.sort(key=lambda s: (not s.is_best, -len(s.sources), s.value or ""))
-        conflict = name in rules.critical and subject.attribute(name).conflict
+        conflict = name in rules.critical and usable.attribute(name).conflict
         rows.append(IdentityRow(name, conflict, (*shown, *withheld)))
     return tuple(rows)
 
@@ -201,10 +261,13 @@ def _source(v: ShownValue) -> Source:
     return Source(f"{v.source}:{v.record_id}", v.observed_on, v.link_confidence, v.markings)
 
 
-def _record_links(subject: Subject, links: Sequence[ScoredLink]) -> tuple[RecordLink, ...]:
-    """For each record, its strongest scored link inside the subject (links come strongest first)."""
+def _record_links(subject: Subject, links: Sequence[ScoredLink], hidden: set[str]) -> tuple[RecordLink, ...]:
+    """For each record the page may show, its strongest scored link to another such record of the subject
+    (links come strongest first)."""
     strongest: dict[str, ScoredLink] = {}
     for link in links:
+        if str(link.left) in hidden or str(link.right) in hidden:
+            continue
         for record in (link.left, link.right):
-            strongest.setdefault(record, link)
-    return tuple(RecordLink(str(r), strongest.get(str(r))) for r in subject.records)
+            strongest.setdefault(str(record), link)
+    return tuple(RecordLink(str(r), strongest.get(str(r))) for r in subject.records if str(r) not in hidden)

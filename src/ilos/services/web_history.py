@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.record_visibility import RecordVisibility
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.services.subject_view import SubjectPage
@@ -29,19 +30,29 @@ class HistoryEntry:
     summary: str
 
 
+WITHHELD_RECORD = "a record withheld for this purpose"
+
+
 def subject_history(store: Store, page: SubjectPage) -> tuple[HistoryEntry, ...]:
     """Every recorded merge or split touching the subject of `page` (whose building authorised and audited
-    the read), oldest first."""
+    the read), oldest first. A record the purpose may not see (a tax filing without an authority) is neither
+    named nor counted."""
     directory, subject_id = linkage_dir(store.settings.home), page.subject_id
-    entries = [*_batch_entries(directory, subject_id), *_live_entries(directory, subject_id)]
+    shown = page.visibility
+    entries = [*batch_entries(directory, subject_id, shown), *_live_entries(directory, subject_id, shown)]
     return tuple(sorted(entries, key=lambda e: e.at))
 
 
-def _batch_entries(directory: Path, subject_id: str) -> Iterator[HistoryEntry]:
+def batch_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> Iterator[HistoryEntry]:
     """From the batch runs' history (complete lines only, as the worker reads its journal)."""
     for e in journal_lines(directory / SUBJECT_EVENTS_FILE):
         others, moved = tuple(e.get("others", ())), int(e.get("records_moved", 0))
-        records = tuple(e.get("records", ()))  # a linker that names the moved records is shown them
+        named = tuple(e.get("records", ()))  # a linker that names the moved records is shown them
+        records = tuple(r for r in named if shown(r))
+        if named:
+            moved = len(records)
+            if not records:
+                continue  # only records the purpose may not see moved
         run = (
             f"link run of {e['at'][:19].replace('T', ' ')} UTC (config {str(e.get('config_hash', ''))[:12]})"
         )
@@ -82,12 +93,14 @@ def _batch_entries(directory: Path, subject_id: str) -> Iterator[HistoryEntry]:
             yield HistoryEntry(at, run, "joined", records, moved if len(others) == 1 else 0, (e["subject_id"],), f"split: {share} of {e['subject_id']} became this subject")  # fmt: skip
 
 
-def _live_entries(directory: Path, subject_id: str) -> Iterator[HistoryEntry]:
+def _live_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> Iterator[HistoryEntry]:
     for e in journal_lines(directory / JOURNAL_FILE):
         absorbed = tuple(e.get("absorbed", ()))
         run = f"change event {e['event_id']}"
         at = datetime.fromisoformat(e["processed_at"])
-        record = str(e["record"]).replace("|", ":", 1)
+        linked = str(e["record"]).replace("|", ":", 1)
+        record = linked if shown(linked) else WITHHELD_RECORD
+        named = (linked,) if shown(linked) else ()
         if e["subject_id"] == subject_id:
             if absorbed:
                 summary = f"merge: linking {record} joined {', '.join(absorbed)} into this subject"
@@ -95,9 +108,7 @@ def _live_entries(directory: Path, subject_id: str) -> Iterator[HistoryEntry]:
                 summary = f"{record} started this subject"
             else:
                 summary = f"{record} joined this subject"
-            yield HistoryEntry(at, run, "joined", (record,), 1, absorbed, summary)
+            yield HistoryEntry(at, run, "joined", named, len(named), absorbed, summary)
         elif subject_id in absorbed:
             summary = f"merge: linking {record} joined this subject's records into {e['subject_id']}"
-            yield HistoryEntry(
-                at, run, "merged into another subject", (record,), 0, (e["subject_id"],), summary
-            )
+            yield HistoryEntry(at, run, "merged into another subject", named, 0, (e["subject_id"],), summary)
