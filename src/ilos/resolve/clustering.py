@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +42,25 @@ class ClusteringOutcome:
     supporting_edges: list[int] = field(default_factory=list)
     """Weak links counted towards a merge that a later link completed (the weak-link rule needs two)."""
     refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """How many times each `Refusal` kept two clusters apart (the reports print these)."""
+
+
+class Merge(NamedTuple):
+    """Two clusters `try_merge` joined: the root that survives and the root it absorbed."""
+
+    survivor: int
+    absorbed: int
+
+
+Refusal = Literal[
+    "one_record_per_entity",
+    "cannot_link",
+    "different_dates_of_birth",
+    "younger_than_a_record_allows",
+    "different_identity_numbers",
+    "weak_single_link",
+]
+"""Why `try_merge` kept two clusters apart; each is counted in `ClusteringOutcome.refused` under its name."""
 
 
 class ClusterForest:
@@ -238,40 +257,40 @@ def try_merge(
     support: dict[tuple[int, int], list[int]],
     rules: ClusteringRules,
     prob: float,
-) -> tuple[int, int] | None:
-    """Join the clusters of a and b unless a constraint forbids it; returns (surviving root, absorbed root)."""
+) -> Merge | Refusal | Literal["same_cluster"]:
+    """Join the clusters of a and b unless a constraint forbids it. Returns the merge, or why there was none:
+    `merge_record` needs to know which of a record's weak links were counted towards a merge."""
     ra, rb = forest.find(a), forest.find(b)
     if ra == rb:
-        return None
+        return "same_cluster"
     if forest.groups_of(ra) & forest.groups_of(rb):
-        outcome.refused["one_record_per_entity"] += 1
-        return None
+        return _refuse(outcome, "one_record_per_entity")
     if _violates_cannot_link(forest, blocked, ra, rb):
-        outcome.refused["cannot_link"] += 1
-        return None
+        return _refuse(outcome, "cannot_link")
     births = (forest.birth_dates(ra), forest.birth_dates(rb))
     if not force and _birth_dates_conflict(*births):
-        outcome.refused["different_dates_of_birth"] += 1
-        return None
+        return _refuse(outcome, "different_dates_of_birth")
     if not force and _too_young_for_a_record(forest, (ra, rb), births):
-        outcome.refused["younger_than_a_record_allows"] += 1
-        return None
+        return _refuse(outcome, "younger_than_a_record_allows")
     if not force and _identity_numbers_conflict(forest, ra, rb):
-        outcome.refused["different_identity_numbers"] += 1
-        return None
+        return _refuse(outcome, "different_identity_numbers")
     if not force and forest.size[ra] > 1 and forest.size[rb] > 1 and prob < rules.strong:
         key = (min(ra, rb), max(ra, rb))
         counted = support.setdefault(key, [])
         counted.append(edge)
         if len(counted) < rules.support_needed:
-            outcome.refused["weak_single_link"] += 1
-            return None
+            return _refuse(outcome, "weak_single_link")
         del support[key]  # neither root survives as this pair: the key is never met again
         outcome.supporting_edges.extend(e for e in counted[:-1] if e >= 0)
     survivor = forest.union(ra, rb)
     if edge >= 0:
         outcome.merged_edges.append(edge)
-    return survivor, rb if survivor == ra else ra
+    return Merge(survivor, rb if survivor == ra else ra)
+
+
+def _refuse(outcome: ClusteringOutcome, refusal: Refusal) -> Refusal:
+    outcome.refused[refusal] += 1
+    return refusal
 
 
 def merge_record(
@@ -282,23 +301,22 @@ def merge_record(
     outcome: ClusteringOutcome,
     support: dict[tuple[int, int], list[int]],
     rules: ClusteringRules,
-) -> tuple[list[tuple[int, int]], set[int]]:
+) -> tuple[list[Merge], set[int]]:
     """Merge an incoming record along its edges (other node, probability; strongest first) at or above the
-    threshold. Returns each merge's (surviving root, absorbed root) in order, and the other ends of the edges
-    that carried a merge: the link that completed it, or a weak link of this record counted towards a merge
-    that a later one of its links completed (the batch run's `supporting_edges`)."""
-    merges: list[tuple[int, int]] = []
+    threshold. Returns its merges in order, and the other ends of the edges that carried a merge: the link
+    that completed it, or a weak link of this record counted towards a merge that a later one of its links
+    completed (the batch run's `supporting_edges`)."""
+    merges: list[Merge] = []
     merging: set[int] = set()
     supporting: list[int] = []
     for other, prob in edges:
         if prob < rules.threshold:
             break
-        weak = outcome.refused["weak_single_link"]
-        merged = try_merge(forest, blocked, node, other, outcome, -1, False, support, rules, prob)
-        if merged is not None:
-            merges.append(merged)
+        result = try_merge(forest, blocked, node, other, outcome, -1, False, support, rules, prob)
+        if isinstance(result, Merge):
+            merges.append(result)
             merging.add(other)
-        elif outcome.refused["weak_single_link"] > weak:
+        elif result == "weak_single_link":
             supporting.append(other)
     root = forest.find(node)
     merging.update(other for other in supporting if forest.find(other) == root)

@@ -27,6 +27,7 @@ from ilos.resolve.clustering import (
     ClusterForest,
     ClusteringOutcome,
     ClusteringRules,
+    Merge,
     constraint_columns,
     merge_record,
     node_constraints,
@@ -192,16 +193,16 @@ class IncrementalLinker:
             self.forest, self.blocked, node, [(other, e.probability) for other, e in edges], self._outcome,
             self.support, self.rules,
         )  # fmt: skip
-        absorbed = [lost for merged in merges for lost in self._rename(*merged, provisional)]
+        absorbed = [lost for merge in merges for lost in self._rename(merge, provisional)]
         return self.subject_of_root[self.forest.find(node)], absorbed, merging
 
-    def _rename(self, survivor: int, gone: int, provisional: str) -> list[str]:
+    def _rename(self, merge: Merge, provisional: str) -> list[str]:
         """The merged subject keeps an established id (the larger subject's when two meet); the incoming
         record's provisional id never survives a merge. Returns the established id that was absorbed."""
-        kept, lost = self.subject_of_root.pop(survivor), self.subject_of_root.pop(gone)
+        kept, lost = self.subject_of_root.pop(merge.survivor), self.subject_of_root.pop(merge.absorbed)
         if kept == provisional:
             kept, lost = lost, kept
-        self.subject_of_root[survivor] = kept
+        self.subject_of_root[merge.survivor] = kept
         return [] if lost == provisional else [lost]
 
     def new_links_table(self) -> pa.Table:

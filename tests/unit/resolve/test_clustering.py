@@ -10,6 +10,7 @@ from ilos.resolve.clustering import (
     ClusterForest,
     ClusteringOutcome,
     ClusteringRules,
+    Merge,
     cluster_edges,
     dates_could_be_one,
     merge_record,
@@ -120,12 +121,13 @@ def test_the_bound_holds_for_a_record_arriving_later() -> None:
     outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
     rules = ClusteringRules(threshold=0.5)
     child = forest.add_node(-1, 20161120, 0)
-    assert try_merge(forest, {}, child, wage, outcome, 0, False, {}, rules, 0.999) is None
+    too_young = "younger_than_a_record_allows"
+    assert try_merge(forest, {}, child, wage, outcome, 0, False, {}, rules, 0.999) == too_young
     born_between = forest.add_node(-1, 20110101, 0)  # fits the wage report's bound, not the tax return's
-    assert try_merge(forest, {}, born_between, wage, outcome, 0, False, {}, rules, 0.999) is None
-    assert outcome.refused["younger_than_a_record_allows"] == 2
+    assert try_merge(forest, {}, born_between, wage, outcome, 0, False, {}, rules, 0.999) == too_young
+    assert outcome.refused[too_young] == 2
     old_enough = forest.add_node(-1, 19800402, 0)
-    assert try_merge(forest, {}, old_enough, wage, outcome, 1, False, {}, rules, 0.999) is not None
+    assert isinstance(try_merge(forest, {}, old_enough, wage, outcome, 1, False, {}, rules, 0.999), Merge)
 
 
 DATES = st.dates().filter(lambda d: d.year >= 1000).map(lambda d: d.year * 10000 + d.month * 100 + d.day)
@@ -254,9 +256,11 @@ def test_a_record_arriving_later_meets_the_numbers_of_the_cluster() -> None:
     rules = ClusteringRules(threshold=0.5)
     first = forest.add_node(-1, numbers=[22222222, 0])
     second = forest.add_node(-1, numbers=[22222222, 0])
-    assert try_merge(forest, {}, first, second, outcome, 0, False, {}, rules, 0.999) is not None
-    assert try_merge(forest, {}, first, 0, outcome, 1, False, {}, rules, 0.999) is None
-    assert outcome.refused["different_identity_numbers"] == 1
+    numbers_differ = "different_identity_numbers"
+    assert isinstance(try_merge(forest, {}, first, second, outcome, 0, False, {}, rules, 0.999), Merge)
+    assert try_merge(forest, {}, first, second, outcome, 0, False, {}, rules, 0.999) == "same_cluster"
+    assert try_merge(forest, {}, first, 0, outcome, 1, False, {}, rules, 0.999) == numbers_differ
+    assert outcome.refused == {numbers_differ: 1}  # being together already is no refusal
 
 
 def test_an_arriving_record_reports_every_link_that_carried_a_merge() -> None:
