@@ -40,7 +40,7 @@ def incoming_records(linkage_dir: Path, n: int, seed: int) -> pa.Table:
         row[rng.choice(["a_number", "street", "postal_code", "date_of_birth", "phone"])] = None
     other = Path(tempfile.mkdtemp(prefix="ilos-inc-"))
     generate_world(other, max(n, 1000), seed + 1000, None)
-    fresh, _ = standardized_records(load_sources_config(other / "sources.yaml"))
+    fresh = standardized_records(load_sources_config(other / "sources.yaml")).records
     strangers = fresh.take([rng.randrange(fresh.num_rows) for _ in range(n - len(rows))]).to_pylist()
     for i, row in enumerate(strangers):
         row["record_id"] = f"NEW-{i}"

@@ -124,7 +124,7 @@ def main() -> None:
         f"F1 {reachable.pairwise_f1:.4f}"
     )
     if not args.no_baseline:
-        records, _ = standardized_records(load_sources_config(world / "sources.yaml"))
+        records = standardized_records(load_sources_config(world / "sources.yaml")).records
         addresses = records.select(["source", "record_id", "address_key"])
         t0 = time.perf_counter()
         pairs = score_baseline(records)

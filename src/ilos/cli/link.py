@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ilos.cli.default_group import DefaultCommandGroup
-from ilos.cli.errors import reports_errors
+from ilos.cli.errors import reports_errors, stderr
 from ilos.cli.progress import spinner
 from ilos.services import linking
 from ilos.services.linking import TrainingOptions
@@ -36,6 +36,12 @@ def run(
         f"linked {s.records:,} records into {s.subjects:,} subjects; threshold {s.threshold.threshold:.4f}; "
         f"{s.review_pairs:,} pairs for review; output in {out}"
     )
+    _warn(result.warnings)
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        stderr.print(f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("explain", help="Why two records were or were not linked: each comparison's level and weight.")
@@ -128,9 +134,10 @@ def add(
     with spinner("linking new records") as step:
         report = linking.add_records(linkage_dir, source, input_path, step)
     console.print(
-        f"linked {report.records:,} records: {report.joined:,} joined a subject, {report.new_subjects:,} new "
-        f"subjects, {len(report.merges):,} merges; latency per record p50 {report.percentile(0.5):.2f} ms, "
+        f"linked {report.records:,} record(s): {report.joined:,} joined a subject, {report.new_subjects:,} new "
+        f"subject(s), {len(report.merges):,} merge(s); latency per record p50 {report.percentile(0.5):.2f} ms, "
         f"p95 {report.percentile(0.95):.2f} ms, p99 {report.percentile(0.99):.2f} ms"
     )
     for kept, gone in report.merges:
         console.print(f"merge: subject {gone} merged into {kept}")
+    _warn(report.warnings)

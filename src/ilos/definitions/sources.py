@@ -4,6 +4,7 @@ and the content hash each run records."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -59,6 +60,8 @@ class ColumnSpec(_Strict):
     def _date_needs_format(self) -> ColumnSpec:
         if self.type == "date" and not self.format:
             raise ValueError("a date column needs a format, e.g. format: '%Y-%m-%d'")
+        if self.type == "date" and self.format and (why := date_format_problem(self.format)):
+            raise ValueError(why)
         return self
 
 
@@ -161,7 +164,8 @@ class SourceSpec(_Strict):
 class SourcesConfig(_Strict):
     """A whole config: every source, resolved relative to the file it came from."""
 
-    version: int = 1
+    version: Literal[1] = 1
+    """The config format's version; this release reads version 1."""
     sources: tuple[SourceSpec, ...]
     base_dir: Path = Field(default=Path("."), exclude=True)
     content_hash: str = Field(default="", exclude=True)
@@ -189,7 +193,8 @@ def _field_problem(name: str, spec: Any) -> str | None:
     if isinstance(spec, dict):
         if set(spec) != {"column", "format"} or not all(isinstance(v, str) and v for v in spec.values()):
             return f"field {name!r}: a date mapping needs exactly `column` and `format` (got keys {sorted(spec)})"
-        return None
+        why = date_format_problem(spec["format"])
+        return f"field {name!r}: {why}" if why else None
     if name in DATE_FIELDS:
         return f"field {name!r} needs its date format: write {{column: {spec!r}, format: '%Y-%m-%d'}}"
     if isinstance(spec, str) and spec:
@@ -199,6 +204,21 @@ def _field_problem(name: str, spec: Any) -> str | None:
     return f"field {name!r}: map it to a column name, a list of column names, or {{column, format}}"
 
 
+def date_format_problem(fmt: str) -> str | None:
+    """Why `fmt` cannot read dates, or None: it must be a strptime format that reads back a year, a month
+    and a day (a format such as 'YYYY-MM-DD' would leave every date of the source missing)."""
+    sample = date(2001, 2, 3)
+    if "%" not in fmt:
+        return f"format {fmt!r} is not a strptime format; write it with directives, e.g. '%Y-%m-%d' or '%m/%d/%Y'"
+    try:
+        read_back = datetime.strptime(sample.strftime(fmt), fmt).date()
+    except ValueError as exc:
+        return f"format {fmt!r} is not a strptime format ({exc}); e.g. '%Y-%m-%d' or '%m/%d/%Y'"
+    if read_back != sample:
+        return f"format {fmt!r} does not hold a whole date: it needs a year, a month and a day"
+    return None
+
+
 def hash_config_text(text: bytes) -> str:
     """Content hash recorded by every run that used this config."""
     return hashlib.sha256(text).hexdigest()
@@ -206,6 +226,17 @@ def hash_config_text(text: bytes) -> str:
 
 def load_sources_config(path: Path) -> SourcesConfig:
     """Parse and validate a sources config, reporting every problem at once."""
+    config, problems = read_sources_config(path)
+    if problems:
+        raise InvalidInputError(f"Config file {path} has {len(problems)} problem(s)", problems)
+    return config
+
+
+def read_sources_config(path: Path) -> tuple[SourcesConfig, list[FieldProblem]]:
+    """The config's sources that validate, and every problem of the config: the field errors and the checks
+    across sources (`check_config_semantics`) in one list, so that a caller can add the problems of the
+    files themselves (missing columns) and report them all at once. Only a missing file, bad YAML or a
+    config that is not a mapping with `sources:` raise here: nothing else can be checked then."""
     if not path.is_file():
         raise InvalidInputError(f"Config file {path} does not exist; pass the path of a sources YAML file")
     raw = path.read_bytes()
@@ -215,27 +246,59 @@ def load_sources_config(path: Path) -> SourcesConfig:
         raise InvalidInputError(f"Config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or "sources" not in data:
         raise InvalidInputError(f"Config file {path} must be a mapping with a 'sources:' list")
+    problems: list[FieldProblem] = []
     try:
         config = SourcesConfig.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInputError(f"Config file {path} is invalid", _problems_from(exc, data)) from exc
-    problems = check_config_semantics(config)
-    if problems:
-        raise InvalidInputError(f"Config file {path} has {len(problems)} problem(s)", problems)
-    return config.model_copy(
+        problems = _problems_from(exc, data)
+        config = SourcesConfig.model_construct(sources=_valid_sources(data["sources"]))
+    problems += _across_entries(data["sources"]) + check_config_semantics(config)
+    located = config.model_copy(
         update={"base_dir": path.parent.resolve(), "content_hash": hash_config_text(raw)}
     )
+    return located, problems
+
+
+def _valid_sources(entries: object) -> tuple[SourceSpec, ...]:
+    """The entries of `sources:` that validate on their own (their problems are reported all the same)."""
+    valid = []
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            valid.append(SourceSpec.model_validate(entry))
+        except ValidationError:
+            continue
+    return tuple(valid)
+
+
+def _across_entries(entries: object) -> list[FieldProblem]:
+    """Problems of the entries as written, valid or not, so none waits for another run: a source name
+    declared twice, a minimum_age without the record_date it holds on."""
+    problems: list[FieldProblem] = []
+    seen: set[object] = set()
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        name = entry.get("name")
+        where = f"source {name!r}"
+        if name in seen:
+            problems.append(FieldProblem(where, "is declared twice; source names must be unique"))
+        seen.add(name)
+        fields = entry.get("fields")
+        if entry.get("minimum_age") is not None and not (
+            isinstance(fields, dict) and "record_date" in fields
+        ):
+            problems.append(
+                FieldProblem(f"{where} minimum_age", "needs a record_date field: the date the age holds on")
+            )
+    return problems
 
 
 def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
-    """Problems pydantic cannot see: unknown canonical fields, unmapped columns, duplicate names."""
+    """Problems of valid sources that pydantic cannot see: mapped, record id and event columns missing from
+    a declared schema."""
     problems: list[FieldProblem] = []
-    seen: set[str] = set()
     for spec in config.sources:
         where = f"source {spec.name!r}"
-        if spec.name in seen:
-            problems.append(FieldProblem(where, "is declared twice; source names must be unique"))
-        seen.add(spec.name)
         schema = spec.columns
         for canonical in spec.fields:
             if schema is not None:
@@ -247,10 +310,6 @@ def check_config_semantics(config: SourcesConfig) -> list[FieldProblem]:
                                 f"maps column {column!r}, not declared in columns",
                             )
                         )
-        if spec.minimum_age is not None and "record_date" not in spec.fields:
-            problems.append(
-                FieldProblem(f"{where} minimum_age", "needs a record_date field: the date the age holds on")
-            )
         if schema is not None and spec.record_id not in schema:
             problems.append(FieldProblem(f"{where} record_id", f"column {spec.record_id!r} is not declared"))
         for event in spec.events:

@@ -135,6 +135,17 @@ def _split_fields(text: str, delimiter: str) -> list[str]:
 
 def read_csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:
     """The header record, and proof that at least one data row follows it."""
+    header, has_rows = csv_header(path, encoding, delimiter)
+    if not has_rows:
+        raise BadSourceFileError(
+            f"Source file {path.name} is empty: it has a header "
+            f"(line 1: {delimiter.join(header)!r}) but no data rows"
+        )
+    return header
+
+
+def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bool]:
+    """The header record, and whether any data row follows it."""
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
@@ -145,13 +156,7 @@ def read_csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:
             has_rows = any(row for row in reader)
         except csv.Error:
             has_rows = True  # a malformed data line is a row problem, found and quarantined later
-    header = [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(header)]
-    if not has_rows:
-        raise BadSourceFileError(
-            f"Source file {path.name} is empty: it has a header "
-            f"(line 1: {delimiter.join(header)!r}) but no data rows"
-        )
-    return header
+    return [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(header)], has_rows
 
 
 def check_columns(file_name: str, found: Sequence[str], declared: Sequence[str], where: str) -> None:

@@ -8,7 +8,7 @@ import shutil
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 
 from ilos.resolve import engine
 from ilos.resolve.clustering import CONSTRAINT_COLUMNS, ClusteringRules, cluster_edges, constraint_columns
-from ilos.resolve.judgements import Judgement, read_judgements
+from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, read_judgements
 from ilos.resolve.model_spec import MODEL_VERSION
-from ilos.resolve.report import write_report
+from ilos.resolve.report import REPORT_FILE, write_report
 from ilos.resolve.stable_ids import SubjectEvent, assign_stable_ids
 from ilos.resolve.threshold import ThresholdChoice, choose_threshold
 
@@ -35,6 +35,9 @@ MODEL_FILE = "model.json"
 RECORDS_FILE = "records.parquet"
 REVIEW_FILE = "review.parquet"
 SUMMARY_FILE = "linkage.json"
+UNREGULARISED_MODEL_FILE = "model_unregularised.json"
+WORK_DIR = ".link-work"
+"""Where a run keeps what it has not yet published: its models and scored parts (removed at the end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ class LinkageSummary:
     subject_events: tuple[SubjectEvent, ...] = ()
     model_version: str = MODEL_VERSION
     """The model and standardization that made the linkage: records linked into it later must be read alike."""
+    dropped_records: int = 0
+    """Records of the last run in the directory that this run's inputs no longer hold."""
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
@@ -81,6 +86,11 @@ def append_table_atomic(rows: pa.Table, path: Path) -> None:
 
 
 SUBJECT_EVENTS_FILE = "subject_events.jsonl"
+OUTPUT_FILES = (
+    CLUSTERS_FILE, LINKS_FILE, MODEL_FILE, UNREGULARISED_MODEL_FILE, RECORDS_FILE, REVIEW_FILE, SUMMARY_FILE,
+    SUBJECT_EVENTS_FILE, REPORT_FILE, JUDGEMENTS_FILE,
+)  # fmt: skip
+"""What a linkage directory holds: no input may be one of these."""
 
 
 def record_subject_events(out_dir: Path, events: Sequence[Mapping[str, object]], config_hash: str) -> None:
@@ -155,35 +165,50 @@ def run_linkage(
 ) -> LinkageSummary:
     """Link `records` (standardize_table output of every source) and write the linkage directory."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / WORK_DIR
     con = engine.connect_bounded(out_dir, options)
-    prepare_records(con, records)
-    trained = engine.train_model(con, options, progress)
-    raw_model = engine.save_model(trained, out_dir / "model_unregularised.json")
-    model = engine.regularise_model(raw_model, options.m_floor, options.u_floor)
-    linker = engine.retrain_with(con, model)
-    engine.save_model(linker, out_dir / MODEL_FILE)
-    progress("scoring candidate pairs")
-    parts = engine.write_link_parts(con, linker, options, out_dir / ".link-parts", progress)
-    edges = read_scored_edges(con, parts)
-    judgements = read_judgements(out_dir)
-    summary, clusters, decisions = cluster_links(
-        con, edges, restricted_sources, judgements, config_hash, progress, previous_subjects(out_dir)
-    )
-    progress("writing the linkage directory")
-    write_table_atomic(clusters, out_dir / CLUSTERS_FILE)
-    write_links(con, parts, decisions, out_dir)
-    write_table_atomic(records, out_dir / RECORDS_FILE)
-    summary_dict = asdict(summary)
-    events = summary_dict.pop("subject_events")
-    summary_dict["merges"] = sum(e["kind"] == "merge" for e in events)
-    summary_dict["splits"] = sum(e["kind"] == "split" for e in events)
-    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
-    record_subject_events(out_dir, events, config_hash)
-    write_report(out_dir, summary_dict, model, clusters, edges.probability)
-    con.close()
-    shutil.rmtree(out_dir / ".duckdb-spill", ignore_errors=True)
-    shutil.rmtree(out_dir / ".link-parts", ignore_errors=True)
+    try:
+        prepare_records(con, records)
+        trained = engine.train_model(con, options, progress)
+        work.mkdir(exist_ok=True)
+        raw_model = engine.save_model(trained, work / UNREGULARISED_MODEL_FILE)
+        model = engine.regularise_model(raw_model, options.m_floor, options.u_floor)
+        linker = engine.retrain_with(con, model)
+        engine.save_model(linker, work / MODEL_FILE)
+        progress("scoring candidate pairs")
+        parts = engine.write_link_parts(con, linker, options, work / "link-parts", progress)
+        edges = read_scored_edges(con, parts)
+        judgements = read_judgements(out_dir)
+        previous = previous_subjects(out_dir)
+        summary, clusters, decisions = cluster_links(
+            con, edges, restricted_sources, judgements, config_hash, progress, previous
+        )
+        dropped = len(previous.keys() - set(_keys(clusters))) if previous else 0
+        summary = replace(summary, dropped_records=dropped)
+        progress("writing the linkage directory")
+        # Until here a failed run has changed nothing of a linkage already in the directory.
+        for name in (UNREGULARISED_MODEL_FILE, MODEL_FILE):
+            (work / name).replace(out_dir / name)
+        write_table_atomic(clusters, out_dir / CLUSTERS_FILE)
+        write_links(con, parts, decisions, out_dir)
+        write_table_atomic(records, out_dir / RECORDS_FILE)
+        summary_dict = asdict(summary)
+        events = summary_dict.pop("subject_events")
+        summary_dict["merges"] = sum(e["kind"] == "merge" for e in events)
+        summary_dict["splits"] = sum(e["kind"] == "split" for e in events)
+        (out_dir / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
+        record_subject_events(out_dir, events, config_hash)
+        write_report(out_dir, summary_dict, model, clusters, edges.probability)
+    finally:
+        con.close()
+        shutil.rmtree(out_dir / ".duckdb-spill", ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return summary
+
+
+def _keys(clusters: pa.Table) -> list[str]:
+    sources, ids = clusters["source"].to_pylist(), clusters["record_id"].to_pylist()
+    return [f"{s}|{r}" for s, r in zip(sources, ids, strict=True)]
 
 
 DECISIONS = ("judged", "household_conflict", "review", "match", "non_match")

@@ -198,9 +198,9 @@ JUAN CARLOS and his son CARLOS stay apart. Exact keys only: a fuzzy test would l
 surname (MARTIN/MARTINEZ, HERNAN/HERNANDEZ) release a father and son."""
 
 HOUSEHOLD_CONFLICT_SQL = (
-    '("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
+    'COALESCE(("address_key_l" IS NOT NULL AND "address_key_l" = "address_key_r" '
     f"AND ((NOT COALESCE({NAME_AGREES_SQL}, TRUE) AND NOT {GIVEN_NAMES_COMPATIBLE_SQL}) "
-    "OR gamma_date_of_birth = 0))"
+    "OR gamma_date_of_birth = 0)), FALSE)"
 )
 """Same address and a clearly different given name or date of birth: parents, children, siblings, twins.
 Household members share surnames, so only the given name (or the date of birth) tells them apart; one

@@ -13,13 +13,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.config import Settings
-from ilos.definitions.sources import SourcesConfig, SourceSpec, load_sources_config
-from ilos.errors import InvalidInputError, NotFoundError
+from ilos.definitions.sources import SourcesConfig, SourceSpec, load_sources_config, read_sources_config
+from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
+from ilos.ingest.file_checks import encoding_error
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
+from ilos.services.source_checks import SourceFindings, file_problems, row_findings
 from ilos.standardize.table import standardize_table
 from ilos.store.lake import lake_exists, open_lake
 
@@ -30,6 +32,7 @@ __all__ = [
     "AddReport",
     "LinkRun",
     "ReviewQueue",
+    "StandardizedSources",
     "TrainingOptions",
     "add_records",
     "evaluate_linkage",
@@ -50,58 +53,96 @@ class LinkRun:
     out_dir: Path
     summary: linkage.LinkageSummary
     records_per_source: dict[str, int]
+    warnings: tuple[str, ...] = ()
+    """What the run went on despite (dates that do not parse, records of the last run no longer in the inputs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StandardizedSources:
+    records: pa.Table
+    counts: dict[str, int]
+    warnings: tuple[str, ...] = ()
 
 
 def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
     """Every column as text, so identifiers and postal codes keep their leading zeros."""
     path = path or config.path_of(spec)
     if not path.is_file():
-        raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist; fix `path` in the config")
+        raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist")
     con = duckdb.connect()
-    if spec.file_format == "parquet":
-        table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
-        return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-    return con.sql(
-        "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
-        params=[str(path), spec.delimiter, spec.encoding],
-    ).to_arrow_table()
+    try:
+        if spec.file_format == "parquet":
+            table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
+            return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+        return con.sql(
+            "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
+            params=[str(path), spec.delimiter, spec.encoding],
+        ).to_arrow_table()
+    except duckdb.Error as exc:
+        if spec.file_format == "csv" and "encod" in str(exc).lower():
+            raise encoding_error(path, spec.encoding, spec.delimiter) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInputError(
+            f"Source {spec.name!r}: {path} cannot be read as {spec.file_format}: {first}"
+        ) from None
+    finally:
+        con.close()
 
 
-def check_mapped_columns(spec: SourceSpec, table: pa.Table) -> list[str]:
-    """Mapped columns missing from the file, named with their source."""
-    present = set(table.column_names)
-    wanted = {spec.record_id} | {c for field in spec.fields for c in spec.mapped_columns(field)}
-    return [f"source {spec.name!r}: column {c!r} is not in the file" for c in sorted(wanted - present)]
-
-
-def standardized_records(
-    config: SourcesConfig, progress: Progress = _silent
-) -> tuple[pa.Table, dict[str, int]]:
-    """Read and standardize every people source of a config into one table."""
-    tables, counts, problems = [], {}, []
+def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> StandardizedSources:
+    """Read and standardize every people source of a config into one table. Every row problem of every
+    source (blank or repeated record ids, dates no value of which parses) is reported at once, before any
+    linking; a source whose columns do not fit its mapping is reported, not read."""
+    tables, counts, findings = [], {}, SourceFindings()
     for spec in config.people_sources:
+        unfit = file_problems(config, spec)
+        if unfit:
+            findings.problems.extend(unfit)
+            continue
         progress(f"reading and standardizing {spec.name}")
         raw = read_source_file(config, spec)
-        missing = check_mapped_columns(spec, raw)
-        if missing:
-            problems.extend(missing)
-            continue
-        tables.append(standardize_table(raw, spec))
+        row_findings(spec, raw, findings)
+        if not findings.problems:
+            tables.append(standardize_table(raw, spec))
         counts[spec.name] = raw.num_rows
-    if problems:
-        raise InvalidInputError("The config does not match its files:\n  - " + "\n  - ".join(problems))
+    if findings.problems:
+        raise InvalidInputError(
+            f"The sources cannot be linked as they are ({len(findings.problems)} problem(s)); nothing was linked",
+            findings.problems,
+        )
     if not tables:
         raise InvalidInputError("The config has no people sources to link")
-    return pa.concat_tables(tables, promote_options="permissive"), counts
+    records = pa.concat_tables(tables, promote_options="permissive")
+    return StandardizedSources(records, counts, tuple(findings.warnings))
 
 
 def link_config(
     config_path: Path, out_dir: Path, options: TrainingOptions | None = None, progress: Progress = _silent
 ) -> LinkRun:
-    """`ilos link CONFIG --out DIR`: everything from files to clusters, links, model and report."""
-    config = load_sources_config(config_path)
-    records, counts = standardized_records(config, progress)
-    return _link(config, config_path, records, counts, out_dir, options, progress)
+    """`ilos link CONFIG --out DIR`: everything from files to clusters, links, model and report. The config,
+    every file's header and the output directory are checked first, and all their problems reported at once."""
+    config, problems = read_sources_config(config_path)
+    problems += [p for spec in config.people_sources for p in file_problems(config, spec)]
+    problems += out_dir_problems(config, out_dir)
+    if problems:
+        raise InvalidInputError(f"{config_path}: {len(problems)} problem(s); nothing was linked", problems)
+    sources = standardized_records(config, progress)
+    return _link(config, config_path, sources, out_dir, options, progress)
+
+
+def out_dir_problems(config: SourcesConfig, out_dir: Path) -> list[FieldProblem]:
+    """`--out` must be a directory (or not exist yet), and no source file may be one the run writes there."""
+    if out_dir.exists() and not out_dir.is_dir():
+        return [FieldProblem("--out", f"{out_dir} is a file; pass a directory (it is created when missing)")]
+    written = {(out_dir.resolve() / name) for name in linkage.OUTPUT_FILES}
+    return [
+        FieldProblem(
+            f"source {spec.name!r} path",
+            f"{config.path_of(spec)} would be overwritten by the linkage output; choose another --out",
+        )
+        for spec in config.sources
+        if config.path_of(spec) in written
+    ]
 
 
 def link_lake(
@@ -115,25 +156,32 @@ def link_lake(
     """The pipeline path: link the accepted rows of each source's latest batch in the lake. `empty_sources`
     are people sources known to have no rows (ingest lands no batch for a file without data rows)."""
     config = load_sources_config(config_path)
-    records, counts = lake_records(settings, config, empty_sources, progress)
-    return _link(config, config_path, records, counts, out_dir, options, progress)
+    sources = lake_records(settings, config, empty_sources, progress)
+    return _link(config, config_path, sources, out_dir, options, progress)
 
 
 def _link(
     config: SourcesConfig,
     config_path: Path,
-    records: pa.Table,
-    counts: dict[str, int],
+    sources: StandardizedSources,
     out_dir: Path,
     options: TrainingOptions | None,
     progress: Progress,
 ) -> LinkRun:
     restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
     summary = linkage.run_linkage(
-        records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
+        sources.records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
     )
-    shutil.copyfile(config_path, out_dir / CONFIG_COPY)
-    return LinkRun(out_dir=out_dir, summary=summary, records_per_source=counts)
+    if config_path.resolve() != (out_dir / CONFIG_COPY).resolve():
+        shutil.copyfile(config_path, out_dir / CONFIG_COPY)
+    warnings = list(sources.warnings)
+    if summary.dropped_records:
+        warnings.append(
+            f"{summary.dropped_records:,} record(s) of the last linkage in {out_dir} are not among this run's "
+            "inputs and are no longer linked (records added with `ilos link add` stay only until the next "
+            "`ilos link`: add them to their source's file to keep them)"
+        )
+    return LinkRun(out_dir, summary, sources.counts, tuple(warnings))
 
 
 def lake_records(
@@ -141,7 +189,7 @@ def lake_records(
     config: SourcesConfig,
     empty_sources: Collection[str] = (),
     progress: Progress = _silent,
-) -> tuple[pa.Table, dict[str, int]]:
+) -> StandardizedSources:
     """Every people source's latest batch, standardized into one table, with its row count. A source with
     no batch is refused (it was never ingested, or its ingest failed) unless it is one of `empty_sources`:
     then it counts 0 rows. Linking a lake missing a source by accident would drop its records, and with
@@ -168,7 +216,7 @@ def lake_records(
         raise NotFoundError(
             f"No people source has a batch in the lake at {settings.lake_path}; ingest them first"
         )
-    return pa.concat_tables(tables, promote_options="permissive"), counts
+    return StandardizedSources(pa.concat_tables(tables, promote_options="permissive"), counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +228,7 @@ class AddReport:
     joined: int
     merges: tuple[tuple[str, str], ...]
     latencies_ms: tuple[float, ...]
+    warnings: tuple[str, ...] = ()
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -190,11 +239,16 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
     """`ilos link add`: link new records of one source into an existing linkage, one at a time."""
     config = load_sources_config(linkage_config_path(linkage_dir))
     spec = config.source(source)
+    unfit = file_problems(config, spec, input_path)
+    if unfit:
+        raise InvalidInputError(f"{input_path} does not fit source {source!r}; nothing was added", unfit)
     raw = read_source_file(config, spec, input_path)
-    missing = check_mapped_columns(spec, raw)
-    if missing:
+    findings = SourceFindings()
+    row_findings(spec, raw, findings)
+    findings.problems += _already_linked(linkage_dir, spec, raw)
+    if findings.problems:
         raise InvalidInputError(
-            f"{input_path} does not fit source {source!r}:\n  - " + "\n  - ".join(missing)
+            f"{input_path}: {len(findings.problems)} problem(s); nothing was added", findings.problems
         )
     incoming = standardize_table(raw, spec)
     progress(f"loading the linkage in {linkage_dir}")
@@ -221,7 +275,31 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         joined=sum(o.action == "joined" for o in outcomes),
         merges=tuple((o.subject_id, gone) for o in outcomes for gone in o.absorbed_subjects),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
+        warnings=tuple(findings.warnings),
     )
+
+
+def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[FieldProblem]:
+    """Incoming record ids the linkage already holds: a correction needs a new record id."""
+    ids = pc.utf8_trim_whitespace(raw.column(spec.record_id).cast(pa.string())).to_pylist()
+    con = duckdb.connect()
+    try:
+        ((count, shown),) = con.sql(
+            "SELECT count(*), list(record_id ORDER BY record_id)[1:3] FROM read_parquet(?) "
+            "WHERE source = ? AND list_contains(?, record_id)",
+            params=[str(linkage_dir / linkage.RECORDS_FILE), spec.name, [i for i in ids if i]],
+        ).fetchall()
+    finally:
+        con.close()
+    if not count:
+        return []
+    examples = ", ".join(repr(i) for i in shown)
+    return [
+        FieldProblem(
+            f"source {spec.name!r} column {spec.record_id!r}",
+            f"{count:,} record id(s) are already linked (e.g. {examples}); a correction needs a new record id",
+        )
+    ]
 
 
 def linkage_config_path(linkage_dir: Path) -> Path:

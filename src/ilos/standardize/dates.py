@@ -63,6 +63,11 @@ def _strptime(value: str | None, fmt: str) -> date | None:
         return None
 
 
+def unparseable(value: str | None, fmt: str) -> bool:
+    """A written value the format cannot read (a blank one is missing, not unparseable)."""
+    return bool(value and value.strip()) and _strptime(value, fmt) is None
+
+
 def clean_date(value: date | None) -> date | None:
     """The date, or None when it is a placeholder or outside the plausible range."""
     if value is None or value in PLACEHOLDER_DATES:

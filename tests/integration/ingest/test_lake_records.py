@@ -24,11 +24,11 @@ def test_a_known_empty_source_is_linked_as_no_records(
     report = ingest_config(config_path, settings)
     assert [o.status for o in report.outcomes] == ["failed", "landed"]  # ingest refuses a file with no rows
 
-    records, counts = lake_records(settings, load_sources_config(config_path), empty_sources=["people"])
+    sources = lake_records(settings, load_sources_config(config_path), empty_sources=["people"])
 
-    assert counts == {"people": 0, "encounters": 1}
-    assert records.num_rows == 1
-    assert set(records.column("source").to_pylist()) == {"encounters"}
+    assert sources.counts == {"people": 0, "encounters": 1}
+    assert sources.records.num_rows == 1
+    assert set(sources.records.column("source").to_pylist()) == {"encounters"}
 
 
 def test_a_source_missing_from_the_lake_is_refused_unless_known_empty(

@@ -1,13 +1,19 @@
-"""Every config problem is reported at once, naming the source and the column."""
+"""Every config problem is reported at once, naming the source and the column; rows that cannot be linked
+(no record id, a record id twice, dates no value of which parses) stop the run before anything is written;
+an output directory that would overwrite an input is refused."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from ilos.definitions.sources import load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.services.linking import link_config
+from ilos.services.source_checks import SourceFindings, row_findings
 
 
 def _write(tmp_path: Path, config: str) -> Path:
@@ -55,8 +61,8 @@ sources:
     with pytest.raises(InvalidInputError) as info:
         link_config(config, tmp_path / "out")
     message = str(info.value)
-    assert "source 'people': column 'surname' is not in the file" in message
-    assert "source 'people': column 'zipcode' is not in the file" in message
+    assert "source 'people' column 'surname': is not in people.csv" in message
+    assert "source 'people' column 'zipcode': is not in people.csv" in message
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -68,20 +74,98 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         link_config(path, tmp_path / "out")
 
 
-def test_a_minimum_age_needs_the_record_date_it_holds_on(tmp_path: Path) -> None:
-    config = _write(
-        tmp_path,
-        """
+TWO_SOURCES = """
 sources:
   - name: people
     path: people.csv
     record_id: pid
     minimum_age: 14
     fields:
-      given_name: first
+      given_nam: first
       family_name: last
-""",
-    )
+      date_of_birth: {column: dob, format: "YYYY-MM-DD"}
+  - name: people
+    path: people.csv
+    record_id: pid
+    fields: {given_name: first}
+  - name: others
+    path: others.csv
+    record_id: oid
+    fields: {given_name: first, family_name: surname}
+"""
+
+
+def test_field_errors_checks_across_sources_and_missing_columns_come_in_one_report(tmp_path: Path) -> None:
+    """Before, a user met these in three runs: field errors, then a repeated source name and minimum_age,
+    then the columns of the sources that were valid."""
+    config = _write(tmp_path, TWO_SOURCES)
+    (tmp_path / "others.csv").write_text("oid,first\n1,Ana\n")
     with pytest.raises(InvalidInputError) as info:
         link_config(config, tmp_path / "out")
-    assert "source 'people' minimum_age: needs a record_date field" in str(info.value)
+    message = str(info.value)
+    assert "given_nam" in message and "not a canonical field" in message
+    assert "'YYYY-MM-DD' is not a strptime format" in message
+    assert "is declared twice" in message
+    assert "source 'people' minimum_age: needs a record_date field" in message
+    assert "source 'others' column 'surname': is not in others.csv" in message
+    assert not (tmp_path / "out").exists()
+
+
+def _people(tmp_path: Path, rows: str, dob: str = "%Y-%m-%d") -> Path:
+    (tmp_path / "people.csv").write_text("pid,first,last,dob,zip\n" + rows)
+    path = tmp_path / "link.yaml"
+    path.write_text(
+        "sources:\n  - name: people\n    path: people.csv\n    record_id: pid\n    fields:\n"
+        f"      given_name: first\n      family_name: last\n      date_of_birth: {{column: dob, format: '{dob}'}}\n"
+    )
+    return path
+
+
+def test_records_without_an_id_or_with_a_repeated_id_stop_the_run_with_their_rows_named(
+    tmp_path: Path,
+) -> None:
+    config = _people(tmp_path, "1,Ana,Lopez,1990-02-03,1\n,Luis,Diaz,1980-01-05,2\n1,Eva,Ruiz,1970-03-04,3\n")
+    with pytest.raises(InvalidInputError) as info:
+        link_config(config, tmp_path / "out")
+    message = str(info.value)
+    assert "1 record(s) have no record id (data rows 2)" in message
+    assert "1 record id(s) appear more than once (e.g. '1')" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_date_format_that_reads_no_value_is_an_error_and_one_that_misses_some_a_warning(
+    tmp_path: Path,
+) -> None:
+    rows = "1,Ana,Lopez,1990-02-03,1\n2,Luis,Diaz,1980-01-05,2\n"
+    with pytest.raises(
+        InvalidInputError, match=r"no value parses with format '%m/%d/%Y' \(e\.g\. '1980-01-05'\)"
+    ):
+        link_config(_people(tmp_path, rows, "%m/%d/%Y"), tmp_path / "out")
+    findings = SourceFindings()
+    raw = pa.table(
+        {"pid": ["1", "2", "3"], "first": ["A", "B", "C"], "dob": ["1990-02-03", "03/02/1990", ""]}
+    )
+    spec = load_sources_config(_people(tmp_path, rows)).source("people")
+    row_findings(spec, raw, findings)
+    assert not findings.problems
+    assert findings.warnings == [
+        "source 'people' field 'date_of_birth' (column 'dob'): 1 of 2 values do not parse with format "
+        "'%Y-%m-%d' (e.g. '03/02/1990') and are treated as missing"
+    ]
+
+
+def test_an_output_directory_that_is_a_file_or_would_overwrite_an_input_is_refused(tmp_path: Path) -> None:
+    config = _people(tmp_path, "1,Ana,Lopez,1990-02-03,1\n")
+    (tmp_path / "afile.txt").write_text("keep me")
+    with pytest.raises(InvalidInputError, match=r"afile\.txt is a file; pass a directory"):
+        link_config(config, tmp_path / "afile.txt")
+    (tmp_path / "people.csv").rename(tmp_path / "records.parquet")
+    config.write_text(config.read_text().replace("people.csv", "records.parquet"))
+    pq.write_table(pa.table({"pid": ["1"], "first": ["Ana"], "last": ["Lopez"], "dob": ["1990-02-03"]}),
+                   tmp_path / "records.parquet")  # fmt: skip
+    before = (tmp_path / "records.parquet").read_bytes()
+    with pytest.raises(
+        InvalidInputError, match=r"records\.parquet would be overwritten by the linkage output"
+    ):
+        link_config(config, tmp_path)
+    assert (tmp_path / "records.parquet").read_bytes() == before

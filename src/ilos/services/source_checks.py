@@ -1,0 +1,128 @@
+"""What must hold of a linking config's files before anything is linked, and of their rows once read: every
+problem of every source at once, each naming the source, the column and the rows, and nothing written until
+they pass. Problems stop the run; warnings (some dates that do not parse) are shown and the run goes on.
+
+The file-level checks are ingest's own (`ingest.file_checks`), so both paths say the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ilos.definitions.sources import DateField, SourcesConfig, SourceSpec
+from ilos.errors import BadSourceFileError, FieldProblem
+from ilos.ingest.file_checks import check_exists, csv_header
+from ilos.standardize.dates import unparseable
+
+EXAMPLES = 3
+OTHER_DELIMITERS = (";", "\t", "|", ",")
+
+
+@dataclass(slots=True)
+class SourceFindings:
+    """Problems (the run stops) and warnings (the run goes on) found in a config's sources."""
+
+    problems: list[FieldProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> list[FieldProblem]:
+    """Why the source's file cannot be linked as mapped: missing, empty (0 bytes), unreadable header, or
+    mapped columns it lacks. Reads the header, not the rows (a header without rows is no problem: the
+    source adds no records, and the caller says so)."""
+    path = path or config.path_of(spec)
+    where = f"source {spec.name!r}"
+    try:
+        check_exists(path)
+        columns = _columns(spec, path)
+    except BadSourceFileError as exc:
+        return [FieldProblem(where, str(exc).replace("\n", " "))]
+    wanted = [spec.record_id, *(c for f in spec.fields for c in spec.mapped_columns(f))]
+    missing = [c for c in dict.fromkeys(wanted) if c not in columns]
+    problems = [FieldProblem(f"{where} column {c!r}", f"is not in {path.name}") for c in missing]
+    if missing and len(columns) == 1 and spec.file_format == "csv":
+        hint = next((d for d in OTHER_DELIMITERS if d != spec.delimiter and d in columns[0]), None)
+        if hint:
+            problems.append(
+                FieldProblem(
+                    where, f"the header of {path.name} reads as one column; set `delimiter: {hint!r}`"
+                )
+            )
+    return problems
+
+
+def _columns(spec: SourceSpec, path: Path) -> list[str]:
+    if spec.file_format == "parquet":
+        try:
+            schema = pq.read_schema(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise BadSourceFileError(
+                f"Source file {path.name} is not a readable Parquet file: {exc}"
+            ) from None
+        return list(schema.names)
+    return csv_header(path, spec.encoding, spec.delimiter)[0]
+
+
+def row_findings(spec: SourceSpec, raw: pa.Table, findings: SourceFindings) -> None:
+    """Rows that cannot be linked: a blank record id, a record id twice (every input record must map to
+    exactly one subject); and dates that do not parse with the source's format (all of them: a problem, the
+    format is wrong; some: a warning, those dates are treated as missing). Row numbers count data rows
+    from 1."""
+    if raw.num_rows == 0:
+        findings.warnings.append(f"source {spec.name!r}: its file has no data rows, so it adds no records")
+        return
+    where = f"source {spec.name!r} column {spec.record_id!r}"
+    ids = pc.utf8_trim_whitespace(raw.column(spec.record_id).combine_chunks().cast(pa.string()))
+    blank = pc.or_kleene(pc.is_null(ids), pc.equal(ids, "")).fill_null(True)
+    blank_rows = pc.indices_nonzero(blank).to_pylist()
+    if blank_rows:
+        findings.problems.append(
+            FieldProblem(
+                where, f"{len(blank_rows):,} record(s) have no record id (data rows {_rows(blank_rows)})"
+            )
+        )
+    counts = pc.value_counts(ids.filter(pc.invert(blank)))
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values").to_pylist()
+    if repeated:
+        shown = ", ".join(repr(v) for v in repeated[:EXAMPLES])
+        findings.problems.append(
+            FieldProblem(where, f"{len(repeated):,} record id(s) appear more than once (e.g. {shown})")
+        )
+    for canonical, mapping in spec.fields.items():
+        if isinstance(mapping, DateField):
+            _date_findings(spec, raw, canonical, mapping, findings)
+
+
+def _date_findings(
+    spec: SourceSpec, raw: pa.Table, canonical: str, mapping: DateField, findings: SourceFindings
+) -> None:
+    values = raw.column(mapping.column).combine_chunks().cast(pa.string())
+    present = pc.utf8_trim_whitespace(values).filter(pc.not_equal(pc.utf8_trim_whitespace(values), ""))
+    if len(present) == 0:
+        return
+    distinct = pc.unique(present).to_pylist()
+    bad = {v for v in distinct if unparseable(v, mapping.format)}
+    if not bad:
+        return
+    failing = int(pc.sum(pc.is_in(present, pa.array(sorted(bad), pa.string()))).as_py() or 0)
+    example = sorted(bad)[0]
+    where = f"source {spec.name!r} field {canonical!r} (column {mapping.column!r})"
+    if failing == len(present):
+        findings.problems.append(
+            FieldProblem(where, f"no value parses with format {mapping.format!r} (e.g. {example!r})")
+        )
+    else:
+        findings.warnings.append(
+            f"{where}: {failing:,} of {len(present):,} values do not parse with format {mapping.format!r} "
+            f"(e.g. {example!r}) and are treated as missing"
+        )
+
+
+def _rows(indices: Sequence[int]) -> str:
+    shown = ", ".join(str(i + 1) for i in indices[:EXAMPLES])
+    return shown + (", ..." if len(indices) > EXAMPLES else "")
