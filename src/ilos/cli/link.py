@@ -67,10 +67,12 @@ def explain(
 @reports_errors
 def evaluate(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
-    truth: Path = typer.Option(..., "--truth", help="Parquet or CSV with source, record_id, person_id."),
+    truth: Path = typer.Option(
+        ..., "--truth", help="CSV or Parquet (by extension) with columns source, record_id, person_id."
+    ),
 ) -> None:
     s = linking.evaluate_linkage(linkage_dir, truth)
-    table = Table(title=f"{s.records:,} records")
+    table = Table(title=f"{s.records:,} records scored")
     table.add_column("measure")
     table.add_column("value", justify="right")
     for name in (
@@ -84,6 +86,16 @@ def evaluate(
     ):
         table.add_row(name, f"{getattr(s, name):.4f}")
     console.print(table)
+    if s.linkage_records_without_truth or s.truth_records_not_in_linkage:
+        console.print(
+            f"warning: partial truth, only the {s.records:,} records in both were scored: "
+            f"{s.linkage_records_without_truth:,} linkage records have no truth row and "
+            f"{s.truth_records_not_in_linkage:,} truth rows are not in the linkage",
+            style="bold yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("review", help="The review queue: uncertain pairs not yet judged, the most uncertain first.")

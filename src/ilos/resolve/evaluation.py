@@ -31,6 +31,10 @@ class LinkageScores:
     bcubed_f1: float
     household_person_pairs: int
     household_false_merges: int
+    linkage_records_without_truth: int
+    """Clustered records the truth does not cover: left out of every measure."""
+    truth_records_not_in_linkage: int
+    """Truth rows naming a record the linkage lacks (added later, another world): left out too."""
 
     @property
     def household_false_merge_rate(self) -> float:
@@ -44,7 +48,8 @@ def _f1(p: float, r: float) -> float:
 
 
 def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | None = None) -> LinkageScores:
-    """Compare `clusters` (source, record_id, subject_id) with `truth` (source, record_id, person_id).
+    """Compare `clusters` (source, record_id, subject_id) with `truth` (source, record_id, person_id), over
+    the records both hold; how many each holds alone is counted, so a partial truth can be reported.
 
     `addresses` (source, record_id, address_key) enables the household measure: among pairs of distinct true
     persons seen at one address, the share that ended up in one subject.
@@ -67,11 +72,14 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
           (SELECT COALESCE(sum(n * (n - 1) / 2), 0) FROM ss),
           (SELECT COALESCE(sum(n * (n - 1) / 2), 0) FROM sp),
           (SELECT COALESCE(sum(sp.n * sp.n / ss.n), 0) FROM sp JOIN ss USING (s)),
-          (SELECT COALESCE(sum(sp.n * sp.n / pp.n), 0) FROM sp JOIN pp USING (p))
+          (SELECT COALESCE(sum(sp.n * sp.n / pp.n), 0) FROM sp JOIN pp USING (p)),
+          (SELECT count(*) FROM c ANTI JOIN t USING (source, record_id)),
+          (SELECT count(*) FROM t ANTI JOIN c USING (source, record_id))
         """
     ).fetchall()[0]
     assert row is not None
-    n, true_pairs, pred_pairs, correct, b_prec_sum, b_rec_sum = (float(x) for x in row)
+    n, true_pairs, pred_pairs, correct, b_prec_sum, b_rec_sum = (float(x) for x in row[:6])
+    without_truth, not_in_linkage = int(row[6]), int(row[7])
     precision = correct / pred_pairs if pred_pairs else 1.0
     recall = correct / true_pairs if true_pairs else 1.0
     b_prec = b_prec_sum / n if n else 1.0
@@ -90,6 +98,8 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
         bcubed_f1=_f1(b_prec, b_rec),
         household_person_pairs=hh_pairs,
         household_false_merges=hh_merges,
+        linkage_records_without_truth=without_truth,
+        truth_records_not_in_linkage=not_in_linkage,
     )
 
 

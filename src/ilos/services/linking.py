@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import pyarrow as pa
@@ -40,6 +41,7 @@ __all__ = [
     "judge_pair",
     "link_config",
     "link_lake",
+    "read_truth",
     "review_queue",
 ]
 
@@ -65,19 +67,12 @@ class StandardizedSources:
 
 
 def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
-    """Every column as text, so identifiers and postal codes keep their leading zeros."""
+    """A source's file, every column as text (see `read_as_text`)."""
     path = path or config.path_of(spec)
     if not path.is_file():
         raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist")
-    con = duckdb.connect()
     try:
-        if spec.file_format == "parquet":
-            table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
-            return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-        return con.sql(
-            "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
-            params=[str(path), spec.delimiter, spec.encoding],
-        ).to_arrow_table()
+        return read_as_text(path, spec.file_format, spec.delimiter, spec.encoding)
     except duckdb.Error as exc:
         if spec.file_format == "csv" and "encod" in str(exc).lower():
             raise encoding_error(path, spec.encoding, spec.delimiter) from None
@@ -85,6 +80,21 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
         raise InvalidInputError(
             f"Source {spec.name!r}: {path} cannot be read as {spec.file_format}: {first}"
         ) from None
+
+
+def read_as_text(
+    path: Path, file_format: Literal["csv", "parquet"], delimiter: str = ",", encoding: str = "utf-8"
+) -> pa.Table:
+    """Every column as text, so identifiers and postal codes keep their leading zeros."""
+    con = duckdb.connect()
+    try:
+        if file_format == "parquet":
+            table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
+            return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+        return con.sql(
+            "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
+            params=[str(path), delimiter, encoding],
+        ).to_arrow_table()
     finally:
         con.close()
 
@@ -311,14 +321,68 @@ def linkage_config_path(linkage_dir: Path) -> Path:
 
 
 def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:
-    """Pairwise and B-cubed scores and the household false-merge rate against a truth file."""
+    """Pairwise and B-cubed scores and the household false-merge rate against a truth file, over the records
+    both hold; the scores carry how many each holds that the other lacks, so partial truth is never silent."""
     clusters = _read(linkage_dir / linkage.CLUSTERS_FILE, "linkage clusters")
-    truth = _read(truth_path, "truth file")
-    missing = {"source", "record_id", "person_id"} - set(truth.column_names)
-    if missing:
-        raise InvalidInputError(f"Truth file {truth_path} lacks column(s) {sorted(missing)}")
+    truth = read_truth(truth_path)
     records = _read(linkage_dir / linkage.RECORDS_FILE, "standardized records")
-    return score_clusters(clusters, truth, records.select(["source", "record_id", "address_key"]))
+    scores = score_clusters(clusters, truth, records.select(["source", "record_id", "address_key"]))
+    if scores.records == 0:
+        raise InvalidInputError(
+            f"Nothing to evaluate: truth file {truth_path} and the linkage in {linkage_dir} share no record "
+            f"({scores.linkage_records_without_truth:,} linkage records have no truth row, "
+            f"{scores.truth_records_not_in_linkage:,} truth rows are not in the linkage)"
+        )
+    return scores
+
+
+_TRUTH_COLUMNS = ("source", "record_id", "person_id")
+_TRUTH_FORMATS: dict[str, Literal["csv", "parquet"]] = {".csv": "csv", ".parquet": "parquet"}
+
+
+def read_truth(truth_path: Path) -> pa.Table:
+    """A truth file's source, record_id and person_id as text, each record once: a CSV's ids keep their
+    leading zeros and a Parquet's numeric ids compare equal to the linkage's text ones. A record given two
+    persons, or a row lacking a value, is refused: either would score against a truth that is not one."""
+    if not truth_path.is_file():
+        raise NotFoundError(f"Truth file {truth_path} does not exist")
+    file_format = _TRUTH_FORMATS.get(truth_path.suffix.lower())
+    if file_format is None:
+        raise InvalidInputError(
+            f"Truth file {truth_path} is neither CSV nor Parquet: name it *.csv or *.parquet"
+        )
+    try:
+        table = read_as_text(truth_path, file_format)
+    except (duckdb.Error, pa.ArrowException) as exc:
+        raise InvalidInputError(
+            f"Truth file {truth_path} cannot be read as {file_format.upper()}: {exc}"
+        ) from exc
+    missing = [c for c in _TRUTH_COLUMNS if c not in table.column_names]
+    if missing:
+        raise InvalidInputError(
+            f"Truth file {truth_path} lacks column(s) {missing}; it has {table.column_names}"
+        )
+    con = duckdb.connect()
+    con.register("truth", table.select(list(_TRUTH_COLUMNS)))
+    blank = con.sql(
+        "SELECT count(*) FROM truth WHERE source IS NULL OR record_id IS NULL OR person_id IS NULL"
+    ).fetchall()[0][0]
+    if blank:
+        raise InvalidInputError(
+            f"Truth file {truth_path}: {blank:,} row(s) lack a source, record_id or person_id"
+        )
+    conflicts = con.sql(
+        "SELECT source, record_id, list(DISTINCT person_id ORDER BY person_id), count(*) OVER () "
+        "FROM truth GROUP BY source, record_id HAVING count(DISTINCT person_id) > 1 "
+        "ORDER BY source, record_id LIMIT 1"
+    ).fetchall()
+    if conflicts:
+        source, record_id, persons, count = conflicts[0]
+        raise InvalidInputError(
+            f"Truth file {truth_path} gives {count:,} record(s) more than one person_id, "
+            f"e.g. {source}:{record_id} is {' and '.join(persons)}"
+        )
+    return con.sql("SELECT DISTINCT source, record_id, person_id FROM truth").to_arrow_table()
 
 
 def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
