@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import enum
+import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -44,7 +49,11 @@ def _warn(warnings: tuple[str, ...]) -> None:
         stderr.print(f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command("explain", help="Why two records were or were not linked: each comparison's level and weight.")
+@app.command(
+    "explain",
+    help="Why two records were or were not linked: the prior, each comparison's level and weight, and the "
+    "term-frequency adjustments, adding up to the total.",
+)
 @reports_errors
 def explain(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
@@ -52,15 +61,33 @@ def explain(
     record_b: str = typer.Argument(..., help="Second record as source:record_id."),
 ) -> None:
     e = linking.explain_link(linkage_dir, record_a, record_b)
-    table = Table(
-        title=f"{e.left} vs {e.right}: probability {e.match_probability:.4f}, decision {e.decision}"
+    # Plain lines, not a table title: a title is centred and cut to the table's width.
+    print(
+        f"{_typed(e.left)} vs {_typed(e.right)}: probability {e.match_probability:.4f}, decision {e.decision}"
     )
-    for column in ("comparison", "level", "match weight"):
-        table.add_column(column)
-    for c in e.comparisons:
-        table.add_row(c.comparison, c.level, f"{c.match_weight:+.2f}")
-    table.add_row("total", "", f"{e.match_weight:+.2f}")
+    if e.judgement is not None:
+        j = e.judgement
+        print(f"judged {j.verdict} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z")
+    table = Table()
+    for column in ("comparison", "level"):
+        table.add_column(column, no_wrap=True, overflow="fold")
+    table.add_column("match weight", justify="right", no_wrap=True)
+    lines, total = e.lines_in_hundredths()
+    for line, hundredths in lines:
+        table.add_row(line.label, line.detail, _signed(hundredths))
+    table.add_row("total", "", _signed(total))
     console.print(table)
+
+
+def _signed(hundredths: int) -> str:
+    """A weight in hundredths as +1.25 / -0.50 (never -0.00)."""
+    sign = "-" if hundredths < 0 else "+"
+    return f"{sign}{abs(hundredths) // 100}.{abs(hundredths) % 100:02d}"
+
+
+def _typed(key: str) -> str:
+    """A stored record key as people type it: source:record_id."""
+    return key.replace("|", ":", 1)
 
 
 @app.command("evaluate", help="Pairwise and B-cubed precision/recall/F1 and household false merges.")
@@ -98,39 +125,82 @@ def evaluate(
         )
 
 
+class ReviewFormat(enum.StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command("review", help="The review queue: uncertain pairs not yet judged, the most uncertain first.")
 @reports_errors
 def review(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
     limit: int = typer.Option(20, min=1, help="How many pairs to show."),
+    output: ReviewFormat = typer.Option(
+        ReviewFormat.table, "--format", help="table (for reading), csv or json (for programs; to stdout)."
+    ),
+    unsure: bool = typer.Option(
+        False, "--unsure", help='Show the pairs judged "unsure" (held out of the queue, not decided) instead.'
+    ),
 ) -> None:
-    queue = linking.review_queue(linkage_dir, limit)
-    rows = queue.pairs.to_pylist()
-    table = Table(title=f"{queue.waiting} pairs to review, the most uncertain first; the first {len(rows)}")
-    for column in ("record a", "record b", "probability", "currently same subject"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r["unique_id_l"],
-            r["unique_id_r"],
-            f"{r['match_probability']:.4f}",
-            str(r["same_subject"]),
+    queue = linking.review_queue(linkage_dir, limit, unsure)
+    rows = [
+        {
+            "record_a": _typed(r["unique_id_l"]),
+            "record_b": _typed(r["unique_id_r"]),
+            "probability": r["match_probability"],
+            "same_subject": r["same_subject"],
+        }
+        for r in queue.pairs.to_pylist()
+    ]
+    if output is ReviewFormat.json:
+        print(json.dumps({"waiting": queue.waiting, "judged_unsure": queue.unsure, "pairs": rows}, indent=2))
+    elif output is ReviewFormat.csv:
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=["record_a", "record_b", "probability", "same_subject"]
         )
-    console.print(table)
+        writer.writeheader()
+        writer.writerows({**r, "same_subject": str(r["same_subject"]).lower()} for r in rows)
+    else:
+        _print_review_table(queue.waiting, queue.unsure, rows, unsure)
 
 
-@app.command("judge", help="Record a judgement on a pair: match, no-match or unsure.")
+def _print_review_table(waiting: int, judged_unsure: int, rows: list[dict[str, Any]], unsure: bool) -> None:
+    """Plain aligned lines: ids are never cut or folded, at any width or through a pipe, so each can be
+    copied into `ilos link judge`."""
+    what = 'pairs judged "unsure"' if unsure else "pairs to review"
+    count = judged_unsure if unsure else waiting
+    print(f"{count} {what}, the most uncertain first; the first {len(rows)}")
+    if not unsure:
+        print(f'{judged_unsure} pairs judged "unsure" are held out of the queue (list them with --unsure)')
+    header = ["record a", "record b", "probability", "same subject"]
+    cells = [
+        [r["record_a"], r["record_b"], f"{r['probability']:.4f}", "yes" if r["same_subject"] else "no"]
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    for line in [header, *cells]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+@app.command(
+    "judge",
+    help="Record a judgement on a pair: match, no_match (also written no-match) or unsure; stored as "
+    'match, no_match or unsure. "unsure" holds the pair out of the review queue but decides nothing.',
+)
 @reports_errors
 def judge(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
     record_a: str = typer.Argument(..., help="First record as source:record_id."),
     record_b: str = typer.Argument(..., help="Second record as source:record_id."),
-    verdict: str = typer.Argument(..., help="match, no-match or unsure."),
+    verdict: str = typer.Argument(..., help="match, no_match (or no-match) or unsure."),
     by: str = typer.Option(..., "--by", help="Who judges (recorded with the time)."),
 ) -> None:
     j = linking.judge_pair(linkage_dir, record_a, record_b, verdict, by)
     console.print(
-        f"recorded {j.verdict} for {j.left} / {j.right} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z"
+        f"recorded {j.verdict} for {_typed(j.left)} / {_typed(j.right)} by {j.judged_by} "
+        f"at {j.judged_at:%Y-%m-%d %H:%M}Z",
+        soft_wrap=True,
     )
 
 

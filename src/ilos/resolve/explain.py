@@ -1,17 +1,26 @@
-"""Why two records were (or were not) linked: each comparison's level, values and match weight."""
+"""Why two records were (or were not) linked: the prior, each comparison's level and match weight, and the
+term-frequency adjustments, which together add up to the pair's total match weight."""
 
 from __future__ import annotations
 
+import difflib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ilos.errors import NotFoundError
-from ilos.resolve import model_spec
+from ilos.errors import InvalidInputError, NotFoundError
+from ilos.resolve import engine, linkage, model_spec
+from ilos.resolve.judgements import Judgement, judgement_on
+from ilos.resolve.scoring import PairScorer
+
+# A stored comparison weight this far from its level's own weight already carries its term-frequency
+# adjustment (the incremental linker stores them summed; Splink stores the level's weight alone).
+_SAME_WEIGHT = 1e-9
+# Unexplained weight below this is float noise, not term frequencies that changed after scoring.
+_NOISE = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +28,16 @@ class ComparisonExplanation:
     comparison: str
     level: str
     match_weight: float
+    tf_adjustment: float  # what the values' term frequencies added, when not already in match_weight
+
+
+@dataclass(frozen=True, slots=True)
+class WeightLine:
+    """One line of an explanation: the prior, a comparison's level, or a term-frequency adjustment."""
+
+    label: str
+    detail: str
+    weight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +46,30 @@ class PairExplanation:
     right: str
     match_probability: float
     match_weight: float
+    prior_weight: float
     decision: str
     same_subject: bool
     comparisons: tuple[ComparisonExplanation, ...]
+    judgement: Judgement | None
+    drift: float  # weight no line explains: term frequencies changed by records added after scoring
+
+    def lines(self) -> list[WeightLine]:
+        """The parts of the total in reading order; they sum to `match_weight`."""
+        out = [WeightLine("prior", "log2 odds that two records match", self.prior_weight)]
+        for c in self.comparisons:
+            out.append(WeightLine(c.comparison, c.level, c.match_weight))
+            if c.tf_adjustment:
+                out.append(WeightLine(c.comparison, "term-frequency adjustment", c.tf_adjustment))
+        if self.drift:
+            out.append(WeightLine("term frequencies", "changed by records added since scoring", self.drift))
+        return out
+
+    def lines_in_hundredths(self) -> tuple[list[tuple[WeightLine, int]], int]:
+        """The lines with their weights in hundredths, rounded so they add up to the total shown, and that
+        total: rounding each on its own could leave a printed explanation a hundredth or two off."""
+        lines = self.lines()
+        shown = rounded_to_total([line.weight for line in lines])
+        return list(zip(lines, shown, strict=True)), sum(shown)
 
 
 def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -45,52 +85,183 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
 
 def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
     """Read the stored link between two records (ids as `source|record_id` or `source:record_id`)."""
-    a, b = (normalise_record_key(left), normalise_record_key(right))
-    row = _find_link(linkage_dir, a, b)
+    a, b, row = find_scored_pair(linkage_dir, left, right)
     model = json.loads((linkage_dir / "model.json").read_text())
     labels = level_labels(model)
-    parts = []
-    for comparison in model_spec.comparisons():
-        name = comparison.name
-        gamma = int(row[f"gamma_{name}"])
-        weight = float(row[f"mw_{name}"])
-        parts.append(ComparisonExplanation(name, labels.get(name, {}).get(gamma, str(gamma)), weight))
+    names = [c.name for c in model_spec.comparisons()]
+    gammas = [int(row[f"gamma_{name}"]) for name in names]
+    stored = [float(row[f"mw_{name}"]) for name in names]
+    scorer = PairScorer(model, {})
+    # Splink stores a level's own weight and leaves its term-frequency adjustment out; recompute those only.
+    needs_tf = [
+        g >= 0
+        and scorer.levels[i][g].tf_column is not None
+        and abs(w - scorer.level_weight(i, g)) < _SAME_WEIGHT
+        for i, (g, w) in enumerate(zip(gammas, stored, strict=True))
+    ]
+    tf = _tf_adjustments(linkage_dir, scorer, model, (a, b), gammas, needs_tf)
+    total = float(row["match_weight"])
+    unexplained = total - scorer.prior_weight - sum(stored) - sum(tf)
+    parts = tuple(
+        ComparisonExplanation(name, labels.get(name, {}).get(g, str(g)), w, t)
+        for name, g, w, t in zip(names, gammas, stored, tf, strict=True)
+    )
     return PairExplanation(
         left=a,
         right=b,
         match_probability=float(row["match_probability"]),
-        match_weight=float(row["match_weight"]),
+        match_weight=total,
+        prior_weight=scorer.prior_weight,
         decision=str(row["decision"]),
         same_subject=bool(row["same_subject"]),
-        comparisons=tuple(parts),
+        comparisons=parts,
+        judgement=judgement_on(linkage_dir, a, b),
+        drift=unexplained if abs(unexplained) > _NOISE else 0.0,
     )
+
+
+def rounded_to_total(weights: list[float], places: int = 2) -> list[int]:
+    """Each weight in units of 10**-places, rounded so that they add up to their rounded sum (largest
+    remainder), so a printed explanation adds up to its printed total; no part moves by a unit or more."""
+    scale = 10**places
+    exact = [w * scale for w in weights]
+    rounded = [round(x) for x in exact]
+    short = round(sum(exact)) - sum(rounded)
+    step = 1 if short > 0 else -1
+    by_error = sorted(range(len(exact)), key=lambda i: (exact[i] - rounded[i]) * step, reverse=True)
+    for i in by_error[: abs(short)]:
+        rounded[i] += step
+    return rounded
+
+
+def parse_record_key(record: str) -> tuple[str, str]:
+    """`source:record_id` as typed by people (or `source|record_id` as stored) -> (source, record_id)."""
+    separator = "|" if "|" in record else ":"
+    source, found, record_id = record.partition(separator)
+    if not found or not source.strip() or not record_id.strip():
+        raise InvalidInputError(
+            f"Expected SOURCE:RECORD_ID (e.g. court_cases:EOIR0000000001), got {record!r}"
+        )
+    return source.strip(), record_id.strip()
 
 
 def normalise_record_key(record: str) -> str:
     """Accept `source:record_id` as typed by people, store `source|record_id`."""
-    return record if "|" in record else record.replace(":", "|", 1)
+    return "|".join(parse_record_key(record))
 
 
-def _find_link(linkage_dir: Path, a: str, b: str) -> dict[str, Any]:
-    if not (linkage_dir / "links.parquet").is_file():
+def linked_record_keys(linkage_dir: Path, left: str, right: str) -> tuple[str, str]:
+    """Both records as stored keys, once each is known to be in the linkage. Each mistake gets its own
+    message (a malformed argument, an unknown source, a missing record, one record twice), so a person can
+    tell a typo from a pair that was never compared."""
+    clusters = linkage_dir / linkage.CLUSTERS_FILE
+    if not clusters.is_file() or not (linkage_dir / linkage.LINKS_FILE).is_file():
         raise NotFoundError(f"No linkage at {linkage_dir}; run `ilos link CONFIG --out {linkage_dir}` first")
+    typed = [parse_record_key(left), parse_record_key(right)]
     con = duckdb.connect()
-    links = str(linkage_dir / "links.parquet")
-    result = con.execute(
-        "SELECT * FROM read_parquet(?) WHERE (unique_id_l = ? AND unique_id_r = ?) "
-        "OR (unique_id_l = ? AND unique_id_r = ?) LIMIT 1",
-        [links, a, b, b, a],
-    )
-    row = result.fetchone()
+    try:
+        sources = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT source FROM read_parquet(?)", [str(clusters)]).fetchall()
+        ]
+        keys = [(_known_source(source, sources), record_id) for source, record_id in typed]
+        if keys[0] == keys[1]:
+            raise InvalidInputError(
+                f"The two records are the same ({keys[0][0]}:{keys[0][1]}); name two records"
+            )
+        found = con.execute(
+            "SELECT source, record_id FROM read_parquet(?) "
+            "WHERE (source = ? AND record_id = ?) OR (source = ? AND record_id = ?)",
+            [str(clusters), *keys[0], *keys[1]],
+        ).fetchall()
+    finally:
+        con.close()
+    missing = [f"{s}:{r}" for s, r in keys if (s, r) not in set(found)]
+    if missing:
+        raise NotFoundError(
+            f"Record {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this linkage"
+        )
+    return "|".join(keys[0]), "|".join(keys[1])
+
+
+def _known_source(typed: str, sources: list[str]) -> str:
+    """The linkage's spelling of a source typed in any case; otherwise a message naming the sources."""
+    by_case = {s.lower(): s for s in sources}
+    if typed.lower() in by_case:
+        return by_case[typed.lower()]
+    close = difflib.get_close_matches(typed.lower(), list(by_case), n=1)
+    hint = f"; did you mean {by_case[close[0]]!r}?" if close else ""
+    raise NotFoundError(f"No source {typed!r} in this linkage (sources: {', '.join(sorted(sources))}){hint}")
+
+
+def find_scored_pair(linkage_dir: Path, left: str, right: str) -> tuple[str, str, dict[str, Any]]:
+    """The stored link between two records of the linkage, with both keys as stored."""
+    a, b = linked_record_keys(linkage_dir, left, right)
+    con = duckdb.connect()
+    try:
+        result = con.execute(
+            "SELECT * FROM read_parquet(?) WHERE (unique_id_l = ? AND unique_id_r = ?) "
+            "OR (unique_id_l = ? AND unique_id_r = ?) LIMIT 1",
+            [str(linkage_dir / linkage.LINKS_FILE), a, b, b, a],
+        )
+        row = result.fetchone()
+        columns = [d[0] for d in result.description]
+    finally:
+        con.close()
     if row is None:
         raise NotFoundError(
-            f"No scored pair between {a!r} and {b!r}: they were never compared (no blocking rule put them "
-            f"together) or scored below the floor, so there is no evidence linking them"
+            f"{_typed(a)} and {_typed(b)} are both in this linkage but were never compared (no blocking rule "
+            f"put them together) or scored below the floor, so there is no evidence linking them"
         )
-    columns = [d[0] for d in result.description]
-    return dict(zip(columns, row, strict=True))
+    return a, b, dict(zip(columns, row, strict=True))
 
 
-def prior_weight(model: dict[str, Any]) -> float:
-    prior = float(model.get("probability_two_random_records_match", 1e-4))
-    return math.log2(prior / (1 - prior))
+def _typed(key: str) -> str:
+    return key.replace("|", ":", 1)
+
+
+def _tf_adjustments(
+    linkage_dir: Path,
+    plain: PairScorer,
+    model: dict[str, Any],
+    pair: tuple[str, str],
+    gammas: list[int],
+    needed: list[bool],
+) -> list[float]:
+    """Each comparison's term-frequency adjustment where `needed`, from the model and the term frequencies of
+    the records the linkage holds (as Splink's tf tables count them: a value's share of the non-null values)."""
+    if not any(needed):
+        return [0.0] * len(gammas)
+    columns = sorted({str(plain.levels[i][g].tf_column) for i, g in enumerate(gammas) if needed[i]})
+    records_sql = engine.model_input_sql("read_parquet($records)")
+    params: dict[str, Any] = {"records": str(linkage_dir / linkage.RECORDS_FILE)}
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"SELECT unique_id, {', '.join(_quoted(c) for c in columns)} FROM ({records_sql}) "  # noqa: S608
+            "WHERE unique_id = $a OR unique_id = $b",
+            {**params, "a": pair[0], "b": pair[1]},
+        ).fetchall()
+        records = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
+        tables: dict[str, dict[Any, float]] = {}
+        for column in columns:
+            left, right = records[pair[0]][column], records[pair[1]][column]
+            shares = con.execute(
+                f"SELECT count(*) FILTER (WHERE {_quoted(column)} = $l), "  # noqa: S608 - a model column
+                f"count(*) FILTER (WHERE {_quoted(column)} = $r), count({_quoted(column)}) FROM ({records_sql})",
+                {**params, "l": left, "r": right},
+            ).fetchall()[0]
+            n = max(int(shares[2]), 1)
+            tables[column] = {v: s / n for v, s in ((left, shares[0]), (right, shares[1])) if v is not None}
+    finally:
+        con.close()
+    scorer = PairScorer(model, tables)
+    return [
+        scorer.tf_adjustment(i, g, records[pair[0]], records[pair[1]]) if needed[i] else 0.0
+        for i, g in enumerate(gammas)
+    ]
+
+
+def _quoted(column: str) -> str:
+    """A model column as a SQL identifier (the names come from model.json, not from input)."""
+    return '"' + column.replace('"', '""') + '"'

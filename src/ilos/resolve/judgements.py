@@ -15,6 +15,7 @@ from ilos.errors import InvalidInputError
 JUDGEMENTS_FILE = "judgements.parquet"
 Verdict = Literal["match", "no_match", "unsure"]
 VERDICTS: tuple[Verdict, ...] = ("match", "no_match", "unsure")
+VERDICTS_ACCEPTED = "match, no_match (also written no-match) or unsure"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +43,31 @@ def read_judgements(linkage_dir: Path) -> list[Judgement]:
     return list(latest.values())
 
 
+def parse_verdict(text: str) -> Verdict:
+    """The stored spelling of a typed verdict: people write `no-match`, the file holds `no_match`."""
+    for verdict in VERDICTS:
+        if text.replace("-", "_") == verdict:
+            return verdict
+    raise InvalidInputError(f"Verdict {text!r} is not one of {VERDICTS_ACCEPTED}")
+
+
+def judgement_on(linkage_dir: Path, a: str, b: str) -> Judgement | None:
+    """The judgement honoured for a pair, if anyone judged it."""
+    wanted = _pair(a, b)
+    return next((j for j in read_judgements(linkage_dir) if _pair(j.left, j.right) == wanted), None)
+
+
 def record_judgement(linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str) -> Judgement:
     """Append one judgement (history is kept; the latest per pair is the one honoured)."""
-    if verdict not in VERDICTS:
-        raise InvalidInputError(f"Verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+    stored = parse_verdict(verdict)
     if not judged_by.strip():
         raise InvalidInputError("A judgement needs the name of who made it (--by)")
     a, b = _pair(left, right)
-    judgement = Judgement(a, b, verdict, judged_by, datetime.now(UTC))
+    judgement = Judgement(a, b, stored, judged_by, datetime.now(UTC))
     path = linkage_dir / JUDGEMENTS_FILE
     rows = pq.read_table(path).to_pylist() if path.exists() else []
     rows.append(
-        {"left": a, "right": b, "verdict": verdict, "judged_by": judged_by, "judged_at": judgement.judged_at}
+        {"left": a, "right": b, "verdict": stored, "judged_by": judged_by, "judged_at": judgement.judged_at}
     )
     schema = pa.schema(
         [

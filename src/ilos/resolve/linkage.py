@@ -288,7 +288,8 @@ def cluster_links(
         }
     )
     same = outcome.labels[left] == outcome.labels[right]
-    judged = judged_edges(edges, [(a, b) for a, b, _ in known])
+    # "unsure" is not a decision: the pair is decided as if unjudged, so it can reach the queue again.
+    judged = judged_edges(edges, [(a, b) for a, b, verdict in known if verdict != "unsure"])
     merging = np.zeros(len(edges), dtype=bool)
     merging[np.asarray(outcome.merged_edges + outcome.supporting_edges, dtype=np.int64)] = True
     codes = decision_codes(edges.probability, same, household, judged, choice, merging)

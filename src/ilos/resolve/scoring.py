@@ -78,6 +78,14 @@ class PairScorer:
             total += weight
         return PairScore(tuple(gammas), tuple(weights), total)
 
+    def level_weight(self, index: int, gamma: int) -> float:
+        """Comparison `index`'s level weight, log2(m/u), before any term-frequency adjustment (0: missing)."""
+        return self.levels[index][gamma].weight if gamma >= 0 else 0.0
+
+    def tf_adjustment(self, index: int, gamma: int, left: Rec, right: Rec) -> float:
+        """What the two values' term frequencies add to comparison `index`'s level (0 when it has none)."""
+        return self._tf_adjustment(self.levels[index][gamma], left, right) if gamma >= 0 else 0.0
+
     def _tf_adjustment(self, level: LevelParameters, left: Rec, right: Rec) -> float:
         if level.tf_column is None:
             return 0.0

@@ -391,23 +391,27 @@ def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplan
 
 @dataclass(frozen=True, slots=True)
 class ReviewQueue:
-    """The first pairs of the queue (unique_id_l, unique_id_r, match_probability, same_subject) and how many
-    pairs of it are not yet judged."""
+    """The first pairs of the queue (unique_id_l, unique_id_r, match_probability, same_subject), how many
+    pairs of it are not yet judged, and how many are held out of it by an "unsure" judgement."""
 
     pairs: pa.Table
     waiting: int
+    unsure: int
 
 
 _REVIEW_QUEUE_SQL = """
 SELECT q.unique_id_l, q.unique_id_r, q.match_probability, q.same_subject
-FROM read_parquet(?) q ANTI JOIN ilos_judged j
-  ON j.left = least(q.unique_id_l, q.unique_id_r) AND j.right = greatest(q.unique_id_l, q.unique_id_r)
+FROM read_parquet($queue) q {join} ilos_judged j
+  ON j.left = least(q.unique_id_l, q.unique_id_r) AND j.right = greatest(q.unique_id_l, q.unique_id_r) {also}
 """
+_WAITING_SQL = _REVIEW_QUEUE_SQL.format(join="ANTI JOIN", also="")
+_UNSURE_SQL = _REVIEW_QUEUE_SQL.format(join="SEMI JOIN", also="AND j.verdict = 'unsure'")
 
 
-def review_queue(linkage_dir: Path, limit: int) -> ReviewQueue:
-    """Pairs in the review band not yet judged, the most uncertain (probability nearest 0.5) first. Read by
-    DuckDB, so a queue of a million pairs costs a scan, not a million Python objects, on every look.
+def review_queue(linkage_dir: Path, limit: int, unsure: bool = False) -> ReviewQueue:
+    """Pairs in the review band not yet judged, the most uncertain (probability nearest 0.5) first; with
+    `unsure`, the pairs judged "unsure" instead, which are held out of the queue without being decided. Read
+    by DuckDB, so a queue of a million pairs costs a scan, not a million Python objects, on every look.
 
     Ordering by the chance that the automatic decision is wrong (a pair held apart by its probability, a
     merging link by one minus it) was measured and is worse: held-apart pairs of high probability were mostly
@@ -421,26 +425,38 @@ def review_queue(linkage_dir: Path, limit: int) -> ReviewQueue:
     con = duckdb.connect()
     con.register(
         "ilos_judged",
-        pa.table({"left": [j.left for j in done], "right": [j.right for j in done]}, schema=_PAIR),
+        pa.table(
+            {
+                "left": [j.left for j in done],
+                "right": [j.right for j in done],
+                "verdict": [j.verdict for j in done],
+            },
+            schema=_JUDGED,
+        ),
     )
-    waiting = con.sql(f"SELECT count(*) FROM ({_REVIEW_QUEUE_SQL})", params=[str(path)]).fetchall()  # noqa: S608
+    queue = {"queue": str(path)}
+    counts = con.sql(
+        f"SELECT (SELECT count(*) FROM ({_WAITING_SQL})), (SELECT count(*) FROM ({_UNSURE_SQL}))",  # noqa: S608
+        params=queue,
+    ).fetchall()[0]
     pairs = con.sql(
-        f"{_REVIEW_QUEUE_SQL} ORDER BY abs(q.match_probability - 0.5), q.unique_id_l, q.unique_id_r LIMIT ?",
-        params=[str(path), limit],
+        f"{_UNSURE_SQL if unsure else _WAITING_SQL} "
+        "ORDER BY abs(q.match_probability - 0.5), q.unique_id_l, q.unique_id_r LIMIT $limit",
+        params={**queue, "limit": limit},
     ).to_arrow_table()
-    return ReviewQueue(pairs, int(waiting[0][0]))
+    return ReviewQueue(pairs, int(counts[0]), int(counts[1]))
 
 
-_PAIR = pa.schema([("left", pa.string()), ("right", pa.string())])
+_JUDGED = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])
 
 
 def judge_pair(
     linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str
 ) -> judgements.Judgement:
-    """Record a reviewer's judgement; the next run (batch or incremental) honours it."""
-    a, b = explain.normalise_record_key(left), explain.normalise_record_key(right)
-    explain.explain_pair(linkage_dir, a, b)  # the pair must exist: no judging of unknown records
-    return judgements.record_judgement(linkage_dir, a, b, verdict.replace("-", "_"), judged_by)
+    """Record a reviewer's judgement on a scored pair; the next run (batch or incremental) honours it."""
+    stored = judgements.parse_verdict(verdict)
+    a, b, _ = explain.find_scored_pair(linkage_dir, left, right)  # no judging of unknown or unscored pairs
+    return judgements.record_judgement(linkage_dir, a, b, stored, judged_by)
 
 
 def _read(path: Path, what: str) -> pa.Table:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -13,7 +18,8 @@ from typer.testing import CliRunner
 
 from ilos.cli.main import app
 from ilos.errors import InvalidInputError, NotFoundError
-from ilos.resolve import linkage
+from ilos.resolve import linkage, model_spec
+from ilos.resolve.explain import rounded_to_total
 from ilos.services.linking import (
     LinkRun,
     evaluate_linkage,
@@ -159,6 +165,46 @@ def test_the_review_command_lists_the_queue_and_refuses_a_bad_limit(small_linkag
     assert refused.exit_code == 2 and "Traceback" not in refused.output
 
 
+def test_review_prints_whole_ids_as_judge_takes_them_at_any_width(small_linkage: LinkRun) -> None:
+    out = str(small_linkage.out_dir)
+    first = review_queue(small_linkage.out_dir, 3).pairs.to_pylist()
+    shown = CliRunner().invoke(app, ["link", "review", out, "--limit", "3"], terminal_width=40)
+    for row in first:
+        a, b = (row[k].replace("|", ":") for k in ("unique_id_l", "unique_id_r"))
+        assert re.search(
+            rf"^{re.escape(a)} +{re.escape(b)} +{row['match_probability']:.4f} ", shown.output, re.M
+        )
+
+
+def test_review_writes_csv_and_json_for_programs(small_linkage: LinkRun) -> None:
+    out = str(small_linkage.out_dir)
+    first = review_queue(small_linkage.out_dir, 3).pairs.to_pylist()
+    expected = [
+        (
+            r["unique_id_l"].replace("|", ":"),
+            r["unique_id_r"].replace("|", ":"),
+            r["match_probability"],
+            r["same_subject"],
+        )
+        for r in first
+    ]
+    as_csv = CliRunner().invoke(app, ["link", "review", out, "--limit", "3", "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    read = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [
+        (r["record_a"], r["record_b"], float(r["probability"]), r["same_subject"] == "true") for r in read
+    ] == expected
+    as_json = CliRunner().invoke(app, ["link", "review", out, "--limit", "3", "--format", "json"])
+    body = json.loads(as_json.stdout)
+    assert body["waiting"] == small_linkage.summary.review_pairs and body["judged_unsure"] == 0
+    assert [
+        (r["record_a"], r["record_b"], r["probability"], r["same_subject"]) for r in body["pairs"]
+    ] == expected
+    refused = CliRunner().invoke(app, ["link", "review", out, "--format", "xml"])
+    unboxed = re.sub(r"[\s│]+", " ", refused.output)  # click's error box wraps the message
+    assert refused.exit_code == 2 and "'xml' is not one of 'table', 'csv', 'json'" in unboxed
+
+
 def test_threshold_was_chosen_from_the_model_and_reported(small_linkage: LinkRun) -> None:
     summary = json.loads((small_linkage.out_dir / linkage.SUMMARY_FILE).read_text())
     threshold = summary["threshold"]
@@ -169,19 +215,125 @@ def test_threshold_was_chosen_from_the_model_and_reported(small_linkage: LinkRun
     assert "| records per subject | subjects |" in report
 
 
-def test_explanation_sums_to_the_stored_weight(small_linkage: LinkRun) -> None:
-    links = pq.read_table(small_linkage.out_dir / linkage.LINKS_FILE).slice(0, 1).to_pylist()[0]
-    explanation = explain_link(
-        small_linkage.out_dir, links["unique_id_l"], links["unique_id_r"].replace("|", ":")
-    )
-    assert explanation.match_probability == pytest.approx(links["match_probability"])
-    assert {c.comparison for c in explanation.comparisons} >= {"name", "date_of_birth"}
-    assert all(c.level for c in explanation.comparisons)
+def _pairs_across_the_threshold(out: Path) -> list[dict[str, Any]]:
+    """Links above and below the threshold, with and without term-frequency adjusted levels."""
+    links = pq.read_table(out / linkage.LINKS_FILE).to_pylist()
+    threshold = json.loads((out / linkage.SUMMARY_FILE).read_text())["threshold"]["threshold"]
+    above = [r for r in links if r["match_probability"] >= threshold]
+    below = [r for r in links if r["match_probability"] < threshold]
+    tf_levels = [r for r in above if r["gamma_name"] == 7 and r["gamma_date_of_birth"] == 5]
+    return [*tf_levels[:2], *above[:2], *below[:3], below[-1]]
 
 
-def test_explaining_an_unscored_pair_says_why_there_is_no_evidence(small_linkage: LinkRun) -> None:
-    with pytest.raises(NotFoundError, match="never compared"):
-        explain_link(small_linkage.out_dir, "nosuch:1", "nosuch:2")
+def test_the_prior_comparisons_and_term_frequencies_add_up_to_the_stored_weight(
+    small_linkage: LinkRun,
+) -> None:
+    out = small_linkage.out_dir
+    pairs = _pairs_across_the_threshold(out)
+    model = json.loads((out / "model.json").read_text())
+    prior = model["probability_two_random_records_match"]
+    adjusted = 0
+    for row in pairs:
+        e = explain_link(out, row["unique_id_l"], row["unique_id_r"].replace("|", ":"))
+        assert e.match_probability == pytest.approx(row["match_probability"])
+        assert e.prior_weight == pytest.approx(math.log2(prior / (1 - prior)))
+        assert sum(line.weight for line in e.lines()) == pytest.approx(row["match_weight"], abs=1e-9)
+        assert e.drift == 0.0
+        adjusted += sum(1 for c in e.comparisons if c.tf_adjustment)
+        assert all(c.level for c in e.comparisons)
+    assert adjusted >= 4, "the pairs chosen include term-frequency adjusted levels"
+
+
+def test_the_printed_explanation_adds_up_to_its_printed_total(small_linkage: LinkRun) -> None:
+    out = small_linkage.out_dir
+    for row in _pairs_across_the_threshold(out):
+        a, b = (row[k].replace("|", ":") for k in ("unique_id_l", "unique_id_r"))
+        shown = CliRunner().invoke(app, ["link", "explain", str(out), a, b], terminal_width=200)
+        assert shown.exit_code == 0, shown.output
+        weights = re.findall(r"^\W*(\S+) .*?([+-]\d+\.\d\d) *\W*$", shown.output, flags=re.MULTILINE)
+        (total,) = [float(w) for label, w in weights if label == "total"]
+        parts = [float(w) for label, w in weights if label != "total"]
+        assert weights[0][0] == "prior" and len(parts) >= 1 + len(model_spec.comparisons())
+        assert round(sum(parts), 2) == total == round(row["match_weight"], 2)
+
+
+def test_rounded_parts_add_up_to_their_rounded_sum() -> None:
+    weights = [0.004, 0.004, 0.004, -11.751, 10.285, 1.1549]
+    shown = rounded_to_total(weights)
+    assert sum(shown) == round(sum(weights) * 100)
+    assert all(abs(s - w * 100) < 1 for s, w in zip(shown, weights, strict=True))
+    assert sorted(rounded_to_total([0.126, 0.126])) == [12, 13]  # 0.252 shows as 0.25, not 0.26
+
+
+def _never_paired(out: Path) -> tuple[str, str]:
+    """Two records of the linkage that no link joins."""
+    records = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    links = pq.read_table(out / linkage.LINKS_FILE)
+    paired = set(links["unique_id_l"].to_pylist()) | set(links["unique_id_r"].to_pylist())
+    linked = {
+        tuple(p) for p in zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True)
+    }
+    keys = [f"{r['source']}:{r['record_id']}" for r in records if f"{r['source']}|{r['record_id']}" in paired]
+    a, b = keys[0], keys[-1]
+    assert (a.replace(":", "|", 1), b.replace(":", "|", 1)) not in linked
+    return a, b
+
+
+@pytest.mark.parametrize(
+    ("typed", "error", "message"),
+    [
+        (("{source}:NOPE", "{a}"), NotFoundError, "Record {source}:NOPE is not in this linkage"),
+        (("nosuch:1", "{a}"), NotFoundError, "No source 'nosuch' in this linkage \\(sources: .*{source}"),
+        (("{source}x:1", "{a}"), NotFoundError, "did you mean '{source}'"),
+        (("EOIR0000000001", "{a}"), InvalidInputError, "Expected SOURCE:RECORD_ID"),
+        (("{a}", "{a}"), InvalidInputError, "The two records are the same"),
+        (("{a}", "{b}"), NotFoundError, "both in this linkage but were never compared"),
+    ],
+)
+def test_each_mistake_in_naming_a_pair_has_its_own_message(
+    small_linkage: LinkRun, typed: tuple[str, str], error: type[Exception], message: str
+) -> None:
+    out = small_linkage.out_dir
+    a, b = _never_paired(out)
+    names = {"a": a, "b": b, "source": a.split(":", 1)[0]}
+    left, right = (t.format(**names) for t in typed)
+    with pytest.raises(error, match=message.format(**names)):
+        explain_link(out, left, right)
+    with pytest.raises(error, match=message.format(**names)):
+        judge_pair(out, left, right, "match", "someone")
+
+
+def test_a_source_typed_in_another_case_is_the_source(small_linkage: LinkRun) -> None:
+    row = pq.read_table(small_linkage.out_dir / linkage.LINKS_FILE).slice(0, 1).to_pylist()[0]
+    shouted = f"{row['source_l'].upper()}:{row['record_id_l']}"
+    assert explain_link(small_linkage.out_dir, shouted, row["unique_id_r"]).left == row["unique_id_l"]
+
+
+def test_explaining_a_judged_pair_shows_the_verdict_who_and_when(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    out = tmp_path / "judged"
+    shutil.copytree(small_linkage.out_dir, out)
+    row = pq.read_table(out / linkage.REVIEW_FILE).slice(0, 1).to_pylist()[0]
+    a, b = (row[k].replace("|", ":") for k in ("unique_id_l", "unique_id_r"))
+    made = judge_pair(out, a, b, "no-match", "reviewer-a")
+    assert made.verdict == "no_match"
+    assert explain_link(out, b, a).judgement == made
+    shown = CliRunner().invoke(app, ["link", "explain", str(out), a, b], terminal_width=200)
+    assert f"judged no_match by reviewer-a at {made.judged_at:%Y-%m-%d %H:%M}Z" in shown.output
+
+
+def test_an_unsure_pair_leaves_the_queue_and_is_counted(small_linkage: LinkRun, tmp_path: Path) -> None:
+    out = tmp_path / "unsure"
+    shutil.copytree(small_linkage.out_dir, out)
+    before = review_queue(out, 1)
+    row = before.pairs.to_pylist()[0]
+    judge_pair(out, row["unique_id_l"], row["unique_id_r"], "unsure", "reviewer-a")
+    after = review_queue(out, 1)
+    assert (after.waiting, after.unsure) == (before.waiting - 1, before.unsure + 1)
+    assert review_queue(out, 10, unsure=True).pairs.to_pylist() == [row]
+    shown = CliRunner().invoke(app, ["link", "review", str(out), "--limit", "1"])
+    assert f'{before.unsure + 1} pairs judged "unsure" are held out of the queue' in shown.output
 
 
 def test_review_judgements_are_honoured_by_the_next_run(
@@ -196,6 +348,8 @@ def test_review_judgements_are_honoured_by_the_next_run(
     join_pair = apart.slice(0, 1).to_pylist()[0]
     judge_pair(out, split_pair["unique_id_l"], split_pair["unique_id_r"], "no-match", "reviewer-a")
     judge_pair(out, join_pair["unique_id_l"], join_pair["unique_id_r"], "match", "reviewer-b")
+    unsure_pair = review_queue(out, 1).pairs.to_pylist()[0]
+    judge_pair(out, unsure_pair["unique_id_l"], unsure_pair["unique_id_r"], "unsure", "reviewer-c")
     link_config(small_world / "sources.yaml", out)
     clusters = {
         f"{r['source']}|{r['record_id']}": r["subject_id"]
@@ -212,11 +366,21 @@ def test_review_judgements_are_honoured_by_the_next_run(
     queue = review_queue(out, 10_000).pairs.to_pylist()
     judged = {tuple(sorted((split_pair["unique_id_l"], split_pair["unique_id_r"])))}
     assert all(tuple(sorted((r["unique_id_l"], r["unique_id_r"]))) not in judged for r in queue)
+    # "unsure" decides nothing: the run decides the pair as if unjudged, so it stays in review.parquet,
+    # held out of the queue and counted, instead of becoming "judged" and leaving it for good.
+    rerun = pq.read_table(out / linkage.LINKS_FILE).to_pylist()
+    unsure_key = (unsure_pair["unique_id_l"], unsure_pair["unique_id_r"])
+    assert (
+        next(r for r in rerun if (r["unique_id_l"], r["unique_id_r"]) == unsure_key)["decision"] == "review"
+    )
+    assert review_queue(out, 10, unsure=True).pairs.to_pylist()[0]["unique_id_l"] == unsure_key[0]
 
 
 def test_judging_needs_a_known_pair_and_a_valid_verdict(small_linkage: LinkRun) -> None:
     links = pq.read_table(small_linkage.out_dir / linkage.LINKS_FILE).slice(0, 1).to_pylist()[0]
-    with pytest.raises(InvalidInputError, match="not one of"):
+    with pytest.raises(
+        InvalidInputError, match="not one of match, no_match \\(also written no-match\\) or unsure"
+    ):
         judge_pair(small_linkage.out_dir, links["unique_id_l"], links["unique_id_r"], "maybe", "someone")
     with pytest.raises(NotFoundError):
         judge_pair(small_linkage.out_dir, "a:1", "b:2", "match", "someone")
