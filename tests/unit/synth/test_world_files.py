@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -15,6 +16,7 @@ import pytest
 from ilos.definitions.sources import SourceSpec, load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.synth import WorldSummary, generate_world
+from ilos.synth.sources.base import without_repeats
 
 EVENT_KINDS = {
     "entry", "exit", "encounter", "arrest", "charge", "conviction", "court_proceeding", "hearing",
@@ -108,3 +110,14 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Pat
 def test_invalid_size_or_seed_is_refused(tmp_path: Path, persons: int, seed: int) -> None:
     with pytest.raises(InvalidInputError):
         generate_world(tmp_path, persons, seed)
+
+
+def test_random_record_ids_never_repeat_and_a_draw_without_repeats_is_kept() -> None:
+    """A 1M-person world once drew one benefit receipt number twice: one record id, two records."""
+    rng = np.random.default_rng(3)
+    crowded = rng.integers(0, 60, 50)  # 50 draws from 60 values: repeats are all but certain
+    assert len(set(crowded.tolist())) < 50
+    fixed = without_repeats(rng, crowded, 60)
+    assert len(set(fixed.tolist())) == 50 and fixed.min() >= 0 and fixed.max() < 60
+    distinct = np.arange(10)
+    assert without_repeats(rng, distinct, 60).tolist() == distinct.tolist()

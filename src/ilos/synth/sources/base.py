@@ -96,6 +96,20 @@ def shuffled(rng: np.random.Generator, table: Table) -> Table:
     return {k: v[order] for k, v in table.items()}
 
 
+def without_repeats(rng: np.random.Generator, values: IntArray, high: int) -> IntArray:
+    """`values` with each repeat drawn again from [0, high) until all differ: a record id drawn at random
+    names one record (a 1M-person world drew one receipt number twice). A draw without repeats is returned
+    as it is, so such worlds stay as they were."""
+    values = values.copy()
+    while True:
+        _, first = np.unique(values, return_index=True)
+        repeat = np.ones(len(values), dtype=bool)
+        repeat[first] = False
+        if not repeat.any():
+            return values
+        values[repeat] = rng.integers(0, high, int(repeat.sum()))
+
+
 def record_ids(prefix: str, n: int, width: int = 9) -> pa.Array:
     return pc.binary_join_element_wise(
         pa.array([prefix] * n, pa.string()), tx.digits(np.arange(1, n + 1), width), ""

@@ -26,6 +26,7 @@ from ilos.synth.sources.base import (
     record_ids,
     shuffled,
     ssn_for,
+    without_repeats,
 )
 from ilos.synth.textops import NO_DATE
 
@@ -40,10 +41,10 @@ def emit_benefit_applications(ctx: Context) -> Emitted:
     pop = ctx.world.pop
     names = names_for(ctx, person, log)
     addr = address_for(ctx, person, rows["filed"], log, abbreviate=False)
+    center, digits = ctx.rng.integers(0, len(SERVICE_CENTERS), n), ctx.rng.integers(0, 10**10, n)
+    code = without_repeats(ctx.rng, center * 10**10 + digits, len(SERVICE_CENTERS) * 10**10)
     receipt = pc.binary_join_element_wise(
-        labels(SERVICE_CENTERS, ctx.rng.integers(0, len(SERVICE_CENTERS), n)),
-        tx.digits(ctx.rng.integers(0, 10**10, n), 10),
-        "",
+        labels(SERVICE_CENTERS, code // 10**10), tx.digits(code % 10**10, 10), ""
     )
     b = Builder()
     b.add("receipt_number", receipt, "identifier", pattern=r"^[A-Z]{3}\d{10}$", required=True)
