@@ -178,7 +178,7 @@ class SourcesConfig(_Strict):
         raise InvalidInputError(f"No source named {name!r} in the config; known sources: {known}")
 
     def path_of(self, spec: SourceSpec) -> Path:
-        return (self.base_dir / spec.path).resolve()
+        return (self.base_dir / Path(spec.path).expanduser()).resolve()
 
     @property
     def people_sources(self) -> tuple[SourceSpec, ...]:

@@ -47,8 +47,11 @@ def write_report(
         f"{summary_dict['review_pairs']:,}",
         f"- household conflicts (same address, different first name or date of birth): "
         f"{summary_dict['household_conflicts']:,}",
-        f"- merges refused by constraints: {summary_dict['refused_merges']}",
-        f"- prior probability two random records match: {model.get('probability_two_random_records_match')}",
+        f"- merges refused by constraints: {_counts(summary_dict['refused_merges'])}",
+        f"- prior probability two random records match: {_prior(model.get('probability_two_random_records_match'))}",
+        f"- against the last run in this directory: {summary_dict.get('merges', 0):,} merge(s), "
+        f"{summary_dict.get('splits', 0):,} split(s), {summary_dict.get('dropped_records', 0):,} record(s) no "
+        "longer in the inputs",
         "",
         "## Model parameters and match weights",
         "",
@@ -71,6 +74,14 @@ def write_report(
     path = out_dir / REPORT_FILE
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in sorted(counts.items())) or "none"
+
+
+def _prior(probability: float | None) -> str:
+    return "unknown" if not probability else f"{probability:.3g} (1 in {round(1 / probability):,})"
 
 
 def _fmt(value: float | None) -> str:

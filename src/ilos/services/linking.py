@@ -28,6 +28,8 @@ from ilos.store.lake import lake_exists, open_lake
 
 Progress = Callable[[str], None]
 CONFIG_COPY = "sources.yaml"
+THIN_MODEL_PRECISION = 0.9
+"""Below this expected precision at the chosen threshold, a run warns that its model learnt too little."""
 
 __all__ = [
     "AddReport",
@@ -185,6 +187,13 @@ def _link(
     if config_path.resolve() != (out_dir / CONFIG_COPY).resolve():
         shutil.copyfile(config_path, out_dir / CONFIG_COPY)
     warnings = list(sources.warnings)
+    expected = summary.threshold.expected_precision
+    if expected < THIN_MODEL_PRECISION:
+        warnings.append(
+            f"the model expects only {expected:.0%} of the links at its threshold to be right: unsupervised "
+            f"training found too little to learn from in {summary.records:,} records (it needs thousands, "
+            "with identifiers or dates shared across sources); check the links before using them"
+        )
     if summary.dropped_records:
         warnings.append(
             f"{summary.dropped_records:,} record(s) of the last linkage in {out_dir} are not among this run's "

@@ -95,3 +95,23 @@ def test_a_re_run_says_how_many_records_of_the_last_run_its_inputs_no_longer_hol
     run = link_config(small_world / "sources.yaml", out)
     assert run.summary.dropped_records == 3
     assert any("3 record(s) of the last linkage" in w and "ilos link add" in w for w in run.warnings)
+
+
+def test_a_model_trained_on_too_few_records_says_so(tmp_path: Path) -> None:
+    rows = [
+        ("1", "MARIA", "GARCIA", "1990-02-03", "12 OAK ST"), ("2", "MARIA", "GARCIA", "1990-02-03", "12 OAK ST"),
+        ("3", "JOSE", "LOPEZ", "1985-07-01", "4 ELM AVE"), ("4", "ANA", "RUIZ", "1979-11-12", "9 PINE RD"),
+        ("5", "LUIS", "DIAZ", "1966-05-30", "77 MAIN ST"), ("6", "EVA", "SOTO", "2001-01-15", "3 BAY CT"),
+        ("7", "JUAN", "PEREZ", "1993-03-09", "18 HILL DR"), ("8", "ROSA", "VEGA", "1958-08-21", "5 LAKE LN"),
+    ]  # fmt: skip
+    (tmp_path / "people.csv").write_text(
+        "pid,first,last,dob,street\n" + "".join(",".join(r) + "\n" for r in rows)
+    )
+    (tmp_path / "link.yaml").write_text(
+        "sources:\n  - name: people\n    path: people.csv\n    record_id: pid\n    fields:\n"
+        "      given_name: first\n      family_name: last\n      street: street\n"
+        "      date_of_birth: {column: dob, format: '%Y-%m-%d'}\n"
+    )
+    run = link_config(tmp_path / "link.yaml", tmp_path / "out")
+    assert run.summary.threshold.expected_precision < 0.9
+    assert any("too little to learn from in 8 records" in w for w in run.warnings)
