@@ -4,7 +4,7 @@ and the content hash each run records."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -207,14 +207,14 @@ def _field_problem(name: str, spec: Any) -> str | None:
 def date_format_problem(fmt: str) -> str | None:
     """Why `fmt` cannot read dates, or None: it must be a strptime format that reads back a year, a month
     and a day (a format such as 'YYYY-MM-DD' would leave every date of the source missing)."""
-    sample = date(2001, 2, 3)
+    sample = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)  # aware, so %z and %Z write something to read back
     if "%" not in fmt:
         return f"format {fmt!r} is not a strptime format; write it with directives, e.g. '%Y-%m-%d' or '%m/%d/%Y'"
     try:
         read_back = datetime.strptime(sample.strftime(fmt), fmt).date()
     except ValueError as exc:
         return f"format {fmt!r} is not a strptime format ({exc}); e.g. '%Y-%m-%d' or '%m/%d/%Y'"
-    if read_back != sample:
+    if read_back != sample.date():
         return f"format {fmt!r} does not hold a whole date: it needs a year, a month and a day"
     return None
 

@@ -33,6 +33,9 @@ class TrainingOptions:
     em_max_pairs: float = 1e6
     em_min_pairs: int = 200
     memory_limit_gib: float = 12
+    write_memory_limit_gib: float = 4
+    """DuckDB's bound while it writes links.parquet: the sort of every scored pair spills to disk instead of
+    adding to the clustering's arrays still held in memory (the run's peak at a million persons)."""
     records_per_chunk: int = 1_500_000
     m_floor: float = 0.002
     u_floor: float = 1e-6

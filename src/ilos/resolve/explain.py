@@ -83,8 +83,11 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return labels
 
 
-def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
-    """Read the stored link between two records (ids as `source|record_id` or `source:record_id`)."""
+def explain_pair(linkage_dir: Path, left: str, right: str, term_frequencies: bool = True) -> PairExplanation:
+    """Read the stored link between two records (ids as `source|record_id` or `source:record_id`). Without
+    `term_frequencies` the level weights are shown as stored, and the records file is not scanned for the
+    frequencies (a full scan of millions of records: what `ilos link explain` may afford, not every look at
+    the review queue)."""
     a, b, row = find_scored_pair(linkage_dir, left, right)
     model = json.loads((linkage_dir / "model.json").read_text())
     labels = level_labels(model)
@@ -99,9 +102,12 @@ def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
         and abs(w - scorer.level_weight(i, g)) < _SAME_WEIGHT
         for i, (g, w) in enumerate(zip(gammas, stored, strict=True))
     ]
-    tf = _tf_adjustments(linkage_dir, scorer, model, (a, b), gammas, needs_tf)
+    if term_frequencies:
+        tf = _tf_adjustments(linkage_dir, scorer, model, (a, b), gammas, needs_tf)
+    else:
+        tf = [0.0] * len(gammas)
     total = float(row["match_weight"])
-    unexplained = total - scorer.prior_weight - sum(stored) - sum(tf)
+    unexplained = total - scorer.prior_weight - sum(stored) - sum(tf) if term_frequencies else 0.0
     parts = tuple(
         ComparisonExplanation(name, labels.get(name, {}).get(g, str(g)), w, t)
         for name, g, w, t in zip(names, gammas, stored, tf, strict=True)

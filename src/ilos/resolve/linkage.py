@@ -166,11 +166,12 @@ def run_linkage(
     """Link `records` (standardize_table output of every source) and write the linkage directory."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work = out_dir / WORK_DIR
+    shutil.rmtree(work, ignore_errors=True)  # what a killed run left
+    work.mkdir()
     con = engine.connect_bounded(out_dir, options)
     try:
         prepare_records(con, records)
         trained = engine.train_model(con, options, progress)
-        work.mkdir(exist_ok=True)
         raw_model = engine.save_model(trained, work / UNREGULARISED_MODEL_FILE)
         model = engine.regularise_model(raw_model, options.m_floor, options.u_floor)
         linker = engine.retrain_with(con, model)
@@ -179,26 +180,27 @@ def run_linkage(
         parts = engine.write_link_parts(con, linker, options, work / "link-parts", progress)
         edges = read_scored_edges(con, parts)
         judgements = read_judgements(out_dir)
-        previous = previous_subjects(out_dir)
+        dropped = _dropped_records(con, out_dir)
         summary, clusters, decisions = cluster_links(
-            con, edges, restricted_sources, judgements, config_hash, progress, previous
+            con, edges, restricted_sources, judgements, config_hash, progress, previous_subjects(out_dir)
         )
-        dropped = len(previous.keys() - set(_keys(clusters))) if previous else 0
         summary = replace(summary, dropped_records=dropped)
         progress("writing the linkage directory")
-        # Until here a failed run has changed nothing of a linkage already in the directory.
-        for name in (UNREGULARISED_MODEL_FILE, MODEL_FILE):
-            (work / name).replace(out_dir / name)
-        write_table_atomic(clusters, out_dir / CLUSTERS_FILE)
-        write_links(con, parts, decisions, out_dir)
-        write_table_atomic(records, out_dir / RECORDS_FILE)
+        bound = min(options.memory_limit_gib, options.write_memory_limit_gib)
+        con.execute(f"SET memory_limit = '{int(bound * 1024)}MB'")
+        write_table_atomic(clusters, work / CLUSTERS_FILE)
+        write_links(con, parts, decisions, work)
+        write_table_atomic(records, work / RECORDS_FILE)
         summary_dict = asdict(summary)
         events = summary_dict.pop("subject_events")
         summary_dict["merges"] = sum(e["kind"] == "merge" for e in events)
         summary_dict["splits"] = sum(e["kind"] == "split" for e in events)
-        (out_dir / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
+        (work / SUMMARY_FILE).write_text(json.dumps(summary_dict, indent=2, default=str))
+        write_report(work, summary_dict, model, clusters, edges.probability)
+        # Until here a failed run has changed nothing of a linkage already in the directory.
+        for name in PUBLISHED_IN_ORDER:
+            (work / name).replace(out_dir / name)
         record_subject_events(out_dir, events, config_hash)
-        write_report(out_dir, summary_dict, model, clusters, edges.probability)
     finally:
         con.close()
         shutil.rmtree(out_dir / ".duckdb-spill", ignore_errors=True)
@@ -206,9 +208,25 @@ def run_linkage(
     return summary
 
 
-def _keys(clusters: pa.Table) -> list[str]:
-    sources, ids = clusters["source"].to_pylist(), clusters["record_id"].to_pylist()
-    return [f"{s}|{r}" for s, r in zip(sources, ids, strict=True)]
+PUBLISHED_IN_ORDER = (
+    UNREGULARISED_MODEL_FILE, MODEL_FILE, CLUSTERS_FILE, LINKS_FILE, REVIEW_FILE, RECORDS_FILE, REPORT_FILE,
+    SUMMARY_FILE,
+)  # fmt: skip
+"""What a run moves from its work directory into DIR at its end; the summary last, as the run's seal."""
+
+
+def _dropped_records(con: duckdb.DuckDBPyConnection, out_dir: Path) -> int:
+    """Records of the last run in `out_dir` that this run's records no longer hold."""
+    path = out_dir / CLUSTERS_FILE
+    if not path.exists():
+        return 0
+    return int(
+        con.sql(
+            f"SELECT count(*) FROM read_parquet(?) c ANTI JOIN {engine.RECORDS_TABLE} r "  # noqa: S608
+            "ON r.unique_id = c.source || '|' || c.record_id",
+            params=[str(path)],
+        ).fetchall()[0][0]
+    )
 
 
 DECISIONS = ("judged", "household_conflict", "review", "match", "non_match")
@@ -288,7 +306,8 @@ def cluster_links(
         }
     )
     same = outcome.labels[left] == outcome.labels[right]
-    # "unsure" is not a decision: the pair is decided as if unjudged, so it can reach the queue again.
+    # "unsure" is not a decision: the pair is decided as if unjudged (policy still counts it as an unsettled
+    # candidate), while the review queue holds it out until someone judges it again.
     judged = judged_edges(edges, [(a, b) for a, b, verdict in known if verdict != "unsure"])
     merging = np.zeros(len(edges), dtype=bool)
     merging[np.asarray(outcome.merged_edges + outcome.supporting_edges, dtype=np.int64)] = True

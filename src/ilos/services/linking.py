@@ -135,17 +135,26 @@ def link_config(
     every file's header and the output directory are checked first, and all their problems reported at once."""
     config, problems = read_sources_config(config_path)
     problems += [p for spec in config.people_sources for p in file_problems(config, spec)]
-    problems += out_dir_problems(config, out_dir)
+    problems += out_dir_problems(config, config_path, out_dir)
     if problems:
         raise InvalidInputError(f"{config_path}: {len(problems)} problem(s); nothing was linked", problems)
     sources = standardized_records(config, progress)
     return _link(config, config_path, sources, out_dir, options, progress)
 
 
-def out_dir_problems(config: SourcesConfig, out_dir: Path) -> list[FieldProblem]:
-    """`--out` must be a directory (or not exist yet), and no source file may be one the run writes there."""
+def out_dir_problems(config: SourcesConfig, config_path: Path, out_dir: Path) -> list[FieldProblem]:
+    """`--out` must be a directory (or not exist yet), and no input may be a file the run writes there: a
+    source file, or another config where the run keeps its copy (a world's own sources.yaml)."""
     if out_dir.exists() and not out_dir.is_dir():
         return [FieldProblem("--out", f"{out_dir} is a file; pass a directory (it is created when missing)")]
+    copy = out_dir / CONFIG_COPY
+    is_other_config = copy.is_file() and copy.resolve() != config_path.resolve()
+    if is_other_config and not (out_dir / linkage.SUMMARY_FILE).exists():
+        return [
+            FieldProblem(
+                "--out", f"{copy} is another config, not a linkage's copy; the run would overwrite it"
+            )
+        ]
     written = {(out_dir.resolve() / name) for name in linkage.OUTPUT_FILES}
     return [
         FieldProblem(
@@ -300,7 +309,7 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
 
 def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[FieldProblem]:
     """Incoming record ids the linkage already holds: a correction needs a new record id."""
-    ids = pc.utf8_trim_whitespace(raw.column(spec.record_id).cast(pa.string())).to_pylist()
+    ids = raw.column(spec.record_id).cast(pa.string()).to_pylist()  # as stored: compared exactly
     con = duckdb.connect()
     try:
         ((count, shown),) = con.sql(
@@ -371,8 +380,13 @@ def read_truth(truth_path: Path) -> pa.Table:
         raise InvalidInputError(
             f"Truth file {truth_path} lacks column(s) {missing}; it has {table.column_names}"
         )
-    con = duckdb.connect()
-    con.register("truth", table.select(list(_TRUTH_COLUMNS)))
+    with duckdb.connect() as con:
+        con.register("truth", table.select(list(_TRUTH_COLUMNS)))
+        return _checked_truth(con, truth_path)
+
+
+def _checked_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pa.Table:
+    """The registered truth, each record once; a row lacking a value or a record given two persons is refused."""
     blank = con.sql(
         "SELECT count(*) FROM truth WHERE source IS NULL OR record_id IS NULL OR person_id IS NULL"
     ).fetchall()[0][0]
@@ -394,8 +408,10 @@ def read_truth(truth_path: Path) -> pa.Table:
     return con.sql("SELECT DISTINCT source, record_id, person_id FROM truth").to_arrow_table()
 
 
-def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
-    return explain.explain_pair(linkage_dir, left, right)
+def explain_link(
+    linkage_dir: Path, left: str, right: str, term_frequencies: bool = True
+) -> explain.PairExplanation:
+    return explain.explain_pair(linkage_dir, left, right, term_frequencies)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,7 @@ def _recent(directory: Path) -> tuple[RecentJudgement, ...]:
 
 def _pair(store: Store, caller: Caller, directory: Path, row: dict[str, object]) -> ReviewPair:
     left, right = str(row["unique_id_l"]), str(row["unique_id_r"])
-    explained = linking.explain_link(directory, left, right)
+    explained = linking.explain_link(directory, left, right, term_frequencies=False)
     values = _record_values(directory, (left, right))
     policy = current_policy(store.settings.home)
     role = policy_role(policy, caller)

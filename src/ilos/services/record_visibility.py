@@ -1,52 +1,66 @@
 """Which records one subject page may name. A record the caller's purpose may use nothing of is not named
 anywhere on the page (that a tax filing exists is itself tax return information): not in its record list,
 links, history, nor the evidence of its gates. A record of the subject is decided by the page's own view
-(`subject_view`); a record elsewhere (a candidate match's other record, a record that left in a split) by
-its source's markings under the published summary's rule (`published_view.SourceRule`)."""
+(`subject_view`, which applies the policy record by record, cited authorities included); any other record
+(a candidate match's other record, a record that left in a split) by its source's markings under the
+published summary's rule (`published_view.SourceRule`): an authority for this subject covers no other."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
 
-import duckdb
-
 from ilos.definitions.policy import Policy
+from ilos.definitions.sources import SourcesConfig, load_sources_config
+from ilos.errors import InvalidInputError
+from ilos.services.linking import CONFIG_COPY
 from ilos.services.published_view import SourceRule
-from ilos.services.subjects import OBSERVATIONS_FILE
 
 
 class RecordVisibility:
     def __init__(
         self,
-        linkage_dir: Path,
+        config: SourcesConfig,
         policy: Policy,
         role: str,
         purpose: str,
         shown: Collection[str],
         hidden: Collection[str],
     ) -> None:
-        """`shown` and `hidden`: the subject's own records ("source:record_id") the page shows and hides."""
-        self.observations = linkage_dir / OBSERVATIONS_FILE
+        """`shown` and `hidden`: the subject's own records ("source:record_id") the page shows and hides;
+        `config`: the linkage's sources config, whose markings decide every other record."""
+        self.config = config
         self.rule = SourceRule(policy, role, purpose)
-        self.hidden = frozenset(hidden)
-        self.sources = dict.fromkeys((r.split(":", 1)[0] for r in shown), True)
+        self.shown, self.hidden = frozenset(shown), frozenset(hidden)
+        self.sources: dict[str, bool] = {}
 
     def __call__(self, record: str) -> bool:
         """May the page name `record` ("source:record_id", or "source|record_id" as batch runs write it)?"""
-        key = record.replace("|", ":", 1)
-        if key in self.hidden:
-            return False
+        key = record_key(record)
+        if key in self.shown or key in self.hidden:
+            return key in self.shown
         source = key.split(":", 1)[0]
         if source not in self.sources:
-            self.sources[source] = not self.rule.refusal(source, self._declared(source))
+            self.sources[source] = self._open(source)
         return self.sources[source]
 
-    def _declared(self, source: str) -> list[str]:
-        """The source's markings as the subjects build recorded them on its observations."""
-        with duckdb.connect() as con:
-            row = con.execute(
-                "SELECT markings FROM read_parquet($observations) WHERE source = $source LIMIT 1",
-                {"observations": str(self.observations), "source": source},
-            ).fetchone()
-        return list(row[0] or []) if row else []
+    def _open(self, source: str) -> bool:
+        try:
+            declared = self.config.source(source).markings
+        except InvalidInputError:
+            return False  # a source the config does not know: its markings are unknown, so fail closed
+        return not self.rule.refusal(source, list(declared))
+
+
+def record_key(record: str) -> str:
+    """ "source:record_id" from either spelling: the source ends at the first ':' or '|' (source names hold
+    neither), and the record id is kept whole even when it holds one."""
+    cut = min((i for i in (record.find(":"), record.find("|")) if i >= 0), default=-1)
+    return record if cut < 0 else f"{record[:cut]}:{record[cut + 1 :]}"
+
+
+def linkage_sources(linkage_dir: Path) -> SourcesConfig:
+    """The sources config a linkage was made from; without one, no source is known (records of other
+    subjects are then never named)."""
+    path = linkage_dir / CONFIG_COPY
+    return load_sources_config(path) if path.is_file() else SourcesConfig.model_construct(sources=())

@@ -77,8 +77,8 @@ def row_findings(spec: SourceSpec, raw: pa.Table, findings: SourceFindings) -> N
         findings.warnings.append(f"source {spec.name!r}: its file has no data rows, so it adds no records")
         return
     where = f"source {spec.name!r} column {spec.record_id!r}"
-    ids = pc.utf8_trim_whitespace(raw.column(spec.record_id).combine_chunks().cast(pa.string()))
-    blank = pc.or_kleene(pc.is_null(ids), pc.equal(ids, "")).fill_null(True)
+    ids = raw.column(spec.record_id).combine_chunks().cast(pa.string())  # as stored: compared exactly
+    blank = pc.or_kleene(pc.is_null(ids), pc.equal(pc.utf8_trim_whitespace(ids), "")).fill_null(True)
     blank_rows = pc.indices_nonzero(blank).to_pylist()
     if blank_rows:
         findings.problems.append(

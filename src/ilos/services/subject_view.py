@@ -24,7 +24,7 @@ from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_reading import LegalLine, legal_lines
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.policy_in_force import current_policy, policy_role
-from ilos.services.record_visibility import RecordVisibility
+from ilos.services.record_visibility import RecordVisibility, linkage_sources
 from ilos.services.store_access import Store
 from ilos.services.subject_record import ScoredLink, linkage_dir, read_detail
 
@@ -126,9 +126,8 @@ def subject_page(
     usable = restrict_subject(subject, usage)
     shown = view_subject(subject, role, purpose, authorities, policy, today)
     hidden = _hidden_records(shown)
-    visibility = RecordVisibility(
-        directory, policy, role, purpose, [str(r) for r in subject.records if str(r) not in hidden], hidden
-    )
+    shown_records = [str(r) for r in subject.records if str(r) not in hidden]
+    visibility = RecordVisibility(linkage_sources(directory), policy, role, purpose, shown_records, hidden)
     candidates = {r for c in found.candidates for r in (c.record, c.other_record)}
     unnamed = hidden | {r for r in candidates if not visibility(r)}
     rules = survivorship_rules()
@@ -178,8 +177,10 @@ def subject_page(
 
 def _shown_decision(decision: Decision, hidden: set[str]) -> Decision:
     """The decision as the page shows it. Gates look at all data, so a protection is never hidden by a
-    marking, but their evidence and the decision's inputs name a record the purpose may not see (`hidden`)
-    by its source only (reviews are checked against the gate's own evidence, not against this text)."""
+    marking; but a gate whose reason or evidence rests on a record the purpose may not see (`hidden`) would
+    show that record's values and dates ("date_of_birth=1975-05-05 <tax record>"), so it is shown blocking
+    or not as decided, with the sources withheld instead of its reason and evidence. Reviews are checked
+    against the gate's own evidence, never against this text. The inputs name such records by source."""
     if not hidden:
         return decision
     keys = re.compile(
@@ -187,17 +188,23 @@ def _shown_decision(decision: Decision, hidden: set[str]) -> Decision:
         + "|".join(re.escape(k) for k in sorted(hidden, key=len, reverse=True))
         + r")(?![\w.-])"
     )
-
-    def named(text: str) -> str:
-        return keys.sub(lambda m: f"a {m.group(1).split(':', 1)[0]} record withheld for this purpose", text)
-
-    gates = tuple(
-        replace(g, reason=named(g.reason), evidence=tuple(named(e) for e in g.evidence), note=named(g.note))
-        for g in decision.gates
-    )
-    sources = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden))
-    inputs = (*(i for i in decision.inputs if i not in hidden), *sources)
-    return replace(decision, gates=gates, inputs=inputs, explanation=named(decision.explanation))
+    gates, explanation = [], decision.explanation
+    for gate in decision.gates:
+        text = " ".join((gate.reason, gate.note, *gate.evidence))
+        sources = sorted({m.split(":", 1)[0] for m in keys.findall(text)})
+        if sources:
+            reason = (
+                f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
+                "as every gate is: a person allowed to see them must review it"
+            )
+            explanation = explanation.replace(
+                f"{gate.gate.value}: {gate.reason}", f"{gate.gate.value}: {reason}"
+            )
+            gate = replace(gate, reason=reason, evidence=tuple(f"withheld:{s}" for s in sources), note="")
+        gates.append(gate)
+    withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden))
+    inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)
+    return replace(decision, gates=tuple(gates), inputs=inputs, explanation=explanation)
 
 
 def _key(item: ShownValue | ShownEvent) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
-from ilos.services.record_visibility import RecordVisibility
+from ilos.services.record_visibility import RecordVisibility, record_key
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.services.subject_view import SubjectPage
@@ -47,6 +47,8 @@ def batch_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> 
     """From the batch runs' history (complete lines only, as the worker reads its journal)."""
     for e in journal_lines(directory / SUBJECT_EVENTS_FILE):
         others, moved = tuple(e.get("others", ())), int(e.get("records_moved", 0))
+        if e["subject_id"] != subject_id and subject_id not in others:
+            continue
         named = tuple(e.get("records", ()))  # a linker that names the moved records is shown them
         records = tuple(r for r in named if shown(r))
         if named:
@@ -98,7 +100,7 @@ def _live_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> 
         absorbed = tuple(e.get("absorbed", ()))
         run = f"change event {e['event_id']}"
         at = datetime.fromisoformat(e["processed_at"])
-        linked = str(e["record"]).replace("|", ":", 1)
+        linked = record_key(str(e["record"]))
         record = linked if shown(linked) else WITHHELD_RECORD
         named = (linked,) if shown(linked) else ()
         if e["subject_id"] == subject_id:

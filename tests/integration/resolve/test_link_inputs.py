@@ -65,16 +65,22 @@ def test_an_add_of_a_file_with_a_header_only_adds_nothing_and_keeps_the_linkage(
     )
 
 
+@pytest.mark.parametrize("failing", [(engine, "write_link_parts"), (linkage, "write_links")])
 def test_a_failed_run_leaves_the_linkage_in_the_directory_as_it_was(
-    small_world: Path, small_linkage: LinkRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_world: Path,
+    small_linkage: LinkRun,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: tuple[object, str],
 ) -> None:
+    """Whether it fails while scoring or while writing the links (after the clusters are written)."""
     out = _linkage_copy(small_linkage, tmp_path)
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
     def fail(*_: object, **__: object) -> None:
-        raise RuntimeError("disk full while scoring")
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(engine, "write_link_parts", fail)
+    monkeypatch.setattr(*failing, fail)
     with pytest.raises(RuntimeError, match="disk full"):  # another seed: a model unlike the one in `out`
         link_config(small_world / "sources.yaml", out, TrainingOptions(seed=7))
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

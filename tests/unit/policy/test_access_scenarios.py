@@ -10,6 +10,8 @@ from ilos.errors import InvalidInputError, PermissionDeniedError
 from ilos.policy.access import view_subject
 from ilos.policy.authority import LegalAuthority
 from ilos.policy.decide import evaluate_subject
+from ilos.policy.results import GateId
+from ilos.services.subject_view import _shown_decision
 
 HEALTH_ADDR = "address=1|CLINIC|RD health_addresses:H1 2026-10-01"
 TAX_ADDR = "address=2|TAX|ST tax_addresses:T1 2026-09-01"
@@ -130,3 +132,25 @@ def test_withheld_events_keep_their_place_on_the_timeline_without_their_content(
         tax.attributes is None and "recorded authority" in tax.withheld and tax.on.isoformat() == "2026-09-01"
     )
     assert court.attributes and not court.withheld
+
+
+def test_a_gate_resting_on_a_withheld_record_blocks_without_showing_its_values() -> None:
+    """The identity gate sees all data (a protection is never hidden by a marking): a tax record's other
+    date of birth makes it block for an analyst too. The page shows that it blocks and on which source's
+    records, not the date nor the record."""
+    s = subject(
+        [FINAL_ORDER],
+        [
+            "date_of_birth=1980-01-02 court_cases:C1 2026-01-01",
+            "date_of_birth=1975-05-05 tax_addresses:T1 2026-09-01",
+        ],
+    )
+    decided = evaluate_subject(s, TODAY, policy(), "analyst", "case_investigation")
+    [identity] = [g for g in decided.gates if g.gate is GateId.IDENTITY]
+    assert identity.blocks and "1975-05-05" in " ".join(identity.evidence)  # what the policy decided on
+    shown = _shown_decision(decided, {"tax_addresses:T1"})
+    [gate] = [g for g in shown.gates if g.gate is GateId.IDENTITY]
+    assert gate.blocks and gate.evidence == ("withheld:tax_addresses",)
+    text = " ".join((gate.reason, gate.note, shown.explanation, *shown.inputs))
+    assert "1975" not in text and "tax_addresses:T1" not in text
+    assert "withheld:tax_addresses" in shown.inputs and "court_cases:C1" in shown.inputs
