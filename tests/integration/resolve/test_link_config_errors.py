@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ilos.definitions.sources import load_sources_config
+from ilos.definitions.sources import date_format_problem, load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.services.linking import link_config
 from ilos.services.source_checks import SourceFindings, row_findings
@@ -169,3 +169,21 @@ def test_an_output_directory_that_is_a_file_or_would_overwrite_an_input_is_refus
     ):
         link_config(config, tmp_path)
     assert (tmp_path / "records.parquet").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("fmt", "why"),
+    [
+        ("%Y-%m-%d", None),
+        ("%m/%d/%Y", None),
+        ("%Y%m%d", None),
+        ("%Y-%m-%dT%H:%M:%S%z", None),  # a timestamp with its zone still holds a whole date
+        ("%d %b %Y %Z", None),
+        ("YYYY-MM-DD", "is not a strptime format; write it with directives"),
+        ("%Q-%m", "is not a strptime format ("),
+        ("%Y-%m", "does not hold a whole date"),
+    ],
+)
+def test_a_date_format_must_read_a_whole_date(fmt: str, why: str | None) -> None:
+    problem = date_format_problem(fmt)
+    assert (problem is None) if why is None else (problem is not None and why in problem)
