@@ -141,9 +141,10 @@ def rounded_to_total(weights: list[float], places: int = 2) -> list[int]:
 
 
 def parse_record_key(record: str) -> tuple[str, str]:
-    """`source:record_id` as typed by people (or `source|record_id` as stored) -> (source, record_id)."""
-    separator = "|" if "|" in record else ":"
-    source, found, record_id = record.partition(separator)
+    """`source:record_id` as typed by people (or `source|record_id` as stored) -> (source, record_id). The
+    source ends at the first ':' or '|' (source names hold neither), so a record id may hold either."""
+    cuts = [i for i in (record.find(":"), record.find("|")) if i >= 0]
+    source, found, record_id = record.partition(record[min(cuts)]) if cuts else (record, "", "")
     if not found or not source.strip() or not record_id.strip():
         raise InvalidInputError(
             f"Expected SOURCE:RECORD_ID (e.g. court_cases:EOIR0000000001), got {record!r}"

@@ -1,0 +1,29 @@
+"""How a typed record is read: the source ends at the first ':' or '|', so a record id may hold either."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilos.errors import InvalidInputError
+from ilos.resolve.explain import normalise_record_key, parse_record_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "parsed"),
+    [
+        ("court_cases:EOIR0000000001", ("court_cases", "EOIR0000000001")),
+        ("court_cases|EOIR0000000001", ("court_cases", "EOIR0000000001")),
+        ("court_cases:A|B", ("court_cases", "A|B")),
+        ("court_cases|A:B", ("court_cases", "A:B")),
+        (" court_cases : X1 ", ("court_cases", "X1")),
+    ],
+)
+def test_a_typed_record_names_its_source_and_whole_record_id(typed: str, parsed: tuple[str, str]) -> None:
+    assert parse_record_key(typed) == parsed
+    assert normalise_record_key(typed) == "|".join(parsed)
+
+
+@pytest.mark.parametrize("typed", ["EOIR0000000001", ":X1", "court_cases:", "  "])
+def test_a_record_without_source_or_id_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidInputError, match="Expected SOURCE:RECORD_ID"):
+        parse_record_key(typed)
