@@ -219,6 +219,32 @@ def test_a_judgement_from_the_queue_is_recorded_and_leaves_the_queue(
     assert [e.detail for e in judged] == ["no_match"]
 
 
+def test_a_reviewer_whose_purpose_may_not_see_a_source_neither_sees_nor_judges_its_pairs(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    """A supervisor working for case investigation may not use tax data: pairs holding a tax record are
+    counted for them, not shown (nor named in the latest judgements), and a judgement on one is refused and
+    audited. The data steward, working for data quality, sees and judges them."""
+    steward = client.get("/api/v1/review-queue", headers=headers_for("data_steward")).json()
+    supervisor = client.get("/api/v1/review-queue", headers=headers_for("supervisor")).json()
+    assert supervisor["withheld"] > 0 and steward["withheld"] == 0
+    assert supervisor["waiting"] + supervisor["withheld"] == steward["waiting"]
+    assert "tax_addresses" in {w["source"] for w in supervisor["withheld_sources"]}
+    assert "tax_addresses|" not in json.dumps(
+        {k: v for k, v in supervisor.items() if k != "withheld_sources"}
+    )
+    queued = pq.read_table(published / "review.parquet").to_pylist()
+    taxed = next(q for q in queued if "tax_addresses|" in q["unique_id_l"] + q["unique_id_r"])
+    verdict = {"left": taxed["unique_id_l"], "right": taxed["unique_id_r"], "verdict": "match"}
+    refused = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("supervisor"))
+    assert refused.status_code == 403, refused.text
+    assert [e.outcome for e in _audited(app, "review.judge")] == ["denied"]
+    made = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("data_steward"))
+    assert made.status_code == 201, made.text
+    recent = client.get("/api/v1/review-queue", headers=headers_for("supervisor")).json()["recent"]
+    assert not [j for j in recent if "tax_addresses|" in j["left"] + j["right"]]
+
+
 def test_judging_records_that_were_never_paired_is_not_found(
     client: TestClient, headers_for: Headers, published: Path
 ) -> None:

@@ -227,10 +227,17 @@ class JudgementOut(_Out):
     judged_at: datetime
 
 
+class WithheldSourceOut(_Out):
+    source: str
+    reason: str
+
+
 class ReviewQueueOut(_Out):
     pair: ReviewPairOut | None = Field(description="The most uncertain pair not yet judged.")
     waiting: int
     recent: list[JudgementOut]
+    withheld: int = Field(description="Pairs waiting that hold a record of a source the purpose may not use.")
+    withheld_sources: list[WithheldSourceOut]
 
 
 class JudgementIn(BaseModel):
@@ -320,7 +327,11 @@ def read_review_queue(caller: Caller = Who, store: Store = At) -> ReviewQueueOut
         sides = [{**_side(s)} for s in (pair.left, pair.right)]
         shown = {"left": sides[0], "right": sides[1], "probability": pair.probability,
                  "weight": pair.weight, "comparisons": pair.comparisons}  # fmt: skip
-    return ReviewQueueOut.model_validate({"pair": shown, "waiting": queue.waiting, "recent": queue.recent})
+    withheld = [{"source": source, "reason": why} for source, why in queue.withheld_sources]
+    return ReviewQueueOut.model_validate(
+        {"pair": shown, "waiting": queue.waiting, "recent": queue.recent, "withheld": queue.withheld,
+         "withheld_sources": withheld}
+    )  # fmt: skip
 
 
 @router.post("/review-judgements", response_model=JudgementOut, status_code=201, tags=["review"])

@@ -422,6 +422,8 @@ class ReviewQueue:
     pairs: pa.Table
     waiting: int
     unsure: int
+    withheld: int = 0
+    """Pairs waiting that involve a source the caller may not see (not among `pairs` nor in `waiting`)."""
 
 
 _REVIEW_QUEUE_SQL = """
@@ -433,10 +435,14 @@ _WAITING_SQL = _REVIEW_QUEUE_SQL.format(join="ANTI JOIN", also="")
 _UNSURE_SQL = _REVIEW_QUEUE_SQL.format(join="SEMI JOIN", also="AND j.verdict = 'unsure'")
 
 
-def review_queue(linkage_dir: Path, limit: int, unsure: bool = False) -> ReviewQueue:
+def review_queue(
+    linkage_dir: Path, limit: int, unsure: bool = False, withheld_sources: Collection[str] = ()
+) -> ReviewQueue:
     """Pairs in the review band not yet judged, the most uncertain (probability nearest 0.5) first; with
-    `unsure`, the pairs judged "unsure" instead, which are held out of the queue without being decided. Read
-    by DuckDB, so a queue of a million pairs costs a scan, not a million Python objects, on every look.
+    `unsure`, the pairs judged "unsure" instead, which are held out of the queue without being decided. A
+    pair with a record of one of `withheld_sources` is left out and only counted: a reviewer who may not see
+    that record could neither judge it nor be told it exists. Read by DuckDB, so a queue of a million pairs
+    costs a scan, not a million Python objects, on every look.
 
     Ordering by the chance that the automatic decision is wrong (a pair held apart by its probability, a
     merging link by one minus it) was measured and is worse: held-apart pairs of high probability were mostly
@@ -459,17 +465,25 @@ def review_queue(linkage_dir: Path, limit: int, unsure: bool = False) -> ReviewQ
             schema=_JUDGED,
         ),
     )
-    queue = {"queue": str(path)}
+    queue = {"queue": str(path), "withheld": sorted(withheld_sources)}
+    waiting, unsure_sql = f"{_WAITING_SQL} {_VISIBLE}", f"{_UNSURE_SQL} {_VISIBLE}"
     counts = con.sql(
-        f"SELECT (SELECT count(*) FROM ({_WAITING_SQL})), (SELECT count(*) FROM ({_UNSURE_SQL}))",  # noqa: S608
+        f"SELECT (SELECT count(*) FROM ({waiting})), (SELECT count(*) FROM ({unsure_sql})), "  # noqa: S608
+        f"(SELECT count(*) FROM ({_WAITING_SQL}))",
         params=queue,
     ).fetchall()[0]
     pairs = con.sql(
-        f"{_UNSURE_SQL if unsure else _WAITING_SQL} "
+        f"{unsure_sql if unsure else waiting} "
         "ORDER BY abs(q.match_probability - 0.5), q.unique_id_l, q.unique_id_r LIMIT $limit",
         params={**queue, "limit": limit},
     ).to_arrow_table()
-    return ReviewQueue(pairs, int(counts[0]), int(counts[1]))
+    return ReviewQueue(pairs, int(counts[0]), int(counts[1]), int(counts[2]) - int(counts[0]))
+
+
+_VISIBLE = (
+    "WHERE NOT list_has_any($withheld::VARCHAR[], "
+    "[split_part(q.unique_id_l, '|', 1), split_part(q.unique_id_r, '|', 1)])"
+)
 
 
 _JUDGED = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])

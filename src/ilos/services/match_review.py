@@ -4,14 +4,14 @@ recorded through `linking.judge_pair` with who and when. Every read and judgemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from ilos.definitions.sources import load_sources_config
-from ilos.errors import FieldProblem, InvalidInputError
+from ilos.errors import FieldProblem, InvalidInputError, PermissionDeniedError
 from ilos.policy.access import marking_decision
 from ilos.resolve.judgements import read_judgements
 from ilos.services import linking
@@ -71,18 +71,57 @@ class ReviewPage:
     pair: ReviewPair | None
     waiting: int
     recent: tuple[RecentJudgement, ...]
+    withheld: int = 0
+    """Pairs waiting with a record of a source the purpose may not see: counted, neither shown nor named."""
+    withheld_sources: tuple[tuple[str, str], ...] = ()
+    """(source, why) for each source the purpose may not see."""
 
 
 def review_page(store: Store, caller: Caller) -> ReviewPage:
-    """The most uncertain pair not yet judged, how many wait, and the latest judgements; audited."""
+    """The most uncertain pair not yet judged that the caller's purpose may see, how many wait, and the latest
+    judgements; audited. A pair with a record of a source the purpose may not use (tax data for case
+    investigation) is left to a purpose that may: without its values it cannot be judged, and that such a
+    record exists is itself protected."""
     require_role(store, caller, REVIEWERS, Action("review.read", "record_pair"))
     directory = linkage_dir(store.settings.home)
-    queue = linking.review_queue(directory, 1)
+    uses = _source_uses(store, caller, directory)
+    refused = {name: use.refused for name, use in uses.items() if use.refused}
+    queue = linking.review_queue(directory, 1, withheld_sources=refused)
     first = queue.pairs.to_pylist()
-    pair = _pair(store, caller, directory, first[0]) if first else None
+    pair = _pair(directory, first[0], uses) if first else None
     ids = (pair.left.key, pair.right.key) if pair else ()
     record_alone(store, caller, Action("review.read", "record_pair", ids, result_count=queue.waiting))
-    return ReviewPage(pair, queue.waiting, _recent(directory))
+    recent = tuple(j for j in _recent(directory) if not {_source(j.left), _source(j.right)} & refused.keys())
+    return ReviewPage(pair, queue.waiting, recent, queue.withheld, tuple(refused.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceUse:
+    markings: tuple[str, ...]
+    refused: str  # why the caller's purpose may not use the source's records; "" when it may
+
+
+def _source_uses(store: Store, caller: Caller, directory: Path) -> dict[str, _SourceUse]:
+    """Each people source of the linkage: its markings under the policy in force, and whether the caller's
+    purpose may use them."""
+    policy = current_policy(store.settings.home)
+    role = policy_role(policy, caller)
+    uses = {}
+    for spec in load_sources_config(directory / linking.CONFIG_COPY).people_sources:
+        markings = policy.markings_of(spec.name, spec.markings)
+        decisions = [marking_decision(policy, role, caller.purpose.value, m) for m in markings]
+        uses[spec.name] = _SourceUse(
+            markings, "; ".join(why for decision, why in decisions if decision != "allow")
+        )
+    return uses
+
+
+def _refused_sources(store: Store, caller: Caller, directory: Path) -> dict[str, str]:
+    return {name: use.refused for name, use in _source_uses(store, caller, directory).items() if use.refused}
+
+
+def _source(key: str) -> str:
+    return key.replace(":", "|", 1).split("|", 1)[0]
 
 
 def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> RecentJudgement:
@@ -93,7 +132,13 @@ def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> 
     if verdict not in VERDICT_KEYS.values():
         message = f"Verdict {verdict!r} is not one of match, no_match, unsure"
         raise InvalidInputError(message, [FieldProblem("verdict", message)])
-    made = linking.judge_pair(linkage_dir(store.settings.home), left, right, verdict, caller.actor)
+    directory = linkage_dir(store.settings.home)
+    refused = _refused_sources(store, caller, directory)
+    if {_source(left), _source(right)} & refused.keys():
+        why = "the pair holds a record your purpose may not use; a reviewer whose purpose may see it must judge it"
+        record_alone(store, caller, replace(audit, outcome="denied", detail=why))
+        raise PermissionDeniedError(f"This pair cannot be judged here: {why}")
+    made = linking.judge_pair(directory, left, right, verdict, caller.actor)
     record_alone(
         store, caller, Action("review.judge", "record_pair", (made.left, made.right), detail=made.verdict)
     )
@@ -105,21 +150,16 @@ def _recent(directory: Path) -> tuple[RecentJudgement, ...]:
     return tuple(RecentJudgement(j.left, j.right, j.verdict, j.judged_by, j.judged_at) for j in latest)
 
 
-def _pair(store: Store, caller: Caller, directory: Path, row: dict[str, object]) -> ReviewPair:
+def _pair(directory: Path, row: dict[str, object], uses: dict[str, _SourceUse]) -> ReviewPair:
     left, right = str(row["unique_id_l"]), str(row["unique_id_r"])
     explained = linking.explain_link(directory, left, right, term_frequencies=False)
     values = _record_values(directory, (left, right))
-    policy = current_policy(store.settings.home)
-    role = policy_role(policy, caller)
-    config = load_sources_config(directory / linking.CONFIG_COPY)
 
     def side(key: str) -> RecordSide:
         source, record_id = key.split("|", 1)
-        markings = policy.markings_of(source, config.source(source).markings)
-        decisions = [marking_decision(policy, role, caller.purpose.value, m) for m in markings]
-        refused = [why for decision, why in decisions if decision != "allow"]
-        shown = values.get(key, ()) if not refused else ()
-        return RecordSide(key, source, record_id, tuple(markings), shown, "; ".join(refused))
+        use = uses.get(source, _SourceUse((), "the linkage's config does not know this source"))
+        shown = values.get(key, ()) if not use.refused else ()
+        return RecordSide(key, source, record_id, use.markings, shown, use.refused)
 
     return ReviewPair(
         side(left),
