@@ -5,7 +5,9 @@ all data, and block if either blocks: a protection is never lost because its evi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from ilos.definitions.policy import Policy
@@ -87,7 +89,53 @@ def evaluate_subject(
         role=role,
         inputs=_inputs(subject, reviews, authorities, destination_country),
         explanation=_explain(status, gates, priority),
+        withheld_records=_withheld_records(subject, usable),
     )
+
+
+def _withheld_records(subject: Subject, usable: Subject) -> tuple[str, ...]:
+    """Records with something in the subject and nothing in what the purpose may use."""
+
+    def records(s: Subject) -> set[str]:
+        observed = {str(o.record) for a in s.attributes.values() for o in a.observations}
+        return observed | {f"{e.source}:{e.record_id}" for e in s.events}
+
+    return tuple(sorted(records(subject) - records(usable)))
+
+
+def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
+    """The decision as it is shown for its purpose. Gates look at all data, so a protection is never hidden
+    by a marking; but a gate whose reason or evidence rests on a record the purpose may not see (the
+    decision's `withheld_records`, and `also_hidden`: say, another subject's record in a candidate match)
+    would show that record's values and dates ("date_of_birth=1975-05-05 <tax record>"). Such a gate is
+    shown blocking or not as decided, with the withheld sources instead of its reason and evidence; the
+    inputs name such records by source. Reviews are checked against the gate's own evidence, never this."""
+    hidden = set(decision.withheld_records) | set(also_hidden)
+    if not hidden:
+        return decision
+    keys = re.compile(
+        r"(?<![\w.-])("
+        + "|".join(re.escape(k) for k in sorted(hidden, key=len, reverse=True))
+        + r")(?![\w.-])"
+    )
+    gates, explanation = [], decision.explanation
+    for gate in decision.gates:
+        sources = sorted(
+            {k.split(":", 1)[0] for k in keys.findall(" ".join((gate.reason, gate.note, *gate.evidence)))}
+        )
+        if sources:
+            reason = (
+                f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
+                "as every gate is: a person allowed to see them must review it"
+            )
+            explanation = explanation.replace(
+                f"{gate.gate.value}: {gate.reason}", f"{gate.gate.value}: {reason}"
+            )
+            gate = replace(gate, reason=reason, evidence=tuple(f"withheld:{s}" for s in sources), note="")
+        gates.append(gate)
+    withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden) if k in decision.inputs)
+    inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)
+    return replace(decision, gates=tuple(gates), inputs=inputs, explanation=explanation)
 
 
 def _recency(o: Observed[Value]) -> tuple[date, float, str]:

@@ -156,6 +156,9 @@ class Decision:
     role: str
     inputs: tuple[str, ...]  # the source records behind the subject, and any reviews and destination
     explanation: str
+    withheld_records: tuple[str, ...] = ()
+    """The subject's records ("source:record_id") the purpose may use nothing of: gates rested on them too,
+    but what is shown for the purpose names them by source only (`decide.as_shown`)."""
 
     @property
     def blocking(self) -> tuple[GateResult, ...]:

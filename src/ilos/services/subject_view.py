@@ -7,16 +7,15 @@ and passes through the policy engine's `view_subject` before anything is shown."
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from ilos.definitions.survivorship import load_survivorship_rules
 from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
 from ilos.policy.access import ShownEvent, ShownValue, SubjectView, Usage, restrict_subject, view_subject
-from ilos.policy.decide import evaluate_subject
+from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.results import Decision
 from ilos.services import legal_records, subject_search
 from ilos.services.access import Caller
@@ -141,7 +140,7 @@ def subject_page(
         purpose=purpose,
         policy_label=policy.label,
         conflicts=usable.conflicts(rules),
-        decision=_shown_decision(
+        decision=as_shown(
             evaluate_subject(
                 subject,
                 detail.as_of,
@@ -173,38 +172,6 @@ def subject_page(
         ),
         visibility=visibility,
     )
-
-
-def _shown_decision(decision: Decision, hidden: set[str]) -> Decision:
-    """The decision as the page shows it. Gates look at all data, so a protection is never hidden by a
-    marking; but a gate whose reason or evidence rests on a record the purpose may not see (`hidden`) would
-    show that record's values and dates ("date_of_birth=1975-05-05 <tax record>"), so it is shown blocking
-    or not as decided, with the sources withheld instead of its reason and evidence. Reviews are checked
-    against the gate's own evidence, never against this text. The inputs name such records by source."""
-    if not hidden:
-        return decision
-    keys = re.compile(
-        r"(?<![\w.-])("
-        + "|".join(re.escape(k) for k in sorted(hidden, key=len, reverse=True))
-        + r")(?![\w.-])"
-    )
-    gates, explanation = [], decision.explanation
-    for gate in decision.gates:
-        text = " ".join((gate.reason, gate.note, *gate.evidence))
-        sources = sorted({m.split(":", 1)[0] for m in keys.findall(text)})
-        if sources:
-            reason = (
-                f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
-                "as every gate is: a person allowed to see them must review it"
-            )
-            explanation = explanation.replace(
-                f"{gate.gate.value}: {gate.reason}", f"{gate.gate.value}: {reason}"
-            )
-            gate = replace(gate, reason=reason, evidence=tuple(f"withheld:{s}" for s in sources), note="")
-        gates.append(gate)
-    withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden))
-    inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)
-    return replace(decision, gates=tuple(gates), inputs=inputs, explanation=explanation)
 
 
 def _key(item: ShownValue | ShownEvent) -> str:

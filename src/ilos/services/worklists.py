@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
 from ilos.errors import InvalidInputError
-from ilos.policy.decide import evaluate_subject
+from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.records import decision_record
 from ilos.policy.results import Decision, Status
 from ilos.services.gate_inputs import built_as_of, gate_inputs, linkage_stamp
@@ -191,7 +191,10 @@ def export_worklist(
 _STATUS_ORDER = {Status.ACTIONABLE: 0, Status.NEEDS_VERIFICATION: 1, Status.BLOCKED: 2}
 
 
-def worklist_row(d: Decision) -> dict[str, Any]:
+def worklist_row(decided: Decision) -> dict[str, Any]:
+    """One row as the decision's purpose may see it: records it may use nothing of are named by source
+    (`decide.as_shown`); decisions.jsonl keeps the decision whole, as the record of what was decided on."""
+    d = as_shown(decided)
     loc = d.location
     return {
         "subject_id": d.subject_id,

@@ -77,6 +77,12 @@ def test_cli_export_csv_has_the_worklist_columns(
     assert all(r["gates"] == "" for r in rows if r["status"] == "actionable")
     assert all(r["gates"] for r in rows if r["status"] != "actionable")
     assert not any(r["location_source"].startswith("health_addresses") for r in rows)
+    # Records the purpose may use nothing of are named by source, in records and gate reasons alike; the
+    # decisions file keeps them, as the record of what was decided on.
+    text = "".join(r["records"] + r["gate_reasons"] + r["gate_notes"] for r in rows)
+    assert "tax_addresses:" not in text and "health_addresses:" not in text
+    assert any("withheld:tax_addresses" in r["records"].split(";") for r in rows)
+    assert "tax_addresses:" in (linkage / "decisions.jsonl").read_text()
 
 
 def test_cli_policy_diff_and_apply(built: tuple[Path, Path, WorklistBuild], tmp_path: Path) -> None:

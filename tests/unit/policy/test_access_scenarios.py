@@ -9,9 +9,8 @@ from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
 from ilos.errors import InvalidInputError, PermissionDeniedError
 from ilos.policy.access import view_subject
 from ilos.policy.authority import LegalAuthority
-from ilos.policy.decide import evaluate_subject
+from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.results import GateId
-from ilos.services.subject_view import _shown_decision
 
 HEALTH_ADDR = "address=1|CLINIC|RD health_addresses:H1 2026-10-01"
 TAX_ADDR = "address=2|TAX|ST tax_addresses:T1 2026-09-01"
@@ -148,7 +147,8 @@ def test_a_gate_resting_on_a_withheld_record_blocks_without_showing_its_values()
     decided = evaluate_subject(s, TODAY, policy(), "analyst", "case_investigation")
     [identity] = [g for g in decided.gates if g.gate is GateId.IDENTITY]
     assert identity.blocks and "1975-05-05" in " ".join(identity.evidence)  # what the policy decided on
-    shown = _shown_decision(decided, {"tax_addresses:T1"})
+    assert decided.withheld_records == ("tax_addresses:T1",)
+    shown = as_shown(decided)
     [gate] = [g for g in shown.gates if g.gate is GateId.IDENTITY]
     assert gate.blocks and gate.evidence == ("withheld:tax_addresses",)
     text = " ".join((gate.reason, gate.note, shown.explanation, *shown.inputs))
