@@ -111,16 +111,14 @@ class IncrementalLinker:
                 f"{len(self.store):,}; re-run `ilos link` to repair the linkage"
             )
         sources = clusters["source"].to_pylist()
-        forest = ClusterForest(
-            [self.groups.get(s, -1) for s in sources], **constraint_columns(self.store.get_column)
+        subjects = pc.dictionary_encode(clusters["subject_id"]).combine_chunks()
+        labels = subjects.indices.to_numpy(zero_copy_only=False)
+        forest = ClusterForest.of_clusters(
+            labels, [self.groups.get(s, -1) for s in sources], **constraint_columns(self.store.get_column)
         )
-        subjects = clusters["subject_id"].to_pylist()
-        first_of: dict[str, int] = {}
-        for node, subject in enumerate(subjects):
-            first = first_of.setdefault(subject, node)
-            if first != node:
-                forest.union(forest.find(first), forest.find(node))
-        return forest, {forest.find(node): sid for sid, node in first_of.items()}
+        _, first_nodes = np.unique(labels, return_index=True)  # each subject's root: its first node
+        names = subjects.dictionary.take(pa.array(labels[first_nodes])).to_pylist()
+        return forest, dict(zip(first_nodes.tolist(), names, strict=True))
 
     def _load_constraints(self) -> None:
         links = pq.read_table(

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ilos.resolve.clustering import (
+    IDENTITY_NUMBERS,
     ClusterForest,
     ClusteringOutcome,
     ClusteringRules,
@@ -278,3 +279,35 @@ def test_an_arriving_record_reports_every_link_that_carried_a_merge() -> None:
     assert len(merges) == 2 and forest.find(new) == forest.find(0) == forest.find(2)
     assert merging == {1, 2, 3}
     assert outcome.refused["weak_single_link"] == 1
+
+
+def _cluster_state(forest: ClusterForest, root: int) -> tuple[object, ...]:
+    repeated = tuple(frozenset(forest.repeated_numbers(k, root)) for k in range(len(IDENTITY_NUMBERS)))
+    return (forest.size[root], frozenset(forest.members(root)), frozenset(forest.groups_of(root)),
+            forest.birth_dates(root), forest.born_by[root], repeated)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**31), st.integers(min_value=1, max_value=300))
+def test_a_forest_built_from_known_clusters_holds_what_a_union_per_record_would(seed: int, n: int) -> None:
+    """Loading a linkage builds its forest in bulk (`of_clusters`); each cluster must carry the same size,
+    members, one-record-per-entity groups, dates of birth, age bound and repeated numbers as when every
+    record is joined to its cluster one union at a time (how it was loaded before)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, max(1, n // 3), n).tolist()
+    groups = rng.choice([-1, -1, -1, 0, 1], n).tolist()
+    dates = rng.choice([0, 0, 19800102, 19800201, 19751231], n).tolist()
+    bounds = rng.choice([0, 0, 20100101, 20080606], n).tolist()
+    numbers = [rng.choice([0, 0, 123456789, 123456780, 987654321], n).tolist() for _ in IDENTITY_NUMBERS]
+    one_by_one = ClusterForest(groups, dates, bounds, numbers)
+    first_of: dict[int, int] = {}
+    for node, label in enumerate(labels):
+        first = first_of.setdefault(label, node)
+        if first != node:
+            one_by_one.union(one_by_one.find(first), one_by_one.find(node))
+    bulk = ClusterForest.of_clusters(labels, groups, dates, bounds, numbers)
+    for node in range(n):
+        assert {one_by_one.find(m) for m in bulk.members(bulk.find(node))} == {one_by_one.find(node)}
+        assert _cluster_state(bulk, bulk.find(node)) == _cluster_state(one_by_one, one_by_one.find(node))
+    new = bulk.add_node(0, 19800102, 0, [5] * len(IDENTITY_NUMBERS))  # it grows as a loaded forest must
+    assert bulk.find(new) == new and bulk.size[new] == 1
