@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ilos.resolve import pair_functions as f
 
@@ -84,10 +86,12 @@ class ClusterForest:
         self.size = array("i", [1]) * n
         self._next = array("i", range(n))
         self.restricted: dict[int, set[int]] = {i: {g} for i, g in enumerate(restricted_group) if g >= 0}
-        self._birth_date = array("i", birth_dates) if birth_dates is not None else array("i", [0]) * n
+        self._birth_date = (
+            _int_array(np.asarray(birth_dates)) if birth_dates is not None else array("i", [0]) * n
+        )
         self._merged_dates: dict[int, frozenset[int]] = {}
         """Dates of birth (YYYYMMDD) of a cluster whose records carry more than its root's own date."""
-        self.born_by = array("i", born_by) if born_by is not None else array("i", [0]) * n
+        self.born_by = _int_array(np.asarray(born_by)) if born_by is not None else array("i", [0]) * n
         """At a root: the latest date of birth its cluster's records allow (`standardize.dates.born_by`)."""
         self._tallies = [NumberTally(column) for column in numbers] or [
             NumberTally(array("q", [0]) * n) for _ in IDENTITY_NUMBERS
@@ -231,8 +235,9 @@ class NumberTally:
     0.5 GiB)."""
 
     def __init__(self, own: Sequence[int]) -> None:
-        self.number = array("q", own)
-        self.count = array("i", [1 if v else 0 for v in own])
+        numbers = np.asarray(own, dtype=np.int64)
+        self.number = array("q", numbers.tobytes())
+        self.count = _int_array((numbers != 0).astype(np.int64))
         self.others: dict[int, dict[int, int]] = {}
 
     def append(self, own: int) -> None:
@@ -501,14 +506,32 @@ def _as_date(yyyymmdd: int) -> date:
     return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
-def constraint_columns(column: Callable[[str], Sequence[Any]]) -> dict[str, Any]:
-    """`cluster_edges` / `ClusterForest` keyword arguments from every record's CONSTRAINT_COLUMNS, `column`
-    giving one column's values in node order."""
+def constraint_columns(records: pa.Table) -> dict[str, Any]:
+    """`cluster_edges` / `ClusterForest` keyword arguments from the CONSTRAINT_COLUMNS of records in node
+    order, computed column by column (`date_code` and `number_code` over every value, without a Python call
+    per value: 5.6M records at 1M persons)."""
     return {
-        "birth_dates": [date_code(d) for d in column("date_of_birth")],
-        "born_by": [date_code(d) for d in column("born_by")],
-        "numbers": [[number_code(v) for v in column(kind)] for kind in IDENTITY_NUMBERS],
+        "birth_dates": _date_codes(records["date_of_birth"]),
+        "born_by": _date_codes(records["born_by"]),
+        "numbers": [_number_codes(records[kind]) for kind in IDENTITY_NUMBERS],
     }
+
+
+def _date_codes(dates: pa.ChunkedArray) -> npt.NDArray[np.int64]:
+    """`date_code` of each value."""
+    code = pc.add(
+        pc.add(pc.multiply(pc.year(dates), 10000), pc.multiply(pc.month(dates), 100)), pc.day(dates)
+    )
+    codes: npt.NDArray[np.int64] = code.fill_null(0).to_numpy().astype(np.int64)
+    return codes
+
+
+def _number_codes(values: pa.ChunkedArray) -> npt.NDArray[np.int64]:
+    """`number_code` of each value."""
+    text = values.cast(pa.string())
+    usable = pc.and_(pc.match_substring_regex(text, r"^[0-9]{1,18}$"), pc.is_valid(text)).fill_null(False)
+    codes: npt.NDArray[np.int64] = pc.if_else(usable, text, "0").cast(pa.int64()).to_numpy().astype(np.int64)
+    return codes
 
 
 def node_constraints(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,12 @@ import gc
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,8 +36,8 @@ from ilos.resolve.clustering import (
 )
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.record_store import RecordStore
-from ilos.resolve.records import name_key_of, record_key
-from ilos.resolve.scoring import PairScorer, term_frequencies, tf_columns_of
+from ilos.resolve.records import record_key
+from ilos.resolve.scoring import PairScorer, tf_columns_of
 from ilos.resolve.stable_ids import fresh_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 
@@ -85,12 +87,13 @@ class IncrementalLinker:
         self.rules = ClusteringRules(threshold=self.choice.threshold)
         self.score_floor = score_floor
         self.groups = {name: g for g, name in enumerate(sorted(summary.get("restricted_sources", [])))}
-        self.store = RecordStore(_sorted_by_key(pq.read_table(linkage_dir / linkage.RECORDS_FILE)))
+        records = _sorted_by_key(pq.read_table(linkage_dir / linkage.RECORDS_FILE))
         model = _read_json(linkage_dir / linkage.MODEL_FILE)
-        self.scorer = PairScorer(
-            model, {c: term_frequencies(_column_values(self.store, c)) for c in tf_columns_of(model)}
-        )
-        self.forest, self.subject_of_root = self._load_clusters()
+        constraints = constraint_columns(records)
+        self.scorer = PairScorer(model, term_frequency_tables(records, tf_columns_of(model)))
+        self.store = RecordStore(records)
+        del records
+        self.forest, self.subject_of_root = self._load_clusters(constraints)
         self.index = CandidateIndex(self.store)
         self.blocked: dict[int, set[int]] = defaultdict(set)
         self.support: dict[tuple[int, int], list[int]] = {}
@@ -103,7 +106,7 @@ class IncrementalLinker:
         gc.collect()
         gc.freeze()
 
-    def _load_clusters(self) -> tuple[ClusterForest, dict[int, str]]:
+    def _load_clusters(self, constraints: dict[str, Any]) -> tuple[ClusterForest, dict[int, str]]:
         clusters = _sorted_by_key(pq.read_table(self.dir / linkage.CLUSTERS_FILE))
         if clusters.num_rows != len(self.store):
             raise ConflictError(
@@ -113,9 +116,7 @@ class IncrementalLinker:
         sources = clusters["source"].to_pylist()
         subjects = pc.dictionary_encode(clusters["subject_id"]).combine_chunks()
         labels = subjects.indices.to_numpy(zero_copy_only=False)
-        forest = ClusterForest.of_clusters(
-            labels, [self.groups.get(s, -1) for s in sources], **constraint_columns(self.store.get_column)
-        )
+        forest = ClusterForest.of_clusters(labels, [self.groups.get(s, -1) for s in sources], **constraints)
         _, first_nodes = np.unique(labels, return_index=True)  # each subject's root: its first node
         names = subjects.dictionary.take(pa.array(labels[first_nodes])).to_pylist()
         return forest, dict(zip(first_nodes.tolist(), names, strict=True))
@@ -246,11 +247,23 @@ class IncrementalLinker:
         return self.store.nbytes() + self.index.nbytes()
 
 
-def _column_values(store: RecordStore, column: str) -> list[Any]:
-    """A column's values over the stored records; `name_key` is derived from the name keys."""
-    if column == "name_key":
-        return [name_key_of(v) for v in store.get_column("name_keys")]
-    return store.get_column(column)
+def term_frequency_tables(records: pa.Table, columns: Iterable[str]) -> dict[str, dict[Any, float]]:
+    """Each column's values' shares of its non-null values (`scoring.term_frequencies`), counted by DuckDB:
+    `name_key` is derived as `records.name_key_of` derives it (sorted name keys joined by spaces)."""
+    expressions = {
+        "name_key": "CASE WHEN len(name_keys) > 0 THEN array_to_string(list_sort(name_keys), ' ') END"
+    }
+    tables = {}
+    with duckdb.connect() as con:
+        con.register("records", records)
+        for column in sorted(columns):
+            value = expressions.get(column, f'"{column}"')
+            counts = con.sql(
+                f"SELECT v, count(*) FROM (SELECT {value} AS v FROM records) WHERE v IS NOT NULL GROUP BY v"  # noqa: S608 - model columns
+            ).fetchall()
+            total = max(sum(n for _, n in counts), 1)
+            tables[column] = {v: n / total for v, n in counts}
+    return tables
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -295,7 +295,7 @@ def cluster_links(
         restricted,
         cannot,
         must,
-        **constraint_columns(lambda column: ids_table[column].to_pylist()),
+        **constraint_columns(ids_table),
     )
     subject_of, events = _subject_ids(ids, outcome.labels, previous or {})
     clusters = pa.table(

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ilos.resolve import linkage, model_spec
+from ilos.resolve.incremental import term_frequency_tables
 from ilos.resolve.records import record_dicts
 from ilos.resolve.scoring import PairScorer, term_frequencies, tf_columns_of
 from ilos.services.linking import LinkRun
@@ -40,3 +41,15 @@ def test_household_rule_twin_agrees_with_sql(small_linkage: LinkRun) -> None:
         left, right = records[link["unique_id_l"]], records[link["unique_id_r"]]
         expected = model_spec.is_household_conflict(left, right, link["gamma_date_of_birth"])
         assert bool(link["household_conflict"]) == expected, (link["unique_id_l"], link["unique_id_r"])
+
+
+def test_a_loaded_linkage_counts_term_frequencies_as_the_python_scorer_does(small_linkage: LinkRun) -> None:
+    """Loading a linkage counts each value's share in DuckDB (`incremental.term_frequency_tables`, 5.6M records
+    at 1M persons); it must give the tables the Python scorer's own count gives, or scores would drift."""
+    out = small_linkage.out_dir
+    table = pq.read_table(out / linkage.RECORDS_FILE)
+    records = record_dicts(table)
+    columns = tf_columns_of(json.loads((out / linkage.MODEL_FILE).read_text()))
+    assert "name_key" in columns
+    expected = {c: term_frequencies(r.get(c) for r in records.values()) for c in columns}
+    assert term_frequency_tables(table, columns) == expected

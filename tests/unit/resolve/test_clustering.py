@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +16,11 @@ from ilos.resolve.clustering import (
     ClusteringRules,
     Merge,
     cluster_edges,
+    constraint_columns,
+    date_code,
     dates_could_be_one,
     merge_record,
+    node_constraints,
     number_code,
     numbers_could_be_one,
     try_merge,
@@ -311,3 +317,20 @@ def test_a_forest_built_from_known_clusters_holds_what_a_union_per_record_would(
         assert _cluster_state(bulk, bulk.find(node)) == _cluster_state(one_by_one, one_by_one.find(node))
     new = bulk.add_node(0, 19800102, 0, [5] * len(IDENTITY_NUMBERS))  # it grows as a loaded forest must
     assert bulk.find(new) == new and bulk.size[new] == 1
+
+
+def test_constraint_columns_code_every_value_as_the_one_record_path_does() -> None:
+    """Batch and loading compute the codes column by column; a record arriving alone, value by value
+    (`node_constraints`): they must agree, or a loaded cluster would refuse what an arriving record joins."""
+    numbers = ["123456789", "", None, "12345678901234567890", "12A456789", "٣٤٥", "000000001", " 12", "7"]
+    dates = [date(1980, 1, 2), None, date(1901, 12, 31), date(2099, 7, 4), None, None, None, None, None]
+    records = pa.table(
+        {"date_of_birth": dates, "born_by": list(reversed(dates)),
+         **{kind: numbers for kind in IDENTITY_NUMBERS}}
+    )  # fmt: skip
+    columns = constraint_columns(records)
+    for node, record in enumerate(records.to_pylist()):
+        one = node_constraints(record)
+        assert columns["birth_dates"][node] == one["birth_date"] == date_code(record["date_of_birth"])
+        assert columns["born_by"][node] == one["born_by"]
+        assert [int(c[node]) for c in columns["numbers"]] == one["numbers"]
