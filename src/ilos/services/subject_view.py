@@ -124,36 +124,35 @@ def subject_page(
     usage = Usage(subject, role, purpose, authorities, policy, today)
     usable = restrict_subject(subject, usage)
     shown = view_subject(subject, role, purpose, authorities, policy, today)
-    hidden = _hidden_records(shown)
-    shown_records = [str(r) for r in subject.records if str(r) not in hidden]
-    visibility = RecordVisibility(linkage_sources(directory), policy, role, purpose, shown_records, hidden)
-    candidates = {r for c in found.candidates for r in (c.record, c.other_record)}
-    unnamed = hidden | {r for r in candidates if not visibility(r)}
+    decision = evaluate_subject(
+        subject,
+        detail.as_of,
+        policy,
+        role,
+        purpose,
+        authorities=authorities,
+        reviews=found.reviews,
+        candidates=found.candidates,
+        used_on=today,
+    )
+    # Records the purpose may use nothing of: that such a record exists is itself protected (a tax filing
+    # is tax return information), so the page neither lists nor links them and names only their source.
+    hidden = set(decision.withheld_records)
+    records = tuple(str(r) for r in subject.records if str(r) not in hidden)
+    visibility = RecordVisibility(linkage_sources(directory), policy, role, purpose, records, hidden)
+    others = {r for c in found.candidates for r in (c.record, c.other_record) if not visibility(r)}
     rules = survivorship_rules()
     return SubjectPage(
         subject_id=subject_id,
         display_name=published.display_name,
         date_of_birth=published.date_of_birth,
-        records=tuple(str(r) for r in subject.records if str(r) not in hidden),
+        records=records,
         as_of=detail.as_of,
         role=role,
         purpose=purpose,
         policy_label=policy.label,
         conflicts=usable.conflicts(rules),
-        decision=as_shown(
-            evaluate_subject(
-                subject,
-                detail.as_of,
-                policy,
-                role,
-                purpose,
-                authorities=authorities,
-                reviews=found.reviews,
-                candidates=found.candidates,
-                used_on=today,
-            ),
-            unnamed,
-        ),
+        decision=as_shown(decision, others),
         identity=_identity([v for v in shown.values if _key(v) not in hidden], usable, rules),
         legal=tuple(legal_lines(usable.legal)),
         timeline=tuple(
@@ -176,14 +175,6 @@ def subject_page(
 
 def _key(item: ShownValue | ShownEvent) -> str:
     return f"{item.source}:{item.record_id}"
-
-
-def _hidden_records(shown: SubjectView) -> set[str]:
-    """The records the purpose may use nothing of. That such a record exists is itself protected (a tax
-    filing is tax return information), so the page neither lists nor links them and names only their
-    source, as the published summary does (`published_view`)."""
-    items: tuple[ShownValue | ShownEvent, ...] = (*shown.values, *shown.events)
-    return {_key(i) for i in items} - {_key(i) for i in items if not i.withheld}
 
 
 def _withheld_sources(shown: SubjectView, hidden: set[str]) -> tuple[WithheldItem, ...]:
