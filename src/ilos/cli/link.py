@@ -16,6 +16,7 @@ from rich.table import Table
 from ilos.cli.default_group import DefaultCommandGroup
 from ilos.cli.errors import reports_errors, stderr
 from ilos.cli.progress import spinner
+from ilos.resolve.records import typed_record_key
 from ilos.services import linking
 from ilos.services.linking import TrainingOptions
 
@@ -63,7 +64,7 @@ def explain(
     e = linking.explain_link(linkage_dir, record_a, record_b)
     # Plain lines, not a table title: a title is centred and cut to the table's width.
     print(
-        f"{_typed(e.left)} vs {_typed(e.right)}: probability {e.match_probability:.4f}, decision {e.decision}"
+        f"{typed_record_key(e.left)} vs {typed_record_key(e.right)}: probability {e.match_probability:.4f}, decision {e.decision}"
     )
     if e.judgement is not None:
         j = e.judgement
@@ -83,11 +84,6 @@ def _signed(hundredths: int) -> str:
     """A weight in hundredths as +1.25 / -0.50 (never -0.00)."""
     sign = "-" if hundredths < 0 else "+"
     return f"{sign}{abs(hundredths) // 100}.{abs(hundredths) % 100:02d}"
-
-
-def _typed(key: str) -> str:
-    """A stored record key as people type it: source:record_id."""
-    return key.replace("|", ":", 1)
 
 
 @app.command("evaluate", help="Pairwise and B-cubed precision/recall/F1 and household false merges.")
@@ -146,8 +142,8 @@ def review(
     queue = linking.review_queue(linkage_dir, limit, unsure)
     rows = [
         {
-            "record_a": _typed(r["unique_id_l"]),
-            "record_b": _typed(r["unique_id_r"]),
+            "record_a": typed_record_key(r["unique_id_l"]),
+            "record_b": typed_record_key(r["unique_id_r"]),
             "probability": r["match_probability"],
             "same_subject": r["same_subject"],
         }
@@ -198,7 +194,7 @@ def judge(
 ) -> None:
     j = linking.judge_pair(linkage_dir, record_a, record_b, verdict, by)
     console.print(
-        f"recorded {j.verdict} for {_typed(j.left)} / {_typed(j.right)} by {j.judged_by} "
+        f"recorded {j.verdict} for {typed_record_key(j.left)} / {typed_record_key(j.right)} by {j.judged_by} "
         f"at {j.judged_at:%Y-%m-%d %H:%M}Z",
         soft_wrap=True,
     )

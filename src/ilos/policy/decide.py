@@ -98,7 +98,7 @@ def _withheld_records(subject: Subject, usable: Subject) -> tuple[str, ...]:
 
     def records(s: Subject) -> set[str]:
         observed = {str(o.record) for a in s.attributes.values() for o in a.observations}
-        return observed | {f"{e.source}:{e.record_id}" for e in s.events}
+        return observed | {str(e.record) for e in s.events}
 
     return tuple(sorted(records(subject) - records(usable)))
 
@@ -118,7 +118,7 @@ def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
         + "|".join(re.escape(k) for k in sorted(hidden, key=len, reverse=True))
         + r")(?![\w.-])"
     )
-    gates, explanation = [], decision.explanation
+    gates = []
     for gate in decision.gates:
         sources = sorted(
             {k.split(":", 1)[0] for k in keys.findall(" ".join((gate.reason, gate.note, *gate.evidence)))}
@@ -128,13 +128,11 @@ def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
                 f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
                 "as every gate is: a person allowed to see them must review it"
             )
-            explanation = explanation.replace(
-                f"{gate.gate.value}: {gate.reason}", f"{gate.gate.value}: {reason}"
-            )
             gate = replace(gate, reason=reason, evidence=tuple(f"withheld:{s}" for s in sources), note="")
         gates.append(gate)
     withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden) if k in decision.inputs)
     inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)
+    explanation = _explain(decision.status, gates, decision.priority)
     return replace(decision, gates=tuple(gates), inputs=inputs, explanation=explanation)
 
 

@@ -14,6 +14,7 @@ import duckdb
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.resolve import engine, linkage, model_spec
 from ilos.resolve.judgements import Judgement, judgement_on
+from ilos.resolve.records import split_record_key, typed_record_key
 from ilos.resolve.scoring import PairScorer
 
 # A stored comparison weight this far from its level's own weight already carries its term-frequency
@@ -143,18 +144,12 @@ def rounded_to_total(weights: list[float], places: int = 2) -> list[int]:
 def parse_record_key(record: str) -> tuple[str, str]:
     """`source:record_id` as typed by people (or `source|record_id` as stored) -> (source, record_id). The
     source ends at the first ':' or '|' (source names hold neither), so a record id may hold either."""
-    cuts = [i for i in (record.find(":"), record.find("|")) if i >= 0]
-    source, found, record_id = record.partition(record[min(cuts)]) if cuts else (record, "", "")
-    if not found or not source.strip() or not record_id.strip():
+    source, record_id = split_record_key(record) or ("", "")
+    if not source.strip() or not record_id.strip():
         raise InvalidInputError(
             f"Expected SOURCE:RECORD_ID (e.g. court_cases:EOIR0000000001), got {record!r}"
         )
     return source.strip(), record_id.strip()
-
-
-def normalise_record_key(record: str) -> str:
-    """Accept `source:record_id` as typed by people, store `source|record_id`."""
-    return "|".join(parse_record_key(record))
 
 
 def linked_record_keys(linkage_dir: Path, left: str, right: str) -> tuple[str, str]:
@@ -217,14 +212,10 @@ def find_scored_pair(linkage_dir: Path, left: str, right: str) -> tuple[str, str
         con.close()
     if row is None:
         raise NotFoundError(
-            f"{_typed(a)} and {_typed(b)} are both in this linkage but were never compared (no blocking rule "
+            f"{typed_record_key(a)} and {typed_record_key(b)} are both in this linkage but were never compared (no blocking rule "
             f"put them together) or scored below the floor, so there is no evidence linking them"
         )
     return a, b, dict(zip(columns, row, strict=True))
-
-
-def _typed(key: str) -> str:
-    return key.replace("|", ":", 1)
 
 
 def _tf_adjustments(

@@ -86,11 +86,6 @@ def append_table_atomic(rows: pa.Table, path: Path) -> None:
 
 
 SUBJECT_EVENTS_FILE = "subject_events.jsonl"
-OUTPUT_FILES = (
-    CLUSTERS_FILE, LINKS_FILE, MODEL_FILE, UNREGULARISED_MODEL_FILE, RECORDS_FILE, REVIEW_FILE, SUMMARY_FILE,
-    SUBJECT_EVENTS_FILE, REPORT_FILE, JUDGEMENTS_FILE,
-)  # fmt: skip
-"""What a linkage directory holds: no input may be one of these."""
 
 
 def record_subject_events(out_dir: Path, events: Sequence[Mapping[str, object]], config_hash: str) -> None:
@@ -213,6 +208,8 @@ PUBLISHED_IN_ORDER = (
     SUMMARY_FILE,
 )  # fmt: skip
 """What a run moves from its work directory into DIR at its end; the summary last, as the run's seal."""
+OUTPUT_FILES = (*PUBLISHED_IN_ORDER, SUBJECT_EVENTS_FILE, JUDGEMENTS_FILE)
+"""What a linkage directory holds: no input may be one of these."""
 
 
 def _dropped_records(con: duckdb.DuckDBPyConnection, out_dir: Path) -> int:

@@ -104,13 +104,9 @@ def read_as_text(
 def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> StandardizedSources:
     """Read and standardize every people source of a config into one table. Every row problem of every
     source (blank or repeated record ids, dates no value of which parses) is reported at once, before any
-    linking; a source whose columns do not fit its mapping is reported, not read."""
+    linking. The files' headers are checked by the caller first (`link_config`: `file_problems`)."""
     tables, counts, findings = [], {}, SourceFindings()
     for spec in config.people_sources:
-        unfit = file_problems(config, spec)
-        if unfit:
-            findings.problems.extend(unfit)
-            continue
         progress(f"reading and standardizing {spec.name}")
         raw = read_source_file(config, spec)
         row_findings(spec, raw, findings)

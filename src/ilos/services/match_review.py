@@ -12,12 +12,13 @@ import duckdb
 
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import FieldProblem, InvalidInputError, PermissionDeniedError
-from ilos.policy.access import marking_decision
 from ilos.resolve.judgements import read_judgements
+from ilos.resolve.records import split_record_key
 from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.policy_in_force import current_policy, policy_role
+from ilos.services.published_view import SourceRule
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 
@@ -85,7 +86,7 @@ def review_page(store: Store, caller: Caller) -> ReviewPage:
     require_role(store, caller, REVIEWERS, Action("review.read", "record_pair"))
     directory = linkage_dir(store.settings.home)
     uses = _source_uses(store, caller, directory)
-    refused = {name: use.refused for name, use in uses.items() if use.refused}
+    refused = _refused_sources(uses)
     queue = linking.review_queue(directory, 1, withheld_sources=refused)
     first = queue.pairs.to_pylist()
     pair = _pair(directory, first[0], uses) if first else None
@@ -105,23 +106,21 @@ def _source_uses(store: Store, caller: Caller, directory: Path) -> dict[str, _So
     """Each people source of the linkage: its markings under the policy in force, and whether the caller's
     purpose may use them."""
     policy = current_policy(store.settings.home)
-    role = policy_role(policy, caller)
-    uses = {}
-    for spec in load_sources_config(directory / linking.CONFIG_COPY).people_sources:
-        markings = policy.markings_of(spec.name, spec.markings)
-        decisions = [marking_decision(policy, role, caller.purpose.value, m) for m in markings]
-        uses[spec.name] = _SourceUse(
-            markings, "; ".join(why for decision, why in decisions if decision != "allow")
+    rule = SourceRule(policy, policy_role(policy, caller), caller.purpose.value)  # the summary's own rule
+    return {
+        spec.name: _SourceUse(
+            policy.markings_of(spec.name, spec.markings), rule.refusal(spec.name, list(spec.markings))
         )
-    return uses
+        for spec in load_sources_config(directory / linking.CONFIG_COPY).people_sources
+    }
 
 
-def _refused_sources(store: Store, caller: Caller, directory: Path) -> dict[str, str]:
-    return {name: use.refused for name, use in _source_uses(store, caller, directory).items() if use.refused}
+def _refused_sources(uses: dict[str, _SourceUse]) -> dict[str, str]:
+    return {name: use.refused for name, use in uses.items() if use.refused}
 
 
 def _source(key: str) -> str:
-    return key.replace(":", "|", 1).split("|", 1)[0]
+    return (split_record_key(key) or (key, ""))[0]
 
 
 def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> RecentJudgement:
@@ -133,7 +132,7 @@ def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> 
         message = f"Verdict {verdict!r} is not one of match, no_match, unsure"
         raise InvalidInputError(message, [FieldProblem("verdict", message)])
     directory = linkage_dir(store.settings.home)
-    refused = _refused_sources(store, caller, directory)
+    refused = _refused_sources(_source_uses(store, caller, directory))
     if {_source(left), _source(right)} & refused.keys():
         why = "the pair holds a record your purpose may not use; a reviewer whose purpose may see it must judge it"
         record_alone(store, caller, replace(audit, outcome="denied", detail=why))

@@ -13,6 +13,7 @@ from pathlib import Path
 from ilos.definitions.policy import Policy
 from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.errors import InvalidInputError
+from ilos.resolve.records import typed_record_key
 from ilos.services.linking import CONFIG_COPY
 from ilos.services.published_view import SourceRule
 
@@ -36,7 +37,7 @@ class RecordVisibility:
 
     def __call__(self, record: str) -> bool:
         """May the page name `record` ("source:record_id", or "source|record_id" as batch runs write it)?"""
-        key = record_key(record)
+        key = typed_record_key(record)
         if key in self.shown or key in self.hidden:
             return key in self.shown
         source = key.split(":", 1)[0]
@@ -50,13 +51,6 @@ class RecordVisibility:
         except InvalidInputError:
             return False  # a source the config does not know: its markings are unknown, so fail closed
         return not self.rule.refusal(source, list(declared))
-
-
-def record_key(record: str) -> str:
-    """ "source:record_id" from either spelling: the source ends at the first ':' or '|' (source names hold
-    neither), and the record id is kept whole even when it holds one."""
-    cut = min((i for i in (record.find(":"), record.find("|")) if i >= 0), default=-1)
-    return record if cut < 0 else f"{record[:cut]}:{record[cut + 1 :]}"
 
 
 def linkage_sources(linkage_dir: Path) -> SourcesConfig:

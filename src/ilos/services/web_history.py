@@ -12,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
+from ilos.resolve.records import typed_record_key
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
-from ilos.services.record_visibility import RecordVisibility, record_key
+from ilos.services.record_visibility import RecordVisibility
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.services.subject_view import SubjectPage
@@ -100,7 +101,7 @@ def _live_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> 
         absorbed = tuple(e.get("absorbed", ()))
         run = f"change event {e['event_id']}"
         at = datetime.fromisoformat(e["processed_at"])
-        linked = record_key(str(e["record"]))
+        linked = typed_record_key(str(e["record"]))
         record = linked if shown(linked) else WITHHELD_RECORD
         named = (linked,) if shown(linked) else ()
         if e["subject_id"] == subject_id:
