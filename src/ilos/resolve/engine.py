@@ -225,7 +225,10 @@ def parts_sql(parts: Sequence[Path]) -> str:
 def links_projection_sql(predictions: str) -> str:
     """The stored link: ids split into source and record, probability, weights and household flag, and both
     records' node numbers (node_l < node_r, as unique_id_l < unique_id_r)."""
-    gammas = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in model_spec.comparisons())
+    gammas = ", ".join(
+        f"gamma_{c.name}, {c.weight_column}" + (f", {c.tf_weight_column}" if c.tf_weight_column else "")
+        for c in model_spec.comparisons()
+    )
     return f"""
         SELECT split_part(unique_id_l, '|', 1) AS source_l,
                substr(unique_id_l, length(split_part(unique_id_l, '|', 1)) + 2) AS record_id_l,

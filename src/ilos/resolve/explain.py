@@ -12,16 +12,10 @@ from typing import Any
 import duckdb
 
 from ilos.errors import InvalidInputError, NotFoundError
-from ilos.resolve import engine, linkage, model_spec
+from ilos.resolve import linkage, model_spec
 from ilos.resolve.judgements import Judgement, judgement_on
 from ilos.resolve.records import split_record_key, typed_record_key
-from ilos.resolve.scoring import PairScorer
-
-# A stored comparison weight this far from its level's own weight already carries its term-frequency
-# adjustment (the incremental linker stores them summed; Splink stores the level's weight alone).
-_SAME_WEIGHT = 1e-9
-# Unexplained weight below this is float noise, not term frequencies that changed after scoring.
-_NOISE = 1e-6
+from ilos.resolve.scoring import prior_weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +23,7 @@ class ComparisonExplanation:
     comparison: str
     level: str
     match_weight: float
-    tf_adjustment: float  # what the values' term frequencies added, when not already in match_weight
+    tf_adjustment: float  # what the values' term frequencies added to the level's weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +46,9 @@ class PairExplanation:
     same_subject: bool
     comparisons: tuple[ComparisonExplanation, ...]
     judgement: Judgement | None
-    drift: float  # weight no line explains: term frequencies changed by records added after scoring
+    unstored_tf: float
+    """The term-frequency adjustments of a linkage written before links.parquet stored them per comparison:
+    the part of the total no comparison line carries."""
 
     def lines(self) -> list[WeightLine]:
         """The parts of the total in reading order; they sum to `match_weight`."""
@@ -61,8 +57,9 @@ class PairExplanation:
             out.append(WeightLine(c.comparison, c.level, c.match_weight))
             if c.tf_adjustment:
                 out.append(WeightLine(c.comparison, "term-frequency adjustment", c.tf_adjustment))
-        if self.drift:
-            out.append(WeightLine("term frequencies", "changed by records added since scoring", self.drift))
+        if self.unstored_tf:
+            detail = "adjustments not stored per comparison by this older linkage; re-run `ilos link`"
+            out.append(WeightLine("term frequencies", detail, self.unstored_tf))
         return out
 
     def lines_in_hundredths(self) -> tuple[list[tuple[WeightLine, int]], int]:
@@ -84,46 +81,35 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return labels
 
 
-def explain_pair(linkage_dir: Path, left: str, right: str, term_frequencies: bool = True) -> PairExplanation:
-    """Read the stored link between two records (ids as `source|record_id` or `source:record_id`). Without
-    `term_frequencies` the level weights are shown as stored, and the records file is not scanned for the
-    frequencies (a full scan of millions of records: what `ilos link explain` may afford, not every look at
-    the review queue)."""
+def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
+    """Read the stored link between two records (ids as `source|record_id` or `source:record_id`): each
+    comparison's level, weight and term-frequency adjustment as scored, by Splink or by `ilos link add`."""
     a, b, row = find_scored_pair(linkage_dir, left, right)
     model = json.loads((linkage_dir / "model.json").read_text())
     labels = level_labels(model)
-    names = [c.name for c in model_spec.comparisons()]
-    gammas = [int(row[f"gamma_{name}"]) for name in names]
-    stored = [float(row[f"mw_{name}"]) for name in names]
-    scorer = PairScorer(model, {})
-    # Splink stores a level's own weight and leaves its term-frequency adjustment out; recompute those only.
-    needs_tf = [
-        g >= 0
-        and scorer.levels[i][g].tf_column is not None
-        and abs(w - scorer.level_weight(i, g)) < _SAME_WEIGHT
-        for i, (g, w) in enumerate(zip(gammas, stored, strict=True))
-    ]
-    if term_frequencies:
-        tf = _tf_adjustments(linkage_dir, scorer, model, (a, b), gammas, needs_tf)
-    else:
-        tf = [0.0] * len(gammas)
+    parts = []
+    for comparison in model_spec.comparisons():
+        gamma = int(row[f"gamma_{comparison.name}"])
+        weight = float(row[comparison.weight_column])
+        tf_column = comparison.tf_weight_column
+        tf = float(row.get(tf_column) or 0.0) if tf_column else 0.0
+        level = labels.get(comparison.name, {}).get(gamma, str(gamma))
+        parts.append(ComparisonExplanation(comparison.name, level, weight, tf))
+    prior = prior_weight(model)
     total = float(row["match_weight"])
-    unexplained = total - scorer.prior_weight - sum(stored) - sum(tf) if term_frequencies else 0.0
-    parts = tuple(
-        ComparisonExplanation(name, labels.get(name, {}).get(g, str(g)), w, t)
-        for name, g, w, t in zip(names, gammas, stored, tf, strict=True)
-    )
+    stored_apart = all(c.tf_weight_column in row for c in model_spec.comparisons() if c.tf_weight_column)
+    unstored = total - prior - sum(c.match_weight + c.tf_adjustment for c in parts)
     return PairExplanation(
         left=a,
         right=b,
         match_probability=float(row["match_probability"]),
         match_weight=total,
-        prior_weight=scorer.prior_weight,
+        prior_weight=prior,
         decision=str(row["decision"]),
         same_subject=bool(row["same_subject"]),
-        comparisons=parts,
+        comparisons=tuple(parts),
         judgement=judgement_on(linkage_dir, a, b),
-        drift=unexplained if abs(unexplained) > _NOISE else 0.0,
+        unstored_tf=0.0 if stored_apart else unstored,
     )
 
 
@@ -216,50 +202,3 @@ def find_scored_pair(linkage_dir: Path, left: str, right: str) -> tuple[str, str
             f"put them together) or scored below the floor, so there is no evidence linking them"
         )
     return a, b, dict(zip(columns, row, strict=True))
-
-
-def _tf_adjustments(
-    linkage_dir: Path,
-    plain: PairScorer,
-    model: dict[str, Any],
-    pair: tuple[str, str],
-    gammas: list[int],
-    needed: list[bool],
-) -> list[float]:
-    """Each comparison's term-frequency adjustment where `needed`, from the model and the term frequencies of
-    the records the linkage holds (as Splink's tf tables count them: a value's share of the non-null values)."""
-    if not any(needed):
-        return [0.0] * len(gammas)
-    columns = sorted({str(plain.levels[i][g].tf_column) for i, g in enumerate(gammas) if needed[i]})
-    records_sql = engine.model_input_sql("read_parquet($records)")
-    params: dict[str, Any] = {"records": str(linkage_dir / linkage.RECORDS_FILE)}
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            f"SELECT unique_id, {', '.join(_quoted(c) for c in columns)} FROM ({records_sql}) "  # noqa: S608
-            "WHERE unique_id = $a OR unique_id = $b",
-            {**params, "a": pair[0], "b": pair[1]},
-        ).fetchall()
-        records = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
-        tables: dict[str, dict[Any, float]] = {}
-        for column in columns:
-            left, right = records[pair[0]][column], records[pair[1]][column]
-            shares = con.execute(
-                f"SELECT count(*) FILTER (WHERE {_quoted(column)} = $l), "  # noqa: S608 - a model column
-                f"count(*) FILTER (WHERE {_quoted(column)} = $r), count({_quoted(column)}) FROM ({records_sql})",
-                {**params, "l": left, "r": right},
-            ).fetchall()[0]
-            n = max(int(shares[2]), 1)
-            tables[column] = {v: s / n for v, s in ((left, shares[0]), (right, shares[1])) if v is not None}
-    finally:
-        con.close()
-    scorer = PairScorer(model, tables)
-    return [
-        scorer.tf_adjustment(i, g, records[pair[0]], records[pair[1]]) if needed[i] else 0.0
-        for i, g in enumerate(gammas)
-    ]
-
-
-def _quoted(column: str) -> str:
-    """A model column as a SQL identifier (the names come from model.json, not from input)."""
-    return '"' + column.replace('"', '""') + '"'

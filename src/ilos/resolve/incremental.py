@@ -37,7 +37,7 @@ from ilos.resolve.clustering import (
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.record_store import RecordStore
 from ilos.resolve.records import record_key
-from ilos.resolve.scoring import PairScorer, tf_columns_of
+from ilos.resolve.scoring import PairScore, PairScorer, tf_columns_of
 from ilos.resolve.stable_ids import fresh_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 
@@ -46,9 +46,7 @@ from ilos.resolve.threshold import ThresholdChoice
 class ScoredEdge:
     other: str
     probability: float
-    match_weight: float
-    gammas: tuple[int, ...]
-    weights: tuple[float, ...]
+    score: PairScore
     household_conflict: bool
 
 
@@ -174,9 +172,7 @@ class IncrementalLinker:
             if probability < self.score_floor:
                 continue
             conflict = model_spec.is_household_conflict(rec, other_rec, score.gammas[1])
-            edge = ScoredEdge(
-                self.store.key(other), probability, score.match_weight, score.gammas, score.weights, conflict
-            )
+            edge = ScoredEdge(self.store.key(other), probability, score, conflict)
             out.append((other, edge))
         out.sort(key=lambda item: (-round(item[1].probability, 12), item[1].other))
         return out
@@ -206,7 +202,6 @@ class IncrementalLinker:
 
     def new_links_table(self) -> pa.Table:
         """The pairs scored since loading, in the shape of links.parquet, decided as batch decides them."""
-        names = [c.name for c in self.scorer.comparisons]
         rows = []
         for uid, e, merging in self.new_edges:
             same = self.subject_of(uid) == self.subject_of(e.other)
@@ -218,11 +213,16 @@ class IncrementalLinker:
                 "unique_id_l": uid,
                 "unique_id_r": e.other,
                 "match_probability": e.probability,
-                "match_weight": e.match_weight,
+                "match_weight": e.score.match_weight,
             }
-            for name, gamma, weight in zip(names, e.gammas, e.weights, strict=True):
-                row[f"gamma_{name}"] = gamma
-                row[f"mw_{name}"] = weight
+            parts = zip(
+                self.scorer.comparisons, e.score.gammas, e.score.weights, e.score.tf_weights, strict=True
+            )
+            for comparison, gamma, weight, tf_weight in parts:
+                row[f"gamma_{comparison.name}"] = gamma
+                row[comparison.weight_column] = weight
+                if comparison.tf_weight_column:
+                    row[comparison.tf_weight_column] = tf_weight
             row["household_conflict"] = e.household_conflict
             row["decision"] = linkage.decision_for(
                 e.probability, same, e.household_conflict, False, self.choice, merging

@@ -42,6 +42,17 @@ class Level:
         return level
 
 
+def weight_column(comparison: str) -> str:
+    """A comparison's level weight in links.parquet (Splink's name for it)."""
+    return f"mw_{comparison}"
+
+
+def tf_weight_column(comparison: str) -> str:
+    """A comparison's term-frequency adjustment in links.parquet, where a level has one: stored apart from the
+    level's weight, as Splink scores it, so an explanation reads it rather than guessing it."""
+    return f"mw_tf_adj_{comparison}"
+
+
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """A null level first, then levels from most to least alike; the last is the ELSE level."""
@@ -61,6 +72,19 @@ class Comparison:
             "comparison_description": self.description,
             "comparison_levels": [level.splink() for level in self.levels],
         }
+
+    @property
+    def tf_adjusted(self) -> bool:
+        """Some level adds a term-frequency adjustment (Splink then scores it in a column of its own)."""
+        return any(level.tf_column for level in self.levels)
+
+    @property
+    def weight_column(self) -> str:
+        return weight_column(self.name)
+
+    @property
+    def tf_weight_column(self) -> str | None:
+        return tf_weight_column(self.name) if self.tf_adjusted else None
 
     def gamma(self, left: Rec, right: Rec) -> int:
         """Splink's comparison vector value: -1 for the null level, then n-1 .. 0 down the levels."""

@@ -25,7 +25,11 @@ class LevelParameters:
 class PairScore:
     gammas: tuple[int, ...]
     weights: tuple[float, ...]
+    """Each comparison's level weight, log2(m/u) (0: missing)."""
+    tf_weights: tuple[float, ...]
+    """Each comparison's term-frequency adjustment (0 where its level has none), kept apart as Splink keeps it."""
     match_weight: float
+    """The prior plus every weight and adjustment."""
 
     @property
     def match_probability(self) -> float:
@@ -49,12 +53,17 @@ def tf_columns_of(model: Mapping[str, Any]) -> set[str]:
     }
 
 
+def prior_weight(model: Mapping[str, Any]) -> float:
+    """log2 of the prior odds that two records match: where every pair's total starts."""
+    prior = float(model["probability_two_random_records_match"])
+    return math.log2(prior / (1.0 - prior))
+
+
 class PairScorer:
     """The trained model (model.json) applied to Python records."""
 
     def __init__(self, model: Mapping[str, Any], tf_tables: Mapping[str, Mapping[Any, float]]) -> None:
-        prior = float(model["probability_two_random_records_match"])
-        self.prior_weight = math.log2(prior / (1.0 - prior))
+        self.prior_weight = prior_weight(model)
         self.comparisons = model_spec.comparisons()
         self.tf_tables = tf_tables
         by_name = {c["output_column_name"]: c for c in model["comparisons"]}
@@ -63,34 +72,24 @@ class PairScorer:
         ]
 
     def score(self, left: Rec, right: Rec) -> PairScore:
-        gammas, weights = [], []
-        total = self.prior_weight
+        gammas, weights, tf_weights = [], [], []
         for comparison, params in zip(self.comparisons, self.levels, strict=True):
             gamma = comparison.gamma(left, right)
-            weight = 0.0
+            weight = tf_weight = 0.0
             if gamma >= 0:
                 level = params[gamma]
                 weight = level.weight
                 if level.tf_column is not None:
-                    weight += self._tf_adjustment(level, left, right)
+                    tf_weight = self._tf_adjustment(level, level.tf_column, left, right)
             gammas.append(gamma)
             weights.append(weight)
-            total += weight
-        return PairScore(tuple(gammas), tuple(weights), total)
+            tf_weights.append(tf_weight)
+        total = self.prior_weight + sum(weights) + sum(tf_weights)
+        return PairScore(tuple(gammas), tuple(weights), tuple(tf_weights), total)
 
-    def level_weight(self, index: int, gamma: int) -> float:
-        """Comparison `index`'s level weight, log2(m/u), before any term-frequency adjustment (0: missing)."""
-        return self.levels[index][gamma].weight if gamma >= 0 else 0.0
-
-    def tf_adjustment(self, index: int, gamma: int, left: Rec, right: Rec) -> float:
-        """What the two values' term frequencies add to comparison `index`'s level (0 when it has none)."""
-        return self._tf_adjustment(self.levels[index][gamma], left, right) if gamma >= 0 else 0.0
-
-    def _tf_adjustment(self, level: LevelParameters, left: Rec, right: Rec) -> float:
-        if level.tf_column is None:
-            return 0.0
-        table = self.tf_tables.get(level.tf_column, {})
-        tf_l, tf_r = table.get(left.get(level.tf_column)), table.get(right.get(level.tf_column))
+    def _tf_adjustment(self, level: LevelParameters, tf_column: str, left: Rec, right: Rec) -> float:
+        table = self.tf_tables.get(tf_column, {})
+        tf_l, tf_r = table.get(left.get(tf_column)), table.get(right.get(tf_column))
         if tf_l is None and tf_r is None:
             return 0.0
         tf_u = max(tf_l or tf_r or 0.0, tf_r or tf_l or 0.0, level.tf_minimum_u)

@@ -404,10 +404,8 @@ def _checked_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pa.Table
     return con.sql("SELECT DISTINCT source, record_id, person_id FROM truth").to_arrow_table()
 
 
-def explain_link(
-    linkage_dir: Path, left: str, right: str, term_frequencies: bool = True
-) -> explain.PairExplanation:
-    return explain.explain_pair(linkage_dir, left, right, term_frequencies)
+def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
+    return explain.explain_pair(linkage_dir, left, right)
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,7 @@ def _recent(directory: Path) -> tuple[RecentJudgement, ...]:
 
 def _pair(directory: Path, row: dict[str, object], uses: dict[str, _SourceUse]) -> ReviewPair:
     left, right = str(row["unique_id_l"]), str(row["unique_id_r"])
-    explained = linking.explain_link(directory, left, right, term_frequencies=False)
+    explained = linking.explain_link(directory, left, right)
     values = _record_values(directory, (left, right))
 
     def side(key: str) -> RecordSide:
@@ -165,7 +165,7 @@ def _pair(directory: Path, row: dict[str, object], uses: dict[str, _SourceUse]) 
         side(right),
         explained.match_probability,
         explained.match_weight,
-        tuple(Weight(c.comparison, c.level, c.match_weight) for c in explained.comparisons),
+        tuple(Weight(c.comparison, c.level, c.match_weight + c.tf_adjustment) for c in explained.comparisons),
     )
 
 

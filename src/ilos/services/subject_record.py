@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ilos.errors import NotFoundError
+from ilos.resolve import model_spec
 from ilos.resolve.explain import level_labels
 from ilos.subjects.assemble import Row, rows_of
 
@@ -109,10 +110,11 @@ def _links(con: duckdb.DuckDBPyConnection, clusters: Path, links: Path, subject_
 def _scored(row: Row, labels: dict[str, dict[int, str]]) -> ScoredLink:
     parts = []
     for name, levels in labels.items():
-        gamma, weight = row.get(f"gamma_{name}"), row.get(f"mw_{name}")
+        gamma, weight = row.get(f"gamma_{name}"), row.get(model_spec.weight_column(name))
         if gamma is None or weight is None:
             continue
-        parts.append(Comparison(name, levels.get(int(gamma), str(gamma)), float(weight)))
+        tf_adjustment = float(row.get(model_spec.tf_weight_column(name)) or 0.0)  # what these values add
+        parts.append(Comparison(name, levels.get(int(gamma), str(gamma)), float(weight) + tf_adjustment))
     return ScoredLink(
         left=str(row["unique_id_l"]).replace("|", ":", 1),
         right=str(row["unique_id_r"]).replace("|", ":", 1),

@@ -15,7 +15,7 @@ import yaml
 from ilos.errors import ConflictError
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.incremental import IncrementalLinker
-from ilos.services.linking import LinkRun, add_records, evaluate_linkage, link_config
+from ilos.services.linking import LinkRun, add_records, evaluate_linkage, explain_link, link_config
 
 _BY_PAIR = [("unique_id_l", "ascending"), ("unique_id_r", "ascending")]
 
@@ -65,6 +65,7 @@ def test_ninety_batch_plus_ten_incremental_is_within_a_point_of_full_batch(
     out = tmp_path / "linkage"
     link_config(tmp_path / "sources.yaml", out)
     batch_review_pairs = pq.read_table(out / linkage.REVIEW_FILE).num_rows
+    batch_pairs = set(_pairs(pq.read_table(out / linkage.LINKS_FILE)))
     added = 0
     for source, path in held.items():
         report = add_records(out, source, path)
@@ -82,6 +83,23 @@ def test_ninety_batch_plus_ten_incremental_is_within_a_point_of_full_batch(
     full = evaluate_linkage(small_linkage.out_dir, truth)
     assert incremental.records == full.records
     assert abs(incremental.pairwise_f1 - full.pairwise_f1) <= 0.01, (incremental, full)
+    _added_links_explain_as_scored(out, [p for p in _pairs(links) if p not in batch_pairs])
+
+
+def _pairs(links: pa.Table) -> list[tuple[str, str]]:
+    return list(zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True))
+
+
+def _added_links_explain_as_scored(out: Path, added: list[tuple[str, str]]) -> None:
+    """The pairs `link add` scored explain as batch pairs do: from stored level weights and term-frequency
+    adjustments that add up to the stored total, with nothing left over."""
+    adjusted = 0
+    for left, right in added[:300]:
+        e = explain_link(out, left, right)
+        assert sum(line.weight for line in e.lines()) == pytest.approx(e.match_weight, abs=1e-9)
+        assert e.unstored_tf == 0.0
+        adjusted += sum(1 for c in e.comparisons if c.tf_adjustment)
+    assert adjusted > 0, "some added pairs had term-frequency adjusted levels"
 
 
 def test_adding_a_known_record_is_refused(small_linkage: LinkRun) -> None:

@@ -32,6 +32,13 @@ def test_python_levels_and_scores_match_splink_on_every_scored_pair(small_linkag
             link["unique_id_r"],
         )
         assert score.match_weight == pytest.approx(link["match_weight"], abs=1e-6)
+        for c, weight, tf_weight in zip(
+            model_spec.comparisons(), score.weights, score.tf_weights, strict=True
+        ):
+            assert weight == pytest.approx(link[c.weight_column], abs=1e-9)
+            assert tf_weight == pytest.approx(
+                link[c.tf_weight_column] if c.tf_weight_column else 0.0, abs=1e-9
+            )
 
 
 def test_household_rule_twin_agrees_with_sql(small_linkage: LinkRun) -> None:

@@ -238,10 +238,30 @@ def test_the_prior_comparisons_and_term_frequencies_add_up_to_the_stored_weight(
         assert e.match_probability == pytest.approx(row["match_probability"])
         assert e.prior_weight == pytest.approx(math.log2(prior / (1 - prior)))
         assert sum(line.weight for line in e.lines()) == pytest.approx(row["match_weight"], abs=1e-9)
-        assert e.drift == 0.0
+        assert e.unstored_tf == 0.0
         adjusted += sum(1 for c in e.comparisons if c.tf_adjustment)
         assert all(c.level for c in e.comparisons)
     assert adjusted >= 4, "the pairs chosen include term-frequency adjusted levels"
+
+
+def test_an_older_linkage_without_stored_adjustments_shows_them_as_one_line(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """links.parquet written before the adjustments were stored apart still explains, with the adjustments
+    as one line saying why, so the lines add up and nothing is guessed."""
+    out = tmp_path / "older"
+    shutil.copytree(small_linkage.out_dir, out)
+    row = _pairs_across_the_threshold(out)[0]
+    current = explain_link(out, row["unique_id_l"], row["unique_id_r"])
+    links = pq.read_table(out / linkage.LINKS_FILE)
+    stored_apart = [c.tf_weight_column for c in model_spec.comparisons() if c.tf_weight_column]
+    pq.write_table(links.drop_columns(stored_apart), out / linkage.LINKS_FILE)
+    older = explain_link(out, row["unique_id_l"], row["unique_id_r"])
+    assert current.unstored_tf == 0.0 and any(c.tf_adjustment for c in current.comparisons)
+    assert older.unstored_tf == pytest.approx(sum(c.tf_adjustment for c in current.comparisons), abs=1e-9)
+    assert not any(c.tf_adjustment for c in older.comparisons)
+    assert sum(line.weight for line in older.lines()) == pytest.approx(row["match_weight"], abs=1e-9)
+    assert "re-run `ilos link`" in older.lines()[-1].detail
 
 
 def test_the_printed_explanation_adds_up_to_its_printed_total(small_linkage: LinkRun) -> None:
