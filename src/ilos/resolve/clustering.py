@@ -78,14 +78,24 @@ class ClusterForest:
         numbers: Sequence[Sequence[int]] = (),
     ) -> None:
         n = len(restricted_group)
-        if numbers and (len(numbers) != len(IDENTITY_NUMBERS) or any(len(c) != n for c in numbers)):
-            raise ValueError(
-                f"numbers needs {len(IDENTITY_NUMBERS)} columns of {n} values, one per IDENTITY_NUMBERS"
-            )
         self.parent = array("i", range(n))
         self.size = array("i", [1]) * n
         self._next = array("i", range(n))
         self.restricted: dict[int, set[int]] = {i: {g} for i, g in enumerate(restricted_group) if g >= 0}
+        self._set_records(n, birth_dates, born_by, numbers)
+
+    def _set_records(
+        self,
+        n: int,
+        birth_dates: Sequence[int] | None,
+        born_by: Sequence[int] | None,
+        numbers: Sequence[Sequence[int]],
+    ) -> None:
+        """The records' own constraint values, each record its own cluster's root."""
+        if numbers and (len(numbers) != len(IDENTITY_NUMBERS) or any(len(c) != n for c in numbers)):
+            raise ValueError(
+                f"numbers needs {len(IDENTITY_NUMBERS)} columns of {n} values, one per IDENTITY_NUMBERS"
+            )
         self._birth_date = (
             _int_array(np.asarray(birth_dates)) if birth_dates is not None else array("i", [0]) * n
         )
@@ -110,10 +120,11 @@ class ClusterForest:
         """A forest whose clusters are known (a linkage's subjects, loaded to link more records into), built
         in bulk with the state a union per record would have left: at 1M persons those 4.5M unions took
         half of loading. Each cluster's root is its first node."""
-        forest = cls(restricted_group, birth_dates, born_by, numbers)
-        n = len(forest)
+        n = len(restricted_group)
         if n == 0:
-            return forest
+            return cls(restricted_group, birth_dates, born_by, numbers)
+        forest = cls.__new__(cls)  # the links below replace the one-record clusters __init__ would build
+        forest._set_records(n, birth_dates, born_by, numbers)
         order = np.argsort(np.asarray(labels, dtype=np.int64), kind="stable")  # each cluster's nodes together
         ordered_labels = np.asarray(labels, dtype=np.int64)[order]
         starts = np.flatnonzero(np.r_[True, ordered_labels[1:] != ordered_labels[:-1]])
