@@ -38,13 +38,16 @@ def subject_history(store: Store, page: SubjectPage) -> tuple[HistoryEntry, ...]
     """Every recorded merge or split touching the subject of `page` (whose building authorised and audited
     the read), oldest first. A record the purpose may not see (a tax filing without an authority) is neither
     named nor counted."""
-    directory, subject_id = linkage_dir(store.settings.home), page.subject_id
-    shown = page.visibility
-    entries = [*batch_entries(directory, subject_id, shown), *_live_entries(directory, subject_id, shown)]
+    return history_in(linkage_dir(store.settings.home), page.subject_id, page.visibility)
+
+
+def history_in(directory: Path, subject_id: str, shown: RecordVisibility) -> tuple[HistoryEntry, ...]:
+    """The subject's history as the linkage directory records it, naming only the records `shown` allows."""
+    entries = [*_batch_entries(directory, subject_id, shown), *_live_entries(directory, subject_id, shown)]
     return tuple(sorted(entries, key=lambda e: e.at))
 
 
-def batch_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> Iterator[HistoryEntry]:
+def _batch_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> Iterator[HistoryEntry]:
     """From the batch runs' history (complete lines only, as the worker reads its journal)."""
     for e in journal_lines(directory / SUBJECT_EVENTS_FILE):
         others, moved = tuple(e.get("others", ())), int(e.get("records_moved", 0))

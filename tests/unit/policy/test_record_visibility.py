@@ -66,6 +66,6 @@ def test_history_names_no_record_the_page_may_not_name_nor_counts_it(tmp_path: P
     }
     (tmp_path / SUBJECT_EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in (merge, only_tax)))
     analyst = _visibility("analyst", "case_investigation")
-    [entry] = web_history.batch_entries(tmp_path, "S-1", analyst)
+    [entry] = web_history.history_in(tmp_path, "S-1", analyst)
     assert entry.records == ("encounters|E5", "court_cases|C2") and entry.count == 2
     assert "2 records of S-2 joined" in entry.summary
