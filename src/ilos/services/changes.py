@@ -22,15 +22,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.errors import NotFoundError
-from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.action_gates import gate_source_for
 from ilos.services.api_context import admitted
 from ilos.services.audit_log import Action, record
 from ilos.services.case_actions import recheck_subject
 from ilos.services.change_inbox import ChangeEvent, OnComplete, Processed, add_event_row, checked_values
+from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.store.inbox_tables import ChangeEventRow
@@ -58,14 +57,6 @@ class ChangeEventView:
     error: str | None
 
 
-def linkage_sources(directory: Path) -> SourcesConfig:
-    """The sources config of a linkage (the worker's is ILOS_HOME/linkage)."""
-    path = directory / linking.CONFIG_COPY
-    if not path.is_file():
-        raise NotFoundError(f"No linkage at {path.parent}; build one with `ilos demo` or `ilos link`")
-    return load_sources_config(path)
-
-
 def post_change_event(
     store: Store,
     caller: Caller,
@@ -83,7 +74,7 @@ def post_change_event(
     commit order and the worker never sees a lower id commit after a higher one."""
     audit = Action("change.post", "change_event", query={"source": source})
     with admitted(store, caller, CHANGE_POSTERS, audit) as (session, who):
-        config = linkage_sources(linkage or linkage_dir(store.settings.home))
+        config = load_linkage_config(linkage or linkage_dir(store.settings.home))
         row_values = checked_values(config, source, values)
         event = ChangeEvent(uuid.uuid4().hex, source, row_values)
         ids = (event.event_id, *about)

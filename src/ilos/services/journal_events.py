@@ -11,9 +11,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ilos.definitions.sources import load_sources_config
-from ilos.services import linking
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.linkage_config import load_linkage_config
 from ilos.subjects.events_sql import source_events_sql
 
 
@@ -38,7 +37,7 @@ def journaled_events(directory: Path, subject_ids: Collection[str] | None = None
     by_source: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
         by_source.setdefault(entry["source"], []).append(entry)
-    config = load_sources_config(directory / linking.CONFIG_COPY)
+    config = load_linkage_config(directory)
     tables = []
     con = duckdb.connect()
     try:

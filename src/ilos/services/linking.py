@@ -22,12 +22,12 @@ from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
+from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
 from ilos.standardize.table import standardize_table
 from ilos.store.lake import lake_exists, open_lake
 
 Progress = Callable[[str], None]
-CONFIG_COPY = "sources.yaml"
 THIN_MODEL_PRECISION = 0.9
 """Below this expected precision at the chosen threshold, a run warns that its model learnt too little."""
 
@@ -261,7 +261,7 @@ class AddReport:
 
 def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Progress = _silent) -> AddReport:
     """`ilos link add`: link new records of one source into an existing linkage, one at a time."""
-    config = load_sources_config(linkage_config_path(linkage_dir))
+    config = load_linkage_config(linkage_dir)
     spec = config.source(source)
     unfit = file_problems(config, spec, input_path)
     if unfit:
@@ -324,14 +324,6 @@ def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[
             f"{count:,} record id(s) are already linked (e.g. {examples}); a correction needs a new record id",
         )
     ]
-
-
-def linkage_config_path(linkage_dir: Path) -> Path:
-    """The copy of the sources config a linkage directory was made from (`ilos link` writes it)."""
-    path = linkage_dir / CONFIG_COPY
-    if not path.is_file():
-        raise NotFoundError(f"No linkage config at {path}; run `ilos link CONFIG --out {linkage_dir}` first")
-    return path
 
 
 def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:

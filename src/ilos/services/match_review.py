@@ -10,13 +10,13 @@ from pathlib import Path
 
 import duckdb
 
-from ilos.definitions.sources import load_sources_config
 from ilos.errors import FieldProblem, InvalidInputError, PermissionDeniedError
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.records import split_record_key
 from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
+from ilos.services.linkage_config import load_linkage_config
 from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.published_view import SourceRule
 from ilos.services.store_access import Store
@@ -111,7 +111,7 @@ def _source_uses(store: Store, caller: Caller, directory: Path) -> dict[str, _So
         spec.name: _SourceUse(
             policy.markings_of(spec.name, spec.markings), rule.refusal(spec.name, list(spec.markings))
         )
-        for spec in load_sources_config(directory / linking.CONFIG_COPY).people_sources
+        for spec in load_linkage_config(directory).people_sources
     }
 
 

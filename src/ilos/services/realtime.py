@@ -30,7 +30,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from ilos.definitions.sources import SourcesConfig, load_sources_config
+from ilos.definitions.sources import SourcesConfig
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.errors import IlosError
@@ -44,7 +44,7 @@ from ilos.services.change_inbox import (
     checked_values,
     journal_lines,
 )
-from ilos.services.linking import linkage_config_path
+from ilos.services.linkage_config import load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardize_record
 from ilos.subjects.changes import classify_changes
@@ -58,7 +58,7 @@ GROUP_COMMIT = 8
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
     """Put one change event (a source row, all values as text) in the linkage's file inbox; returns its id."""
-    config = load_sources_config(linkage_config_path(linkage_dir))
+    config = load_linkage_config(linkage_dir)
     return FileInbox(linkage_dir).post(source, checked_values(config, source, values), event_id)
 
 
@@ -105,7 +105,7 @@ class Worker:
         self.dir = linkage_dir
         self.group_commit = max(1, group_commit)
         self.inbox: Inbox = inbox if inbox is not None else FileInbox(linkage_dir)
-        self.config: SourcesConfig = load_sources_config(linkage_config_path(linkage_dir))
+        self.config: SourcesConfig = load_linkage_config(linkage_dir)
         self.as_of = as_of or date.today()
         self.linker = IncrementalLinker(linkage_dir)
         self.timeline = self._load_timeline()

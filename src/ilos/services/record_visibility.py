@@ -8,13 +8,11 @@ published summary's rule (`published_view.SourceRule`): an authority for this su
 from __future__ import annotations
 
 from collections.abc import Collection
-from pathlib import Path
 
 from ilos.definitions.policy import Policy
-from ilos.definitions.sources import SourcesConfig, load_sources_config
+from ilos.definitions.sources import SourcesConfig
 from ilos.errors import InvalidInputError
 from ilos.resolve.records import typed_record_key
-from ilos.services.linking import CONFIG_COPY
 from ilos.services.published_view import SourceRule
 
 
@@ -51,10 +49,3 @@ class RecordVisibility:
         except InvalidInputError:
             return False  # a source the config does not know: its markings are unknown, so fail closed
         return not self.rule.refusal(source, list(declared))
-
-
-def linkage_sources(linkage_dir: Path) -> SourcesConfig:
-    """The sources config a linkage was made from; without one, no source is known (records of other
-    subjects are then never named)."""
-    path = linkage_dir / CONFIG_COPY
-    return load_sources_config(path) if path.is_file() else SourcesConfig.model_construct(sources=())

@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ilos.errors import ConflictError, IlosError
-from ilos.services import linking, realtime
+from ilos.services import realtime
 from ilos.services.change_inbox import StoreInbox
 from ilos.services.changes import recheck_on_change
+from ilos.services.linkage_config import CONFIG_COPY
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.services.worker_claim import claim_store_inbox, linkage_lock
@@ -27,7 +28,7 @@ INTERVAL = 0.5
 
 def has_linkage(home: Path) -> bool:
     """A linkage the worker can run over (its sources config copy is there)."""
-    return (linkage_dir(home) / linking.CONFIG_COPY).is_file()
+    return (linkage_dir(home) / CONFIG_COPY).is_file()
 
 
 @contextmanager

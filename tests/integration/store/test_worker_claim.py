@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from ilos.cli.main import app
 from ilos.config import Settings
 from ilos.errors import ConflictError
-from ilos.services import linking, web_worker
+from ilos.services import web_worker
+from ilos.services.linkage_config import CONFIG_COPY
 from ilos.services.store_access import Store
 from ilos.services.web_worker import background_worker
 from ilos.services.worker_claim import claim_store_inbox, linkage_lock
@@ -32,7 +33,7 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
 def _linkage(home: Path) -> Path:
     directory = home / "linkage"
     directory.mkdir(parents=True)
-    (directory / linking.CONFIG_COPY).write_text("")
+    (directory / CONFIG_COPY).write_text("")
     return directory
 
 
