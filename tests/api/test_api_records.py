@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ilos.policy.results import Status
 from ilos.services import linkage_publish
+from ilos.services.linking import explain_link
 from ilos.services.policy_in_force import current_policy
 from ilos.store.search_keys import identifier_key
 from ilos.store.tables import AuditEventRow, SubjectIdentifierRow, SubjectRow
@@ -208,6 +209,12 @@ def test_a_judgement_from_the_queue_is_recorded_and_leaves_the_queue(
     assert queue["pair"] is not None and queue["waiting"] >= 1, "the world leaves pairs for review"
     pair = queue["pair"]
     assert pair["comparisons"] and pair["left"]["key"] != pair["right"]["key"]
+    # Read from the queue's own row of the link: the weights `ilos link explain` gives (each comparison's
+    # with its term-frequency adjustment).
+    explained = explain_link(published, pair["left"]["key"], pair["right"]["key"])
+    assert (pair["probability"], pair["weight"]) == (explained.match_probability, explained.match_weight)
+    shown = [(c["name"], c["level"], c["weight"]) for c in pair["comparisons"]]
+    assert shown == [(c.comparison, c.level, c.match_weight + c.tf_adjustment) for c in explained.comparisons]
     verdict = {"left": pair["left"]["key"], "right": pair["right"]["key"], "verdict": "no_match"}
     made = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("data_steward"))
     assert made.status_code == 201, made.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -402,8 +402,9 @@ def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplan
 
 @dataclass(frozen=True, slots=True)
 class ReviewQueue:
-    """The first pairs of the queue (unique_id_l, unique_id_r, match_probability, same_subject), how many
-    pairs of it are not yet judged, and how many are held out of it by an "unsure" judgement."""
+    """The first pairs of the queue (rows of review.parquet: both keys and sources, match_probability and
+    match_weight, each comparison's gamma_ and mw_ columns, same_subject), how many pairs of it are not yet
+    judged, and how many are held out of it by an "unsure" judgement."""
 
     pairs: pa.Table
     waiting: int
@@ -412,23 +413,39 @@ class ReviewQueue:
     """Pairs waiting that involve a source the caller may not see (not among `pairs` nor in `waiting`)."""
 
 
+# One scan of the queue: the counts and the first pairs are aggregates of the same rows. min_by keeps only
+# `limit` rows however long the queue; list_sort orders them by the struct's first field, the uncertainty.
+# Judgements are stored left <= right; a link added one at a time may not be.
 _REVIEW_QUEUE_SQL = """
-SELECT q.unique_id_l, q.unique_id_r, q.match_probability, q.same_subject
-FROM read_parquet($queue) q {join} ilos_judged j
-  ON j.left = least(q.unique_id_l, q.unique_id_r) AND j.right = greatest(q.unique_id_l, q.unique_id_r) {also}
+WITH queue AS (
+  SELECT q AS pair,
+    {{p: abs(q.match_probability - 0.5), l: q.unique_id_l, r: q.unique_id_r}} AS uncertainty,
+    NOT list_has_any($withheld::VARCHAR[], [q.source_l, q.source_r]) AS visible,
+    j.verdict
+  FROM read_parquet($queue) q LEFT JOIN ilos_judged j
+    ON j.left = least(q.unique_id_l, q.unique_id_r) AND j.right = greatest(q.unique_id_l, q.unique_id_r)
+)
+SELECT count(*) FILTER (WHERE verdict IS NULL AND visible),
+  count(*) FILTER (WHERE verdict = 'unsure' AND visible),
+  count(*) FILTER (WHERE verdict IS NULL),
+  list_sort(min_by(struct_pack(uncertainty, pair), uncertainty, $limit) FILTER (WHERE visible AND {shown}))
+FROM queue
 """
-_WAITING_SQL = _REVIEW_QUEUE_SQL.format(join="ANTI JOIN", also="")
-_UNSURE_SQL = _REVIEW_QUEUE_SQL.format(join="SEMI JOIN", also="AND j.verdict = 'unsure'")
 
 
 def review_queue(
-    linkage_dir: Path, limit: int, unsure: bool = False, withheld_sources: Collection[str] = ()
+    linkage_dir: Path,
+    limit: int,
+    unsure: bool = False,
+    withheld_sources: Collection[str] = (),
+    judged: Sequence[judgements.Judgement] | None = None,
 ) -> ReviewQueue:
     """Pairs in the review band not yet judged, the most uncertain (probability nearest 0.5) first; with
     `unsure`, the pairs judged "unsure" instead, which are held out of the queue without being decided. A
     pair with a record of one of `withheld_sources` is left out and only counted: a reviewer who may not see
-    that record could neither judge it nor be told it exists. Read by DuckDB, so a queue of a million pairs
-    costs a scan, not a million Python objects, on every look.
+    that record could neither judge it nor be told it exists. `judged`: the linkage's judgements, when the
+    caller has read them already. Read by DuckDB in one scan, so a queue of a million pairs costs a scan,
+    not a million Python objects, on every look.
 
     Ordering by the chance that the automatic decision is wrong (a pair held apart by its probability, a
     merging link by one minus it) was measured and is worse: held-apart pairs of high probability were mostly
@@ -436,40 +453,19 @@ def review_queue(
     path = linkage_dir / linkage.REVIEW_FILE
     if not path.exists():
         raise NotFoundError(f"No review queue at {path}; run `ilos link CONFIG --out DIR` first")
-    done = judgements.read_judgements(
-        linkage_dir
-    )  # stored left <= right; a link added one at a time may not be
-    con = duckdb.connect()
-    con.register(
-        "ilos_judged",
-        pa.table(
-            {
-                "left": [j.left for j in done],
-                "right": [j.right for j in done],
-                "verdict": [j.verdict for j in done],
-            },
-            schema=_JUDGED,
-        ),
-    )
-    queue = {"queue": str(path), "withheld": sorted(withheld_sources)}
-    waiting, unsure_sql = f"{_WAITING_SQL} {_VISIBLE}", f"{_UNSURE_SQL} {_VISIBLE}"
-    counts = con.sql(
-        f"SELECT (SELECT count(*) FROM ({waiting})), (SELECT count(*) FROM ({unsure_sql})), "  # noqa: S608
-        f"(SELECT count(*) FROM ({_WAITING_SQL}))",
-        params=queue,
-    ).fetchall()[0]
-    pairs = con.sql(
-        f"{unsure_sql if unsure else waiting} "
-        "ORDER BY abs(q.match_probability - 0.5), q.unique_id_l, q.unique_id_r LIMIT $limit",
-        params={**queue, "limit": limit},
-    ).to_arrow_table()
-    return ReviewQueue(pairs, int(counts[0]), int(counts[1]), int(counts[2]) - int(counts[0]))
-
-
-_VISIBLE = (
-    "WHERE NOT list_has_any($withheld::VARCHAR[], "
-    "[split_part(q.unique_id_l, '|', 1), split_part(q.unique_id_r, '|', 1)])"
-)
+    done = judgements.read_judgements(linkage_dir) if judged is None else judged
+    rows = [{"left": j.left, "right": j.right, "verdict": j.verdict} for j in done]
+    shown = "verdict = 'unsure'" if unsure else "verdict IS NULL"
+    with duckdb.connect() as con:
+        con.register("ilos_judged", pa.Table.from_pylist(rows, schema=_JUDGED))
+        found = con.sql(
+            _REVIEW_QUEUE_SQL.format(shown=shown),
+            params={"queue": str(path), "withheld": sorted(withheld_sources), "limit": max(limit, 1)},
+        ).to_arrow_table()
+    waiting, held, unfiltered = (int(found.column(i)[0].as_py()) for i in range(3))
+    first = found.column(3).combine_chunks().flatten().field("pair")
+    pairs = pa.Table.from_struct_array(first).slice(0, max(limit, 0))
+    return ReviewQueue(pairs, waiting, held, unfiltered - waiting)
 
 
 _JUDGED = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])

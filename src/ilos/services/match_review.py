@@ -4,14 +4,16 @@ recorded through `linking.judge_pair` with who and when. Every read and judgemen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from ilos.errors import FieldProblem, InvalidInputError, PermissionDeniedError
-from ilos.resolve.judgements import read_judgements
+from ilos.resolve.judgements import Judgement, read_judgements
 from ilos.resolve.records import split_record_key
 from ilos.services import linking
 from ilos.services.access import Caller, Role
@@ -20,7 +22,7 @@ from ilos.services.linkage_config import load_linkage_config
 from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.published_view import SourceRule
 from ilos.services.store_access import Store
-from ilos.services.subject_record import linkage_dir
+from ilos.services.subject_record import Comparison, link_comparisons, linkage_dir, read_level_labels
 
 REVIEWERS = frozenset({Role.data_steward, Role.supervisor})
 VERDICT_KEYS = {"m": "match", "n": "no_match", "u": "unsure"}
@@ -43,19 +45,12 @@ class RecordSide:
 
 
 @dataclass(frozen=True, slots=True)
-class Weight:
-    name: str
-    level: str
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
 class ReviewPair:
     left: RecordSide
     right: RecordSide
     probability: float
     weight: float
-    comparisons: tuple[Weight, ...]
+    comparisons: tuple[Comparison, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +82,13 @@ def review_page(store: Store, caller: Caller) -> ReviewPage:
     directory = linkage_dir(store.settings.home)
     uses = _source_uses(store, caller, directory)
     refused = _refused_sources(uses)
-    queue = linking.review_queue(directory, 1, withheld_sources=refused)
+    judged = read_judgements(directory)
+    queue = linking.review_queue(directory, 1, withheld_sources=refused, judged=judged)
     first = queue.pairs.to_pylist()
     pair = _pair(directory, first[0], uses) if first else None
     ids = (pair.left.key, pair.right.key) if pair else ()
     record_alone(store, caller, Action("review.read", "record_pair", ids, result_count=queue.waiting))
-    recent = tuple(j for j in _recent(directory) if not {_source(j.left), _source(j.right)} & refused.keys())
+    recent = tuple(j for j in _recent(judged) if not {_source(j.left), _source(j.right)} & refused.keys())
     return ReviewPage(pair, queue.waiting, recent, queue.withheld, tuple(refused.items()))
 
 
@@ -144,14 +140,15 @@ def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> 
     return RecentJudgement(made.left, made.right, made.verdict, made.judged_by, made.judged_at)
 
 
-def _recent(directory: Path) -> tuple[RecentJudgement, ...]:
-    latest = sorted(read_judgements(directory), key=lambda j: j.judged_at, reverse=True)[:RECENT]
+def _recent(judged: Sequence[Judgement]) -> tuple[RecentJudgement, ...]:
+    latest = sorted(judged, key=lambda j: j.judged_at, reverse=True)[:RECENT]
     return tuple(RecentJudgement(j.left, j.right, j.verdict, j.judged_by, j.judged_at) for j in latest)
 
 
-def _pair(directory: Path, row: dict[str, object], uses: dict[str, _SourceUse]) -> ReviewPair:
+def _pair(directory: Path, row: dict[str, Any], uses: dict[str, _SourceUse]) -> ReviewPair:
+    """The queued pair as the queue stores it (the link's own row): its keys need no checking against the
+    linkage, nor its weights another read of the links."""
     left, right = str(row["unique_id_l"]), str(row["unique_id_r"])
-    explained = linking.explain_link(directory, left, right)
     values = _record_values(directory, (left, right))
 
     def side(key: str) -> RecordSide:
@@ -163,9 +160,9 @@ def _pair(directory: Path, row: dict[str, object], uses: dict[str, _SourceUse]) 
     return ReviewPair(
         side(left),
         side(right),
-        explained.match_probability,
-        explained.match_weight,
-        tuple(Weight(c.comparison, c.level, c.match_weight + c.tf_adjustment) for c in explained.comparisons),
+        float(row["match_probability"]),
+        float(row["match_weight"]),
+        link_comparisons(row, read_level_labels(directory)),
     )
 
 

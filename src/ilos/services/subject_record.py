@@ -14,6 +14,7 @@ import duckdb
 from ilos.errors import NotFoundError
 from ilos.resolve import model_spec
 from ilos.resolve.explain import level_labels
+from ilos.resolve.linkage import MODEL_FILE
 from ilos.subjects.assemble import Row, rows_of
 
 LINKAGE_DIR = "linkage"  # under ILOS_HOME: where `ilos demo` links and builds subjects
@@ -71,7 +72,7 @@ def read_detail(directory: Path, subject_id: str) -> SubjectDetail:
         links = _links(con, files["clusters"], files["links"], subject_id)
     finally:
         con.close()
-    labels = _level_labels(directory / "model.json")
+    labels = read_level_labels(directory)
     return SubjectDetail(
         list(rows_of(obs)),
         list(rows_of(events)),
@@ -108,6 +109,19 @@ def _links(con: duckdb.DuckDBPyConnection, clusters: Path, links: Path, subject_
 
 
 def _scored(row: Row, labels: dict[str, dict[int, str]]) -> ScoredLink:
+    return ScoredLink(
+        left=str(row["unique_id_l"]).replace("|", ":", 1),
+        right=str(row["unique_id_r"]).replace("|", ":", 1),
+        probability=float(row["match_probability"]),
+        weight=float(row["match_weight"]),
+        decision=str(row["decision"]),
+        comparisons=link_comparisons(row, labels),
+    )
+
+
+def link_comparisons(row: Row, labels: dict[str, dict[int, str]]) -> tuple[Comparison, ...]:
+    """Each comparison of a stored link (a row of links.parquet or review.parquet) with its level's label
+    and match weight, its term-frequency adjustment included, in the model's order."""
     parts = []
     for name, levels in labels.items():
         gamma, weight = row.get(f"gamma_{name}"), row.get(model_spec.weight_column(name))
@@ -115,18 +129,12 @@ def _scored(row: Row, labels: dict[str, dict[int, str]]) -> ScoredLink:
             continue
         tf_adjustment = float(row.get(model_spec.tf_weight_column(name)) or 0.0)  # what these values add
         parts.append(Comparison(name, levels.get(int(gamma), str(gamma)), float(weight) + tf_adjustment))
-    return ScoredLink(
-        left=str(row["unique_id_l"]).replace("|", ":", 1),
-        right=str(row["unique_id_r"]).replace("|", ":", 1),
-        probability=float(row["match_probability"]),
-        weight=float(row["match_weight"]),
-        decision=str(row["decision"]),
-        comparisons=tuple(parts),
-    )
+    return tuple(parts)
 
 
-def _level_labels(model_path: Path) -> dict[str, dict[int, str]]:
-    """Comparison level labels by gamma, in the model's order (Splink numbers the top level highest)."""
+def read_level_labels(directory: Path) -> dict[str, dict[int, str]]:
+    """Comparison level labels by gamma, in the linkage model's order (Splink numbers the top level highest)."""
+    model_path = directory / MODEL_FILE
     if not model_path.is_file():
         return {}
     return _labels_of(model_path, model_path.stat().st_mtime_ns)
