@@ -175,9 +175,10 @@ def run_linkage(
         parts = engine.write_link_parts(con, linker, options, work / "link-parts", progress)
         edges = read_scored_edges(con, parts)
         judgements = read_judgements(out_dir)
-        dropped = _dropped_records(con, out_dir)
+        previous = previous_subjects(out_dir)
+        dropped = _dropped_records(con, previous)
         summary, clusters, decisions = cluster_links(
-            con, edges, restricted_sources, judgements, config_hash, progress, previous_subjects(out_dir)
+            con, edges, restricted_sources, judgements, config_hash, progress, previous
         )
         summary = replace(summary, dropped_records=dropped)
         progress("writing the linkage directory")
@@ -212,18 +213,19 @@ OUTPUT_FILES = (*PUBLISHED_IN_ORDER, SUBJECT_EVENTS_FILE, JUDGEMENTS_FILE)
 """What a linkage directory holds: no input may be one of these."""
 
 
-def _dropped_records(con: duckdb.DuckDBPyConnection, out_dir: Path) -> int:
-    """Records of the last run in `out_dir` that this run's records no longer hold."""
-    path = out_dir / CLUSTERS_FILE
-    if not path.exists():
+def _dropped_records(con: duckdb.DuckDBPyConnection, previous: Mapping[str, str]) -> int:
+    """Records of the last run (`previous_subjects`: its record keys) that this run's records no longer hold."""
+    if not previous:
         return 0
-    return int(
-        con.sql(
-            f"SELECT count(*) FROM read_parquet(?) c ANTI JOIN {engine.RECORDS_TABLE} r "  # noqa: S608
-            "ON r.unique_id = c.source || '|' || c.record_id",
-            params=[str(path)],
-        ).fetchall()[0][0]
-    )
+    con.register("ilos_previous", pa.table({"unique_id": pa.array(previous.keys(), pa.string())}))
+    try:
+        return int(
+            con.sql(
+                f"SELECT count(*) FROM ilos_previous p ANTI JOIN {engine.RECORDS_TABLE} r USING (unique_id)"  # noqa: S608
+            ).fetchall()[0][0]
+        )
+    finally:
+        con.unregister("ilos_previous")
 
 
 DECISIONS = ("judged", "household_conflict", "review", "match", "non_match")
