@@ -59,7 +59,8 @@ def decision_line(subject_id: str, i: int, now: str) -> str:
     ]
     gates = [
         {"gate": g, "blocks": g == "no_final_order", "reason": f"{g.replace('_', ' ')}: nothing on record for this",
-         "evidence": evidence if g == "no_final_order" else [], "note": "", "review": None}
+         "evidence": evidence if g == "no_final_order" else [], "note": "",
+         "records": [e.rsplit(" ", 1)[1] for e in evidence] if g == "no_final_order" else [], "review": None}
         for g in GATES
     ]  # fmt: skip
     record = {
@@ -74,7 +75,7 @@ def decision_line(subject_id: str, i: int, now: str) -> str:
                      "observed_on": "2025-06-01", "confidence": 0.9, "usable": True, "withheld": ""},
         "policy_id": "default", "policy_version": 1, "policy_hash": "6" * 64, "as_of": "2026-12-01",
         "decided_at": now, "purpose": "case_investigation", "role": "analyst",
-        "inputs": [e.rsplit(" ", 1)[1] for e in evidence] + [f"addresses:AD{i}"],
+        "inputs": [e.rsplit(" ", 1)[1] for e in evidence] + [f"addresses:AD{i}"], "withheld_records": [],
     }  # fmt: skip
     return json.dumps(record)
 

@@ -52,6 +52,10 @@ class EventRef:
     def __str__(self) -> str:
         return f"{self.kind} {self.on.isoformat()} {self.source}:{self.record_id}"
 
+    @property
+    def record(self) -> RecordRef:
+        return RecordRef(self.source, self.record_id)
+
 
 @dataclass(frozen=True, slots=True)
 class Event:

@@ -5,7 +5,6 @@ all data, and block if either blocks: a protection is never lost because its evi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -105,30 +104,31 @@ def _withheld_records(subject: Subject, usable: Subject) -> tuple[str, ...]:
 
 def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
     """The decision as it is shown for its purpose. Gates look at all data, so a protection is never hidden
-    by a marking; but a gate whose reason or evidence rests on a record the purpose may not see (the
-    decision's `withheld_records`, and `also_hidden`: say, another subject's record in a candidate match)
-    would show that record's values and dates ("date_of_birth=1975-05-05 <tax record>"). Such a gate is
-    shown blocking or not as decided, with the withheld sources instead of its reason and evidence; the
-    inputs name such records by source. Reviews are checked against the gate's own evidence, never this."""
-    hidden = set(decision.withheld_records) | set(also_hidden)
+    by a marking; but a gate whose reason, evidence or note shows a record the purpose may not see (one of
+    its `records` among the decision's `withheld_records`, or `also_hidden`: say, another subject's record in
+    a candidate match) would show that record's values and dates ("date_of_birth=1975-05-05 <tax record>").
+    Such a gate is shown blocking or not as decided, with the withheld sources instead of its reason and
+    evidence; the inputs name such records by source. A gate recorded without its records (None) that shows
+    any evidence or note is taken to rest on every withheld record. Reviews are checked against the gate's
+    own evidence, never this."""
+    hidden = set(decision.withheld_records).union(also_hidden)
     if not hidden:
         return decision
-    keys = re.compile(
-        r"(?<![\w.-])("
-        + "|".join(re.escape(k) for k in sorted(hidden, key=len, reverse=True))
-        + r")(?![\w.-])"
-    )
     gates = []
     for gate in decision.gates:
-        sources = sorted(
-            {k.split(":", 1)[0] for k in keys.findall(" ".join((gate.reason, gate.note, *gate.evidence)))}
-        )
-        if sources:
+        if gate.records is None:
+            rests_on = hidden if gate.evidence or gate.note else set()
+        else:
+            rests_on = hidden.intersection(gate.records)
+        if rests_on:
+            sources = sorted({k.split(":", 1)[0] for k in rests_on})
             reason = (
                 f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
                 "as every gate is: a person allowed to see them must review it"
             )
-            gate = replace(gate, reason=reason, evidence=tuple(f"withheld:{s}" for s in sources), note="")
+            shown = None if gate.records is None else tuple(r for r in gate.records if r not in hidden)
+            evidence = tuple(f"withheld:{s}" for s in sources)
+            gate = replace(gate, reason=reason, evidence=evidence, note="", records=shown)
         gates.append(gate)
     withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden) if k in decision.inputs)
     inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)

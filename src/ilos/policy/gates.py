@@ -4,13 +4,16 @@ the policy only sets parameters (thresholds, which statuses bar removal), and ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from ilos.definitions.policy import Policy
+from ilos.domain.events import EventRef
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_derivation import derive_legal_situation
+from ilos.domain.provenance import RecordRef
 from ilos.domain.subjects import Subject
 from ilos.policy.results import (
     CLEARING_FINDINGS,
@@ -29,12 +32,21 @@ REVIEWER_ROLE = "supervisor"
 
 @dataclass(frozen=True, slots=True)
 class _Finding:
-    """A gate's verdict before policy stamps and reviews: blocks, why, evidence."""
+    """A gate's verdict before policy stamps and reviews: blocks, why, evidence, and the records whose
+    values the reason, evidence or note show (a finding that shows something of a record must name it)."""
 
     blocks: bool
     reason: str
     evidence: Evidence = ()
     note: str = ""
+    records: tuple[str, ...] = ()
+
+
+class _Fact(Protocol):
+    """A legal fact: it rests on the events in its evidence."""
+
+    @property
+    def evidence(self) -> tuple[EventRef, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,7 @@ def evaluate_gates(
                 policy_hash=policy.content_hash,
                 note=finding.note or _review_note(review),
                 review=review,
+                records=finding.records,
             )
         )
     return results
@@ -125,15 +138,23 @@ def _review_note(review: GateReview | None) -> str:
     )
 
 
-def _refs(items: Sequence[object]) -> Evidence:
-    return tuple(str(ref) for item in items for ref in getattr(item, "evidence", ()))
+def _refs(items: Sequence[_Fact]) -> Evidence:
+    return tuple(str(ref) for item in items for ref in item.evidence)
+
+
+def _records(facts: Iterable[_Fact] = (), observed: Iterable[RecordRef | str] = ()) -> tuple[str, ...]:
+    """The records behind the facts and observations a finding shows, once each, in key order."""
+    keys = {str(ref.record) for fact in facts for ref in fact.evidence} | {str(r) for r in observed}
+    return tuple(sorted(keys))
 
 
 def _final_order(ctx: _Context) -> _Finding:
     order = ctx.legal.final_order
     if order is None:
-        return _Finding(True, "no final order of removal", _refs(ctx.legal.proceedings))
-    return _Finding(False, f"final {order.order_type.value} order of {order.ordered_on}", _refs([order]))
+        proceedings = ctx.legal.proceedings
+        return _Finding(True, "no final order of removal", _refs(proceedings), records=_records(proceedings))
+    reason = f"final {order.order_type.value} order of {order.ordered_on}"
+    return _Finding(False, reason, _refs([order]), records=_records([order]))
 
 
 def _stay(ctx: _Context) -> _Finding:
@@ -141,17 +162,18 @@ def _stay(ctx: _Context) -> _Finding:
     if not stays:
         return _Finding(False, "no stay in effect")
     kinds = ", ".join(sorted({s.kind.value for s in stays}))
-    return _Finding(True, f"{kinds} stay of removal in effect", _refs(stays))
+    return _Finding(True, f"{kinds} stay of removal in effect", _refs(stays), records=_records(stays))
 
 
 def _appeal(ctx: _Context) -> _Finding:
     appeals = ctx.legal.pending_appeals
     windows = tuple(w for w in ctx.legal.appeal_windows if ctx.today < w.closes_on)
     if appeals:
-        return _Finding(True, "an appeal or petition is pending", _refs(appeals))
+        return _Finding(True, "an appeal or petition is pending", _refs(appeals), records=_records(appeals))
     if windows:
         closes = max(w.closes_on for w in windows)
-        return _Finding(True, f"the appeal window is open until {closes}", _refs(windows))
+        reason = f"the appeal window is open until {closes}"
+        return _Finding(True, reason, _refs(windows), records=_records(windows))
     return _Finding(False, "no appeal pending and no appeal window open")
 
 
@@ -163,11 +185,13 @@ def _country_protection(ctx: _Context) -> _Finding:
     destination = ctx.destination or (order.country if order else None)
     barred = [p for p in protections if destination is None or p.country is None or p.country == destination]
     countries = ", ".join(sorted({f"{p.kind}:{p.country or '?'}" for p in protections}))
+    # Every protection is named, and a destination not given is the order's: both show their records.
+    records = _records([*protections, *([order] if order and not ctx.destination else [])])
     if barred:
         where = destination or "an undesignated country"
-        return _Finding(True, f"removal to {where} is barred ({countries})", _refs(barred))
+        return _Finding(True, f"removal to {where} is barred ({countries})", _refs(barred), records=records)
     note = f"protected against removal to {countries}; removal to {destination} is not barred by it"
-    return _Finding(False, f"no protection for {destination}", _refs(protections), note=note)
+    return _Finding(False, f"no protection for {destination}", _refs(protections), note, records)
 
 
 def _protected_status(ctx: _Context) -> _Finding:
@@ -178,7 +202,8 @@ def _protected_status(ctx: _Context) -> _Finding:
     if not statuses and not pending:
         return _Finding(False, "no protected status or pending protection")
     named = [s.kind for s in statuses] + [f"{p.benefit.lower()} pending" for p in pending]
-    return _Finding(True, f"protected: {', '.join(named)}", _refs(statuses) + _refs(pending))
+    evidence = _refs(statuses) + _refs(pending)
+    return _Finding(True, f"protected: {', '.join(named)}", evidence, records=_records([*statuses, *pending]))
 
 
 def _citizenship(ctx: _Context) -> _Finding:
@@ -188,7 +213,8 @@ def _citizenship(ctx: _Context) -> _Finding:
         return _Finding(False, "no record suggests US citizenship")
     evidence = _refs(indications) + tuple(f"citizenship={US_CITIZEN} {o.record}" for o in observed)
     kinds = ", ".join(sorted({i.kind for i in indications} or {"citizenship observation"}))
-    return _Finding(True, f"records suggest US citizenship ({kinds}); supervisor review required", evidence)
+    reason = f"records suggest US citizenship ({kinds}); supervisor review required"
+    return _Finding(True, reason, evidence, records=_records(indications, (o.record for o in observed)))
 
 
 def _cooperation(ctx: _Context) -> _Finding:
@@ -196,7 +222,7 @@ def _cooperation(ctx: _Context) -> _Finding:
     if not active:
         return _Finding(False, "no active witness or victim cooperation")
     kinds = ", ".join(sorted({c.kind or "cooperation" for c in active}))
-    return _Finding(True, f"cooperating witness or victim ({kinds})", _refs(active))
+    return _Finding(True, f"cooperating witness or victim ({kinds})", _refs(active), records=_records(active))
 
 
 def _identity(ctx: _Context) -> _Finding:
@@ -218,19 +244,26 @@ def _identity(ctx: _Context) -> _Finding:
     reasons += (
         [f"{len(ctx.candidates)} unjudged candidate match(es) with other subjects"] if ctx.candidates else []
     )
+    conflicting = [(n, o) for n in conflicts for o in ctx.subject.attribute(n).observations]
     evidence = (
         tuple(f"weak link {r}" for r in weak)
-        + tuple(f"{n}={o.value} {o.record}" for n in conflicts for o in ctx.subject.attribute(n).observations)
+        + tuple(f"{n}={o.value} {o.record}" for n, o in conflicting)
         + tuple(str(c) for c in ctx.candidates)
     )
-    return _Finding(True, "needs verification: " + "; ".join(reasons), evidence)
+    matched = [r for c in ctx.candidates for r in (c.record, c.other_record)]
+    records = _records(observed=[*weak, *(o.record for _, o in conflicting), *matched])
+    return _Finding(True, "needs verification: " + "; ".join(reasons), evidence, records=records)
 
 
 def _departed(ctx: _Context) -> _Finding:
     departure = ctx.legal.departure
     if departure.kind != DepartureKind.VERIFIED or not ctx.policy.spec.gates.departed_blocks:
-        return _Finding(False, "no verified departure", note=_self_reported(ctx))
-    return _Finding(True, f"departed (verified) on {departure.departed_on}", _refs([departure]))
+        note = _self_reported(ctx)
+        return _Finding(
+            False, "no verified departure", note=note, records=_records([departure] if note else [])
+        )
+    reason = f"departed (verified) on {departure.departed_on}"
+    return _Finding(True, reason, _refs([departure]), records=_records([departure]))
 
 
 def _self_reported(ctx: _Context) -> str:

@@ -48,6 +48,7 @@ def decision_record(d: Decision) -> dict[str, Any]:
         "purpose": d.purpose,
         "role": d.role,
         "inputs": list(d.inputs),
+        "withheld_records": list(d.withheld_records),
     }
 
 
@@ -59,6 +60,7 @@ def _gate_record(g: GateResult) -> dict[str, Any]:
         "reason": g.reason,
         "evidence": list(g.evidence),
         "note": g.note,
+        "records": None if g.records is None else list(g.records),
         "review": None if review is None else {
             "reviewer": review.reviewer, "role": review.reviewer_role, "at": review.at, "outcome": review.outcome,
             "evidence": list(review.evidence),

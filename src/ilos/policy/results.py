@@ -102,6 +102,11 @@ class GateResult:
     policy_hash: str
     note: str = ""
     review: GateReview | None = None
+    records: tuple[str, ...] | None = None
+    """The records ("source:record_id", as in `Decision.withheld_records`) whose values the reason, evidence
+    or note show, so what is shown for a purpose can withhold the gate (`decide.as_shown`). Every gate
+    fills it, with () when it shows nothing of any record; None is a gate recorded before gates carried
+    their records, taken to rest on every withheld record."""
 
 
 @dataclass(frozen=True, slots=True)

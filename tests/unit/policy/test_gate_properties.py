@@ -1,15 +1,18 @@
 """Property: no combination of legal events makes a gated subject actionable, and any US-citizenship
-signal from any source always blocks (absent a supervisor's recorded clearing review)."""
+signal from any source always blocks (absent a supervisor's recorded clearing review); a gate names every
+record its text shows, so what is shown for a purpose names no record it may not see."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_scenarios import TODAY, policy, subject
 
-from ilos.policy.decide import evaluate_subject
+from ilos.policy.decide import as_shown, evaluate_subject
+from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import GateId, GateReview, Status
 
 DAYS = st.integers(min_value=-3000, max_value=60).map(lambda d: (TODAY + timedelta(days=d)).isoformat())
@@ -123,3 +126,38 @@ def test_reviews_never_clear_a_legal_gate(events: list[str], reviewed: list[Gate
     assert legal_before <= {g.gate for g in after.blocking}
     if legal_before:
         assert after.status == Status.BLOCKED
+
+
+def _taxed(line: str, tax: bool) -> str:
+    """The same event from a TAX-marked source, which an analyst investigating a case may not use."""
+    day, where, rest = line.split(" ", 2)
+    return f"{day} tax_addresses:{where.split(':')[1]} {rest}" if tax else line
+
+
+MIXED_EVENTS = st.builds(_taxed, EVENTS, st.booleans())
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(MIXED_EVENTS, max_size=8), OBSERVATIONS, st.one_of(st.none(), COUNTRIES))
+def test_a_gate_names_every_record_its_text_shows(
+    events: list[str], observations: list[str], destination: str | None
+) -> None:
+    s = subject(events, observations)
+    keys = [str(r) for r in s.records]
+    for gate in evaluate_gates(s, TODAY, policy(), destination):
+        text = " ".join((gate.reason, gate.note, *gate.evidence))
+        named = {k for k in keys if re.search(rf"(?<![\w.-]){re.escape(k)}(?![\w.-])", text)}
+        assert gate.records is not None and named <= set(gate.records), gate
+        assert set(gate.records) <= set(keys), gate
+    decision = evaluate_subject(
+        s, TODAY, policy(), "analyst", "case_investigation", destination_country=destination
+    )
+    shown = as_shown(decision)
+    text = " ".join(
+        (
+            shown.explanation,
+            *shown.inputs,
+            *(" ".join((g.reason, g.note, *g.evidence, *(g.records or ()))) for g in shown.gates),
+        )
+    )
+    assert not [k for k in decision.withheld_records if k in text]
