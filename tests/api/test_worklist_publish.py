@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from ilos.cli.main import app as cli
 from ilos.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from ilos.policy.decide import as_shown
+from ilos.policy.records import decision_of_record
 from ilos.services import legal_records, worklists
 from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.worklist_publish import publish_worklist
@@ -129,6 +131,24 @@ def test_the_decision_route_sets_the_published_decision_beside_the_one_made_now(
     )
     assert published_one["published_by"] == STEWARD.actor
     assert after["status"] == published_one["status"]  # nothing changed since the build
+
+
+def test_a_published_explanation_is_shown_as_the_purpose_may_see_it(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
+) -> None:
+    """decisions.jsonl keeps each decision whole, reasons resting on withheld records included; what the API
+    serves beside the decision made now is that explanation as the worklist's rows show it."""
+    _build(app, published)
+    lake = [json.loads(line) for line in (published / worklists.DECISIONS_FILE).read_text().splitlines()]
+    withheld = [d for d in lake if as_shown(decision_of_record(d)).explanation != d["explanation"]]
+    assert withheld, "the world has no decision resting on a record the purpose may not use"
+    publish_worklist(app.state.store, STEWARD, published)
+    for decided in withheld[:3]:
+        url = f"/api/v1/subjects/{decided['subject_id']}/decision"
+        shown = client.get(url, headers=headers_for("analyst")).json()["published"]["explanation"]
+        assert shown == as_shown(decision_of_record(decided)).explanation != decided["explanation"]
+        assert "rests on records withheld for this purpose" in shown
+        assert not [k for k in decided["withheld_records"] if k in shown]
 
 
 def test_publishing_refuses_a_missing_build_an_authority_build_and_a_wrong_role(

@@ -169,7 +169,8 @@ class DecisionOut(_Out):
     published: PublishedDecisionOut | None = Field(
         None,
         description="The decision of the worklist published for this role and purpose (`ilos worklist "
-        "publish`), if there is one: what the batch decided then, beside this decision made now.",
+        "publish`), if there is one: what the batch decided then, beside this decision made now; its "
+        "explanation as the purpose may see it, as the worklist shows it.",
     )
 
 
@@ -295,7 +296,7 @@ def subject_decision(
     """The policy's decision on the subject now: status, every gate with its reason and evidence, the
     explained priority, the policy version and hash it was made under."""
     page = subject_view.subject_page(store, caller, subject_id, authority or ())
-    published = worklist_publish.published_decision(store, caller, subject_id)
+    published = worklist_publish.published_decision(store, caller, subject_id, page.decision.withheld_records)
     shown = PublishedDecisionOut.model_validate(published) if published is not None else None
     return DecisionOut.model_validate(page.decision).model_copy(update={"published": shown})
 

@@ -10,7 +10,7 @@ case it was recorded for, not for every reader of the store."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ import duckdb
 import pyarrow.parquet as pq
 
 from ilos.errors import InvalidInputError, NotFoundError
+from ilos.policy.decide import as_shown
+from ilos.policy.records import decision_of_record
 from ilos.services import worklists
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record, require_role
@@ -154,16 +156,23 @@ class PublishedDecision:
     published_by: str
 
 
-def published_decision(store: Store, caller: Caller, subject_id: str) -> PublishedDecision | None:
+def published_decision(
+    store: Store, caller: Caller, subject_id: str, hidden: Collection[str] = ()
+) -> PublishedDecision | None:
     """The subject's decision in the worklist published for the caller's role and purpose, if any. Read
-    only after the caller's read of the subject was authorised and audited (`subject_view.subject_page`)."""
+    only after the caller's read of the subject was authorised and audited (`subject_view.subject_page`).
+
+    The log keeps the decision whole, so its explanation is shown as the purpose may see it, as the
+    worklist's rows are (`decide.as_shown`): without what rests on the records it withheld, nor on
+    `hidden` (those the caller's decision now withholds: a decision published before decisions named
+    their withheld records names none)."""
     role = policy_role(current_policy(store.settings.home), caller)
     with store.transaction() as session:
         header = worklist_tables.published_worklist(session, role, caller.purpose.value)
         row = worklist_tables.published_decision(session, role, caller.purpose.value, subject_id)
         if header is None or row is None:
             return None
-        explanation = str(row.record.get("explanation", ""))
+        explanation = as_shown(decision_of_record(row.record), hidden).explanation
         return PublishedDecision(
             row.status, explanation, row.policy_hash, row.decided_at, header.published_at, header.published_by
         )

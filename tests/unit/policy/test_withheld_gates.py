@@ -4,15 +4,18 @@ verdict but shows neither the record nor its values."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from policy_scenarios import FINAL_ORDER, TODAY, policy, subject
 
 from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.gates import evaluate_gates
-from ilos.policy.records import decision_record
-from ilos.policy.results import CandidateMatch, Decision, GateId, GateResult
+from ilos.policy.records import decision_of_record, decision_record
+from ilos.policy.results import CandidateMatch, Decision, GateId, GateResult, GateReview
 
 G = GateId
 TAX = (
@@ -155,3 +158,46 @@ def test_the_decisions_log_keeps_the_records_each_gate_rests_on() -> None:
     assert gates["stay_in_effect"]["records"] == [TAX] and gates["witness_or_victim"]["records"] == []
     old = replace(decided, gates=tuple(_without_records(g) for g in decided.gates))
     assert all(g["records"] is None for g in decision_record(old)["gates"])
+
+
+def _logged(decision: Decision) -> dict[str, Any]:
+    """A decision as a line of decisions.jsonl reads back."""
+    loaded: dict[str, Any] = json.loads(json.dumps(decision_record(decision), default=str))
+    return loaded
+
+
+def test_a_decision_reads_back_from_the_decisions_log_as_it_was_decided() -> None:
+    decided = replace(
+        _decide(
+            [FINAL_ORDER, f"{DAY} {TAX} stay case=C1 stay_type=JUDICIAL"],
+            ["address=3|WAGE|AVE wage_addresses:W1 2026-01-01"],
+            None,
+            OTHER,
+        ),
+        decided_at=datetime(2026, 11, 1, 9, 30, tzinfo=UTC),
+    )
+    assert decision_of_record(_logged(decided)) == decided
+    review = GateReview(
+        G.IDENTITY, decided.subject_id, "j.smith", "supervisor", decided.decided_at, "upheld", ("call",)
+    )
+    reviewed = replace(
+        decided, gates=tuple(replace(g, review=review) if g.gate is G.IDENTITY else g for g in decided.gates)
+    )
+    assert decision_of_record(_logged(reviewed)) == reviewed
+
+
+def test_a_decision_logged_before_gates_carried_records_withholds_every_gate_with_evidence() -> None:
+    decided = _decide([FINAL_ORDER, f"{DAY} {TAX} stay case=C1 stay_type=JUDICIAL"], [], None, None)
+    line = _logged(decided)
+    del line["withheld_records"]
+    for gate in line["gates"]:
+        del gate["records"]
+    old = decision_of_record(line)
+    assert old.withheld_records == () and all(g.records is None for g in old.gates)
+    assert as_shown(old) == old  # nothing known to withhold: the caller's own decision names what is
+    shown = as_shown(old, decided.withheld_records)
+    assert {g.gate for g in shown.gates if g.evidence == ("withheld:tax_addresses",)} == {
+        G.FINAL_ORDER,
+        G.STAY,
+    }
+    assert DAY not in shown.explanation and "judicial" not in shown.explanation
