@@ -6,7 +6,7 @@ the changes of, and journals with an fsync: `Worker.process`, timed per event. H
 known people under new record ids with one mapped field blanked, half are people from another world.
 With `--rate R` the events instead arrive at R per second and go through the worker's own loop (`run_once`,
 which links every waiting event, up to `--group`, before one journal fsync); latency is then from arrival to
-completion. Prints p50/p95/p99 per event, events per second (wall, and per CPU-second of this process, which is
+completion. Prints p50/p95/p99 per event, the journal's bytes per event, events per second (wall, and per CPU-second of this process, which is
 what "on one core" means when other jobs share the cores), index build time and RSS, and the same
 records through Splink's `predict_between` for the ratio.
 
@@ -112,6 +112,11 @@ def _scratch_linkage(linkage_dir: Path) -> Path:
         if path.is_file() and path.name != JOURNAL_FILE:
             (scratch / path.name).hardlink_to(path)
     return scratch
+
+
+def _journal_bytes(linkage_dir: Path) -> int:
+    path = linkage_dir / JOURNAL_FILE
+    return path.stat().st_size if path.exists() else 0
 
 
 def _warm_up(worker: Worker, config: SourcesConfig, n: int, seed: int) -> None:
@@ -224,6 +229,7 @@ def main() -> None:
         f"{worker.timeline.nbytes() / 2**30:.2f} GiB; RSS {before:.2f} -> {_rss_gib():.2f} GiB"
     )
     _warm_up(worker, config, args.warmup, args.seed)
+    journal_before = _journal_bytes(scratch)
     run = _time_arrivals(worker, events, args.rate) if args.rate else _time_events(worker, events)
     if args.rate:
         print(f"{args.rate:,.0f} events arriving per second, up to {args.group} per journal fsync")
@@ -237,6 +243,8 @@ def main() -> None:
         f"p50 {_percentile(lat, 0.5):.2f} ms, p95 {_percentile(lat, 0.95):.2f} ms, "
         f"p99 {_percentile(lat, 0.99):.2f} ms, max {lat[-1]:.2f} ms"
     )
+    journal = _journal_bytes(scratch) - journal_before
+    print(f"journal: {journal:,} bytes for {n:,} events, {journal / max(n, 1):,.0f} bytes per event")
     print(f"RSS after {_rss_gib():.2f} GiB (peak {peak_rss_gib():.2f} GiB)")
     if args.splink:
         con = duckdb.connect()
