@@ -10,12 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.judgements import Judgement, judgement_on
 from ilos.resolve.records import split_record_key, typed_record_key
 from ilos.resolve.scoring import prior_weight
+
+
+@dataclass(frozen=True, slots=True)
+class LiveLinks:
+    """What was linked after the batch files were written (by the near-real-time worker, read from its
+    journal): its records (`source|record_id`) and the pairs they were scored in, in links.parquet's columns.
+    Explaining and judging know them as they know the batch's."""
+
+    records: frozenset[str]
+    links: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +92,11 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return labels
 
 
-def explain_pair(linkage_dir: Path, left: str, right: str) -> PairExplanation:
+def explain_pair(linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None) -> PairExplanation:
     """Read the stored link between two records (ids as `source|record_id` or `source:record_id`): each
-    comparison's level, weight and term-frequency adjustment as scored, by Splink or by `ilos link add`."""
-    a, b, row = find_scored_pair(linkage_dir, left, right)
+    comparison's level, weight and term-frequency adjustment as scored, by Splink, by `ilos link add` or by
+    the worker (`live`)."""
+    a, b, row = find_scored_pair(linkage_dir, left, right, live)
     model = json.loads((linkage_dir / "model.json").read_text())
     labels = level_labels(model)
     parts = []
@@ -138,20 +150,24 @@ def parse_record_key(record: str) -> tuple[str, str]:
     return source.strip(), record_id.strip()
 
 
-def linked_record_keys(linkage_dir: Path, left: str, right: str) -> tuple[str, str]:
-    """Both records as stored keys, once each is known to be in the linkage. Each mistake gets its own
-    message (a malformed argument, an unknown source, a missing record, one record twice), so a person can
-    tell a typo from a pair that was never compared."""
+def linked_record_keys(
+    linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
+) -> tuple[str, str]:
+    """Both records as stored keys, once each is known to be in the linkage (its clusters, or the records
+    linked since, `live`). Each mistake gets its own message (a malformed argument, an unknown source, a
+    missing record, one record twice), so a person can tell a typo from a pair that was never compared."""
     clusters = linkage_dir / linkage.CLUSTERS_FILE
     if not clusters.is_file() or not (linkage_dir / linkage.LINKS_FILE).is_file():
         raise NotFoundError(f"No linkage at {linkage_dir}; run `ilos link CONFIG --out {linkage_dir}` first")
     typed = [parse_record_key(left), parse_record_key(right)]
+    later = {split_record_key(k) or (k, "") for k in (live.records if live else ())}
     con = duckdb.connect()
     try:
         sources = [
             r[0]
             for r in con.execute("SELECT DISTINCT source FROM read_parquet(?)", [str(clusters)]).fetchall()
         ]
+        sources += sorted({source for source, _ in later} - set(sources))
         keys = [(_known_source(source, sources), record_id) for source, record_id in typed]
         if keys[0] == keys[1]:
             raise InvalidInputError(
@@ -164,7 +180,7 @@ def linked_record_keys(linkage_dir: Path, left: str, right: str) -> tuple[str, s
         ).fetchall()
     finally:
         con.close()
-    missing = [f"{s}:{r}" for s, r in keys if (s, r) not in set(found)]
+    missing = [f"{s}:{r}" for s, r in keys if (s, r) not in set(found) | later]
     if missing:
         raise NotFoundError(
             f"Record {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this linkage"
@@ -182,23 +198,35 @@ def _known_source(typed: str, sources: list[str]) -> str:
     raise NotFoundError(f"No source {typed!r} in this linkage (sources: {', '.join(sorted(sources))}){hint}")
 
 
-def find_scored_pair(linkage_dir: Path, left: str, right: str) -> tuple[str, str, dict[str, Any]]:
-    """The stored link between two records of the linkage, with both keys as stored."""
-    a, b = linked_record_keys(linkage_dir, left, right)
+def find_scored_pair(
+    linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
+) -> tuple[str, str, dict[str, Any]]:
+    """The stored link between two records of the linkage (links.parquet, else the pairs linked since,
+    `live`), with both keys as stored."""
+    a, b = linked_record_keys(linkage_dir, left, right, live)
     con = duckdb.connect()
     try:
-        result = con.execute(
-            "SELECT * FROM read_parquet(?) WHERE (unique_id_l = ? AND unique_id_r = ?) "
-            "OR (unique_id_l = ? AND unique_id_r = ?) LIMIT 1",
-            [str(linkage_dir / linkage.LINKS_FILE), a, b, b, a],
-        )
-        row = result.fetchone()
-        columns = [d[0] for d in result.description]
+        found = _pair_row(con, "read_parquet(?)", [str(linkage_dir / linkage.LINKS_FILE)], a, b)
+        if found is None and live is not None:
+            con.register("ilos_live_links", live.links)
+            found = _pair_row(con, "ilos_live_links", [], a, b)
     finally:
         con.close()
-    if row is None:
+    if found is None:
         raise NotFoundError(
             f"{typed_record_key(a)} and {typed_record_key(b)} are both in this linkage but were never compared (no blocking rule "
             f"put them together) or scored below the floor, so there is no evidence linking them"
         )
-    return a, b, dict(zip(columns, row, strict=True))
+    return a, b, found
+
+
+def _pair_row(
+    con: duckdb.DuckDBPyConnection, table_sql: str, params: list[str], a: str, b: str
+) -> dict[str, Any] | None:
+    result = con.execute(
+        f"SELECT * FROM {table_sql} WHERE (unique_id_l = ? AND unique_id_r = ?) "  # noqa: S608 - read_parquet(?) or a registered name
+        "OR (unique_id_l = ? AND unique_id_r = ?) LIMIT 1",
+        [*params, a, b, b, a],
+    )
+    row = result.fetchone()
+    return None if row is None else dict(zip([d[0] for d in result.description], row, strict=True))

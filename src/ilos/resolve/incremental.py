@@ -33,6 +33,7 @@ from ilos.resolve.clustering import (
     constraint_columns,
     merge_record,
     node_constraints,
+    try_merge,
 )
 from ilos.resolve.judgements import read_judgements
 from ilos.resolve.record_store import RecordStore
@@ -61,6 +62,8 @@ class LinkOutcome:
     candidates: int
     edges: tuple[ScoredEdge, ...]
     seconds: float
+    merging: frozenset[str] = frozenset()
+    """The other records whose edge carried a merge (`clustering.merge_record`): a "no match" would undo it."""
 
 
 def _sorted_by_key(table: pa.Table) -> pa.Table:
@@ -95,8 +98,10 @@ class IncrementalLinker:
         self.index = CandidateIndex(self.store)
         self.blocked: dict[int, set[int]] = defaultdict(set)
         self.support: dict[tuple[int, int], list[int]] = {}
+        self.judged_later: dict[str, dict[str, str]] = defaultdict(dict)
+        """Judgements ("match" or "no_match") on pairs with a record not yet in the store, by both records: one
+        the worker linked after the batch run, which its journal's replay links again after this load."""
         self._load_constraints()
-        self.new_edges: list[tuple[str, ScoredEdge, bool]] = []  # (record, edge, whether it carried a merge)
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
@@ -125,11 +130,17 @@ class IncrementalLinker:
         )
         links = links.filter(links["household_conflict"])
         pairs = list(zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True))
-        pairs += [(j.left, j.right) for j in read_judgements(self.dir) if j.verdict == "no_match"]
         for a, b in pairs:
             na, nb = self.store.find(a), self.store.find(b)
             if na is not None and nb is not None:
                 self._block(na, nb)
+        for j in read_judgements(self.dir):
+            na, nb = self.store.find(j.left), self.store.find(j.right)
+            if na is not None and nb is not None:
+                if j.verdict == "no_match":  # the batch run honoured a "match" already
+                    self._block(na, nb)
+            elif j.verdict != "unsure":
+                self.judged_later[j.left][j.right] = self.judged_later[j.right][j.left] = j.verdict
 
     def _block(self, a: int, b: int) -> None:
         self.blocked[a].add(b)
@@ -154,14 +165,29 @@ class IncrementalLinker:
         self.forest.add_node(self.groups.get(rec["source"], -1), **node_constraints(rec))
         self.index.add(node, keys)
         self.subject_of_root[node] = fresh_subject_id([uid])
+        judged = self._judged_with(uid, node)
         edges = self._score(rec, candidates)
-        subject, absorbed, merging = self._cluster(node, edges)
+        subject, absorbed, merging = self._cluster(node, edges, judged)
         size = self.forest.size[self.forest.find(node)]
         action = "merged" if absorbed else ("new" if size == 1 else "joined")
         scored = tuple(e for _, e in edges)
-        self.new_edges.extend((uid, e, other in merging) for other, e in edges)
+        carried = frozenset(e.other for other, e in edges if other in merging)
         seconds = time.perf_counter() - started
-        return LinkOutcome(uid, subject, action, tuple(absorbed), len(candidates), scored, seconds)
+        return LinkOutcome(uid, subject, action, tuple(absorbed), len(candidates), scored, seconds, carried)
+
+    def _judged_with(self, uid: str, node: int) -> list[int]:
+        """Apply the judgements on pairs of this record and one already in the store: a "no match" blocks
+        their subjects from meeting; returns the records judged "match", to be joined first."""
+        must = []
+        for other, verdict in self.judged_later.pop(uid, {}).items():
+            found = self.store.find(other)
+            if found is None:  # linked later: its own link applies the judgement
+                continue
+            if verdict == "no_match":
+                self._block(node, found)
+            else:
+                must.append(found)
+        return must
 
     def _score(self, rec: dict[str, Any], candidates: set[int]) -> list[tuple[int, ScoredEdge]]:
         out = []
@@ -177,17 +203,28 @@ class IncrementalLinker:
         out.sort(key=lambda item: (-round(item[1].probability, 12), item[1].other))
         return out
 
-    def _cluster(self, node: int, edges: list[tuple[int, ScoredEdge]]) -> tuple[str, list[str], set[int]]:
-        """Merge along the record's edges; returns its subject, the subject ids it absorbed, and the nodes
-        whose edge carried a merge (`clustering.merge_record`)."""
+    def _cluster(
+        self, node: int, edges: list[tuple[int, ScoredEdge]], judged_match: list[int]
+    ) -> tuple[str, list[str], set[int]]:
+        """Merge along the record's edges, after joining the records a person judged "match" with it (as batch
+        clustering joins its must-links first, unless a constraint forbids it); returns its subject, the
+        subject ids it absorbed, and the nodes whose edge carried a merge (`clustering.merge_record`)."""
         provisional = self.subject_of_root[node]
         for other, edge in edges:
-            if edge.household_conflict:
+            if edge.household_conflict and other not in judged_match:
                 self._block(node, other)
-        merges, merging = merge_record(
+        merges: list[Merge] = []
+        for other in judged_match:
+            forced = try_merge(
+                self.forest, self.blocked, node, other, self._outcome, -1, True, self.support, self.rules, 1.0
+            )
+            if isinstance(forced, Merge):
+                merges.append(forced)
+        linked, merging = merge_record(
             self.forest, self.blocked, node, [(other, e.probability) for other, e in edges], self._outcome,
             self.support, self.rules,
         )  # fmt: skip
+        merges += linked
         absorbed = [lost for merge in merges for lost in self._rename(merge, provisional)]
         return self.subject_of_root[self.forest.find(node)], absorbed, merging
 
@@ -200,36 +237,39 @@ class IncrementalLinker:
         self.subject_of_root[merge.survivor] = kept
         return [] if lost == provisional else [lost]
 
-    def new_links_table(self) -> pa.Table:
-        """The pairs scored since loading, in the shape of links.parquet, decided as batch decides them."""
-        rows = []
-        for uid, e, merging in self.new_edges:
-            same = self.subject_of(uid) == self.subject_of(e.other)
-            row: dict[str, Any] = {
-                "source_l": uid.split("|", 1)[0],
-                "record_id_l": uid.split("|", 1)[1],
-                "source_r": e.other.split("|", 1)[0],
-                "record_id_r": e.other.split("|", 1)[1],
-                "unique_id_l": uid,
-                "unique_id_r": e.other,
-                "match_probability": e.probability,
-                "match_weight": e.score.match_weight,
-            }
-            parts = zip(
-                self.scorer.comparisons, e.score.gammas, e.score.weights, e.score.tf_weights, strict=True
-            )
-            for comparison, gamma, weight, tf_weight in parts:
-                row[f"gamma_{comparison.name}"] = gamma
-                row[comparison.weight_column] = weight
-                if comparison.tf_weight_column:
-                    row[comparison.tf_weight_column] = tf_weight
-            row["household_conflict"] = e.household_conflict
-            row["decision"] = linkage.decision_for(
-                e.probability, same, e.household_conflict, False, self.choice, merging
-            )
-            row["same_subject"] = same
-            rows.append(row)
-        return pa.Table.from_pylist(rows)
+    def link_row(self, record: str, edge: ScoredEdge, merging: bool) -> dict[str, Any]:
+        """One scored pair as a row of links.parquet (`links_schema`), decided as batch decides it, with the
+        subjects as they are now: the worker calls it as each record is linked, `ilos link add` after all."""
+        source_l, record_id_l = record.split("|", 1)
+        source_r, record_id_r = edge.other.split("|", 1)
+        row: dict[str, Any] = {
+            "source_l": source_l, "record_id_l": record_id_l, "source_r": source_r, "record_id_r": record_id_r,
+            "unique_id_l": record, "unique_id_r": edge.other,
+            "match_probability": edge.probability, "match_weight": edge.score.match_weight,
+        }  # fmt: skip
+        score = edge.score
+        parts = zip(self.scorer.comparisons, score.gammas, score.weights, score.tf_weights, strict=True)
+        for comparison, gamma, weight, tf_weight in parts:
+            row[f"gamma_{comparison.name}"] = gamma
+            row[comparison.weight_column] = weight
+            if comparison.tf_weight_column:
+                row[comparison.tf_weight_column] = tf_weight
+        same = self.subject_of(record) == self.subject_of(edge.other)
+        row["household_conflict"] = edge.household_conflict
+        row["decision"] = linkage.decision_for(
+            edge.probability, same, edge.household_conflict, False, self.choice, merging
+        )
+        row["same_subject"] = same
+        return row
+
+    def link_rows(self, outcome: LinkOutcome) -> list[dict[str, Any]]:
+        """The pairs one record was scored in, as links.parquet rows decided now (`link_row`)."""
+        return [self.link_row(outcome.record, e, e.other in outcome.merging) for e in outcome.edges]
+
+    def links_table(self, outcomes: Iterable[LinkOutcome]) -> pa.Table:
+        """The pairs these records were scored in, in the shape of links.parquet, decided now."""
+        rows = [row for outcome in outcomes for row in self.link_rows(outcome)]
+        return pa.Table.from_pylist(rows, schema=links_schema())
 
     def clusters_table(self) -> pa.Table:
         n = len(self.store)
@@ -245,6 +285,21 @@ class IncrementalLinker:
     def memory_bytes(self) -> int:
         """The index's own arrays (record codes and blocking keys), for the benchmark."""
         return self.store.nbytes() + self.index.nbytes()
+
+
+def links_schema() -> pa.Schema:
+    """The columns of links.parquet, as Splink writes them in batch and `link_row` builds them."""
+    columns = [(name, pa.string()) for name in LINK_KEY_COLUMNS]
+    columns += [("match_probability", pa.float64()), ("match_weight", pa.float64())]
+    for comparison in model_spec.comparisons():
+        columns += [(f"gamma_{comparison.name}", pa.int32()), (comparison.weight_column, pa.float64())]
+        if comparison.tf_weight_column:
+            columns.append((comparison.tf_weight_column, pa.float64()))
+    columns += [("household_conflict", pa.bool_()), ("decision", pa.string()), ("same_subject", pa.bool_())]
+    return pa.schema(columns)
+
+
+LINK_KEY_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "unique_id_l", "unique_id_r")
 
 
 def term_frequency_tables(records: pa.Table, columns: Iterable[str]) -> dict[str, dict[Any, float]]:

@@ -22,6 +22,7 @@ from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
+from ilos.services.journal_links import live_links
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
 from ilos.standardize.table import standardize_table
@@ -282,7 +283,7 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         outcomes.append(linker.link(rec))
         if i % 1000 == 0:
             progress(f"linked {i:,} of {incoming.num_rows:,} records")
-    new_links, clusters = linker.new_links_table(), linker.clusters_table()
+    new_links, clusters = linker.links_table(outcomes), linker.clusters_table()
     del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
     progress("writing the linkage files")
     linkage.append_table_atomic(incoming, linkage_dir / linkage.RECORDS_FILE)
@@ -397,7 +398,8 @@ def _checked_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pa.Table
 
 
 def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
-    return explain.explain_pair(linkage_dir, left, right)
+    """Why two records were (not) linked, by batch, by `ilos link add`, or by the worker (its journal)."""
+    return explain.explain_pair(linkage_dir, left, right, live_links(linkage_dir))
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,7 +478,8 @@ def judge_pair(
 ) -> judgements.Judgement:
     """Record a reviewer's judgement on a scored pair; the next run (batch or incremental) honours it."""
     stored = judgements.parse_verdict(verdict)
-    a, b, _ = explain.find_scored_pair(linkage_dir, left, right)  # no judging of unknown or unscored pairs
+    live = live_links(linkage_dir)  # a pair the worker scored is judged as a batch pair is
+    a, b, _ = explain.find_scored_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
     return judgements.record_judgement(linkage_dir, a, b, stored, judged_by)
 
 

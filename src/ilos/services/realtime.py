@@ -8,10 +8,12 @@ feed beside a linkage that has no store. The worker takes what is waiting in gro
 
 1. The journal (`journal.jsonl` beside the linkage) is the commit point of the linkage. The worker's only
    output there is one line per event, a group's lines written with one fsync (it rewrites no clusters or
-   subject files); its linkage lives in memory, rebuilt on start from the batch files plus the journaled
-   records (linking is deterministic). Nothing of a group is completed before its fsync. An event whose id
-   is journaled is never linked again; a crash before the fsync re-does the group's unjournaled events (a
-   torn last line is cut off on start and its event re-done).
+   subject files): the event's raw values, its outcome, and the pairs its record was scored in, as
+   links.parquet rows decided when it was linked (`journal_links`: the review queue, explanations and
+   judgements read them there). Its linkage lives in memory, rebuilt on start from the batch files plus the
+   journaled records (linking is deterministic; replay writes nothing). Nothing of a group is completed
+   before its fsync. An event whose id is journaled is never linked again; a crash before the fsync re-does
+   the group's unjournaled events (a torn last line is cut off on start and its event re-done).
 2. The inbox's `complete`, per event after the group's fsync, is the commit point of the event's state and
    of everything written with it in the store (the subject's re-checked actions, halts and alerts): one
    transaction, guarded by `processed_at IS NULL`. A crash between 1 and 2 leaves events pending and
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,9 +46,9 @@ from ilos.services.change_inbox import (
     checked_values,
     journal_lines,
 )
+from ilos.services.journal_links import LINKS_KEY, line_links, standardized_row
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
-from ilos.standardize.record import standardize_record
 from ilos.subjects.changes import classify_changes
 from ilos.subjects.row_events import row_events
 from ilos.subjects.timeline_index import EVENT_COLUMNS, TimelineIndex
@@ -90,6 +92,16 @@ def drop_torn_tail(path: Path) -> None:
             f.truncate(data.rfind(b"\n") + 1)
             f.flush()
             os.fsync(f.fileno())
+
+
+@dataclass(frozen=True, slots=True)
+class _Linked:
+    """An event linked in memory, waiting for its journal line: its outcome and the pairs it was scored in
+    (links.parquet's columns, `journal_links.line_links`)."""
+
+    event: ChangeEvent
+    processed: Processed
+    links: dict[str, list[Any]]
 
 
 class Worker:
@@ -147,18 +159,19 @@ class Worker:
         each in the inbox. An event that fails ends the group: those before it are committed first, then it
         is held (it stays first in line) and the error raised."""
         done: list[tuple[ChangeEvent, Processed]] = []
-        fresh: list[tuple[ChangeEvent, Processed]] = []
+        fresh: list[_Linked] = []
         held: tuple[ChangeEvent, str] | None = None
         try:
             for event in events:
                 processed = self.journaled.get(event.event_id)
                 if processed is None:
                     try:
-                        processed = self._link_event(event)
+                        linked = self._link_event(event)
                     except IlosError as exc:
                         held = (event, exc.message)
                         raise
-                    fresh.append((event, processed))
+                    fresh.append(linked)
+                    processed = linked.processed
                 done.append((event, processed))
         finally:  # also on an unexpected error: what is linked in memory is journaled, so memory and journal agree
             self._journal(fresh)
@@ -170,27 +183,37 @@ class Worker:
 
     def process(self, event: ChangeEvent) -> Processed:
         """Link one event and journal its outcome (the inbox is completed by `run_once`)."""
-        processed = self._link_event(event)
-        self._journal([(event, processed)])
-        return processed
+        linked = self._link_event(event)
+        self._journal([linked])
+        return linked.processed
 
-    def _journal(self, linked: list[tuple[ChangeEvent, Processed]]) -> None:
-        """The commit point of the linkage: the lines of linked events, written with one fsync."""
+    def _journal(self, linked: list[_Linked]) -> None:
+        """The commit point of the linkage: the lines of linked events, with the pairs each was scored in,
+        written with one fsync. Only the outcomes stay in memory, not the pairs."""
         if not linked:
             return
         append_journal(
             self.dir / JOURNAL_FILE,
-            [{**asdict(p), "source": e.source, "values": e.values} for e, p in linked],
+            [
+                {
+                    **asdict(one.processed),
+                    "source": one.event.source,
+                    "values": one.event.values,
+                    LINKS_KEY: one.links,
+                }
+                for one in linked
+            ],
         )
-        for event, processed in linked:
-            self.journaled[event.event_id] = processed
+        for one in linked:
+            self.journaled[one.event.event_id] = one.processed
 
-    def _link_event(self, event: ChangeEvent) -> Processed:
+    def _link_event(self, event: ChangeEvent) -> _Linked:
         """Link one event in memory and classify what it changes; nothing is written."""
         started = datetime.now(UTC)
         rec, events = self._standardize_and_events(event.source, event.values)
         key = f"{rec['source']}|{rec['record_id']}"
         outcome = self.linker.link(rec)
+        links = line_links(self.linker.link_rows(outcome))  # decided now, before the next record moves them
         # The subject's other records (of every subject merged into it) hold its events so far.
         earlier = self._events_of_subject_holding(key)
         before = derive_legal_situation(earlier, self.as_of)
@@ -206,10 +229,11 @@ class Worker:
             for c in classify_changes(before, after)
         )
         elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
-        return Processed(
+        processed = Processed(
             event.event_id, key, outcome.subject_id, outcome.action, outcome.absorbed_subjects, changes,
             elapsed, datetime.now(UTC).isoformat(),
         )  # fmt: skip
+        return _Linked(event, processed, links)
 
     def _events_of_subject_holding(self, record: str) -> list[Event]:
         """Timeline events of every other record in the subject that `record` belongs to."""
@@ -222,5 +246,4 @@ class Worker:
         self, source: str, values: dict[str, Any]
     ) -> tuple[dict[str, Any], list[Event]]:
         spec = self.config.source(source)
-        rec = standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
-        return rec, row_events(spec, values)
+        return standardized_row(spec, values), row_events(spec, values)

@@ -1,0 +1,63 @@
+"""The pairs the near-real-time worker scored and the records it linked, read back from its journal: each
+event's line holds its record's raw values and its scored pairs in links.parquet's columns. What the review
+queue, explanations, judgements and the review page add to the batch files. The journal stays the worker's
+(`realtime`); this module shapes what a line holds and reads its complete lines."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ilos.definitions.sources import SourcesConfig, SourceSpec
+from ilos.resolve.explain import LiveLinks
+from ilos.resolve.incremental import links_schema
+from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.standardize.record import standardize_record
+
+LINKS_KEY = "links"
+"""A journal line's scored pairs: links.parquet's columns, each a list with one value per pair (the column
+names are written once per event, not once per pair)."""
+
+
+def line_links(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """An event's scored pairs (links.parquet rows, `IncrementalLinker.link_rows`) as its journal line holds them."""
+    return {column: [row[column] for row in rows] for column in rows[0]} if rows else {}
+
+
+def journaled_links(directory: Path, decision: str | None = None) -> pa.Table:
+    """Every pair the worker scored (those decided `decision` only, when given), in links.parquet's shape and
+    journal order: each event's pairs as they were decided when its record was linked. A line written before
+    the journal held pairs adds none."""
+    schema = links_schema()
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for entry in journal_lines(directory / JOURNAL_FILE):
+        links = entry.get(LINKS_KEY) or {}
+        if not links:
+            continue
+        wanted = [i for i, d in enumerate(links["decision"]) if decision is None or d == decision]
+        for name, values in columns.items():
+            values.extend(links[name][i] for i in wanted)
+    return pa.table(columns, schema=schema)
+
+
+def live_links(directory: Path) -> LiveLinks:
+    """The records the worker linked and the pairs it scored, for explaining and judging them."""
+    records = frozenset(str(e["record"]) for e in journal_lines(directory / JOURNAL_FILE))
+    return LiveLinks(records, journaled_links(directory) if records else links_schema().empty_table())
+
+
+def standardized_row(spec: SourceSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A source row (raw text values) as the model sees it: how the worker standardizes an event's record."""
+    return standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
+
+
+def journaled_records(
+    directory: Path, config: SourcesConfig, keys: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """The records among `keys` (`source|record_id`) that the worker linked, standardized from the raw values
+    its journal holds as it standardized them to link them (`config`: the linkage's sources)."""
+    wanted = [e for e in journal_lines(directory / JOURNAL_FILE) if e["record"] in keys]
+    return {e["record"]: standardized_row(config.source(e["source"]), e["values"]) for e in wanted}

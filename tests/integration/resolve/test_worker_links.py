@@ -1,0 +1,165 @@
+"""The pairs the near-real-time worker scores are kept with each event in its journal: a pair in the uncertain
+band waits in the review queue like a batch pair, explains from its stored weights, can be judged, and the
+judgement holds after a restart; replaying the journal changes none of it, and the worker keeps no edges."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from ilos.definitions.sources import load_sources_config
+from ilos.resolve import linkage
+from ilos.resolve.incremental import IncrementalLinker, ScoredEdge, links_schema
+from ilos.resolve.records import name_key_of
+from ilos.services.journal_links import journaled_links, standardized_row
+from ilos.services.linking import LinkRun, explain_link, judge_pair, read_source_file, review_queue
+from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
+
+Row = dict[str, str | None]
+
+
+@pytest.fixture(scope="module")
+def band(small_world: Path, small_linkage: LinkRun) -> dict[str, Row]:
+    """Two court_cases rows of known people under new ids, each with two mapped columns blanked: "apart",
+    whose best candidate scores in the review band below the threshold (it founds a subject, its band pairs
+    waiting for review), and "joined", whose best scores in the band above it (it joins by that pair)."""
+    linker = IncrementalLinker(small_linkage.out_dir)
+    choice = linker.choice
+    wanted = {
+        "apart": (choice.review_low, choice.threshold),
+        "joined": (choice.threshold, choice.review_high),
+    }
+    found: dict[str, Row] = {}
+    for row in _blanked_rows(small_world):
+        best = _best_score(linker, row)
+        for name, (low, high) in wanted.items():
+            if name not in found and low <= best < high:
+                found[name] = row
+        if len(found) == len(wanted):
+            return found
+    raise AssertionError(f"no court_cases row scores in the band {wanted}: {sorted(found)}")
+
+
+def _blanked_rows(world: Path) -> Any:
+    config = load_sources_config(world / "sources.yaml")
+    spec = config.source("court_cases")
+    mapped = sorted(c for f in spec.fields for c in spec.mapped_columns(f))
+    for i, row in enumerate(read_source_file(config, spec).slice(0, 200).to_pylist()):
+        for n, first in enumerate(mapped):
+            for second in mapped[n + 1 :]:
+                values = {c: row.get(c) for c in spec.declared_schema()}
+                yield {
+                    **values,
+                    spec.record_id: f"BAND-{i}",
+                    first: None,
+                    second: None,
+                    "REC_TYPE": "HEARING",
+                }
+
+
+def _best_score(linker: IncrementalLinker, row: Row) -> float:
+    """The best probability among the row's candidates, scored as `link` scores them; nothing is linked."""
+    spec = load_sources_config(linker.dir / "sources.yaml").source("court_cases")
+    rec = standardized_row(spec, row)
+    rec["name_keys"] = tuple(rec.get("name_keys") or ())
+    rec["name_key"] = name_key_of(rec["name_keys"])
+    candidates = linker.index.candidates(linker.index.rule_keys(rec))
+    scores = [linker.scorer.score(rec, linker.store.get(c)).match_probability for c in candidates]
+    return max(scores, default=0.0)
+
+
+def _fresh(small_linkage: LinkRun, tmp_path: Path) -> Path:
+    out = tmp_path / "linkage"
+    shutil.copytree(small_linkage.out_dir, out)
+    return out
+
+
+def _linked(out: Path, row: Row) -> tuple[str, list[dict[str, Any]]]:
+    """Post the row, let a worker link it; its record and its journaled pairs decided "review"."""
+    post_change(out, "court_cases", row)
+    [done] = Worker(out).run_once()
+    queued = [r for r in journaled_links(out, "review").to_pylist() if r["unique_id_l"] == done.record]
+    assert queued, f"{done.record} left no pair for review"
+    return done.record, queued
+
+
+def _queue(out: Path, unsure: bool = False) -> set[tuple[str, str]]:
+    pairs = review_queue(out, 1_000_000, unsure).pairs
+    return set(zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True))
+
+
+def test_replaying_the_journal_gives_the_same_queue_and_writes_nothing(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    _linked(out, band["apart"])
+    post_change(out, "court_cases", {**band["joined"], "REC_ID": "BAND-SECOND"})
+    Worker(out).run_once()
+    queue, journal = _queue(out), (out / JOURNAL_FILE).read_bytes()
+
+    restarted = Worker(out)  # replays both events
+
+    assert restarted.pending() == []
+    assert (out / JOURNAL_FILE).read_bytes() == journal
+    assert _queue(out) == queue
+    stored = journaled_links(out)
+    pairs = zip(stored["unique_id_l"].to_pylist(), stored["unique_id_r"].to_pylist(), strict=True)
+    assert stored.num_rows == len(set(pairs))  # each scored pair once
+
+
+def test_a_no_match_judgement_on_a_pair_the_worker_merged_keeps_it_apart_after_a_restart(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    record, queued = _linked(out, band["joined"])
+    merged = next(q for q in queued if q["same_subject"])
+    other = merged["unique_id_r"]
+    assert Worker(out).linker.subject_of(record) == Worker(out).linker.subject_of(other)
+
+    made = judge_pair(out, record.replace("|", ":"), other.replace("|", ":"), "no-match", "reviewer-a")
+
+    assert (made.left, made.right) == tuple(sorted((record, other)))
+    assert (record, other) not in _queue(out)
+    assert explain_link(out, record, other).judgement == made
+    restarted = Worker(out)
+    assert restarted.linker.subject_of(record) != restarted.linker.subject_of(other)
+
+
+def test_a_match_judgement_on_a_pair_the_worker_left_apart_joins_it_after_a_restart(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    record, queued = _linked(out, band["apart"])
+    other = queued[0]["unique_id_r"]
+
+    judge_pair(out, record, other, "match", "reviewer-a")
+
+    restarted = Worker(out)
+    assert restarted.linker.subject_of(record) == restarted.linker.subject_of(other)
+
+
+def test_the_worker_keeps_no_scored_edge_after_journaling_them(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    """The edges of an event are in its journal line; the linker does not collect them event after event."""
+    out = _fresh(small_linkage, tmp_path)
+    worker = Worker(out)
+    for i in range(12):
+        post_change(out, "court_cases", {**band["joined"], "REC_ID": f"MANY-{i}"})
+    processed = worker.run_once()
+
+    assert len(processed) == 12
+    assert journaled_links(out).num_rows >= 12
+    gc.collect()
+    assert sum(isinstance(o, ScoredEdge) for o in gc.get_objects()) == 0
+
+
+def test_link_rows_have_the_columns_of_the_batch_links(small_linkage: LinkRun) -> None:
+    batch = pq.read_schema(small_linkage.out_dir / linkage.LINKS_FILE)
+    assert links_schema().names == batch.names
+    assert [f.type for f in links_schema()] == [f.type for f in batch]
