@@ -92,6 +92,9 @@ class IncrementalLinker:
         model = _read_json(linkage_dir / linkage.MODEL_FILE)
         constraints = constraint_columns(records)
         self.scorer = PairScorer(model, term_frequency_tables(records, tf_columns_of(model)))
+        self._level_columns = [
+            (f"gamma_{c.name}", c.weight_column, c.tf_weight_column) for c in self.scorer.comparisons
+        ]  # each comparison's columns in links.parquet, named once rather than per pair
         self.store = RecordStore(records)
         del records
         self.forest, self.subject_of_root = self._load_clusters(constraints)
@@ -248,12 +251,12 @@ class IncrementalLinker:
             "match_probability": edge.probability, "match_weight": edge.score.match_weight,
         }  # fmt: skip
         score = edge.score
-        parts = zip(self.scorer.comparisons, score.gammas, score.weights, score.tf_weights, strict=True)
-        for comparison, gamma, weight, tf_weight in parts:
-            row[f"gamma_{comparison.name}"] = gamma
-            row[comparison.weight_column] = weight
-            if comparison.tf_weight_column:
-                row[comparison.tf_weight_column] = tf_weight
+        parts = zip(self._level_columns, score.gammas, score.weights, score.tf_weights, strict=True)
+        for (gamma_column, weight_column, tf_column), gamma, weight, tf_weight in parts:
+            row[gamma_column] = gamma
+            row[weight_column] = weight
+            if tf_column:
+                row[tf_column] = tf_weight
         same = self.subject_of(record) == self.subject_of(edge.other)
         row["household_conflict"] = edge.household_conflict
         row["decision"] = linkage.decision_for(
