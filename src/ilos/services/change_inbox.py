@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,13 +96,15 @@ def journal_line(path: Path, payload: Mapping[str, Any]) -> None:
         os.fsync(f.fileno())
 
 
-def journal_lines(path: Path) -> Iterator[dict[str, Any]]:
-    """Complete lines only: a torn last line (a crash mid-write) is ignored, and is written again."""
+def journal_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+    """Complete lines only: a torn last line (a crash mid-write) is ignored, and is written again. With
+    `containing`, only the lines whose text holds one of those strings are parsed and given (a cheap filter
+    before the JSON parse, which costs most of a read)."""
     if not path.exists():
         return
     with path.open(encoding="utf-8") as f:
         for line in f:
-            if line.endswith("\n"):
+            if line.endswith("\n") and (not containing or any(text in line for text in containing)):
                 yield json.loads(line)
 
 

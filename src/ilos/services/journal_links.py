@@ -5,7 +5,8 @@ queue, explanations, judgements and the review page add to the batch files. The 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,22 @@ def journaled_links(directory: Path, decision: str | None = None) -> pa.Table:
     """Every pair the worker scored (those decided `decision` only, when given), in links.parquet's shape and
     journal order: each event's pairs as they were decided when its record was linked. A line written before
     the journal held pairs adds none."""
+    lines = journal_lines(directory / JOURNAL_FILE, (json.dumps(decision),) if decision else ())
+    return _links_table(lines, decision)
+
+
+def live_links(directory: Path, keys: Collection[str]) -> LiveLinks:
+    """What the journal holds about these records (`source|record_id`): whether the worker linked them, and
+    the pairs they were scored in; only the lines naming one of them are parsed."""
+    lines = list(journal_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys]))
+    records = frozenset(str(e["record"]) for e in lines) & frozenset(keys)
+    return LiveLinks(records, _links_table(lines))
+
+
+def _links_table(lines: Iterable[Mapping[str, Any]], decision: str | None = None) -> pa.Table:
     schema = links_schema()
     columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for entry in journal_lines(directory / JOURNAL_FILE):
+    for entry in lines:
         links = entry.get(LINKS_KEY) or {}
         if not links:
             continue
@@ -41,12 +55,6 @@ def journaled_links(directory: Path, decision: str | None = None) -> pa.Table:
         for name, values in columns.items():
             values.extend(links[name][i] for i in wanted)
     return pa.table(columns, schema=schema)
-
-
-def live_links(directory: Path) -> LiveLinks:
-    """The records the worker linked and the pairs it scored, for explaining and judging them."""
-    records = frozenset(str(e["record"]) for e in journal_lines(directory / JOURNAL_FILE))
-    return LiveLinks(records, journaled_links(directory) if records else links_schema().empty_table())
 
 
 def standardized_row(spec: SourceSpec, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,5 +67,6 @@ def journaled_records(
 ) -> dict[str, dict[str, Any]]:
     """The records among `keys` (`source|record_id`) that the worker linked, standardized from the raw values
     its journal holds as it standardized them to link them (`config`: the linkage's sources)."""
-    wanted = [e for e in journal_lines(directory / JOURNAL_FILE) if e["record"] in keys]
+    lines = journal_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys])
+    wanted = [e for e in lines if e["record"] in keys]
     return {e["record"]: standardized_row(config.source(e["source"]), e["values"]) for e in wanted}

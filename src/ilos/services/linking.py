@@ -22,6 +22,7 @@ from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
+from ilos.resolve.records import record_key, split_record_key
 from ilos.services.journal_links import live_links
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
@@ -399,7 +400,7 @@ def _checked_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pa.Table
 
 def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
     """Why two records were (not) linked, by batch, by `ilos link add`, or by the worker (its journal)."""
-    return explain.explain_pair(linkage_dir, left, right, live_links(linkage_dir))
+    return explain.explain_pair(linkage_dir, left, right, _live_links(left, right, linkage_dir))
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,12 +474,22 @@ def review_queue(
 _JUDGED = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])
 
 
+def _live_links(left: str, right: str, linkage_dir: Path) -> explain.LiveLinks:
+    """What the worker's journal holds about two records as typed (`source:record_id`; a source in any case,
+    as source names are lower-case); a malformed one is left to `explain` to refuse."""
+    typed = [split_record_key(r) for r in (left, right)]
+    keys = {
+        record_key(source.strip().lower(), record_id.strip()) for source, record_id in filter(None, typed)
+    }
+    return live_links(linkage_dir, keys)
+
+
 def judge_pair(
     linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str
 ) -> judgements.Judgement:
     """Record a reviewer's judgement on a scored pair; the next run (batch or incremental) honours it."""
     stored = judgements.parse_verdict(verdict)
-    live = live_links(linkage_dir)  # a pair the worker scored is judged as a batch pair is
+    live = _live_links(left, right, linkage_dir)  # a pair the worker scored is judged as a batch pair is
     a, b, _ = explain.find_scored_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
     return judgements.record_judgement(linkage_dir, a, b, stored, judged_by)
 
