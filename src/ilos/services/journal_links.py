@@ -12,10 +12,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from ilos.definitions.sources import SourcesConfig, SourceSpec
+from ilos.definitions.sources import SourceSpec
 from ilos.resolve.explain import LiveLinks
 from ilos.resolve.incremental import links_schema
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.linkage_config import load_linkage_config
 from ilos.standardize.record import standardize_record
 
 LINKS_KEY = "links"
@@ -62,11 +63,12 @@ def standardized_row(spec: SourceSpec, values: Mapping[str, Any]) -> dict[str, A
     return standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
 
 
-def journaled_records(
-    directory: Path, config: SourcesConfig, keys: Collection[str]
-) -> dict[str, dict[str, Any]]:
+def journaled_records(directory: Path, keys: Collection[str]) -> dict[str, dict[str, Any]]:
     """The records among `keys` (`source|record_id`) that the worker linked, standardized from the raw values
-    its journal holds as it standardized them to link them (`config`: the linkage's sources)."""
+    its journal holds as it standardized them to link them."""
     lines = journal_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys])
     wanted = [e for e in lines if e["record"] in keys]
+    if not wanted:
+        return {}
+    config = load_linkage_config(directory)
     return {e["record"]: standardized_row(config.source(e["source"]), e["values"]) for e in wanted}

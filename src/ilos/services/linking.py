@@ -23,7 +23,7 @@ from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import record_key, split_record_key
-from ilos.services.journal_links import live_links
+from ilos.services.journal_links import journaled_links, live_links
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
 from ilos.standardize.table import standardize_table
@@ -405,9 +405,9 @@ def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplan
 
 @dataclass(frozen=True, slots=True)
 class ReviewQueue:
-    """The first pairs of the queue (rows of review.parquet: both keys and sources, match_probability and
-    match_weight, each comparison's gamma_ and mw_ columns, same_subject), how many pairs of it are not yet
-    judged, and how many are held out of it by an "unsure" judgement."""
+    """The first pairs of the queue (rows of review.parquet or of the worker's journal: both keys and
+    sources, match_probability and match_weight, each comparison's gamma_ and mw_ columns, same_subject), how
+    many pairs of it are not yet judged, and how many are held out of it by an "unsure" judgement."""
 
     pairs: pa.Table
     waiting: int
@@ -425,7 +425,8 @@ WITH queue AS (
     {{p: abs(q.match_probability - 0.5), l: q.unique_id_l, r: q.unique_id_r}} AS uncertainty,
     NOT list_has_any($withheld::VARCHAR[], [q.source_l, q.source_r]) AS visible,
     j.verdict
-  FROM read_parquet($queue) q LEFT JOIN ilos_judged j
+  FROM (SELECT * FROM read_parquet($queue) UNION ALL BY NAME SELECT * FROM ilos_live_review) q
+    LEFT JOIN ilos_judged j
     ON j.left = least(q.unique_id_l, q.unique_id_r) AND j.right = greatest(q.unique_id_l, q.unique_id_r)
 )
 SELECT count(*) FILTER (WHERE verdict IS NULL AND visible),
@@ -443,12 +444,13 @@ def review_queue(
     withheld_sources: Collection[str] = (),
     judged: Sequence[judgements.Judgement] | None = None,
 ) -> ReviewQueue:
-    """Pairs in the review band not yet judged, the most uncertain (probability nearest 0.5) first; with
-    `unsure`, the pairs judged "unsure" instead, which are held out of the queue without being decided. A
-    pair with a record of one of `withheld_sources` is left out and only counted: a reviewer who may not see
-    that record could neither judge it nor be told it exists. `judged`: the linkage's judgements, when the
-    caller has read them already. Read by DuckDB in one scan, so a queue of a million pairs costs a scan,
-    not a million Python objects, on every look.
+    """Pairs in the review band not yet judged (review.parquet's, and those the worker scored, from its
+    journal), the most uncertain (probability nearest 0.5) first; with `unsure`, the pairs judged "unsure"
+    instead, which are held out of the queue without being decided. A pair with a record of one of
+    `withheld_sources` is left out and only counted: a reviewer who may not see that record could neither
+    judge it nor be told it exists. `judged`: the linkage's judgements, when the caller has read them
+    already. Read by DuckDB in one scan, so a queue of a million pairs costs a scan, not a million Python
+    objects, on every look (the journal's lines holding a band pair are parsed, the others only searched).
 
     Ordering by the chance that the automatic decision is wrong (a pair held apart by its probability, a
     merging link by one minus it) was measured and is worse: held-apart pairs of high probability were mostly
@@ -461,6 +463,7 @@ def review_queue(
     shown = "verdict = 'unsure'" if unsure else "verdict IS NULL"
     with duckdb.connect() as con:
         con.register("ilos_judged", pa.Table.from_pylist(rows, schema=_JUDGED))
+        con.register("ilos_live_review", journaled_links(linkage_dir, "review"))  # the worker's band pairs
         found = con.sql(
             _REVIEW_QUEUE_SQL.format(shown=shown),
             params={"queue": str(path), "withheld": sorted(withheld_sources), "limit": max(limit, 1)},

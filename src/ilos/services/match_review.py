@@ -18,6 +18,7 @@ from ilos.resolve.records import split_record_key
 from ilos.services import linking
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
+from ilos.services.journal_links import journaled_records
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.published_view import SourceRule
@@ -167,6 +168,8 @@ def _pair(directory: Path, row: dict[str, Any], uses: dict[str, _SourceUse]) -> 
 
 
 def _record_values(directory: Path, keys: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each record's standardized values: from records.parquet, or for a record the worker linked, its
+    journaled raw values standardized as the worker standardized them to link them."""
     con = duckdb.connect()
     try:
         result = con.execute(
@@ -177,11 +180,15 @@ def _record_values(directory: Path, keys: tuple[str, ...]) -> dict[str, tuple[tu
         rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
     finally:
         con.close()
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for r in rows:
-        shown = [(f, _text(r.get(f))) for f in SHOWN_FIELDS if r.get(f) not in (None, "")]
-        out[f"{r['source']}|{r['record_id']}"] = tuple(shown)
+    out = {f"{r['source']}|{r['record_id']}": _shown(r) for r in rows}
+    missing = [k for k in keys if k not in out]
+    if missing:  # linked by the worker
+        out.update({k: _shown(r) for k, r in journaled_records(directory, missing).items()})
     return out
+
+
+def _shown(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((f, _text(record.get(f))) for f in SHOWN_FIELDS if record.get(f) not in (None, ""))
 
 
 def _text(value: object) -> str:

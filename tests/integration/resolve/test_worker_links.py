@@ -5,20 +5,28 @@ judgement holds after a restart; replaying the journal changes none of it, and t
 from __future__ import annotations
 
 import gc
+import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from ilos.cli.main import app
+from ilos.config import Settings
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, ScoredEdge, links_schema
-from ilos.resolve.records import name_key_of
+from ilos.resolve.records import name_key_of, typed_record_key
+from ilos.services import match_review
+from ilos.services.access import Caller, Purpose, Role
 from ilos.services.journal_links import journaled_links, standardized_row
 from ilos.services.linking import LinkRun, explain_link, judge_pair, read_source_file, review_queue
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
+from ilos.services.store_access import Store, open_store
 
 Row = dict[str, str | None]
 
@@ -89,8 +97,36 @@ def _linked(out: Path, row: Row) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _queue(out: Path, unsure: bool = False) -> set[tuple[str, str]]:
-    pairs = review_queue(out, 1_000_000, unsure).pairs
+    pairs = review_queue(out, 100_000, unsure).pairs
     return set(zip(pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist(), strict=True))
+
+
+def test_a_pair_the_worker_scored_in_the_band_waits_for_review_and_explains(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    before = review_queue(out, 1).waiting
+    record, queued = _linked(out, band["apart"])
+
+    assert {(q["unique_id_l"], q["unique_id_r"]) for q in queued} <= _queue(out)
+    assert review_queue(out, 1).waiting == before + len(queued)
+    stored = queued[0]
+    explained = explain_link(out, stored["unique_id_r"].replace("|", ":"), record.replace("|", ":"))
+    assert (explained.decision, explained.same_subject) == ("review", False)
+    assert explained.match_weight == stored["match_weight"]
+    assert explained.match_probability == stored["match_probability"]
+    assert sum(line.weight for line in explained.lines()) == pytest.approx(stored["match_weight"], abs=1e-9)
+    assert explained.unstored_tf == 0.0
+    lines, total = explained.lines_in_hundredths()
+    assert sum(shown for _, shown in lines) == total == round(stored["match_weight"] * 100)
+    source, record_id = record.split("|", 1)
+    shouted = explain_link(out, f"{source.upper()}:{record_id}", stored["unique_id_r"])
+    assert (shouted.left, shouted.right) == (record, stored["unique_id_r"])
+    printed = CliRunner().invoke(app, ["link", "explain", str(out), record, stored["unique_id_r"]])
+    assert printed.exit_code == 0, printed.output
+    assert "decision review" in printed.output
+    listed = CliRunner().invoke(app, ["link", "review", str(out), "--format", "csv", "--limit", "100000"])
+    assert f"{typed_record_key(record)},{typed_record_key(stored['unique_id_r'])}" in listed.output
 
 
 def test_replaying_the_journal_gives_the_same_queue_and_writes_nothing(
@@ -110,6 +146,21 @@ def test_replaying_the_journal_gives_the_same_queue_and_writes_nothing(
     stored = journaled_links(out)
     pairs = zip(stored["unique_id_l"].to_pylist(), stored["unique_id_r"].to_pylist(), strict=True)
     assert stored.num_rows == len(set(pairs))  # each scored pair once
+
+
+def test_judging_a_worker_pair_unsure_holds_it_out_of_the_queue_undecided(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    _, queued = _linked(out, band["apart"])
+    pair = (queued[0]["unique_id_l"], queued[0]["unique_id_r"])
+
+    judge_pair(out, *pair, "unsure", "reviewer-a")
+
+    assert pair not in _queue(out)
+    assert pair in _queue(out, unsure=True)
+    restarted = Worker(out)
+    assert restarted.linker.subject_of(pair[0]) != restarted.linker.subject_of(pair[1])
 
 
 def test_a_no_match_judgement_on_a_pair_the_worker_merged_keeps_it_apart_after_a_restart(
@@ -163,3 +214,48 @@ def test_link_rows_have_the_columns_of_the_batch_links(small_linkage: LinkRun) -
     batch = pq.read_schema(small_linkage.out_dir / linkage.LINKS_FILE)
     assert links_schema().names == batch.names
     assert [f.type for f in links_schema()] == [f.type for f in batch]
+
+
+@pytest.fixture
+def store(tmp_path: Path, db_url: str) -> Iterator[Store]:
+    settings = Settings(
+        home=tmp_path, database_url=db_url, environment="test", secret_key="test-secret-key-0123456789"
+    )
+    opened = open_store(settings)
+    yield opened
+    opened.close()
+
+
+def test_the_review_page_shows_a_worker_pair_with_the_record_standardized_as_it_was_linked(
+    small_world: Path, small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path, store: Store
+) -> None:
+    out = _fresh(small_linkage, tmp_path)  # ILOS_HOME/linkage: the pages' linkage
+    queued = pq.read_table(out / linkage.REVIEW_FILE)
+    pq.write_table(queued.slice(0, 0), out / linkage.REVIEW_FILE)  # the batch queue is empty
+    record, pairs = _linked(out, band["apart"])
+    steward = Caller("steward", frozenset({Role.data_steward}), Purpose.data_quality, "test")
+
+    page = match_review.review_page(store, steward)
+
+    assert page.waiting == len(pairs)
+    assert page.pair is not None
+    sides = {page.pair.left.key: page.pair.left, page.pair.right.key: page.pair.right}
+    assert record in sides
+    spec = load_sources_config(small_world / "sources.yaml").source("court_cases")
+    linked = standardized_row(spec, band["apart"])
+    shown = dict(sides[record].values)
+    assert shown and all(shown[f] == str(linked[f]) for f in shown if f != "date_of_birth")
+    assert shown.get("date_of_birth") == (linked["date_of_birth"] and linked["date_of_birth"].isoformat())
+
+
+def test_a_journal_written_before_lines_held_pairs_replays_and_queues_none(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    record, _ = _linked(out, band["apart"])
+    [line] = [json.loads(text) for text in (out / JOURNAL_FILE).read_text().splitlines()]
+    (out / JOURNAL_FILE).write_text(json.dumps({k: v for k, v in line.items() if k != "links"}) + "\n")
+
+    assert Worker(out).linker.subject_of(record) == line["subject_id"]
+    assert journaled_links(out).num_rows == 0
+    assert not {pair for pair in _queue(out) if record in pair}
