@@ -337,7 +337,7 @@ def read_review_queue(caller: Caller = Who, store: Store = At) -> ReviewQueueOut
 
 @router.post("/review-judgements", response_model=JudgementOut, status_code=201, tags=["review"])
 def judge_pair(body: JudgementIn, caller: Caller = Who, store: Store = At) -> JudgementOut:
-    """Record the caller's verdict on a pair; every later run, batch or incremental, honours it."""
+    """Record the caller's verdict on a pair, for later runs to honour (docs/linking.md says which runs)."""
     return JudgementOut.model_validate(match_review.judge(store, caller, body.left, body.right, body.verdict))
 
 

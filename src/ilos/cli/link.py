@@ -131,7 +131,7 @@ class ReviewFormat(enum.StrEnum):
 @reports_errors
 def review(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
-    limit: int = typer.Option(20, min=1, help="How many pairs to show."),
+    limit: int = typer.Option(20, min=1, max=linking.REVIEW_LIMIT_MAX, help="How many pairs to show."),
     output: ReviewFormat = typer.Option(
         ReviewFormat.table, "--format", help="table (for reading), csv or json (for programs; to stdout)."
     ),

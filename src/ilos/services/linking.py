@@ -455,6 +455,10 @@ def review_queue(
     Ordering by the chance that the automatic decision is wrong (a pair held apart by its probability, a
     merging link by one minus it) was measured and is worse: held-apart pairs of high probability were mostly
     held apart by a clustering rule, rightly (docs/linking.md)."""
+    if not 0 <= limit <= REVIEW_LIMIT_MAX:
+        raise InvalidInputError(
+            f"The review queue shows 0 to {REVIEW_LIMIT_MAX:,} pairs at a time, not {limit:,}"
+        )
     path = linkage_dir / linkage.REVIEW_FILE
     if not path.exists():
         raise NotFoundError(f"No review queue at {path}; run `ilos link CONFIG --out DIR` first")
@@ -473,6 +477,10 @@ def review_queue(
     pairs = pa.Table.from_struct_array(first).slice(0, max(limit, 0))
     return ReviewQueue(pairs, waiting, held, unfiltered - waiting)
 
+
+REVIEW_LIMIT_MAX = 999_999
+"""The most pairs one look at the queue returns: DuckDB's min_by, which keeps the first pairs in one scan,
+takes fewer than a million."""
 
 _JUDGED = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])
 

@@ -21,6 +21,7 @@ from ilos.errors import InvalidInputError, NotFoundError
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.explain import rounded_to_total
 from ilos.services.linking import (
+    REVIEW_LIMIT_MAX,
     LinkRun,
     evaluate_linkage,
     explain_link,
@@ -161,8 +162,13 @@ def test_the_review_command_lists_the_queue_and_refuses_a_bad_limit(small_linkag
     shown = CliRunner().invoke(app, ["link", "review", out, "--limit", "3"], terminal_width=200)
     assert shown.exit_code == 0, shown.output
     assert f"{small_linkage.summary.review_pairs} pairs to review" in shown.output
-    refused = CliRunner().invoke(app, ["link", "review", out, "--limit", "-1"])
-    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    for limit in ("-1", "1000000"):
+        refused = CliRunner().invoke(app, ["link", "review", out, "--limit", limit])
+        assert refused.exit_code == 2 and "Traceback" not in refused.output, refused.output
+    everything = review_queue(small_linkage.out_dir, REVIEW_LIMIT_MAX)
+    assert everything.pairs.num_rows == everything.waiting == small_linkage.summary.review_pairs
+    with pytest.raises(InvalidInputError, match="0 to 999,999 pairs at a time"):
+        review_queue(small_linkage.out_dir, REVIEW_LIMIT_MAX + 1)
 
 
 def test_review_prints_whole_ids_as_judge_takes_them_at_any_width(small_linkage: LinkRun) -> None:
