@@ -21,6 +21,7 @@ from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, GateResult, GateReview
 from ilos.services.journal_events import journaled_events
+from ilos.services.journal_links import journaled_linkage
 from ilos.subjects.assemble import assemble_subject, assemble_subjects
 
 
@@ -138,12 +139,25 @@ def load_subjects(
     return assemble_subjects(obs, events, as_of)
 
 
+# The stored linkage plus what the change worker linked since (its records and scored pairs, journaled):
+# a pair the worker scored is as much a candidate as a batch one. A record both hold (the batch run came
+# after the worker) takes the batch run's subject.
 _CANDIDATES_SQL = """
+WITH stored AS (SELECT source, record_id, subject_id FROM read_parquet($clusters)),
+subjects AS (
+  SELECT * FROM stored
+  UNION ALL SELECT * FROM live_clusters l
+  WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.source = l.source AND s.record_id = l.record_id)
+),
+r AS (
+  SELECT source_l, record_id_l, source_r, record_id_r, match_probability, decision FROM read_parquet($links)
+  UNION ALL SELECT source_l, record_id_l, source_r, record_id_r, match_probability, decision FROM live_links
+)
 SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, r.source_r || ':' || r.record_id_r,
        r.match_probability
-FROM read_parquet($links) r
-JOIN read_parquet($clusters) cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l
-JOIN read_parquet($clusters) cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r
+FROM r
+JOIN subjects cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l
+JOIN subjects cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r
 WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
   OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= $unmerged)
   OR (r.decision <> 'judged' AND r.match_probability >= $protective
@@ -154,8 +168,8 @@ WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
 def load_candidates(
     linkage_dir: Path, policy: Policy, subject_ids: Collection[str] | None = None
 ) -> dict[str, list[CandidateMatch]]:
-    """Pairs between two different subjects that nobody has judged, for both sides (only pairs touching
-    `subject_ids` when given): review-band pairs, likely pairs a linking constraint kept apart, and even
+    """Pairs between two different subjects that nobody has judged, batch or the change worker's, for both
+    sides (only pairs touching `subject_ids` when given): review-band pairs, likely pairs a linking constraint kept apart, and even
     weakly likely pairs with a record of a protective source (an asylum application, citizenship evidence).
     The linker was unsure or overruled, so neither subject's identity is settled until a person judges the
     pair (a split person's protections may be in the other)."""
@@ -174,8 +188,11 @@ def load_candidates(
     if subject_ids is not None:
         sql += " AND (list_contains($ids, cl.subject_id) OR list_contains($ids, cr.subject_id))"
         params["ids"] = sorted(subject_ids)
+    live_clusters, live_links = journaled_linkage(linkage_dir)
     con = duckdb.connect()
     try:
+        con.register("live_clusters", live_clusters)
+        con.register("live_links", live_links)
         rows = con.execute(sql, params).fetchall()
     finally:
         con.close()

@@ -37,6 +37,22 @@ def journaled_links(directory: Path, decision: str | None = None) -> pa.Table:
     return _links_table(lines, decision)
 
 
+def journaled_linkage(directory: Path) -> tuple[pa.Table, pa.Table]:
+    """What the worker added to the linkage, in the batch files' shapes: its records with the subject each
+    joined when linked (clusters.parquet's `source`, `record_id`, `subject_id`) and the pairs it scored
+    (links.parquet's columns). One read of the journal."""
+    lines = list(journal_lines(directory / JOURNAL_FILE))
+    keys = [str(e["record"]).split("|", 1) for e in lines]
+    clusters = pa.table(
+        {
+            "source": pa.array([k[0] for k in keys], pa.string()),
+            "record_id": pa.array([k[1] for k in keys], pa.string()),
+            "subject_id": pa.array([str(e["subject_id"]) for e in lines], pa.string()),
+        }
+    )
+    return clusters, _links_table(lines)
+
+
 def live_links(directory: Path, keys: Collection[str]) -> LiveLinks:
     """What the journal holds about these records (`source|record_id`): whether the worker linked them, and
     the pairs they were scored in; only the lines naming one of them are parsed."""

@@ -17,12 +17,15 @@ from typer.testing import CliRunner
 
 from ilos.cli.main import app
 from ilos.config import Settings
+from ilos.definitions.policy_files import load_policy
 from ilos.definitions.sources import load_sources_config
+from ilos.policy.results import CandidateMatch
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, ScoredEdge, links_schema
 from ilos.resolve.records import name_key_of, typed_record_key
 from ilos.services import match_review
 from ilos.services.access import Caller, Purpose, Role
+from ilos.services.gate_inputs import load_candidates
 from ilos.services.journal_links import journaled_links, standardized_row
 from ilos.services.linking import LinkRun, explain_link, judge_pair, read_source_file, review_queue
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
@@ -259,3 +262,28 @@ def test_a_journal_written_before_lines_held_pairs_replays_and_queues_none(
     assert Worker(out).linker.subject_of(record) == line["subject_id"]
     assert journaled_links(out).num_rows == 0
     assert not {pair for pair in _queue(out) if record in pair}
+
+
+def test_a_pair_the_worker_left_for_review_makes_both_subjects_candidates_for_policy(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    """Until a person judges it, a band pair the worker scored unsettles both identities, as a batch pair
+    does: each subject's gates see the other as a candidate match."""
+    out = _fresh(small_linkage, tmp_path)
+    record, queued = _linked(out, band["apart"])
+    stored = queued[0]
+    other = stored["unique_id_r"]
+    clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    [other_subject] = [c["subject_id"] for c in clusters if f"{c['source']}|{c['record_id']}" == other]
+    mine = _journaled_subject(out, record)
+    found = load_candidates(out, load_policy(), {other_subject})
+    assert (
+        CandidateMatch(mine, typed_record_key(other), typed_record_key(record), stored["match_probability"])
+        in found[other_subject]
+    )
+    assert any(c.other_subject == other_subject and c.record == typed_record_key(record) for c in found[mine])
+
+
+def _journaled_subject(out: Path, record: str) -> str:
+    [line] = [json.loads(t) for t in (out / JOURNAL_FILE).read_text().splitlines() if record in t]
+    return str(line["subject_id"])
