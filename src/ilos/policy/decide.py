@@ -114,12 +114,22 @@ def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
     hidden = set(decision.withheld_records).union(also_hidden)
     if not hidden:
         return decision
-    gates = []
-    for gate in decision.gates:
+    gates = gates_as_shown(decision.gates, hidden)
+    withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden) if k in decision.inputs)
+    inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)
+    explanation = _explain(decision.status, gates, decision.priority)
+    return replace(decision, gates=tuple(gates), inputs=inputs, explanation=explanation)
+
+
+def gates_as_shown(gates: Sequence[GateResult], hidden: Collection[str]) -> tuple[GateResult, ...]:
+    """Gates as `as_shown` shows them to a purpose that may not see the records in `hidden`: each resting on
+    one of them keeps its verdict but shows the withheld sources instead of its reason, evidence and note."""
+    shown_gates = []
+    for gate in gates:
         if gate.records is None:
-            rests_on = hidden if gate.evidence or gate.note else set()
+            rests_on = set(hidden) if gate.evidence or gate.note else set()
         else:
-            rests_on = hidden.intersection(gate.records)
+            rests_on = set(hidden).intersection(gate.records)
         if rests_on:
             sources = sorted({k.split(":", 1)[0] for k in rests_on})
             reason = (
@@ -129,11 +139,13 @@ def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
             shown = None if gate.records is None else tuple(r for r in gate.records if r not in hidden)
             evidence = tuple(f"withheld:{s}" for s in sources)
             gate = replace(gate, reason=reason, evidence=evidence, note="", records=shown)
-        gates.append(gate)
-    withheld = dict.fromkeys(f"withheld:{k.split(':', 1)[0]}" for k in sorted(hidden) if k in decision.inputs)
-    inputs = (*(i for i in decision.inputs if i not in hidden), *withheld)
-    explanation = _explain(decision.status, gates, decision.priority)
-    return replace(decision, gates=tuple(gates), inputs=inputs, explanation=explanation)
+        shown_gates.append(gate)
+    return tuple(shown_gates)
+
+
+def withheld_records(subject: Subject, usage: Usage) -> tuple[str, ...]:
+    """The subject's records the usage may use nothing of (a decision's `withheld_records` for its usage)."""
+    return _withheld_records(subject, restrict_subject(subject, usage))
 
 
 def _recency(o: Observed[Value]) -> tuple[date, float, str]:

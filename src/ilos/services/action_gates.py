@@ -1,44 +1,91 @@
 """The gates an action's steps re-check: evaluated now from the linkage and the policy in force
 (`linkage_gates`), with the subject's recorded reviews and the action's identity verifications, and what a
-step keeps of them (the blocks it decides on, the record on the action, the audit line)."""
+step keeps of them (the blocks it decides on, the record on the action, the audit line). Gates decide on all
+the data; what a step shows its caller is the gates as the caller's purpose may see them (`shown_to`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from ilos.definitions.policy import Policy
+from ilos.definitions.sources import SourcesConfig
 from ilos.domain.cases import ActionFacts, GateBlock, Verification, VerificationKind
+from ilos.policy.access import Usage
+from ilos.policy.decide import gates_as_shown, withheld_records
 from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
-from ilos.services.gate_inputs import subject_gate_inputs
+from ilos.services.access import Caller
+from ilos.services.gate_inputs import GateInputs, subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
-from ilos.services.policy_in_force import current_policy
+from ilos.services.policy_in_force import current_policy, policy_role
+from ilos.services.record_visibility import RecordVisibility, other_records_sources, unnamed_candidate_records
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.store.operations_tables import ActionRow
 
-# (subject id, destination country, reviews) -> every gate's result now
-GateSource = Callable[[str, str | None, Sequence[GateReview]], Sequence[GateResult]]
+
+class GateSource(Protocol):
+    def __call__(
+        self, subject_id: str, destination: str | None, reviews: Sequence[GateReview]
+    ) -> Sequence[GateResult]:
+        """Every gate's result on the subject now, decided on all its data."""
+
+    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+        """The records ("source:record_id") the gates may rest on that the caller's purpose may not see."""
 
 
-def linkage_gates(home: Path) -> GateSource:
+class linkage_gates:  # noqa: N801 - called as a function, as it was before it had a second method
     """Gates evaluated now from the subject's gate inputs (`gate_inputs.subject_gate_inputs`: the linkage
     under ILOS_HOME, the worker's journaled events, the unjudged candidate matches, the reviews given) and
     the applied policy: never a cached answer, and the same evidence the worklist's gates rest on."""
 
-    def evaluate(
-        subject_id: str, destination: str | None, reviews: Sequence[GateReview]
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __call__(
+        self, subject_id: str, destination: str | None, reviews: Sequence[GateReview]
     ) -> Sequence[GateResult]:
-        policy = current_policy(home)
-        found = subject_gate_inputs(linkage_dir(home), subject_id, policy, reviews)
+        policy = current_policy(self.home)
+        found = subject_gate_inputs(linkage_dir(self.home), subject_id, policy, reviews)
         return found.evaluate(date.today(), policy, destination)
 
-    return evaluate
+    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+        directory = linkage_dir(self.home)
+        policy = current_policy(self.home)
+        found = subject_gate_inputs(directory, subject_id, policy)
+        return hidden_records(found, policy, caller, other_records_sources(directory))
+
+
+def hidden_records(
+    found: GateInputs, policy: Policy, caller: Caller, sources: SourcesConfig
+) -> frozenset[str]:
+    """The records of a subject's gate inputs the caller may not see, as the subject page takes them (no
+    authority cited): the subject's records its purpose may use nothing of (`decide.withheld_records`),
+    and candidate matches' records `RecordVisibility` may not name (`sources` decides other subjects')."""
+    role, purpose = policy_role(policy, caller), caller.purpose.value
+    subject = found.subject
+    own = withheld_records(subject, Usage(subject, role, purpose, (), policy, date.today()))
+    shown = [str(r) for r in subject.records if str(r) not in own]
+    visibility = RecordVisibility(sources, policy, role, purpose, shown, own)
+    return frozenset(own).union(unnamed_candidate_records(visibility, found.candidates))
+
+
+def shown_to(
+    source: GateSource, caller: Caller, subject_id: str, results: Sequence[GateResult]
+) -> tuple[GateResult, ...]:
+    """The gates as the caller's purpose may see them (`decide.gates_as_shown`): each keeps its verdict;
+    one resting on a record the caller may not see shows that record's source, not its key or values."""
+    hidden = source.hidden_from(subject_id, caller)
+    shown = gates_as_shown(results, hidden)
+    if [(g.gate, g.blocks) for g in shown] != [(g.gate, g.blocks) for g in results]:
+        raise AssertionError("showing gates for a purpose changed a verdict")  # never: as_shown keeps them
+    return shown
 
 
 def gate_source_for(store: Store) -> GateSource:

@@ -96,14 +96,17 @@ class ActionView:
 def create_action(
     store: Store, caller: Caller, request: ActionRequest, gates: GateSource | None = None
 ) -> ActionView:
-    """Plan an action; refused (409 gate_blocked, audited) if a legal gate already blocks the subject."""
+    """Plan an action; refused (409 gate_blocked, audited) if a legal gate already blocks the subject. The
+    refusal, the gates kept on the action and the audit line show the gates as the caller's purpose may see
+    them (`action_gates.shown_to`)."""
     audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
     require_role(store, caller, PLANNERS, audit, ENFORCEMENT_WORK)
     source = gates or action_gates.gate_source_for(store)
     with store.transaction() as session:
         recorded = recorded_reviews(session, [request.subject_id]).get(request.subject_id, ())
     results = source(request.subject_id, request.destination_country, recorded)
-    decision = decide_creation(action_gates.blocks_of(results))
+    shown = action_gates.shown_to(source, caller, request.subject_id, results)  # same verdicts, shown
+    decision = decide_creation(action_gates.blocks_of(shown))
     if not decision.allowed:
         error = gate_error(f"Action {request.kind.value} on {request.subject_id}", decision)
         _refuse(store, caller, audit, error)
@@ -123,7 +126,7 @@ def create_action(
             created_at=now,
             updated_at=now,
             last_checked_at=now,
-            last_gates=action_gates.gate_record(results),
+            last_gates=action_gates.gate_record(shown),
         )
         session.add(row)
         session.flush()
@@ -131,7 +134,7 @@ def create_action(
         record(
             session,
             caller,
-            Action("action.create", "action", ids, detail=action_gates.checked_summary(results)),
+            Action("action.create", "action", ids, detail=action_gates.checked_summary(shown)),
         )
         return _view(session, row)
 
@@ -152,11 +155,12 @@ def step_action(
         try:
             verification = _verification(facts, caller, request)
             results, verification = action_gates.gates_for_action(session, source, row, facts, verification)
-            decision = decide_step(facts, request.step, action_gates.blocks_of(results))
+            shown = action_gates.shown_to(source, caller, row.subject_id, results)  # same verdicts, shown
+            decision = decide_step(facts, request.step, action_gates.blocks_of(shown))
         except IlosError as exc:
             refusal = exc
         else:
-            row.last_gates, row.last_checked_at = action_gates.gate_record(results), datetime.now(UTC)
+            row.last_gates, row.last_checked_at = action_gates.gate_record(shown), datetime.now(UTC)
             if decision.halts:
                 refusal = _halt(session, caller, row, decision, f"{request.step.value} by {caller.actor}")
                 halted = True
@@ -168,7 +172,7 @@ def step_action(
                 record(
                     session,
                     caller,
-                    Action(audit.name, "action", ids, detail=action_gates.checked_summary(results)),
+                    Action(audit.name, "action", ids, detail=action_gates.checked_summary(shown)),
                 )
                 return _view(session, row)
     assert refusal is not None

@@ -39,7 +39,7 @@ def lock_manifest(
         seats = _seated(session, row.id, flight_id)
         subjects = _subjects_of(session, [s.person_id for s in seats])
         reviews = recorded_reviews(session, sorted({s for carriers in subjects.values() for s in carriers}))
-    check = _gate_check(subjects, reviews, gates or action_gates.gate_source_for(store))
+    check = _gate_check(subjects, reviews, gates or action_gates.gate_source_for(store), caller)
     at = datetime.now(UTC)
     cleared, removed = recheck(seats, check, "manifest lock", at)
     try:
@@ -65,12 +65,17 @@ class _Seat:
 
 
 def _gate_check(
-    subjects: dict[str, tuple[str, ...]], reviews: Mapping[str, Sequence[GateReview]], source: GateSource
+    subjects: dict[str, tuple[str, ...]],
+    reviews: Mapping[str, Sequence[GateReview]],
+    source: GateSource,
+    caller: Caller,
 ) -> GateCheck:
     """The gates of every subject that carries each person's A-number, evaluated now with its recorded gate
     reviews (as the worklist and actions take them): a shared or borrowed
     A-number is carried by more than one, and any of them blocked keeps the person off. A person no
-    published subject carries cannot be cleared, so they are blocked by name."""
+    published subject carries cannot be cleared, so they are blocked by name. The reasons are the gates as
+    the locking caller's purpose (removal logistics, the purpose plans are made and locked for) may see them:
+    they are kept on the lock and the seat, and shown to whoever reads the plan."""
 
     def check(person_id: str, destination: str) -> GateOutcome:
         carriers = subjects.get(identifier_key(person_id), ())
@@ -80,11 +85,14 @@ def _gate_check(
         blocked = [
             (s, b)
             for s in carriers
-            if (b := [r for r in source(s, destination, reviews.get(s, ())) if r.blocks])
+            if (b := [r for r in _shown(s, source(s, destination, reviews.get(s, ()))) if r.blocks])
         ]
         if not blocked:
             return GateOutcome(True, "no gate blocks removal")
         return GateOutcome(False, "; ".join(_reasons(s, b) for s, b in blocked), blocked[0][1][0].gate.value)
+
+    def _shown(subject: str, results: Sequence[GateResult]) -> Sequence[GateResult]:
+        return action_gates.shown_to(source, caller, subject, results)
 
     return check
 

@@ -7,12 +7,15 @@ published summary's rule (`published_view.SourceRule`): an authority for this su
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from pathlib import Path
 
 from ilos.definitions.policy import Policy
 from ilos.definitions.sources import SourcesConfig
-from ilos.errors import InvalidInputError
+from ilos.errors import InvalidInputError, NotFoundError
+from ilos.policy.results import CandidateMatch
 from ilos.resolve.records import typed_record_key
+from ilos.services.linkage_config import load_linkage_config
 from ilos.services.published_view import SourceRule
 
 
@@ -49,3 +52,17 @@ class RecordVisibility:
         except InvalidInputError:
             return False  # a source the config does not know: its markings are unknown, so fail closed
         return not self.rule.refusal(source, list(declared))
+
+
+def other_records_sources(directory: Path) -> SourcesConfig:
+    """The linkage's sources config, whose markings decide the records of other subjects; without one no
+    source is known, so no such record is named (fails closed rather than refusing the page)."""
+    try:
+        return load_linkage_config(directory)
+    except NotFoundError:
+        return SourcesConfig.model_construct(sources=())
+
+
+def unnamed_candidate_records(visibility: RecordVisibility, candidates: Iterable[CandidateMatch]) -> set[str]:
+    """The records of candidate matches (either side) that `visibility` may not name."""
+    return {r for c in candidates for r in (c.record, c.other_record) if not visibility(r)}

@@ -10,13 +10,10 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from ilos.definitions.sources import SourcesConfig
 from ilos.definitions.survivorship import load_survivorship_rules
 from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
-from ilos.errors import NotFoundError
 from ilos.policy.access import ShownEvent, ShownValue, SubjectView, Usage, restrict_subject, view_subject
 from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.results import Decision
@@ -25,9 +22,8 @@ from ilos.services.access import Caller
 from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_reading import LegalLine, legal_lines
 from ilos.services.legal_store import recorded_reviews
-from ilos.services.linkage_config import load_linkage_config
 from ilos.services.policy_in_force import current_policy, policy_role
-from ilos.services.record_visibility import RecordVisibility
+from ilos.services.record_visibility import RecordVisibility, other_records_sources, unnamed_candidate_records
 from ilos.services.store_access import Store
 from ilos.services.subject_record import ScoredLink, linkage_dir, read_detail
 
@@ -143,8 +139,8 @@ def subject_page(
     # is tax return information), so the page neither lists nor links them and names only their source.
     hidden = set(decision.withheld_records)
     records = tuple(str(r) for r in subject.records if str(r) not in hidden)
-    visibility = RecordVisibility(_other_records_sources(directory), policy, role, purpose, records, hidden)
-    others = {r for c in found.candidates for r in (c.record, c.other_record) if not visibility(r)}
+    visibility = RecordVisibility(other_records_sources(directory), policy, role, purpose, records, hidden)
+    others = unnamed_candidate_records(visibility, found.candidates)
     rules = survivorship_rules()
     return SubjectPage(
         subject_id=subject_id,
@@ -175,15 +171,6 @@ def subject_page(
         ),
         visibility=visibility,
     )
-
-
-def _other_records_sources(directory: Path) -> SourcesConfig:
-    """The linkage's sources config, whose markings decide the records of other subjects; without one no
-    source is known, so the page names none of them (fails closed rather than refusing the page)."""
-    try:
-        return load_linkage_config(directory)
-    except NotFoundError:
-        return SourcesConfig.model_construct(sources=())
 
 
 def _key(item: ShownValue | ShownEvent) -> str:

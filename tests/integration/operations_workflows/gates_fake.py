@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
+from ilos.definitions.policy import Policy
+from ilos.definitions.sources import SourcesConfig
+from ilos.domain.subjects import Subject
+from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import GateId, GateResult, GateReview
+from ilos.services.access import Caller
+from ilos.services.action_gates import hidden_records
+from ilos.services.gate_inputs import GateInputs
 
 
 @dataclass
@@ -38,3 +46,25 @@ class FakeGates:
             )
             for gate in GateId
         ]
+
+    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+        return frozenset()  # its gates rest on no record
+
+
+@dataclass
+class ScenarioGates:
+    """Real gates over scenario subjects, and the records each caller may not see of them by the real rule
+    (`action_gates.hidden_records`; no sources config, so other subjects' records are never named)."""
+
+    subjects: dict[str, Subject]
+    policy: Policy
+    today: date
+
+    def __call__(
+        self, subject_id: str, destination: str | None, reviews: Sequence[GateReview]
+    ) -> Sequence[GateResult]:
+        return evaluate_gates(self.subjects[subject_id], self.today, self.policy, destination, reviews)
+
+    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+        found = GateInputs(self.subjects[subject_id])
+        return hidden_records(found, self.policy, caller, SourcesConfig.model_construct(sources=()))

@@ -17,8 +17,7 @@ from ilos.domain.cases import ActionKind
 from ilos.domain.subjects import Subject
 from ilos.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from ilos.policy.decide import evaluate_subject
-from ilos.policy.gates import evaluate_gates
-from ilos.policy.results import GateResult, GateReview, Status
+from ilos.policy.results import Status
 from ilos.services import action_gates, case_actions, legal_records
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.legal_records import AuthorityRequest, ReviewRequest
@@ -28,6 +27,9 @@ from ilos.store.tables import AuditEventRow
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "policy"))
 from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "operations_workflows"))
+from gates_fake import ScenarioGates
 
 SAM = Caller("sam", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
 ANN = Caller("ann", frozenset({Role.analyst}), Purpose.case_investigation, "test")
@@ -138,11 +140,7 @@ def test_only_a_supervisor_records_an_authority_and_the_refusal_is_audited(store
 
 def scenario_gates(subjects: dict[str, Subject]) -> action_gates.GateSource:
     """Real gate evaluation over scenario subjects (the store path reads them from the linkage)."""
-
-    def evaluate(subject_id: str, destination: str | None, reviews: list[GateReview]) -> list[GateResult]:
-        return evaluate_gates(subjects[subject_id], TODAY, policy(), destination, reviews)
-
-    return evaluate  # type: ignore[return-value]
+    return ScenarioGates(subjects, policy(), TODAY)
 
 
 CLEAR = ReviewRequest(
