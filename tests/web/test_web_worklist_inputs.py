@@ -253,7 +253,7 @@ def _link_late(linkage: Path, subject_id: str, observed_on: date) -> str:
         linkage / "observations.parquet",
         "SELECT ? AS subject_id, 'full_name' AS attribute, 'LATE ARRIVAL' AS value, 'encounters' AS source, "
         "'LATE-1' AS record_id, ?::DATE AS observed_on, 0.6::DOUBLE AS link_confidence, "
-        "['ENFORCEMENT'] AS markings",
+        "['LAW_ENFORCEMENT'] AS markings",
         [subject_id, observed_on],
     )
     return "encounters:LATE-1"
