@@ -20,6 +20,7 @@ from ilos.domain.subjects import Subject
 from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, GateResult, GateReview
+from ilos.resolve.judgements import read_judgements
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_links import journaled_linkage
 from ilos.subjects.assemble import assemble_subject, assemble_subjects
@@ -141,7 +142,8 @@ def load_subjects(
 
 # The stored linkage plus what the change worker linked since (its records and scored pairs, journaled):
 # a pair the worker scored is as much a candidate as a batch one. A record both hold (the batch run came
-# after the worker) takes the batch run's subject.
+# after the worker) takes the batch run's subject. A pair judged "match" or "no_match" since it was scored
+# is settled, whatever decision its stored row still carries ("unsure" settles nothing).
 _CANDIDATES_SQL = """
 WITH stored AS (SELECT source, record_id, subject_id FROM read_parquet($clusters)),
 subjects AS (
@@ -149,9 +151,16 @@ subjects AS (
   UNION ALL SELECT * FROM live_clusters l
   WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.source = l.source AND s.record_id = l.record_id)
 ),
+scored AS (
+  SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability, decision
+  FROM read_parquet($links)
+  UNION ALL SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability,
+    decision FROM live_links
+),
 r AS (
-  SELECT source_l, record_id_l, source_r, record_id_r, match_probability, decision FROM read_parquet($links)
-  UNION ALL SELECT source_l, record_id_l, source_r, record_id_r, match_probability, decision FROM live_links
+  SELECT * FROM scored s WHERE NOT EXISTS (
+    SELECT 1 FROM decided j WHERE j.left = least(s.unique_id_l, s.unique_id_r)
+      AND j.right = greatest(s.unique_id_l, s.unique_id_r))
 )
 SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, r.source_r || ':' || r.record_id_r,
        r.match_probability
@@ -163,6 +172,15 @@ WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
   OR (r.decision <> 'judged' AND r.match_probability >= $protective
       AND (list_contains($sources, r.source_l) OR list_contains($sources, r.source_r))))
 """
+
+
+def _decided_pairs(linkage_dir: Path) -> pa.Table:
+    """The pairs a person settled (latest verdict "match" or "no_match"), stored left <= right."""
+    settled = [j for j in read_judgements(linkage_dir) if j.verdict in ("match", "no_match")]
+    return pa.table(
+        {"left": [j.left for j in settled], "right": [j.right for j in settled]},
+        schema=pa.schema([("left", pa.string()), ("right", pa.string())]),
+    )
 
 
 def load_candidates(
@@ -193,6 +211,7 @@ def load_candidates(
     try:
         con.register("live_clusters", live_clusters)
         con.register("live_links", live_links)
+        con.register("decided", _decided_pairs(linkage_dir))
         rows = con.execute(sql, params).fetchall()
     finally:
         con.close()

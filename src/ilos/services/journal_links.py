@@ -70,7 +70,8 @@ def _links_table(lines: Iterable[Mapping[str, Any]], decision: str | None = None
             continue
         wanted = [i for i, d in enumerate(links["decision"]) if decision is None or d == decision]
         for name, values in columns.items():
-            values.extend(links[name][i] for i in wanted)
+            stored = links.get(name)  # a column the line's model did not write is empty, not an error
+            values.extend(stored[i] if stored is not None else None for i in wanted)
     return pa.table(columns, schema=schema)
 
 

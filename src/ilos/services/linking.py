@@ -423,7 +423,9 @@ _REVIEW_QUEUE_SQL = """
 WITH queue AS (
   SELECT q AS pair,
     {{p: abs(q.match_probability - 0.5), l: q.unique_id_l, r: q.unique_id_r}} AS uncertainty,
-    NOT list_has_any($withheld::VARCHAR[], [q.source_l, q.source_r]) AS visible,
+    NOT list_has_any($withheld::VARCHAR[], [
+      coalesce(q.source_l, split_part(q.unique_id_l, '|', 1)), coalesce(q.source_r, split_part(q.unique_id_r, '|', 1))
+    ]) AS visible,
     j.verdict
   FROM (SELECT * FROM read_parquet($queue) UNION ALL BY NAME SELECT * FROM ilos_live_review) q
     LEFT JOIN ilos_judged j

@@ -282,6 +282,12 @@ def test_a_pair_the_worker_left_for_review_makes_both_subjects_candidates_for_po
         in found[other_subject]
     )
     assert any(c.other_subject == other_subject and c.record == typed_record_key(record) for c in found[mine])
+    judge_pair(out, record, other, "unsure", "reviewer")  # settles nothing
+    assert load_candidates(out, load_policy(), {other_subject}) == found
+    judge_pair(out, record, other, "no_match", "reviewer")  # settled: neither identity waits on it
+    settled = load_candidates(out, load_policy(), {other_subject, mine})
+    pair = {typed_record_key(record), typed_record_key(other)}
+    assert not [c for cs in settled.values() for c in cs if {c.record, c.other_record} == pair]
 
 
 def _journaled_subject(out: Path, record: str) -> str:
