@@ -124,12 +124,13 @@ def as_shown(decision: Decision, also_hidden: Collection[str] = ()) -> Decision:
 def gates_as_shown(gates: Sequence[GateResult], hidden: Collection[str]) -> tuple[GateResult, ...]:
     """Gates as `as_shown` shows them to a purpose that may not see the records in `hidden`: each resting on
     one of them keeps its verdict but shows the withheld sources instead of its reason, evidence and note."""
+    hidden = frozenset(hidden)
     shown_gates = []
     for gate in gates:
         if gate.records is None:
-            rests_on = set(hidden) if gate.evidence or gate.note else set()
+            rests_on = hidden if gate.evidence or gate.note else frozenset()
         else:
-            rests_on = set(hidden).intersection(gate.records)
+            rests_on = hidden.intersection(gate.records)
         if rests_on:
             sources = sorted({k.split(":", 1)[0] for k in rests_on})
             reason = (

@@ -125,8 +125,9 @@ class ClusterForest:
             return cls(restricted_group, birth_dates, born_by, numbers)
         forest = cls.__new__(cls)  # the links below replace the one-record clusters __init__ would build
         forest._set_records(n, birth_dates, born_by, numbers)
-        order = np.argsort(np.asarray(labels, dtype=np.int64), kind="stable")  # each cluster's nodes together
-        ordered_labels = np.asarray(labels, dtype=np.int64)[order]
+        codes = np.asarray(labels, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")  # each cluster's nodes together
+        ordered_labels = codes[order]
         starts = np.flatnonzero(np.r_[True, ordered_labels[1:] != ordered_labels[:-1]])
         sizes = np.diff(np.r_[starts, n])
         roots = order[starts]

@@ -94,11 +94,15 @@ def train_model(con: duckdb.DuckDBPyConnection, options: TrainingOptions, progre
     return linker
 
 
+NAME_KEY_SQL = "NULLIF(array_to_string(list_sort(name_keys), ' '), '')"
+"""The order-free name key of a standardized record, as `records.name_key_of` derives it in Python."""
+
+
 def model_input_sql(view: str) -> str:
     """Standardized records as the model reads them: keyed `source|record_id`, with the order-free name key."""
     return (
         "SELECT source || '|' || record_id AS unique_id, "  # noqa: S608 - view names are internal constants
-        "NULLIF(array_to_string(list_sort(name_keys), ' '), '') AS name_key, "
+        f"{NAME_KEY_SQL} AS name_key, "
         f"* EXCLUDE (name_tokens, placeholder_fields) FROM {view}"
     )
 
@@ -226,7 +230,7 @@ def links_projection_sql(predictions: str) -> str:
     """The stored link: ids split into source and record, probability, weights and household flag, and both
     records' node numbers (node_l < node_r, as unique_id_l < unique_id_r)."""
     gammas = ", ".join(
-        f"gamma_{c.name}, {c.weight_column}" + (f", {c.tf_weight_column}" if c.tf_weight_column else "")
+        f"{c.gamma_column}, {c.weight_column}" + (f", {c.tf_weight_column}" if c.tf_weight_column else "")
         for c in model_spec.comparisons()
     )
     return f"""

@@ -101,7 +101,7 @@ def explain_pair(linkage_dir: Path, left: str, right: str, live: LiveLinks | Non
     labels = level_labels(model)
     parts = []
     for comparison in model_spec.comparisons():
-        gamma = int(row[f"gamma_{comparison.name}"])
+        gamma = int(row[comparison.gamma_column])
         weight = float(row[comparison.weight_column])
         tf_column = comparison.tf_weight_column
         tf = float(row.get(tf_column) or 0.0) if tf_column else 0.0
@@ -180,7 +180,8 @@ def linked_record_keys(
         ).fetchall()
     finally:
         con.close()
-    missing = [f"{s}:{r}" for s, r in keys if (s, r) not in set(found) | later]
+    known = set(found) | later
+    missing = [f"{s}:{r}" for s, r in keys if (s, r) not in known]
     if missing:
         raise NotFoundError(
             f"Record {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this linkage"

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.errors import ConflictError, NotFoundError
-from ilos.resolve import linkage, model_spec
+from ilos.resolve import engine, linkage, model_spec
 from ilos.resolve.candidates import CandidateIndex
 from ilos.resolve.clustering import (
     ClusterForest,
@@ -93,7 +93,7 @@ class IncrementalLinker:
         constraints = constraint_columns(records)
         self.scorer = PairScorer(model, term_frequency_tables(records, tf_columns_of(model)))
         self._level_columns = [
-            (f"gamma_{c.name}", c.weight_column, c.tf_weight_column) for c in self.scorer.comparisons
+            (c.gamma_column, c.weight_column, c.tf_weight_column) for c in self.scorer.comparisons
         ]  # each comparison's columns in links.parquet, named once rather than per pair
         self.store = RecordStore(records)
         del records
@@ -295,7 +295,7 @@ def links_schema() -> pa.Schema:
     columns = [(name, pa.string()) for name in LINK_KEY_COLUMNS]
     columns += [("match_probability", pa.float64()), ("match_weight", pa.float64())]
     for comparison in model_spec.comparisons():
-        columns += [(f"gamma_{comparison.name}", pa.int32()), (comparison.weight_column, pa.float64())]
+        columns += [(comparison.gamma_column, pa.int32()), (comparison.weight_column, pa.float64())]
         if comparison.tf_weight_column:
             columns.append((comparison.tf_weight_column, pa.float64()))
     columns += [("household_conflict", pa.bool_()), ("decision", pa.string()), ("same_subject", pa.bool_())]
@@ -307,10 +307,8 @@ LINK_KEY_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "uniqu
 
 def term_frequency_tables(records: pa.Table, columns: Iterable[str]) -> dict[str, dict[Any, float]]:
     """Each column's values' shares of its non-null values (`scoring.term_frequencies`), counted by DuckDB:
-    `name_key` is derived as `records.name_key_of` derives it (sorted name keys joined by spaces)."""
-    expressions = {
-        "name_key": "CASE WHEN len(name_keys) > 0 THEN array_to_string(list_sort(name_keys), ' ') END"
-    }
+    `name_key` is derived as the model's input derives it (`engine.NAME_KEY_SQL`)."""
+    expressions = {"name_key": engine.NAME_KEY_SQL}
     tables = {}
     with duckdb.connect() as con:
         con.register("records", records)

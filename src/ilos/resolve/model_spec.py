@@ -42,6 +42,11 @@ class Level:
         return level
 
 
+def gamma_column(comparison: str) -> str:
+    """A comparison's level in links.parquet (Splink's comparison-vector value; -1: missing)."""
+    return f"gamma_{comparison}"
+
+
 def weight_column(comparison: str) -> str:
     """A comparison's level weight in links.parquet (Splink's name for it)."""
     return f"mw_{comparison}"
@@ -77,6 +82,10 @@ class Comparison:
     def tf_adjusted(self) -> bool:
         """Some level adds a term-frequency adjustment (Splink then scores it in a column of its own)."""
         return any(level.tf_column for level in self.levels)
+
+    @property
+    def gamma_column(self) -> str:
+        return gamma_column(self.name)
 
     @property
     def weight_column(self) -> str:

@@ -82,10 +82,6 @@ class RecordStore:
                 return int(node)
         return None
 
-    def get_column(self, column: str) -> list[Any]:
-        values = self._values[column]
-        return [values[c] if c >= 0 else None for c in self._codes[column].tolist()]
-
     def value_hashes(self, column: str, hasher: Any) -> npt.NDArray[np.uint64]:
         """A 64-bit hash per base record of this column's value (0 where null), computed once per distinct value."""
         distinct = np.array([hasher(v) for v in self._values[column]] + [0], dtype=np.uint64)

@@ -47,18 +47,22 @@ class linkage_gates:  # noqa: N801 - called as a function, as it was before it h
 
     def __init__(self, home: Path) -> None:
         self.home = home
+        self._read: dict[str, GateInputs] = {}
+        """Each subject's inputs as the gates last read them, so what is hidden is decided on the same data
+        (and not read twice); one source serves one request (`gate_source_for`)."""
 
     def __call__(
         self, subject_id: str, destination: str | None, reviews: Sequence[GateReview]
     ) -> Sequence[GateResult]:
         policy = current_policy(self.home)
         found = subject_gate_inputs(linkage_dir(self.home), subject_id, policy, reviews)
+        self._read[subject_id] = found
         return found.evaluate(date.today(), policy, destination)
 
     def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
         directory = linkage_dir(self.home)
         policy = current_policy(self.home)
-        found = subject_gate_inputs(directory, subject_id, policy)
+        found = self._read.get(subject_id) or subject_gate_inputs(directory, subject_id, policy)
         return hidden_records(found, policy, caller, other_records_sources(directory))
 
 

@@ -4,6 +4,7 @@ The journal stays the worker's (`realtime`); this module only reads its complete
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,12 @@ def journal_size(directory: Path) -> int:
 def journaled_events(directory: Path, subject_ids: Collection[str] | None = None) -> pa.Table | None:
     """The journaled events of these subjects (every subject when None) as timeline rows (`subject_id` and
     the event columns), one DuckDB query per source; None when there are none."""
+    naming = (
+        () if subject_ids is None else [json.dumps(s) for s in subject_ids]
+    )  # parse only lines naming them
     entries = [
         e
-        for e in journal_lines(directory / JOURNAL_FILE)
+        for e in journal_lines(directory / JOURNAL_FILE, naming)
         if subject_ids is None or e.get("subject_id") in subject_ids
     ]
     if not entries:

@@ -476,7 +476,7 @@ def review_queue(
         ).to_arrow_table()
     waiting, held, unfiltered = (int(found.column(i)[0].as_py()) for i in range(3))
     first = found.column(3).combine_chunks().flatten().field("pair")
-    pairs = pa.Table.from_struct_array(first).slice(0, max(limit, 0))
+    pairs = pa.Table.from_struct_array(first).slice(0, limit)
     return ReviewQueue(pairs, waiting, held, unfiltered - waiting)
 
 

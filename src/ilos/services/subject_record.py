@@ -15,6 +15,7 @@ from ilos.errors import NotFoundError
 from ilos.resolve import model_spec
 from ilos.resolve.explain import level_labels
 from ilos.resolve.linkage import MODEL_FILE
+from ilos.resolve.records import typed_record_key
 from ilos.subjects.assemble import Row, rows_of
 
 LINKAGE_DIR = "linkage"  # under ILOS_HOME: where `ilos demo` links and builds subjects
@@ -110,8 +111,8 @@ def _links(con: duckdb.DuckDBPyConnection, clusters: Path, links: Path, subject_
 
 def _scored(row: Row, labels: dict[str, dict[int, str]]) -> ScoredLink:
     return ScoredLink(
-        left=str(row["unique_id_l"]).replace("|", ":", 1),
-        right=str(row["unique_id_r"]).replace("|", ":", 1),
+        left=typed_record_key(str(row["unique_id_l"])),
+        right=typed_record_key(str(row["unique_id_r"])),
         probability=float(row["match_probability"]),
         weight=float(row["match_weight"]),
         decision=str(row["decision"]),
@@ -124,7 +125,7 @@ def link_comparisons(row: Row, labels: dict[str, dict[int, str]]) -> tuple[Compa
     and match weight, its term-frequency adjustment included, in the model's order."""
     parts = []
     for name, levels in labels.items():
-        gamma, weight = row.get(f"gamma_{name}"), row.get(model_spec.weight_column(name))
+        gamma, weight = row.get(model_spec.gamma_column(name)), row.get(model_spec.weight_column(name))
         if gamma is None or weight is None:
             continue
         tf_adjustment = float(row.get(model_spec.tf_weight_column(name)) or 0.0)  # what these values add
