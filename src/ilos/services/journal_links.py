@@ -12,12 +12,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from ilos.definitions.sources import SourceSpec
 from ilos.resolve.explain import LiveLinks
 from ilos.resolve.incremental import links_schema
 from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
 from ilos.services.linkage_config import load_linkage_config
-from ilos.standardize.record import standardize_record
+from ilos.standardize.record import standardized_row
 
 LINKS_KEY = "links"
 """A journal line's scored pairs: links.parquet's columns, each a list with one value per pair (the column
@@ -73,11 +72,6 @@ def _links_table(lines: Iterable[Mapping[str, Any]], decision: str | None = None
             stored = links.get(name)  # a column the line's model did not write is empty, not an error
             values.extend(stored[i] if stored is not None else None for i in wanted)
     return pa.table(columns, schema=schema)
-
-
-def standardized_row(spec: SourceSpec, values: Mapping[str, Any]) -> dict[str, Any]:
-    """A source row (raw text values) as the model sees it: how the worker standardizes an event's record."""
-    return standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
 
 
 def journaled_records(directory: Path, keys: Collection[str]) -> dict[str, dict[str, Any]]:

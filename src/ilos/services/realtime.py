@@ -46,9 +46,10 @@ from ilos.services.change_inbox import (
     checked_values,
     journal_lines,
 )
-from ilos.services.journal_links import LINKS_KEY, line_links, standardized_row
+from ilos.services.journal_links import LINKS_KEY, line_links
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
+from ilos.standardize.record import standardized_row
 from ilos.subjects.changes import classify_changes
 from ilos.subjects.row_events import row_events
 from ilos.subjects.timeline_index import EVENT_COLUMNS, TimelineIndex

@@ -48,6 +48,12 @@ def standardize_record(values: Mapping[str, str | None], spec: SourceSpec) -> di
     return {name: out[name] for name in _FIELDS}
 
 
+def standardized_row(spec: SourceSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A source row (raw text values, any extra keys ignored) as the model sees it: how the worker
+    standardizes an event's record, and how its journaled values are standardized again to be shown."""
+    return standardize_record({c: values.get(c) for c in spec.declared_schema()}, spec)
+
+
 def _raw_value(values: Mapping[str, str | None], spec: SourceSpec, canonical: str) -> str | None:
     """The raw text of one canonical field: its column, or its columns joined with spaces (as
     `table.join_with_spaces`: nulls as empty parts, outer spaces trimmed, empty as null)."""

@@ -26,10 +26,11 @@ from ilos.resolve.records import name_key_of, typed_record_key
 from ilos.services import match_review
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.gate_inputs import load_candidates
-from ilos.services.journal_links import journaled_links, standardized_row
+from ilos.services.journal_links import journaled_links
 from ilos.services.linking import LinkRun, explain_link, judge_pair, read_source_file, review_queue
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 from ilos.services.store_access import Store, open_store
+from ilos.standardize.record import standardized_row
 
 Row = dict[str, str | None]
 
