@@ -23,6 +23,7 @@ from ilos.policy.results import CandidateMatch, GateResult, GateReview
 from ilos.resolve.judgements import read_judgements
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_links import journaled_linkage
+from ilos.services.journal_records import Journal, read_journal
 from ilos.subjects.assemble import assemble_subject, assemble_subjects
 
 
@@ -77,11 +78,13 @@ def gate_inputs(
     reviews: Mapping[str, Sequence[GateReview]] | None = None,
     live_events: pa.Table | None = None,
     subject_ids: Collection[str] | None = None,
+    journal: Journal | None = None,
 ) -> Iterator[GateInputs]:
     """The gate inputs of every stored subject (or only of `subject_ids`), in subject-id order: the subject
     with `live_events` added and legal facts as of `as_of`, its unjudged candidate matches under the policy's
-    parameters, and its reviews among `reviews` (by subject)."""
-    candidates = load_candidates(linkage_dir, policy, subject_ids)
+    parameters, and its reviews among `reviews` (by subject). `journal`: the worker's journal as the caller
+    read it already for `live_events` (`journal_records.read_journal`), so it is read once."""
+    candidates = load_candidates(linkage_dir, policy, subject_ids, journal)
     recorded = reviews or {}
     for subject in load_subjects(linkage_dir, as_of, live_events, subject_ids):
         sid = subject.subject_id
@@ -94,8 +97,9 @@ def subject_gate_inputs(
     """One subject's gate inputs as they stand now: the linkage as built plus every event the change worker
     journaled for it; a subject with no stored record is empty (it has no final order to act on)."""
     as_of = built_as_of(linkage_dir)
-    live = journaled_events(linkage_dir, {subject_id})
-    found = gate_inputs(linkage_dir, policy, as_of, {subject_id: reviews}, live, {subject_id})
+    journal = read_journal(linkage_dir)  # once, for the events and the candidate matches
+    live = journaled_events(linkage_dir, {subject_id}, journal)
+    found = gate_inputs(linkage_dir, policy, as_of, {subject_id: reviews}, live, {subject_id}, journal)
     empty = GateInputs(assemble_subject(subject_id, [], [], as_of), (), tuple(reviews))
     return next(found, empty)
 
@@ -140,16 +144,14 @@ def load_subjects(
     return assemble_subjects(obs, events, as_of)
 
 
-# The stored linkage plus what the change worker linked since (its records and scored pairs, journaled):
-# a pair the worker scored is as much a candidate as a batch one. A record both hold (the batch run came
-# after the worker) takes the batch run's subject. A pair judged "match" or "no_match" since it was scored
+# The stored linkage plus what the change worker linked since (its records, in the subjects they belong to
+# now, and scored pairs, journaled): a pair the worker scored is as much a candidate as a batch one. A record
+# both hold (the batch run came after the worker) is the batch run's, subject and pairs (the journal reader
+# leaves its line out: `journal_records.unheld_lines`). A pair judged "match" or "no_match" since it was scored
 # is settled, whatever decision its stored row still carries ("unsure" settles nothing).
 _CANDIDATES_SQL = """
-WITH stored AS (SELECT source, record_id, subject_id FROM read_parquet($clusters)),
-subjects AS (
-  SELECT * FROM stored
-  UNION ALL SELECT * FROM live_clusters l
-  WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.source = l.source AND s.record_id = l.record_id)
+WITH subjects AS (
+  SELECT source, record_id, subject_id FROM read_parquet($clusters) UNION ALL SELECT * FROM live_clusters
 ),
 scored AS (
   SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability, decision
@@ -184,13 +186,17 @@ def _decided_pairs(linkage_dir: Path) -> pa.Table:
 
 
 def load_candidates(
-    linkage_dir: Path, policy: Policy, subject_ids: Collection[str] | None = None
+    linkage_dir: Path,
+    policy: Policy,
+    subject_ids: Collection[str] | None = None,
+    journal: Journal | None = None,
 ) -> dict[str, list[CandidateMatch]]:
     """Pairs between two different subjects that nobody has judged, batch or the change worker's, for both
     sides (only pairs touching `subject_ids` when given): review-band pairs, likely pairs a linking constraint kept apart, and even
     weakly likely pairs with a record of a protective source (an asylum application, citizenship evidence).
     The linker was unsure or overruled, so neither subject's identity is settled until a person judges the
-    pair (a split person's protections may be in the other)."""
+    pair (a split person's protections may be in the other). The worker's records count in the subjects they
+    belong to now (`journal_records`); `journal`: the journal as the caller read it already."""
     links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
     if not links.is_file() or not clusters.is_file():
         return {}
@@ -206,7 +212,7 @@ def load_candidates(
     if subject_ids is not None:
         sql += " AND (list_contains($ids, cl.subject_id) OR list_contains($ids, cr.subject_id))"
         params["ids"] = sorted(subject_ids)
-    live_clusters, live_links = journaled_linkage(linkage_dir)
+    live_clusters, live_links = journaled_linkage(linkage_dir, journal)
     con = duckdb.connect()
     try:
         con.register("live_clusters", live_clusters)

@@ -1,10 +1,10 @@
 """Timeline events of the change events the near-real-time worker journaled beside a linkage since it was
 built: what gate checks and worklists add to the batch files, so a stay posted a moment ago counts at once.
-The journal stays the worker's (`realtime`); this module only reads its complete lines."""
+The journal stays the worker's (`realtime`); this module only reads its complete lines (`journal_records`:
+those the batch files do not hold, with the subjects their records belong to now)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.change_inbox import JOURNAL_FILE
+from ilos.services.journal_records import Journal, read_journal
 from ilos.services.linkage_config import load_linkage_config
 from ilos.subjects.events_sql import source_events_sql
 
@@ -25,17 +26,14 @@ def journal_size(directory: Path) -> int:
         return 0
 
 
-def journaled_events(directory: Path, subject_ids: Collection[str] | None = None) -> pa.Table | None:
-    """The journaled events of these subjects (every subject when None) as timeline rows (`subject_id` and
-    the event columns), one DuckDB query per source; None when there are none."""
-    naming = (
-        () if subject_ids is None else [json.dumps(s) for s in subject_ids]
-    )  # parse only lines naming them
-    entries = [
-        e
-        for e in journal_lines(directory / JOURNAL_FILE, naming)
-        if subject_ids is None or e.get("subject_id") in subject_ids
-    ]
+def journaled_events(
+    directory: Path, subject_ids: Collection[str] | None = None, journal: Journal | None = None
+) -> pa.Table | None:
+    """The journaled events of these subjects (every subject when None) as timeline rows (`subject_id`, the
+    subject the event's record belongs to now, and the event columns), one DuckDB query per source; None
+    when there are none. `journal`: the journal as the request read it already (`read_journal`)."""
+    read = journal if journal is not None else read_journal(directory, subject_ids)
+    entries = read.only(subject_ids).lines
     if not entries:
         return None
     by_source: dict[str, list[dict[str, Any]]] = {}

@@ -135,8 +135,10 @@ class Worker:
     def _replay(self, entry: dict[str, Any]) -> None:
         values = entry["values"]
         rec, events = self._standardize_and_events(entry["source"], values)
-        self.linker.link(rec)
-        self.timeline.add(events)
+        # A record a batch run has taken in since is the batch's (linked there, its events in its timeline).
+        if self.linker.store.find(entry["record"]) is None:
+            self.linker.link(rec)
+            self.timeline.add(events)
         kept = {k: entry[k] for k in _PROCESSED_FIELDS}
         self.journaled[entry["event_id"]] = Processed(
             **{**kept, "absorbed": tuple(kept["absorbed"]), "changes": tuple(kept["changes"])}

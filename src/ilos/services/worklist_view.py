@@ -30,6 +30,7 @@ from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, record_alone, require_role
 from ilos.services.gate_inputs import built_as_of, linkage_stamp
 from ilos.services.journal_events import journal_size, journaled_events
+from ilos.services.journal_records import read_journal
 from ilos.services.legal_store import review_count
 from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.store_access import Store
@@ -215,9 +216,10 @@ def _decided(
         if key not in _cache:
             as_of = built_as_of(directory)
             inputs = legal_records.decision_inputs(store, caller)  # no authority cited: TAX stays withheld
-            events = journaled_events(directory)
+            journal = read_journal(directory)  # once, for the events and the candidate matches
+            events = journaled_events(directory, journal=journal)
             decisions = list(
-                worklists.evaluate_linkage(directory, policy, as_of, purpose, role, inputs, events)
+                worklists.evaluate_linkage(directory, policy, as_of, purpose, role, inputs, events, journal)
             )
             rows = worklists.worklist_table(decisions).to_pylist() if decisions else []
             for stale in [k for k in _cache if k[0] == key[0] and k[1:4] != key[1:4]]:  # older inputs

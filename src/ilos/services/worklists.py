@@ -25,6 +25,7 @@ from ilos.policy.records import decision_record
 from ilos.policy.results import Decision, Status
 from ilos.services.gate_inputs import built_as_of, gate_inputs, linkage_stamp
 from ilos.services.journal_events import journal_size, journaled_events
+from ilos.services.journal_records import Journal, read_journal
 from ilos.services.legal_store import RecordedInputs
 from ilos.services.policy_admin import resolve_policy
 from ilos.services.progress import Progress, silent
@@ -92,14 +93,15 @@ def evaluate_linkage(
     role: str | None = None,
     inputs: RecordedInputs | None = None,
     live_events: pa.Table | None = None,
+    journal: Journal | None = None,
 ) -> Iterator[Decision]:
     """Decide every subject; `inputs` are the recorded gate reviews and the cited legal authorities (each
     reaches only the decision of the subject it names); `live_events` the change worker's journaled events
-    (`journal_events.journaled_events`)."""
+    (`journal_events.journaled_events`), read from `journal` when given (read once for both)."""
     recorded = inputs or RecordedInputs()
     who = role or default_role(policy, purpose)
     decided_at = datetime.now(UTC)
-    for found in gate_inputs(linkage_dir, policy, as_of, recorded.reviews, live_events):
+    for found in gate_inputs(linkage_dir, policy, as_of, recorded.reviews, live_events, journal=journal):
         yield evaluate_subject(
             found.subject,
             as_of,
@@ -131,8 +133,9 @@ def build_worklist(
     progress("evaluating gates and priority")
     files = linkage_stamp(linkage_dir)  # before reading them: a re-link meanwhile makes the build stale
     journal = journal_size(linkage_dir)  # before reading it: a line added meanwhile makes the stamp stale
-    live = journaled_events(linkage_dir)
-    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role, inputs, live))
+    lines = read_journal(linkage_dir)  # once, for the events and the candidate matches
+    live = journaled_events(linkage_dir, journal=lines)
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, role, inputs, live, lines))
     progress("writing the worklist and decisions")
     _write_atomically(linkage_dir / WORKLIST_FILE, lambda p: pq.write_table(worklist_table(decisions), p))
     _write_atomically(linkage_dir / DECISIONS_FILE, lambda p: write_decisions(decisions, p))
@@ -175,8 +178,9 @@ def export_worklist(
         raise InvalidInputError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     policy = resolve_policy(policy_name, home)
     when = as_of or built_as_of(linkage_dir)
-    live = journaled_events(linkage_dir)
-    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, None, inputs, live))
+    lines = read_journal(linkage_dir)  # once, for the events and the candidate matches
+    live = journaled_events(linkage_dir, journal=lines)
+    decisions = list(evaluate_linkage(linkage_dir, policy, when, purpose, None, inputs, live, lines))
     table = worklist_table(decisions)
     target = out or linkage_dir / f"worklist-{purpose}.{fmt}"
     if fmt == "parquet":

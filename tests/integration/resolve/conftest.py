@@ -1,13 +1,21 @@
-"""One small synthetic world and its linkage, shared by the resolution tests (linking takes seconds)."""
+"""One small synthetic world and its linkage, shared by the resolution tests (linking takes seconds), and
+the rows the worker tests post."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ilos.services.linking import LinkRun, link_config
+from ilos.definitions.sources import load_sources_config
+from ilos.resolve.incremental import IncrementalLinker
+from ilos.resolve.records import name_key_of
+from ilos.services.linking import LinkRun, link_config, read_source_file
 from ilos.services.world import generate_world
+from ilos.standardize.record import standardized_row
+
+Row = dict[str, str | None]
 
 WORLD_PERSONS = 1200
 WORLD_SEED = 5
@@ -23,3 +31,53 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_linkage(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> LinkRun:
     return link_config(small_world / "sources.yaml", tmp_path_factory.mktemp("linkage"))
+
+
+@pytest.fixture(scope="session")
+def band(small_world: Path, small_linkage: LinkRun) -> dict[str, Row]:
+    """Two court_cases rows of known people under new ids, each with two mapped columns blanked: "apart",
+    whose best candidate scores in the review band below the threshold (it founds a subject, its band pairs
+    waiting for review), and "joined", whose best scores in the band above it (it joins by that pair)."""
+    linker = IncrementalLinker(small_linkage.out_dir)
+    choice = linker.choice
+    wanted = {
+        "apart": (choice.review_low, choice.threshold),
+        "joined": (choice.threshold, choice.review_high),
+    }
+    found: dict[str, Row] = {}
+    for row in _blanked_rows(small_world):
+        best = _best_score(linker, row)
+        for name, (low, high) in wanted.items():
+            if name not in found and low <= best < high:
+                found[name] = row
+        if len(found) == len(wanted):
+            return found
+    raise AssertionError(f"no court_cases row scores in the band {wanted}: {sorted(found)}")
+
+
+def _blanked_rows(world: Path) -> Iterator[Row]:
+    config = load_sources_config(world / "sources.yaml")
+    spec = config.source("court_cases")
+    mapped = sorted(c for f in spec.fields for c in spec.mapped_columns(f))
+    for i, row in enumerate(read_source_file(config, spec).slice(0, 200).to_pylist()):
+        for n, first in enumerate(mapped):
+            for second in mapped[n + 1 :]:
+                values = {c: row.get(c) for c in spec.declared_schema()}
+                yield {
+                    **values,
+                    spec.record_id: f"BAND-{i}",
+                    first: None,
+                    second: None,
+                    "REC_TYPE": "HEARING",
+                }
+
+
+def _best_score(linker: IncrementalLinker, row: Row) -> float:
+    """The best probability among the row's candidates, scored as `link` scores them; nothing is linked."""
+    spec = load_sources_config(linker.dir / "sources.yaml").source("court_cases")
+    rec = standardized_row(spec, row)
+    rec["name_keys"] = tuple(rec.get("name_keys") or ())
+    rec["name_key"] = name_key_of(rec["name_keys"])
+    candidates = linker.index.candidates(linker.index.rule_keys(rec))
+    scores = [linker.scorer.score(rec, linker.store.get(c)).match_probability for c in candidates]
+    return max(scores, default=0.0)

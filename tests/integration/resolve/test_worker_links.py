@@ -21,68 +21,18 @@ from ilos.definitions.policy_files import load_policy
 from ilos.definitions.sources import load_sources_config
 from ilos.policy.results import CandidateMatch
 from ilos.resolve import linkage
-from ilos.resolve.incremental import IncrementalLinker, ScoredEdge, links_schema
-from ilos.resolve.records import name_key_of, typed_record_key
+from ilos.resolve.incremental import ScoredEdge, links_schema
+from ilos.resolve.records import typed_record_key
 from ilos.services import match_review
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.gate_inputs import load_candidates
 from ilos.services.journal_links import journaled_links
-from ilos.services.linking import LinkRun, explain_link, judge_pair, read_source_file, review_queue
+from ilos.services.linking import LinkRun, explain_link, judge_pair, review_queue
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 from ilos.services.store_access import Store, open_store
 from ilos.standardize.record import standardized_row
 
 Row = dict[str, str | None]
-
-
-@pytest.fixture(scope="module")
-def band(small_world: Path, small_linkage: LinkRun) -> dict[str, Row]:
-    """Two court_cases rows of known people under new ids, each with two mapped columns blanked: "apart",
-    whose best candidate scores in the review band below the threshold (it founds a subject, its band pairs
-    waiting for review), and "joined", whose best scores in the band above it (it joins by that pair)."""
-    linker = IncrementalLinker(small_linkage.out_dir)
-    choice = linker.choice
-    wanted = {
-        "apart": (choice.review_low, choice.threshold),
-        "joined": (choice.threshold, choice.review_high),
-    }
-    found: dict[str, Row] = {}
-    for row in _blanked_rows(small_world):
-        best = _best_score(linker, row)
-        for name, (low, high) in wanted.items():
-            if name not in found and low <= best < high:
-                found[name] = row
-        if len(found) == len(wanted):
-            return found
-    raise AssertionError(f"no court_cases row scores in the band {wanted}: {sorted(found)}")
-
-
-def _blanked_rows(world: Path) -> Any:
-    config = load_sources_config(world / "sources.yaml")
-    spec = config.source("court_cases")
-    mapped = sorted(c for f in spec.fields for c in spec.mapped_columns(f))
-    for i, row in enumerate(read_source_file(config, spec).slice(0, 200).to_pylist()):
-        for n, first in enumerate(mapped):
-            for second in mapped[n + 1 :]:
-                values = {c: row.get(c) for c in spec.declared_schema()}
-                yield {
-                    **values,
-                    spec.record_id: f"BAND-{i}",
-                    first: None,
-                    second: None,
-                    "REC_TYPE": "HEARING",
-                }
-
-
-def _best_score(linker: IncrementalLinker, row: Row) -> float:
-    """The best probability among the row's candidates, scored as `link` scores them; nothing is linked."""
-    spec = load_sources_config(linker.dir / "sources.yaml").source("court_cases")
-    rec = standardized_row(spec, row)
-    rec["name_keys"] = tuple(rec.get("name_keys") or ())
-    rec["name_key"] = name_key_of(rec["name_keys"])
-    candidates = linker.index.candidates(linker.index.rule_keys(rec))
-    scores = [linker.scorer.score(rec, linker.store.get(c)).match_probability for c in candidates]
-    return max(scores, default=0.0)
 
 
 def _fresh(small_linkage: LinkRun, tmp_path: Path) -> Path:
