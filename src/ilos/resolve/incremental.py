@@ -123,9 +123,10 @@ class IncrementalLinker:
         subjects = pc.dictionary_encode(clusters["subject_id"]).combine_chunks()
         labels = subjects.indices.to_numpy(zero_copy_only=False)
         forest = ClusterForest.of_clusters(labels, [self.groups.get(s, -1) for s in sources], **constraints)
-        _, first_nodes = np.unique(labels, return_index=True)  # each subject's root: its first node
-        names = subjects.dictionary.take(pa.array(labels[first_nodes])).to_pylist()
-        return forest, dict(zip(first_nodes.tolist(), names, strict=True))
+        parents = np.frombuffer(forest.parent, dtype=np.int32)  # each node's root, as the forest chose it
+        roots = np.flatnonzero(parents == np.arange(len(parents)))
+        names = subjects.dictionary.take(pa.array(labels[roots])).to_pylist()
+        return forest, dict(zip(roots.tolist(), names, strict=True))
 
     def _load_constraints(self) -> None:
         links = pq.read_table(
