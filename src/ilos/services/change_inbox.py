@@ -96,6 +96,17 @@ def journal_line(path: Path, payload: Mapping[str, Any]) -> None:
         os.fsync(f.fileno())
 
 
+JUDGEMENT_KEY = "judgement"
+"""Besides a line per linked event, the worker journals a judgement it took in when the judgement changed its
+subjects or waits for the next batch run (`realtime.JOURNALED_RESULTS`): such a line holds the pair under this
+key and names no record, source or values."""
+
+
+def is_event_line(entry: Mapping[str, Any]) -> bool:
+    """A line of a linked change event (its record, source and values), not of a judgement."""
+    return JUDGEMENT_KEY not in entry
+
+
 def journal_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict[str, Any]]:
     """Complete lines only: a torn last line (a crash mid-write) is ignored, and is written again. With
     `containing`, only the lines whose text holds one of those strings are parsed and given (a cheap filter
@@ -108,12 +119,17 @@ def journal_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict
                 yield json.loads(line)
 
 
+def event_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+    """`journal_lines` of linked change events only (a judgement's line names no record, source or values)."""
+    return (e for e in journal_lines(path, containing) if is_event_line(e))
+
+
 class FileInbox:
     """`inbox.jsonl` beside the linkage; an event is done once the worker's journal names it."""
 
     def __init__(self, linkage_dir: Path) -> None:
         self.path = linkage_dir / INBOX_FILE
-        self._done = {e["event_id"] for e in journal_lines(linkage_dir / JOURNAL_FILE)}
+        self._done = {e["event_id"] for e in event_lines(linkage_dir / JOURNAL_FILE)}
 
     def post(self, source: str, values: Values, event_id: str | None = None) -> str:
         event_id = event_id or uuid.uuid4().hex

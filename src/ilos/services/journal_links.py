@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from ilos.resolve.explain import LiveLinks
 from ilos.resolve.incremental import links_schema
-from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.change_inbox import JOURNAL_FILE, event_lines
 from ilos.services.journal_records import Journal, read_journal, unheld_lines
 from ilos.services.linkage_config import load_linkage_config
 from ilos.standardize.record import standardized_row
@@ -34,7 +34,7 @@ def journaled_links(directory: Path, decision: str | None = None) -> pa.Table:
     """Every pair the worker scored (those decided `decision` only, when given), in links.parquet's shape and
     journal order: each event's pairs as they were decided when its record was linked. A line written before
     the journal held pairs adds none, nor does one whose record the batch files hold (`unheld_lines`)."""
-    lines = journal_lines(directory / JOURNAL_FILE, (json.dumps(decision),) if decision else ())
+    lines = event_lines(directory / JOURNAL_FILE, (json.dumps(decision),) if decision else ())
     return _links_table(unheld_lines(directory, lines), decision)
 
 
@@ -58,7 +58,7 @@ def live_links(directory: Path, keys: Collection[str]) -> LiveLinks:
     """What the journal holds about these records (`source|record_id`): whether the worker linked them, and
     the pairs they were scored in; only the lines naming one of them are parsed. A record the batch files
     hold is the batch's (`unheld_lines`)."""
-    lines = unheld_lines(directory, journal_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys]))
+    lines = unheld_lines(directory, event_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys]))
     records = frozenset(str(e["record"]) for e in lines) & frozenset(keys)
     return LiveLinks(records, _links_table(lines))
 
@@ -80,7 +80,7 @@ def _links_table(lines: Iterable[Mapping[str, Any]], decision: str | None = None
 def journaled_records(directory: Path, keys: Collection[str]) -> dict[str, dict[str, Any]]:
     """The records among `keys` (`source|record_id`) that the worker linked, standardized from the raw values
     its journal holds as it standardized them to link them (callers ask only for records the batch files lack)."""
-    lines = journal_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys])
+    lines = event_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys])
     wanted = [e for e in lines if e["record"] in keys]
     if not wanted:
         return {}

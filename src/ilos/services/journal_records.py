@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from ilos.resolve.linkage import CLUSTERS_FILE
-from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.change_inbox import JOURNAL_FILE, event_lines, is_event_line, journal_lines
 
 _MERGED = json.dumps("merged")  # a line whose event absorbed subjects says so in `action`
 
@@ -59,15 +59,16 @@ def read_journal(directory: Path, subject_ids: Collection[str] | None = None) ->
     """The journal's lines, their subjects resolved (only the lines of records in `subject_ids` now, when
     given: then only the merges and the lines naming those subjects or one merged into them are parsed)."""
     path = directory / JOURNAL_FILE
-    everything = list(journal_lines(path)) if subject_ids is None else None
-    candidates = journal_lines(path, (_MERGED,)) if everything is None else everything
-    merges = [e for e in candidates if e.get("absorbed")]
+    whole = list(journal_lines(path)) if subject_ids is None else None
+    candidates = journal_lines(path, (_MERGED,)) if whole is None else whole
+    merges = [e for e in candidates if e.get("absorbed")]  # a judgement's line merges too
+    everything = None if whole is None else [e for e in whole if is_event_line(e)]
     _, batch_subjects = _in_batch(directory, (), {str(s) for e in merges for s in e["absorbed"]})
     current = current_subjects(merges, batch_subjects)
     if everything is None:
         wanted = set(subject_ids or ())
         names = wanted | {gone for gone, now in current.items() if now in wanted}
-        naming = journal_lines(path, [json.dumps(n) for n in names]) if names else iter(())
+        naming = event_lines(path, [json.dumps(n) for n in names]) if names else iter(())
         everything = [e for e in naming if e["subject_id"] in names]
     lines = [
         {**e, "subject_id": current[e["subject_id"]]} if e["subject_id"] in current else e

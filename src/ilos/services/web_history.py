@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
 from ilos.resolve.records import typed_record_key
-from ilos.services.change_inbox import JOURNAL_FILE, journal_lines
+from ilos.services.change_inbox import JOURNAL_FILE, JUDGEMENT_KEY, is_event_line, journal_lines
 from ilos.services.record_visibility import RecordVisibility
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
@@ -102,8 +103,11 @@ def _batch_entries(directory: Path, subject_id: str, shown: RecordVisibility) ->
 def _live_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> Iterator[HistoryEntry]:
     for e in journal_lines(directory / JOURNAL_FILE):
         absorbed = tuple(e.get("absorbed", ()))
-        run = f"change event {e['event_id']}"
         at = datetime.fromisoformat(e["processed_at"])
+        if not is_event_line(e):
+            yield from _judgement_entries(e, subject_id, at)
+            continue
+        run = f"change event {e['event_id']}"
         linked = typed_record_key(str(e["record"]))
         record = linked if shown(linked) else WITHHELD_RECORD
         named = (linked,) if shown(linked) else ()
@@ -118,3 +122,22 @@ def _live_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> 
         elif subject_id in absorbed:
             summary = f"merge: linking {record} joined this subject's records into {e['subject_id']}"
             yield HistoryEntry(at, run, "merged into another subject", named, 0, (e["subject_id"],), summary)
+
+
+def _judgement_entries(e: dict[str, Any], subject_id: str, at: datetime) -> Iterator[HistoryEntry]:
+    """What a judgement the worker took in did to the subject; the pair's records are not named (the line
+    does not say which of them the purpose may see)."""
+    run = f"a reviewer's judgement of {e[JUDGEMENT_KEY]['judged_at']}"
+    absorbed = tuple(e["absorbed"])
+    if e["action"] == "merged" and e["subject_id"] == subject_id:
+        summary = f"merge: a reviewer judged a pair one person, joining {', '.join(absorbed)} into it"
+        yield HistoryEntry(at, run, "joined", (), 0, absorbed, summary)
+    elif e["action"] == "merged" and subject_id in absorbed:
+        summary = f"merge: a reviewer judged a pair one person, joining this subject's records into {e['subject_id']}"
+        yield HistoryEntry(at, run, "merged into another subject", (), 0, (e["subject_id"],), summary)
+    elif e["action"] == "kept_together" and e["subject_id"] == subject_id:
+        summary = (
+            "a reviewer judged two of this subject's records different people: they stay in it until the next "
+            "`ilos link` run, which keeps them apart"
+        )
+        yield HistoryEntry(at, run, "judged apart", (), 0, (), summary)
