@@ -3,6 +3,8 @@
 Candidates come from the in-memory blocking index, scores from the trained model applied in Python
 (`scoring.PairScorer`, which reproduces Splink's), and merges from the same constrained clustering the
 batch run uses (`clustering.merge_record`, through `try_merge`), so the near-real-time path and the batch path agree.
+Reviewers' judgements are taken in row by row in the order they were recorded (`take_in`), so a worker that
+takes them in while it runs and one that replays its journal reach the same subjects.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import gc
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -35,7 +37,7 @@ from ilos.resolve.clustering import (
     node_constraints,
     try_merge,
 )
-from ilos.resolve.judgements import read_judgements
+from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history
 from ilos.resolve.record_store import RecordStore
 from ilos.resolve.records import record_key
 from ilos.resolve.scoring import PairScore, PairScorer, tf_columns_of
@@ -66,6 +68,28 @@ class LinkOutcome:
     """The other records whose edge carried a merge (`clustering.merge_record`): a "no match" would undo it."""
 
 
+JudgementResult = Literal[
+    "pending", "merged", "one_subject", "refused", "kept_apart", "kept_together", "undecided"
+]
+"""What taking in a judgement did: "pending" (a record is not linked yet: its link applies it), "merged" (a
+match joined two subjects), "one_subject" (a match on records already together), "refused" (a match a linking
+constraint forbids, as batch clustering refuses it), "kept_apart" (a no match between two subjects, which may
+never meet now), "kept_together" (a no match inside one subject: a union-find cannot split it, so the records
+stay together until the next `ilos link` run, which honours it) or "undecided" (unsure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementOutcome:
+    """One judgement taken in: its row in the judgements file, and the subject it concerns now (the merged
+    subject, with the ids it absorbed, for "merged")."""
+
+    judgement: Judgement
+    row: int
+    result: JudgementResult
+    subject_id: str | None = None
+    absorbed: tuple[str, ...] = ()
+
+
 def _sorted_by_key(table: pa.Table) -> pa.Table:
     keys = pc.binary_join_element_wise(table["source"], table["record_id"], "|")
     return table.take(pc.sort_indices(keys))
@@ -74,7 +98,11 @@ def _sorted_by_key(table: pa.Table) -> pa.Table:
 class IncrementalLinker:
     """The linkage of a directory written by `ilos link`, kept in memory and grown record by record."""
 
-    def __init__(self, linkage_dir: Path, score_floor: float = 0.001) -> None:
+    def __init__(
+        self, linkage_dir: Path, score_floor: float = 0.001, take_in_judgements: bool = True
+    ) -> None:
+        """With `take_in_judgements` false, no judgement is applied until the caller `take_in`s them (the
+        worker does, interleaved with its journal's records as they were linked)."""
         self.dir = linkage_dir
         summary = _read_json(linkage_dir / linkage.SUMMARY_FILE)
         made_by = summary.get("model_version")
@@ -104,8 +132,12 @@ class IncrementalLinker:
         self.judged_later: dict[str, dict[str, str]] = defaultdict(dict)
         """Judgements ("match" or "no_match") on pairs with a record not yet in the store, by both records: one
         the worker linked after the batch run, which its journal's replay links again after this load."""
-        self._load_constraints()
+        self.judgements_seen = 0
+        """How many rows of the judgements file (`judgement_history`, oldest first) have been taken in."""
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
+        self._load_constraints()
+        if take_in_judgements:
+            self.take_in(judgement_history(linkage_dir))
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
         # alive now out of the collector's reach. Reference counting still frees them.
@@ -138,13 +170,51 @@ class IncrementalLinker:
             na, nb = self.store.find(a), self.store.find(b)
             if na is not None and nb is not None:
                 self._block(na, nb)
-        for j in read_judgements(self.dir):
-            na, nb = self.store.find(j.left), self.store.find(j.right)
-            if na is not None and nb is not None:
-                if j.verdict == "no_match":  # the batch run honoured a "match" already
-                    self._block(na, nb)
-            elif j.verdict != "unsure":
+
+    def take_in(self, history: Sequence[Judgement], upto: int | None = None) -> list[JudgementOutcome]:
+        """Apply the rows of `history` (every judgement row, oldest first) not taken in yet, up to row `upto`
+        (all when None), in order: a later row on a pair overrides an earlier one, as in batch."""
+        wanted = len(history) if upto is None else upto
+        if len(history) < max(wanted, self.judgements_seen):
+            raise ConflictError(
+                f"{self.dir / JUDGEMENTS_FILE} holds {len(history):,} judgements, fewer than the "
+                f"{max(wanted, self.judgements_seen):,} already taken in (the journal places each judgement by its "
+                "row): it was replaced by an older copy; restore the file it replaced"
+            )
+        out = []
+        for j in history[self.judgements_seen : upto]:
+            out.append(self._apply(j, self.judgements_seen))
+            self.judgements_seen += 1
+        return out
+
+    def _apply(self, j: Judgement, row: int) -> JudgementOutcome:
+        """A judgement on two linked records acts on their subjects now; one on a record not linked yet waits
+        for that record's link (`_judged_with`). A judgement made before the batch run changes nothing here:
+        batch clustering honoured it already."""
+        na, nb = self.store.find(j.left), self.store.find(j.right)
+        if na is None or nb is None:
+            if j.verdict == "unsure":  # the latest word on the pair decides nothing
+                self.judged_later.get(j.left, {}).pop(j.right, None)
+                self.judged_later.get(j.right, {}).pop(j.left, None)
+            else:
                 self.judged_later[j.left][j.right] = self.judged_later[j.right][j.left] = j.verdict
+            return JudgementOutcome(j, row, "pending")
+        together = self.forest.find(na) == self.forest.find(nb)
+        subject = self.subject_of_root[self.forest.find(na)]
+        if j.verdict == "no_match":
+            self._block(na, nb)
+            return JudgementOutcome(j, row, "kept_together" if together else "kept_apart", subject)
+        if j.verdict == "unsure" or together:
+            return JudgementOutcome(j, row, "undecided" if j.verdict == "unsure" else "one_subject", subject)
+        self.blocked.get(na, set()).discard(nb)  # a person's "match" outweighs an earlier "no match" or a
+        self.blocked.get(nb, set()).discard(na)  # household rule on the pair
+        merged = try_merge(
+            self.forest, self.blocked, na, nb, self._outcome, -1, True, self.support, self.rules, 1.0
+        )
+        if not isinstance(merged, Merge):
+            return JudgementOutcome(j, row, "refused", subject)
+        absorbed = tuple(self._rename(merged, ""))
+        return JudgementOutcome(j, row, "merged", self.subject_of_root[merged.survivor], absorbed)
 
     def _block(self, a: int, b: int) -> None:
         self.blocked[a].add(b)

@@ -33,14 +33,20 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 def read_judgements(linkage_dir: Path) -> list[Judgement]:
     """Every judgement recorded in the directory, latest per pair winning."""
+    latest = {_pair(j.left, j.right): j for j in judgement_history(linkage_dir)}
+    return list(latest.values())
+
+
+def judgement_history(linkage_dir: Path) -> list[Judgement]:
+    """Every judgement row, oldest first: the file is only appended to, so a row's position orders it
+    without trusting clocks (the worker journals how many rows it had taken in)."""
     path = linkage_dir / JUDGEMENTS_FILE
     if not path.exists():
         return []
-    latest: dict[tuple[str, str], Judgement] = {}
-    for row in pq.read_table(path).to_pylist():
-        j = Judgement(row["left"], row["right"], row["verdict"], row["judged_by"], row["judged_at"])
-        latest[_pair(j.left, j.right)] = j
-    return list(latest.values())
+    return [
+        Judgement(row["left"], row["right"], row["verdict"], row["judged_by"], row["judged_at"])
+        for row in pq.read_table(path).to_pylist()
+    ]
 
 
 def parse_verdict(text: str) -> Verdict:

@@ -19,6 +19,13 @@ feed beside a linkage that has no store. The worker takes what is waiting in gro
    transaction, guarded by `processed_at IS NULL`. A crash between 1 and 2 leaves events pending and
    journaled; the next pass completes them from the journaled outcome without linking them again.
    Completing twice changes nothing.
+
+Reviewers' judgements reach the worker while it runs: before each group it looks whether the judgements file
+changed (one stat) and takes in its new rows (`IncrementalLinker.take_in`). A judgement that changes the
+subjects it holds ("match": `absorbed`, as a merge by linking is journaled) or that it cannot honour until
+the next batch run (a "no match" inside one subject) gets a journal line of its own (`JUDGEMENT_KEY`). Every
+line records how many judgement rows had been taken in (`JUDGEMENTS_SEEN_KEY`), so replay takes each
+judgement in at the point the running worker did, never before, and a restart reaches the journaled state.
 """
 
 from __future__ import annotations
@@ -36,14 +43,17 @@ from ilos.definitions.sources import SourcesConfig
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.errors import IlosError
-from ilos.resolve.incremental import IncrementalLinker
+from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
+from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history
 from ilos.services.change_inbox import JOURNAL_FILE as JOURNAL_FILE  # the web reads the journal by name
 from ilos.services.change_inbox import (
+    JUDGEMENT_KEY,
     ChangeEvent,
     FileInbox,
     Inbox,
     Processed,
     checked_values,
+    is_event_line,
     journal_lines,
 )
 from ilos.services.journal_links import LINKS_KEY, line_links
@@ -57,6 +67,12 @@ from ilos.subjects.timeline_index import EVENT_COLUMNS, TimelineIndex
 _PROCESSED_FIELDS = tuple(f.name for f in fields(Processed))
 # Events linked per journal fsync when that many are waiting; one waiting event is committed alone.
 GROUP_COMMIT = 8
+JUDGEMENTS_SEEN_KEY = "judgements_seen"
+"""A journal line's count of judgement rows (`judgement_history`) the worker had taken in when it wrote it."""
+JOURNALED_RESULTS = frozenset({"merged", "kept_together"})
+"""Judgement outcomes that get a line: the subjects changed, or the verdict waits for the next `ilos link`
+run. The others (kept apart, pending, already one subject, refused as batch refuses it, unsure) change no
+subject and are placed by the next line's count."""
 
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
@@ -120,12 +136,16 @@ class Worker:
         self.inbox: Inbox = inbox if inbox is not None else FileInbox(linkage_dir)
         self.config: SourcesConfig = load_linkage_config(linkage_dir)
         self.as_of = as_of or date.today()
-        self.linker = IncrementalLinker(linkage_dir)
+        self.linker = IncrementalLinker(linkage_dir, take_in_judgements=False)
         self.timeline = self._load_timeline()
         self.journaled: dict[str, Processed] = {}
+        # The version is taken before the read, so a judgement recorded in between is read at the next look.
+        self._judgements_version = _file_version(linkage_dir / JUDGEMENTS_FILE)
+        self._judgements: list[Judgement] = judgement_history(linkage_dir)
         drop_torn_tail(self.dir / JOURNAL_FILE)
         for entry in journal_lines(linkage_dir / JOURNAL_FILE):
             self._replay(entry)
+        self.take_in_judgements()  # those made since the last line, as a running worker takes them in
 
     def _load_timeline(self) -> TimelineIndex:
         """The subjects' timeline in memory; without built subjects only the worker's own events are known."""
@@ -133,6 +153,9 @@ class Worker:
         return TimelineIndex(pq.read_table(path, columns=list(EVENT_COLUMNS)) if path.exists() else None)
 
     def _replay(self, entry: dict[str, Any]) -> None:
+        self.linker.take_in(self._judgements, self._judgements_taken_in_by(entry))
+        if not is_event_line(entry):
+            return  # a judgement's line: taking it in has just done what the line says
         values = entry["values"]
         rec, events = self._standardize_and_events(entry["source"], values)
         # A record a batch run has taken in since is the batch's (linked there, its events in its timeline).
@@ -144,17 +167,44 @@ class Worker:
             **{**kept, "absorbed": tuple(kept["absorbed"]), "changes": tuple(kept["changes"])}
         )
 
+    def _judgements_taken_in_by(self, entry: dict[str, Any]) -> int:
+        """How many judgement rows the worker had taken in when it wrote this line; for a line written before
+        lines counted them, the rows recorded by the time it was processed."""
+        seen = entry.get(JUDGEMENTS_SEEN_KEY)
+        if seen is not None:
+            return int(seen)
+        at = datetime.fromisoformat(entry["processed_at"])
+        rows = range(self.linker.judgements_seen, len(self._judgements))
+        return next((i for i in rows if self._judgements[i].judged_at > at), len(self._judgements))
+
+    def take_in_judgements(self) -> list[JudgementOutcome]:
+        """Apply the judgements recorded since the last look (one stat when there are none) and journal those
+        in `JOURNALED_RESULTS` with one fsync."""
+        version = _file_version(self.dir / JUDGEMENTS_FILE)
+        if version != self._judgements_version:
+            self._judgements_version = version
+            self._judgements = judgement_history(self.dir)
+        outcomes = self.linker.take_in(self._judgements)
+        lines = [_judgement_line(o) for o in outcomes if o.result in JOURNALED_RESULTS]
+        if lines:
+            append_journal(self.dir / JOURNAL_FILE, lines)
+        return outcomes
+
     def pending(self) -> list[ChangeEvent]:
         return self.inbox.pending()
 
     def run_once(self, limit: int | None = None) -> list[Processed]:
         """Process what is waiting in the inbox (up to `limit` events), in order, in groups of up to
         `group_commit` events: one journal fsync per group. An event already journaled (a crash came
-        between the journal and the inbox) is completed from its journaled outcome."""
+        between the journal and the inbox) is completed from its journaled outcome. Judgements made since the
+        last look are taken in before each group, and when nothing waits."""
         waiting = self.inbox.pending(limit)
         out: list[Processed] = []
-        for start in range(0, len(waiting), self.group_commit):
-            out.extend(self._run_group(waiting[start : start + self.group_commit]))
+        size = self.group_commit
+        groups = [waiting[start : start + size] for start in range(0, len(waiting), size)]
+        for group in groups or [[]]:
+            self.take_in_judgements()
+            out.extend(self._run_group(group))
         return out
 
     def _run_group(self, events: list[ChangeEvent]) -> list[Processed]:
@@ -203,6 +253,7 @@ class Worker:
                     "source": one.event.source,
                     "values": one.event.values,
                     LINKS_KEY: one.links,
+                    JUDGEMENTS_SEEN_KEY: self.linker.judgements_seen,
                 }
                 for one in linked
             ],
@@ -250,3 +301,31 @@ class Worker:
     ) -> tuple[dict[str, Any], list[Event]]:
         spec = self.config.source(source)
         return standardized_row(spec, values), row_events(spec, values)
+
+
+def _file_version(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the file is rewritten (it is replaced whole: a new inode), None without one."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _judgement_line(outcome: JudgementOutcome) -> dict[str, Any]:
+    """A judgement's journal line, shaped as an event's where readers look (`subject_id`, `absorbed`,
+    `action`, `changes`, `processed_at`), with no record of its own: the pair is under `JUDGEMENT_KEY`."""
+    j = outcome.judgement
+    return {
+        "event_id": f"judgement-{outcome.row}",
+        JUDGEMENT_KEY: {
+            "left": j.left, "right": j.right, "verdict": j.verdict, "judged_by": j.judged_by,
+            "judged_at": j.judged_at.isoformat(), "row": outcome.row,
+        },
+        "subject_id": outcome.subject_id,
+        "absorbed": list(outcome.absorbed),
+        "action": outcome.result,
+        "changes": [],
+        "processed_at": datetime.now(UTC).isoformat(),
+        JUDGEMENTS_SEEN_KEY: outcome.row + 1,
+    }  # fmt: skip

@@ -1,6 +1,8 @@
 """The pairs the near-real-time worker scores are kept with each event in its journal: a pair in the uncertain
 band waits in the review queue like a batch pair, explains from its stored weights, can be judged, and the
-judgement holds after a restart; replaying the journal changes none of it, and the worker keeps no edges."""
+judgement holds after a restart; replaying the journal changes none of it, and the worker keeps no edges.
+A judgement reaches a running worker at its next look, and a restart takes each judgement in where the
+journal says the running worker did."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from ilos.services.journal_links import journaled_links
 from ilos.services.linking import LinkRun, explain_link, judge_pair, review_queue
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 from ilos.services.store_access import Store, open_store
+from ilos.services.web_history import history_in
 from ilos.standardize.record import standardized_row
 
 Row = dict[str, str | None]
@@ -117,22 +120,37 @@ def test_judging_a_worker_pair_unsure_holds_it_out_of_the_queue_undecided(
     assert restarted.linker.subject_of(pair[0]) != restarted.linker.subject_of(pair[1])
 
 
-def test_a_no_match_judgement_on_a_pair_the_worker_merged_keeps_it_apart_after_a_restart(
+def test_a_no_match_on_a_pair_the_worker_merged_is_journaled_and_kept_together_until_the_next_link_run(
     small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
 ) -> None:
+    """A union-find cannot split a subject: the worker keeps the pair together, as its journal says, and
+    says it waits for `ilos link` (which clusters with the "no match" as a cannot-link); a restart holds
+    the same, rather than a memory the journal's readers do not see."""
     out = _fresh(small_linkage, tmp_path)
-    record, queued = _linked(out, band["joined"])
-    merged = next(q for q in queued if q["same_subject"])
+    worker = Worker(out)
+    post_change(out, "court_cases", band["joined"])
+    [done] = worker.run_once()
+    record = done.record
+    merged = next(q for q in journaled_links(out).to_pylist() if q["same_subject"])
     other = merged["unique_id_r"]
-    assert Worker(out).linker.subject_of(record) == Worker(out).linker.subject_of(other)
 
     made = judge_pair(out, record.replace("|", ":"), other.replace("|", ":"), "no-match", "reviewer-a")
+    assert worker.run_once() == []
 
     assert (made.left, made.right) == tuple(sorted((record, other)))
     assert (record, other) not in _queue(out)
     assert explain_link(out, record, other).judgement == made
+    assert worker.linker.subject_of(record) == worker.linker.subject_of(other) == done.subject_id
+    line = _journal(out)[-1]
+    assert line["judgement"]["verdict"] == "no_match"
+    assert (line["action"], line["subject_id"], line["absorbed"]) == ("kept_together", done.subject_id, [])
+    shown = history_in(out, done.subject_id, _all_shown)
+    [waits] = [h for h in shown if h.change == "judged apart"]
+    assert "until the next `ilos link` run" in waits.summary
+    journal = (out / JOURNAL_FILE).read_bytes()
     restarted = Worker(out)
-    assert restarted.linker.subject_of(record) != restarted.linker.subject_of(other)
+    assert _in_memory(restarted) == _in_memory(worker) == _as_journaled(out)
+    assert (out / JOURNAL_FILE).read_bytes() == journal  # taken in once: the restart writes no line
 
 
 def test_a_match_judgement_on_a_pair_the_worker_left_apart_joins_it_after_a_restart(
@@ -146,6 +164,111 @@ def test_a_match_judgement_on_a_pair_the_worker_left_apart_joins_it_after_a_rest
 
     restarted = Worker(out)
     assert restarted.linker.subject_of(record) == restarted.linker.subject_of(other)
+
+
+def test_a_match_judged_while_the_worker_runs_joins_the_subjects_at_its_next_look(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    worker = Worker(out)
+    post_change(out, "court_cases", band["apart"])
+    [done] = worker.run_once()
+    other = next(r for r in journaled_links(out, "review").to_pylist())["unique_id_r"]
+    apart = worker.linker.subject_of(other)
+
+    judge_pair(out, done.record, other, "match", "reviewer-a")
+    assert worker.run_once() == []  # no event waits: the judgements are looked at all the same
+
+    joined = worker.linker.subject_of(done.record)
+    assert worker.linker.subject_of(other) == joined
+    line = _journal(out)[-1]
+    assert (line["judgement"]["verdict"], line["action"], line["subject_id"]) == ("match", "merged", joined)
+    assert {joined, *line["absorbed"]} == {done.subject_id, apart}
+    assert _as_journaled(out) == _in_memory(worker)
+    [lost] = line["absorbed"]
+    [kept] = [h for h in history_in(out, joined, _all_shown) if h.run.startswith("a reviewer's judgement")]
+    assert (kept.change, kept.subjects) == ("joined", (lost,))
+    assert kept.summary.startswith("merge: a reviewer judged a pair one person")
+    [gone] = [h for h in history_in(out, lost, _all_shown) if h.run.startswith("a reviewer's judgement")]
+    assert (gone.change, gone.subjects) == ("merged into another subject", (joined,))
+    assert Worker(out).linker.subject_of(done.record) == joined
+    assert len(_journal(out)) == 2  # the restart took the judgement in where the journal says, once
+
+
+def test_a_match_judged_since_the_batch_run_joins_two_batch_subjects_in_a_running_worker(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    out = _fresh(small_linkage, tmp_path)
+    worker = Worker(out)
+    restricted = set(worker.linker.groups)  # one record per person: two of them never join
+    pair = next(
+        p
+        for p in pq.read_table(out / linkage.REVIEW_FILE).to_pylist()
+        if not p["household_conflict"] and not {p["source_l"], p["source_r"]} & restricted
+    )
+    left, right = pair["unique_id_l"], pair["unique_id_r"]
+    assert worker.linker.subject_of(left) != worker.linker.subject_of(right)
+
+    judge_pair(out, left, right, "match", "reviewer-a")
+    worker.run_once()
+
+    assert worker.linker.subject_of(left) == worker.linker.subject_of(right)
+    [line] = _journal(out)
+    assert (line["action"], line["subject_id"]) == ("merged", worker.linker.subject_of(left))
+    assert _as_journaled(out) == _in_memory(worker) == _in_memory(Worker(out))
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["line-counts-judgements", "line-before-counts"])
+def test_replaying_a_line_written_before_a_judgement_gives_its_journaled_outcome(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path, counted: bool
+) -> None:
+    """The judgement made after the line (the worker was down) is taken in after it, as a running worker
+    would have taken it in, and journaled; a line from before lines counted judgements is placed by its
+    processing time."""
+    out = _fresh(small_linkage, tmp_path)
+    post_change(out, "court_cases", band["apart"])
+    [done] = Worker(out).run_once()
+    other = next(r for r in journaled_links(out, "review").to_pylist())["unique_id_r"]
+    if not counted:
+        [line] = _journal(out)
+        uncounted = {k: v for k, v in line.items() if k != "judgements_seen"}
+        (out / JOURNAL_FILE).write_text(json.dumps(uncounted) + "\n")
+    judge_pair(out, done.record, other, "match", "reviewer-a")
+
+    restarted = Worker(out)
+
+    first, merge = _journal(out)
+    assert (first["subject_id"], first["action"]) == (done.subject_id, "new")
+    assert merge["action"] == "merged"
+    assert done.subject_id in {merge["subject_id"], *merge["absorbed"]}
+    assert _as_journaled(out) == _in_memory(restarted)
+    assert restarted.linker.subject_of(done.record) == restarted.linker.subject_of(other)
+
+
+def _all_shown(record: str) -> bool:
+    return True
+
+
+def _journal(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(text) for text in (out / JOURNAL_FILE).read_text().splitlines()]
+
+
+def _as_journaled(out: Path) -> dict[str, str]:
+    """Every record's subject as the batch clusters and the journal leave it, read as the journal's readers
+    read it: a line's record is in its `subject_id`, and the subjects it `absorbed` continue as that one."""
+    clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    subject_of = {f"{c['source']}|{c['record_id']}": c["subject_id"] for c in clusters}
+    for line in _journal(out):
+        lost = set(line["absorbed"])
+        subject_of = {r: line["subject_id"] if s in lost else s for r, s in subject_of.items()}
+        if "record" in line:
+            subject_of[line["record"]] = line["subject_id"]
+    return subject_of
+
+
+def _in_memory(worker: Worker) -> dict[str, str]:
+    table = worker.linker.clusters_table().to_pylist()
+    return {f"{c['source']}|{c['record_id']}": c["subject_id"] for c in table}
 
 
 def test_the_worker_keeps_no_scored_edge_after_journaling_them(
