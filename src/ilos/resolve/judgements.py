@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,9 @@ JUDGEMENTS_FILE = "judgements.parquet"
 Verdict = Literal["match", "no_match", "unsure"]
 VERDICTS: tuple[Verdict, ...] = ("match", "no_match", "unsure")
 VERDICTS_ACCEPTED = "match, no_match (also written no-match) or unsure"
+SETTLING: tuple[Verdict, ...] = ("match", "no_match")
+"""The verdicts that settle a pair; "unsure" holds it out of the review queue without deciding it."""
+JUDGED_PAIRS_SCHEMA = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,20 +37,67 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 def read_judgements(linkage_dir: Path) -> list[Judgement]:
     """Every judgement recorded in the directory, latest per pair winning."""
-    latest = {_pair(j.left, j.right): j for j in judgement_history(linkage_dir)}
-    return list(latest.values())
+    return list(_latest_judgements(linkage_dir).values())
+
+
+# Per file: its version (inode, modification time, size), its rows oldest first and the latest judgement
+# per pair. A request may ask several times (an action re-checks each subject's gates), and every look at the
+# review queue asks; the file is only ever replaced whole, one row longer (`record_judgement`), so a new
+# version is a new key. One version per file is kept: a file of many judgements held once per version
+# written would grow without need.
+_Parsed = tuple[tuple[Judgement, ...], dict[tuple[str, str], Judgement]]
+_READ: dict[Path, tuple[tuple[int, int, int], _Parsed]] = {}
 
 
 def judgement_history(linkage_dir: Path) -> list[Judgement]:
     """Every judgement row, oldest first: the file is only appended to, so a row's position orders it
     without trusting clocks (the worker journals how many rows it had taken in)."""
+    return list(_parsed(linkage_dir)[0])
+
+
+def _latest_judgements(linkage_dir: Path) -> dict[tuple[str, str], Judgement]:
+    """The latest judgement per pair (left <= right)."""
+    return _parsed(linkage_dir)[1]
+
+
+def _parsed(linkage_dir: Path) -> _Parsed:
+    """The file's rows and the latest per pair, parsed again only when the file is rewritten. The file is
+    stat'ed before it is read, so what is kept is never older than the version it is kept under."""
     path = linkage_dir / JUDGEMENTS_FILE
-    if not path.exists():
-        return []
-    return [
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return (), {}
+    version = (found.st_ino, found.st_mtime_ns, found.st_size)
+    kept = _READ.get(path)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    rows = tuple(
         Judgement(row["left"], row["right"], row["verdict"], row["judged_by"], row["judged_at"])
         for row in pq.read_table(path).to_pylist()
-    ]
+    )
+    parsed = (rows, {_pair(j.left, j.right): j for j in rows})
+    _READ[path] = (version, parsed)
+    return parsed
+
+
+def judged_pairs(judged: Iterable[Judgement], verdicts: Collection[Verdict] = VERDICTS) -> pa.Table:
+    """The pairs judged with one of `verdicts` (left <= right, verdict; `JUDGED_PAIRS_SCHEMA`), for SQL to
+    join scored pairs against: the review queue holds out every judged pair, gate inputs the settled ones."""
+    kept = [j for j in judged if j.verdict in verdicts]
+    return pa.table(
+        {
+            "left": [j.left for j in kept],
+            "right": [j.right for j in kept],
+            "verdict": [j.verdict for j in kept],
+        },
+        schema=JUDGED_PAIRS_SCHEMA,
+    )
+
+
+def settled_pairs(linkage_dir: Path) -> pa.Table:
+    """The pairs a person settled (latest verdict "match" or "no_match"), as `judged_pairs`."""
+    return judged_pairs(read_judgements(linkage_dir), SETTLING)
 
 
 def parse_verdict(text: str) -> Verdict:
@@ -59,8 +110,7 @@ def parse_verdict(text: str) -> Verdict:
 
 def judgement_on(linkage_dir: Path, a: str, b: str) -> Judgement | None:
     """The judgement honoured for a pair, if anyone judged it."""
-    wanted = _pair(a, b)
-    return next((j for j in read_judgements(linkage_dir) if _pair(j.left, j.right) == wanted), None)
+    return _latest_judgements(linkage_dir).get(_pair(a, b))
 
 
 def record_judgement(linkage_dir: Path, left: str, right: str, verdict: str, judged_by: str) -> Judgement:

@@ -20,7 +20,7 @@ from ilos.domain.subjects import Subject
 from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, GateResult, GateReview
-from ilos.resolve.judgements import read_judgements
+from ilos.resolve.judgements import settled_pairs
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_links import journaled_linkage
 from ilos.services.journal_records import Journal, read_journal
@@ -178,11 +178,7 @@ WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
 
 def _decided_pairs(linkage_dir: Path) -> pa.Table:
     """The pairs a person settled (latest verdict "match" or "no_match"), stored left <= right."""
-    settled = [j for j in read_judgements(linkage_dir) if j.verdict in ("match", "no_match")]
-    return pa.table(
-        {"left": [j.left for j in settled], "right": [j.right for j in settled]},
-        schema=pa.schema([("left", pa.string()), ("right", pa.string())]),
-    )
+    return settled_pairs(linkage_dir)
 
 
 def load_candidates(

@@ -465,10 +465,9 @@ def review_queue(
     if not path.exists():
         raise NotFoundError(f"No review queue at {path}; run `ilos link CONFIG --out DIR` first")
     done = judgements.read_judgements(linkage_dir) if judged is None else judged
-    rows = [{"left": j.left, "right": j.right, "verdict": j.verdict} for j in done]
     shown = "verdict = 'unsure'" if unsure else "verdict IS NULL"
     with duckdb.connect() as con:
-        con.register("ilos_judged", pa.Table.from_pylist(rows, schema=_JUDGED))
+        con.register("ilos_judged", judgements.judged_pairs(done))
         con.register("ilos_live_review", journaled_links(linkage_dir, "review"))  # the worker's band pairs
         found = con.sql(
             _REVIEW_QUEUE_SQL.format(shown=shown),
@@ -483,8 +482,6 @@ def review_queue(
 REVIEW_LIMIT_MAX = 999_999
 """The most pairs one look at the queue returns: DuckDB's min_by, which keeps the first pairs in one scan,
 takes fewer than a million."""
-
-_JUDGED = pa.schema([("left", pa.string()), ("right", pa.string()), ("verdict", pa.string())])
 
 
 def _live_links(left: str, right: str, linkage_dir: Path) -> explain.LiveLinks:

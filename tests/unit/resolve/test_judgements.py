@@ -1,0 +1,55 @@
+"""Judgements are read once per version of their file: a judgement recorded after a read is seen by the next
+read, by the lookup of one pair and by the table of settled pairs the gates join against."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ilos.resolve.judgements import (
+    JUDGEMENTS_FILE,
+    judged_pairs,
+    judgement_on,
+    read_judgements,
+    record_judgement,
+    settled_pairs,
+)
+
+
+def test_a_judgement_recorded_after_a_read_is_seen_by_the_next_read(tmp_path: Path) -> None:
+    assert read_judgements(tmp_path) == [] and judgement_on(tmp_path, "a|1", "b|2") is None
+    first = record_judgement(tmp_path, "b|2", "a|1", "match", "reviewer-a")
+    assert read_judgements(tmp_path) == [first]
+    assert settled_pairs(tmp_path).to_pylist() == [{"left": "a|1", "right": "b|2", "verdict": "match"}]
+    later = record_judgement(tmp_path, "a|1", "b|2", "unsure", "reviewer-b")
+    assert read_judgements(tmp_path) == [later]  # the latest per pair wins
+    assert judgement_on(tmp_path, "b|2", "a|1") == later
+    assert settled_pairs(tmp_path).num_rows == 0  # "unsure" settles nothing
+
+
+def test_a_rewrite_in_the_same_clock_tick_is_read_again(tmp_path: Path) -> None:
+    """A coarse file clock can give two writes one modification time; the file's size still tells them apart."""
+    first = record_judgement(tmp_path, "a|1", "b|2", "no_match", "reviewer-a")
+    path = tmp_path / JUDGEMENTS_FILE
+    stamp = path.stat().st_mtime_ns
+    assert read_judgements(tmp_path) == [first]
+    second = record_judgement(tmp_path, "a|1", "c|3", "match", "reviewer-a")
+    os.utime(path, ns=(stamp, stamp))
+    assert read_judgements(tmp_path) == [first, second]
+
+
+def test_a_caller_changing_what_it_read_changes_no_later_read(tmp_path: Path) -> None:
+    made = record_judgement(tmp_path, "a|1", "b|2", "match", "reviewer-a")
+    read = read_judgements(tmp_path)
+    read.clear()
+    assert read_judgements(tmp_path) == [made]
+
+
+def test_the_review_queue_and_the_gates_join_against_one_table_shape(tmp_path: Path) -> None:
+    record_judgement(tmp_path, "a|1", "b|2", "match", "r")
+    record_judgement(tmp_path, "a|1", "c|3", "unsure", "r")
+    record_judgement(tmp_path, "c|3", "d|4", "no-match", "r")
+    everything = judged_pairs(read_judgements(tmp_path))
+    assert everything.schema == settled_pairs(tmp_path).schema
+    assert everything.column("verdict").to_pylist() == ["match", "unsure", "no_match"]
+    assert settled_pairs(tmp_path).column("right").to_pylist() == ["b|2", "d|4"]
