@@ -4,6 +4,7 @@ term-frequency adjustments, which together add up to the pair's total match weig
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,22 +93,45 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return labels
 
 
+@dataclass(frozen=True, slots=True)
+class StoredModel:
+    """The trained model as parsed and each comparison's level labels (`level_labels`): both shared by every
+    caller, not to be changed."""
+
+    parsed: dict[str, Any]
+    labels: dict[str, dict[int, str]]
+
+
+def stored_model(linkage_dir: Path) -> StoredModel:
+    """The linkage's model.json as explanations and the subject page read it (FileNotFoundError without
+    one), parsed again only when the file's modification time or size changes: both ask on every look."""
+    path = linkage_dir / linkage.MODEL_FILE
+    found = path.stat()
+    return _parsed_model(path, found.st_mtime_ns, found.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_model(path: Path, _mtime_ns: int, _size: int) -> StoredModel:
+    """Keyed by the file's version as well as its path: a linkage re-run replaces its model."""
+    model = json.loads(path.read_text())
+    return StoredModel(model, level_labels(model))
+
+
 def explain_pair(linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None) -> PairExplanation:
     """Read the stored link between two records (ids as `source|record_id` or `source:record_id`): each
     comparison's level, weight and term-frequency adjustment as scored, by Splink, by `ilos link add` or by
     the worker (`live`)."""
     a, b, row = find_scored_pair(linkage_dir, left, right, live)
-    model = json.loads((linkage_dir / "model.json").read_text())
-    labels = level_labels(model)
+    model = stored_model(linkage_dir)
     parts = []
     for comparison in model_spec.comparisons():
         gamma = int(row[comparison.gamma_column])
         weight = float(row[comparison.weight_column])
         tf_column = comparison.tf_weight_column
         tf = float(row.get(tf_column) or 0.0) if tf_column else 0.0
-        level = labels.get(comparison.name, {}).get(gamma, str(gamma))
+        level = model.labels.get(comparison.name, {}).get(gamma, str(gamma))
         parts.append(ComparisonExplanation(comparison.name, level, weight, tf))
-    prior = prior_weight(model)
+    prior = prior_weight(model.parsed)
     total = float(row["match_weight"])
     stored_apart = all(c.tf_weight_column in row for c in model_spec.comparisons() if c.tf_weight_column)
     unstored = total - prior - sum(c.match_weight + c.tf_adjustment for c in parts)
@@ -151,7 +175,7 @@ def parse_record_key(record: str) -> tuple[str, str]:
 
 
 def linked_record_keys(
-    linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
+    con: duckdb.DuckDBPyConnection, linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
 ) -> tuple[str, str]:
     """Both records as stored keys, once each is known to be in the linkage (its clusters, or the records
     linked since, `live`). Each mistake gets its own message (a malformed argument, an unknown source, a
@@ -161,25 +185,18 @@ def linked_record_keys(
         raise NotFoundError(f"No linkage at {linkage_dir}; run `ilos link CONFIG --out {linkage_dir}` first")
     typed = [parse_record_key(left), parse_record_key(right)]
     later = {split_record_key(k) or (k, "") for k in (live.records if live else ())}
-    con = duckdb.connect()
-    try:
-        sources = [
-            r[0]
-            for r in con.execute("SELECT DISTINCT source FROM read_parquet(?)", [str(clusters)]).fetchall()
-        ]
-        sources += sorted({source for source, _ in later} - set(sources))
-        keys = [(_known_source(source, sources), record_id) for source, record_id in typed]
-        if keys[0] == keys[1]:
-            raise InvalidInputError(
-                f"The two records are the same ({keys[0][0]}:{keys[0][1]}); name two records"
-            )
-        found = con.execute(
-            "SELECT source, record_id FROM read_parquet(?) "
-            "WHERE (source = ? AND record_id = ?) OR (source = ? AND record_id = ?)",
-            [str(clusters), *keys[0], *keys[1]],
-        ).fetchall()
-    finally:
-        con.close()
+    sources = [
+        r[0] for r in con.execute("SELECT DISTINCT source FROM read_parquet(?)", [str(clusters)]).fetchall()
+    ]
+    sources += sorted({source for source, _ in later} - set(sources))
+    keys = [(_known_source(source, sources), record_id) for source, record_id in typed]
+    if keys[0] == keys[1]:
+        raise InvalidInputError(f"The two records are the same ({keys[0][0]}:{keys[0][1]}); name two records")
+    found = con.execute(
+        "SELECT source, record_id FROM read_parquet(?) "
+        "WHERE (source = ? AND record_id = ?) OR (source = ? AND record_id = ?)",
+        [str(clusters), *keys[0], *keys[1]],
+    ).fetchall()
     known = set(found) | later
     missing = [f"{s}:{r}" for s, r in keys if (s, r) not in known]
     if missing:
@@ -203,10 +220,11 @@ def find_scored_pair(
     linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
 ) -> tuple[str, str, dict[str, Any]]:
     """The stored link between two records of the linkage (links.parquet, else the pairs linked since,
-    `live`), with both keys as stored."""
-    a, b = linked_record_keys(linkage_dir, left, right, live)
+    `live`), with both keys as stored. One connection serves the keys and the pair: opening a DuckDB
+    connection costs tens of milliseconds, more than these lookups on a linkage of thousands."""
     con = duckdb.connect()
     try:
+        a, b = linked_record_keys(con, linkage_dir, left, right, live)
         found = _pair_row(con, "read_parquet(?)", [str(linkage_dir / linkage.LINKS_FILE)], a, b)
         if found is None and live is not None:
             con.register("ilos_live_links", live.links)

@@ -3,7 +3,6 @@ between its records (with each comparison's level and match weight), in one Duck
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +12,7 @@ import duckdb
 
 from ilos.errors import NotFoundError
 from ilos.resolve import model_spec
-from ilos.resolve.explain import level_labels
+from ilos.resolve.explain import stored_model
 from ilos.resolve.linkage import MODEL_FILE
 from ilos.resolve.records import typed_record_key
 from ilos.subjects.assemble import Row, rows_of
@@ -135,16 +134,9 @@ def link_comparisons(row: Row, labels: dict[str, dict[int, str]]) -> tuple[Compa
 
 def read_level_labels(directory: Path) -> dict[str, dict[int, str]]:
     """Comparison level labels by gamma, in the linkage model's order (Splink numbers the top level highest)."""
-    model_path = directory / MODEL_FILE
-    if not model_path.is_file():
+    if not (directory / MODEL_FILE).is_file():
         return {}
-    return _labels_of(model_path, model_path.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8)
-def _labels_of(model_path: Path, _mtime_ns: int) -> dict[str, dict[int, str]]:
-    """Parsed once per model file version (the modification time is part of the key)."""
-    return level_labels(json.loads(model_path.read_text()))
+    return stored_model(directory).labels
 
 
 def _built_as_of(directory: Path) -> date:
