@@ -17,14 +17,14 @@ from ilos.definitions.policy import Policy
 from ilos.definitions.sources import SourcesConfig
 from ilos.domain.cases import ActionFacts, GateBlock, Verification, VerificationKind
 from ilos.policy.access import Usage
-from ilos.policy.decide import gates_as_shown, withheld_records
+from ilos.policy.decide import gates_as_shown
 from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
 from ilos.services.access import Caller
 from ilos.services.gate_inputs import GateInputs, subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.policy_in_force import current_policy, policy_role
-from ilos.services.record_visibility import RecordVisibility, other_records_sources, unnamed_candidate_records
+from ilos.services.record_visibility import other_records_sources, subject_records
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.store.operations_tables import ActionRow
@@ -69,15 +69,10 @@ class linkage_gates:  # noqa: N801 - called as a function, as it was before it h
 def hidden_records(
     found: GateInputs, policy: Policy, caller: Caller, sources: SourcesConfig
 ) -> frozenset[str]:
-    """The records of a subject's gate inputs the caller may not see, as the subject page takes them (no
-    authority cited): the subject's records its purpose may use nothing of (`decide.withheld_records`),
-    and candidate matches' records `RecordVisibility` may not name (`sources` decides other subjects')."""
-    role, purpose = policy_role(policy, caller), caller.purpose.value
-    subject = found.subject
-    own = withheld_records(subject, Usage(subject, role, purpose, (), policy, date.today()))
-    shown = [str(r) for r in subject.records if str(r) not in own]
-    visibility = RecordVisibility(sources, policy, role, purpose, shown, own)
-    return frozenset(own).union(unnamed_candidate_records(visibility, found.candidates))
+    """The records of a subject's gate inputs the caller may not see, as the subject page takes them with no
+    authority cited (`record_visibility.subject_records`; `sources` decides other subjects' records)."""
+    usage = Usage(found.subject, policy_role(policy, caller), caller.purpose.value, (), policy, date.today())
+    return subject_records(usage, found.candidates, sources).hidden
 
 
 def shown_to(

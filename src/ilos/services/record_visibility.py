@@ -1,18 +1,23 @@
-"""Which records one subject page may name. A record the caller's purpose may use nothing of is not named
-anywhere on the page (that a tax filing exists is itself tax return information): not in its record list,
-links, history, nor the evidence of its gates. A record of the subject is decided by the page's own view
-(`subject_view`, which applies the policy record by record, cited authorities included); any other record
-(a candidate match's other record, a record that left in a split) by its source's markings under the
-published summary's rule (`published_view.SourceRule`): an authority for this subject covers no other."""
+"""Which records a caller may name of one subject (`subject_records`, the one rule the subject page, an
+action's gates and the gate text stored with actions, halts and alerts decide by). A record the caller's
+purpose may use nothing of is not named anywhere on the page (that a tax filing exists is itself tax return
+information): not in its record list, links, history, nor the evidence of its gates. A record of the subject
+is decided by the page's own view (`subject_view`, which applies the policy record by record, cited
+authorities included); any other record (a candidate match's other record, a record that left in a split)
+by its source's markings under the published summary's rule (`published_view.SourceRule`): an authority for
+this subject covers no other."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ilos.definitions.policy import Policy
 from ilos.definitions.sources import SourcesConfig
 from ilos.errors import InvalidInputError, NotFoundError
+from ilos.policy.access import Usage
+from ilos.policy.decide import withheld_records
 from ilos.policy.results import CandidateMatch
 from ilos.resolve.records import typed_record_key
 from ilos.services.linkage_config import load_linkage_config
@@ -52,6 +57,34 @@ class RecordVisibility:
         except InvalidInputError:
             return False  # a source the config does not know: its markings are unknown, so fail closed
         return not self.rule.refusal(source, list(declared))
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRecords:
+    """What one caller may name of a subject's records and of the records its gates rest on."""
+
+    shown: tuple[str, ...]
+    """The subject's records the caller may see, in the subject's order."""
+    visibility: RecordVisibility
+    hidden: frozenset[str]
+    """The records the subject's gates may rest on that the caller may not see: the subject's own its usage
+    may use nothing of, and candidate matches' records (either side) `visibility` may not name."""
+
+
+def subject_records(
+    usage: Usage, candidates: Iterable[CandidateMatch], sources: SourcesConfig
+) -> SubjectRecords:
+    """The one rule the subject page, an action's gates and stored gate text decide visibility by: a record
+    of the subject is withheld when `usage` (its authorities included) may use nothing of it
+    (`decide.withheld_records`); any other record as `RecordVisibility` decides it (`sources`: the linkage's
+    sources config, whose markings decide other subjects' records)."""
+    subject = usage.subject
+    withheld = frozenset(withheld_records(subject, usage))
+    shown = tuple(str(r) for r in subject.records if str(r) not in withheld)
+    visibility = RecordVisibility(sources, usage.policy, usage.role, usage.purpose, shown, withheld)
+    return SubjectRecords(
+        shown, visibility, withheld.union(unnamed_candidate_records(visibility, candidates))
+    )
 
 
 def other_records_sources(directory: Path) -> SourcesConfig:

@@ -23,7 +23,7 @@ from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.legal_reading import LegalLine, legal_lines
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.policy_in_force import current_policy, policy_role
-from ilos.services.record_visibility import RecordVisibility, other_records_sources, unnamed_candidate_records
+from ilos.services.record_visibility import RecordVisibility, other_records_sources, subject_records
 from ilos.services.store_access import Store
 from ilos.services.subject_record import ScoredLink, linkage_dir, read_detail
 
@@ -137,22 +137,20 @@ def subject_page(
     )
     # Records the purpose may use nothing of: that such a record exists is itself protected (a tax filing
     # is tax return information), so the page neither lists nor links them and names only their source.
-    hidden = set(decision.withheld_records)
-    records = tuple(str(r) for r in subject.records if str(r) not in hidden)
-    visibility = RecordVisibility(other_records_sources(directory), policy, role, purpose, records, hidden)
-    others = unnamed_candidate_records(visibility, found.candidates)
+    seen = subject_records(usage, found.candidates, other_records_sources(directory))
+    hidden = set(seen.visibility.hidden)
     rules = survivorship_rules()
     return SubjectPage(
         subject_id=subject_id,
         display_name=published.display_name,
         date_of_birth=published.date_of_birth,
-        records=records,
+        records=seen.shown,
         as_of=detail.as_of,
         role=role,
         purpose=purpose,
         policy_label=policy.label,
         conflicts=usable.conflicts(rules),
-        decision=as_shown(decision, others),
+        decision=as_shown(decision, seen.hidden),
         identity=_identity([v for v in shown.values if _key(v) not in hidden], usable, rules),
         legal=tuple(legal_lines(usable.legal)),
         timeline=tuple(
@@ -169,7 +167,7 @@ def subject_page(
             ),
             *_withheld_sources(shown, hidden),
         ),
-        visibility=visibility,
+        visibility=seen.visibility,
     )
 
 
