@@ -87,12 +87,15 @@ class Verification:
 class GateBlock:
     """A gate that blocks adverse action now, as the policy stage reported it (passed in as a value).
 
-    `needs_verification` marks gates a human verification can settle (identity), as opposed to the law."""
+    `needs_verification` marks gates a human verification can settle (identity), as opposed to the law;
+    `records` the records ("source:record_id") whose values the reason and evidence show, so each reader can
+    be shown them as the reader's purpose may (None: not known, taken to rest on every withheld record)."""
 
     gate: str
     reason: str
     evidence: tuple[str, ...] = ()
     needs_verification: bool = False
+    records: tuple[str, ...] | None = None
 
     def describe(self) -> str:
         return f"gate {self.gate}: {self.reason}"

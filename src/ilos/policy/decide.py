@@ -127,21 +127,34 @@ def gates_as_shown(gates: Sequence[GateResult], hidden: Collection[str]) -> tupl
     hidden = frozenset(hidden)
     shown_gates = []
     for gate in gates:
-        if gate.records is None:
-            rests_on = hidden if gate.evidence or gate.note else frozenset()
-        else:
-            rests_on = hidden.intersection(gate.records)
+        rests_on = hidden_rested_on(gate.records, hidden, legacy_shows=bool(gate.evidence or gate.note))
         if rests_on:
-            sources = sorted({k.split(":", 1)[0] for k in rests_on})
-            reason = (
-                f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
-                "as every gate is: a person allowed to see them must review it"
-            )
+            reason, evidence = withheld_text(rests_on)
             shown = None if gate.records is None else tuple(r for r in gate.records if r not in hidden)
-            evidence = tuple(f"withheld:{s}" for s in sources)
             gate = replace(gate, reason=reason, evidence=evidence, note="", records=shown)
         shown_gates.append(gate)
     return tuple(shown_gates)
+
+
+def hidden_rested_on(
+    records: Collection[str] | None, hidden: frozenset[str], *, legacy_shows: bool = True
+) -> frozenset[str]:
+    """The records of `hidden` a gate's text rests on: those among its `records`; text recorded without them
+    (None) rests on every hidden record when it shows anything of a record (`legacy_shows`)."""
+    if records is None:
+        return hidden if legacy_shows else frozenset()
+    return hidden.intersection(records)
+
+
+def withheld_text(rests_on: Collection[str]) -> tuple[str, tuple[str, ...]]:
+    """The reason and evidence a gate resting on the records `rests_on` shows instead of its own: their
+    sources only."""
+    sources = sorted({k.split(":", 1)[0] for k in rests_on})
+    reason = (
+        f"rests on records withheld for this purpose ({', '.join(sources)}); decided on all the data, "
+        "as every gate is: a person allowed to see them must review it"
+    )
+    return reason, tuple(f"withheld:{s}" for s in sources)
 
 
 def withheld_records(subject: Subject, usage: Usage) -> tuple[str, ...]:

@@ -1,15 +1,16 @@
 """The gates an action's steps re-check: evaluated now from the linkage and the policy in force
 (`linkage_gates`), with the subject's recorded reviews and the action's identity verifications, and what a
-step keeps of them (the blocks it decides on, the record on the action, the audit line). Gates decide on all
-the data; what a step shows its caller is the gates as the caller's purpose may see them (`shown_to`)."""
+step keeps of them (the blocks it decides on, the audit line). Gates decide on all the data; what a step
+shows its caller is the gates as the caller's purpose may see them (`shown_to`); what is stored for others
+to read later is shown to each as theirs may (`stored_gates`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -36,8 +37,9 @@ class GateSource(Protocol):
     ) -> Sequence[GateResult]:
         """Every gate's result on the subject now, decided on all its data."""
 
-    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
-        """The records ("source:record_id") the gates may rest on that the caller's purpose may not see."""
+    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
+        """The records ("source:record_id") the gates may rest on, and those of `named` (records gate text
+        stored earlier rests on), that the caller's purpose may not see."""
 
 
 class linkage_gates:  # noqa: N801 - called as a function, as it was before it had a second method
@@ -59,20 +61,22 @@ class linkage_gates:  # noqa: N801 - called as a function, as it was before it h
         self._read[subject_id] = found
         return found.evaluate(date.today(), policy, destination)
 
-    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
         directory = linkage_dir(self.home)
         policy = current_policy(self.home)
         found = self._read.get(subject_id) or subject_gate_inputs(directory, subject_id, policy)
-        return hidden_records(found, policy, caller, other_records_sources(directory))
+        return hidden_records(found, policy, caller, other_records_sources(directory), named)
 
 
 def hidden_records(
-    found: GateInputs, policy: Policy, caller: Caller, sources: SourcesConfig
+    found: GateInputs, policy: Policy, caller: Caller, sources: SourcesConfig, named: Collection[str] = ()
 ) -> frozenset[str]:
-    """The records of a subject's gate inputs the caller may not see, as the subject page takes them with no
-    authority cited (`record_visibility.subject_records`; `sources` decides other subjects' records)."""
+    """The records of a subject's gate inputs, and of `named`, the caller may not see, as the subject page
+    takes them with no authority cited (`record_visibility.subject_records`; `sources` decides the records of
+    other subjects, and of `named` those no longer the subject's)."""
     usage = Usage(found.subject, policy_role(policy, caller), caller.purpose.value, (), policy, date.today())
-    return subject_records(usage, found.candidates, sources).hidden
+    seen = subject_records(usage, found.candidates, sources)
+    return seen.hidden.union(r for r in named if not seen.visibility(r))
 
 
 def shown_to(
@@ -132,21 +136,9 @@ def identity_reviews(subject_id: str, verifications: Sequence[Verification]) -> 
 
 def blocks_of(results: Sequence[GateResult]) -> list[GateBlock]:
     return [
-        GateBlock(r.gate.value, r.reason, tuple(r.evidence), r.gate in VERIFICATION_GATES)
+        GateBlock(r.gate.value, r.reason, tuple(r.evidence), r.gate in VERIFICATION_GATES, r.records)
         for r in results
         if r.blocks
-    ]
-
-
-def gate_record(results: Sequence[GateResult]) -> list[dict[str, Any]]:
-    return [
-        {
-            "gate": r.gate.value,
-            "blocks": r.blocks,
-            "reason": r.reason,
-            "policy": f"v{r.policy_version}:{r.policy_hash}",
-        }
-        for r in results
     ]
 
 

@@ -5,7 +5,7 @@ gates at every step; halting (with a recorded halt and alerts) when a gate appea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
@@ -27,7 +27,7 @@ from ilos.domain.cases import (
 )
 from ilos.errors import IlosError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
-from ilos.services import action_gates
+from ilos.services import action_gates, stored_gates
 from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Purpose, Role
 from ilos.services.action_gates import GateSource
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
@@ -97,8 +97,9 @@ def create_action(
     store: Store, caller: Caller, request: ActionRequest, gates: GateSource | None = None
 ) -> ActionView:
     """Plan an action; refused (409 gate_blocked, audited) if a legal gate already blocks the subject. The
-    refusal, the gates kept on the action and the audit line show the gates as the caller's purpose may see
-    them (`action_gates.shown_to`)."""
+    refusal and the audit line show the gates as the caller's purpose may see them (`action_gates.shown_to`);
+    the gates kept on the action are stored as decided and shown to each reader as theirs may
+    (`stored_gates`)."""
     audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
     require_role(store, caller, PLANNERS, audit, ENFORCEMENT_WORK)
     source = gates or action_gates.gate_source_for(store)
@@ -126,7 +127,7 @@ def create_action(
             created_at=now,
             updated_at=now,
             last_checked_at=now,
-            last_gates=action_gates.gate_record(shown),
+            last_gates=stored_gates.kept_gates(results),
         )
         session.add(row)
         session.flush()
@@ -136,14 +137,15 @@ def create_action(
             caller,
             Action("action.create", "action", ids, detail=action_gates.checked_summary(shown)),
         )
-        return _view(session, row)
+        return _view(session, row, stored_gates.hidden_for(source, caller, row.subject_id))
 
 
 def step_action(
     store: Store, caller: Caller, action_id: str, request: StepRequest, gates: GateSource | None = None
 ) -> ActionView:
     """Take one step; gates are re-checked now. A gate that blocks an action in flight halts it (halt and
-    alerts committed with the audit event) and the step is refused with the gate and its reason."""
+    alerts committed with the audit event) and the step is refused with the gate and its reason, as the
+    caller's purpose may see it; the halt and its alerts keep the gate as decided (`stored_gates`)."""
     audit = Action(f"action.{request.step.value}", "action", (action_id,))
     require_role(store, caller, STEP_ROLES.get(request.step, frozenset()), audit, ENFORCEMENT_WORK)
     source = gates or action_gates.gate_source_for(store)
@@ -160,9 +162,10 @@ def step_action(
         except IlosError as exc:
             refusal = exc
         else:
-            row.last_gates, row.last_checked_at = action_gates.gate_record(shown), datetime.now(UTC)
+            row.last_gates, row.last_checked_at = stored_gates.kept_gates(results), datetime.now(UTC)
             if decision.halts:
-                refusal = _halt(session, caller, row, decision, f"{request.step.value} by {caller.actor}")
+                trigger = f"{request.step.value} by {caller.actor}"
+                refusal = _halt(session, caller, row, decision, trigger, action_gates.blocks_of(results))
                 halted = True
             elif not decision.allowed:
                 refusal = gate_error(_label(row), decision)
@@ -174,18 +177,21 @@ def step_action(
                     caller,
                     Action(audit.name, "action", ids, detail=action_gates.checked_summary(shown)),
                 )
-                return _view(session, row)
+                return _view(session, row, stored_gates.hidden_for(source, caller, row.subject_id))
     assert refusal is not None
     if halted:  # the halt, its alerts and its audit event are committed; the step itself is refused
         raise refusal
     _refuse(store, caller, audit, refusal)
 
 
-def read_action(store: Store, caller: Caller, action_id: str) -> ActionView:
+def read_action(store: Store, caller: Caller, action_id: str, gates: GateSource | None = None) -> ActionView:
+    """One action; its halts and kept gates as the caller's purpose may see them now (`stored_gates`)."""
     audit = Action("action.read", "action", (action_id,))
     require_role(store, caller, PLANNERS | {Role.oversight}, audit, ENFORCEMENT_READING)
+    source = gates or action_gates.gate_source_for(store)
     with store.transaction() as session:
-        view = _view(session, _get(session, action_id))
+        row = _get(session, action_id)
+        view = _view(session, row, stored_gates.hidden_for(source, caller, row.subject_id))
         record(session, caller, Action("action.read", "action", (action_id, view.subject_id)))
     return view
 
@@ -194,7 +200,9 @@ def recheck_subject(
     session: Session, subject_id: str, reason: str, gates: GateSource | None = None
 ) -> list[HaltView]:
     """Re-evaluate gates for every open action on the subject (in the caller's transaction) and halt those
-    now blocked, alerting their owners and everyone holding the subject. Returns the halts written."""
+    now blocked, alerting their owners and everyone holding the subject. The recheck has no purpose: what it
+    keeps (gates, halts, alerts) is the gates as decided, shown to each reader as theirs may see them, and
+    what it writes or returns as text (its audit lines, the halts written) names none of the records."""
     source = gates or action_gates.linkage_gates(load_settings().home)
     rows = session.scalars(
         select(ActionRow)
@@ -205,11 +213,12 @@ def recheck_subject(
     for row in rows:
         facts = _facts(session, row)
         results, _ = action_gates.gates_for_action(session, source, row, facts, None)
-        row.last_gates, row.last_checked_at = action_gates.gate_record(results), datetime.now(UTC)
+        row.last_gates, row.last_checked_at = stored_gates.kept_gates(results), datetime.now(UTC)
         decision = decide_recheck(facts, action_gates.blocks_of(results))
         if decision.halts:
-            _halt(session, SYSTEM, row, decision, f"recheck: {reason}")
-            halts.extend(h for h in _view(session, row).halts if h.trigger == f"recheck: {reason}")
+            _halt_unnamed(session, row, decision, f"recheck: {reason}")
+            written = _view(session, row, stored_gates.hidden_for_nobody).halts
+            halts.extend(h for h in written if h.trigger == f"recheck: {reason}")
     query = {"reason": reason, "open_actions": len(rows)}
     record(
         session,
@@ -222,16 +231,32 @@ def recheck_subject(
 def halt_action(session: Session, row: ActionRow, blocks: Sequence[GateBlock], trigger: str) -> None:
     """Halt an open action for a reason found outside its gates (its subject was split), in the caller's
     transaction: recorded, owner and holders alerted, audited, as a gate's halt is."""
-    _halt(session, SYSTEM, row, StepDecision(ActionStep.RECHECK, ActionState.HALTED, tuple(blocks)), trigger)
+    _halt_unnamed(session, row, StepDecision(ActionStep.RECHECK, ActionState.HALTED, tuple(blocks)), trigger)
+
+
+def _halt_unnamed(session: Session, row: ActionRow, decision: StepDecision, trigger: str) -> None:
+    """A halt by the recheck (SYSTEM, no purpose): kept as decided; its audit line names none of the records."""
+    unnamed = stored_gates.blocks_as_shown(decision.blocking, stored_gates.hidden_for_nobody)
+    _halt(session, SYSTEM, row, replace(decision, blocking=unnamed), trigger, decision.blocking)
 
 
 def _halt(
-    session: Session, caller: Caller, row: ActionRow, decision: StepDecision, trigger: str
+    session: Session,
+    caller: Caller,
+    row: ActionRow,
+    decision: StepDecision,
+    trigger: str,
+    decided: Sequence[GateBlock],
 ) -> IlosError:
-    """Record the halt (one row per blocking gate), alert the owner and every holder, audit; return the error."""
+    """Record the halt (one row per blocking gate), alert the owner and every holder, audit; return the error.
+    `decision` holds the gates as the acting caller may see them (its audit line, its refusal); the halt and
+    alerts keep them as `decided` (the same gates, with the records they rest on), for each reader to be
+    shown as the reader's purpose may see them."""
     now = datetime.now(UTC)
     from_state = row.state
-    for block in decision.blocking:
+    kept = {b.gate: b for b in decided}
+    blocking = [kept.get(b.gate, b) for b in decision.blocking]
+    for block in blocking:
         session.add(
             ActionHaltRow(
                 id=new_id(),
@@ -245,16 +270,24 @@ def _halt(
                 trigger=trigger,
                 halted_by=caller.actor,
                 at=now,
+                records=None if block.records is None else list(block.records),
             )
         )
     row.state, row.updated_at = ActionState.HALTED.value, now
-    gates = "; ".join(b.describe() for b in decision.blocking)
-    message = f"{_label(row)} halted at {decision.step.value}: {gates}"
+    headline = f"{_label(row)} halted at {decision.step.value}"
     recipients = {row.planned_by} | holders_of(session, row.subject_id)
     alerted = write_alerts(
-        session, recipients, "action_halted", ("action", row.id), row.subject_id, message, now
+        session,
+        recipients,
+        stored_gates.HALT_ALERT,
+        ("action", row.id),
+        row.subject_id,
+        headline,
+        now,
+        stored_gates.alert_gates(blocking),
     )
-    detail = f"{message}; alerted {', '.join(alerted)}"
+    gates = "; ".join(b.describe() for b in decision.blocking)
+    detail = f"{headline}: {gates}; alerted {', '.join(alerted)}"
     name = "action.recheck" if decision.step is ActionStep.RECHECK else f"action.{decision.step.value}"
     record(session, caller, Action(name, "action", (row.id, row.subject_id), outcome="halted", detail=detail))
     session.flush()
@@ -337,12 +370,15 @@ def _facts(session: Session, row: ActionRow) -> ActionFacts:
     )
 
 
-def _view(session: Session, row: ActionRow) -> ActionView:
+def _view(session: Session, row: ActionRow, hidden: stored_gates.Hidden) -> ActionView:
+    """The action with its halts and kept gates as the reader `hidden` stands for may see them."""
     halts = session.scalars(
         select(ActionHaltRow)
         .where(ActionHaltRow.action_id == row.id)
         .order_by(ActionHaltRow.at, ActionHaltRow.gate)
     ).all()
+    rested_on = [*(h.records for h in halts), *stored_gates.kept_records(row.last_gates)]
+    withheld = stored_gates.hidden_among(hidden, rested_on)
     return ActionView(
         action_id=row.id,
         subject_id=row.subject_id,
@@ -353,10 +389,12 @@ def _view(session: Session, row: ActionRow) -> ActionView:
         destination_country=row.destination_country,
         planned_for=row.planned_for,
         verifications=_verifications(session, row.id),
-        halts=tuple(
-            HaltView(h.gate, h.reason, tuple(h.evidence), h.step, h.from_state, h.trigger, h.halted_by, h.at)
-            for h in halts
-        ),
-        last_gates=tuple(row.last_gates),
+        halts=tuple(_halt_view(h, withheld) for h in halts),
+        last_gates=stored_gates.kept_as_shown(row.last_gates, withheld),
         last_checked_at=row.last_checked_at,
     )
+
+
+def _halt_view(h: ActionHaltRow, hidden: frozenset[str]) -> HaltView:
+    reason, evidence = stored_gates.text_as_shown(h.reason, h.evidence, h.records, hidden)
+    return HaltView(h.gate, reason, evidence, h.step, h.from_state, h.trigger, h.halted_by, h.at)

@@ -1,17 +1,21 @@
 """Alerts of the operational workflows: who holds a subject in a plan, writing alerts in the caller's
-transaction, and reading one's own alerts (audited)."""
+transaction, and reading one's own alerts (audited), the gates a halt alert reports shown as the reader's
+purpose may see them (`stored_gates`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ilos.domain.cases import OPEN_ACTION_STATES, CaseState
+from ilos.services import action_gates, stored_gates
 from ilos.services.access import Caller
+from ilos.services.action_gates import GateSource
 from ilos.services.audit_log import Action, new_id, record
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import (
@@ -74,8 +78,10 @@ def write_alerts(
     subject_id: str | None,
     message: str,
     now: datetime,
+    gates: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[str]:
-    """One alert per recipient (sorted, deduplicated) about `about` = (object type, object id)."""
+    """One alert per recipient (sorted, deduplicated) about `about` = (object type, object id); `gates`: the
+    gates it reports (`stored_gates.alert_gates`), shown after `message` to each reader as theirs may."""
     written = []
     for recipient in sorted(set(recipients)):
         alert = AlertRow(
@@ -88,14 +94,19 @@ def write_alerts(
             message=message,
             created_at=now,
             read_at=None,
+            gates=None if gates is None else [dict(g) for g in gates],
         )
         session.add(alert)
         written.append(recipient)
     return written
 
 
-def my_alerts(store: Store, caller: Caller, limit: int = 100) -> list[AlertView]:
-    """The caller's own alerts, newest first; the read is audited."""
+def my_alerts(
+    store: Store, caller: Caller, limit: int = 100, gates: GateSource | None = None
+) -> list[AlertView]:
+    """The caller's own alerts, newest first; the read is audited. An alert's gates are shown as the caller's
+    purpose may see them now, which may differ from the purpose of whoever (or whatever) acted."""
+    source = gates or action_gates.gate_source_for(store)
     with store.transaction() as session:
         rows = session.scalars(
             select(AlertRow)
@@ -103,11 +114,29 @@ def my_alerts(store: Store, caller: Caller, limit: int = 100) -> list[AlertView]
             .order_by(AlertRow.created_at.desc(), AlertRow.id)
             .limit(limit)
         ).all()
+        rested_on: dict[str | None, list[Sequence[str] | None]] = {}
+        for r in rows:
+            rested_on.setdefault(r.subject_id, []).extend(stored_gates.alert_records(r.kind, r.gates))
+        hidden = {s: _hidden_of(source, caller, s, records) for s, records in rested_on.items()}
         views = [
             AlertView(
-                r.id, r.recipient, r.kind, r.subject_id, r.object_type, r.object_id, r.message, r.created_at
+                r.id, r.recipient, r.kind, r.subject_id, r.object_type, r.object_id,
+                stored_gates.alert_message(r.message, r.kind, r.gates, hidden[r.subject_id]), r.created_at,
             )
             for r in rows
-        ]
+        ]  # fmt: skip
         record(session, caller, Action("alert.read", "alert", result_count=len(views)))
     return views
+
+
+def _hidden_of(
+    source: GateSource, caller: Caller, subject_id: str | None, rested_on: Sequence[Sequence[str] | None]
+) -> frozenset[str]:
+    """What the caller may not see of the records one subject's alerts rest on, asked once per subject (an
+    alert about no subject has nothing to decide by: every record it names is withheld)."""
+    hidden = (
+        stored_gates.hidden_for_nobody
+        if subject_id is None
+        else stored_gates.hidden_for(source, caller, subject_id)
+    )
+    return stored_gates.hidden_among(hidden, rested_on)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from ilos.domain.cases import OPEN_ACTION_STATES, ActionState, GateBlock
 from ilos.errors import ConflictError, NotFoundError
 from ilos.resolve.linkage import CLUSTERS_FILE, SUBJECT_EVENTS_FILE, previous_subjects
+from ilos.resolve.records import typed_record_key
 from ilos.services.access import Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.case_actions import halt_action
@@ -264,7 +265,9 @@ def _split_block(split: Split, target: str, cited: Sequence[str]) -> GateBlock:
         f"{', '.join((split.subject_id, *split.parts))}; this action now sits on {target}: "
         "a person must verify identity again"
     )
-    return GateBlock(SPLIT_GATE, reason, (f"split:{split.key[:12]}", *cited), True)
+    return GateBlock(
+        SPLIT_GATE, reason, (f"split:{split.key[:12]}", *cited), True, tuple(map(typed_record_key, cited))
+    )
 
 
 def _merge_audit(row: SubjectMergeRow) -> Action:
@@ -279,7 +282,7 @@ def _merge_block(merge: Split) -> GateBlock:
         f"subject(s) {', '.join(merge.parts)} were merged into {merge.subject_id} by a re-run ({merge.at}): "
         "a person must verify identity again"
     )
-    return GateBlock(MERGE_GATE, reason, (f"merge:{merge.key[:12]}",), True)
+    return GateBlock(MERGE_GATE, reason, (f"merge:{merge.key[:12]}",), True, ())
 
 
 def _view(row: SubjectSplitRow) -> SplitView:

@@ -46,7 +46,9 @@ class CaseNoteRow(Base):
 
 
 class ActionRow(Base):
-    """A planned or executed operational step on one subject; `last_gates` is the latest re-check."""
+    """A planned or executed operational step on one subject; `last_gates` is the latest re-check, each gate
+    as decided with the records it rests on (`records`; absent in entries kept before 0013), shown to each
+    reader as the reader's purpose may see it (`services.stored_gates`)."""
 
     __tablename__ = "actions"
 
@@ -83,7 +85,10 @@ class ActionVerificationRow(Base):
 
 
 class ActionHaltRow(Base):
-    """An action stopped by a gate that appeared after planning: at which step, which gate, why, when."""
+    """An action stopped by a gate that appeared after planning: at which step, which gate, why, when.
+    `reason` and `evidence` are the gate's own, shown to each reader as the reader's purpose may see them;
+    `records`: the records they rest on (NULL in stores older than 0013: taken to rest on every record the
+    reader may not see)."""
 
     __tablename__ = "action_halts"
 
@@ -98,10 +103,13 @@ class ActionHaltRow(Base):
     trigger: Mapped[str] = mapped_column(Text)
     halted_by: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    records: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class AlertRow(Base):
-    """A notice to one person (or `agency:<name>`) about an object that needs their attention."""
+    """A notice to one person (or `agency:<name>`) about an object that needs their attention. `gates`: the
+    gates it reports (gate, reason, records), shown after `message` as the reader's purpose may see them;
+    NULL for alerts reporting none, and for halt alerts older than 0013, whose message holds the gates."""
 
     __tablename__ = "alerts"
 
@@ -114,6 +122,7 @@ class AlertRow(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    gates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class DepartureRow(Base):

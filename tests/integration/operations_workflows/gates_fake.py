@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,11 +43,12 @@ class FakeGates:
                 evidence=(f"{gate.value} evidence",) if gate in blocked else (),
                 policy_version=1,
                 policy_hash="testhash",
+                records=(),  # every gate fills it; these show no record
             )
             for gate in GateId
         ]
 
-    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
         return frozenset()  # its gates rest on no record
 
 
@@ -65,6 +66,6 @@ class ScenarioGates:
     ) -> Sequence[GateResult]:
         return evaluate_gates(self.subjects[subject_id], self.today, self.policy, destination, reviews)
 
-    def hidden_from(self, subject_id: str, caller: Caller) -> frozenset[str]:
+    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
         found = GateInputs(self.subjects[subject_id])
-        return hidden_records(found, self.policy, caller, SourcesConfig.model_construct(sources=()))
+        return hidden_records(found, self.policy, caller, SourcesConfig.model_construct(sources=()), named)

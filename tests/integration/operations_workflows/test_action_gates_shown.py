@@ -17,6 +17,7 @@ from ilos.errors import GateBlockedError
 from ilos.services import case_actions, plan_manifests
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest, StepRequest
+from ilos.services.operations_alerts import my_alerts
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import AlertRow
 from ilos.store.search_keys import identifier_key
@@ -93,13 +94,14 @@ def test_a_step_refused_and_halted_by_a_tax_record_shows_the_halt_without_it(sto
         )
     assert [p.location for p in refused.value.problems] == ["gate.stay_in_effect"]
     _assert_unnamed(refused.value.message, DAY)
-    view = case_actions.read_action(store, SUPERVISOR, action.action_id)
+    view = case_actions.read_action(store, SUPERVISOR, action.action_id, gates)
     shown = json.dumps([*view.last_gates, *(f"{h.reason} {h.evidence}" for h in view.halts)])
     assert view.state in {"planned", "halted"} and any(g["blocks"] for g in view.last_gates)
     _assert_unnamed(shown, DAY)
     with store.transaction() as session:
         alerts = " ".join(a.message for a in session.scalars(select(AlertRow)))
-    _assert_unnamed(alerts, DAY)
+    _assert_unnamed(alerts, DAY)  # the gates are kept apart from the message
+    _assert_unnamed(" ".join(a.message for a in my_alerts(store, PLANNER, gates=gates)), DAY)
     _assert_unnamed(_audit_details(store, "action.verify_legal_status"), DAY)
 
 

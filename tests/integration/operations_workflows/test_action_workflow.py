@@ -86,7 +86,7 @@ def test_stay_after_manifest_lock_refuses_execution_records_halt_and_alerts(
     with store.transaction() as session:
         alerts = session.scalars(select(AlertRow).where(AlertRow.object_id == action_id)).all()
     assert {a.recipient for a in alerts} == {"planner", "analyst"}  # owner, and the case holding S1
-    assert case.case_id and all("stay_in_effect" in a.message for a in alerts)
+    assert case.case_id and all([g["gate"] for g in a.gates or ()] == ["stay_in_effect"] for a in alerts)
     assert [e.outcome for e in _audit(store, "action.execute")] == ["halted"]
     assert any("stay_in_effect" in a.message for a in my_alerts(store, PLANNER))
 

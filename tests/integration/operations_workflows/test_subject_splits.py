@@ -85,7 +85,7 @@ def test_work_follows_the_records_it_cites(
 
     applied = subject_splits.follow_splits(store, STEWARD, rerun)
 
-    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    action = case_actions.read_action(store, SUPERVISOR, action_id, FakeGates())
     assert action.subject_id == ends_on
     assert cases.read_case(store, PLANNER, case.case_id).subjects == (ends_on,)
     assert (action.state == "halted") is halted
@@ -108,14 +108,14 @@ def test_a_merge_moves_and_halts_the_work_on_the_absorbed_id_once(store: Store, 
     action_id = _verified_action(store, "S4", ("src|M2",), case.case_id)
 
     subject_splits.follow_splits(store, STEWARD, rerun)
-    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    action = case_actions.read_action(store, SUPERVISOR, action_id, FakeGates())
     assert (action.subject_id, action.state) == ("S3", "halted")
     assert [h.gate for h in action.halts] == [subject_splits.MERGE_GATE]
     assert cases.read_case(store, PLANNER, case.case_id).subjects == ("S3",)
 
     later = _verified_action(store, "S4", ("src|M2",))  # attached after the merge: not moved again
     subject_splits.follow_splits(store, STEWARD, rerun)
-    assert case_actions.read_action(store, SUPERVISOR, later).subject_id == "S4"
+    assert case_actions.read_action(store, SUPERVISOR, later, FakeGates()).subject_id == "S4"
     with store.transaction() as session:
         merges = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "merge.follow")).all()
         [merge] = session.scalars(select(SubjectMergeRow)).all()
@@ -142,7 +142,7 @@ def test_splits_are_applied_once_and_listed_for_review(store: Store, rerun: Path
     assert subject_splits.follow_splits(store, STEWARD, rerun) == []
     later = _verified_action(store, "S1", ("src|B1",))  # work attached after the split is not moved again
     subject_splits.follow_splits(store, STEWARD, rerun)
-    assert case_actions.read_action(store, SUPERVISOR, later).subject_id == "S1"
+    assert case_actions.read_action(store, SUPERVISOR, later, FakeGates()).subject_id == "S1"
     assert [s.split_id for s in subject_splits.split_reviews(store, PLANNER)] == [split.split_id]
     with pytest.raises(PermissionDeniedError):
         subject_splits.resolve_split_review(store, PLANNER, split.split_id, "checked")
@@ -190,7 +190,7 @@ def test_publishing_a_rerun_moves_the_work_its_splits_divide(store: Store, tmp_p
     assert published.subjects == 2
     [split] = published.splits
     assert (split.subject_id, split.parts, split.state, split.halted) == ("S1", ("S2",), "open", (action_id,))
-    action = case_actions.read_action(store, SUPERVISOR, action_id)
+    action = case_actions.read_action(store, SUPERVISOR, action_id, FakeGates())
     assert (action.subject_id, action.state) == ("S2", "halted")
     assert cases.read_case(store, PLANNER, case.case_id).subjects == ("S2",)
     assert [s.split_id for s in subject_splits.split_reviews(store, PLANNER)] == [split.split_id]
