@@ -147,32 +147,44 @@ def load_subjects(
 # The stored linkage plus what the change worker linked since (its records, in the subjects they belong to
 # now, and scored pairs, journaled): a pair the worker scored is as much a candidate as a batch one. A record
 # both hold (the batch run came after the worker) is the batch run's, subject and pairs (the journal reader
-# leaves its line out: `journal_records.unheld_lines`). A pair judged "match" or "no_match" since it was scored
-# is settled, whatever decision its stored row still carries ("unsure" settles nothing).
-_CANDIDATES_SQL = """
-WITH subjects AS (
-  SELECT source, record_id, subject_id FROM read_parquet($clusters) UNION ALL SELECT * FROM live_clusters
-),
-scored AS (
-  SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability, decision
-  FROM read_parquet($links)
-  UNION ALL SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability,
-    decision FROM live_links
-),
-r AS (
-  SELECT * FROM scored s WHERE NOT EXISTS (
-    SELECT 1 FROM decided j WHERE j.left = least(s.unique_id_l, s.unique_id_r)
-      AND j.right = greatest(s.unique_id_l, s.unique_id_r))
+# leaves its line out: `journal_records.unheld_lines`).
+_SUBJECTS = (
+    "SELECT source, record_id, subject_id FROM read_parquet($clusters) "
+    "UNION ALL SELECT source, record_id, subject_id FROM live_clusters"
 )
+_SCORED = (
+    "SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability, decision "
+    "FROM read_parquet($links) UNION ALL SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, "
+    "record_id_r, match_probability, decision FROM live_links"
+)
+# For some subjects only: their records, the scored pairs touching them, and the subjects of those pairs'
+# records, each step a small table. At a million persons, joining every scored pair to its subjects first
+# made one subject's look cost as much as every subject's (12 s).
+_SUBJECTS_STEPS = (
+    f"CREATE TEMP TABLE mine AS SELECT source, record_id FROM ({_SUBJECTS}) WHERE list_contains($ids, subject_id)",  # noqa: S608 - fixed text
+    f"CREATE TEMP TABLE touching AS SELECT s.* FROM ({_SCORED}) s SEMI JOIN mine m "  # noqa: S608 - fixed text
+    "ON s.source_l = m.source AND s.record_id_l = m.record_id "
+    f"UNION SELECT s.* FROM ({_SCORED}) s SEMI JOIN mine m ON s.source_r = m.source AND s.record_id_r = m.record_id",
+    f"CREATE TEMP TABLE named AS SELECT s.source, s.record_id, s.subject_id FROM ({_SUBJECTS}) s SEMI JOIN ("  # noqa: S608 - fixed text
+    "SELECT source_l AS source, record_id_l AS record_id FROM touching "
+    "UNION SELECT source_r, record_id_r FROM touching) w ON s.source = w.source AND s.record_id = w.record_id",
+)
+_EVERY_SUBJECT = f"WITH named AS ({_SUBJECTS}), touching AS ({_SCORED})"
+# The pairs between two subjects that leave both identities unsettled. A pair judged "match" or "no_match"
+# since it was scored is settled, whatever decision its stored row still carries ("unsure" settles nothing).
+_CANDIDATES_SQL = """
 SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, r.source_r || ':' || r.record_id_r,
        r.match_probability
-FROM r
-JOIN subjects cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l
-JOIN subjects cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r
+FROM touching r
+JOIN named cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l
+JOIN named cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r
 WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
   OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= $unmerged)
   OR (r.decision <> 'judged' AND r.match_probability >= $protective
       AND (list_contains($sources, r.source_l) OR list_contains($sources, r.source_r))))
+  AND NOT EXISTS (
+    SELECT 1 FROM decided j WHERE j.left = least(r.unique_id_l, r.unique_id_r)
+      AND j.right = greatest(r.unique_id_l, r.unique_id_r))
 """
 
 
@@ -198,23 +210,25 @@ def load_candidates(
         return {}
     gates = policy.spec.gates
     params: dict[str, object] = {
-        "links": str(links),
-        "clusters": str(clusters),
         "unmerged": gates.unmerged_match_probability,
         "protective": gates.protective_match_probability,
         "sources": list(gates.protective_sources),
     }
-    sql = _CANDIDATES_SQL
-    if subject_ids is not None:
-        sql += " AND (list_contains($ids, cl.subject_id) OR list_contains($ids, cr.subject_id))"
-        params["ids"] = sorted(subject_ids)
     live_clusters, live_links = journaled_linkage(linkage_dir, journal)
     con = duckdb.connect()
     try:
         con.register("live_clusters", live_clusters)
         con.register("live_links", live_links)
         con.register("decided", _decided_pairs(linkage_dir))
-        rows = con.execute(sql, params).fetchall()
+        if subject_ids is None:
+            files = {"clusters": str(clusters), "links": str(links)}
+            rows = con.execute(f"{_EVERY_SUBJECT} {_CANDIDATES_SQL}", {**files, **params}).fetchall()
+        else:
+            mine, touching, named = _SUBJECTS_STEPS
+            con.execute(mine, {"clusters": str(clusters), "ids": sorted(subject_ids)})
+            con.execute(touching, {"links": str(links)})
+            con.execute(named, {"clusters": str(clusters)})
+            rows = con.execute(_CANDIDATES_SQL, params).fetchall()
     finally:
         con.close()
     found: dict[str, list[CandidateMatch]] = {}
