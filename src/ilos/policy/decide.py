@@ -21,9 +21,11 @@ from ilos.policy.results import (
     VERIFICATION_GATES,
     CandidateMatch,
     Decision,
+    DisputedPair,
     GateResult,
     GateReview,
     LocationView,
+    PendingMerge,
     PriorityResult,
     Status,
 )
@@ -59,6 +61,8 @@ def evaluate_subject(
     reviews: Sequence[GateReview] = (),
     destination_country: str | None = None,
     candidates: Sequence[CandidateMatch] = (),
+    disputes: Sequence[DisputedPair] = (),
+    pending_merges: Sequence[PendingMerge] = (),
     decided_at: datetime | None = None,
     used_on: date | None = None,
 ) -> Decision:
@@ -67,9 +71,10 @@ def evaluate_subject(
     `used_on` is the day the data is used, when authorities must be in force (default `today`)."""
     usage = Usage(subject, role, purpose, authorities, policy, used_on or today)
     usable = restrict_subject(subject, usage)
+    identity = (candidates, disputes, pending_merges)
     gates = merge_gates(
-        evaluate_gates(usable, today, policy, destination_country, reviews, candidates),
-        evaluate_gates(subject, today, policy, destination_country, reviews, candidates),
+        evaluate_gates(usable, today, policy, destination_country, reviews, *identity),
+        evaluate_gates(subject, today, policy, destination_country, reviews, *identity),
     )
     priority = score_priority(usable, today, policy.rules)
     status = status_of(gates)

@@ -19,10 +19,12 @@ from ilos.policy.results import (
     CLEARING_FINDINGS,
     REVIEWABLE_GATES,
     CandidateMatch,
+    DisputedPair,
     Evidence,
     GateId,
     GateResult,
     GateReview,
+    PendingMerge,
     ReviewFinding,
 )
 
@@ -40,6 +42,8 @@ class _Finding:
     evidence: Evidence = ()
     note: str = ""
     records: tuple[str, ...] = ()
+    reviewable: bool = True
+    """False when only a batch run can lift it (the linkage itself is wrong): no review clears it then."""
 
 
 class _Fact(Protocol):
@@ -57,6 +61,8 @@ class _Context:
     policy: Policy
     destination: str | None
     candidates: tuple[CandidateMatch, ...] = ()
+    disputes: tuple[DisputedPair, ...] = ()
+    pending_merges: tuple[PendingMerge, ...] = ()
 
 
 def evaluate_gates(
@@ -66,12 +72,19 @@ def evaluate_gates(
     destination_country: str | None = None,
     reviews: Sequence[GateReview] = (),
     candidates: Sequence[CandidateMatch] = (),
+    disputes: Sequence[DisputedPair] = (),
+    pending_merges: Sequence[PendingMerge] = (),
 ) -> list[GateResult]:
     """Every gate's result for this subject today (blocking or not), so a decision shows what was checked.
 
-    `candidates` are the linker's unjudged uncertain pairs with other subjects: the identity is unsettled."""
+    `candidates` are the linker's unjudged uncertain pairs with other subjects: the identity is unsettled.
+    `disputes` (its records judged different people) and `pending_merges` (subjects the change worker found
+    to be the same person) wait for a batch run: the stored subject is known to be wrong until then."""
     legal = subject.legal if subject.legal.as_of == today else derive_legal_situation(subject.events, today)
-    ctx = _Context(subject, legal, today, policy, destination_country, tuple(candidates))
+    ctx = _Context(
+        subject, legal, today, policy, destination_country, tuple(candidates), tuple(disputes),
+        tuple(pending_merges),
+    )  # fmt: skip
     results = []
     for gate, check in _GATES:
         finding = check(ctx)
@@ -103,8 +116,9 @@ def _clearing_review(
     match needs a new review, and a review naming nothing it examined clears nothing. Recorded reviews and
     actions' identity verifications are held to this one rule. A citizenship review must
     also say why it clears (someone else's evidence, or evidence that does not establish citizenship), and a
-    supervisor's finding that the person is a citizen is final: no later review clears the gate."""
-    if not finding.blocks or gate not in REVIEWABLE_GATES:
+    supervisor's finding that the person is a citizen is final: no later review clears the gate. A finding
+    that waits for a batch run (`_Finding.reviewable` false) is not a review's to lift."""
+    if not finding.blocks or gate not in REVIEWABLE_GATES or not finding.reviewable:
         return None
     mine = sorted(
         (r for r in reviews if r.gate == gate and r.subject_id == subject_id),
@@ -237,7 +251,8 @@ def _identity(ctx: _Context) -> _Finding:
         key=str,
     )
     conflicts = [n for n in params.critical_conflicts if ctx.subject.attribute(n).conflict]
-    if not weak and not conflicts and not ctx.candidates:
+    waits = _batch_waits(ctx)
+    if not weak and not conflicts and not ctx.candidates and not waits:
         return _Finding(False, "identity rests on confident links with no critical conflicts")
     reasons = [f"{len(weak)} record(s) linked below {params.link_confidence_threshold}"] if weak else []
     reasons += [f"conflicting {', '.join(conflicts)}"] if conflicts else []
@@ -246,13 +261,33 @@ def _identity(ctx: _Context) -> _Finding:
     )
     conflicting = [(n, o) for n in conflicts for o in ctx.subject.attribute(n).observations]
     evidence = (
-        tuple(f"weak link {r}" for r in weak)
+        tuple(str(d) for d in ctx.disputes)
+        + tuple(str(m) for m in ctx.pending_merges)
+        + tuple(f"weak link {r}" for r in weak)
         + tuple(f"{n}={o.value} {o.record}" for n, o in conflicting)
         + tuple(str(c) for c in ctx.candidates)
     )
     matched = [r for c in ctx.candidates for r in (c.record, c.other_record)]
-    records = _records(observed=[*weak, *(o.record for _, o in conflicting), *matched])
-    return _Finding(True, "needs verification: " + "; ".join(reasons), evidence, records=records)
+    waited = [r for d in ctx.disputes for r in d.records] + [r for m in ctx.pending_merges for r in m.records]
+    records = _records(observed=[*weak, *(o.record for _, o in conflicting), *matched, *waited])
+    reason = "; ".join([*waits, *(["needs verification: " + "; ".join(reasons)] if reasons else [])])
+    return _Finding(True, reason, evidence, records=records, reviewable=not waits)
+
+
+def _batch_waits(ctx: _Context) -> list[str]:
+    """What holds the identity until a batch run re-links: the stored subject is known to be wrong, so no
+    person's verification lifts it (a review could only vouch for the wrong grouping)."""
+    waits = [
+        f"{d.record} and {d.other_record} were judged different people by {d.judged_by} on "
+        f"{d.judged_at:%Y-%m-%d}, yet are still one subject: re-run `ilos link` to split it"
+        for d in ctx.disputes
+    ]
+    waits += [
+        f"the change worker found this subject to be one person with {m.other_subject} "
+        f"({', '.join(m.records)}): a batch re-run (`ilos link`) must merge them before either is acted on"
+        for m in ctx.pending_merges
+    ]
+    return waits
 
 
 def _departed(ctx: _Context) -> _Finding:

@@ -93,6 +93,42 @@ class CandidateMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class DisputedPair:
+    """Two records of this subject a reviewer judged different people ("no_match"). The change worker cannot
+    split a subject, and batch honours the judgement only at its next run: until `ilos link` splits the
+    subject, it may mix two people's facts, and no review can vouch for it."""
+
+    record: str
+    other_record: str
+    judged_by: str
+    judged_at: datetime
+
+    @property
+    def records(self) -> tuple[str, str]:
+        return (self.record, self.other_record)
+
+    def __str__(self) -> str:
+        return (
+            f"judged different people: {self.record} / {self.other_record} "
+            f"(by {self.judged_by} on {self.judged_at:%Y-%m-%d})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMerge:
+    """Another stored subject the change worker found to be this same person (it merged them, by a record that
+    bridged them or a "match" judgement) before a batch run merged them: until one does, each subject's
+    facts, gates and attached work see only its own records (a court stay may sit in the other)."""
+
+    other_subject: str
+    records: tuple[str, ...]  # what made the worker merge them: its linked record, or the judged pair
+    found_at: str  # when the worker journaled the merge (ISO timestamp)
+
+    def __str__(self) -> str:
+        return f"worker merge with {self.other_subject} by {', '.join(self.records)} ({self.found_at[:10]})"
+
+
+@dataclass(frozen=True, slots=True)
 class GateResult:
     gate: GateId
     blocks: bool

@@ -71,11 +71,12 @@ class linkage_gates:  # noqa: N801 - called as a function, as it was before it h
 def hidden_records(
     found: GateInputs, policy: Policy, caller: Caller, sources: SourcesConfig, named: Collection[str] = ()
 ) -> frozenset[str]:
-    """The records of a subject's gate inputs, and of `named`, the caller may not see, as the subject page
-    takes them with no authority cited (`record_visibility.subject_records`; `sources` decides the records of
-    other subjects, and of `named` those no longer the subject's)."""
+    """The records of a subject's gate inputs (candidate matches, disputes, pending merges included), and of
+    `named`, the caller may not see, as the subject page takes them with no authority cited
+    (`record_visibility.subject_records`; `sources` decides the records of other subjects, and of `named`
+    those no longer the subject's)."""
     usage = Usage(found.subject, policy_role(policy, caller), caller.purpose.value, (), policy, date.today())
-    seen = subject_records(usage, found.candidates, sources)
+    seen = subject_records(usage, found.candidates, sources, found.waiting_records)
     return seen.hidden.union(r for r in named if not seen.visibility(r))
 
 

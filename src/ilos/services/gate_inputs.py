@@ -1,8 +1,9 @@
 """A subject's gate inputs, assembled in one place for every gate check: its facts and legal situation (the
-stored linkage plus the events the change worker journaled since), the linker's unjudged candidate matches
-(identity evidence) and its recorded gate reviews. Worklists, actions (creation, every step and re-check,
-manifest lock), the subject page and review recording all read them here, so a review covers exactly the
-evidence the worklist's gates rest on, and an action never proceeds on evidence the worklist would not."""
+stored linkage plus the events the change worker journaled since), its identity evidence (the linker's
+unjudged candidate matches, and what waits for a batch run: `identity_pending`) and its recorded gate reviews.
+Worklists, actions (creation, every step and re-check, manifest lock), the subject page and review recording
+all read them here, so a review covers exactly the evidence the worklist's gates rest on, and an action never
+proceeds on evidence the worklist would not."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from ilos.definitions.policy import Policy
 from ilos.domain.subjects import Subject
 from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
-from ilos.policy.results import CandidateMatch, GateResult, GateReview
-from ilos.resolve.judgements import settled_pairs
+from ilos.policy.results import CandidateMatch, DisputedPair, GateResult, GateReview, PendingMerge
+from ilos.resolve.judgements import JUDGEMENTS_FILE, settled_pairs
+from ilos.services.identity_pending import load_pending_identity
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_links import journaled_linkage
 from ilos.services.journal_records import Journal, read_journal
@@ -34,20 +36,34 @@ class GateInputs:
     subject: Subject
     candidates: tuple[CandidateMatch, ...] = ()
     reviews: tuple[GateReview, ...] = ()
+    disputes: tuple[DisputedPair, ...] = ()
+    pending_merges: tuple[PendingMerge, ...] = ()
 
     def evaluate(self, today: date, policy: Policy, destination: str | None = None) -> list[GateResult]:
         """Every gate's result on the whole subject (a decision for a purpose also checks the usable part)."""
-        return evaluate_gates(self.subject, today, policy, destination, self.reviews, self.candidates)
+        return evaluate_gates(
+            self.subject, today, policy, destination, self.reviews, self.candidates, self.disputes,
+            self.pending_merges,
+        )  # fmt: skip
+
+    @property
+    def waiting_records(self) -> tuple[str, ...]:
+        """The records the disputes and pending merges name (the identity gate shows them)."""
+        return tuple(r for d in self.disputes for r in d.records) + tuple(
+            r for m in self.pending_merges for r in m.records
+        )
 
 
 # The linkage files gate inputs are read from (the subjects build's as-of date, the subjects' observations and
-# timeline, the clusters and links the candidate matches come from): a re-link or subjects rebuild rewrites them.
+# timeline, the clusters and links the candidate matches come from, the judgements that settle a candidate or
+# dispute a subject): a re-link, a subjects rebuild or a judgement rewrites them.
 LINKAGE_FILES = (
     "subjects.json",
     "observations.parquet",
     "timeline.parquet",
     "clusters.parquet",
     "links.parquet",
+    JUDGEMENTS_FILE,
 )
 
 
@@ -82,13 +98,21 @@ def gate_inputs(
 ) -> Iterator[GateInputs]:
     """The gate inputs of every stored subject (or only of `subject_ids`), in subject-id order: the subject
     with `live_events` added and legal facts as of `as_of`, its unjudged candidate matches under the policy's
-    parameters, and its reviews among `reviews` (by subject). `journal`: the worker's journal as the caller
-    read it already for `live_events` (`journal_records.read_journal`), so it is read once."""
+    parameters, its disputes and merges waiting for a batch run, and its reviews among `reviews` (by
+    subject). `journal`: the worker's journal as the caller read it already for `live_events`
+    (`journal_records.read_journal`), so it is read once."""
     candidates = load_candidates(linkage_dir, policy, subject_ids, journal)
+    pending = load_pending_identity(linkage_dir, subject_ids, journal)
     recorded = reviews or {}
     for subject in load_subjects(linkage_dir, as_of, live_events, subject_ids):
         sid = subject.subject_id
-        yield GateInputs(subject, tuple(candidates.get(sid, ())), tuple(recorded.get(sid, ())))
+        yield GateInputs(
+            subject,
+            tuple(candidates.get(sid, ())),
+            tuple(recorded.get(sid, ())),
+            pending.disputes.get(sid, ()),
+            pending.merges.get(sid, ()),
+        )
 
 
 def subject_gate_inputs(
@@ -97,7 +121,7 @@ def subject_gate_inputs(
     """One subject's gate inputs as they stand now: the linkage as built plus every event the change worker
     journaled for it; a subject with no stored record is empty (it has no final order to act on)."""
     as_of = built_as_of(linkage_dir)
-    journal = read_journal(linkage_dir)  # once, for the events and the candidate matches
+    journal = read_journal(linkage_dir)  # once, for the events, the candidate matches and the pending merges
     live = journaled_events(linkage_dir, {subject_id}, journal)
     found = gate_inputs(linkage_dir, policy, as_of, {subject_id: reviews}, live, {subject_id}, journal)
     empty = GateInputs(assemble_subject(subject_id, [], [], as_of), (), tuple(reviews))

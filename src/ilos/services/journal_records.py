@@ -25,12 +25,15 @@ class Journal:
     """The lines the journal adds to the batch files, in journal order, with current subjects."""
 
     lines: tuple[dict[str, Any], ...]
+    merges: tuple[dict[str, Any], ...] = ()
+    """Every line that absorbed subjects (an event's or a judgement's, its record held by the batch files or
+    not), as written: the merges a batch run may not have made yet (`identity_pending`)."""
 
     def only(self, subject_ids: Collection[str] | None) -> Journal:
-        """The lines of records in these subjects now (every line when None)."""
+        """The lines of records in these subjects now (every line when None), and every merge."""
         if subject_ids is None:
             return self
-        return Journal(tuple(e for e in self.lines if e["subject_id"] in subject_ids))
+        return Journal(tuple(e for e in self.lines if e["subject_id"] in subject_ids), self.merges)
 
 
 def current_subjects(merges: Iterable[Mapping[str, Any]], batch_subjects: Collection[str]) -> dict[str, str]:
@@ -74,7 +77,7 @@ def read_journal(directory: Path, subject_ids: Collection[str] | None = None) ->
         {**e, "subject_id": current[e["subject_id"]]} if e["subject_id"] in current else e
         for e in unheld_lines(directory, everything)
     ]
-    return Journal(tuple(lines)).only(subject_ids)
+    return Journal(tuple(lines), tuple(merges)).only(subject_ids)
 
 
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

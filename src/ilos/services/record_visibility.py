@@ -72,19 +72,19 @@ class SubjectRecords:
 
 
 def subject_records(
-    usage: Usage, candidates: Iterable[CandidateMatch], sources: SourcesConfig
+    usage: Usage, candidates: Iterable[CandidateMatch], sources: SourcesConfig, waiting: Iterable[str] = ()
 ) -> SubjectRecords:
     """The one rule the subject page, an action's gates and stored gate text decide visibility by: a record
     of the subject is withheld when `usage` (its authorities included) may use nothing of it
     (`decide.withheld_records`); any other record as `RecordVisibility` decides it (`sources`: the linkage's
-    sources config, whose markings decide other subjects' records)."""
+    sources config, whose markings decide other subjects' records). `waiting`: the records the identity
+    gate's disputes and pending merges name (`GateInputs.waiting_records`)."""
     subject = usage.subject
     withheld = frozenset(withheld_records(subject, usage))
     shown = tuple(str(r) for r in subject.records if str(r) not in withheld)
     visibility = RecordVisibility(sources, usage.policy, usage.role, usage.purpose, shown, withheld)
-    return SubjectRecords(
-        shown, visibility, withheld.union(unnamed_candidate_records(visibility, candidates))
-    )
+    unnamed = unnamed_candidate_records(visibility, candidates) | {r for r in waiting if not visibility(r)}
+    return SubjectRecords(shown, visibility, withheld.union(unnamed))
 
 
 def other_records_sources(directory: Path) -> SourcesConfig:

@@ -133,11 +133,13 @@ def subject_page(
         authorities=authorities,
         reviews=found.reviews,
         candidates=found.candidates,
+        disputes=found.disputes,
+        pending_merges=found.pending_merges,
         used_on=today,
     )
     # Records the purpose may use nothing of: that such a record exists is itself protected (a tax filing
     # is tax return information), so the page neither lists nor links them and names only their source.
-    seen = subject_records(usage, found.candidates, other_records_sources(directory))
+    seen = subject_records(usage, found.candidates, other_records_sources(directory), found.waiting_records)
     hidden = set(seen.visibility.hidden)
     rules = survivorship_rules()
     return SubjectPage(

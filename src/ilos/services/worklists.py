@@ -111,6 +111,8 @@ def evaluate_linkage(
             authorities=recorded.authorities_for(found.subject.subject_id),
             reviews=found.reviews,
             candidates=found.candidates,
+            disputes=found.disputes,
+            pending_merges=found.pending_merges,
             decided_at=decided_at,
             used_on=decided_at.date(),
         )

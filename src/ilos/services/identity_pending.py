@@ -1,0 +1,159 @@
+"""What holds a subject's identity until the next batch run (`ilos link`) re-links it, read for every subject
+at once beside the candidate matches (`gate_inputs`): two of its records a reviewer judged different people
+that are still one subject, and other stored subjects the change worker found to be the same person (a
+journaled merge the batch files do not hold yet). Either way the stored subject is known to be wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from ilos.policy.results import DisputedPair, PendingMerge
+from ilos.resolve.judgements import Judgement, read_judgements
+from ilos.resolve.linkage import CLUSTERS_FILE
+from ilos.resolve.records import typed_record_key
+from ilos.services.change_inbox import JUDGEMENT_KEY, is_event_line
+from ilos.services.journal_records import Journal, current_subjects, read_journal
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingIdentity:
+    """Per subject id, its pairs judged different people and its merges waiting for a batch run."""
+
+    disputes: Mapping[str, tuple[DisputedPair, ...]] = field(default_factory=dict)
+    merges: Mapping[str, tuple[PendingMerge, ...]] = field(default_factory=dict)
+
+
+def load_pending_identity(
+    linkage_dir: Path, subject_ids: Collection[str] | None = None, journal: Journal | None = None
+) -> PendingIdentity:
+    """Disputes and pending merges of every subject (only of `subject_ids` when given), from the latest
+    judgements, clusters.parquet and the worker's journal (`journal`: the whole journal as the caller read it
+    already). One read of each for all subjects; nothing is read when no judgement says "no_match" and no
+    journaled line merged subjects."""
+    clusters = linkage_dir / CLUSTERS_FILE
+    if not clusters.is_file():
+        return PendingIdentity()
+    judged = read_judgements(linkage_dir)
+    split = [j for j in judged if j.verdict == "no_match"]
+    read = journal if journal is not None else read_journal(linkage_dir)
+    merges = read.merges
+    if not split and not merges:
+        return PendingIdentity()
+    matched = {(j.left, j.right) for j in judged if j.verdict == "match"}
+    by_judgement = [m for m in merges if not is_event_line(m) and _pair(m) in matched]
+    by_record = [m for m in merges if is_event_line(m)]
+    keys = {k for j in split for k in (j.left, j.right)} | {k for m in by_judgement for k in _pair(m)}
+    keys |= {str(m["record"]) for m in by_record}
+    named = {str(s) for m in merges for s in (m["subject_id"], *m["absorbed"])}
+    batch_of, stored = _batch_lookup(clusters, keys, named)
+    subject_of = {**batch_of, **{str(e["record"]): str(e["subject_id"]) for e in read.lines}}
+    wanted = None if subject_ids is None else set(subject_ids)
+    current = current_subjects(merges, stored)  # as the journal's readers follow merges
+    disputes = _disputes(split, subject_of)
+    pending = _pending_merges(by_record, by_judgement, batch_of, subject_of, stored, current)
+    return PendingIdentity(_only(disputes, wanted), _only(pending, wanted))
+
+
+def _pair(line: Mapping[str, Any]) -> tuple[str, str]:
+    judgement = line[JUDGEMENT_KEY]
+    return str(judgement["left"]), str(judgement["right"])
+
+
+def _disputes(split: Iterable[Judgement], subject_of: Mapping[str, str]) -> dict[str, list[DisputedPair]]:
+    """The "no_match" pairs whose two records are in one subject now: batch honours the verdict only when it
+    next clusters, and the worker keeps them together ("kept_together"), as a union-find cannot split."""
+    found: dict[str, list[DisputedPair]] = {}
+    for j in split:
+        subject = subject_of.get(j.left)
+        if subject is not None and subject == subject_of.get(j.right):
+            pair = DisputedPair(typed_record_key(j.left), typed_record_key(j.right), j.judged_by, j.judged_at)
+            found.setdefault(subject, []).append(pair)
+    return found
+
+
+def _pending_merges(
+    by_record: Iterable[Mapping[str, Any]],
+    by_judgement: Iterable[Mapping[str, Any]],
+    batch_of: Mapping[str, str],
+    subject_of: Mapping[str, str],
+    stored: Collection[str],
+    current: Mapping[str, str],
+) -> dict[str, list[PendingMerge]]:
+    """Both sides of every journaled merge that still stands over the batch files: a linked record's merge
+    while the batch files do not hold that record (a batch run that took it in decided its subject itself),
+    a "match" judgement's while it is the pair's latest word, each until the two sides are one subject. A
+    side is held only as a subject the batch files store (`stored`): the journal reader keeps their records
+    in them (`journal_records.current_subjects` stops there), so only a batch run joins them."""
+    found: dict[str, list[PendingMerge]] = {}
+
+    def hold(one: str, other: str, records: tuple[str, ...], line: Mapping[str, Any]) -> None:
+        if one != other and (one in stored or other in stored):
+            at = str(line.get("processed_at", ""))
+            found.setdefault(one, []).append(PendingMerge(other, records, at))
+            found.setdefault(other, []).append(PendingMerge(one, records, at))
+
+    for line in by_record:
+        record = str(line["record"])
+        if record in batch_of:
+            continue
+        here = current.get(str(line["subject_id"]), str(line["subject_id"]))
+        for gone in line["absorbed"]:
+            there = current.get(str(gone), str(gone))
+            if there in stored:
+                hold(there, here, (typed_record_key(record),), line)
+    for line in by_judgement:
+        left, right = _pair(line)
+        sides = subject_of.get(left), subject_of.get(right)
+        if sides[0] is not None and sides[1] is not None:
+            hold(sides[0], sides[1], (typed_record_key(left), typed_record_key(right)), line)
+    return found
+
+
+def _only(found: Mapping[str, list[T]], wanted: Collection[str] | None) -> dict[str, tuple[T, ...]]:
+    return {
+        subject: tuple(sorted(dict.fromkeys(items), key=str))
+        for subject, items in found.items()
+        if wanted is None or subject in wanted
+    }
+
+
+def _batch_lookup(
+    clusters: Path, keys: Collection[str], subjects: Collection[str]
+) -> tuple[dict[str, str], frozenset[str]]:
+    """The subject clusters.parquet gives each of these record keys (`source|record_id`) it holds, and which
+    of these subject ids it holds."""
+    split = [k.split("|", 1) for k in sorted(keys) if "|" in k]
+    con = duckdb.connect()
+    try:
+        subject_of: dict[str, str] = {}
+        if split:
+            con.register(
+                "wanted_records",
+                pa.table({"source": [k[0] for k in split], "record_id": [k[1] for k in split]}),
+            )
+            rows = con.execute(
+                "SELECT c.source || '|' || c.record_id, c.subject_id FROM read_parquet($clusters) c "
+                "SEMI JOIN wanted_records w ON c.source = w.source AND c.record_id = w.record_id",
+                {"clusters": str(clusters)},
+            ).fetchall()
+            subject_of = {str(k): str(s) for k, s in rows}
+        stored: frozenset[str] = frozenset()
+        if subjects:
+            con.register("wanted_subjects", pa.table({"subject_id": sorted(subjects)}))
+            rows = con.execute(
+                "SELECT DISTINCT c.subject_id FROM read_parquet($clusters) c "
+                "SEMI JOIN wanted_subjects w ON c.subject_id = w.subject_id",
+                {"clusters": str(clusters)},
+            ).fetchall()
+            stored = frozenset(str(s) for (s,) in rows)
+    finally:
+        con.close()
+    return subject_of, stored
