@@ -283,7 +283,7 @@ def _batch_waits(ctx: _Context) -> list[str]:
         for d in ctx.disputes
     ]
     waits += [
-        f"the change worker found this subject to be one person with {m.other_subject} "
+        f"{m.found_by} found this subject to be one person with {m.other_subject} "
         f"({', '.join(m.records)}): a batch re-run (`ilos link`) must merge them before either is acted on"
         for m in ctx.pending_merges
     ]

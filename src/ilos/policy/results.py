@@ -116,16 +116,21 @@ class DisputedPair:
 
 @dataclass(frozen=True, slots=True)
 class PendingMerge:
-    """Another stored subject the change worker found to be this same person (it merged them, by a record that
-    bridged them or a "match" judgement) before a batch run merged them: until one does, each subject's
-    facts, gates and attached work see only its own records (a court stay may sit in the other)."""
+    """Another stored subject found to be this same person before a batch run merged them (the change worker
+    merged them, by a record that bridged them or a "match" judgement; or a reviewer judged two of their
+    records "match" since the batch files were written): until one does, each subject's facts, gates and
+    attached work see only its own records (a court stay may sit in the other)."""
 
     other_subject: str
     records: tuple[str, ...]  # what made the worker merge them: its linked record, or the judged pair
-    found_at: str  # when the worker journaled the merge (ISO timestamp)
+    found_at: str  # when the worker journaled the merge, or the reviewer judged the pair (ISO timestamp)
+    found_by: str = "the change worker"  # or the reviewer whose "match" no batch run has applied yet
 
     def __str__(self) -> str:
-        return f"worker merge with {self.other_subject} by {', '.join(self.records)} ({self.found_at[:10]})"
+        return (
+            f"merge with {self.other_subject} found by {self.found_by} "
+            f"({', '.join(self.records)}, {self.found_at[:10]})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,12 +46,17 @@ def load_pending_identity(
     split = [j for j in judged if j.verdict == "no_match"]
     read = journal if journal is not None else read_journal(linkage_dir)
     merges = read.merges
-    if not split and not merges:
+    written = datetime.fromtimestamp(clusters.stat().st_mtime, UTC)
+    fresh = [j for j in judged if j.verdict == "match" and j.judged_at > written]
+    if not split and not merges and not fresh:
         return PendingIdentity()
     matched = {(j.left, j.right) for j in judged if j.verdict == "match"}
     by_judgement = [m for m in merges if not is_event_line(m) and _pair(m) in matched]
     by_record = [m for m in merges if is_event_line(m)]
+    taken_in = {_pair(m) for m in by_judgement}
+    by_reviewer = [j for j in fresh if (j.left, j.right) not in taken_in]
     keys = {k for j in split for k in (j.left, j.right)} | {k for m in by_judgement for k in _pair(m)}
+    keys |= {k for j in by_reviewer for k in (j.left, j.right)}
     keys |= {str(m["record"]) for m in by_record}
     named = {str(s) for m in merges for s in (m["subject_id"], *m["absorbed"])}
     batch_of, stored = _batch_lookup(clusters, keys, named)
@@ -59,6 +65,8 @@ def load_pending_identity(
     current = current_subjects(merges, stored)  # as the journal's readers follow merges
     disputes = _disputes(split, subject_of)
     pending = _pending_merges(by_record, by_judgement, batch_of, subject_of, stored, current)
+    for subject, found in _unapplied_matches(by_reviewer, subject_of).items():
+        pending.setdefault(subject, []).extend(found)
     return PendingIdentity(_only(disputes, wanted), _only(pending, wanted))
 
 
@@ -114,6 +122,23 @@ def _pending_merges(
         sides = subject_of.get(left), subject_of.get(right)
         if sides[0] is not None and sides[1] is not None:
             hold(sides[0], sides[1], (typed_record_key(left), typed_record_key(right)), line)
+    return found
+
+
+def _unapplied_matches(
+    matches: Iterable[Judgement], subject_of: Mapping[str, str]
+) -> dict[str, list[PendingMerge]]:
+    """A "match" judged since the batch files were written, on records of two subjects, holds both until a
+    batch run applies it (no worker took it in): judging the pair settles it as a candidate match, which
+    would otherwise lift the hold the unjudged pair kept while the subjects are still apart."""
+    found: dict[str, list[PendingMerge]] = {}
+    for j in matches:
+        one, other = subject_of.get(j.left), subject_of.get(j.right)
+        if one is None or other is None or one == other:
+            continue
+        records, at = (typed_record_key(j.left), typed_record_key(j.right)), j.judged_at.isoformat()
+        found.setdefault(one, []).append(PendingMerge(other, records, at, j.judged_by))
+        found.setdefault(other, []).append(PendingMerge(one, records, at, j.judged_by))
     return found
 
 

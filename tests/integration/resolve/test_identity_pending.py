@@ -6,6 +6,7 @@ person (its merge moves none of their stored records). No review lifts it; the r
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -209,6 +210,35 @@ def test_a_match_judgement_the_worker_takes_in_between_two_batch_subjects_holds_
         assert gate.blocks
         assert f"the change worker found this subject to be one person with {other}" in gate.reason
         assert {typed_record_key(left), typed_record_key(right)} <= set(gate.records or ())
+
+
+def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_the_batch_files_are_written(
+    built: Path, tmp_path: Path
+) -> None:
+    """Judging the pair settles it as a candidate match, which lifted the hold the unjudged pair kept while
+    the two subjects were still apart (a stay in one, actions on the other)."""
+    out = _fresh(built, tmp_path)
+    pair = next(
+        p for p in pq.read_table(out / linkage.REVIEW_FILE).to_pylist() if not p["household_conflict"]
+    )
+    left, right = pair["unique_id_l"], pair["unique_id_r"]
+    subjects = _clusters(out)[left], _clusters(out)[right]
+    assert subjects[0] != subjects[1]
+    assert all("candidate match" in _identity(out, s).reason for s in subjects)
+
+    judge_pair(out, left, right, "match", "reviewer-a")
+
+    for one, other in (subjects, subjects[::-1]):
+        gate = _identity(out, one)
+        assert gate.blocks
+        assert f"reviewer-a found this subject to be one person with {other}" in gate.reason
+        assert {typed_record_key(left), typed_record_key(right)} <= set(gate.records or ())
+    held = {s: {m.other_subject for m in f.pending_merges} for s, f in _waiting(out).items()}
+    assert held[subjects[0]] == {subjects[1]} and held[subjects[1]] == {subjects[0]}
+
+    later = (out / linkage.CLUSTERS_FILE).stat().st_mtime + 60  # a batch run (or link add) wrote them since
+    os.utime(out / linkage.CLUSTERS_FILE, (later, later))
+    assert _waiting(out) == {}
 
 
 @pytest.mark.slow
