@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import fcntl
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ import pyarrow.parquet as pq
 from ilos.errors import InvalidInputError
 
 JUDGEMENTS_FILE = "judgements.parquet"
+_LOCK_FILE = "judgements.lock"
 Verdict = Literal["match", "no_match", "unsure"]
 VERDICTS: tuple[Verdict, ...] = ("match", "no_match", "unsure")
 VERDICTS_ACCEPTED = "match, no_match (also written no-match) or unsure"
@@ -119,22 +122,42 @@ def record_judgement(linkage_dir: Path, left: str, right: str, verdict: str, jud
     if not judged_by.strip():
         raise InvalidInputError("A judgement needs the name of who made it (--by)")
     a, b = _pair(left, right)
-    judgement = Judgement(a, b, stored, judged_by, datetime.now(UTC))
     path = linkage_dir / JUDGEMENTS_FILE
-    rows = pq.read_table(path).to_pylist() if path.exists() else []
-    rows.append(
-        {"left": a, "right": b, "verdict": stored, "judged_by": judged_by, "judged_at": judgement.judged_at}
-    )
-    schema = pa.schema(
-        [
-            ("left", pa.string()),
-            ("right", pa.string()),
-            ("verdict", pa.string()),
-            ("judged_by", pa.string()),
-            ("judged_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), tmp)
-    tmp.replace(path)
+    with _writing(linkage_dir):  # stamped inside: the file's order is the order of the stamps
+        judgement = Judgement(a, b, stored, judged_by, datetime.now(UTC))
+        row = {
+            "left": a,
+            "right": b,
+            "verdict": stored,
+            "judged_by": judged_by,
+            "judged_at": judgement.judged_at,
+        }
+        rows = pq.read_table(path).to_pylist() if path.exists() else []
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(pa.Table.from_pylist([*rows, row], schema=_SCHEMA), tmp)
+        tmp.replace(path)
     return judgement
+
+
+_SCHEMA = pa.schema(
+    [
+        ("left", pa.string()),
+        ("right", pa.string()),
+        ("verdict", pa.string()),
+        ("judged_by", pa.string()),
+        ("judged_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+@contextmanager
+def _writing(linkage_dir: Path) -> Iterator[None]:
+    """One writer at a time, across threads and processes (the API serves several reviewers): two writes at
+    once would each replace the file with their own row added, losing the other's, and the worker takes rows
+    in by position."""
+    with (linkage_dir / _LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

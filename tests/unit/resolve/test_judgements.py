@@ -4,6 +4,7 @@ read, by the lookup of one pair and by the table of settled pairs the gates join
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ilos.resolve.judgements import (
@@ -53,3 +54,12 @@ def test_the_review_queue_and_the_gates_join_against_one_table_shape(tmp_path: P
     assert everything.schema == settled_pairs(tmp_path).schema
     assert everything.column("verdict").to_pylist() == ["match", "unsure", "no_match"]
     assert settled_pairs(tmp_path).column("right").to_pylist() == ["b|2", "d|4"]
+
+
+def test_judgements_recorded_at_once_by_many_reviewers_are_all_kept(tmp_path: Path) -> None:
+    """Each write reads the file and replaces it one row longer: two at once would keep only one of their rows
+    (and the worker takes rows in by position, so a lost row shifts every later one)."""
+    pairs = [(f"a|{i}", f"b|{i}") for i in range(48)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda p: record_judgement(tmp_path, *p, "no_match", "reviewer-a"), pairs))
+    assert sorted((j.left, j.right) for j in read_judgements(tmp_path)) == sorted(pairs)
