@@ -7,6 +7,9 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from ilos.resolve.judgements import (
     JUDGEMENTS_FILE,
     judged_pairs,
@@ -29,13 +32,21 @@ def test_a_judgement_recorded_after_a_read_is_seen_by_the_next_read(tmp_path: Pa
 
 
 def test_a_rewrite_in_the_same_clock_tick_is_read_again(tmp_path: Path) -> None:
-    """A coarse file clock can give two writes one modification time; the file's size still tells them apart."""
+    """A coarse file clock can give two versions of one file (same inode: written in place, as a copy tool
+    may) one modification time; the file's size still tells them apart."""
     first = record_judgement(tmp_path, "a|1", "b|2", "no_match", "reviewer-a")
     path = tmp_path / JUDGEMENTS_FILE
-    stamp = path.stat().st_mtime_ns
+    before = path.stat()
     assert read_judgements(tmp_path) == [first]
-    second = record_judgement(tmp_path, "a|1", "c|3", "match", "reviewer-a")
-    os.utime(path, ns=(stamp, stamp))
+    (tmp_path / "elsewhere").mkdir()
+    second = record_judgement(tmp_path / "elsewhere", "a|1", "c|3", "match", "reviewer-a")
+    rows = [
+        *pq.read_table(path).to_pylist(),
+        *pq.read_table(tmp_path / "elsewhere" / JUDGEMENTS_FILE).to_pylist(),
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path)  # in place
+    os.utime(path, ns=(before.st_mtime_ns, before.st_mtime_ns))
+    assert path.stat().st_ino == before.st_ino and path.stat().st_mtime_ns == before.st_mtime_ns
     assert read_judgements(tmp_path) == [first, second]
 
 
