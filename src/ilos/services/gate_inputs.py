@@ -212,11 +212,6 @@ WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
 """
 
 
-def _decided_pairs(linkage_dir: Path) -> pa.Table:
-    """The pairs a person settled (latest verdict "match" or "no_match"), stored left <= right."""
-    return settled_pairs(linkage_dir)
-
-
 def load_candidates(
     linkage_dir: Path,
     policy: Policy,
@@ -243,7 +238,7 @@ def load_candidates(
     try:
         con.register("live_clusters", live_clusters)
         con.register("live_links", live_links)
-        con.register("decided", _decided_pairs(linkage_dir))
+        con.register("decided", settled_pairs(linkage_dir))
         if subject_ids is None:
             files = {"clusters": str(clusters), "links": str(links)}
             rows = con.execute(f"{_EVERY_SUBJECT} {_CANDIDATES_SQL}", {**files, **params}).fetchall()
