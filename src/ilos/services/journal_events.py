@@ -1,7 +1,8 @@
 """Timeline events of the change events the near-real-time worker journaled beside a linkage since it was
 built: what gate checks and worklists add to the batch files, so a stay posted a moment ago counts at once.
 The journal stays the worker's (`realtime`); this module only reads its complete lines (`journal_records`:
-those the batch files do not hold, with the subjects their records belong to now)."""
+those whose record's events the subjects build does not hold, with the subjects their records belong to now,
+as clusters.parquet gives them once a batch run took a record in)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def journaled_events(
     subject the event's record belongs to now, and the event columns), one DuckDB query per source; None
     when there are none. `journal`: the journal as the request read it already (`read_journal`)."""
     read = journal if journal is not None else read_journal(directory, subject_ids)
-    entries = read.only(subject_ids).lines
+    entries = read.only(subject_ids).events
     if not entries:
         return None
     by_source: dict[str, list[dict[str, Any]]] = {}

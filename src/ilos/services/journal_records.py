@@ -1,7 +1,9 @@
-"""The worker's journal as every reader takes it: the complete lines whose record the batch files do not
-hold, each with `subject_id` the subject its record belongs to now. A line keeps the subject its record
-joined when linked; a later line's `absorbed` may name that subject, which then exists no more. Read once
-per request (`read_journal`) and handed to each reader (`journal_links`, `journal_events`)."""
+"""The worker's journal as every reader takes it: the complete lines with `subject_id` the subject each
+record belongs to now. For links, pairs and subject membership a line counts while the batch files
+(clusters.parquet) do not hold its record; for events, while the subjects build (timeline.parquet) does not.
+A line keeps the subject its record joined when linked; a later line's `absorbed` may name that subject,
+which then exists no more. Read once per request (`read_journal`) and handed to each reader (`journal_links`,
+`journal_events`)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from ilos.resolve.linkage import CLUSTERS_FILE
 from ilos.services.change_inbox import JOURNAL_FILE, event_lines, is_event_line, journal_lines
 
 _MERGED = json.dumps("merged")  # a line whose event absorbed subjects says so in `action`
+# The subjects build's timeline (`services.subjects.TIMELINE_FILE`, not imported: that module imports the
+# linking services, which read the journal through this one).
+_TIMELINE_FILE = "timeline.parquet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,11 @@ class Journal:
     """The lines the journal adds to the batch files, in journal order, with current subjects."""
 
     lines: tuple[dict[str, Any], ...]
+    """The lines whose record clusters.parquet does not hold: the worker's links, pairs and subjects."""
+    events: tuple[dict[str, Any], ...]
+    """The lines whose record's events the subjects build does not hold (timeline.parquet): `lines`, and
+    those of records a batch run (`ilos link`, `ilos link add`) took in since, under the subject
+    clusters.parquet gives them, until `ilos subjects build` puts their events in the timeline."""
     merges: tuple[dict[str, Any], ...] = ()
     """Every line that absorbed subjects (an event's or a judgement's, its record held by the batch files or
     not), as written: the merges a batch run may not have made yet (`identity_pending`)."""
@@ -33,7 +43,11 @@ class Journal:
         """The lines of records in these subjects now (every line when None), and every merge."""
         if subject_ids is None:
             return self
-        return Journal(tuple(e for e in self.lines if e["subject_id"] in subject_ids), self.merges)
+        return Journal(
+            tuple(e for e in self.lines if e["subject_id"] in subject_ids),
+            tuple(e for e in self.events if e["subject_id"] in subject_ids),
+            self.merges,
+        )
 
 
 def current_subjects(merges: Iterable[Mapping[str, Any]], batch_subjects: Collection[str]) -> dict[str, str]:
@@ -60,24 +74,35 @@ def current_subjects(merges: Iterable[Mapping[str, Any]], batch_subjects: Collec
 
 def read_journal(directory: Path, subject_ids: Collection[str] | None = None) -> Journal:
     """The journal's lines, their subjects resolved (only the lines of records in `subject_ids` now, when
-    given: then only the merges and the lines naming those subjects or one merged into them are parsed)."""
+    given: then only the merges, the lines naming those subjects or one merged into them, and the lines
+    naming a record clusters.parquet puts in them are parsed)."""
     path = directory / JOURNAL_FILE
     whole = list(journal_lines(path)) if subject_ids is None else None
     candidates = journal_lines(path, (_MERGED,)) if whole is None else whole
     merges = [e for e in candidates if e.get("absorbed")]  # a judgement's line merges too
-    everything = None if whole is None else [e for e in whole if is_event_line(e)]
-    _, batch_subjects = _in_batch(directory, (), {str(s) for e in merges for s in e["absorbed"]})
+    batch_subjects = _batch_subjects(directory, {str(s) for e in merges for s in e["absorbed"]})
     current = current_subjects(merges, batch_subjects)
-    if everything is None:
+    if whole is None:
         wanted = set(subject_ids or ())
         names = wanted | {gone for gone, now in current.items() if now in wanted}
-        naming = event_lines(path, [json.dumps(n) for n in names]) if names else iter(())
-        everything = [e for e in naming if e["subject_id"] in names]
-    lines = [
-        {**e, "subject_id": current[e["subject_id"]]} if e["subject_id"] in current else e
-        for e in unheld_lines(directory, everything)
-    ]
-    return Journal(tuple(lines), tuple(merges)).only(subject_ids)
+        # A record a batch run took in since is in the subject clusters.parquet gives it, named or not.
+        batch_records = _subject_records(directory, wanted)
+        texts = [json.dumps(n) for n in (*names, *batch_records)]
+        naming = event_lines(path, texts) if texts else iter(())
+        everything = [e for e in naming if e["subject_id"] in names or e["record"] in batch_records]
+    else:
+        everything = [e for e in whole if is_event_line(e)]
+    held, built = _placement(directory, [str(e["record"]) for e in everything])
+    lines, events = [], []
+    for e in everything:
+        record = e["record"]
+        if record not in held:
+            line = {**e, "subject_id": current[e["subject_id"]]} if e["subject_id"] in current else e
+            lines.append(line)
+            events.append(line)
+        elif record not in built:
+            events.append({**e, "subject_id": held[record]})
+    return Journal(tuple(lines), tuple(events), tuple(merges)).only(subject_ids)
 
 
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,41 +110,80 @@ def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[
     came after the worker and took in its record decided that record's subject and pairs itself: the line's,
     decided earlier on another linkage, would show a pair twice or as it no longer stands."""
     lines = list(lines)
-    held, _ = _in_batch(directory, [str(e["record"]) for e in lines], ())
+    held = _held_records(directory, [str(e["record"]) for e in lines])
     return [e for e in lines if e["record"] not in held] if held else lines
 
 
-def _in_batch(
-    directory: Path, records: Collection[str], subjects: Collection[str]
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Which of these record keys (`source|record_id`) and subject ids clusters.parquet holds."""
-    clusters = directory / CLUSTERS_FILE
-    if not clusters.is_file() or not (records or subjects):
-        return frozenset(), frozenset()
+def _placement(directory: Path, records: Collection[str]) -> tuple[dict[str, str], frozenset[str]]:
+    """Of these record keys, those clusters.parquet holds (-> the subject it gives each) and, of those, the
+    ones whose events the subjects build holds. The timeline is read only when clusters holds one: a batch
+    run took in a record the worker journaled."""
+    held = _held_records(directory, records)
+    return held, _built_records(directory, held) if held else frozenset()
+
+
+def _held_records(directory: Path, records: Collection[str]) -> dict[str, str]:
+    """Of these record keys (`source|record_id`), those clusters.parquet holds -> the subject it gives each."""
+    found = _semi_join(directory / CLUSTERS_FILE, records, "c.source || '|' || c.record_id, c.subject_id")
+    return {str(r): str(s) for r, s in found}
+
+
+def _built_records(directory: Path, records: Collection[str]) -> frozenset[str]:
+    """Of these record keys, those with events in the subjects build's timeline: the events the gates read
+    from there. A record whose row the build did not read (`ilos link add` takes rows from a file of its
+    own) has none, so its journaled events stay read."""
+    found = _semi_join(directory / _TIMELINE_FILE, records, "DISTINCT c.source || '|' || c.record_id")
+    return frozenset(str(r) for (r,) in found)
+
+
+def _semi_join(path: Path, records: Collection[str], columns: str) -> list[tuple[Any, ...]]:
+    """`columns` of the rows of the Parquet file at `path` (as `c`) keyed by one of these record keys."""
+    if not records or not path.is_file():
+        return []
     keys = [r.split("|", 1) for r in records]
     con = duckdb.connect()
     try:
-        held: frozenset[str] = frozenset()
-        if keys:
-            con.register(
-                "journal_records",
-                pa.table({"source": [k[0] for k in keys], "record_id": [k[1] for k in keys]}),
-            )
-            found = con.execute(
-                "SELECT c.source || '|' || c.record_id FROM read_parquet($clusters) c "
-                "SEMI JOIN journal_records j ON c.source = j.source AND c.record_id = j.record_id",
-                {"clusters": str(clusters)},
-            ).fetchall()
-            held = frozenset(r for (r,) in found)
-        batch: frozenset[str] = frozenset()
-        if subjects:
-            con.register("journal_subjects", pa.table({"subject_id": sorted(subjects)}))
-            found = con.execute(
-                "SELECT DISTINCT c.subject_id FROM read_parquet($clusters) c "
-                "SEMI JOIN journal_subjects j ON c.subject_id = j.subject_id",
-                {"clusters": str(clusters)},
-            ).fetchall()
-            batch = frozenset(s for (s,) in found)
+        con.register(
+            "journal_records", pa.table({"source": [k[0] for k in keys], "record_id": [k[1] for k in keys]})
+        )
+        return con.execute(
+            f"SELECT {columns} FROM read_parquet($path) c "  # noqa: S608 - fixed column lists
+            "SEMI JOIN journal_records j ON c.source = j.source AND c.record_id = j.record_id",
+            {"path": str(path)},
+        ).fetchall()
     finally:
         con.close()
-    return held, batch
+
+
+def _batch_subjects(directory: Path, subjects: Collection[str]) -> frozenset[str]:
+    """Which of these subject ids clusters.parquet holds."""
+    clusters = directory / CLUSTERS_FILE
+    if not subjects or not clusters.is_file():
+        return frozenset()
+    con = duckdb.connect()
+    try:
+        con.register("journal_subjects", pa.table({"subject_id": sorted(subjects)}))
+        found = con.execute(
+            "SELECT DISTINCT c.subject_id FROM read_parquet($clusters) c "
+            "SEMI JOIN journal_subjects j ON c.subject_id = j.subject_id",
+            {"clusters": str(clusters)},
+        ).fetchall()
+    finally:
+        con.close()
+    return frozenset(s for (s,) in found)
+
+
+def _subject_records(directory: Path, subject_ids: Collection[str]) -> frozenset[str]:
+    """The record keys clusters.parquet puts in these subjects."""
+    clusters = directory / CLUSTERS_FILE
+    if not subject_ids or not clusters.is_file():
+        return frozenset()
+    con = duckdb.connect()
+    try:
+        found = con.execute(
+            "SELECT source || '|' || record_id FROM read_parquet($clusters) WHERE list_contains($ids, subject_id)",
+            {"clusters": str(clusters), "ids": sorted(subject_ids)},
+        ).fetchall()
+    finally:
+        con.close()
+    return frozenset(str(r) for (r,) in found)

@@ -158,9 +158,12 @@ class Worker:
             return  # a judgement's line: taking it in has just done what the line says
         values = entry["values"]
         rec, events = self._standardize_and_events(entry["source"], values)
-        # A record a batch run has taken in since is the batch's (linked there, its events in its timeline).
+        # A record a batch run has taken in since is the batch's (linked there, in the subject it gave), but its
+        # events are in the timeline only once `ilos subjects build` has run after it (`journal_records`).
         if self.linker.store.find(entry["record"]) is None:
             self.linker.link(rec)
+            self.timeline.add(events)
+        elif not self.timeline.has_loaded(entry["record"]):
             self.timeline.add(events)
         kept = {k: entry[k] for k in _PROCESSED_FIELDS}
         self.journaled[entry["event_id"]] = Processed(

@@ -65,6 +65,10 @@ class TimelineIndex:
                 found.setdefault(key, []).append(event_from_row(row))
         return found
 
+    def has_loaded(self, key: str) -> bool:
+        """Whether the loaded table (the subjects build's timeline) has events of this record."""
+        return bool(self._loaded_rows([key]))
+
     def add(self, events: Iterable[Event]) -> None:
         for e in events:
             self._added.setdefault(f"{e.source}|{e.record_id}", []).append(e)
