@@ -3,7 +3,8 @@
 Candidates come from the in-memory blocking index, scores from the trained model applied in Python
 (`scoring.PairScorer`, which reproduces Splink's), and merges from the same constrained clustering the
 batch run uses (`clustering.merge_record`, through `try_merge`), so the near-real-time path and the batch path agree.
-Reviewers' judgements are taken in row by row in the order they were recorded (`take_in`), so a worker that
+Reviewers' judgements are taken in as the batch files took them where those files reflect them (the latest
+verdict per pair), and after that row by row in the order they were recorded (`take_in`), so a worker that
 takes them in while it runs and one that replays its journal reach the same subjects.
 """
 
@@ -37,7 +38,7 @@ from ilos.resolve.clustering import (
     node_constraints,
     try_merge,
 )
-from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history
+from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history, latest_rows
 from ilos.resolve.record_store import RecordStore
 from ilos.resolve.records import record_key
 from ilos.resolve.scoring import PairScore, PairScorer, tf_columns_of
@@ -69,13 +70,14 @@ class LinkOutcome:
 
 
 JudgementResult = Literal[
-    "pending", "merged", "one_subject", "refused", "kept_apart", "kept_together", "undecided"
+    "pending", "merged", "one_subject", "refused", "kept_apart", "kept_together", "undecided", "superseded"
 ]
 """What taking in a judgement did: "pending" (a record is not linked yet: its link applies it), "merged" (a
 match joined two subjects), "one_subject" (a match on records already together), "refused" (a match a linking
 constraint forbids, as batch clustering refuses it), "kept_apart" (a no match between two subjects, which may
 never meet now), "kept_together" (a no match inside one subject: a union-find cannot split it, so the records
-stay together until the next `ilos link` run, which honours it) or "undecided" (unsure)."""
+stay together until the next `ilos link` run, which honours it), "undecided" (unsure) or "superseded" (a row
+the batch files reflect that a later one among them replaced on its pair: the run honoured only the later)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ class JudgementOutcome:
     result: JudgementResult
     subject_id: str | None = None
     absorbed: tuple[str, ...] = ()
+
+
+def _pair_of(j: Judgement) -> tuple[str, str]:
+    return (j.left, j.right) if j.left <= j.right else (j.right, j.left)
 
 
 def _sorted_by_key(table: pa.Table) -> pa.Table:
@@ -134,10 +140,14 @@ class IncrementalLinker:
         the worker linked after the batch run, which its journal's replay links again after this load."""
         self.judgements_seen = 0
         """How many rows of the judgements file (`judgement_history`, oldest first) have been taken in."""
+        self.judgements_applied = int(summary.get(linkage.JUDGEMENTS_APPLIED_KEY, 0))
+        """How many rows the batch files reflect (`LinkageSummary.judgements_applied`): taken in as batch took
+        them, the latest verdict per pair only."""
+        self._batch_latest: tuple[int, dict[tuple[str, str], int]] = (0, {})
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         self._load_constraints()
-        if take_in_judgements:
-            self.take_in(judgement_history(linkage_dir))
+        if take_in_judgements:  # `ilos link add`, which writes batch files: every row as a batch run takes it
+            self.take_in(judgement_history(linkage_dir), as_batch=True)
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
         # alive now out of the collector's reach. Reference counting still frees them.
@@ -171,9 +181,16 @@ class IncrementalLinker:
             if na is not None and nb is not None:
                 self._block(na, nb)
 
-    def take_in(self, history: Sequence[Judgement], upto: int | None = None) -> list[JudgementOutcome]:
+    def take_in(
+        self, history: Sequence[Judgement], upto: int | None = None, as_batch: bool = False
+    ) -> list[JudgementOutcome]:
         """Apply the rows of `history` (every judgement row, oldest first) not taken in yet, up to row `upto`
-        (all when None), in order: a later row on a pair overrides an earlier one, as in batch."""
+        (all when None), in order. The rows the batch files reflect (the first `judgements_applied`; every row
+        with `as_batch`) are taken in as a batch run takes them: only each pair's latest among them acts, an
+        earlier one is passed over ("superseded"), so a "match" a later "no match" replaced joins nothing.
+        A row after them acts as it comes, as it did in the running worker: a "match" joins two subjects for
+        good (a union-find cannot split them) and a later "no match" on the pair can only keep them together;
+        `identity_pending` holds both until a batch run honours the later verdict."""
         wanted = len(history) if upto is None else upto
         if len(history) < max(wanted, self.judgements_seen):
             raise ConflictError(
@@ -181,11 +198,23 @@ class IncrementalLinker:
                 f"{max(wanted, self.judgements_seen):,} already taken in (the journal places each judgement by its "
                 "row): it was replaced by an older copy; restore the file it replaced"
             )
+        batch_rows = wanted if as_batch else min(self.judgements_applied, len(history))
+        latest = self._latest_among(history, batch_rows) if self.judgements_seen < batch_rows else {}
         out = []
         for j in history[self.judgements_seen : upto]:
-            out.append(self._apply(j, self.judgements_seen))
+            row = self.judgements_seen
+            if row < batch_rows and latest[_pair_of(j)] != row:
+                out.append(JudgementOutcome(j, row, "superseded"))
+            else:
+                out.append(self._apply(j, row))
             self.judgements_seen += 1
         return out
+
+    def _latest_among(self, history: Sequence[Judgement], rows: int) -> dict[tuple[str, str], int]:
+        """Each pair's latest row among the first `rows` (kept: replay asks once per journal line)."""
+        if self._batch_latest[0] != rows:
+            self._batch_latest = (rows, latest_rows(history, rows))
+        return self._batch_latest[1]
 
     def _apply(self, j: Judgement, row: int) -> JudgementOutcome:
         """A judgement on two linked records acts on their subjects now; one on a record not linked yet waits

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +56,13 @@ def judgement_history(linkage_dir: Path) -> list[Judgement]:
     """Every judgement row, oldest first: the file is only appended to, so a row's position orders it
     without trusting clocks (the worker journals how many rows it had taken in)."""
     return list(_parsed(linkage_dir)[0])
+
+
+def latest_rows(history: Sequence[Judgement], upto: int | None = None) -> dict[tuple[str, str], int]:
+    """Per pair (left <= right), the position of its latest row among the first `upto` rows of `history`
+    (every judgement row, oldest first; all of them when None): the verdict a run that read those rows
+    honours. The pairs keep the order of their first row."""
+    return {_pair(j.left, j.right): row for row, j in enumerate(history[:upto])}
 
 
 def _latest_judgements(linkage_dir: Path) -> dict[tuple[str, str], Judgement]:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from ilos.resolve import engine
 from ilos.resolve.clustering import CONSTRAINT_COLUMNS, ClusteringRules, cluster_edges, constraint_columns
-from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, read_judgements
+from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history, latest_rows
 from ilos.resolve.model_spec import MODEL_VERSION
 from ilos.resolve.report import REPORT_FILE, write_report
 from ilos.resolve.stable_ids import SubjectEvent, assign_stable_ids
@@ -57,6 +57,34 @@ class LinkageSummary:
     """The model and standardization that made the linkage: records linked into it later must be read alike."""
     dropped_records: int = 0
     """Records of the last run in the directory that this run's inputs no longer hold."""
+    judgements_applied: int = 0
+    """How many rows of judgements.parquet (`judgement_history`, oldest first) the batch files reflect: the run
+    honoured the latest verdict per pair among them (`ilos link add` counts again as it rewrites clusters).
+    Rows after them were recorded since (`judgements_applied`)."""
+
+
+JUDGEMENTS_APPLIED_KEY = "judgements_applied"
+
+
+def judgements_applied(linkage_dir: Path) -> int:
+    """How many judgement rows the batch files reflect (`LinkageSummary.judgements_applied`), from
+    linkage.json; 0 for a linkage written before runs counted them, whose every row then counts as new
+    (held by the identity gate, taken in in order by the worker) until `ilos link` is re-run."""
+    path = linkage_dir / SUMMARY_FILE
+    if not path.is_file():
+        return 0
+    return int(json.loads(path.read_text()).get(JUDGEMENTS_APPLIED_KEY, 0))
+
+
+def record_judgements_applied(linkage_dir: Path, count: int) -> None:
+    """Record in linkage.json that the batch files now reflect the first `count` judgement rows (`ilos link
+    add`, after it wrote clusters.parquet: a crash in between leaves the older count, which holds more)."""
+    path = linkage_dir / SUMMARY_FILE
+    summary = json.loads(path.read_text())
+    summary[JUDGEMENTS_APPLIED_KEY] = count
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(summary, indent=2, default=str))
+    tmp.replace(path)
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
@@ -174,13 +202,14 @@ def run_linkage(
         progress("scoring candidate pairs")
         parts = engine.write_link_parts(con, linker, options, work / "link-parts", progress)
         edges = read_scored_edges(con, parts)
-        judgements = read_judgements(out_dir)
+        history = judgement_history(out_dir)  # read once: a row recorded from here on is the next run's
+        judgements = [history[row] for row in latest_rows(history).values()]
         previous = previous_subjects(out_dir)
         dropped = _dropped_records(con, previous)
         summary, clusters, decisions = cluster_links(
             con, edges, restricted_sources, judgements, config_hash, progress, previous
         )
-        summary = replace(summary, dropped_records=dropped)
+        summary = replace(summary, dropped_records=dropped, judgements_applied=len(history))
         progress("writing the linkage directory")
         bound = min(options.memory_limit_gib, options.write_memory_limit_gib)
         con.execute(f"SET memory_limit = '{int(bound * 1024)}MB'")

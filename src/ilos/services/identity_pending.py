@@ -1,13 +1,15 @@
 """What holds a subject's identity until the next batch run (`ilos link`) re-links it, read for every subject
 at once beside the candidate matches (`gate_inputs`): two of its records a reviewer judged different people
-that are still one subject, and other stored subjects the change worker found to be the same person (a
-journaled merge the batch files do not hold yet). Either way the stored subject is known to be wrong."""
+that are still one subject, and other stored subjects the change worker or a reviewer found to be the same
+person (a merge the batch files do not hold yet). Either way the stored subject is known to be wrong. What the
+batch files hold is told by the judgement rows they reflect (`linkage.judgements_applied`), not by clocks."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,13 +17,14 @@ import duckdb
 import pyarrow as pa
 
 from ilos.policy.results import DisputedPair, PendingMerge
-from ilos.resolve.judgements import Judgement, read_judgements
-from ilos.resolve.linkage import CLUSTERS_FILE
+from ilos.resolve.judgements import Judgement, judgement_history, latest_rows
+from ilos.resolve.linkage import CLUSTERS_FILE, judgements_applied
 from ilos.resolve.records import typed_record_key
-from ilos.services.change_inbox import JUDGEMENT_KEY, is_event_line
+from ilos.services.change_inbox import JOURNAL_FILE, JUDGEMENT_KEY, is_event_line, journal_lines
 from ilos.services.journal_records import Journal, current_subjects, read_journal
 
 T = TypeVar("T")
+_KEPT_TOGETHER = json.dumps("kept_together")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +38,32 @@ class PendingIdentity:
 def load_pending_identity(
     linkage_dir: Path, subject_ids: Collection[str] | None = None, journal: Journal | None = None
 ) -> PendingIdentity:
-    """Disputes and pending merges of every subject (only of `subject_ids` when given), from the latest
-    judgements, clusters.parquet and the worker's journal (`journal`: the whole journal as the caller read it
-    already). One read of each for all subjects; nothing is read when no judgement says "no_match" and no
-    journaled line merged subjects."""
+    """Disputes and pending merges of every subject (only of `subject_ids` when given), from the judgements,
+    clusters.parquet and the worker's journal (`journal`: the whole journal as the caller read it already).
+    One read of each for all subjects; nothing more is read when no judgement says "no_match", none is new
+    since the batch files and no journaled line merged subjects.
+
+    A judgement row at or after `judgements_applied` is new since the batch files were written: a "match"
+    among them holds both subjects until a run applies it, and so do the worker's journaled judgement merges
+    and "kept together" lines of such rows, whatever the pair's latest verdict (a later "no match" cannot undo
+    what the worker joined in memory)."""
     clusters = linkage_dir / CLUSTERS_FILE
     if not clusters.is_file():
         return PendingIdentity()
-    judged = read_judgements(linkage_dir)
+    history = judgement_history(linkage_dir)
+    applied = min(judgements_applied(linkage_dir), len(history))
+    latest = latest_rows(history)
+    judged = [history[row] for row in latest.values()]
     split = [j for j in judged if j.verdict == "no_match"]
     read = journal if journal is not None else read_journal(linkage_dir)
     merges = read.merges
-    written = datetime.fromtimestamp(clusters.stat().st_mtime, UTC)
-    fresh = [j for j in judged if j.verdict == "match" and j.judged_at > written]
+    fresh = [history[row] for row in latest.values() if row >= applied and history[row].verdict == "match"]
     if not split and not merges and not fresh:
         return PendingIdentity()
     matched = {(j.left, j.right) for j in judged if j.verdict == "match"}
-    by_judgement = [m for m in merges if not is_event_line(m) and _pair(m) in matched]
+    by_judgement = [m for m in merges if not is_event_line(m) and (_pair(m) in matched or _row(m) >= applied)]
     by_record = [m for m in merges if is_event_line(m)]
+    kept = _kept_together(linkage_dir, history, applied)
     taken_in = {_pair(m) for m in by_judgement}
     by_reviewer = [j for j in fresh if (j.left, j.right) not in taken_in]
     keys = {k for j in split for k in (j.left, j.right)} | {k for m in by_judgement for k in _pair(m)}
@@ -64,15 +75,50 @@ def load_pending_identity(
     wanted = None if subject_ids is None else set(subject_ids)
     current = current_subjects(merges, stored)  # as the journal's readers follow merges
     disputes = _disputes(split, subject_of)
+    for subject, found in _kept_disputes(kept, current).items():
+        disputes.setdefault(subject, []).extend(found)
     pending = _pending_merges(by_record, by_judgement, batch_of, subject_of, stored, current)
-    for subject, found in _unapplied_matches(by_reviewer, subject_of).items():
-        pending.setdefault(subject, []).extend(found)
+    for subject, merged in _unapplied_matches(by_reviewer, subject_of).items():
+        pending.setdefault(subject, []).extend(merged)
     return PendingIdentity(_only(disputes, wanted), _only(pending, wanted))
 
 
 def _pair(line: Mapping[str, Any]) -> tuple[str, str]:
     judgement = line[JUDGEMENT_KEY]
     return str(judgement["left"]), str(judgement["right"])
+
+
+def _row(line: Mapping[str, Any]) -> int:
+    """A judgement line's row in the judgements file."""
+    return int(line[JUDGEMENT_KEY]["row"])
+
+
+def _kept_together(linkage_dir: Path, history: list[Judgement], applied: int) -> list[dict[str, Any]]:
+    """The worker's "kept together" lines of judgement rows no batch run has taken in; the journal is only
+    searched when such a row says "no_match"."""
+    if not any(j.verdict == "no_match" for j in history[applied:]):
+        return []
+    lines = journal_lines(linkage_dir / JOURNAL_FILE, (_KEPT_TOGETHER,))
+    return [
+        e for e in lines if not is_event_line(e) and e["action"] == "kept_together" and _row(e) >= applied
+    ]
+
+
+def _kept_disputes(
+    kept: Iterable[Mapping[str, Any]], current: Mapping[str, str]
+) -> dict[str, list[DisputedPair]]:
+    """The subject the worker kept a "no match" pair together in (followed to where its records are now), as
+    disputed until a batch run, whatever the pair's latest verdict or where the batch files put the records:
+    the worker holds them in one subject, and will until it is rebuilt over batch files that honour it."""
+    found: dict[str, list[DisputedPair]] = {}
+    for line in kept:
+        judgement, subject = line[JUDGEMENT_KEY], str(line["subject_id"])
+        at = datetime.fromisoformat(str(judgement["judged_at"]))
+        records = typed_record_key(str(judgement["left"])), typed_record_key(str(judgement["right"]))
+        found.setdefault(current.get(subject, subject), []).append(
+            DisputedPair(*records, str(judgement["judged_by"]), at)
+        )
+    return found
 
 
 def _disputes(split: Iterable[Judgement], subject_of: Mapping[str, str]) -> dict[str, list[DisputedPair]]:
@@ -97,7 +143,9 @@ def _pending_merges(
 ) -> dict[str, list[PendingMerge]]:
     """Both sides of every journaled merge that still stands over the batch files: a linked record's merge
     while the batch files do not hold that record (a batch run that took it in decided its subject itself),
-    a "match" judgement's while it is the pair's latest word, each until the two sides are one subject. A
+    a "match" judgement's while no batch run has taken its row in (whatever the pair's latest verdict: the
+    worker joined them for good) or while it is the pair's latest word, each until the two sides are one
+    subject. A
     side is held only as a subject the batch files store (`stored`): the journal reader keeps their records
     in them (`journal_records.current_subjects` stops there), so only a batch run joins them."""
     found: dict[str, list[PendingMerge]] = {}
@@ -128,9 +176,10 @@ def _pending_merges(
 def _unapplied_matches(
     matches: Iterable[Judgement], subject_of: Mapping[str, str]
 ) -> dict[str, list[PendingMerge]]:
-    """A "match" judged since the batch files were written, on records of two subjects, holds both until a
-    batch run applies it (no worker took it in): judging the pair settles it as a candidate match, which
-    would otherwise lift the hold the unjudged pair kept while the subjects are still apart."""
+    """A pair's latest "match" at a row the batch files do not reflect (`judgements_applied`), on records of
+    two subjects, holds both until a batch run or `ilos link add` applies it (no worker took it in): judging
+    the pair settles it as a candidate match, which would otherwise lift the hold the unjudged pair kept while
+    the subjects are still apart. A copy or touch of clusters.parquet lifts nothing: only a run counts rows."""
     found: dict[str, list[PendingMerge]] = {}
     for j in matches:
         one, other = subject_of.get(j.left), subject_of.get(j.right)

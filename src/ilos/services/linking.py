@@ -285,6 +285,7 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         if i % 1000 == 0:
             progress(f"linked {i:,} of {incoming.num_rows:,} records")
     new_links, clusters = linker.links_table(outcomes), linker.clusters_table()
+    applied = linker.judgements_seen  # every row, each pair's latest verdict honoured, as a batch run does
     del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
     progress("writing the linkage files")
     linkage.append_table_atomic(incoming, linkage_dir / linkage.RECORDS_FILE)
@@ -295,6 +296,7 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         if queued.num_rows:
             linkage.append_table_atomic(queued, linkage_dir / linkage.REVIEW_FILE)
     linkage.write_table_atomic(clusters, linkage_dir / linkage.CLUSTERS_FILE)
+    linkage.record_judgements_applied(linkage_dir, applied)
     return AddReport(
         records=len(outcomes),
         new_subjects=sum(o.action == "new" for o in outcomes),

@@ -212,11 +212,12 @@ def test_a_match_judgement_the_worker_takes_in_between_two_batch_subjects_holds_
         assert {typed_record_key(left), typed_record_key(right)} <= set(gate.records or ())
 
 
-def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_the_batch_files_are_written(
+def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_a_run_counts_its_row(
     built: Path, tmp_path: Path
 ) -> None:
     """Judging the pair settles it as a candidate match, which lifted the hold the unjudged pair kept while
-    the two subjects were still apart (a stay in one, actions on the other)."""
+    the two subjects were still apart (a stay in one, actions on the other). Newer batch files lift nothing:
+    only a run that took the row in (`judgements_applied` in linkage.json) does."""
     out = _fresh(built, tmp_path)
     pair = next(
         p for p in pq.read_table(out / linkage.REVIEW_FILE).to_pylist() if not p["household_conflict"]
@@ -236,8 +237,10 @@ def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_the
     held = {s: {m.other_subject for m in f.pending_merges} for s, f in _waiting(out).items()}
     assert held[subjects[0]] == {subjects[1]} and held[subjects[1]] == {subjects[0]}
 
-    later = (out / linkage.CLUSTERS_FILE).stat().st_mtime + 60  # a batch run (or link add) wrote them since
+    later = (out / linkage.CLUSTERS_FILE).stat().st_mtime + 60  # a copy or touch, no run
     os.utime(out / linkage.CLUSTERS_FILE, (later, later))
+    assert set(_waiting(out)) == set(subjects)
+    linkage.record_judgements_applied(out, 1)  # a run that took the row in (and refused it: still apart)
     assert _waiting(out) == {}
 
 

@@ -254,8 +254,11 @@ def _journal(out: Path) -> list[dict[str, Any]]:
 
 
 def _as_journaled(out: Path) -> dict[str, str]:
-    """Every record's subject as the batch clusters and the journal leave it, read as the journal's readers
-    read it: a line's record is in its `subject_id`, and the subjects it `absorbed` continue as that one."""
+    """Every record's subject as the worker's memory must hold it, rebuilt from the batch clusters and the
+    journal alone: a line's record is in its `subject_id`, and every record of a subject it `absorbed`, batch
+    records too, continues in that one. The journal's readers differ there on purpose: they leave a batch
+    subject's batch records in it until a batch run records the merge (`journal_records.current_subjects`
+    stops at batch subjects), and the identity gate holds both meanwhile (`identity_pending`)."""
     clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
     subject_of = {f"{c['source']}|{c['record_id']}": c["subject_id"] for c in clusters}
     for line in _journal(out):
