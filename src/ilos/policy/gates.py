@@ -284,7 +284,13 @@ def _batch_waits(ctx: _Context) -> list[str]:
     ]
     waits += [
         f"{m.found_by} found this subject to be one person with {m.other_subject} "
-        f"({', '.join(m.records)}): a batch re-run (`ilos link`) must merge them before either is acted on"
+        f"({', '.join(m.records)}): "
+        + (
+            "a batch run refused to merge them (a linking constraint); a person must settle the pair "
+            "before either is acted on"
+            if m.refused
+            else "a batch re-run (`ilos link`) must merge them before either is acted on"
+        )
         for m in ctx.pending_merges
     ]
     return waits

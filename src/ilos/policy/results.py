@@ -124,7 +124,8 @@ class PendingMerge:
     other_subject: str
     records: tuple[str, ...]  # what made the worker merge them: its linked record, or the judged pair
     found_at: str  # when the worker journaled the merge, or the reviewer judged the pair (ISO timestamp)
-    found_by: str = "the change worker"  # or the reviewer whose "match" no batch run has applied yet
+    found_by: str = "the change worker"  # or the reviewer whose "match" no batch run has applied
+    refused: bool = False  # a batch run took the reviewer's "match" in and refused it (a linking constraint)
 
     def __str__(self) -> str:
         return (

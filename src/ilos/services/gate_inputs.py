@@ -22,6 +22,7 @@ from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, DisputedPair, GateResult, GateReview, PendingMerge
 from ilos.resolve.judgements import JUDGEMENTS_FILE, settled_pairs
+from ilos.resolve.linkage import SUMMARY_FILE
 from ilos.services.identity_pending import load_pending_identity
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_links import journaled_linkage
@@ -56,9 +57,11 @@ class GateInputs:
 
 # The linkage files gate inputs are read from (the subjects build's as-of date, the subjects' observations and
 # timeline, the clusters and links the candidate matches come from, the judgements that settle a candidate or
-# dispute a subject): a re-link, a subjects rebuild or a judgement rewrites them.
+# dispute a subject, and linkage.json, whose count of judgements applied ends what waits for a batch run): a
+# re-link, a subjects rebuild or a judgement rewrites them.
 LINKAGE_FILES = (
     "subjects.json",
+    SUMMARY_FILE,
     "observations.parquet",
     "timeline.parquet",
     "clusters.parquet",

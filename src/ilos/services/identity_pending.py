@@ -40,8 +40,8 @@ def load_pending_identity(
 ) -> PendingIdentity:
     """Disputes and pending merges of every subject (only of `subject_ids` when given), from the judgements,
     clusters.parquet and the worker's journal (`journal`: the whole journal as the caller read it already).
-    One read of each for all subjects; nothing more is read when no judgement says "no_match", none is new
-    since the batch files and no journaled line merged subjects.
+    One read of each for all subjects; nothing more is read when no pair's latest judgement says "match" or
+    "no_match", no worker line kept a pair together and no journaled line merged subjects.
 
     A judgement row at or after `judgements_applied` is new since the batch files were written: a "match"
     among them holds both subjects until a run applies it, and so do the worker's journaled judgement merges
@@ -57,17 +57,17 @@ def load_pending_identity(
     split = [j for j in judged if j.verdict == "no_match"]
     read = journal if journal is not None else read_journal(linkage_dir)
     merges = read.merges
-    fresh = [history[row] for row in latest.values() if row >= applied and history[row].verdict == "match"]
-    if not split and not merges and not fresh:
+    matches = [(history[row], row < applied) for row in latest.values() if history[row].verdict == "match"]
+    kept = _kept_together(linkage_dir, history, applied)
+    if not split and not merges and not matches and not kept:
         return PendingIdentity()
     matched = {(j.left, j.right) for j in judged if j.verdict == "match"}
     by_judgement = [m for m in merges if not is_event_line(m) and (_pair(m) in matched or _row(m) >= applied)]
     by_record = [m for m in merges if is_event_line(m)]
-    kept = _kept_together(linkage_dir, history, applied)
     taken_in = {_pair(m) for m in by_judgement}
-    by_reviewer = [j for j in fresh if (j.left, j.right) not in taken_in]
+    by_reviewer = [(j, run) for j, run in matches if (j.left, j.right) not in taken_in]
     keys = {k for j in split for k in (j.left, j.right)} | {k for m in by_judgement for k in _pair(m)}
-    keys |= {k for j in by_reviewer for k in (j.left, j.right)}
+    keys |= {k for j, _ in by_reviewer for k in (j.left, j.right)}
     keys |= {str(m["record"]) for m in by_record}
     named = {str(s) for m in merges for s in (m["subject_id"], *m["absorbed"])}
     batch_of, stored = _batch_lookup(clusters, keys, named)
@@ -174,20 +174,21 @@ def _pending_merges(
 
 
 def _unapplied_matches(
-    matches: Iterable[Judgement], subject_of: Mapping[str, str]
+    matches: Iterable[tuple[Judgement, bool]], subject_of: Mapping[str, str]
 ) -> dict[str, list[PendingMerge]]:
-    """A pair's latest "match" at a row the batch files do not reflect (`judgements_applied`), on records of
-    two subjects, holds both until a batch run or `ilos link add` applies it (no worker took it in): judging
-    the pair settles it as a candidate match, which would otherwise lift the hold the unjudged pair kept while
-    the subjects are still apart. A copy or touch of clusters.parquet lifts nothing: only a run counts rows."""
+    """A pair's latest "match" on records of two subjects holds both (no worker took it in): judging the pair
+    settles it as a candidate match, which would otherwise lift the hold the unjudged pair kept while the
+    subjects are still apart. At a row the batch files do not reflect (`judgements_applied`: a copy or touch
+    of clusters.parquet changes nothing) a batch run or `ilos link add` will apply it; at a row a run took in
+    (the bool), the run refused the merge for a linking constraint, and only a person can settle it."""
     found: dict[str, list[PendingMerge]] = {}
-    for j in matches:
+    for j, refused in matches:
         one, other = subject_of.get(j.left), subject_of.get(j.right)
         if one is None or other is None or one == other:
             continue
         records, at = (typed_record_key(j.left), typed_record_key(j.right)), j.judged_at.isoformat()
-        found.setdefault(one, []).append(PendingMerge(other, records, at, j.judged_by))
-        found.setdefault(other, []).append(PendingMerge(one, records, at, j.judged_by))
+        found.setdefault(one, []).append(PendingMerge(other, records, at, j.judged_by, refused))
+        found.setdefault(other, []).append(PendingMerge(one, records, at, j.judged_by, refused))
     return found
 
 

@@ -216,8 +216,9 @@ def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_a_r
     built: Path, tmp_path: Path
 ) -> None:
     """Judging the pair settles it as a candidate match, which lifted the hold the unjudged pair kept while
-    the two subjects were still apart (a stay in one, actions on the other). Newer batch files lift nothing:
-    only a run that took the row in (`judgements_applied` in linkage.json) does."""
+    the two subjects were still apart (a stay in one, actions on the other). Newer batch files lift nothing,
+    nor does a run that took the row in (`judgements_applied` in linkage.json) and refused the merge: only
+    the subjects becoming one, or a person's later verdict, does."""
     out = _fresh(built, tmp_path)
     pair = next(
         p for p in pq.read_table(out / linkage.REVIEW_FILE).to_pylist() if not p["household_conflict"]
@@ -240,8 +241,13 @@ def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_a_r
     later = (out / linkage.CLUSTERS_FILE).stat().st_mtime + 60  # a copy or touch, no run
     os.utime(out / linkage.CLUSTERS_FILE, (later, later))
     assert set(_waiting(out)) == set(subjects)
-    linkage.record_judgements_applied(out, 1)  # a run that took the row in (and refused it: still apart)
-    assert _waiting(out) == {}
+    linkage.record_judgements_applied(out, 1)  # a run that took the row in and refused it: still apart
+    for one, other in (subjects, subjects[::-1]):
+        gate = _identity(out, one)
+        assert gate.blocks and "a batch run refused to merge them" in gate.reason
+    judge_pair(out, left, right, "no_match", "reviewer-b")  # a person settles it the other way
+    linkage.record_judgements_applied(out, 2)
+    assert not set(_waiting(out)) & set(subjects)
 
 
 @pytest.mark.slow
