@@ -13,15 +13,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import duckdb
-import pyarrow as pa
-
 from ilos.policy.results import DisputedPair, PendingMerge
 from ilos.resolve.judgements import Judgement, judgement_history, latest_rows
 from ilos.resolve.linkage import CLUSTERS_FILE, judgements_applied
 from ilos.resolve.records import typed_record_key
 from ilos.services.change_inbox import JOURNAL_FILE, JUDGEMENT_KEY, is_event_line, journal_lines
-from ilos.services.journal_records import Journal, current_subjects, read_journal
+from ilos.services.journal_records import (
+    Journal,
+    batch_subjects,
+    current_subjects,
+    held_records,
+    read_journal,
+)
 
 T = TypeVar("T")
 _KEPT_TOGETHER = json.dumps("kept_together")
@@ -70,7 +73,8 @@ def load_pending_identity(
     keys |= {k for j, _ in by_reviewer for k in (j.left, j.right)}
     keys |= {str(m["record"]) for m in by_record}
     named = {str(s) for m in merges for s in (m["subject_id"], *m["absorbed"])}
-    batch_of, stored = _batch_lookup(clusters, keys, named)
+    batch_of = held_records(linkage_dir, {k for k in keys if "|" in k})
+    stored = batch_subjects(linkage_dir, named)
     subject_of = {**batch_of, **{str(e["record"]): str(e["subject_id"]) for e in read.lines}}
     wanted = None if subject_ids is None else set(subject_ids)
     current = current_subjects(merges, stored)  # as the journal's readers follow merges
@@ -198,37 +202,3 @@ def _only(found: Mapping[str, list[T]], wanted: Collection[str] | None) -> dict[
         for subject, items in found.items()
         if wanted is None or subject in wanted
     }
-
-
-def _batch_lookup(
-    clusters: Path, keys: Collection[str], subjects: Collection[str]
-) -> tuple[dict[str, str], frozenset[str]]:
-    """The subject clusters.parquet gives each of these record keys (`source|record_id`) it holds, and which
-    of these subject ids it holds."""
-    split = [k.split("|", 1) for k in sorted(keys) if "|" in k]
-    con = duckdb.connect()
-    try:
-        subject_of: dict[str, str] = {}
-        if split:
-            con.register(
-                "wanted_records",
-                pa.table({"source": [k[0] for k in split], "record_id": [k[1] for k in split]}),
-            )
-            rows = con.execute(
-                "SELECT c.source || '|' || c.record_id, c.subject_id FROM read_parquet($clusters) c "
-                "SEMI JOIN wanted_records w ON c.source = w.source AND c.record_id = w.record_id",
-                {"clusters": str(clusters)},
-            ).fetchall()
-            subject_of = {str(k): str(s) for k, s in rows}
-        stored: frozenset[str] = frozenset()
-        if subjects:
-            con.register("wanted_subjects", pa.table({"subject_id": sorted(subjects)}))
-            rows = con.execute(
-                "SELECT DISTINCT c.subject_id FROM read_parquet($clusters) c "
-                "SEMI JOIN wanted_subjects w ON c.subject_id = w.subject_id",
-                {"clusters": str(clusters)},
-            ).fetchall()
-            stored = frozenset(str(s) for (s,) in rows)
-    finally:
-        con.close()
-    return subject_of, stored
