@@ -26,12 +26,18 @@ subjects it holds ("match": `absorbed`, as a merge by linking is journaled) or t
 the next batch run (a "no match" inside one subject) gets a journal line of its own (`JUDGEMENT_KEY`). Every
 line records how many judgement rows had been taken in (`JUDGEMENTS_SEEN_KEY`), so replay takes each
 judgement in at the point the running worker did, never before, and a restart reaches the journaled state.
+
+A batch run landing while it runs (`ilos link`, `ilos link add`, `ilos subjects build`) is noticed the same way,
+before each group (a stat per file it loads): memory is rebuilt as a start builds it, from the new files and
+the journal (`reload_if_batch_changed`), once `linkage.json`, which runs write last, seals them.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -43,6 +49,7 @@ from ilos.definitions.sources import SourcesConfig
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.errors import IlosError
+from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
 from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history
 from ilos.services.change_inbox import JOURNAL_FILE as JOURNAL_FILE  # the web reads the journal by name
@@ -57,7 +64,7 @@ from ilos.services.change_inbox import (
     journal_lines,
 )
 from ilos.services.journal_links import LINKS_KEY, line_links
-from ilos.services.linkage_config import load_linkage_config
+from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardized_row
 from ilos.subjects.changes import classify_changes
@@ -134,18 +141,51 @@ class Worker:
         self.dir = linkage_dir
         self.group_commit = max(1, group_commit)
         self.inbox: Inbox = inbox if inbox is not None else FileInbox(linkage_dir)
-        self.config: SourcesConfig = load_linkage_config(linkage_dir)
         self.as_of = as_of or date.today()
-        self.linker = IncrementalLinker(linkage_dir, take_in_judgements=False)
+        self._watched = tuple(str(linkage_dir / name) for name in WATCHED_FILES)  # stat'ed at every look
+        drop_torn_tail(self.dir / JOURNAL_FILE)
+        self._load()
+        self.take_in_judgements()  # those made since the last line, as a running worker takes them in
+
+    def _load(self) -> None:
+        """What a start loads: the batch files (their versions taken first, so a run landing during the read
+        is seen at the next look), then the journal replayed over them. Writes nothing."""
+        self._batch_version = batch_version(self._watched)
+        self.config: SourcesConfig = load_linkage_config(self.dir)
+        self.linker = IncrementalLinker(self.dir, take_in_judgements=False)
         self.timeline = self._load_timeline()
         self.journaled: dict[str, Processed] = {}
         # The version is taken before the read, so a judgement recorded in between is read at the next look.
-        self._judgements_version = _file_version(linkage_dir / JUDGEMENTS_FILE)
-        self._judgements: list[Judgement] = judgement_history(linkage_dir)
-        drop_torn_tail(self.dir / JOURNAL_FILE)
-        for entry in journal_lines(linkage_dir / JOURNAL_FILE):
+        self._judgements_version = _file_version(self.dir / JUDGEMENTS_FILE)
+        self._judgements: list[Judgement] = judgement_history(self.dir)
+        for entry in journal_lines(self.dir / JOURNAL_FILE):
             self._replay(entry)
-        self.take_in_judgements()  # those made since the last line, as a running worker takes them in
+
+    def reload_if_batch_changed(self) -> bool:
+        """Rebuild memory as a restart would when a batch run (`ilos link`, `ilos link add`, `ilos subjects
+        build`) has landed since the last load (one stat per watched file when none has). A half-published
+        run is left for a later look (`is_sealed`), and so is a load that a run overlapped: the state held
+        before stays. The inbox is untouched; journaled events are completed from the journal, never linked
+        again. Returns whether memory was rebuilt."""
+        seen = batch_version(self._watched)
+        if seen == self._batch_version or not is_sealed(seen):
+            return False
+        held = {name: getattr(self, name) for name in _LOADED}
+        try:
+            self._load()
+        except BaseException:
+            _restore(self, held)
+            raise
+        if batch_version(self._watched) != self._batch_version:  # a run published while the files were read
+            _restore(self, held)
+            return False
+        del held
+        # The old state was frozen out of the collector's reach with everything else (`IncrementalLinker`):
+        # one full collection now frees whatever of it reference counting cannot, then the new state is frozen.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        return True
 
     def _load_timeline(self) -> TimelineIndex:
         """The subjects' timeline in memory; without built subjects only the worker's own events are known."""
@@ -206,6 +246,7 @@ class Worker:
         size = self.group_commit
         groups = [waiting[start : start + size] for start in range(0, len(waiting), size)]
         for group in groups or [[]]:
+            self.reload_if_batch_changed()
             self.take_in_judgements()
             out.extend(self._run_group(group))
         return out
@@ -306,10 +347,46 @@ class Worker:
         return standardized_row(spec, values), row_events(spec, values)
 
 
-def _file_version(path: Path) -> tuple[int, int, int] | None:
+FileVersion = tuple[int, int, int] | None
+"""A file's inode, size and modification time (ns); None without the file."""
+WATCHED_FILES = (
+    linkage.SUMMARY_FILE, linkage.MODEL_FILE, linkage.RECORDS_FILE, linkage.CLUSTERS_FILE, linkage.LINKS_FILE,
+    TIMELINE_FILE, CONFIG_COPY,
+)  # fmt: skip
+"""The files a worker loads at start (`Worker._load`) besides the judgements and its journal."""
+SEALED_FILES = (linkage.MODEL_FILE, linkage.RECORDS_FILE, linkage.CLUSTERS_FILE, linkage.LINKS_FILE)
+"""The batch files `linkage.json` seals: `ilos link` publishes it after them (`PUBLISHED_IN_ORDER`) and
+`ilos link add` rewrites it after them, so while one of them is newer a run is still publishing."""
+_LOADED = (
+    "_batch_version", "config", "linker", "timeline", "journaled", "_judgements_version", "_judgements",
+)  # fmt: skip
+
+
+def _restore(worker: Worker, held: dict[str, Any]) -> None:
+    for name, value in held.items():
+        setattr(worker, name, value)
+
+
+def batch_version(paths: Sequence[str]) -> tuple[FileVersion, ...]:
+    """The version of each file (`WATCHED_FILES` in a linkage directory, in that order); paths as text, as a
+    `Path` per look would cost more than the stats."""
+    return tuple(_file_version(path) for path in paths)
+
+
+def is_sealed(version: tuple[FileVersion, ...]) -> bool:
+    """Whether `linkage.json` is at least as new as every batch file it seals (`SEALED_FILES`): no run is
+    half-way through replacing them."""
+    by_name = dict(zip(WATCHED_FILES, version, strict=True))
+    summary = by_name[linkage.SUMMARY_FILE]
+    if summary is None:
+        return False
+    return all(v is None or v[2] <= summary[2] for v in (by_name[n] for n in SEALED_FILES))
+
+
+def _file_version(path: str | Path) -> FileVersion:
     """What changes when the file is rewritten (it is replaced whole: a new inode), None without one."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
         return None
     return stat.st_ino, stat.st_size, stat.st_mtime_ns

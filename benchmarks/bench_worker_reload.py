@@ -1,0 +1,80 @@
+"""What a running worker pays to notice batch runs (`Worker.reload_if_batch_changed`): the look before each group
+when nothing changed (a stat per watched file), and the rebuild when a run has landed (the batch files loaded
+and the journal replayed, as a start does), next to a fresh start. A run landing is simulated by rewriting
+linkage.json as `ilos link add` does last. Without `--linkage` a world of `--persons` is generated, linked and
+its subjects built in a scratch directory.
+
+    python benchmarks/bench_worker_reload.py --persons 1200 --events 50
+    python benchmarks/bench_worker_reload.py --linkage /work/bench-100k/linkage --world /work/bench-100k/world
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench_worker import _scratch_linkage, incoming_events
+from ilos.definitions.sources import load_sources_config
+from ilos.resolve import linkage
+from ilos.services.linking import link_config
+from ilos.services.realtime import Worker, post_change
+from ilos.services.subjects import TIMELINE_FILE, build_subjects
+from ilos.services.world import generate_world
+from measure import peak_rss_gib
+
+
+def _linkage_and_world(args: argparse.Namespace) -> tuple[Path, Path]:
+    if args.linkage is not None:
+        return args.linkage, args.world
+    root = Path(tempfile.mkdtemp(prefix="ilos-bench-reload-"))
+    generate_world(root / "world", args.persons, args.seed, None)
+    link_config(root / "world" / "sources.yaml", root / "linkage")
+    build_subjects(root / "linkage", root / "world" / "sources.yaml")
+    return root / "linkage", root / "world"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--linkage", type=Path)
+    parser.add_argument("--world", type=Path, help="the synthetic world the linkage was made from")
+    parser.add_argument("--persons", type=int, default=1200, help="the world to generate without --linkage")
+    parser.add_argument("--events", type=int, default=50, help="events journaled before the reloads")
+    parser.add_argument("--looks", type=int, default=20_000, help="looks timed when nothing changed")
+    parser.add_argument("--reloads", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    linkage_dir, world = _linkage_and_world(args)
+    scratch = _scratch_linkage(linkage_dir)
+    config = load_sources_config(world / "sources.yaml")
+    for event in incoming_events(config, args.events, args.seed):
+        post_change(scratch, event.source, event.values)
+    started = time.perf_counter()
+    worker = Worker(scratch)
+    worker.run_once()
+    print(f"start: {time.perf_counter() - started:.2f} s (with {args.events} events linked)")
+    print(f"timeline: {'built' if (scratch / TIMELINE_FILE).exists() else 'none'}")
+
+    looks = []
+    for _ in range(args.looks):
+        started = time.perf_counter()
+        assert worker.reload_if_batch_changed() is False
+        looks.append(time.perf_counter() - started)
+    print(f"look, nothing changed: median {statistics.median(looks) * 1e6:.1f} µs over {args.looks:,}")
+
+    reloads = []
+    for _ in range(args.reloads):
+        linkage.record_judgements_applied(scratch, linkage.judgements_applied(scratch))  # a run's seal
+        started = time.perf_counter()
+        assert worker.reload_if_batch_changed() is True
+        reloads.append(time.perf_counter() - started)
+    print(
+        f"reload (files + journal of {args.events} events): median {statistics.median(reloads):.2f} s, "
+        f"runs {', '.join(f'{r:.2f}' for r in reloads)} s; peak RSS {peak_rss_gib():.2f} GiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
