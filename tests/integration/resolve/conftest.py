@@ -3,7 +3,9 @@ the rows the worker tests post."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from ilos.definitions.sources import load_sources_config
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import name_key_of
 from ilos.services.linking import LinkRun, link_config, read_source_file
+from ilos.services.subjects import build_subjects
 from ilos.services.world import generate_world
 from ilos.standardize.record import standardized_row
 
@@ -19,6 +22,9 @@ Row = dict[str, str | None]
 
 WORLD_PERSONS = 1200
 WORLD_SEED = 5
+
+BUILT_AS_OF = date(2026, 11, 1)
+"""The day `built` builds its subjects as of: the day the tests using it decide their gates on."""
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +37,22 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_linkage(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> LinkRun:
     return link_config(small_world / "sources.yaml", tmp_path_factory.mktemp("linkage"))
+
+
+@pytest.fixture(scope="session")
+def built(small_world: Path, small_linkage: LinkRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small linkage with its subjects built as of `BUILT_AS_OF` (gates decide on them). Never changed:
+    a test takes its own copy (`built_copy`)."""
+    out = tmp_path_factory.mktemp("built") / "linkage"
+    shutil.copytree(small_linkage.out_dir, out)
+    build_subjects(out, small_world / "sources.yaml", BUILT_AS_OF)
+    return out
+
+
+@pytest.fixture
+def built_copy(built: Path, tmp_path: Path) -> Path:
+    """A copy of `built` the test may change (tmp_path/linkage)."""
+    return Path(shutil.copytree(built, tmp_path / "linkage"))
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from ilos.services.access import Caller, Purpose, Role
 from ilos.services.action_gates import hidden_records
 from ilos.services.gate_inputs import GateInputs, gate_inputs, subject_gate_inputs
 from ilos.services.journal_links import journaled_links
-from ilos.services.linking import LinkRun, judge_pair, link_config, read_source_file
+from ilos.services.linking import judge_pair, link_config, read_source_file
 from ilos.services.realtime import Worker, post_change
 from ilos.services.record_visibility import other_records_sources
 from ilos.services.subjects import build_subjects
@@ -34,21 +34,6 @@ from ilos.services.subjects import build_subjects
 Row = dict[str, str | None]
 AS_OF = date(2026, 11, 1)
 PLANNER = Caller("pat", frozenset({Role.logistics_planner}), Purpose.removal_logistics, "test")
-
-
-@pytest.fixture(scope="module")
-def built(small_world: Path, small_linkage: LinkRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small linkage with its subjects built (gates decide on them)."""
-    out = tmp_path_factory.mktemp("built") / "linkage"
-    shutil.copytree(small_linkage.out_dir, out)
-    build_subjects(out, small_world / "sources.yaml", AS_OF)
-    return out
-
-
-def _fresh(built: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "linkage"
-    shutil.copytree(built, out)
-    return out
 
 
 def _identity(out: Path, subject_id: str, reviews: tuple[GateReview, ...] = ()) -> GateResult:
@@ -81,9 +66,9 @@ def _supervisor_review(subject_id: str, covers: tuple[str, ...]) -> GateReview:
 
 
 def test_a_no_match_inside_a_batch_subject_holds_its_identity_gate_and_no_review_lifts_it(
-    built: Path, tmp_path: Path
+    built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     subject_id, left, right = _pair_in_one_subject(out, "court_cases")
     assert "judged different people" not in _identity(out, subject_id).reason
 
@@ -100,9 +85,9 @@ def test_a_no_match_inside_a_batch_subject_holds_its_identity_gate_and_no_review
 
 
 def test_a_disputed_subject_is_shown_without_a_record_the_purpose_may_not_see_and_still_blocks(
-    built: Path, tmp_path: Path
+    built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     subject_id, tax, other = _pair_in_one_subject(out, "tax_addresses")
     judge_pair(out, tax, other, "no_match", "reviewer-a")
     found = subject_gate_inputs(out, subject_id, load_policy())
@@ -119,9 +104,9 @@ def test_a_disputed_subject_is_shown_without_a_record_the_purpose_may_not_see_an
 
 
 def test_a_no_match_the_worker_keeps_together_holds_the_identity_gate(
-    built: Path, band: dict[str, Row], tmp_path: Path
+    built_copy: Path, band: dict[str, Row], tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker = Worker(out, AS_OF)
     post_change(out, "court_cases", band["joined"])
     [done] = worker.run_once()
@@ -170,9 +155,9 @@ def _bridge(out: Path, world: Path) -> tuple[tuple[str, str], tuple[str, str], R
 
 
 def test_a_worker_merge_of_two_batch_subjects_holds_both_identity_gates(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
 
     (first, _), (second, _), _ = _bridge(out, small_world)
 
@@ -189,9 +174,9 @@ def test_a_worker_merge_of_two_batch_subjects_holds_both_identity_gates(
 
 
 def test_a_match_judgement_the_worker_takes_in_between_two_batch_subjects_holds_both(
-    built: Path, tmp_path: Path
+    built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker = Worker(out, AS_OF)
     restricted = set(worker.linker.groups)
     pair = next(
@@ -213,13 +198,13 @@ def test_a_match_judgement_the_worker_takes_in_between_two_batch_subjects_holds_
 
 
 def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_a_run_counts_its_row(
-    built: Path, tmp_path: Path
+    built_copy: Path, tmp_path: Path
 ) -> None:
     """Judging the pair settles it as a candidate match, which lifted the hold the unjudged pair kept while
     the two subjects were still apart (a stay in one, actions on the other). Newer batch files lift nothing,
     nor does a run that took the row in (`judgements_applied` in linkage.json) and refused the merge: only
     the subjects becoming one, or a person's later verdict, does."""
-    out = _fresh(built, tmp_path)
+    out = built_copy
     pair = next(
         p for p in pq.read_table(out / linkage.REVIEW_FILE).to_pylist() if not p["household_conflict"]
     )
@@ -252,12 +237,12 @@ def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_a_r
 
 @pytest.mark.slow
 def test_a_batch_re_run_that_splits_and_merges_lifts_what_waited_for_it(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
     """The re-run takes in the worker's bridging record (its row added to the source file) and the
     judgements: it decides the bridged records' subject itself (one subject) and splits the disputed one, and
     nothing waits for it any more."""
-    out = _fresh(built, tmp_path)
+    out = built_copy
     (first, first_record), (second, second_record), row = _bridge(out, small_world)
     disputed, left, right = _pair_in_one_subject(out, "tax_addresses")
     judge_pair(out, left, right, "no_match", "reviewer-a")

@@ -20,25 +20,11 @@ from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import typed_record_key
 from ilos.services.gate_inputs import GateInputs, gate_inputs, subject_gate_inputs
-from ilos.services.linking import LinkRun, add_records, judge_pair, link_config, read_source_file
+from ilos.services.linking import add_records, judge_pair, link_config, read_source_file
 from ilos.services.realtime import JOURNAL_FILE, Worker
 from ilos.services.subjects import build_subjects
 
 AS_OF = date(2026, 11, 1)
-
-
-@pytest.fixture(scope="module")
-def built(small_world: Path, small_linkage: LinkRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "linkage"
-    shutil.copytree(small_linkage.out_dir, out)
-    build_subjects(out, small_world / "sources.yaml", AS_OF)
-    return out
-
-
-def _fresh(built: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "linkage"
-    shutil.copytree(built, out)
-    return out
 
 
 def _clusters(out: Path) -> dict[str, str]:
@@ -80,9 +66,9 @@ def _match_then_no_match_in_a_running_worker(out: Path) -> tuple[Worker, str, st
 
 
 def test_a_match_the_running_worker_took_in_holds_both_subjects_after_a_no_match_replaced_it(
-    built: Path, tmp_path: Path
+    built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker, left, right, first, second = _match_then_no_match_in_a_running_worker(out)
 
     assert worker.linker.subject_of(left) == worker.linker.subject_of(right)  # joined for good in memory
@@ -98,8 +84,8 @@ def test_a_match_the_running_worker_took_in_holds_both_subjects_after_a_no_match
     assert held == {first: {second}, second: {first}}
 
 
-def test_a_touch_of_the_batch_files_does_not_lift_the_hold(built: Path, tmp_path: Path) -> None:
-    out = _fresh(built, tmp_path)
+def test_a_touch_of_the_batch_files_does_not_lift_the_hold(built_copy: Path, tmp_path: Path) -> None:
+    out = built_copy
     _, _, _, first, second = _match_then_no_match_in_a_running_worker(out)
     copied = tmp_path / "copied.parquet"
     shutil.copyfile(out / linkage.CLUSTERS_FILE, copied)
@@ -109,11 +95,11 @@ def test_a_touch_of_the_batch_files_does_not_lift_the_hold(built: Path, tmp_path
 
 
 def test_a_linker_over_batch_files_that_honour_the_no_match_keeps_the_pair_apart(
-    built: Path, tmp_path: Path
+    built_copy: Path, tmp_path: Path
 ) -> None:
     """As a worker's restart and `ilos link add` load it, after a run that took both rows in (its clusters,
     like the batch files here, keep the pair apart): the "match" the later row replaced joins nothing."""
-    out = _fresh(built, tmp_path)
+    out = built_copy
     _, left, right, first, second = _match_then_no_match_in_a_running_worker(out)
     summary = json.loads((out / linkage.SUMMARY_FILE).read_text())
     summary["judgements_applied"] = 2  # as a run that read both rows writes it (it left the pair apart)
@@ -128,9 +114,9 @@ def test_a_linker_over_batch_files_that_honour_the_no_match_keeps_the_pair_apart
 
 
 def test_link_add_honours_the_latest_verdict_on_a_pair_and_counts_the_rows_it_took_in(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     left, right = _joinable_pair(out)
     first, second = _clusters(out)[left], _clusters(out)[right]
     judge_pair(out, left, right, "match", "reviewer-a")
@@ -145,9 +131,9 @@ def test_link_add_honours_the_latest_verdict_on_a_pair_and_counts_the_rows_it_to
 
 
 def test_link_add_applies_a_match_no_run_has_applied_and_lifts_its_hold(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     left, right = _joinable_pair(out)
     first, second = _clusters(out)[left], _clusters(out)[right]
     judge_pair(out, left, right, "match", "reviewer-a")
@@ -162,9 +148,9 @@ def test_link_add_applies_a_match_no_run_has_applied_and_lifts_its_hold(
 
 @pytest.mark.slow
 def test_a_batch_run_that_honours_the_no_match_ends_the_hold_and_a_restart_keeps_the_pair_apart(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     _, left, right, first, second = _match_then_no_match_in_a_running_worker(out)
     assert {first, second} <= set(_waiting(out))
 

@@ -26,20 +26,6 @@ AS_OF = date(2026, 11, 1)
 Row = dict[str, str | None]
 
 
-@pytest.fixture(scope="module")
-def built(small_world: Path, small_linkage: LinkRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reload") / "linkage"
-    shutil.copytree(small_linkage.out_dir, out)
-    build_subjects(out, small_world / "sources.yaml", AS_OF)
-    return out
-
-
-def _fresh(linkage_dir: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "linkage"
-    shutil.copytree(linkage_dir, out)
-    return out
-
-
 def _court_row(world: Path, n: int) -> Row:
     config = load_sources_config(world / "sources.yaml")
     row: Row = read_source_file(config, config.source("court_cases")).slice(n, 1).to_pylist()[0]
@@ -73,9 +59,9 @@ def _event_ids(out: Path) -> list[str]:
 
 
 def test_a_record_link_add_took_in_is_known_to_the_running_worker_at_its_next_group(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker = Worker(out, AS_OF)
     early = post_change(out, "court_cases", {**_court_row(small_world, 1), "REC_ID": "EARLY-1"})
     [first] = worker.run_once()
@@ -115,9 +101,9 @@ def _matched_then_split_in_a_running_worker(out: Path) -> tuple[Worker, str, str
 
 
 def test_a_pair_link_add_split_stays_apart_in_the_running_worker(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker, left, right = _matched_then_split_in_a_running_worker(out)
     journaled = _event_ids(out)
 
@@ -133,9 +119,9 @@ def test_a_pair_link_add_split_stays_apart_in_the_running_worker(
 
 @pytest.mark.slow
 def test_a_pair_a_link_rerun_split_stays_apart_in_the_running_worker(
-    small_world: Path, built: Path, tmp_path: Path
+    small_world: Path, built_copy: Path, tmp_path: Path
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker, left, right = _matched_then_split_in_a_running_worker(out)
     early = post_change(out, "court_cases", _newcomer(small_world, "EARLY-1"))
     worker.run_once()
@@ -156,7 +142,7 @@ def test_a_pair_a_link_rerun_split_stays_apart_in_the_running_worker(
 def test_a_subjects_build_reaches_the_running_worker(
     small_world: Path, small_linkage: LinkRun, tmp_path: Path
 ) -> None:
-    out = _fresh(small_linkage.out_dir, tmp_path)
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
     assert not (out / TIMELINE_FILE).exists()
     worker = Worker(out, AS_OF)
     record = next(iter(_clusters(out)))
@@ -168,8 +154,10 @@ def test_a_subjects_build_reaches_the_running_worker(
     assert worker.timeline.has_loaded(record)
 
 
-def test_a_half_published_run_is_not_loaded_until_linkage_json_seals_it(built: Path, tmp_path: Path) -> None:
-    out = _fresh(built, tmp_path)
+def test_a_half_published_run_is_not_loaded_until_linkage_json_seals_it(
+    built_copy: Path, tmp_path: Path
+) -> None:
+    out = built_copy
     worker = Worker(out, AS_OF)
     loaded = worker.linker
     worker.run_once()
@@ -188,9 +176,9 @@ def test_a_half_published_run_is_not_loaded_until_linkage_json_seals_it(built: P
 
 
 def test_a_run_publishing_while_the_worker_reloads_leaves_the_state_it_held(
-    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = _fresh(built, tmp_path)
+    out = built_copy
     worker = Worker(out, AS_OF)
     loaded = worker.linker
     load = worker._load
