@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from ilos.errors import InvalidInputError, NotFoundError
+from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage, model_spec
 from ilos.resolve.judgements import Judgement, judgement_on
 from ilos.resolve.records import split_record_key, typed_record_key
@@ -104,14 +105,16 @@ class StoredModel:
 
 def stored_model(linkage_dir: Path) -> StoredModel:
     """The linkage's model.json as explanations and the subject page read it (FileNotFoundError without
-    one), parsed again only when the file's modification time or size changes: both ask on every look."""
+    one), parsed again only when the file is rewritten (`file_version`): both ask on every look."""
     path = linkage_dir / linkage.MODEL_FILE
-    found = path.stat()
-    return _parsed_model(path, found.st_mtime_ns, found.st_size)
+    version = file_version(path)
+    if version is None:
+        raise FileNotFoundError(f"No trained model at {path}")
+    return _parsed_model(path, version)
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed_model(path: Path, _mtime_ns: int, _size: int) -> StoredModel:
+def _parsed_model(path: Path, _version: FileVersion) -> StoredModel:
     """Keyed by the file's version as well as its path: a linkage re-run replaces its model."""
     model = json.loads(path.read_text())
     return StoredModel(model, level_labels(model))

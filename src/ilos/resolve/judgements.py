@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ilos.errors import InvalidInputError
+from ilos.file_version import FileVersion, file_version
 
 JUDGEMENTS_FILE = "judgements.parquet"
 _LOCK_FILE = "judgements.lock"
@@ -49,7 +50,7 @@ def read_judgements(linkage_dir: Path) -> list[Judgement]:
 # version is a new key. One version per file is kept: a file of many judgements held once per version
 # written would grow without need.
 _Parsed = tuple[tuple[Judgement, ...], dict[tuple[str, str], Judgement]]
-_READ: dict[Path, tuple[tuple[int, int, int], _Parsed]] = {}
+_READ: dict[Path, tuple[FileVersion, _Parsed]] = {}
 
 
 def judgement_history(linkage_dir: Path) -> list[Judgement]:
@@ -74,11 +75,9 @@ def _parsed(linkage_dir: Path) -> _Parsed:
     """The file's rows and the latest per pair, parsed again only when the file is rewritten. The file is
     stat'ed before it is read, so what is kept is never older than the version it is kept under."""
     path = linkage_dir / JUDGEMENTS_FILE
-    try:
-        found = path.stat()
-    except FileNotFoundError:
+    version = file_version(path)
+    if version is None:
         return (), {}
-    version = (found.st_ino, found.st_mtime_ns, found.st_size)
     kept = _READ.get(path)
     if kept is not None and kept[0] == version:
         return kept[1]

@@ -33,7 +33,7 @@ def journaled_events(
     """The journaled events of these subjects (every subject when None) as timeline rows (`subject_id`, the
     subject the event's record belongs to now, and the event columns), one DuckDB query per source; None
     when there are none. `journal`: the journal as the request read it already (`read_journal`)."""
-    read = journal if journal is not None else read_journal(directory, subject_ids)
+    read = journal if journal is not None else read_journal(directory)
     entries = read.only(subject_ids).events
     if not entries:
         return None

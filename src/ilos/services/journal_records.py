@@ -7,7 +7,6 @@ which then exists no more. Read once per request (`read_journal`) and handed to 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ilos.file_version import FileVersion, file_version
 from ilos.resolve.linkage import CLUSTERS_FILE
-from ilos.services.change_inbox import JOURNAL_FILE, event_lines, is_event_line, journal_lines
+from ilos.services.change_inbox import JOURNAL_FILE, is_event_line, journal_lines
 
-_MERGED = json.dumps("merged")  # a line whose event absorbed subjects says so in `action`
 # The subjects build's timeline (`services.subjects.TIMELINE_FILE`, not imported: that module imports the
 # linking services, which read the journal through this one).
 _TIMELINE_FILE = "timeline.parquet"
@@ -72,26 +71,14 @@ def current_subjects(merges: Iterable[Mapping[str, Any]], stored: Collection[str
     return current
 
 
-def read_journal(directory: Path, subject_ids: Collection[str] | None = None) -> Journal:
-    """The journal's lines, their subjects resolved (only the lines of records in `subject_ids` now, when
-    given: then only the merges, the lines naming those subjects or one merged into them, and the lines
-    naming a record clusters.parquet puts in them are parsed)."""
-    path = directory / JOURNAL_FILE
-    whole = list(journal_lines(path)) if subject_ids is None else None
-    candidates = journal_lines(path, (_MERGED,)) if whole is None else whole
-    merges = [e for e in candidates if e.get("absorbed")]  # a judgement's line merges too
+def read_journal(directory: Path) -> Journal:
+    """The journal's lines, their subjects resolved (`Journal.only` narrows them to some subjects). Every
+    request that reads it wants it whole: gate inputs, worklists and views hand it to each reader."""
+    whole = list(journal_lines(directory / JOURNAL_FILE))
+    merges = [e for e in whole if e.get("absorbed")]  # a judgement's line merges too
     stored = batch_subjects(directory, {str(s) for e in merges for s in e["absorbed"]})
     current = current_subjects(merges, stored)
-    if whole is None:
-        wanted = set(subject_ids or ())
-        names = wanted | {gone for gone, now in current.items() if now in wanted}
-        # A record a batch run took in since is in the subject clusters.parquet gives it, named or not.
-        batch_records = _subject_records(directory, wanted)
-        texts = [json.dumps(n) for n in (*names, *batch_records)]
-        naming = event_lines(path, texts) if texts else iter(())
-        everything = [e for e in naming if e["subject_id"] in names or e["record"] in batch_records]
-    else:
-        everything = [e for e in whole if is_event_line(e)]
+    everything = [e for e in whole if is_event_line(e)]
     held, built = _placement(directory, [str(e["record"]) for e in everything])
     lines, events = [], []
     for e in everything:
@@ -102,7 +89,7 @@ def read_journal(directory: Path, subject_ids: Collection[str] | None = None) ->
             events.append(line)
         elif record not in built:
             events.append({**e, "subject_id": held[record]})
-    return Journal(tuple(lines), tuple(events), tuple(merges)).only(subject_ids)
+    return Journal(tuple(lines), tuple(events), tuple(merges))
 
 
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -141,18 +128,15 @@ def _built_records(directory: Path, records: Collection[str]) -> frozenset[str]:
 # the rows found. Every gate check and worklist view asks with the journal's records, which change only as
 # the journal grows, over files a run replaces whole: a full scan each time cost 0.2-0.3 s at a million
 # persons. One entry per (file, columns) is kept.
-_FOUND: dict[tuple[Path, str], tuple[tuple[int, int, int], frozenset[str], list[tuple[Any, ...]]]] = {}
+_FOUND: dict[tuple[Path, str], tuple[FileVersion, frozenset[str], list[tuple[Any, ...]]]] = {}
 
 
 def _semi_join(path: Path, records: Collection[str], columns: str) -> list[tuple[Any, ...]]:
     """`columns` of the rows of the Parquet file at `path` (as `c`) keyed by one of these record keys."""
-    try:
-        found = path.stat()
-    except FileNotFoundError:
+    version = file_version(path)
+    if version is None or not records:
         return []
-    if not records:
-        return []
-    version, asked = (found.st_ino, found.st_mtime_ns, found.st_size), frozenset(records)
+    asked = frozenset(records)
     kept = _FOUND.get((path, columns))
     if kept is not None and kept[0] == version and kept[1] == asked:
         return kept[2]
@@ -189,19 +173,3 @@ def batch_subjects(directory: Path, subjects: Collection[str]) -> frozenset[str]
     finally:
         con.close()
     return frozenset(s for (s,) in found)
-
-
-def _subject_records(directory: Path, subject_ids: Collection[str]) -> frozenset[str]:
-    """The record keys clusters.parquet puts in these subjects."""
-    clusters = directory / CLUSTERS_FILE
-    if not subject_ids or not clusters.is_file():
-        return frozenset()
-    con = duckdb.connect()
-    try:
-        found = con.execute(
-            "SELECT source || '|' || record_id FROM read_parquet($clusters) WHERE list_contains($ids, subject_id)",
-            {"clusters": str(clusters), "ids": sorted(subject_ids)},
-        ).fetchall()
-    finally:
-        con.close()
-    return frozenset(str(r) for (r,) in found)

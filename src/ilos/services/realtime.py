@@ -49,6 +49,7 @@ from ilos.definitions.sources import SourcesConfig
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.errors import IlosError
+from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
 from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history
@@ -156,7 +157,7 @@ class Worker:
         self.timeline = self._load_timeline()
         self.journaled: dict[str, Processed] = {}
         # The version is taken before the read, so a judgement recorded in between is read at the next look.
-        self._judgements_version = _file_version(self.dir / JUDGEMENTS_FILE)
+        self._judgements_version = file_version(self.dir / JUDGEMENTS_FILE)
         self._judgements: list[Judgement] = judgement_history(self.dir)
         for entry in journal_lines(self.dir / JOURNAL_FILE):
             self._replay(entry)
@@ -223,7 +224,7 @@ class Worker:
     def take_in_judgements(self) -> list[JudgementOutcome]:
         """Apply the judgements recorded since the last look (one stat when there are none) and journal those
         in `JOURNALED_RESULTS` with one fsync."""
-        version = _file_version(self.dir / JUDGEMENTS_FILE)
+        version = file_version(self.dir / JUDGEMENTS_FILE)
         if version != self._judgements_version:
             self._judgements_version = version
             self._judgements = judgement_history(self.dir)
@@ -347,8 +348,6 @@ class Worker:
         return standardized_row(spec, values), row_events(spec, values)
 
 
-FileVersion = tuple[int, int, int] | None
-"""A file's inode, size and modification time (ns); None without the file."""
 WATCHED_FILES = (
     linkage.SUMMARY_FILE, linkage.MODEL_FILE, linkage.RECORDS_FILE, linkage.CLUSTERS_FILE, linkage.LINKS_FILE,
     TIMELINE_FILE, CONFIG_COPY,
@@ -367,29 +366,20 @@ def _restore(worker: Worker, held: dict[str, Any]) -> None:
         setattr(worker, name, value)
 
 
-def batch_version(paths: Sequence[str]) -> tuple[FileVersion, ...]:
+def batch_version(paths: Sequence[str]) -> tuple[FileVersion | None, ...]:
     """The version of each file (`WATCHED_FILES` in a linkage directory, in that order); paths as text, as a
     `Path` per look would cost more than the stats."""
-    return tuple(_file_version(path) for path in paths)
+    return tuple(file_version(path) for path in paths)
 
 
-def is_sealed(version: tuple[FileVersion, ...]) -> bool:
+def is_sealed(version: tuple[FileVersion | None, ...]) -> bool:
     """Whether `linkage.json` is at least as new as every batch file it seals (`SEALED_FILES`): no run is
     half-way through replacing them."""
     by_name = dict(zip(WATCHED_FILES, version, strict=True))
     summary = by_name[linkage.SUMMARY_FILE]
     if summary is None:
         return False
-    return all(v is None or v[2] <= summary[2] for v in (by_name[n] for n in SEALED_FILES))
-
-
-def _file_version(path: str | Path) -> FileVersion:
-    """What changes when the file is rewritten (it is replaced whole: a new inode), None without one."""
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+    return all(v is None or v.modified_ns <= summary.modified_ns for v in (by_name[n] for n in SEALED_FILES))
 
 
 def _judgement_line(outcome: JudgementOutcome) -> dict[str, Any]:
