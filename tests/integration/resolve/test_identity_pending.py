@@ -127,6 +127,19 @@ def _bridge(out: Path, world: Path) -> tuple[tuple[str, str], tuple[str, str], R
     that a court_cases row posted under a new id joins, a copy of the first's court record: a reviewer
     judged it a match with a court record of each, so the worker merges them. Returns each subject with its
     judged record, and the row."""
+    sides = _court_subjects(out)[:2]
+    row = _court_row(world, sides[0][1], "BRIDGE-1")
+    for _, record in sides:
+        record_judgement(out, "court_cases|BRIDGE-1", record, "match", "reviewer-a")
+    post_change(out, "court_cases", row)
+    [done] = Worker(out, AS_OF).run_once()
+    assert done.action == "merged", done
+    return sides[0], sides[1], row
+
+
+def _court_subjects(out: Path) -> list[tuple[str, str]]:
+    """Batch subjects with a court record and no citizenship evidence (nothing forbids joining them), largest
+    first: each with its first court record."""
     by_subject: dict[str, list[str]] = {}
     for record, subject in sorted(_clusters(out).items()):
         by_subject.setdefault(subject, []).append(record)
@@ -139,19 +152,18 @@ def _bridge(out: Path, world: Path) -> tuple[tuple[str, str], tuple[str, str], R
         ),
         key=lambda s: (-len(by_subject[s]), s),
     )
-    sides = [(s, next(r for r in by_subject[s] if r.startswith("court_cases|"))) for s in joinable[:2]]
+    return [(s, next(r for r in by_subject[s] if r.startswith("court_cases|"))) for s in joinable]
+
+
+def _court_row(world: Path, record: str, new_id: str) -> Row:
+    """The source row of court record `record` (`court_cases|ID`) under `new_id`."""
     config = load_sources_config(world / "sources.yaml")
     spec = config.source("court_cases")
-    copied = sides[0][1].split("|", 1)[1]
+    copied = record.split("|", 1)[1]
     [found] = [r for r in read_source_file(config, spec).to_pylist() if str(r[spec.record_id]) == copied]
     row: Row = {c: None if found.get(c) is None else str(found[c]) for c in spec.declared_schema()}
-    row[spec.record_id] = "BRIDGE-1"
-    for _, record in sides:
-        record_judgement(out, "court_cases|BRIDGE-1", record, "match", "reviewer-a")
-    post_change(out, "court_cases", row)
-    [done] = Worker(out, AS_OF).run_once()
-    assert done.action == "merged", done
-    return sides[0], sides[1], row
+    row[spec.record_id] = new_id
+    return row
 
 
 def test_a_worker_merge_of_two_batch_subjects_holds_both_identity_gates(
@@ -233,6 +245,39 @@ def test_a_match_judgement_no_worker_took_in_holds_both_batch_subjects_until_a_r
     judge_pair(out, left, right, "no_match", "reviewer-b")  # a person settles it the other way
     linkage.record_judgements_applied(out, 2)
     assert not set(_waiting(out)) & set(subjects)
+
+
+@pytest.mark.slow
+def test_a_record_linked_under_a_match_a_later_no_match_undid_keeps_both_subjects_held_after_the_run(
+    small_world: Path, built_copy: Path
+) -> None:
+    """The worker joins two batch subjects on a reviewer's "match" and links a copy of the second's court
+    record into the survivor; a later "no match" on the pair, honoured by a batch run that does not hold the
+    copy, parts them again. The copy's journal line still reads into the survivor, but its link to the record
+    it copies now joins two subjects: both hold on that candidate until a person judges it."""
+    out = built_copy
+    first_record, second_record = (record for _, record in _court_subjects(out)[:2])
+    record_judgement(out, first_record, second_record, "match", "reviewer-a")
+    worker = Worker(out, AS_OF)
+    worker.run_once()
+    post_change(out, "court_cases", _court_row(small_world, second_record, "COPY-1"))
+    [copied] = worker.run_once()
+    record_judgement(out, first_record, second_record, "no_match", "reviewer-b")
+    worker.run_once()
+
+    link_config(small_world / "sources.yaml", out)
+
+    now = _clusters(out)
+    assert now[first_record] != now[second_record]
+    assert "court_cases|COPY-1" not in now
+    copy = typed_record_key("court_cases|COPY-1")
+    sides = now[first_record], now[second_record]
+    for one, other in (sides, sides[::-1]):
+        gate = _identity(out, one)
+        assert gate.blocks and "unjudged candidate match" in gate.reason
+        assert copy in (gate.records or ())
+        assert any(f"({other}, p=" in e for e in gate.evidence if e.startswith("candidate "))
+    assert copied.subject_id in (now[first_record], now[second_record])
 
 
 @pytest.mark.slow
