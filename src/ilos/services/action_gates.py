@@ -37,9 +37,12 @@ class GateSource(Protocol):
     ) -> Sequence[GateResult]:
         """Every gate's result on the subject now, decided on all its data."""
 
-    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
+    def hidden_from(
+        self, subject_id: str, caller: Caller, named: Collection[str] = (), legacy: bool = False
+    ) -> frozenset[str]:
         """The records ("source:record_id") the gates may rest on, and those of `named` (records gate text
-        stored earlier rests on), that the caller's purpose may not see."""
+        stored earlier rests on), that the caller's purpose may not see; with `legacy` (text stored without
+        its records) also every source the purpose may not see, as `source:*`."""
 
 
 class linkage_gates:  # noqa: N801 - called as a function, as it was before it had a second method
@@ -61,23 +64,32 @@ class linkage_gates:  # noqa: N801 - called as a function, as it was before it h
         self._read[subject_id] = found
         return found.evaluate(date.today(), policy, destination)
 
-    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
+    def hidden_from(
+        self, subject_id: str, caller: Caller, named: Collection[str] = (), legacy: bool = False
+    ) -> frozenset[str]:
         directory = linkage_dir(self.home)
         policy = current_policy(self.home)
         found = self._read.get(subject_id) or subject_gate_inputs(directory, subject_id, policy)
-        return hidden_records(found, policy, caller, other_records_sources(directory), named)
+        return hidden_records(found, policy, caller, other_records_sources(directory), named, legacy)
 
 
 def hidden_records(
-    found: GateInputs, policy: Policy, caller: Caller, sources: SourcesConfig, named: Collection[str] = ()
+    found: GateInputs,
+    policy: Policy,
+    caller: Caller,
+    sources: SourcesConfig,
+    named: Collection[str] = (),
+    legacy: bool = False,
 ) -> frozenset[str]:
     """The records of a subject's gate inputs (candidate matches, disputes, pending merges included), and of
     `named`, the caller may not see, as the subject page takes them with no authority cited
     (`record_visibility.subject_records`; `sources` decides the records of other subjects, and of `named`
-    those no longer the subject's)."""
+    those no longer the subject's). With `legacy`, also each source the caller may not see (`source:*`):
+    text kept without its records may name a record that has left the subject since."""
     usage = Usage(found.subject, policy_role(policy, caller), caller.purpose.value, (), policy, date.today())
     seen = subject_records(usage, found.candidates, sources, found.waiting_records)
-    return seen.hidden.union(r for r in named if not seen.visibility(r))
+    hidden = seen.hidden.union(r for r in named if not seen.visibility(r))
+    return hidden.union(f"{s}:*" for s in seen.visibility.refused_sources()) if legacy else hidden
 
 
 def shown_to(

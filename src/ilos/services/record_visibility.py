@@ -46,10 +46,19 @@ class RecordVisibility:
         key = typed_record_key(record)
         if key in self.shown or key in self.hidden:
             return key in self.shown
-        source = key.split(":", 1)[0]
+        return self.source_open(key.split(":", 1)[0])
+
+    def source_open(self, source: str) -> bool:
+        """May the page name a record of `source` that is not the subject's (by the source's markings)?"""
         if source not in self.sources:
             self.sources[source] = self._open(source)
         return self.sources[source]
+
+    def refused_sources(self) -> frozenset[str]:
+        """Every source the sources config or the policy's marking overrides name whose records of other
+        subjects the page may not name: what text kept without its records may rest on."""
+        names = {spec.name for spec in self.config.sources} | set(self.rule.policy.spec.source_markings)
+        return frozenset(s for s in names if not self.source_open(s))
 
     def _open(self, source: str) -> bool:
         try:

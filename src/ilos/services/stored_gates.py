@@ -2,7 +2,8 @@
 and evidence with the records they rest on, whoever acted: an officer, or the recheck, which has no purpose.
 It is shown to each reader as that reader's purpose may see it now (`decide.withheld_text` in place of the
 text of a gate resting on a record the reader may not see), never as it was shown to whoever acted. Text
-stored without its records (before migration 0013) is taken to rest on every record the reader may not see."""
+stored without its records (before migration 0013) is taken to rest on every record the reader may not see, and
+on every source the reader may not see (it may name a record that has left the subject since)."""
 
 from __future__ import annotations
 
@@ -17,24 +18,29 @@ from ilos.services.action_gates import GateSource
 
 HALT_ALERT = "action_halted"
 
-Hidden = Callable[[Collection[str]], frozenset[str]]
+Hidden = Callable[[Collection[str], bool], frozenset[str]]
 """Of the records `named` (those stored text rests on), and of every record the subject's gates may rest on
-now, those one reader may not see."""
+now, those one reader may not see; when some text was stored without its records (the bool), also every
+source the reader may not see, as `source:*`."""
+
+UNKNOWN_SOURCES = "sources not recorded:*"
+"""What text stored without its records rests on for a reader with no purpose to decide by."""
 
 
 def hidden_for(source: GateSource, reader: Caller, subject_id: str) -> Hidden:
     """What `reader` may not see, decided now by the rule the subject page uses (`GateSource.hidden_from`)."""
 
-    def hidden(named: Collection[str]) -> frozenset[str]:
-        return source.hidden_from(subject_id, reader, named)
+    def hidden(named: Collection[str], legacy: bool) -> frozenset[str]:
+        return source.hidden_from(subject_id, reader, named, legacy)
 
     return hidden
 
 
-def hidden_for_nobody(named: Collection[str]) -> frozenset[str]:
-    """Every record named: text as a reader who may see none of them. What the recheck writes where text is
-    not rendered per reader (its audit line, the halts it returns): it has no purpose to decide by."""
-    return frozenset(named)
+def hidden_for_nobody(named: Collection[str], legacy: bool) -> frozenset[str]:
+    """Every record named (and, for text stored without them, every source): text as a reader who may see
+    none of them. What the recheck writes where text is not rendered per reader (its audit line, the halts it
+    returns): it has no purpose to decide by."""
+    return frozenset(named).union((UNKNOWN_SOURCES,) if legacy else ())
 
 
 def hidden_among(hidden: Hidden, records: Iterable[Sequence[str] | None]) -> frozenset[str]:
@@ -45,7 +51,7 @@ def hidden_among(hidden: Hidden, records: Iterable[Sequence[str] | None]) -> fro
     for rested_on in records:
         legacy = legacy or rested_on is None
         named.update(rested_on or ())
-    return hidden(named) if named or legacy else frozenset()
+    return hidden(named, legacy) if named or legacy else frozenset()
 
 
 def text_as_shown(

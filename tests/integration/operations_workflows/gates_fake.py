@@ -48,24 +48,29 @@ class FakeGates:
             for gate in GateId
         ]
 
-    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
+    def hidden_from(
+        self, subject_id: str, caller: Caller, named: Collection[str] = (), legacy: bool = False
+    ) -> frozenset[str]:
         return frozenset()  # its gates rest on no record
 
 
 @dataclass
 class ScenarioGates:
     """Real gates over scenario subjects, and the records each caller may not see of them by the real rule
-    (`action_gates.hidden_records`; no sources config, so other subjects' records are never named)."""
+    (`action_gates.hidden_records`; with no sources config, other subjects' records are never named)."""
 
     subjects: dict[str, Subject]
     policy: Policy
     today: date
+    sources: SourcesConfig = field(default_factory=lambda: SourcesConfig.model_construct(sources=()))
 
     def __call__(
         self, subject_id: str, destination: str | None, reviews: Sequence[GateReview]
     ) -> Sequence[GateResult]:
         return evaluate_gates(self.subjects[subject_id], self.today, self.policy, destination, reviews)
 
-    def hidden_from(self, subject_id: str, caller: Caller, named: Collection[str] = ()) -> frozenset[str]:
+    def hidden_from(
+        self, subject_id: str, caller: Caller, named: Collection[str] = (), legacy: bool = False
+    ) -> frozenset[str]:
         found = GateInputs(self.subjects[subject_id])
-        return hidden_records(found, self.policy, caller, SourcesConfig.model_construct(sources=()), named)
+        return hidden_records(found, self.policy, caller, self.sources, named, legacy)

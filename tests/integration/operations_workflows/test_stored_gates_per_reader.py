@@ -13,6 +13,7 @@ import pytest
 from gates_fake import ScenarioGates
 from sqlalchemy import select, update
 
+from ilos.definitions.sources import SourcesConfig, SourceSpec
 from ilos.domain.cases import ActionKind, ActionStep
 from ilos.errors import GateBlockedError
 from ilos.services import case_actions
@@ -23,7 +24,7 @@ from ilos.services.store_access import Store
 from ilos.store.operations_tables import ActionHaltRow, ActionRow, AlertRow
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "policy"))
-from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
+from policy_scenarios import FINAL_ORDER, MARKINGS, SUBJECT, TODAY, policy, subject
 
 # One person who plans removals and also does oversight: the purpose declared decides what is shown.
 OLGA = frozenset({Role.supervisor, Role.oversight})
@@ -46,9 +47,11 @@ def _alerts(store: Store, reader: Caller, gates: ScenarioGates) -> str:
     return " | ".join(a.message for a in my_alerts(store, reader, gates=gates))
 
 
-def _halted_by_the_recheck(store: Store) -> tuple[str, ScenarioGates]:
+def _halted_by_the_recheck(store: Store, sources: SourcesConfig | None = None) -> tuple[str, ScenarioGates]:
     """An action planned on a clear subject, then halted by the recheck on a stay only a tax record shows."""
     gates = ScenarioGates({SUBJECT: subject([FINAL_ORDER])}, policy(), TODAY)
+    if sources is not None:
+        gates.sources = sources
     action = case_actions.create_action(
         store, OLGA_PLANNING, ActionRequest(SUBJECT, ActionKind.REMOVAL), gates
     )
@@ -97,11 +100,9 @@ def test_a_halt_written_for_one_purpose_is_not_shown_as_it_was_to_a_reader_with_
     assert any(WITNESS in e for h in investigator_view.halts for e in h.evidence)
 
 
-def test_gate_text_stored_before_its_records_were_kept_is_withheld_from_a_reader_who_may_not_see_some(
-    store: Store,
-) -> None:
-    action_id, gates = _halted_by_the_recheck(store)
-    with store.transaction() as session:  # as an older store holds them: no records, gates in the message
+def _as_an_older_store_holds_them(store: Store, action_id: str) -> None:
+    """The action's halts, kept gates and alerts stored without their records, the gates in the message."""
+    with store.transaction() as session:
         session.execute(update(ActionHaltRow).values(records=None))
         for alert in session.scalars(select(AlertRow)):
             alert.message = f"{alert.message}: gate stay_in_effect: judicial stay ({DAY} {TAX})"
@@ -109,6 +110,13 @@ def test_gate_text_stored_before_its_records_were_kept_is_withheld_from_a_reader
         row = session.get(ActionRow, action_id)
         assert row is not None
         row.last_gates = [{k: v for k, v in g.items() if k != "records"} for g in row.last_gates]
+
+
+def test_gate_text_stored_before_its_records_were_kept_is_withheld_from_a_reader_who_may_not_see_some(
+    store: Store,
+) -> None:
+    action_id, gates = _halted_by_the_recheck(store)
+    _as_an_older_store_holds_them(store, action_id)
     view = case_actions.read_action(store, OLGA_PLANNING, action_id, gates)
     assert [h.evidence for h in view.halts] == [("withheld:tax_addresses",)]
     assert TAX not in _shown(view) and DAY not in _shown(view)
@@ -118,3 +126,28 @@ def test_gate_text_stored_before_its_records_were_kept_is_withheld_from_a_reader
     overseen = case_actions.read_action(store, OLGA_OVERSEEING, action_id, gates)
     assert any(TAX in e for h in overseen.halts for e in h.evidence)  # nothing withheld from oversight
     assert TAX in _alerts(store, OLGA_OVERSEEING, gates)
+
+
+def test_gate_text_stored_before_its_records_were_kept_stays_withheld_after_its_record_leaves_the_subject(
+    store: Store,
+) -> None:
+    """The halt's text names the tax record, which a re-link has since moved to another subject: the subject
+    holds nothing the planner may not see now, yet the text is withheld for every source the planner's
+    purpose may not see, as what it rests on is not known."""
+    config = SourcesConfig.model_construct(
+        sources=tuple(SourceSpec.model_construct(name=s, markings=m) for s, m in MARKINGS.items())
+    )
+    action_id, gates = _halted_by_the_recheck(store, config)
+    _as_an_older_store_holds_them(store, action_id)
+    gates.subjects[SUBJECT] = subject([FINAL_ORDER])  # the tax record is another subject's now
+
+    view = case_actions.read_action(store, OLGA_PLANNING, action_id, gates)
+
+    [evidence] = [h.evidence for h in view.halts]
+    assert "withheld:tax_addresses" in evidence
+    assert TAX not in _shown(view) and DAY not in _shown(view)
+    alerts = _alerts(store, OLGA_PLANNING, gates)
+    assert "rests on records withheld for this purpose (" in alerts and "tax_addresses" in alerts
+    assert TAX not in alerts and DAY not in alerts
+    overseen = case_actions.read_action(store, OLGA_OVERSEEING, action_id, gates)
+    assert any(TAX in e for h in overseen.halts for e in h.evidence)  # oversight may see every source
