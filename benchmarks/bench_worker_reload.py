@@ -2,7 +2,10 @@
 when nothing changed (a stat per watched file), and the rebuild when a run has landed (the batch files loaded
 and the journal replayed, as a start does), next to a fresh start. A run landing is simulated by rewriting
 linkage.json as `ilos link add` does last. Without `--linkage` a world of `--persons` is generated, linked and
-its subjects built in a scratch directory.
+its subjects built in a scratch directory; a given linkage without built subjects gets a timeline of its
+records' events first (as `bench_worker.py` builds it), so the worker loads what it loads in service.
+Prints the peak RSS after the start and after the reloads: a reload holds the old state while it builds
+the new one.
 
     python benchmarks/bench_worker_reload.py --persons 1200 --events 50
     python benchmarks/bench_worker_reload.py --linkage /work/bench-100k/linkage --world /work/bench-100k/world
@@ -16,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_worker import _scratch_linkage, incoming_events
+from bench_worker import _rss_gib, _scratch_linkage, build_timeline, incoming_events
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.services.linking import link_config
@@ -47,14 +50,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     linkage_dir, world = _linkage_and_world(args)
-    scratch = _scratch_linkage(linkage_dir)
     config = load_sources_config(world / "sources.yaml")
+    if not (linkage_dir / TIMELINE_FILE).exists():
+        build_timeline(linkage_dir, config)
+    scratch = _scratch_linkage(linkage_dir)
     for event in incoming_events(config, args.events, args.seed):
         post_change(scratch, event.source, event.values)
     started = time.perf_counter()
     worker = Worker(scratch)
     worker.run_once()
-    print(f"start: {time.perf_counter() - started:.2f} s (with {args.events} events linked)")
+    print(
+        f"start: {time.perf_counter() - started:.2f} s (with {args.events} events linked); "
+        f"RSS {_rss_gib():.2f} GiB, peak so far {peak_rss_gib():.2f} GiB"
+    )
     print(f"timeline: {'built' if (scratch / TIMELINE_FILE).exists() else 'none'}")
 
     looks = []
@@ -72,7 +80,8 @@ def main() -> None:
         reloads.append(time.perf_counter() - started)
     print(
         f"reload (files + journal of {args.events} events): median {statistics.median(reloads):.2f} s, "
-        f"runs {', '.join(f'{r:.2f}' for r in reloads)} s; peak RSS {peak_rss_gib():.2f} GiB"
+        f"runs {', '.join(f'{r:.2f}' for r in reloads)} s; RSS after {_rss_gib():.2f} GiB, "
+        f"peak RSS {peak_rss_gib():.2f} GiB"
     )
 
 
