@@ -7,7 +7,7 @@ queue, explanations, judgements and the review page add to the batch files. The 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,9 @@ import pyarrow as pa
 from ilos.resolve.explain import LiveLinks
 from ilos.resolve.incremental import links_schema
 from ilos.services.change_inbox import JOURNAL_FILE, event_lines
-from ilos.services.journal_records import Journal, read_journal, unheld_lines
+from ilos.services.journal_records import Journal, links_table, read_journal, unheld_lines
 from ilos.services.linkage_config import load_linkage_config
 from ilos.standardize.record import standardized_row
-
-LINKS_KEY = "links"
-"""A journal line's scored pairs: links.parquet's columns, each a list with one value per pair (the column
-names are written once per event, not once per pair)."""
 
 
 def line_links(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -35,23 +31,23 @@ def journaled_links(directory: Path, decision: str | None = None) -> pa.Table:
     journal order: each event's pairs as they were decided when its record was linked. A line written before
     the journal held pairs adds none, nor does one whose record the batch files hold (`unheld_lines`)."""
     lines = event_lines(directory / JOURNAL_FILE, (json.dumps(decision),) if decision else ())
-    return _links_table(unheld_lines(directory, lines), decision)
+    return links_table(unheld_lines(directory, lines), decision)
 
 
 def journaled_linkage(directory: Path, journal: Journal | None = None) -> tuple[pa.Table, pa.Table]:
     """What the worker added to the linkage, in the batch files' shapes: its records with the subject each
     belongs to now (clusters.parquet's `source`, `record_id`, `subject_id`; `journal_records`) and the pairs
     it scored (links.parquet's columns). `journal`: the journal as the request read it already."""
-    lines = (journal if journal is not None else read_journal(directory)).lines
-    keys = [str(e["record"]).split("|", 1) for e in lines]
+    read = journal if journal is not None else read_journal(directory)
+    keys = [str(e["record"]).split("|", 1) for e in read.lines]
     clusters = pa.table(
         {
             "source": pa.array([k[0] for k in keys], pa.string()),
             "record_id": pa.array([k[1] for k in keys], pa.string()),
-            "subject_id": pa.array([str(e["subject_id"]) for e in lines], pa.string()),
+            "subject_id": pa.array([str(e["subject_id"]) for e in read.lines], pa.string()),
         }
     )
-    return clusters, _links_table(lines)
+    return clusters, read.links.select(links_schema().names)
 
 
 def live_links(directory: Path, keys: Collection[str]) -> LiveLinks:
@@ -60,21 +56,7 @@ def live_links(directory: Path, keys: Collection[str]) -> LiveLinks:
     hold is the batch's (`unheld_lines`)."""
     lines = unheld_lines(directory, event_lines(directory / JOURNAL_FILE, [json.dumps(k) for k in keys]))
     records = frozenset(str(e["record"]) for e in lines) & frozenset(keys)
-    return LiveLinks(records, _links_table(lines))
-
-
-def _links_table(lines: Iterable[Mapping[str, Any]], decision: str | None = None) -> pa.Table:
-    schema = links_schema()
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for entry in lines:
-        links = entry.get(LINKS_KEY) or {}
-        if not links:
-            continue
-        wanted = [i for i, d in enumerate(links["decision"]) if decision is None or d == decision]
-        for name, values in columns.items():
-            stored = links.get(name)  # a column the line's model did not write is empty, not an error
-            values.extend(stored[i] if stored is not None else None for i in wanted)
-    return pa.table(columns, schema=schema)
+    return LiveLinks(records, links_table(lines))
 
 
 def journaled_records(directory: Path, keys: Collection[str]) -> dict[str, dict[str, Any]]:

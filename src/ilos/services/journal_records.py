@@ -7,21 +7,32 @@ which then exists no more. Read once per request (`read_journal`) and handed to 
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ilos.file_version import FileVersion, file_version
+from ilos.resolve.incremental import links_schema
 from ilos.resolve.linkage import CLUSTERS_FILE
-from ilos.services.change_inbox import JOURNAL_FILE, is_event_line, journal_lines
+from ilos.services.change_inbox import JOURNAL_FILE, is_event_line
 
 # The subjects build's timeline (`services.subjects.TIMELINE_FILE`, not imported: that module imports the
 # linking services, which read the journal through this one).
 _TIMELINE_FILE = "timeline.parquet"
+
+LINKS_KEY = "links"
+"""A journal line's scored pairs: links.parquet's columns, each a list with one value per pair (the column
+names are written once per event, not once per pair)."""
+
+_LINE_NUMBER = "journal_line"
+"""The position in the journal of the line a pair was scored for (`Journal.links`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +48,24 @@ class Journal:
     merges: tuple[dict[str, Any], ...] = ()
     """Every line that absorbed subjects (an event's or a judgement's, its record held by the batch files or
     not), as written: the merges a batch run may not have made yet (`identity_pending`)."""
+    links: pa.Table = field(default_factory=lambda: links_table(()))
+    """The pairs the worker scored for the records of `lines` (links.parquet's columns, and `journal_line`,
+    the position of the line they were scored for): the lines themselves are held without them."""
+    numbers: tuple[int, ...] = ()
+    """Each of `lines`' position in the journal (which of `links` are its pairs)."""
 
     def only(self, subject_ids: Collection[str] | None) -> Journal:
-        """The lines of records in these subjects now (every line when None), and every merge."""
+        """The lines of records in these subjects now (every line when None) with their pairs, and every merge."""
         if subject_ids is None:
             return self
+        kept = [i for i, e in enumerate(self.lines) if e["subject_id"] in subject_ids]
+        numbers = tuple(self.numbers[i] for i in kept)
         return Journal(
-            tuple(e for e in self.lines if e["subject_id"] in subject_ids),
+            tuple(self.lines[i] for i in kept),
             tuple(e for e in self.events if e["subject_id"] in subject_ids),
             self.merges,
+            _pairs_of(self.links, numbers),
+            numbers,
         )
 
 
@@ -73,23 +93,139 @@ def current_subjects(merges: Iterable[Mapping[str, Any]], stored: Collection[str
 
 def read_journal(directory: Path) -> Journal:
     """The journal's lines, their subjects resolved (`Journal.only` narrows them to some subjects). Every
-    request that reads it wants it whole: gate inputs, worklists and views hand it to each reader."""
-    whole = list(journal_lines(directory / JOURNAL_FILE))
-    merges = [e for e in whole if e.get("absorbed")]  # a judgement's line merges too
+    request that reads it wants it whole: gate inputs, worklists and views hand it to each reader. Each line
+    is parsed once per process (`_parsed_journal`); the lines given are shared, never to be changed."""
+    parsed = _parsed_journal(directory / JOURNAL_FILE)
+    merges = parsed.merges
     stored = batch_subjects(directory, {str(s) for e in merges for s in e["absorbed"]})
     current = current_subjects(merges, stored)
-    everything = [e for e in whole if is_event_line(e)]
-    held, built = _placement(directory, [str(e["record"]) for e in everything])
-    lines, events = [], []
-    for e in everything:
+    everything = [(number, parsed.entries[number]) for number in parsed.event_numbers]
+    held, built = _placement(directory, [str(e["record"]) for _, e in everything])
+    lines, numbers, events = [], [], []
+    for number, e in everything:
         record = e["record"]
         if record not in held:
             line = {**e, "subject_id": current[e["subject_id"]]} if e["subject_id"] in current else e
             lines.append(line)
+            numbers.append(number)
             events.append(line)
         elif record not in built:
             events.append({**e, "subject_id": held[record]})
-    return Journal(tuple(lines), tuple(events), tuple(merges))
+    return Journal(tuple(lines), tuple(events), merges, _pairs_of(parsed.pairs, numbers), tuple(numbers))
+
+
+def links_table(
+    lines: Iterable[Mapping[str, Any]], decision: str | None = None, first_number: int | None = None
+) -> pa.Table:
+    """The scored pairs the lines hold (`LINKS_KEY`; those decided `decision` only, when given) in
+    links.parquet's shape; with `first_number`, each pair's line's position in the journal as well, counting
+    the first line given as `first_number`."""
+    schema = links_schema()
+    if first_number is not None:
+        schema = schema.append(pa.field(_LINE_NUMBER, pa.int64()))
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for number, entry in enumerate(lines, start=first_number or 0):
+        links = entry.get(LINKS_KEY) or {}
+        if not links:
+            continue
+        wanted = [i for i, d in enumerate(links["decision"]) if decision is None or d == decision]
+        for name, values in columns.items():
+            if name == _LINE_NUMBER:
+                values.extend(number for _ in wanted)
+                continue
+            stored = links.get(name)  # a column the line's model did not write is empty, not an error
+            values.extend(stored[i] if stored is not None else None for i in wanted)
+    return pa.table(columns, schema=schema)
+
+
+def _pairs_of(pairs: pa.Table, numbers: Collection[int]) -> pa.Table:
+    """The pairs of the lines at these journal positions (`pairs` with or without their positions)."""
+    if _LINE_NUMBER not in pairs.column_names:
+        return pairs
+    return pairs.filter(pc.is_in(pairs[_LINE_NUMBER], value_set=pa.array(sorted(numbers), pa.int64())))
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """A journal's complete lines as parsed: each without its scored pairs, the positions of the event lines
+    and the lines that merged subjects among them, and the pairs (`links_table` with each pair's line's
+    position)."""
+
+    entries: tuple[dict[str, Any], ...]
+    event_numbers: tuple[int, ...]
+    merges: tuple[dict[str, Any], ...]
+    pairs: pa.Table
+
+
+@dataclass
+class _Parsed:
+    """What one process has read of a journal file (`_Lines`, growing; the pairs one table per read that
+    found new lines) and where it stopped (byte offset, the last bytes read there, the file's inode)."""
+
+    inode: int
+    offset: int = 0
+    tail: bytes = b""
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    event_numbers: list[int] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    pairs: list[pa.Table] = field(default_factory=list)
+
+    def lines(self) -> _Lines:
+        if len(self.pairs) > 1:
+            self.pairs = [pa.concat_tables(self.pairs).combine_chunks()]
+        pairs = self.pairs[0] if self.pairs else links_table((), first_number=0)
+        return _Lines(tuple(self.entries), tuple(self.event_numbers), tuple(self.merges), pairs)
+
+
+_TAIL_BYTES = 64  # the bytes before the offset compared at each read: a journal written anew is read anew
+_PARSED: dict[Path, _Parsed] = {}
+_PARSING = threading.Lock()
+
+
+def _parsed_journal(path: Path) -> _Lines:
+    """The journal's complete lines (a torn last line is not one). The worker only appends, so each line is
+    parsed once per process: a read starts where the last stopped, once the bytes before that point are the
+    ones read then; a file replaced or rewritten is read from its start. Parsing was most of a read (20,000
+    events: 52 MB, 2.5 s, most of it the scored pairs; `bench_journal_reads.py`)."""
+    with _PARSING:
+        try:
+            inode = path.stat().st_ino
+        except FileNotFoundError:
+            _PARSED.pop(path, None)
+            return _Parsed(0).lines()
+        kept = _PARSED.get(path)
+        if kept is None or kept.inode != inode or not _read_on(path, kept):
+            kept = _Parsed(inode)
+            _read_on(path, kept)
+        _PARSED[path] = kept
+        return kept.lines()
+
+
+def _read_on(path: Path, kept: _Parsed) -> bool:
+    """Parse the complete lines after `kept.offset` into `kept`; False when the bytes before the offset are
+    not the ones read there (the file was written anew), with nothing parsed."""
+    start = kept.offset - len(kept.tail)
+    with path.open("rb") as f:
+        f.seek(start)
+        data = f.read()
+    if not data.startswith(kept.tail):
+        return False
+    new = data[len(kept.tail) :]
+    end = new.rfind(b"\n") + 1
+    if end == 0:
+        return True
+    chunk = [json.loads(raw) for raw in new[:end].split(b"\n")[:-1]]
+    kept.pairs.append(links_table(chunk, first_number=len(kept.entries)))
+    for number, entry in enumerate(chunk, start=len(kept.entries)):
+        entry.pop(LINKS_KEY, None)
+        if is_event_line(entry):
+            kept.event_numbers.append(number)
+        if entry.get("absorbed"):  # a judgement's line merges too
+            kept.merges.append(entry)
+    kept.entries.extend(chunk)
+    kept.offset += end
+    kept.tail = (kept.tail + new[:end])[-_TAIL_BYTES:]
+    return True
 
 
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -124,11 +260,12 @@ def _built_records(directory: Path, records: Collection[str]) -> frozenset[str]:
     return frozenset(str(r) for (r,) in found)
 
 
-# Per (file, columns): the file's version (inode, modification time, size), the record keys asked for and
-# the rows found. Every gate check and worklist view asks with the journal's records, which change only as
-# the journal grows, over files a run replaces whole: a full scan each time cost 0.2-0.3 s at a million
-# persons. One entry per (file, columns) is kept.
+# Per (file, columns): the file's version (inode, modification time, size), the record keys (or, for
+# `batch_subjects`, subject ids) asked for and the rows found. Every gate check and worklist view asks with
+# the journal's records and merged subjects, which change only as the journal grows, over files a run
+# replaces whole: a full scan each time cost 0.2-0.3 s at a million persons. One entry per (file, columns).
 _FOUND: dict[tuple[Path, str], tuple[FileVersion, frozenset[str], list[tuple[Any, ...]]]] = {}
+_SUBJECTS = "subject ids"
 
 
 def _semi_join(path: Path, records: Collection[str], columns: str) -> list[tuple[Any, ...]]:
@@ -160,11 +297,16 @@ def _semi_join(path: Path, records: Collection[str], columns: str) -> list[tuple
 def batch_subjects(directory: Path, subjects: Collection[str]) -> frozenset[str]:
     """Which of these subject ids clusters.parquet holds (a stored subject, not one the worker founded)."""
     clusters = directory / CLUSTERS_FILE
-    if not subjects or not clusters.is_file():
+    version = file_version(clusters)
+    if not subjects or version is None:
         return frozenset()
+    asked = frozenset(subjects)
+    kept = _FOUND.get((clusters, _SUBJECTS))
+    if kept is not None and kept[0] == version and kept[1] == asked:
+        return frozenset(s for (s,) in kept[2])
     con = duckdb.connect()
     try:
-        con.register("journal_subjects", pa.table({"subject_id": sorted(subjects)}))
+        con.register("journal_subjects", pa.table({"subject_id": sorted(asked)}))
         found = con.execute(
             "SELECT DISTINCT c.subject_id FROM read_parquet($clusters) c "
             "SEMI JOIN journal_subjects j ON c.subject_id = j.subject_id",
@@ -172,4 +314,5 @@ def batch_subjects(directory: Path, subjects: Collection[str]) -> frozenset[str]
         ).fetchall()
     finally:
         con.close()
+    _FOUND[(clusters, _SUBJECTS)] = (version, asked, found)
     return frozenset(s for (s,) in found)

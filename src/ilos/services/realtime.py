@@ -64,7 +64,8 @@ from ilos.services.change_inbox import (
     is_event_line,
     journal_lines,
 )
-from ilos.services.journal_links import LINKS_KEY, line_links
+from ilos.services.journal_links import line_links
+from ilos.services.journal_records import LINKS_KEY
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardized_row
