@@ -3,7 +3,7 @@ record belongs to now. For links, pairs and subject membership a line counts whi
 (clusters.parquet) do not hold its record; for events, while the subjects build (timeline.parquet) does not.
 A line keeps the subject its record joined when linked; a later line's `absorbed` may name that subject,
 which then exists no more. Read once per request (`read_journal`) and handed to each reader (`journal_links`,
-`journal_events`)."""
+`journal_events`); each line is parsed once per process (`_parsed_journal`)."""
 
 from __future__ import annotations
 
