@@ -129,7 +129,16 @@ class FileInbox:
 
     def __init__(self, linkage_dir: Path) -> None:
         self.path = linkage_dir / INBOX_FILE
-        self._done = {e["event_id"] for e in event_lines(linkage_dir / JOURNAL_FILE)}
+        self._journal = linkage_dir / JOURNAL_FILE
+        self._done_ids: set[str] | None = None
+
+    @property
+    def _done(self) -> set[str]:
+        """The ids the journal names, read at the first look that needs them: posting needs none (a read of
+        the whole journal per `post_change` grew with every event the worker had linked)."""
+        if self._done_ids is None:
+            self._done_ids = {e["event_id"] for e in event_lines(self._journal)}
+        return self._done_ids
 
     def post(self, source: str, values: Values, event_id: str | None = None) -> str:
         event_id = event_id or uuid.uuid4().hex
