@@ -22,7 +22,7 @@ from ilos.policy.decide import gates_as_shown
 from ilos.policy.gates import REVIEWER_ROLE
 from ilos.policy.results import VERIFICATION_GATES, GateId, GateResult, GateReview
 from ilos.services.access import Caller
-from ilos.services.gate_inputs import GateInputs, subject_gate_inputs
+from ilos.services.gate_inputs import GateInputs, subject_facts, subject_gate_inputs
 from ilos.services.legal_store import recorded_reviews
 from ilos.services.policy_in_force import current_policy, policy_role
 from ilos.services.record_visibility import other_records_sources, subject_records
@@ -42,7 +42,8 @@ class GateSource(Protocol):
     ) -> frozenset[str]:
         """The records ("source:record_id") the gates may rest on, and those of `named` (records gate text
         stored earlier rests on), that the caller's purpose may not see; with `legacy` (text stored without
-        its records) also every source the purpose may not see, as `source:*`."""
+        its records) also every source the purpose may not see, as `source:*`. Asked with `named` and not
+        `legacy`, a source may answer for `named` alone: stored text rests on nothing else."""
 
 
 class linkage_gates:  # noqa: N801 - called as a function, as it was before it had a second method
@@ -69,8 +70,16 @@ class linkage_gates:  # noqa: N801 - called as a function, as it was before it h
     ) -> frozenset[str]:
         directory = linkage_dir(self.home)
         policy = current_policy(self.home)
-        found = self._read.get(subject_id) or subject_gate_inputs(directory, subject_id, policy)
-        return hidden_records(found, policy, caller, other_records_sources(directory), named, legacy)
+        sources = other_records_sources(directory)
+        found = self._read.get(subject_id)
+        if found is None and named and not legacy:
+            # Stored text rests on `named` alone, and which of them are hidden is decided by the subject's
+            # records and the sources' markings: its identity evidence (candidate matches, a second or two a
+            # subject at a million persons) changes nothing there.
+            only = GateInputs(subject_facts(directory, subject_id))
+            return hidden_records(only, policy, caller, sources, named).intersection(named)
+        found = found or subject_gate_inputs(directory, subject_id, policy)
+        return hidden_records(found, policy, caller, sources, named, legacy)
 
 
 def hidden_records(

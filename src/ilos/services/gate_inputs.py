@@ -131,6 +131,15 @@ def subject_gate_inputs(
     return next(found, empty)
 
 
+def subject_facts(linkage_dir: Path, subject_id: str) -> Subject:
+    """One subject as its gate inputs hold it (the stored linkage plus the events the worker journaled for
+    it), without its identity evidence: what deciding which of its records a reader may see needs."""
+    as_of = built_as_of(linkage_dir)
+    live = journaled_events(linkage_dir, {subject_id})
+    empty = assemble_subject(subject_id, [], [], as_of)
+    return next(iter(load_subjects(linkage_dir, as_of, live, {subject_id})), empty)
+
+
 def load_subjects(
     linkage_dir: Path,
     as_of: date,
