@@ -78,6 +78,7 @@ def main() -> None:
         started = time.perf_counter()
         assert worker.reload_if_batch_changed() is True
         reloads.append(time.perf_counter() - started)
+        print(f"  reload {len(reloads)}: {reloads[-1]:.2f} s, RSS after {_rss_gib():.2f} GiB", flush=True)
     print(
         f"reload (files + journal of {args.events} events): median {statistics.median(reloads):.2f} s, "
         f"runs {', '.join(f'{r:.2f}' for r in reloads)} s; RSS after {_rss_gib():.2f} GiB, "
