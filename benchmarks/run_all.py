@@ -49,6 +49,7 @@ BENCHMARKS: dict[str, list[str]] = {
         "--events",
         "200",
     ],
+    "journal_reads": ["bench_journal_reads.py", "--persons", "2000", "--sizes", "1000,5000,20000"],
     "worklist": ["bench_worklist.py", "--persons", "100000", "--keep", "benchmarks/out/worklist100k"],
     "as_shown": ["bench_as_shown.py", "--linkage", "benchmarks/out/worklist100k/linkage"],
     "placement": ["bench_placement.py", "--people", "50000", "--facilities", "250"],
