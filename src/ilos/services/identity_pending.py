@@ -6,7 +6,6 @@ batch files hold is told by the judgement rows they reflect (`linkage.judgements
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from ilos.policy.results import DisputedPair, PendingMerge
 from ilos.resolve.judgements import Judgement, judgement_history, latest_rows
 from ilos.resolve.linkage import CLUSTERS_FILE, judgements_applied
 from ilos.resolve.records import typed_record_key
-from ilos.services.change_inbox import JOURNAL_FILE, JUDGEMENT_KEY, is_event_line, journal_lines
+from ilos.services.change_inbox import JUDGEMENT_KEY, is_event_line
 from ilos.services.journal_records import (
     Journal,
     batch_subjects,
@@ -27,7 +26,6 @@ from ilos.services.journal_records import (
 )
 
 T = TypeVar("T")
-_KEPT_TOGETHER = json.dumps("kept_together")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +59,7 @@ def load_pending_identity(
     read = journal if journal is not None else read_journal(linkage_dir)
     merges = read.merges
     matches = [(history[row], row < applied) for row in latest.values() if history[row].verdict == "match"]
-    kept = _kept_together(linkage_dir, history, applied)
+    kept = [e for e in read.kept_together if _row(e) >= applied]
     if not split and not merges and not matches and not kept:
         return PendingIdentity()
     matched = {(j.left, j.right) for j in judged if j.verdict == "match"}
@@ -95,17 +93,6 @@ def _pair(line: Mapping[str, Any]) -> tuple[str, str]:
 def _row(line: Mapping[str, Any]) -> int:
     """A judgement line's row in the judgements file."""
     return int(line[JUDGEMENT_KEY]["row"])
-
-
-def _kept_together(linkage_dir: Path, history: list[Judgement], applied: int) -> list[dict[str, Any]]:
-    """The worker's "kept together" lines of judgement rows no batch run has taken in; the journal is only
-    searched when such a row says "no_match"."""
-    if not any(j.verdict == "no_match" for j in history[applied:]):
-        return []
-    lines = journal_lines(linkage_dir / JOURNAL_FILE, (_KEPT_TOGETHER,))
-    return [
-        e for e in lines if not is_event_line(e) and e["action"] == "kept_together" and _row(e) >= applied
-    ]
 
 
 def _kept_disputes(

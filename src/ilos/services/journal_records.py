@@ -53,6 +53,8 @@ class Journal:
     the position of the line they were scored for): the lines themselves are held without them."""
     numbers: tuple[int, ...] = ()
     """Each of `lines`' position in the journal (which of `links` are its pairs)."""
+    kept_together: tuple[dict[str, Any], ...] = ()
+    """The judgement lines on which the worker kept a "no match" pair in one subject (`identity_pending`)."""
 
     def only(self, subject_ids: Collection[str] | None) -> Journal:
         """The lines of records in these subjects now (every line when None) with their pairs, and every merge."""
@@ -66,6 +68,7 @@ class Journal:
             self.merges,
             _pairs_of(self.links, numbers),
             numbers,
+            self.kept_together,
         )
 
 
@@ -111,7 +114,8 @@ def read_journal(directory: Path) -> Journal:
             events.append(line)
         elif record not in built:
             events.append({**e, "subject_id": held[record]})
-    return Journal(tuple(lines), tuple(events), merges, _pairs_of(parsed.pairs, numbers), tuple(numbers))
+    pairs = _pairs_of(parsed.pairs, numbers)
+    return Journal(tuple(lines), tuple(events), merges, pairs, tuple(numbers), parsed.kept_together)
 
 
 def links_table(
@@ -147,13 +151,14 @@ def _pairs_of(pairs: pa.Table, numbers: Collection[int]) -> pa.Table:
 
 @dataclass(frozen=True, slots=True)
 class _Lines:
-    """A journal's complete lines as parsed: each without its scored pairs, the positions of the event lines
-    and the lines that merged subjects among them, and the pairs (`links_table` with each pair's line's
-    position)."""
+    """A journal's complete lines as parsed: each without its scored pairs, the positions of the event lines,
+    the lines that merged subjects and the worker's "kept together" judgement lines among them, and the pairs
+    (`links_table` with each pair's line's position)."""
 
     entries: tuple[dict[str, Any], ...]
     event_numbers: tuple[int, ...]
     merges: tuple[dict[str, Any], ...]
+    kept_together: tuple[dict[str, Any], ...]
     pairs: pa.Table
 
 
@@ -168,13 +173,20 @@ class _Parsed:
     entries: list[dict[str, Any]] = field(default_factory=list)
     event_numbers: list[int] = field(default_factory=list)
     merges: list[dict[str, Any]] = field(default_factory=list)
+    kept_together: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[pa.Table] = field(default_factory=list)
 
     def lines(self) -> _Lines:
         if len(self.pairs) > 1:
             self.pairs = [pa.concat_tables(self.pairs).combine_chunks()]
         pairs = self.pairs[0] if self.pairs else links_table((), first_number=0)
-        return _Lines(tuple(self.entries), tuple(self.event_numbers), tuple(self.merges), pairs)
+        return _Lines(
+            tuple(self.entries),
+            tuple(self.event_numbers),
+            tuple(self.merges),
+            tuple(self.kept_together),
+            pairs,
+        )
 
 
 _TAIL_BYTES = 64  # the bytes before the offset compared at each read: a journal written anew is read anew
@@ -220,6 +232,8 @@ def _read_on(path: Path, kept: _Parsed) -> bool:
         entry.pop(LINKS_KEY, None)
         if is_event_line(entry):
             kept.event_numbers.append(number)
+        elif entry.get("action") == "kept_together":
+            kept.kept_together.append(entry)
         if entry.get("absorbed"):  # a judgement's line merges too
             kept.merges.append(entry)
     kept.entries.extend(chunk)
