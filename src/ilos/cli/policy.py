@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from ilos.cli import legal as legal_cli
@@ -79,7 +80,14 @@ def show(name: str = typer.Argument("default", help="Policy name or YAML path.")
     for role, purposes in policy.spec.role_purposes.items():
         for purpose in purposes:
             table.add_row(role, purpose, *(matrix[(role, purpose, m)] for m in markings))
-    console.print(table)
+    _print_whole(table)
+
+
+def _print_whole(table: Table) -> None:
+    """Print the table at the width its cells need: on a narrow terminal (80 columns) the access matrix had
+    every cell cut to one letter; a wide line wraps on screen and stays whole in a pipe or file."""
+    needed = Measurement.get(console, console.options.update(width=10_000), table).maximum
+    Console(width=max(console.width, needed)).print(table)
 
 
 @app.command("history", help="Every policy applied, oldest first.")
