@@ -2,8 +2,9 @@
 view reads `journal.jsonl` whole (`journal_records.read_journal`), and nothing truncates it (a batch run
 that takes in the journaled records leaves their lines), so the read grows with every event the worker
 has linked since the journal began. Links events through the worker in steps and, after each, times
-`read_journal` and one subject's gate inputs (`gate_inputs.subject_gate_inputs`, what an action's gate
-check reads).
+`read_journal`, one subject's gate inputs (`gate_inputs.subject_gate_inputs`, what an action's gate
+check reads), the alerts feed (`realtime.read_alerts`, read at every line the worker writes while a page
+streams them) and a look at a file inbox holding every event posted (`FileInbox.pending`).
 
     python benchmarks/bench_journal_reads.py --persons 2000 --sizes 1000,5000,20000
 """
@@ -25,7 +26,7 @@ from ilos.definitions.sources import load_sources_config
 from ilos.services.change_inbox import JOURNAL_FILE, FileInbox
 from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.journal_records import read_journal
-from ilos.services.realtime import Worker
+from ilos.services.realtime import Worker, read_alerts
 
 
 def _median_seconds(call: Callable[[], Any], times: int) -> float:
@@ -68,11 +69,14 @@ def main() -> None:
         journal = read_journal(scratch)
         read = _median_seconds(partial(read_journal, scratch), args.rounds)
         gates = _median_seconds(partial(subject_gate_inputs, scratch, subject, policy), args.rounds)
+        alerts = _median_seconds(partial(read_alerts, scratch), args.rounds)
+        look = _median_seconds(inbox.pending, args.rounds)
         megabytes = (scratch / JOURNAL_FILE).stat().st_size / 1e6
         print(
             f"journal of {size:,} events ({megabytes:.1f} MB, {len(journal.lines):,} lines the batch files do "
             f"not hold; linked in {linked:.1f} s): read_journal median {read * 1000:.0f} ms, one subject's "
-            f"gate inputs median {gates * 1000:.0f} ms"
+            f"gate inputs median {gates * 1000:.0f} ms, read_alerts median {alerts * 1000:.0f} ms, a file inbox's "
+            f"look median {look * 1000:.1f} ms"
         )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ilos.definitions.sources import SourcesConfig
 from ilos.errors import FieldProblem, InvalidInputError
+from ilos.services.appended_lines import AppendedLines
 from ilos.services.store_access import Store
 from ilos.store.inbox_tables import ChangeEventRow
 
@@ -131,6 +132,8 @@ class FileInbox:
         self.path = linkage_dir / INBOX_FILE
         self._journal = linkage_dir / JOURNAL_FILE
         self._done_ids: set[str] | None = None
+        self._posted = AppendedLines(self.path)
+        self._events: list[ChangeEvent] = []
 
     @property
     def _done(self) -> set[str]:
@@ -149,7 +152,13 @@ class FileInbox:
         return event_id
 
     def events(self) -> list[ChangeEvent]:
-        return [ChangeEvent(e["event_id"], e["source"], e["values"]) for e in journal_lines(self.path)]
+        """Every event posted, oldest first; each look parses only the lines posted since the last (a whole
+        read per look grew with every event ever posted)."""
+        posted, anew = self._posted.new()
+        if anew:
+            self._events = []
+        self._events.extend(ChangeEvent(e["event_id"], e["source"], e["values"]) for e in posted)
+        return list(self._events)
 
     def pending(self, limit: int | None = None) -> list[ChangeEvent]:
         return [e for e in self.events() if e.event_id not in self._done][:limit]

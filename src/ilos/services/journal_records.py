@@ -7,7 +7,6 @@ which then exists no more. Read once per request (`read_journal`) and handed to 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pyarrow.compute as pc
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve.incremental import links_schema
 from ilos.resolve.linkage import CLUSTERS_FILE
+from ilos.services.appended_lines import AppendedLines
 from ilos.services.change_inbox import JOURNAL_FILE, is_event_line
 
 # The subjects build's timeline (`services.subjects.TIMELINE_FILE`, not imported: that module imports the
@@ -165,11 +165,9 @@ class _Lines:
 @dataclass
 class _Parsed:
     """What one process has read of a journal file (`_Lines`, growing; the pairs one table per read that
-    found new lines) and where it stopped (byte offset, the last bytes read there, the file's inode)."""
+    found new lines) and where it stopped (`AppendedLines`)."""
 
-    inode: int
-    offset: int = 0
-    tail: bytes = b""
+    read: AppendedLines
     entries: list[dict[str, Any]] = field(default_factory=list)
     event_numbers: list[int] = field(default_factory=list)
     merges: list[dict[str, Any]] = field(default_factory=list)
@@ -188,58 +186,45 @@ class _Parsed:
             pairs,
         )
 
+    def take(self, chunk: list[dict[str, Any]]) -> None:
+        """Keep newly read lines: their pairs apart, each line without them."""
+        if not chunk:
+            return
+        self.pairs.append(links_table(chunk, first_number=len(self.entries)))
+        for number, entry in enumerate(chunk, start=len(self.entries)):
+            entry.pop(LINKS_KEY, None)
+            if is_event_line(entry):
+                self.event_numbers.append(number)
+            elif entry.get("action") == "kept_together":
+                self.kept_together.append(entry)
+            if entry.get("absorbed"):  # a judgement's line merges too
+                self.merges.append(entry)
+        self.entries.extend(chunk)
 
-_TAIL_BYTES = 64  # the bytes before the offset compared at each read: a journal written anew is read anew
+
 _PARSED: dict[Path, _Parsed] = {}
 _PARSING = threading.Lock()
 
 
 def _parsed_journal(path: Path) -> _Lines:
     """The journal's complete lines (a torn last line is not one). The worker only appends, so each line is
-    parsed once per process: a read starts where the last stopped, once the bytes before that point are the
-    ones read then; a file replaced or rewritten is read from its start. Parsing was most of a read (20,000
-    events: 52 MB, 2.5 s, most of it the scored pairs; `bench_journal_reads.py`)."""
+    parsed once per process (`AppendedLines`); a file replaced or rewritten is read from its start. Parsing
+    was most of a read (20,000 events: 52 MB, 2.5 s, most of it the scored pairs; `bench_journal_reads.py`)."""
     with _PARSING:
-        try:
-            inode = path.stat().st_ino
-        except FileNotFoundError:
-            _PARSED.pop(path, None)
-            return _Parsed(0).lines()
         kept = _PARSED.get(path)
-        if kept is None or kept.inode != inode or not _read_on(path, kept):
-            kept = _Parsed(inode)
-            _read_on(path, kept)
-        _PARSED[path] = kept
+        if kept is None:
+            kept = _PARSED[path] = _Parsed(AppendedLines(path))
+        chunk, anew = kept.read.new()
+        if anew:
+            kept = _PARSED[path] = _Parsed(kept.read)
+        kept.take(chunk)
         return kept.lines()
 
 
-def _read_on(path: Path, kept: _Parsed) -> bool:
-    """Parse the complete lines after `kept.offset` into `kept`; False when the bytes before the offset are
-    not the ones read there (the file was written anew), with nothing parsed."""
-    start = kept.offset - len(kept.tail)
-    with path.open("rb") as f:
-        f.seek(start)
-        data = f.read()
-    if not data.startswith(kept.tail):
-        return False
-    new = data[len(kept.tail) :]
-    end = new.rfind(b"\n") + 1
-    if end == 0:
-        return True
-    chunk = [json.loads(raw) for raw in new[:end].split(b"\n")[:-1]]
-    kept.pairs.append(links_table(chunk, first_number=len(kept.entries)))
-    for number, entry in enumerate(chunk, start=len(kept.entries)):
-        entry.pop(LINKS_KEY, None)
-        if is_event_line(entry):
-            kept.event_numbers.append(number)
-        elif entry.get("action") == "kept_together":
-            kept.kept_together.append(entry)
-        if entry.get("absorbed"):  # a judgement's line merges too
-            kept.merges.append(entry)
-    kept.entries.extend(chunk)
-    kept.offset += end
-    kept.tail = (kept.tail + new[:end])[-_TAIL_BYTES:]
-    return True
+def journal_entries(directory: Path) -> tuple[dict[str, Any], ...]:
+    """Every complete line of the journal, in order, as parsed once per process and without its scored pairs
+    (the alerts feed and a subject's history read them all). Shared: never to be changed."""
+    return _parsed_journal(directory / JOURNAL_FILE).entries
 
 
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

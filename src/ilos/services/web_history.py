@@ -14,7 +14,8 @@ from typing import Any
 
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
 from ilos.resolve.records import typed_record_key
-from ilos.services.change_inbox import JOURNAL_FILE, JUDGEMENT_KEY, is_event_line, journal_lines
+from ilos.services.change_inbox import JUDGEMENT_KEY, is_event_line, journal_lines
+from ilos.services.journal_records import journal_entries
 from ilos.services.record_visibility import RecordVisibility
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
@@ -101,7 +102,8 @@ def _batch_entries(directory: Path, subject_id: str, shown: RecordVisibility) ->
 
 
 def _live_entries(directory: Path, subject_id: str, shown: RecordVisibility) -> Iterator[HistoryEntry]:
-    for e in journal_lines(directory / JOURNAL_FILE):
+    """From the worker's journal, each line parsed once per process (`journal_entries`)."""
+    for e in journal_entries(directory):
         absorbed = tuple(e.get("absorbed", ()))
         at = datetime.fromisoformat(e["processed_at"])
         if not is_event_line(e):
