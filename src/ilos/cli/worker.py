@@ -86,11 +86,20 @@ def run(
     when = date.fromisoformat(as_of) if as_of else None
     if inbox is InboxKind.file:
         with worker_slot(linkage_dir, None):
-            _process(realtime.Worker(linkage_dir, when, FileInbox(linkage_dir)), follow)
+            _process(
+                realtime.Worker(linkage_dir, when, FileInbox(linkage_dir), rebuild_in_background=follow),
+                follow,
+            )
         return
     with _store() as store, worker_slot(linkage_dir, store):
         _process(
-            realtime.Worker(linkage_dir, when, StoreInbox(store, changes.recheck_on_change(store))), follow
+            realtime.Worker(
+                linkage_dir,
+                when,
+                StoreInbox(store, changes.recheck_on_change(store)),
+                rebuild_in_background=follow,  # a batch run landing does not stop a following worker
+            ),
+            follow,
         )
 
 

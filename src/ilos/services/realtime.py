@@ -29,7 +29,12 @@ judgement in at the point the running worker did, never before, and a restart re
 
 A batch run landing while it runs (`ilos link`, `ilos link add`, `ilos subjects build`) is noticed the same way,
 before each group (a stat per file it loads): memory is rebuilt as a start builds it, from the new files and
-the journal (`reload_if_batch_changed`), once `linkage.json`, which runs write last, seals them.
+the journal (`reload_if_batch_changed`), once `linkage.json`, which runs write last, seals them. A worker
+made with `rebuild_in_background` (`ilos worker run`, the web's worker) builds the new memory in a thread
+beside the running one and goes on linking meanwhile (a rebuild takes 1.5 minutes at a million persons); at
+the first look after it is built, the lines journaled meanwhile are replayed into it, as a restart replays
+them, and it replaces the old. Events linked meanwhile are linked as those that arrive while the batch run
+itself runs: against the state before it.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ import ctypes
 import gc
 import json
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -65,7 +71,6 @@ from ilos.services.change_inbox import (
     Processed,
     checked_values,
     is_event_line,
-    journal_lines,
 )
 from ilos.services.journal_links import line_links
 from ilos.services.journal_records import LINKS_KEY, journal_entries
@@ -152,20 +157,25 @@ class Worker:
         as_of: date | None = None,
         inbox: Inbox | None = None,
         group_commit: int = GROUP_COMMIT,
+        rebuild_in_background: bool = False,
     ) -> None:
         self.dir = linkage_dir
         self.group_commit = max(1, group_commit)
         self.inbox: Inbox = inbox if inbox is not None else FileInbox(linkage_dir)
         self.as_of = as_of or date.today()
+        self.rebuild_in_background = rebuild_in_background
+        self._rebuild: _Rebuild | None = None
+        self._failed: tuple[FileVersion | None, ...] | None = None  # the batch files a rebuild failed on
         self._watched = tuple(str(linkage_dir / name) for name in WATCHED_FILES)  # stat'ed at every look
         drop_torn_tail(self.dir / JOURNAL_FILE)
         self._load()
         self.take_in_judgements()  # those made since the last line, as a running worker takes them in
         _return_freed_memory()  # what the load held only while it read the files
 
-    def _load(self) -> None:
+    def _load(self, journal_end: int | None = None) -> None:
         """What a start loads: the batch files (their versions taken first, so a run landing during the read
-        is seen at the next look), then the journal replayed over them. Writes nothing."""
+        is seen at the next look), then the journal replayed over them (its first `journal_end` bytes when
+        given). Writes nothing."""
         self._batch_version = batch_version(self._watched)
         self.config: SourcesConfig = load_linkage_config(self.dir)
         self.linker = IncrementalLinker(self.dir, take_in_judgements=False)
@@ -174,28 +184,40 @@ class Worker:
         # The version is taken before the read, so a judgement recorded in between is read at the next look.
         self._judgements_version = file_version(self.dir / JUDGEMENTS_FILE)
         self._judgements: list[Judgement] = judgement_history(self.dir)
-        for entry in journal_lines(self.dir / JOURNAL_FILE):
+        for entry in _lines_between(self.dir / JOURNAL_FILE, 0, journal_end):
             self._replay(entry)
 
     def reload_if_batch_changed(self) -> bool:
         """Rebuild memory as a restart would when a batch run (`ilos link`, `ilos link add`, `ilos subjects
         build`) has landed since the last load (one stat per watched file when none has). A half-published
         run is left for a later look (`is_sealed`), and so is a load that a run overlapped: the state held
-        before stays. The inbox is untouched; journaled events are completed from the journal, never linked
-        again. Returns whether memory was rebuilt."""
-        seen = batch_version(self._watched)
-        if seen == self._batch_version or not is_sealed(seen):
+        before stays. With `rebuild_in_background` the new memory is built in a thread while this state goes
+        on linking, and replaces it at the first look after it is built. A rebuild that fails raises its
+        error at the look that finds it; later looks retry in line, raising until the files load, so events
+        wait rather than link against subjects the batch files no longer hold. The inbox is untouched;
+        journaled events are completed from the journal, never linked again. Returns whether memory was
+        replaced."""
+        if self._rebuild is None:
+            seen = batch_version(self._watched)
+            if seen == self._batch_version or not is_sealed(seen):
+                return False
+            self._rebuild = _Rebuild(self._blank(), _journal_size(self.dir / JOURNAL_FILE), seen)
+            if self.rebuild_in_background and seen != self._failed:
+                self._rebuild.start()
+            else:
+                self._rebuild.run()
+        if self._rebuild.is_alive():
             return False
-        held = {name: getattr(self, name) for name in _LOADED}
-        try:
-            self._load()
-        except BaseException:
-            _restore(self, held)
-            raise
-        if batch_version(self._watched) != self._batch_version:  # a run published while the files were read
-            _restore(self, held)
+        rebuild, self._rebuild = self._rebuild, None
+        if rebuild.error is not None:
+            self._failed = rebuild.seen
+            raise rebuild.error
+        built = rebuild.state
+        if batch_version(self._watched) != built._batch_version:  # a run published while the files were read
             return False
-        del held
+        built._catch_up(rebuild.journal_read)
+        _restore(self, {name: getattr(built, name) for name in _LOADED})
+        del rebuild, built
         # The old state was frozen out of the collector's reach with everything else (`IncrementalLinker`):
         # one full collection now frees whatever of it reference counting cannot, then the new state is frozen.
         gc.unfreeze()
@@ -203,6 +225,29 @@ class Worker:
         gc.freeze()
         _return_freed_memory()
         return True
+
+    def wait_for_rebuild(self, timeout: float | None = None) -> bool:
+        """Wait until a rebuild in the background is built (it replaces the state at the next look); returns
+        whether none is still building."""
+        if self._rebuild is not None and self._rebuild.ident is not None:  # started in a thread
+            self._rebuild.join(timeout)
+        return self._rebuild is None or not self._rebuild.is_alive()
+
+    def _blank(self) -> Worker:
+        """A worker over the same directory that holds nothing yet: what a rebuild loads into (`_load`, which
+        writes nothing), beside this one."""
+        other = Worker.__new__(Worker)
+        other.dir, other._watched = self.dir, self._watched
+        return other
+
+    def _catch_up(self, journal_read: int) -> None:
+        """Replay the lines journaled after the first `journal_read` bytes (those the running state wrote
+        while this one loaded), with the judgements recorded meanwhile, as a restart would replay them."""
+        version = file_version(self.dir / JUDGEMENTS_FILE)
+        if version != self._judgements_version:
+            self._judgements_version, self._judgements = version, judgement_history(self.dir)
+        for entry in _lines_between(self.dir / JOURNAL_FILE, journal_read, None):
+            self._replay(entry)
 
     def _load_timeline(self) -> TimelineIndex:
         """The subjects' timeline in memory; without built subjects only the worker's own events are known."""
@@ -380,6 +425,46 @@ _LOADED = (
 def _restore(worker: Worker, held: dict[str, Any]) -> None:
     for name, value in held.items():
         setattr(worker, name, value)
+
+
+class _Rebuild(threading.Thread):
+    """A worker's memory loaded anew (`Worker._load`) into `state`, from the batch files (`seen`: their
+    versions when it began) and the first `journal_read` bytes of the journal (complete lines: it is taken
+    between groups); an error is kept for the look that takes the state in."""
+
+    def __init__(self, state: Worker, journal_read: int, seen: tuple[FileVersion | None, ...]) -> None:
+        super().__init__(name="ilos-worker-rebuild", daemon=True)
+        self.state = state
+        self.journal_read = journal_read
+        self.seen = seen
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.state._load(self.journal_read)
+        except BaseException as exc:  # noqa: BLE001 - handed to the look that takes the state in
+            self.error = exc
+
+
+def _journal_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _lines_between(path: Path, start: int, end: int | None) -> Iterator[dict[str, Any]]:
+    """The complete journal lines from byte `start` up to byte `end` (to the end when None); a torn last
+    line is not one."""
+    if not path.exists():
+        return
+    with path.open("rb") as f:
+        f.seek(start)
+        while end is None or f.tell() < end:
+            line = f.readline()
+            if not line.endswith(b"\n"):
+                return
+            yield json.loads(line)
 
 
 def batch_version(paths: Sequence[str]) -> tuple[FileVersion | None, ...]:

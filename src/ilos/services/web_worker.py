@@ -102,7 +102,7 @@ class BackgroundWorker:
     def _start_worker(self) -> realtime.Worker | None:
         try:
             inbox = StoreInbox(self.store, recheck_on_change(self.store))
-            return realtime.Worker(self.directory, inbox=inbox)
+            return realtime.Worker(self.directory, inbox=inbox, rebuild_in_background=True)
         except Exception:  # the web app keeps serving; live alerts simply do not arrive
             log.exception("the change worker could not start over %s", self.directory)
             return None

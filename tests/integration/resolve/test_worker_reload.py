@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -181,16 +182,83 @@ def test_a_run_publishing_while_the_worker_reloads_leaves_the_state_it_held(
     out = built_copy
     worker = Worker(out, AS_OF)
     loaded = worker.linker
-    load = worker._load
+    load = Worker._load
 
-    def overlapped() -> None:
-        load()
+    def overlapped(self: Worker, journal_end: int | None = None) -> None:
+        load(self, journal_end)
         copied = tmp_path / "clusters.parquet"
         shutil.copyfile(out / linkage.CLUSTERS_FILE, copied)
         copied.replace(out / linkage.CLUSTERS_FILE)  # the next run's first file lands during the read
 
-    monkeypatch.setattr(worker, "_load", overlapped)
+    monkeypatch.setattr(Worker, "_load", overlapped)
     linkage.record_judgements_applied(out, linkage.judgements_applied(out))
 
     assert worker.reload_if_batch_changed() is False
     assert worker.linker is loaded
+
+
+def test_a_worker_rebuilding_in_the_background_links_meanwhile_then_holds_what_a_restart_holds(
+    small_world: Path, built_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = built_copy
+    worker = Worker(out, AS_OF, rebuild_in_background=True)
+    old = worker.linker
+    release = threading.Event()
+    load = Worker._load
+
+    def held(self: Worker, journal_end: int | None = None) -> None:
+        assert release.wait(120)
+        load(self, journal_end)
+
+    monkeypatch.setattr(Worker, "_load", held)  # the rebuild takes as long as the test says
+    add_records(
+        out, "court_cases", _write_rows(small_world, [_newcomer(small_world, "ADDED-1")], tmp_path / "a.csv")
+    )
+    during = post_change(out, "court_cases", {**_court_row(small_world, 1), "REC_ID": "DURING-1"})
+
+    [first] = worker.run_once()  # the rebuild has begun and is not built: this state links meanwhile
+    later = post_change(out, "court_cases", _newcomer(small_world, "ADDED-2"))
+    [second] = worker.run_once()
+
+    assert (first.event_id, second.event_id) == (during, later) and worker.linker is old
+    assert second.action == "new"  # ADDED-1 is not known to the state before the run, as during the run
+    release.set()
+    assert worker.wait_for_rebuild(120)
+    assert worker.run_once() == [] and worker.linker is not old  # taken in at the next look
+    assert _event_ids(out) == [during, later]  # each event journaled once, none linked again
+    restarted = Worker(out, AS_OF)
+    for record in ("court_cases|DURING-1", "court_cases|ADDED-1", "court_cases|ADDED-2"):
+        assert worker.linker.subject_of(record) == restarted.linker.subject_of(record)
+    assert worker.linker.subject_of("court_cases|ADDED-2") == _clusters(out)["court_cases|ADDED-1"]
+    assert worker.journaled.keys() == restarted.journaled.keys()
+
+
+def test_a_rebuild_that_fails_in_the_background_is_raised_and_later_looks_retry_in_line_while_events_wait(
+    small_world: Path, built_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = built_copy
+    worker = Worker(out, AS_OF, rebuild_in_background=True)
+    old = worker.linker
+    failing = threading.Event()
+
+    def broken(self: Worker, journal_end: int | None = None) -> None:
+        assert failing.wait(120)
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(Worker, "_load", broken)
+    linkage.record_judgements_applied(out, linkage.judgements_applied(out))  # a run lands
+    assert worker.reload_if_batch_changed() is False  # building in the background
+    failing.set()
+    assert worker.wait_for_rebuild(60)
+    with pytest.raises(OSError, match="disk gone"):
+        worker.reload_if_batch_changed()
+    assert worker.linker is old
+
+    waiting = post_change(out, "court_cases", {**_court_row(small_world, 1), "REC_ID": "WAITS-1"})
+    with pytest.raises(OSError, match="disk gone"):  # retried in line at the look: nothing is linked
+        worker.run_once()
+    assert [e.event_id for e in worker.pending()] == [waiting] and worker.linker is old
+    monkeypatch.undo()
+    assert worker.reload_if_batch_changed() is True  # in line, as the files load again
+    [done] = worker.run_once()
+    assert done.event_id == waiting and worker.linker is not old
