@@ -80,7 +80,8 @@ def test_the_web_worker_is_rebuilt_from_disk_after_an_unexpected_failure(
     passes: list[object] = []
 
     class Failing:
-        def __init__(self, directory: Path, inbox: object) -> None:
+        def __init__(self, directory: Path, inbox: object, rebuild_in_background: bool) -> None:
+            assert rebuild_in_background  # a batch run landing does not stop the web's worker
             built.append(self)
 
         def run_once(self) -> list[object]:
