@@ -30,10 +30,10 @@ judgement in at the point the running worker did, never before, and a restart re
 A batch run landing while it runs (`ilos link`, `ilos link add`, `ilos subjects build`) is noticed the same way,
 before each group (a stat per file it loads): memory is rebuilt as a start builds it, from the new files and
 the journal (`reload_if_batch_changed`), once `linkage.json`, which runs write last, seals them. A worker
-made with `rebuild_in_background` (`ilos worker run`, the web's worker) builds the new memory in a thread
-beside the running one and goes on linking meanwhile (a rebuild takes 1.5 minutes at a million persons); at
-the first look after it is built, the lines journaled meanwhile are replayed into it, as a restart replays
-them, and it replaces the old. Events linked meanwhile are linked as those that arrive while the batch run
+made with `rebuild_in_background` (`ilos worker run --follow`, the web's worker) builds the new memory in a
+thread beside the running one and goes on linking meanwhile (a rebuild takes a minute or more at a million
+persons); the lines journaled meanwhile are replayed into it, as a restart replays them (most by the thread,
+the last few at the look that takes it in), and it replaces the old. Events linked meanwhile are linked as those that arrive while the batch run
 itself runs: against the state before it.
 """
 
@@ -72,6 +72,7 @@ from ilos.services.change_inbox import (
     checked_values,
     is_event_line,
 )
+from ilos.services.journal_events import journal_size
 from ilos.services.journal_links import line_links
 from ilos.services.journal_records import LINKS_KEY, journal_entries
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
@@ -184,7 +185,7 @@ class Worker:
         # The version is taken before the read, so a judgement recorded in between is read at the next look.
         self._judgements_version = file_version(self.dir / JUDGEMENTS_FILE)
         self._judgements: list[Judgement] = judgement_history(self.dir)
-        for entry in _lines_between(self.dir / JOURNAL_FILE, 0, journal_end):
+        for entry, _ in _lines_between(self.dir / JOURNAL_FILE, 0, journal_end):
             self._replay(entry)
 
     def reload_if_batch_changed(self) -> bool:
@@ -201,7 +202,7 @@ class Worker:
             seen = batch_version(self._watched)
             if seen == self._batch_version or not is_sealed(seen):
                 return False
-            self._rebuild = _Rebuild(self._blank(), _journal_size(self.dir / JOURNAL_FILE), seen)
+            self._rebuild = _Rebuild(self._blank(), journal_size(self.dir), seen)
             if self.rebuild_in_background and seen != self._failed:
                 self._rebuild.start()
             else:
@@ -240,14 +241,17 @@ class Worker:
         other.dir, other._watched = self.dir, self._watched
         return other
 
-    def _catch_up(self, journal_read: int) -> None:
-        """Replay the lines journaled after the first `journal_read` bytes (those the running state wrote
-        while this one loaded), with the judgements recorded meanwhile, as a restart would replay them."""
+    def _catch_up(self, journal_read: int) -> int:
+        """Replay the complete lines journaled after the first `journal_read` bytes (those the running state
+        wrote while this one loaded), with the judgements recorded meanwhile, as a restart would replay them;
+        returns the bytes replayed so far."""
         version = file_version(self.dir / JUDGEMENTS_FILE)
         if version != self._judgements_version:
             self._judgements_version, self._judgements = version, judgement_history(self.dir)
-        for entry in _lines_between(self.dir / JOURNAL_FILE, journal_read, None):
+        for entry, end in _lines_between(self.dir / JOURNAL_FILE, journal_read, None):
             self._replay(entry)
+            journal_read = end
+        return journal_read
 
     def _load_timeline(self) -> TimelineIndex:
         """The subjects' timeline in memory; without built subjects only the worker's own events are known."""
@@ -430,7 +434,8 @@ def _restore(worker: Worker, held: dict[str, Any]) -> None:
 class _Rebuild(threading.Thread):
     """A worker's memory loaded anew (`Worker._load`) into `state`, from the batch files (`seen`: their
     versions when it began) and the first `journal_read` bytes of the journal (complete lines: it is taken
-    between groups); an error is kept for the look that takes the state in."""
+    between groups; it grows as the lines journaled meanwhile are replayed); an error is kept for the look
+    that takes the state in."""
 
     def __init__(self, state: Worker, journal_read: int, seen: tuple[FileVersion | None, ...]) -> None:
         super().__init__(name="ilos-worker-rebuild", daemon=True)
@@ -440,31 +445,37 @@ class _Rebuild(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        """Load, then replay what the running state journals meanwhile, round after round while it goes on
+        linking, so the look that swaps replays only the last few lines (at 1M persons, 7,197 events caught
+        up at that look held it 6.8 s)."""
         try:
             self.state._load(self.journal_read)
+            # Run in line (not started as a thread), it has nothing to catch up: nothing is journaled meanwhile.
+            for _ in range(_CATCH_UP_ROUNDS if self.ident is not None else 0):
+                before, self.journal_read = self.journal_read, self.state._catch_up(self.journal_read)
+                if self.journal_read - before < _CAUGHT_UP_BYTES:
+                    break
         except BaseException as exc:  # noqa: BLE001 - handed to the look that takes the state in
             self.error = exc
 
 
-def _journal_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
+_CATCH_UP_ROUNDS = 8
+_CAUGHT_UP_BYTES = 64 * 1024  # a few dozen lines: left for the swapping look
 
 
-def _lines_between(path: Path, start: int, end: int | None) -> Iterator[dict[str, Any]]:
-    """The complete journal lines from byte `start` up to byte `end` (to the end when None); a torn last
-    line is not one."""
+def _lines_between(path: Path, start: int, end: int | None) -> Iterator[tuple[dict[str, Any], int]]:
+    """The complete journal lines from byte `start` up to byte `end` (to the end when None), each with the
+    offset just after it; a torn last line (or one being written) is not one."""
     if not path.exists():
         return
     with path.open("rb") as f:
         f.seek(start)
-        while end is None or f.tell() < end:
+        while end is None or start < end:
             line = f.readline()
             if not line.endswith(b"\n"):
                 return
-            yield json.loads(line)
+            start += len(line)
+            yield json.loads(line), start
 
 
 def batch_version(paths: Sequence[str]) -> tuple[FileVersion | None, ...]:

@@ -224,10 +224,20 @@ def test_a_worker_rebuilding_in_the_background_links_meanwhile_then_holds_what_a
     assert second.action == "new"  # ADDED-1 is not known to the state before the run, as during the run
     release.set()
     assert worker.wait_for_rebuild(120)
-    assert worker.run_once() == [] and worker.linker is not old  # taken in at the next look
-    assert _event_ids(out) == [during, later]  # each event journaled once, none linked again
+    last = post_change(out, "court_cases", {**_court_row(small_world, 2), "REC_ID": "LAST-1"})
+    worker.process(
+        worker.pending()[0]
+    )  # journaled after the build's last round: the swapping look replays it
+    [completed] = worker.run_once()  # the rebuilt state is taken in at the look before the group
+    assert completed.event_id == last and worker.linker is not old
+    assert _event_ids(out) == [during, later, last]  # each event journaled once, none linked again
     restarted = Worker(out, AS_OF)
-    for record in ("court_cases|DURING-1", "court_cases|ADDED-1", "court_cases|ADDED-2"):
+    for record in (
+        "court_cases|DURING-1",
+        "court_cases|ADDED-1",
+        "court_cases|ADDED-2",
+        "court_cases|LAST-1",
+    ):
         assert worker.linker.subject_of(record) == restarted.linker.subject_of(record)
     assert worker.linker.subject_of("court_cases|ADDED-2") == _clusters(out)["court_cases|ADDED-1"]
     assert worker.journaled.keys() == restarted.journaled.keys()
