@@ -105,11 +105,15 @@ def run(
 
 def _process(worker: realtime.Worker, follow: bool) -> None:
     while True:
+        before = worker.rebuild_state()
         for p in worker.run_once():
             changed = "; ".join(f"{c['classification']} {c['kind']}" for c in p.changes) or "no change"
             console.print(
                 f"{p.event_id} {p.record} -> {p.subject_id} ({p.action}, {p.milliseconds:.1f} ms): {changed}"
             )
+        news = before.news(worker.rebuild_state())
+        if news:
+            console.print(news)
         if not follow:
             return
         time.sleep(1.0)

@@ -131,6 +131,22 @@ def drop_torn_tail(path: Path) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class RebuildState:
+    """A worker's rebuilds as its operator follows them (`Worker.rebuild_state`)."""
+
+    rebuilt: int
+    building: bool
+
+    def news(self, now: RebuildState) -> str | None:
+        """What changed since this state, said once: a rebuild begun in the background, or one taken in."""
+        if now.rebuilt != self.rebuilt:
+            return "rebuilt after a batch run landed: linking against its files"
+        if now.building and not self.building:
+            return "a batch run landed: rebuilding in the background, linking against the files before it meanwhile"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class _Linked:
     """An event linked in memory, waiting for its journal line: its outcome and the pairs it was scored in
     (links.parquet's columns, `journal_links.line_links`)."""
@@ -166,6 +182,7 @@ class Worker:
         self.as_of = as_of or date.today()
         self.rebuild_in_background = rebuild_in_background
         self._rebuild: _Rebuild | None = None
+        self._rebuilt = 0  # rebuilds taken in since the start
         self._failed: tuple[FileVersion | None, ...] | None = None  # the batch files a rebuild failed on
         self._watched = tuple(str(linkage_dir / name) for name in WATCHED_FILES)  # stat'ed at every look
         drop_torn_tail(self.dir / JOURNAL_FILE)
@@ -219,6 +236,7 @@ class Worker:
         built._catch_up(rebuild.journal_read)
         _restore(self, {name: getattr(built, name) for name in _LOADED})
         del rebuild, built
+        self._rebuilt += 1
         # The old state was frozen out of the collector's reach with everything else (`IncrementalLinker`):
         # one full collection now frees whatever of it reference counting cannot, then the new state is frozen.
         gc.unfreeze()
@@ -226,6 +244,11 @@ class Worker:
         gc.freeze()
         _return_freed_memory()
         return True
+
+    def rebuild_state(self) -> RebuildState:
+        """How many rebuilds this worker has taken in and whether one is building: compared between two looks,
+        what its operator is told (`RebuildState.news`)."""
+        return RebuildState(self._rebuilt, self._rebuild is not None)
 
     def wait_for_rebuild(self, timeout: float | None = None) -> bool:
         """Wait until a rebuild in the background is built (it replaces the state at the next look); returns

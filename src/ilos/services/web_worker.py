@@ -77,8 +77,12 @@ class BackgroundWorker:
         self._thread.join(timeout)
 
     def _pass(self, worker: realtime.Worker) -> None:
+        before = worker.rebuild_state()
         for done in worker.run_once():
             log.info("change %s -> %s (%d alerts)", done.event_id, done.subject_id, len(done.changes))
+        news = before.news(worker.rebuild_state())
+        if news:
+            log.info("change worker over %s: %s", self.directory, news)
 
     def _run(self) -> None:
         worker = self._start_worker()

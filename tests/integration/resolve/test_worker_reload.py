@@ -216,7 +216,10 @@ def test_a_worker_rebuilding_in_the_background_links_meanwhile_then_holds_what_a
     )
     during = post_change(out, "court_cases", {**_court_row(small_world, 1), "REC_ID": "DURING-1"})
 
+    quiet = worker.rebuild_state()
     [first] = worker.run_once()  # the rebuild has begun and is not built: this state links meanwhile
+    building = worker.rebuild_state()
+    assert "rebuilding in the background" in str(quiet.news(building))
     later = post_change(out, "court_cases", _newcomer(small_world, "ADDED-2"))
     [second] = worker.run_once()
 
@@ -230,6 +233,7 @@ def test_a_worker_rebuilding_in_the_background_links_meanwhile_then_holds_what_a
     )  # journaled after the build's last round: the swapping look replays it
     [completed] = worker.run_once()  # the rebuilt state is taken in at the look before the group
     assert completed.event_id == last and worker.linker is not old
+    assert "rebuilt" in str(building.news(worker.rebuild_state())) and building.news(building) is None
     assert _event_ids(out) == [during, later, last]  # each event journaled once, none linked again
     restarted = Worker(out, AS_OF)
     for record in (

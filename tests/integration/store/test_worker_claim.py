@@ -15,6 +15,7 @@ from ilos.config import Settings
 from ilos.errors import ConflictError
 from ilos.services import web_worker
 from ilos.services.linkage_config import CONFIG_COPY
+from ilos.services.realtime import RebuildState
 from ilos.services.store_access import Store
 from ilos.services.web_worker import background_worker
 from ilos.services.worker_claim import claim_store_inbox, linkage_lock
@@ -83,6 +84,9 @@ def test_the_web_worker_is_rebuilt_from_disk_after_an_unexpected_failure(
         def __init__(self, directory: Path, inbox: object, rebuild_in_background: bool) -> None:
             assert rebuild_in_background  # a batch run landing does not stop the web's worker
             built.append(self)
+
+        def rebuild_state(self) -> RebuildState:
+            return RebuildState(0, building=False)
 
         def run_once(self) -> list[object]:
             passes.append(self)
