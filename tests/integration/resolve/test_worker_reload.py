@@ -228,9 +228,8 @@ def test_a_worker_rebuilding_in_the_background_links_meanwhile_then_holds_what_a
     release.set()
     assert worker.wait_for_rebuild(120)
     last = post_change(out, "court_cases", {**_court_row(small_world, 2), "REC_ID": "LAST-1"})
-    worker.process(
-        worker.pending()[0]
-    )  # journaled after the build's last round: the swapping look replays it
+    # Linked and journaled after the build's last round: only the look that swaps replays it.
+    worker.process(next(e for e in worker.pending() if e.event_id == last))
     [completed] = worker.run_once()  # the rebuilt state is taken in at the look before the group
     assert completed.event_id == last and worker.linker is not old
     assert "rebuilt" in str(building.news(worker.rebuild_state())) and building.news(building) is None
