@@ -112,12 +112,34 @@ def journal_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict
     """Complete lines only: a torn last line (a crash mid-write) is ignored, and is written again. With
     `containing`, only the lines whose text holds one of those strings are parsed and given (a cheap filter
     before the JSON parse, which costs most of a read)."""
+    wanted = [text.encode() for text in containing]
+    for raw, _ in _complete_lines(path, 0, None):
+        if not wanted or any(text in raw for text in wanted):
+            yield json.loads(raw)
+
+
+def journal_lines_between(
+    path: Path, start: int = 0, end: int | None = None
+) -> Iterator[tuple[dict[str, Any], int]]:
+    """The complete lines from byte `start` up to byte `end` (to the end when None), each with the offset
+    just after it (where a later read goes on from)."""
+    for raw, after in _complete_lines(path, start, end):
+        yield json.loads(raw), after
+
+
+def _complete_lines(path: Path, start: int, end: int | None) -> Iterator[tuple[bytes, int]]:
+    """Each complete line from byte `start` up to `end`, with the offset after it; a torn last line (a crash
+    mid-write, or a line being written) is not one."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.endswith("\n") and (not containing or any(text in line for text in containing)):
-                yield json.loads(line)
+    with path.open("rb") as f:
+        f.seek(start)
+        while end is None or start < end:
+            line = f.readline()
+            if not line.endswith(b"\n"):
+                return
+            start += len(line)
+            yield line, start
 
 
 def event_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict[str, Any]]:

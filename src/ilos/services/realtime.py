@@ -33,8 +33,8 @@ the journal (`reload_if_batch_changed`), once `linkage.json`, which runs write l
 made with `rebuild_in_background` (`ilos worker run --follow`, the web's worker) builds the new memory in a
 thread beside the running one and goes on linking meanwhile (a rebuild takes a minute or more at a million
 persons); the lines journaled meanwhile are replayed into it, as a restart replays them (most by the thread,
-the last few at the look that takes it in), and it replaces the old. Events linked meanwhile are linked as those that arrive while the batch run
-itself runs: against the state before it.
+the last few at the look that takes it in), and it replaces the old. Events linked meanwhile are linked as
+those that arrive while the batch run itself runs: against the state before it.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import gc
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,6 +71,7 @@ from ilos.services.change_inbox import (
     Processed,
     checked_values,
     is_event_line,
+    journal_lines_between,
 )
 from ilos.services.journal_events import journal_size
 from ilos.services.journal_links import line_links
@@ -202,7 +203,7 @@ class Worker:
         # The version is taken before the read, so a judgement recorded in between is read at the next look.
         self._judgements_version = file_version(self.dir / JUDGEMENTS_FILE)
         self._judgements: list[Judgement] = judgement_history(self.dir)
-        for entry, _ in _lines_between(self.dir / JOURNAL_FILE, 0, journal_end):
+        for entry, _ in journal_lines_between(self.dir / JOURNAL_FILE, 0, journal_end):
             self._replay(entry)
 
     def reload_if_batch_changed(self) -> bool:
@@ -271,7 +272,7 @@ class Worker:
         version = file_version(self.dir / JUDGEMENTS_FILE)
         if version != self._judgements_version:
             self._judgements_version, self._judgements = version, judgement_history(self.dir)
-        for entry, end in _lines_between(self.dir / JOURNAL_FILE, journal_read, None):
+        for entry, end in journal_lines_between(self.dir / JOURNAL_FILE, journal_read, None):
             self._replay(entry)
             journal_read = end
         return journal_read
@@ -484,21 +485,6 @@ class _Rebuild(threading.Thread):
 
 _CATCH_UP_ROUNDS = 8
 _CAUGHT_UP_BYTES = 64 * 1024  # a few dozen lines: left for the swapping look
-
-
-def _lines_between(path: Path, start: int, end: int | None) -> Iterator[tuple[dict[str, Any], int]]:
-    """The complete journal lines from byte `start` up to byte `end` (to the end when None), each with the
-    offset just after it; a torn last line (or one being written) is not one."""
-    if not path.exists():
-        return
-    with path.open("rb") as f:
-        f.seek(start)
-        while end is None or start < end:
-            line = f.readline()
-            if not line.endswith(b"\n"):
-                return
-            start += len(line)
-            yield json.loads(line), start
 
 
 def batch_version(paths: Sequence[str]) -> tuple[FileVersion | None, ...]:
