@@ -27,6 +27,12 @@ class AppendedLines:
         """The complete lines appended since the last call, parsed, and whether they are read from the file's
         start: the file was replaced (another inode), rewritten (the bytes before the offset differ) or
         removed (no lines), so whatever the caller built from earlier lines no longer holds."""
+        placed, anew = self.new_placed()
+        return [line for _, _, line in placed], anew
+
+    def new_placed(self) -> tuple[list[tuple[int, int, dict[str, Any]]], bool]:
+        """`new`, each line with the byte offset it starts at and its length (newline included): where to read
+        it again (`read_placed`) rather than keep it."""
         try:
             inode = self.path.stat().st_ino
         except FileNotFoundError:
@@ -44,10 +50,22 @@ class AppendedLines:
         end = data.rfind(b"\n") + 1
         if end == 0:
             return [], anew
-        lines = [json.loads(raw) for raw in data[:end].split(b"\n")[:-1]]
+        placed, start = [], self.offset
+        for raw in data[:end].split(b"\n")[:-1]:
+            placed.append((start, len(raw) + 1, json.loads(raw)))
+            start += len(raw) + 1
         self.offset += end
         self.tail = (self.tail + data[:end])[-_TAIL_BYTES:]
-        return lines, anew
+        return placed, anew
+
+    def read_placed(self, places: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        """The lines at these (offset, length) places, parsed, as `new_placed` gave them."""
+        with self.path.open("rb") as f:
+            lines = []
+            for offset, length in places:
+                f.seek(offset)
+                lines.append(json.loads(f.read(length)))
+            return lines
 
     def _after_offset(self) -> bytes | None:
         """The bytes after the offset; None when the ones before it are not those read there."""

@@ -73,7 +73,7 @@ def load_pending_identity(
     named = {str(s) for m in merges for s in (m["subject_id"], *m["absorbed"])}
     batch_of = held_records(linkage_dir, {k for k in keys if "|" in k})
     stored = batch_subjects(linkage_dir, named)
-    subject_of = {**batch_of, **{str(e["record"]): str(e["subject_id"]) for e in read.lines}}
+    subject_of = {**batch_of, **read.record_subjects}
     wanted = None if subject_ids is None else set(subject_ids)
     current = current_subjects(merges, stored)  # as the journal's readers follow merges
     disputes = _disputes(split, subject_of)

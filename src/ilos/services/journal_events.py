@@ -34,7 +34,7 @@ def journaled_events(
     subject the event's record belongs to now, and the event columns), one DuckDB query per source; None
     when there are none. `journal`: the journal as the request read it already (`read_journal`)."""
     read = journal if journal is not None else read_journal(directory)
-    entries = read.only(subject_ids).events
+    entries = read.events_of(subject_ids)
     if not entries:
         return None
     by_source: dict[str, list[dict[str, Any]]] = {}

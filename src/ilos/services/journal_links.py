@@ -39,15 +39,7 @@ def journaled_linkage(directory: Path, journal: Journal | None = None) -> tuple[
     belongs to now (clusters.parquet's `source`, `record_id`, `subject_id`; `journal_records`) and the pairs
     it scored (links.parquet's columns). `journal`: the journal as the request read it already."""
     read = journal if journal is not None else read_journal(directory)
-    keys = [str(e["record"]).split("|", 1) for e in read.lines]
-    clusters = pa.table(
-        {
-            "source": pa.array([k[0] for k in keys], pa.string()),
-            "record_id": pa.array([k[1] for k in keys], pa.string()),
-            "subject_id": pa.array([str(e["subject_id"]) for e in read.lines], pa.string()),
-        }
-    )
-    return clusters, read.links.select(links_schema().names)
+    return read.linked_records, read.links.select(links_schema().names)
 
 
 def live_links(directory: Path, keys: Collection[str]) -> LiveLinks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,10 @@ _LINE_NUMBER = "journal_line"
 """The position in the journal of the line a pair was scored for (`Journal.links`)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Journal:
-    """The lines the journal adds to the batch files, in journal order, with current subjects."""
+    """The lines the journal adds to the batch files, in journal order, with current subjects (what is
+    derived from them is kept with them: `read_journal` hands out one Journal while nothing changes)."""
 
     lines: tuple[dict[str, Any], ...]
     """The lines whose record clusters.parquet does not hold: the worker's links, pairs and subjects."""
@@ -51,24 +53,31 @@ class Journal:
     links: pa.Table = field(default_factory=lambda: links_table(()))
     """The pairs the worker scored for the records of `lines` (links.parquet's columns, and `journal_line`,
     the position of the line they were scored for): the lines themselves are held without them."""
-    numbers: tuple[int, ...] = ()
-    """Each of `lines`' position in the journal (which of `links` are its pairs)."""
     kept_together: tuple[dict[str, Any], ...] = ()
     """The judgement lines on which the worker kept a "no match" pair in one subject (`identity_pending`)."""
 
-    def only(self, subject_ids: Collection[str] | None) -> Journal:
-        """The lines of records in these subjects now (every line when None) with their pairs, and every merge."""
+    def events_of(self, subject_ids: Collection[str] | None) -> tuple[dict[str, Any], ...]:
+        """The event lines of records in these subjects now (every one when None)."""
         if subject_ids is None:
-            return self
-        kept = [i for i, e in enumerate(self.lines) if e["subject_id"] in subject_ids]
-        numbers = tuple(self.numbers[i] for i in kept)
-        return Journal(
-            tuple(self.lines[i] for i in kept),
-            tuple(e for e in self.events if e["subject_id"] in subject_ids),
-            self.merges,
-            _pairs_of(self.links, numbers),
-            numbers,
-            self.kept_together,
+            return self.events
+        return tuple(e for e in self.events if e["subject_id"] in subject_ids)
+
+    @cached_property
+    def record_subjects(self) -> dict[str, str]:
+        """Each record of `lines` -> the subject it belongs to now (kept with the journal: every gate check
+        asks, `identity_pending`)."""
+        return {str(e["record"]): str(e["subject_id"]) for e in self.lines}
+
+    @cached_property
+    def linked_records(self) -> pa.Table:
+        """The records of `lines` in clusters.parquet's columns (`source`, `record_id`, `subject_id`)."""
+        keys = [record.split("|", 1) for record in self.record_subjects]
+        return pa.table(
+            {
+                "source": pa.array([k[0] for k in keys], pa.string()),
+                "record_id": pa.array([k[1] for k in keys], pa.string()),
+                "subject_id": pa.array(list(self.record_subjects.values()), pa.string()),
+            }
         )
 
 
@@ -95,10 +104,28 @@ def current_subjects(merges: Iterable[Mapping[str, Any]], stored: Collection[str
 
 
 def read_journal(directory: Path) -> Journal:
-    """The journal's lines, their subjects resolved (`Journal.only` narrows them to some subjects). Every
-    request that reads it wants it whole: gate inputs, worklists and views hand it to each reader. Each line
-    is parsed once per process (`_parsed_journal`); the lines given are shared, never to be changed."""
+    """The journal's lines, their subjects resolved. Every request that reads it wants it whole: gate inputs,
+    worklists and views hand it to each reader. The same Journal is handed out while the journal has no new
+    line and the batch files and subjects build are the ones it was read over (each line is parsed once per
+    process: `_parsed_journal`); what it gives is shared, never to be changed."""
+    clusters, timeline = file_version(directory / CLUSTERS_FILE), file_version(directory / _TIMELINE_FILE)
     parsed = _parsed_journal(directory / JOURNAL_FILE)
+    kept = _JOURNALS.get(directory)
+    if kept is not None and kept[0] is parsed and kept[1:3] == (clusters, timeline):
+        return kept[3]
+    journal = _resolved(directory, parsed)
+    _JOURNALS[directory] = (parsed, clusters, timeline, journal)
+    return journal
+
+
+# Per linkage directory: the parsed lines, the clusters.parquet and timeline.parquet versions (taken before
+# they were read) a Journal was resolved from, and that Journal. At 20,000 journaled events resolving it and
+# what gate checks derive from it cost most of a subject's gate check (`bench_journal_reads.py`).
+_JOURNALS: dict[Path, tuple[_Lines, FileVersion | None, FileVersion | None, Journal]] = {}
+
+
+def _resolved(directory: Path, parsed: _Lines) -> Journal:
+    """The journal's lines with their subjects resolved (`read_journal`)."""
     merges = parsed.merges
     stored = batch_subjects(directory, {str(s) for e in merges for s in e["absorbed"]})
     current = current_subjects(merges, stored)
@@ -115,7 +142,7 @@ def read_journal(directory: Path) -> Journal:
         elif record not in built:
             events.append({**e, "subject_id": held[record]})
     pairs = _pairs_of(parsed.pairs, numbers)
-    return Journal(tuple(lines), tuple(events), merges, pairs, tuple(numbers), parsed.kept_together)
+    return Journal(tuple(lines), tuple(events), merges, pairs, parsed.kept_together)
 
 
 def links_table(
@@ -173,23 +200,28 @@ class _Parsed:
     merges: list[dict[str, Any]] = field(default_factory=list)
     kept_together: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[pa.Table] = field(default_factory=list)
+    taken: _Lines | None = None
+    """What `lines` gave since the last line was taken in (the same object until a new line comes)."""
 
     def lines(self) -> _Lines:
-        if len(self.pairs) > 1:
-            self.pairs = [pa.concat_tables(self.pairs).combine_chunks()]
-        pairs = self.pairs[0] if self.pairs else links_table((), first_number=0)
-        return _Lines(
-            tuple(self.entries),
-            tuple(self.event_numbers),
-            tuple(self.merges),
-            tuple(self.kept_together),
-            pairs,
-        )
+        if self.taken is None:
+            if len(self.pairs) > 1:
+                self.pairs = [pa.concat_tables(self.pairs).combine_chunks()]
+            pairs = self.pairs[0] if self.pairs else links_table((), first_number=0)
+            self.taken = _Lines(
+                tuple(self.entries),
+                tuple(self.event_numbers),
+                tuple(self.merges),
+                tuple(self.kept_together),
+                pairs,
+            )
+        return self.taken
 
     def take(self, chunk: list[dict[str, Any]]) -> None:
         """Keep newly read lines: their pairs apart, each line without them."""
         if not chunk:
             return
+        self.taken = None
         self.pairs.append(links_table(chunk, first_number=len(self.entries)))
         for number, entry in enumerate(chunk, start=len(self.entries)):
             entry.pop(LINKS_KEY, None)
@@ -247,71 +279,84 @@ def _placement(directory: Path, records: Collection[str]) -> tuple[dict[str, str
 def held_records(directory: Path, records: Collection[str]) -> dict[str, str]:
     """Of these record keys (`source|record_id`), those clusters.parquet holds -> the subject it gives each
     (also what the identity gate's waits look records up by: `identity_pending`)."""
-    found = _semi_join(directory / CLUSTERS_FILE, records, "c.source || '|' || c.record_id, c.subject_id")
-    return {str(r): str(s) for r, s in found}
+    return _looked_up(directory / CLUSTERS_FILE, records, _HELD)
 
 
 def _built_records(directory: Path, records: Collection[str]) -> frozenset[str]:
     """Of these record keys, those with events in the subjects build's timeline: the events the gates read
     from there. A record whose row the build did not read (`ilos link add` takes rows from a file of its
     own) has none, so its journaled events stay read."""
-    found = _semi_join(directory / _TIMELINE_FILE, records, "DISTINCT c.source || '|' || c.record_id")
-    return frozenset(str(r) for (r,) in found)
-
-
-# Per (file, columns): the file's version (inode, modification time, size), the record keys (or, for
-# `batch_subjects`, subject ids) asked for and the rows found. Every gate check and worklist view asks with
-# the journal's records and merged subjects, which change only as the journal grows, over files a run
-# replaces whole: a full scan each time cost 0.2-0.3 s at a million persons. One entry per (file, columns).
-_FOUND: dict[tuple[Path, str], tuple[FileVersion, frozenset[str], list[tuple[Any, ...]]]] = {}
-_SUBJECTS = "subject ids"
-
-
-def _semi_join(path: Path, records: Collection[str], columns: str) -> list[tuple[Any, ...]]:
-    """`columns` of the rows of the Parquet file at `path` (as `c`) keyed by one of these record keys."""
-    version = file_version(path)
-    if version is None or not records:
-        return []
-    asked = frozenset(records)
-    kept = _FOUND.get((path, columns))
-    if kept is not None and kept[0] == version and kept[1] == asked:
-        return kept[2]
-    keys = [r.split("|", 1) for r in asked]
-    con = duckdb.connect()
-    try:
-        con.register(
-            "journal_records", pa.table({"source": [k[0] for k in keys], "record_id": [k[1] for k in keys]})
-        )
-        rows = con.execute(
-            f"SELECT {columns} FROM read_parquet($path) c "  # noqa: S608 - fixed column lists
-            "SEMI JOIN journal_records j ON c.source = j.source AND c.record_id = j.record_id",
-            {"path": str(path)},
-        ).fetchall()
-    finally:
-        con.close()
-    _FOUND[(path, columns)] = (version, asked, rows)
-    return rows
+    return frozenset(_looked_up(directory / _TIMELINE_FILE, records, _BUILT))
 
 
 def batch_subjects(directory: Path, subjects: Collection[str]) -> frozenset[str]:
     """Which of these subject ids clusters.parquet holds (a stored subject, not one the worker founded)."""
-    clusters = directory / CLUSTERS_FILE
-    version = file_version(clusters)
-    if not subjects or version is None:
-        return frozenset()
-    asked = frozenset(subjects)
-    kept = _FOUND.get((clusters, _SUBJECTS))
-    if kept is not None and kept[0] == version and kept[1] == asked:
-        return frozenset(s for (s,) in kept[2])
+    return frozenset(_looked_up(directory / CLUSTERS_FILE, subjects, _STORED))
+
+
+_HELD = (
+    "SELECT c.source || '|' || c.record_id, c.subject_id FROM read_parquet($path) c "
+    "SEMI JOIN asked a ON c.source = a.source AND c.record_id = a.record_id"
+)
+_BUILT = (
+    "SELECT DISTINCT c.source || '|' || c.record_id, '' FROM read_parquet($path) c "
+    "SEMI JOIN asked a ON c.source = a.source AND c.record_id = a.record_id"
+)
+_STORED = (
+    "SELECT DISTINCT c.subject_id, '' FROM read_parquet($path) c SEMI JOIN asked a ON c.subject_id = a.key"
+)
+
+
+@dataclass(slots=True)
+class _Lookups:
+    """What one query has answered over one version of a file: every key asked, and those found -> value."""
+
+    version: FileVersion
+    asked: set[str] = field(default_factory=set)
+    found: dict[str, str] = field(default_factory=dict)
+
+
+# Per (file, query): the keys looked up in the file's version (inode, modification time, size). Every gate
+# check and worklist view asks with the journal's records and merged subjects, and the identity gate's waits
+# with the judged pairs' records, over files a run replaces whole: a scan of clusters.parquet cost 0.2-0.3 s
+# at a million persons. Only keys not asked before in that version are looked up, so a journal grown by a
+# line costs a lookup of its record, and callers asking for different keys do not undo each other's.
+_LOOKUPS: dict[tuple[Path, str], _Lookups] = {}
+_LOOKING = threading.Lock()
+
+
+def _looked_up(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
+    """Of these keys, those the query finds in the Parquet file at `path` (as `c`) -> the value it gives."""
+    version = file_version(path)
+    if version is None or not keys:
+        return {}
+    with _LOOKING:
+        kept = _LOOKUPS.get((path, query))
+        if kept is None or kept.version != version:
+            kept = _LOOKUPS[(path, query)] = _Lookups(version)
+        missing = {k for k in keys if k not in kept.asked}
+        if missing:
+            kept.found.update(_query(path, missing, query))
+            kept.asked.update(missing)
+        found = kept.found
+        return {k: found[k] for k in keys if k in found}
+
+
+def _query(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
+    """Run one of the lookups over the keys (`asked`: each key, and as record keys its source and id)."""
+    split = [k.split("|", 1) for k in keys]
+    asked = pa.table(
+        {
+            "key": list(keys),
+            "source": [k[0] for k in split],
+            "record_id": [k[1] if len(k) == 2 else None for k in split],
+        },
+        schema=pa.schema([("key", pa.string()), ("source", pa.string()), ("record_id", pa.string())]),
+    )
     con = duckdb.connect()
     try:
-        con.register("journal_subjects", pa.table({"subject_id": sorted(asked)}))
-        found = con.execute(
-            "SELECT DISTINCT c.subject_id FROM read_parquet($clusters) c "
-            "SEMI JOIN journal_subjects j ON c.subject_id = j.subject_id",
-            {"clusters": str(clusters)},
-        ).fetchall()
+        con.register("asked", asked)
+        rows = con.execute(query, {"path": str(path)}).fetchall()
     finally:
         con.close()
-    _FOUND[(clusters, _SUBJECTS)] = (version, asked, found)
-    return frozenset(s for (s,) in found)
+    return {str(key): str(value) for key, value in rows}

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ilos.resolve.incremental import links_schema
+from ilos.resolve.linkage import CLUSTERS_FILE
 from ilos.services.change_inbox import JOURNAL_FILE
 from ilos.services.journal_links import journaled_linkage, journaled_links
-from ilos.services.journal_records import read_journal
+from ilos.services.journal_records import batch_subjects, held_records, read_journal
 from ilos.services.realtime import append_journal, drop_torn_tail
 
 
@@ -60,9 +62,38 @@ def test_a_grown_journal_is_read_on_from_where_the_last_read_stopped(tmp_path: P
     assert [e["subject_id"] for e in grown.lines] == ["S-3", "S-2", "S-3"]  # the merge followed
     assert _probabilities(journaled_linkage(tmp_path, grown)[1]) == _probabilities(journaled_links(tmp_path))
     assert len(grown.links) == 6 and "links" not in grown.lines[0]
-    only = grown.only({"S-2"})
-    assert [e["record"] for e in only.lines] == ["src|R2"]
-    assert set(only.links.column("unique_id_l").to_pylist()) == {"src|R2"}
+    assert [e["record"] for e in grown.events_of({"S-2"})] == ["src|R2"]
+    assert grown.record_subjects == {"src|R1": "S-3", "src|R2": "S-2", "src|R3": "S-3"}
+    assert grown.linked_records.to_pylist() == [
+        {"source": "src", "record_id": "R1", "subject_id": "S-3"},
+        {"source": "src", "record_id": "R2", "subject_id": "S-2"},
+        {"source": "src", "record_id": "R3", "subject_id": "S-3"},
+    ]
+
+
+def test_one_journal_is_handed_out_until_a_line_or_the_batch_files_change(tmp_path: Path) -> None:
+    journal = tmp_path / JOURNAL_FILE
+    append_journal(journal, [_line(1, "S-1"), _line(2, "S-2")])
+    first = read_journal(tmp_path)
+    assert read_journal(tmp_path) is first  # nothing new: not resolved again
+
+    append_journal(journal, [_line(3, "S-3")])
+    grown = read_journal(tmp_path)
+    assert grown is not first and len(grown.lines) == 3
+
+    # A batch run takes R2 in: its line is the batch's now, wherever the journal put it.
+    pq.write_table(
+        pa.table({"source": ["src"], "record_id": ["R2"], "subject_id": ["S-B"]}), tmp_path / CLUSTERS_FILE
+    )
+    held = read_journal(tmp_path)
+    assert [e["record"] for e in held.lines] == ["src|R1", "src|R3"]
+    assert held.record_subjects == {"src|R1": "S-1", "src|R3": "S-3"}
+    assert [e["subject_id"] for e in held.events if e["record"] == "src|R2"] == ["S-B"]
+
+    replacement = tmp_path / "replacement.parquet"  # another run, which holds R1 instead
+    pq.write_table(pa.table({"source": ["src"], "record_id": ["R1"], "subject_id": ["S-C"]}), replacement)
+    os.replace(replacement, tmp_path / CLUSTERS_FILE)
+    assert [e["record"] for e in read_journal(tmp_path).lines] == ["src|R2", "src|R3"]
 
 
 def test_a_torn_last_line_is_read_once_it_is_whole(tmp_path: Path) -> None:
@@ -101,3 +132,19 @@ def test_a_journal_written_anew_is_read_from_its_start(tmp_path: Path) -> None:
 
     journal.unlink()
     assert read_journal(tmp_path).lines == () and len(read_journal(tmp_path).links) == 0
+
+
+def test_lookups_in_the_batch_files_answer_every_caller_and_follow_a_new_run(tmp_path: Path) -> None:
+    clusters = pa.table({"source": ["src", "src"], "record_id": ["R1", "R2"], "subject_id": ["S-1", "S-2"]})
+    pq.write_table(clusters, tmp_path / CLUSTERS_FILE)
+
+    assert held_records(tmp_path, ["src|R1", "src|R9"]) == {"src|R1": "S-1"}
+    assert held_records(tmp_path, ["src|R2"]) == {"src|R2": "S-2"}  # another caller's keys
+    assert held_records(tmp_path, ["src|R1", "src|R2", "src|R9"]) == {"src|R1": "S-1", "src|R2": "S-2"}
+    assert batch_subjects(tmp_path, {"S-1", "S-7"}) == {"S-1"}
+
+    replacement = tmp_path / "replacement.parquet"
+    pq.write_table(pa.table({"source": ["src"], "record_id": ["R9"], "subject_id": ["S-7"]}), replacement)
+    os.replace(replacement, tmp_path / CLUSTERS_FILE)
+    assert held_records(tmp_path, ["src|R1", "src|R9"]) == {"src|R9": "S-7"}
+    assert batch_subjects(tmp_path, {"S-1", "S-7"}) == {"S-7"}
