@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_worker import _scratch_linkage, incoming_events
-from bench_worker_reload import _linkage_and_world
+from bench_worker_reload import _linkage_and_world, add_linkage_arguments
 from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
 from ilos.definitions.sources import load_sources_config
@@ -84,11 +84,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--linkage", type=Path)
-    parser.add_argument("--world", type=Path, help="the synthetic world the linkage was made from")
-    parser.add_argument("--persons", type=int, default=2000, help="the world to generate without --linkage")
+    add_linkage_arguments(parser, persons=2000)
     parser.add_argument("--sizes", default="1000,5000,20000", help="journal sizes (events) to time reads at")
-    parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--batch-history",

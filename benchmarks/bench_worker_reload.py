@@ -33,6 +33,16 @@ from ilos.services.world import generate_world
 from measure import peak_rss_gib
 
 
+def add_linkage_arguments(parser: argparse.ArgumentParser, persons: int) -> None:
+    """The options `_linkage_and_world` reads: a linkage and its world, or the size of a world to make."""
+    parser.add_argument("--linkage", type=Path)
+    parser.add_argument("--world", type=Path, help="the synthetic world the linkage was made from")
+    parser.add_argument(
+        "--persons", type=int, default=persons, help="the world to generate without --linkage"
+    )
+    parser.add_argument("--seed", type=int, default=5)
+
+
 def _linkage_and_world(args: argparse.Namespace) -> tuple[Path, Path]:
     if args.linkage is not None:
         return args.linkage, args.world
@@ -45,13 +55,10 @@ def _linkage_and_world(args: argparse.Namespace) -> tuple[Path, Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--linkage", type=Path)
-    parser.add_argument("--world", type=Path, help="the synthetic world the linkage was made from")
-    parser.add_argument("--persons", type=int, default=1200, help="the world to generate without --linkage")
+    add_linkage_arguments(parser, persons=1200)
     parser.add_argument("--events", type=int, default=50, help="events journaled before the reloads")
     parser.add_argument("--looks", type=int, default=20_000, help="looks timed when nothing changed")
     parser.add_argument("--reloads", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=5)
     parser.add_argument(
         "--linked-meanwhile", type=int, default=0, help="events at most, rebuilding in the background"
     )

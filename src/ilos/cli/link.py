@@ -42,6 +42,10 @@ def run(
         f"linked {s.records:,} records into {s.subjects:,} subjects; threshold {s.threshold.threshold:.4f}; "
         f"{s.review_pairs:,} pairs for review; output in {out}"
     )
+    if result.journaled_records:
+        console.print(
+            f"{result.journaled_records:,} of the records are the change worker's, from its journal in {out}"
+        )
     _warn(result.warnings)
 
 

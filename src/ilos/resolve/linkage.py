@@ -185,8 +185,11 @@ def run_linkage(
     config_hash: str,
     options: engine.TrainingOptions,
     progress: Progress,
+    carried: Mapping[str, str] | None = None,
 ) -> LinkageSummary:
-    """Link `records` (standardize_table output of every source) and write the linkage directory."""
+    """Link `records` (standardize_table output of every source) and write the linkage directory. `carried`:
+    record key -> subject id of records the last run's clusters do not hold but a subject id is attached to
+    (the change worker's), so those ids carry over too."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work = out_dir / WORK_DIR
     shutil.rmtree(work, ignore_errors=True)  # what a killed run left
@@ -204,7 +207,7 @@ def run_linkage(
         edges = read_scored_edges(con, parts)
         history = judgement_history(out_dir)  # read once: a row recorded from here on is the next run's
         judgements = [history[row] for row in latest_rows(history).values()]
-        previous = previous_subjects(out_dir)
+        previous = {**(carried or {}), **previous_subjects(out_dir)}
         dropped = _dropped_records(con, previous)
         summary, clusters, decisions = cluster_links(
             con, edges, restricted_sources, judgements, config_hash, progress, previous

@@ -208,13 +208,16 @@ _SUBJECTS_STEPS = (
 _EVERY_SUBJECT = f"WITH named AS ({_SUBJECTS}), touching AS ({_SCORED})"
 # The pairs between two subjects that leave both identities unsettled. A pair judged "match" or "no_match"
 # since it was scored is settled, whatever decision its stored row still carries ("unsure" settles nothing).
+# A pair decided "match" between two subjects is one whose records' placements no longer agree with it: the
+# worker placed a record with its match, then a batch run moved the match elsewhere (the journal keeps the
+# subject a record joined, and a worker rebuilt over the new files may place it otherwise).
 _CANDIDATES_SQL = """
 SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, r.source_r || ':' || r.record_id_r,
        r.match_probability
 FROM touching r
 JOIN named cl ON cl.source = r.source_l AND cl.record_id = r.record_id_l
 JOIN named cr ON cr.source = r.source_r AND cr.record_id = r.record_id_r
-WHERE cl.subject_id <> cr.subject_id AND (r.decision = 'review'
+WHERE cl.subject_id <> cr.subject_id AND (r.decision IN ('review', 'match')
   OR (r.decision IN ('non_match', 'household_conflict') AND r.match_probability >= $unmerged)
   OR (r.decision <> 'judged' AND r.match_probability >= $protective
       AND (list_contains($sources, r.source_l) OR list_contains($sources, r.source_r))))
@@ -231,10 +234,11 @@ def load_candidates(
     journal: Journal | None = None,
 ) -> dict[str, list[CandidateMatch]]:
     """Pairs between two different subjects that nobody has judged, batch or the change worker's, for both
-    sides (only pairs touching `subject_ids` when given): review-band pairs, likely pairs a linking constraint kept apart, and even
-    weakly likely pairs with a record of a protective source (an asylum application, citizenship evidence).
-    The linker was unsure or overruled, so neither subject's identity is settled until a person judges the
-    pair (a split person's protections may be in the other). The worker's records count in the subjects they
+    sides (only pairs touching `subject_ids` when given): review-band pairs, likely pairs a linking constraint
+    kept apart, pairs decided "match" whose records are placed in two subjects since, and even weakly likely
+    pairs with a record of a protective source (an asylum application, citizenship evidence). The linker was
+    unsure, overruled or overtaken, so neither subject's identity is settled until a person judges the pair (a
+    split person's protections may be in the other). The worker's records count in the subjects they
     belong to now (`journal_records`); `journal`: the journal as the caller read it already."""
     links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
     if not links.is_file() or not clusters.is_file():

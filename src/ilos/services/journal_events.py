@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from ilos.services.change_inbox import JOURNAL_FILE
 from ilos.services.journal_records import Journal, read_journal
+from ilos.services.journal_rows import raw_rows
 from ilos.services.linkage_config import load_linkage_config
 from ilos.subjects.events_sql import source_events_sql
 
@@ -48,8 +49,7 @@ def journaled_events(
             spec = config.source(source)
             if not spec.events:
                 continue
-            columns = spec.declared_schema()
-            raw = pa.table({c: pa.array([e["values"].get(c) for e in posted], pa.string()) for c in columns})
+            raw = raw_rows(spec, [e["values"] for e in posted])
             subjects = pa.table(
                 {
                     "record_id": [e["record"].split("|", 1)[1] for e in posted],

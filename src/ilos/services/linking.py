@@ -23,7 +23,10 @@ from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import record_key, split_record_key
+from ilos.services.change_inbox import JOURNAL_FILE
 from ilos.services.journal_links import journaled_links, live_links
+from ilos.services.journal_records import read_journal
+from ilos.services.journal_rows import journaled_rows
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
 from ilos.standardize.table import standardize_table
@@ -61,6 +64,8 @@ class LinkRun:
     records_per_source: dict[str, int]
     warnings: tuple[str, ...] = ()
     """What the run went on despite (dates that do not parse, records of the last run no longer in the inputs)."""
+    journaled_records: int = 0
+    """Records the change worker linked into the directory that the run took in from its journal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +193,15 @@ def _link(
     progress: Progress,
 ) -> LinkRun:
     restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
+    sources, carried, journaled = _with_journaled_records(config, sources, out_dir, progress)
     summary = linkage.run_linkage(
-        sources.records, out_dir, restricted, config.content_hash, options or TrainingOptions(), progress
+        sources.records,
+        out_dir,
+        restricted,
+        config.content_hash,
+        options or TrainingOptions(),
+        progress,
+        carried,
     )
     if config_path.resolve() != (out_dir / CONFIG_COPY).resolve():
         shutil.copyfile(config_path, out_dir / CONFIG_COPY)
@@ -207,7 +219,47 @@ def _link(
             "inputs and are no longer linked (records added with `ilos link add` stay only until the next "
             "`ilos link`: add them to their source's file to keep them)"
         )
-    return LinkRun(out_dir, summary, sources.counts, tuple(warnings))
+    return LinkRun(out_dir, summary, sources.counts, tuple(warnings), journaled)
+
+
+def _with_journaled_records(
+    config: SourcesConfig, sources: StandardizedSources, out_dir: Path, progress: Progress
+) -> tuple[StandardizedSources, dict[str, str], int]:
+    """The run's inputs with the records the change worker linked into `out_dir` (its journal's rows whose
+    record id the inputs lack), the subject each of the worker's records is in now (so a subject keeps its id
+    as a batch subject's does) and how many records were taken in. A journal line for a source the config
+    no longer has is not taken in (a warning says how many)."""
+    if not (out_dir / JOURNAL_FILE).is_file():
+        return sources, {}, 0
+    progress("taking in the records the change worker linked (its journal)")
+    journaled = journaled_rows(out_dir, config)
+    tables, findings = [sources.records], SourceFindings()
+    for spec in config.people_sources:
+        held = pc.filter(sources.records["record_id"], pc.equal(sources.records["source"], spec.name))
+        rows = journaled.beyond(spec, held)
+        if rows is not None:
+            row_findings(spec, rows, findings)
+            tables.append(standardize_table(rows, spec))
+    if findings.problems:
+        raise InvalidInputError(
+            f"The change worker's journal in {out_dir} holds records that cannot be linked "
+            f"({len(findings.problems)} problem(s)); nothing was linked",
+            findings.problems,
+        )
+    warnings = [*sources.warnings, *(f"the change worker's journal: {w}" for w in findings.warnings)]
+    warnings += [
+        f"{n:,} record(s) of source {source!r} the change worker linked are not linked: the config has no such "
+        "people source"
+        for source, n in sorted(journaled.unknown_sources.items())
+    ]
+    records = pa.concat_tables(tables, promote_options="permissive")
+    taken = records.num_rows - sources.records.num_rows
+    carried = {
+        record: subject
+        for record, subject in read_journal(out_dir).record_subjects.items()
+        if record.split("|", 1)[0] not in journaled.unknown_sources
+    }
+    return StandardizedSources(records, sources.counts, tuple(warnings)), carried, taken
 
 
 def lake_records(

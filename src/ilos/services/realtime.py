@@ -286,15 +286,16 @@ class Worker:
         self.linker.take_in(self._judgements, self._judgements_taken_in_by(entry))
         if not is_event_line(entry):
             return  # a judgement's line: taking it in has just done what the line says
-        values = entry["values"]
-        rec, events = self._standardize_and_events(entry["source"], values)
+        spec = self.config.source(entry["source"])
         # A record a batch run has taken in since is the batch's (linked there, in the subject it gave), but its
         # events are in the timeline only once `ilos subjects build` has run after it (`journal_records`).
+        # Neither standardizing nor its events are needed for a record both hold: most of a replay after a
+        # re-run that took the journal's records in.
         if self.linker.store.find(entry["record"]) is None:
-            self.linker.link(rec)
-            self.timeline.add(events)
+            self.linker.link(standardized_row(spec, entry["values"]))
+            self.timeline.add(row_events(spec, entry["values"]))
         elif not self.timeline.has_loaded(entry["record"]):
-            self.timeline.add(events)
+            self.timeline.add(row_events(spec, entry["values"]))
         kept = {k: entry[k] for k in _PROCESSED_FIELDS}
         self.journaled[entry["event_id"]] = Processed(
             **{**kept, "absorbed": tuple(kept["absorbed"]), "changes": tuple(kept["changes"])}

@@ -21,6 +21,7 @@ from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
+from ilos.services.journal_rows import journaled_rows
 from ilos.services.linking import read_source_file
 from ilos.services.progress import Progress, silent
 from ilos.store.lake import lake_exists, open_lake
@@ -71,6 +72,7 @@ def build_subjects(
     clusters, links, records = (_read(linkage_dir / f, "linkage output") for f in _LINKAGE_FILES)
     progress("reading source rows")
     raw = _raw_from_lake(settings, config) if settings is not None else _raw_from_files(config)
+    raw = _with_journaled_rows(raw, config, linkage_dir)
     con = duckdb.connect()
     try:
         progress("gathering events and observations")
@@ -135,6 +137,21 @@ _LINKAGE_FILES = ("clusters.parquet", "links.parquet", "records.parquet")
 
 def _raw_from_files(config: SourcesConfig) -> dict[str, pa.Table]:
     return {spec.name: read_source_file(config, spec) for spec in config.people_sources if spec.events}
+
+
+def _with_journaled_rows(
+    raw: dict[str, pa.Table], config: SourcesConfig, linkage_dir: Path
+) -> dict[str, pa.Table]:
+    """Each source's rows with those the change worker linked into the linkage (its journal) that they lack:
+    the events of a record a link run took in from the journal are built with every other record's (a
+    record the clusters do not hold yet builds none)."""
+    journaled = journaled_rows(linkage_dir, config)
+    out = dict(raw)
+    for spec in config.people_sources:
+        rows = journaled.beyond(spec, raw[spec.name][spec.record_id]) if spec.name in raw else None
+        if rows is not None:
+            out[spec.name] = pa.concat_tables([raw[spec.name], rows], promote_options="permissive")
+    return out
 
 
 def _raw_from_lake(settings: Settings, config: SourcesConfig) -> dict[str, pa.Table]:

@@ -66,8 +66,15 @@ class TimelineIndex:
         return found
 
     def has_loaded(self, key: str) -> bool:
-        """Whether the loaded table (the subjects build's timeline) has events of this record."""
-        return bool(self._loaded_rows([key]))
+        """Whether the loaded table (the subjects build's timeline) has events of this record: a binary search,
+        and a look at the rows sharing its hash (a worker's replay asks for every journaled record)."""
+        if self._table is None:
+            return False
+        wanted = np.uint64(_key_hash(key))
+        lo, hi = (int(np.searchsorted(self._hashes, wanted, side)) for side in ("left", "right"))
+        source, record_id = key.split("|", 1)
+        sources, record_ids = self._table["source"], self._table["record_id"]
+        return any(sources[i].as_py() == source and record_ids[i].as_py() == record_id for i in range(lo, hi))
 
     def add(self, events: Iterable[Event]) -> None:
         for e in events:

@@ -27,7 +27,7 @@ from ilos.services.action_gates import hidden_records
 from ilos.services.gate_inputs import GateInputs, gate_inputs, subject_gate_inputs
 from ilos.services.journal_links import journaled_links
 from ilos.services.linking import judge_pair, link_config, read_source_file
-from ilos.services.realtime import Worker, post_change
+from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 from ilos.services.record_visibility import other_records_sources
 from ilos.services.subjects import build_subjects
 
@@ -253,19 +253,25 @@ def test_a_record_linked_under_a_match_a_later_no_match_undid_keeps_both_subject
 ) -> None:
     """The worker joins two batch subjects on a reviewer's "match" and links a copy of the second's court
     record into the survivor; a later "no match" on the pair, honoured by a batch run that does not hold the
-    copy, parts them again. The copy's journal line still reads into the survivor, but its link to the record
-    it copies now joins two subjects: both hold on that candidate until a person judges it."""
+    copy (it read the journal before the copy's line was written), parts them again. The copy's journal line
+    still reads into the survivor, but its link to the record it copies now joins two subjects: both hold on
+    that candidate until a person judges it."""
     out = built_copy
     first_record, second_record = (record for _, record in _court_subjects(out)[:2])
     record_judgement(out, first_record, second_record, "match", "reviewer-a")
     worker = Worker(out, AS_OF)
     worker.run_once()
+    journal = out / JOURNAL_FILE
+    before_the_copy = journal.read_bytes()
     post_change(out, "court_cases", _court_row(small_world, second_record, "COPY-1"))
     [copied] = worker.run_once()
     record_judgement(out, first_record, second_record, "no_match", "reviewer-b")
     worker.run_once()
 
+    written_meanwhile = journal.read_bytes()
+    journal.write_bytes(before_the_copy)  # the journal as the run reads it
     link_config(small_world / "sources.yaml", out)
+    journal.write_bytes(written_meanwhile)
 
     now = _clusters(out)
     assert now[first_record] != now[second_record]

@@ -89,3 +89,17 @@ def test_records_whose_key_hashes_collide_keep_their_own_events(monkeypatch: pyt
     index = TimelineIndex(_table(LOADED))
     assert index.events_of(["court|B"]) == [LOADED[1]]
     assert index.events_of(["court|A"]) == [LOADED[0], LOADED[2]]
+
+
+def test_has_loaded_tells_the_loaded_tables_records_from_added_and_unknown_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = TimelineIndex(_table(LOADED))
+    index.add([_event("D", "arrest", 1)])
+    assert index.has_loaded("court|A") and index.has_loaded("court|C")
+    assert not index.has_loaded("court|D")  # added, not loaded
+    assert not index.has_loaded("court|Z") and not index.has_loaded("other|A")
+    assert not TimelineIndex(None).has_loaded("court|A")
+    monkeypatch.setattr(timeline_index, "_key_hash", lambda key: 42)  # every key shares one hash
+    collided = TimelineIndex(_table(LOADED))
+    assert collided.has_loaded("court|B") and not collided.has_loaded("court|Z")
