@@ -1,5 +1,6 @@
 """Candidate matches (the identity gate's input) on a kept linkage: every subject at once, as a worklist
-reads them, and one subject at a time, as a subject page or an action's gate check reads them.
+reads them, and one subject at a time, as a subject page or an action's gate check reads them, scanning the
+batch files and then with the pair index a server holds (`services/pair_index.py`; its build timed).
 
     python benchmarks/bench_link.py --persons 1000000 --seed 11 --no-baseline --keep DIR
     python benchmarks/bench_candidates.py --linkage DIR/linkage --subjects 5
@@ -13,7 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
+from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
+from ilos.policy.results import CandidateMatch
+from ilos.services import pair_index
 from ilos.services.gate_inputs import load_candidates
 
 
@@ -28,17 +32,44 @@ def main() -> None:
     every = load_candidates(args.linkage, policy)
     print(f"every subject: {time.perf_counter() - started:.2f} s, {len(every):,} subjects with candidates")
     chosen = random.Random(args.seed).sample(sorted(every), min(args.subjects, len(every)))
+    _one_at_a_time(args.linkage, policy, chosen, every, "scanning the batch files")
+    pair_index.enable()
+    rss = _rss_gib()
+    started = time.perf_counter()
+    built = pair_index.wait_for_index(args.linkage / "clusters.parquet", args.linkage / "links.parquet", 3600)
+    if built is None:
+        raise SystemExit("the pair index was not built")
+    print(
+        f"pair index built in {time.perf_counter() - started:.1f} s, the process {_rss_gib() - rss:+.2f} GiB "
+        f"resident, {built.nbytes / 2**30:.2f} GiB of arrays ({len(built.keys.values):,} records, "
+        f"{len(built.left):,} pairs)"
+    )
+    _one_at_a_time(args.linkage, policy, chosen, every, "with the pair index")
+
+
+def _one_at_a_time(
+    linkage: Path, policy: Policy, chosen: list[str], every: dict[str, list[CandidateMatch]], how: str
+) -> None:
     seconds = []
     for subject in chosen:
         started = time.perf_counter()
-        one = load_candidates(args.linkage, policy, {subject})
+        one = load_candidates(linkage, policy, {subject})
         seconds.append(time.perf_counter() - started)
         if one.get(subject) != every[subject]:
-            raise SystemExit(f"{subject}: one subject's candidates differ from the every-subject read")
+            raise SystemExit(
+                f"{subject}: one subject's candidates differ from the every-subject read ({how})"
+            )
     print(
-        f"one subject at a time ({len(chosen)}): median {statistics.median(seconds):.2f} s, "
-        f"min {min(seconds):.2f} s, max {max(seconds):.2f} s (each agrees with the every-subject read)"
+        f"one subject at a time ({len(chosen)}), {how}: median {statistics.median(seconds) * 1000:.0f} ms, "
+        f"min {min(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms (each agrees with the "
+        "every-subject read)"
     )
+
+
+def _rss_gib() -> float:
+    with open("/proc/self/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return kb / 2**20
 
 
 if __name__ == "__main__":

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=7 * 365, ge=365, description="Audit events are kept at least this long (never below a year)."
     )
+    pair_index: bool = Field(
+        default=True,
+        description="The server holds the linkage's subjects and scored pairs in memory for fast gate checks "
+        "(about 1 GiB at a million persons); off, it scans the files per check.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

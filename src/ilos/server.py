@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ilos.api.app import create_app
 from ilos.config import Settings, load_settings
+from ilos.services import pair_index
+from ilos.services.subject_record import linkage_dir
 from ilos.web.app import create_web_app
 
 API_PREFIX = "/api/"
@@ -36,6 +38,8 @@ def create_server(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if settings.pair_index:  # gate checks find a subject's pairs by binary search
+            pair_index.enable(linkage_dir(settings.home))
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(api.router.lifespan_context(api))
             await stack.enter_async_context(web.router.lifespan_context(web))

@@ -1,0 +1,284 @@
+"""The batch files' subjects and scored pairs held in memory as arrays, so one subject's candidate matches
+(`gate_inputs.load_candidates`) are found by binary search instead of scans of clusters.parquet and
+links.parquet: at a million persons (5.6M records, 18.5M pairs) each scan took most of the 1-2 s a subject
+page or an action's gate check spent on its candidate matches. The index gives the rows the scans would
+have found (a superset: the same SQL then decides which are candidates), so the rules stay in one place.
+
+Held by long-running processes only (the web and API server: `enable`): built in a background thread the
+first time a subject is asked for over a version of the files, used once built, built anew when a run
+replaces them. A one-off command reads the files as before."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ilos.file_version import FileVersion, file_version
+from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
+
+CLUSTERS_COLUMNS = ("source", "record_id", "subject_id")
+LINKS_COLUMNS = (
+    "unique_id_l", "unique_id_r", "source_l", "record_id_l", "source_r", "record_id_r", "match_probability",
+    "decision",
+)  # fmt: skip
+"""The columns of the batch files the candidate query reads (`gate_inputs`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """Strings found by a binary search over their 64-bit hashes (DuckDB's `hash`), each match checked
+    against the string itself."""
+
+    values: pa.Array
+    hashes: npt.NDArray[np.uint64]
+    """`values`' hashes, sorted."""
+    order: npt.NDArray[np.int32]
+    """`values`' positions in hash order."""
+
+    @staticmethod
+    def of(values: pa.Array) -> _Lookup:
+        hashes = _hashes(values)
+        order = np.argsort(hashes, kind="stable")
+        return _Lookup(values, hashes[order], order.astype(np.int32))
+
+    def positions(self, wanted: Collection[str]) -> npt.NDArray[np.int64]:
+        """The positions in `values` of the wanted strings `values` holds."""
+        if not wanted:
+            return np.zeros(0, np.int64)
+        asked = pa.array(sorted(wanted), pa.string())
+        hashes = _hashes(asked)
+        lo = np.searchsorted(self.hashes, hashes, "left")
+        hi = np.searchsorted(self.hashes, hashes, "right")
+        found = [
+            int(self.order[i])
+            for value, a, b in zip(asked.to_pylist(), lo.tolist(), hi.tolist(), strict=True)
+            for i in range(a, b)
+            if self.values[int(self.order[i])].as_py() == value
+        ]
+        return np.array(found, np.int64)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.values.nbytes + self.hashes.nbytes + self.order.nbytes)
+
+
+def _hashes(values: pa.Array) -> npt.NDArray[np.uint64]:
+    """DuckDB's 64-bit hash of each string, in order (a cursor of one connection kept for it: a connection
+    costs 10-20 ms, as much as the rest of a subject's look-up)."""
+    cursor = _hasher().cursor()
+    try:
+        cursor.register("strings", pa.table({"s": values}))
+        found = cursor.execute("SELECT hash(s) AS h FROM strings").fetchnumpy()["h"]
+    finally:
+        cursor.close()
+    return np.asarray(found, dtype=np.uint64)
+
+
+@functools.cache
+def _hasher() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+@dataclass(frozen=True, slots=True)
+class PairIndex:
+    """clusters.parquet and links.parquet of one version: each record a node (its position among the sorted
+    record keys), each node's subject, and each pair's two nodes, pairs ordered by their left node."""
+
+    keys: _Lookup
+    """Every record key (`source|record_id`) of clusters.parquet, sorted: a record's node is its position."""
+    subject_codes: npt.NDArray[np.int32]
+    subjects: _Lookup
+    """The subject ids; `subject_codes[node]` is the node's subject's position among them."""
+    by_subject: npt.NDArray[np.int32]
+    subject_starts: npt.NDArray[np.int64]
+    """The nodes ordered by subject: subject `c`'s are by_subject[subject_starts[c]:subject_starts[c + 1]]."""
+    left: npt.NDArray[np.int32]
+    """Each pair's left node, ascending (the pairs are in this order, not links.parquet's)."""
+    right: npt.NDArray[np.int32]
+    by_right: npt.NDArray[np.int32]
+    right_sorted: npt.NDArray[np.int32]
+    """The pairs in right node order, and those nodes (`right[by_right]`), for a binary search."""
+    probability: pa.Array
+    decision: pa.Array
+
+    def nodes_of_subjects(self, subject_ids: Collection[str]) -> npt.NDArray[np.int64]:
+        parts = [
+            self.by_subject[self.subject_starts[c] : self.subject_starts[c + 1]]
+            for c in self.subjects.positions(subject_ids).tolist()
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+    def nodes_of_records(self, keys: Collection[str]) -> npt.NDArray[np.int64]:
+        return self.keys.positions(keys)
+
+    def pairs_touching(self, nodes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The pairs with either record among `nodes`."""
+        if not nodes.size:
+            return np.zeros(0, np.int64)
+        nodes = nodes.astype(np.int32)  # as the arrays searched: another dtype would copy them whole per search
+        lo, hi = np.searchsorted(self.left, nodes, "left"), np.searchsorted(self.left, nodes, "right")
+        on_left = [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        lo, hi = (np.searchsorted(self.right_sorted, nodes, side) for side in ("left", "right"))
+        on_right = [self.by_right[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        found = [np.asarray(p, np.int64) for p in (*on_left, *on_right)]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+    def clusters_rows(self, nodes: npt.NDArray[np.int64]) -> pa.Table:
+        """clusters.parquet's rows of these nodes (`CLUSTERS_COLUMNS`)."""
+        nodes = np.unique(nodes)
+        parts = pc.split_pattern(self.keys.values.take(pa.array(nodes)), "|", max_splits=1)
+        return pa.table(
+            {
+                "source": pc.list_element(parts, 0),
+                "record_id": pc.list_element(parts, 1),
+                "subject_id": self.subjects.values.take(pa.array(self.subject_codes[nodes])),
+            }
+        )
+
+    def links_rows(self, pairs: npt.NDArray[np.int64]) -> pa.Table:
+        """links.parquet's rows of these pairs (`LINKS_COLUMNS`)."""
+        taken = pa.array(pairs)
+        left_keys = self.keys.values.take(pa.array(self.left[pairs]))
+        right_keys = self.keys.values.take(pa.array(self.right[pairs]))
+        left_parts = pc.split_pattern(left_keys, "|", max_splits=1)
+        right_parts = pc.split_pattern(right_keys, "|", max_splits=1)
+        return pa.table(
+            {
+                "unique_id_l": left_keys,
+                "unique_id_r": right_keys,
+                "source_l": pc.list_element(left_parts, 0),
+                "record_id_l": pc.list_element(left_parts, 1),
+                "source_r": pc.list_element(right_parts, 0),
+                "record_id_r": pc.list_element(right_parts, 1),
+                "match_probability": self.probability.take(taken),
+                "decision": self.decision.take(taken).cast(pa.string()),
+            }
+        )
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (
+            self.subject_codes,
+            self.by_subject,
+            self.subject_starts,
+            self.left,
+            self.right,
+            self.by_right,
+        )
+        held = self.keys.nbytes + self.subjects.nbytes + self.probability.nbytes + self.decision.nbytes
+        return int(held + sum(a.nbytes for a in (*arrays, self.right_sorted)))
+
+
+def build_index(clusters_path: Path, links_path: Path) -> PairIndex:
+    """Read both files once and index them (seconds at a million persons)."""
+    clusters = pq.read_table(clusters_path, columns=list(CLUSTERS_COLUMNS))
+    keys = pc.binary_join_element_wise(clusters["source"], clusters["record_id"], "|")
+    order = pc.sort_indices(keys)
+    sorted_keys = keys.take(order).combine_chunks()
+    encoded = pc.dictionary_encode(clusters["subject_id"].take(order)).combine_chunks()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    by_subject = np.argsort(codes, kind="stable").astype(np.int32)
+    starts = np.zeros(len(encoded.dictionary) + 1, np.int64)
+    np.cumsum(np.bincount(codes, minlength=len(encoded.dictionary)), out=starts[1:])
+    links = pq.read_table(links_path, columns=["unique_id_l", "unique_id_r", "match_probability", "decision"])
+    left = _nodes(links["unique_id_l"], sorted_keys)
+    by_left = np.argsort(left, kind="stable")
+    right = _nodes(links["unique_id_r"], sorted_keys)[by_left]
+    by_right = np.argsort(right, kind="stable").astype(np.int32)
+    taken = pa.array(by_left)
+    decision = pc.dictionary_encode(links["decision"].take(taken)).combine_chunks()  # a byte per pair
+    index = PairIndex(
+        _Lookup.of(sorted_keys), codes, _Lookup.of(encoded.dictionary), by_subject, starts, left[by_left],
+        right, by_right, right[by_right], links["match_probability"].take(taken).combine_chunks(),
+        pa.DictionaryArray.from_arrays(decision.indices.cast(pa.int8()), decision.dictionary),
+    )  # fmt: skip
+    del clusters, keys, links
+    pa.default_memory_pool().release_unused()  # what the reads held and the index does not
+    return index
+
+
+def _nodes(keys: pa.ChunkedArray, sorted_keys: pa.Array) -> npt.NDArray[np.int32]:
+    found = pc.index_in(keys, value_set=sorted_keys)
+    if found.null_count:
+        raise ValueError("links.parquet names a record clusters.parquet does not hold: files of two runs")
+    return np.asarray(found.to_numpy(), dtype=np.int32)
+
+
+_ENABLED = False
+_BUILDING, _FAILED = "building", "failed"
+_INDEXES: dict[Path, tuple[tuple[FileVersion, FileVersion], PairIndex | str]] = {}
+"""Per clusters.parquet: the files' versions and their index, or whether it is building or failed."""
+_LOCK = threading.Lock()
+_log = logging.getLogger(__name__)
+
+
+def enable(linkage_dir: Path | None = None) -> None:
+    """Let this process hold indexes (a server answering many gate checks), and start building the one of
+    `linkage_dir`'s files, so the first gate checks find it built."""
+    global _ENABLED
+    _ENABLED = True
+    if linkage_dir is not None:
+        index_for(linkage_dir / CLUSTERS_FILE, linkage_dir / LINKS_FILE)
+
+
+def index_for(clusters_path: Path, links_path: Path) -> PairIndex | None:
+    """The index of these files as they are now, or None: not enabled, not built yet (a build starts in the
+    background), failed (the scans answer), or the files replaced since (the old index is dropped, a new
+    build starts)."""
+    if not _ENABLED:
+        return None
+    clusters, links = file_version(clusters_path), file_version(links_path)
+    if clusters is None or links is None:
+        return None
+    version = (clusters, links)
+    with _LOCK:
+        kept = _INDEXES.get(clusters_path)
+        if kept is not None and kept[0] == version:
+            return kept[1] if isinstance(kept[1], PairIndex) else None
+        _INDEXES[clusters_path] = (version, _BUILDING)  # drops the old index before the next is built
+    threading.Thread(
+        target=_build, args=(clusters_path, links_path, version), name="pair-index", daemon=True
+    ).start()
+    return None
+
+
+def _build(clusters_path: Path, links_path: Path, version: tuple[FileVersion, FileVersion]) -> None:
+    try:
+        built: PairIndex | str = build_index(clusters_path, links_path)
+    except (OSError, ValueError, pa.ArrowException):  # files gone or half-replaced: the scans answer
+        _log.warning(
+            "no pair index for %s; candidate matches are read by scanning", clusters_path, exc_info=True
+        )
+        built = _FAILED
+    with _LOCK:
+        kept = _INDEXES.get(clusters_path)
+        if kept is not None and kept[0] == version:  # still the version asked for
+            _INDEXES[clusters_path] = (version, built)
+
+
+def wait_for_index(clusters_path: Path, links_path: Path, timeout: float = 60.0) -> PairIndex | None:
+    """The index once built (tests and benchmarks; a server never waits)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = index_for(clusters_path, links_path)
+        if found is not None:
+            return found
+        kept = _INDEXES.get(clusters_path)
+        if kept is not None and kept[1] == _FAILED:
+            return None
+        time.sleep(0.05)
+    return None
