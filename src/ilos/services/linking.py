@@ -234,7 +234,7 @@ def _with_journaled_records(
     progress("taking in the records the change worker linked (its journal)")
     journaled = journaled_rows(out_dir, config)
     tables, findings = [sources.records], SourceFindings()
-    for spec in config.people_sources:
+    for spec in (s for s in config.people_sources if s.name in journaled.rows):
         held = pc.filter(sources.records["record_id"], pc.equal(sources.records["source"], spec.name))
         rows = journaled.beyond(spec, held)
         if rows is not None:
