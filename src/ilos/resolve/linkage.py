@@ -30,6 +30,8 @@ from ilos.resolve.threshold import ThresholdChoice, choose_threshold
 Progress = Callable[[str], None]
 
 CLUSTERS_FILE = "clusters.parquet"
+CLUSTERS_COLUMNS = ("source", "record_id", "subject_id")
+"""clusters.parquet's columns: every input record once, with its subject."""
 LINKS_FILE = "links.parquet"
 MODEL_FILE = "model.json"
 RECORDS_FILE = "records.parquet"

@@ -59,13 +59,19 @@ class AppendedLines:
         return placed, anew
 
     def read_placed(self, places: list[tuple[int, int]]) -> list[dict[str, Any]]:
-        """The lines at these (offset, length) places, parsed, as `new_placed` gave them."""
-        with self.path.open("rb") as f:
-            lines = []
-            for offset, length in places:
-                f.seek(offset)
-                lines.append(json.loads(f.read(length)))
-            return lines
+        """The lines at these (offset, length) places, parsed, as `new_placed` gave them (none when the file
+        is gone: the next `new_placed` starts over)."""
+        if not places:
+            return []
+        try:
+            with self.path.open("rb") as f:
+                lines = []
+                for offset, length in places:
+                    f.seek(offset)
+                    lines.append(json.loads(f.read(length)))
+                return lines
+        except FileNotFoundError:
+            return []
 
     def _after_offset(self) -> bytes | None:
         """The bytes after the offset; None when the ones before it are not those read there."""

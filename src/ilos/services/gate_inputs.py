@@ -224,9 +224,11 @@ _INDEXED = ("batch_clusters", "batch_links")
 _EVERY_SUBJECT = f"WITH named AS ({_subjects(_FILES[0])}), touching AS ({_scored(_FILES[1])})"
 # The pairs between two subjects that leave both identities unsettled. A pair judged "match" or "no_match"
 # since it was scored is settled, whatever decision its stored row still carries ("unsure" settles nothing).
-# A pair decided "match" between two subjects is one whose records' placements no longer agree with it: the
+# A pair decided "match" between two subjects is one whose records' placements do not agree with it: the
 # worker placed a record with its match, then a batch run moved the match elsewhere (the journal keeps the
-# subject a record joined, and a worker rebuilt over the new files may place it otherwise).
+# subject a record joined, and a worker rebuilt over the new files may place it otherwise); or the worker
+# merged two batch subjects, which keep their batch records until a run (a pending merge holds them too, and
+# a reviewer's verdict on the pair is what that run honours).
 _CANDIDATES_SQL = """
 SELECT cl.subject_id, cr.subject_id, r.source_l || ':' || r.record_id_l, r.source_r || ':' || r.record_id_r,
        r.match_probability

@@ -335,11 +335,13 @@ def _looked_up(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
         if kept is None or kept.version != version:
             kept = _LOOKUPS[(path, query)] = _Lookups(version)
         missing = {k for k in keys if k not in kept.asked}
-        if missing:
-            kept.found.update(_query(path, missing, query))
+    if missing:  # the scan runs outside the lock: other lookups need not wait for it
+        answered = _query(path, missing, query)
+        with _LOOKING:
+            kept.found.update(answered)
             kept.asked.update(missing)
-        found = kept.found
-        return {k: found[k] for k in keys if k in found}
+    found = kept.found
+    return {k: found[k] for k in keys if k in found}
 
 
 def _query(path: Path, keys: Collection[str], query: str) -> dict[str, str]:

@@ -31,6 +31,8 @@ class JournaledRows:
     rows: dict[str, pa.Table]
     unknown_sources: dict[str, int]
     """Sources the journal names that the config has no people source for -> how many records: not taken in."""
+    records: frozenset[str] = frozenset()
+    """The record keys (`source|record_id`) of `rows`, as read (the worker may have appended lines since)."""
 
     def beyond(self, spec: SourceSpec, held_ids: pa.Array | pa.ChunkedArray) -> pa.Table | None:
         """The source's journaled rows whose record id is not among `held_ids` (the run's own rows of it: a row
@@ -46,10 +48,13 @@ class JournaledRows:
 def journaled_rows(directory: Path, config: SourcesConfig) -> JournaledRows:
     """The rows the worker's journal in `directory` holds, per people source of `config`."""
     posted: dict[str, list[dict[str, Any]]] = {}
+    records: set[str] = set()
+    people = {spec.name: spec for spec in config.people_sources}
     for line in journal_entries(directory):
         if is_event_line(line):
             posted.setdefault(str(line["source"]), []).append(line["values"])
-    people = {spec.name: spec for spec in config.people_sources}
+            if line["source"] in people:
+                records.add(str(line["record"]))
     rows = {source: raw_rows(people[source], values) for source, values in posted.items() if source in people}
     unknown = {source: len(values) for source, values in posted.items() if source not in people}
-    return JournaledRows(rows, unknown)
+    return JournaledRows(rows, unknown, frozenset(records))

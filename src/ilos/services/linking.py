@@ -254,11 +254,8 @@ def _with_journaled_records(
     ]
     records = pa.concat_tables(tables, promote_options="permissive")
     taken = records.num_rows - sources.records.num_rows
-    carried = {
-        record: subject
-        for record, subject in read_journal(out_dir).record_subjects.items()
-        if record.split("|", 1)[0] not in journaled.unknown_sources
-    }
+    subjects = read_journal(out_dir).record_subjects  # read after the rows: only the records they hold count
+    carried = {record: subjects[record] for record in journaled.records if record in subjects}
     return StandardizedSources(records, sources.counts, tuple(warnings)), carried, taken
 
 

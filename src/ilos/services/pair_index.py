@@ -26,14 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.file_version import FileVersion, file_version
-from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
-
-CLUSTERS_COLUMNS = ("source", "record_id", "subject_id")
-LINKS_COLUMNS = (
-    "unique_id_l", "unique_id_r", "source_l", "record_id_l", "source_r", "record_id_r", "match_probability",
-    "decision",
-)  # fmt: skip
-"""The columns of the batch files the candidate query reads (`gate_inputs`)."""
+from ilos.resolve.linkage import CLUSTERS_COLUMNS, CLUSTERS_FILE, LINKS_FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +122,9 @@ class PairIndex:
         """The pairs with either record among `nodes`."""
         if not nodes.size:
             return np.zeros(0, np.int64)
-        nodes = nodes.astype(np.int32)  # as the arrays searched: another dtype would copy them whole per search
+        nodes = nodes.astype(
+            np.int32
+        )  # as the arrays searched: another dtype would copy them whole per search
         lo, hi = np.searchsorted(self.left, nodes, "left"), np.searchsorted(self.left, nodes, "right")
         on_left = [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
         lo, hi = (np.searchsorted(self.right_sorted, nodes, side) for side in ("left", "right"))
@@ -138,7 +133,7 @@ class PairIndex:
         return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
     def clusters_rows(self, nodes: npt.NDArray[np.int64]) -> pa.Table:
-        """clusters.parquet's rows of these nodes (`CLUSTERS_COLUMNS`)."""
+        """clusters.parquet's rows of these nodes (`linkage.CLUSTERS_COLUMNS`)."""
         nodes = np.unique(nodes)
         parts = pc.split_pattern(self.keys.values.take(pa.array(nodes)), "|", max_splits=1)
         return pa.table(
@@ -150,7 +145,7 @@ class PairIndex:
         )
 
     def links_rows(self, pairs: npt.NDArray[np.int64]) -> pa.Table:
-        """links.parquet's rows of these pairs (`LINKS_COLUMNS`)."""
+        """links.parquet's rows of these pairs: the columns `gate_inputs` reads."""
         taken = pa.array(pairs)
         left_keys = self.keys.values.take(pa.array(self.left[pairs]))
         right_keys = self.keys.values.take(pa.array(self.right[pairs]))
@@ -259,7 +254,7 @@ def index_for(clusters_path: Path, links_path: Path) -> PairIndex | None:
 def _build(clusters_path: Path, links_path: Path, version: tuple[FileVersion, FileVersion]) -> None:
     try:
         built: PairIndex | str = build_index(clusters_path, links_path)
-    except (OSError, ValueError, pa.ArrowException):  # files gone or half-replaced: the scans answer
+    except Exception:  # noqa: BLE001 - whatever stops the build (files gone or half-replaced, memory): the scans answer
         _log.warning(
             "no pair index for %s; candidate matches are read by scanning", clusters_path, exc_info=True
         )

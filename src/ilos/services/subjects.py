@@ -21,12 +21,13 @@ from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
+from ilos.resolve.linkage import CLUSTERS_COLUMNS
 from ilos.services.journal_rows import journaled_rows
 from ilos.services.linking import read_source_file
 from ilos.services.progress import Progress, silent
 from ilos.store.lake import lake_exists, open_lake
 from ilos.subjects.assemble import assemble_subject, assemble_subjects, rows_of
-from ilos.subjects.gather import gather_events, gather_observations, register_linkage
+from ilos.subjects.gather import LINK_CONFIDENCE_COLUMNS, gather_events, gather_observations, register_linkage
 from ilos.subjects.summary import summarize_subjects
 
 SUBJECTS_FILE = "subjects.parquet"
@@ -69,7 +70,7 @@ def build_subjects(
     config = load_sources_config(config_path)
     rules = load_survivorship_rules(rules_path)
     as_of = as_of or date.today()
-    clusters, links, records = (_read(linkage_dir / f, "linkage output") for f in _LINKAGE_FILES)
+    clusters, links, records = (_read(linkage_dir / f, "linkage output", c) for f, c in _LINKAGE_FILES)
     progress("reading source rows")
     raw = _raw_from_lake(settings, config) if settings is not None else _raw_from_files(config)
     raw = _with_journaled_rows(raw, config, linkage_dir)
@@ -132,7 +133,11 @@ def show_subject(
     return SubjectView(subject, load_survivorship_rules(rules_path))
 
 
-_LINKAGE_FILES = ("clusters.parquet", "links.parquet", "records.parquet")
+_LINKAGE_FILES = (
+    ("clusters.parquet", list(CLUSTERS_COLUMNS)),
+    ("links.parquet", list(LINK_CONFIDENCE_COLUMNS)),  # of its ~40 columns: a million persons' are gigabytes
+    ("records.parquet", None),
+)
 
 
 def _raw_from_files(config: SourcesConfig) -> dict[str, pa.Table]:
@@ -195,10 +200,10 @@ def _built_as_of(linkage_dir: Path) -> date:
     return date.today()
 
 
-def _read(path: Path, what: str) -> pa.Table:
+def _read(path: Path, what: str, columns: list[str] | None = None) -> pa.Table:
     if not path.is_file():
         raise NotFoundError(f"No {what} at {path}; run `ilos link CONFIG --out {path.parent}` first")
     try:
-        return pq.read_table(path)
+        return pq.read_table(path, columns=columns)
     except (OSError, pa.ArrowInvalid) as exc:
         raise InvalidInputError(f"{path} is not a readable Parquet file ({exc}); re-run `ilos link`") from exc

@@ -17,14 +17,16 @@ from ilos.subjects.observations_sql import link_confidence_sql, observations_sql
 EVENTS_ORDER = "subject_id, occurred_on, source, record_id, kind"
 
 
+LINK_CONFIDENCE_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability")
+"""The columns of links.parquet the build reads (`register_linkage`)."""
+
+
 def register_linkage(
     con: duckdb.DuckDBPyConnection, clusters: pa.Table, links: pa.Table, records: pa.Table
 ) -> None:
     """Make a linkage's tables visible to the SQL below, and compute each record's link confidence."""
     con.register("clusters", clusters.select(["source", "record_id", "subject_id"]))
-    con.register(
-        "links", links.select(["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"])
-    )
+    con.register("links", links.select(list(LINK_CONFIDENCE_COLUMNS)))
     con.register("records", records)
     con.execute(f"CREATE OR REPLACE TEMP TABLE record_meta AS {link_confidence_sql()}")
 

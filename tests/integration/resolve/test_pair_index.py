@@ -75,6 +75,8 @@ def test_a_new_runs_files_are_indexed_anew_and_unindexable_files_are_scanned(
     pq.write_table(clusters.slice(0, 10), tmp_path / "few.parquet")  # pairs naming records it lacks
     shutil.move(tmp_path / "few.parquet", out / CLUSTERS_FILE)
     assert _index(out) is None  # failed: load_candidates scans, and the build is not tried again
+    assert pair_index._INDEXES[out / CLUSTERS_FILE][1] == pair_index._FAILED
     assert pair_index.index_for(out / CLUSTERS_FILE, out / LINKS_FILE) is None
+    assert pair_index._INDEXES[out / CLUSTERS_FILE][1] == pair_index._FAILED
     subject = clusters.slice(0, 1)["subject_id"][0].as_py()
     assert load_candidates(out, load_policy(), {subject}) == _scanned(out, subject)

@@ -63,3 +63,12 @@ def test_a_torn_last_line_waits_and_a_history_written_anew_is_read_from_its_star
     os.replace(replacement, history)
     assert _changes(tmp_path, "S-1") == [("joined", ("S-5",))]
     assert _changes(tmp_path, "S-2") == []
+
+
+def test_a_linkage_without_a_batch_history_has_none(tmp_path: Path) -> None:
+    assert _changes(tmp_path, "S-1") == []  # written before the history file existed, or a copy without it
+    history = tmp_path / SUBJECT_EVENTS_FILE
+    _append(history, _event("merge", "S-1", ["S-2"], 1, ["src|A"]))
+    assert len(_changes(tmp_path, "S-1")) == 1
+    history.unlink()
+    assert _changes(tmp_path, "S-1") == []
