@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +164,12 @@ class FileInbox:
         if self._done_ids is None:
             self._done_ids = {e["event_id"] for e in event_lines(self._journal)}
         return self._done_ids
+
+    def take_done(self, event_ids: Iterable[str]) -> None:
+        """The ids the journal names, read already by the caller (a worker's replay of the whole journal), so
+        the first look does not parse it again (0.45 s of a 20,000-event journal)."""
+        if self._done_ids is None:
+            self._done_ids = set(event_ids)
 
     def post(self, source: str, values: Values, event_id: str | None = None) -> str:
         event_id = event_id or uuid.uuid4().hex

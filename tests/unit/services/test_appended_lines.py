@@ -8,6 +8,9 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
+from ilos.services import change_inbox
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.change_inbox import INBOX_FILE, JOURNAL_FILE, FileInbox, Processed
 
@@ -84,6 +87,23 @@ def test_an_event_the_journal_names_is_not_pending(tmp_path: Path) -> None:
     waiting = inbox.post("court_cases", {"REC_ID": "R2"})
     (tmp_path / JOURNAL_FILE).write_text(json.dumps({"event_id": done, "record": "court_cases|R1"}) + "\n")
     assert [e.event_id for e in FileInbox(tmp_path).pending()] == [waiting]
+
+
+def test_done_ids_the_caller_read_already_spare_the_first_look_a_read_of_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = FileInbox(tmp_path)
+    done = inbox.post("court_cases", {"REC_ID": "R1"})
+    waiting = inbox.post("court_cases", {"REC_ID": "R2"})
+    (tmp_path / JOURNAL_FILE).write_text(json.dumps({"event_id": done, "record": "court_cases|R1"}) + "\n")
+    started = FileInbox(tmp_path)
+    started.take_done([done])  # as a worker's replay of the journal gives them
+
+    def no_second_read(*_: object) -> None:
+        raise AssertionError("the journal was parsed again for the done ids")
+
+    monkeypatch.setattr(change_inbox, "event_lines", no_second_read)
+    assert [e.event_id for e in started.pending()] == [waiting]
 
 
 def _processed(event_id: str) -> Processed:
