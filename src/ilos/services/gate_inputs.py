@@ -14,9 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ilos.definitions.policy import Policy
 from ilos.domain.subjects import Subject
@@ -187,41 +185,29 @@ def load_subjects(
 # now, and scored pairs, journaled): a pair the worker scored is as much a candidate as a batch one. A record
 # both hold (the batch run came after the worker) is the batch run's, subject and pairs (the journal reader
 # leaves its line out: `journal_records.unheld_lines`).
-def _subjects(clusters: str) -> str:
-    return (
-        f"SELECT source, record_id, subject_id FROM {clusters} "  # noqa: S608 - fixed text
-        "UNION ALL SELECT source, record_id, subject_id FROM live_clusters"
-    )
-
-
-def _scored(links: str) -> str:
-    return (
-        "SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability, "  # noqa: S608 - fixed text
-        f"decision FROM {links} UNION ALL SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, "
-        "record_id_r, match_probability, decision FROM live_links"
-    )
-
-
-def _subjects_steps(clusters: str, links: str) -> tuple[str, str, str]:
-    """For some subjects only: their records, the scored pairs touching them, and the subjects of those pairs'
-    records, each step a small table. At a million persons, joining every scored pair to its subjects first
-    made one subject's look cost as much as every subject's (12 s). Over the batch files (`_FILES`), or over
-    the rows of them a `pair_index.PairIndex` found (`_INDEXED`)."""
-    subjects, scored = _subjects(clusters), _scored(links)
-    return (
-        f"CREATE TEMP TABLE mine AS SELECT source, record_id FROM ({subjects}) WHERE list_contains($ids, subject_id)",  # noqa: S608 - fixed text
-        f"CREATE TEMP TABLE touching AS SELECT s.* FROM ({scored}) s SEMI JOIN mine m "  # noqa: S608 - fixed text
-        "ON s.source_l = m.source AND s.record_id_l = m.record_id "
-        f"UNION SELECT s.* FROM ({scored}) s SEMI JOIN mine m ON s.source_r = m.source AND s.record_id_r = m.record_id",
-        f"CREATE TEMP TABLE named AS SELECT s.source, s.record_id, s.subject_id FROM ({subjects}) s SEMI JOIN ("  # noqa: S608 - fixed text
-        "SELECT source_l AS source, record_id_l AS record_id FROM touching "
-        "UNION SELECT source_r, record_id_r FROM touching) w ON s.source = w.source AND s.record_id = w.record_id",
-    )
-
-
-_FILES = ("read_parquet($clusters)", "read_parquet($links)")
-_INDEXED = ("batch_clusters", "batch_links")
-_EVERY_SUBJECT = f"WITH named AS ({_subjects(_FILES[0])}), touching AS ({_scored(_FILES[1])})"
+# `batch_clusters` and `batch_links` are the batch files, or the rows of them a `pair_index.PairIndex` found.
+_SUBJECTS = (
+    "SELECT source, record_id, subject_id FROM batch_clusters "
+    "UNION ALL SELECT source, record_id, subject_id FROM live_clusters"
+)
+_SCORED = (
+    "SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, record_id_r, match_probability, decision "
+    "FROM batch_links UNION ALL SELECT unique_id_l, unique_id_r, source_l, record_id_l, source_r, "
+    "record_id_r, match_probability, decision FROM live_links"
+)
+# For some subjects only: their records, the scored pairs touching them, and the subjects of those pairs'
+# records, each step a small table. At a million persons, joining every scored pair to its subjects first
+# made one subject's look cost as much as every subject's (12 s).
+_SUBJECTS_STEPS = (
+    f"CREATE TEMP TABLE mine AS SELECT source, record_id FROM ({_SUBJECTS}) WHERE list_contains($ids, subject_id)",  # noqa: S608 - fixed text
+    f"CREATE TEMP TABLE touching AS SELECT s.* FROM ({_SCORED}) s SEMI JOIN mine m "  # noqa: S608 - fixed text
+    "ON s.source_l = m.source AND s.record_id_l = m.record_id "
+    f"UNION SELECT s.* FROM ({_SCORED}) s SEMI JOIN mine m ON s.source_r = m.source AND s.record_id_r = m.record_id",
+    f"CREATE TEMP TABLE named AS SELECT s.source, s.record_id, s.subject_id FROM ({_SUBJECTS}) s SEMI JOIN ("  # noqa: S608 - fixed text
+    "SELECT source_l AS source, record_id_l AS record_id FROM touching "
+    "UNION SELECT source_r, record_id_r FROM touching) w ON s.source = w.source AND s.record_id = w.record_id",
+)
+_EVERY_SUBJECT = f"WITH named AS ({_SUBJECTS}), touching AS ({_SCORED})"
 # The pairs between two subjects that leave both identities unsettled. A pair judged "match" or "no_match"
 # since it was scored is settled, whatever decision its stored row still carries ("unsure" settles nothing).
 # A pair decided "match" between two subjects is one whose records' placements do not agree with it: the
@@ -273,22 +259,21 @@ def load_candidates(
         con.register("live_clusters", live_clusters)
         con.register("live_links", live_links)
         con.register("decided", settled_pairs(linkage_dir))
+        index = None if subject_ids is None else pair_index.index_for(clusters, links)
+        if index is None:
+            con.read_parquet(str(clusters)).create_view("batch_clusters")
+            con.read_parquet(str(links)).create_view("batch_links")
+        else:  # the rows of the batch files the steps would read, found by binary search
+            batch_clusters, batch_links = index.rows_for(subject_ids or (), live_clusters, live_links)
+            con.register("batch_clusters", batch_clusters)
+            con.register("batch_links", batch_links)
         if subject_ids is None:
-            files = {"clusters": str(clusters), "links": str(links)}
-            rows = con.execute(f"{_EVERY_SUBJECT} {_CANDIDATES_SQL}", {**files, **params}).fetchall()
+            rows = con.execute(f"{_EVERY_SUBJECT} {_CANDIDATES_SQL}", params).fetchall()
         else:
-            index = pair_index.index_for(clusters, links)
-            on_clusters: dict[str, object] = {"clusters": str(clusters)}
-            on_links: dict[str, object] = {"links": str(links)}
-            if index is not None:  # the rows of the batch files the steps would find, found by binary search
-                batch_clusters, batch_links = _indexed_rows(index, subject_ids, live_clusters, live_links)
-                con.register(_INDEXED[0], batch_clusters)
-                con.register(_INDEXED[1], batch_links)
-                on_clusters, on_links = {}, {}
-            mine, touching, named = _subjects_steps(*(_FILES if index is None else _INDEXED))
-            con.execute(mine, {**on_clusters, "ids": sorted(subject_ids)})
-            con.execute(touching, on_links)
-            con.execute(named, on_clusters)
+            mine, touching, named = _SUBJECTS_STEPS
+            con.execute(mine, {"ids": sorted(subject_ids)})
+            con.execute(touching)
+            con.execute(named)
             rows = con.execute(_CANDIDATES_SQL, params).fetchall()
     finally:
         con.close()
@@ -297,26 +282,3 @@ def load_candidates(
         found.setdefault(left, []).append(CandidateMatch(right, left_record, right_record, probability))
         found.setdefault(right, []).append(CandidateMatch(left, right_record, left_record, probability))
     return {subject: sorted(pairs, key=str) for subject, pairs in found.items()}
-
-
-def _indexed_rows(
-    index: pair_index.PairIndex, subject_ids: Collection[str], live_clusters: pa.Table, live_links: pa.Table
-) -> tuple[pa.Table, pa.Table]:
-    """The batch files' rows the subjects steps read: the subjects' records, the pairs touching them, and the
-    records of those pairs and of the worker's pairs touching the subjects' records (their subjects). A
-    superset: the steps narrow it."""
-    mine = index.nodes_of_subjects(subject_ids)
-    pairs = index.pairs_touching(mine)
-    live_mine = live_clusters.filter(pc.is_in(live_clusters["subject_id"], pa.array(sorted(subject_ids))))
-    mine_keys = pa.concat_arrays(
-        [
-            index.keys.values.take(pa.array(mine)),
-            pc.binary_join_element_wise(live_mine["source"], live_mine["record_id"], "|").combine_chunks(),
-        ]
-    )
-    touching = live_links.filter(
-        pc.or_(pc.is_in(live_links["unique_id_l"], mine_keys), pc.is_in(live_links["unique_id_r"], mine_keys))
-    )
-    live_keys = {*touching["unique_id_l"].to_pylist(), *touching["unique_id_r"].to_pylist()}
-    named = np.concatenate([mine, index.left[pairs], index.right[pairs], index.nodes_of_records(live_keys)])
-    return index.clusters_rows(named), index.links_rows(pairs)

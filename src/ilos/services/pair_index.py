@@ -108,57 +108,72 @@ class PairIndex:
     probability: pa.Array
     decision: pa.Array
 
-    def nodes_of_subjects(self, subject_ids: Collection[str]) -> npt.NDArray[np.int64]:
+    def rows_for(
+        self, subject_ids: Collection[str], live_clusters: pa.Table, live_links: pa.Table
+    ) -> tuple[pa.Table, pa.Table]:
+        """The rows of clusters.parquet and links.parquet that one subject's candidate query reads
+        (`gate_inputs`): the subjects' records, the pairs touching them, and the records of those pairs and of
+        the worker's pairs (`live_links`) touching the subjects' records (`live_clusters`: the worker's). A
+        superset: the query narrows it."""
+        mine = self._nodes_of_subjects(subject_ids)
+        pairs = self._pairs_touching(mine)
+        live_mine = live_clusters.filter(pc.is_in(live_clusters["subject_id"], pa.array(sorted(subject_ids))))
+        mine_keys = pa.concat_arrays(
+            [
+                self.keys.values.take(pa.array(mine)),
+                pc.binary_join_element_wise(
+                    live_mine["source"], live_mine["record_id"], "|"
+                ).combine_chunks(),
+            ]
+        )
+        touching = live_links.filter(
+            pc.or_(
+                pc.is_in(live_links["unique_id_l"], mine_keys), pc.is_in(live_links["unique_id_r"], mine_keys)
+            )
+        )
+        live_keys = {*touching["unique_id_l"].to_pylist(), *touching["unique_id_r"].to_pylist()}
+        ends: list[npt.NDArray[np.int64]] = [
+            mine, self.left[pairs].astype(np.int64), self.right[pairs].astype(np.int64), self.keys.positions(live_keys)
+        ]  # fmt: skip
+        return self._clusters_rows(np.concatenate(ends)), self._links_rows(pairs)
+
+    def _nodes_of_subjects(self, subject_ids: Collection[str]) -> npt.NDArray[np.int64]:
         parts = [
             self.by_subject[self.subject_starts[c] : self.subject_starts[c + 1]]
             for c in self.subjects.positions(subject_ids).tolist()
         ]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
-    def nodes_of_records(self, keys: Collection[str]) -> npt.NDArray[np.int64]:
-        return self.keys.positions(keys)
-
-    def pairs_touching(self, nodes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    def _pairs_touching(self, nodes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The pairs with either record among `nodes`."""
-        if not nodes.size:
-            return np.zeros(0, np.int64)
-        nodes = nodes.astype(
-            np.int32
-        )  # as the arrays searched: another dtype would copy them whole per search
-        lo, hi = np.searchsorted(self.left, nodes, "left"), np.searchsorted(self.left, nodes, "right")
-        on_left = [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
-        lo, hi = (np.searchsorted(self.right_sorted, nodes, side) for side in ("left", "right"))
-        on_right = [self.by_right[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
-        found = [np.asarray(p, np.int64) for p in (*on_left, *on_right)]
+        wanted = nodes.astype(np.int32)  # as the arrays searched: another dtype copies them whole per search
+        found: list[npt.NDArray[np.int64]] = [
+            *(np.arange(a, b, dtype=np.int64) for a, b in _spans(self.left, wanted)),
+            *(self.by_right[a:b].astype(np.int64) for a, b in _spans(self.right_sorted, wanted)),
+        ]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
-    def clusters_rows(self, nodes: npt.NDArray[np.int64]) -> pa.Table:
+    def _clusters_rows(self, nodes: npt.NDArray[np.int64]) -> pa.Table:
         """clusters.parquet's rows of these nodes (`linkage.CLUSTERS_COLUMNS`)."""
         nodes = np.unique(nodes)
-        parts = pc.split_pattern(self.keys.values.take(pa.array(nodes)), "|", max_splits=1)
-        return pa.table(
-            {
-                "source": pc.list_element(parts, 0),
-                "record_id": pc.list_element(parts, 1),
-                "subject_id": self.subjects.values.take(pa.array(self.subject_codes[nodes])),
-            }
-        )
+        source, record_id = _split(self.keys.values.take(pa.array(nodes)))
+        subject_id = self.subjects.values.take(pa.array(self.subject_codes[nodes]))
+        return pa.table({"source": source, "record_id": record_id, "subject_id": subject_id})
 
-    def links_rows(self, pairs: npt.NDArray[np.int64]) -> pa.Table:
+    def _links_rows(self, pairs: npt.NDArray[np.int64]) -> pa.Table:
         """links.parquet's rows of these pairs: the columns `gate_inputs` reads."""
         taken = pa.array(pairs)
         left_keys = self.keys.values.take(pa.array(self.left[pairs]))
         right_keys = self.keys.values.take(pa.array(self.right[pairs]))
-        left_parts = pc.split_pattern(left_keys, "|", max_splits=1)
-        right_parts = pc.split_pattern(right_keys, "|", max_splits=1)
+        (source_l, record_id_l), (source_r, record_id_r) = _split(left_keys), _split(right_keys)
         return pa.table(
             {
                 "unique_id_l": left_keys,
                 "unique_id_r": right_keys,
-                "source_l": pc.list_element(left_parts, 0),
-                "record_id_l": pc.list_element(left_parts, 1),
-                "source_r": pc.list_element(right_parts, 0),
-                "record_id_r": pc.list_element(right_parts, 1),
+                "source_l": source_l,
+                "record_id_l": record_id_l,
+                "source_r": source_r,
+                "record_id_r": record_id_r,
                 "match_probability": self.probability.take(taken),
                 "decision": self.decision.take(taken).cast(pa.string()),
             }
@@ -166,16 +181,21 @@ class PairIndex:
 
     @property
     def nbytes(self) -> int:
-        arrays = (
-            self.subject_codes,
-            self.by_subject,
-            self.subject_starts,
-            self.left,
-            self.right,
-            self.by_right,
-        )
+        arrays = (self.subject_codes, self.by_subject, self.subject_starts, self.left, self.right)
         held = self.keys.nbytes + self.subjects.nbytes + self.probability.nbytes + self.decision.nbytes
-        return int(held + sum(a.nbytes for a in (*arrays, self.right_sorted)))
+        return int(held + sum(a.nbytes for a in (*arrays, self.by_right, self.right_sorted)))
+
+
+def _spans(ordered: npt.NDArray[np.int32], wanted: npt.NDArray[np.int32]) -> list[tuple[int, int]]:
+    """Where each wanted value sits in an ascending array: (start, end) of each non-empty run."""
+    lo, hi = np.searchsorted(ordered, wanted, "left"), np.searchsorted(ordered, wanted, "right")
+    return [(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+
+
+def _split(keys: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Record keys (`source|record_id`) as their sources and record ids."""
+    parts = pc.split_pattern(keys, "|", max_splits=1)
+    return pc.list_element(parts, 0), pc.list_element(parts, 1)
 
 
 def build_index(clusters_path: Path, links_path: Path) -> PairIndex:
