@@ -20,6 +20,7 @@ from ilos.policy.results import CandidateMatch
 from ilos.services import pair_index
 from ilos.services.gate_inputs import load_candidates, subject_gate_inputs
 from ilos.services.subjects import TIMELINE_FILE
+from measure import rss_gib
 
 
 def main() -> None:
@@ -35,13 +36,13 @@ def main() -> None:
     chosen = random.Random(args.seed).sample(sorted(every), min(args.subjects, len(every)))
     _one_at_a_time(args.linkage, policy, chosen, every, "scanning the batch files")
     pair_index.enable()
-    rss = _rss_gib()
+    rss = rss_gib()
     started = time.perf_counter()
     built = pair_index.wait_for_index(args.linkage / "clusters.parquet", args.linkage / "links.parquet", 3600)
     if built is None:
         raise SystemExit("the pair index was not built")
     print(
-        f"pair index built in {time.perf_counter() - started:.1f} s, the process {_rss_gib() - rss:+.2f} GiB "
+        f"pair index built in {time.perf_counter() - started:.1f} s, the process {rss_gib() - rss:+.2f} GiB "
         f"resident, {built.nbytes / 2**30:.2f} GiB of arrays ({len(built.keys.values):,} records, "
         f"{len(built.left):,} pairs)"
     )
@@ -71,12 +72,6 @@ def _one_at_a_time(
         f"min {min(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms (each agrees with the "
         f"every-subject read){gates}"
     )
-
-
-def _rss_gib() -> float:
-    with open("/proc/self/status") as f:
-        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    return kb / 2**20
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ilos.resolve.baseline import baseline_clusters, score_baseline
 from ilos.resolve.evaluation import LinkageScores, evidence_oracle, score_clusters
 from ilos.services.linking import TrainingOptions, evaluate_linkage, link_config, standardized_records
 from ilos.services.world import generate_world
-from measure import peak_rss_gib
+from measure import PhaseMemory, peak_rss_gib, rss_gib
 
 
 def _line(name: str, s: LinkageScores) -> str:
@@ -33,38 +32,6 @@ def _line(name: str, s: LinkageScores) -> str:
         f"B3 F1 {s.bcubed_f1:.4f} | household false merges {s.household_false_merge_rate:.4f} "
         f"({s.household_false_merges}/{s.household_person_pairs})"
     )
-
-
-class PhaseMemory:
-    """Samples this process's RSS every 0.2 s and keeps the peak of each phase (the last progress message)."""
-
-    def __init__(self) -> None:
-        self.phase = "start"
-        self.peaks: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            rss = _rss_gib()
-            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
-
-    def enter(self, phase: str) -> None:
-        self.phase = phase
-
-    def stop(self) -> dict[str, float]:
-        self._stop.set()
-        self._thread.join()
-        return self.peaks
-
-
-def _rss_gib() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024 / 1024
-    return 0.0
 
 
 def main() -> None:
@@ -86,7 +53,7 @@ def main() -> None:
 
     def progress(message: str) -> None:
         memory.enter(message)
-        print(f"  [{time.perf_counter() - t0:6.1f}s] {message} (RSS {_rss_gib():.2f} GiB)", flush=True)
+        print(f"  [{time.perf_counter() - t0:6.1f}s] {message} (RSS {rss_gib():.2f} GiB)", flush=True)
 
     t0, cpu0 = time.perf_counter(), time.process_time()
     options = TrainingOptions(memory_limit_gib=args.memory_limit_gib)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_worker import _rss_gib, _scratch_linkage, build_timeline, incoming_events
+from bench_worker import _scratch_linkage, build_timeline, incoming_events
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.services.change_inbox import ChangeEvent
@@ -30,7 +30,7 @@ from ilos.services.linking import link_config
 from ilos.services.realtime import Worker, post_change
 from ilos.services.subjects import TIMELINE_FILE, build_subjects
 from ilos.services.world import generate_world
-from measure import peak_rss_gib
+from measure import peak_rss_gib, rss_gib
 
 
 def add_linkage_arguments(parser: argparse.ArgumentParser, persons: int) -> None:
@@ -76,7 +76,7 @@ def main() -> None:
     worker.run_once()
     print(
         f"start: {time.perf_counter() - started:.2f} s (with {args.events} events linked); "
-        f"RSS {_rss_gib():.2f} GiB, peak so far {peak_rss_gib():.2f} GiB"
+        f"RSS {rss_gib():.2f} GiB, peak so far {peak_rss_gib():.2f} GiB"
     )
     print(f"timeline: {'built' if (scratch / TIMELINE_FILE).exists() else 'none'}")
 
@@ -93,10 +93,10 @@ def main() -> None:
         started = time.perf_counter()
         assert worker.reload_if_batch_changed() is True
         reloads.append(time.perf_counter() - started)
-        print(f"  reload {len(reloads)}: {reloads[-1]:.2f} s, RSS after {_rss_gib():.2f} GiB", flush=True)
+        print(f"  reload {len(reloads)}: {reloads[-1]:.2f} s, RSS after {rss_gib():.2f} GiB", flush=True)
     print(
         f"reload (files + journal of {args.events} events): median {statistics.median(reloads):.2f} s, "
-        f"runs {', '.join(f'{r:.2f}' for r in reloads)} s; RSS after {_rss_gib():.2f} GiB, "
+        f"runs {', '.join(f'{r:.2f}' for r in reloads)} s; RSS after {rss_gib():.2f} GiB, "
         f"peak RSS {peak_rss_gib():.2f} GiB"
     )
     if args.linked_meanwhile:
