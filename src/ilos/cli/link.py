@@ -16,6 +16,7 @@ from rich.table import Table
 from ilos.cli.default_group import DefaultCommandGroup
 from ilos.cli.errors import reports_errors, stderr
 from ilos.cli.progress import spinner
+from ilos.resolve.explain import PairExplanation, RecordExplanation
 from ilos.resolve.records import typed_record_key
 from ilos.services import linking
 from ilos.services.linking import TrainingOptions
@@ -57,19 +58,27 @@ def _warn(warnings: tuple[str, ...]) -> None:
 @app.command(
     "explain",
     help="Why two records were or were not linked: the prior, each comparison's level and weight, and the "
-    "term-frequency adjustments, adding up to the total.",
+    "term-frequency adjustments, adding up to the total. With one record: why it is in its subject (its "
+    "strongest link to another record of it, explained) and its strongest pair outside it.",
 )
 @reports_errors
 def explain(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
     record_a: str = typer.Argument(..., help="First record as source:record_id."),
-    record_b: str = typer.Argument(..., help="Second record as source:record_id."),
+    record_b: str | None = typer.Argument(None, help="Second record as source:record_id."),
 ) -> None:
-    e = linking.explain_link(linkage_dir, record_a, record_b)
+    if record_b is None:
+        _print_record(linking.explain_record(linkage_dir, record_a), linkage_dir)
+    else:
+        _print_pair(linking.explain_link(linkage_dir, record_a, record_b))
+
+
+def _print_pair(e: PairExplanation) -> None:
     # Plain lines, not a table title: a title is centred and cut to the table's width.
     print(
         f"{typed_record_key(e.left)} vs {typed_record_key(e.right)}: probability {e.match_probability:.4f}, decision {e.decision}"
     )
+    print(f"  {e.decision_meaning()}")
     if e.judgement is not None:
         j = e.judgement
         print(f"judged {j.verdict} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z")
@@ -82,6 +91,35 @@ def explain(
         table.add_row(line.label, line.detail, _signed(hundredths))
     table.add_row("total", "", _signed(total))
     console.print(table)
+
+
+def _print_record(e: RecordExplanation, linkage_dir: Path) -> None:
+    record = typed_record_key(e.record)
+    if not e.others:
+        print(
+            f"{record} is alone in subject {e.subject_id}: no scored pair or judgement joins it to another record"
+        )
+    else:
+        print(f"{record} is in subject {e.subject_id} with {e.others:,} other record(s)")
+    if e.inside is not None:
+        print("its strongest link inside the subject:")
+        _print_pair(e.inside)
+    elif e.others:
+        print("no scored pair joins it to them; a reviewer's judgement does:")
+    for j in e.judged:
+        other = j.right if j.left == e.record else j.left
+        print(
+            f"judged match with {typed_record_key(other)} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z"
+        )
+    if e.outside is None:
+        print("it has no scored pair with a record of another subject")
+        return
+    o = e.outside
+    print(
+        f"its strongest pair outside the subject: {typed_record_key(o.other)} (subject {o.other_subject or 'none'}), "
+        f"probability {o.match_probability:.4f}, decision {o.decision}; "
+        f"`ilos link explain {linkage_dir} {record} {typed_record_key(o.other)}` explains it"
+    )
 
 
 def _signed(hundredths: int) -> str:

@@ -6,19 +6,22 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage, model_spec
-from ilos.resolve.judgements import Judgement, judgement_on
+from ilos.resolve.judgements import Judgement, judgement_on, read_judgements
 from ilos.resolve.records import split_record_key, typed_record_key
 from ilos.resolve.scoring import prior_weight
+from ilos.resolve.threshold import ThresholdChoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,39 @@ class PairExplanation:
     unstored_tf: float
     """The term-frequency adjustments of a linkage written before links.parquet stored them per comparison:
     the part of the total no comparison line carries."""
+    choice: ThresholdChoice | None = None
+    """The linkage's threshold and review band (linkage.json), which say what the decision means."""
+
+    def decision_meaning(self) -> str:
+        """The decision in words: it records where the pair's records ended up, which is not always what
+        its probability alone would say (a high-scoring pair a clustering rule kept apart, a weak one
+        joined through other links)."""
+        above = self.choice is not None and self.match_probability >= self.choice.threshold
+        at = f" ({self.choice.threshold:.4f})" if self.choice is not None else ""
+        if self.decision == "match":
+            if self.choice is not None and not above:
+                return f"in one subject, joined through other, stronger links: the pair alone is below the threshold{at}"
+            return "in one subject"
+        if self.decision == "non_match":
+            if above:
+                return (
+                    f"in two subjects: the pair scored above the threshold{at}, but a clustering rule kept the "
+                    'subjects apart (a household conflict or a "no match" between their records, dates of '
+                    "birth, age at a record, identity numbers, one record per entity, or a single weak link "
+                    'between two clusters; docs/linking.md, "Clustering that does not over-merge")'
+                )
+            return f"in two subjects: the pair is below the threshold{at}"
+        if self.decision == "review":
+            band = f" ({self.choice.review_low:.4f} to {self.choice.review_high:.4f})" if self.choice else ""
+            return f"in the review band{band}: waiting for a person's verdict (`ilos link review`)"
+        if self.decision == "household_conflict":
+            return (
+                "a household conflict: same address, and given names or dates of birth that clearly differ; "
+                "never merged, directly or through others"
+            )
+        if self.decision == "judged":
+            return "decided by a person's verdict"
+        return self.decision
 
     def lines(self) -> list[WeightLine]:
         """The parts of the total in reading order; they sum to `match_weight`."""
@@ -81,6 +117,32 @@ class PairExplanation:
         lines = self.lines()
         shown = rounded_to_total([line.weight for line in lines])
         return list(zip(lines, shown, strict=True)), sum(shown)
+
+
+@dataclass(frozen=True, slots=True)
+class NearestPair:
+    """A record's strongest scored pair with a record of another subject."""
+
+    other: str
+    other_subject: str | None
+    """None: a record of no subject this linkage knows (scored by a run, then replaced)."""
+    match_probability: float
+    decision: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordExplanation:
+    """Why one record is in its subject: the subject and how many other records it holds; the record's
+    strongest scored link to one of them, explained (None when no scored pair joins it to them: alone, or
+    joined by a reviewer); the "match" judgements joining it to them; and its strongest pair with a record
+    of another subject (why it did not join that one)."""
+
+    record: str
+    subject_id: str
+    others: int
+    inside: PairExplanation | None
+    judged: tuple[Judgement, ...]
+    outside: NearestPair | None
 
 
 def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -149,7 +211,92 @@ def explain_pair(linkage_dir: Path, left: str, right: str, live: LiveLinks | Non
         comparisons=tuple(parts),
         judgement=judgement_on(linkage_dir, a, b),
         unstored_tf=0.0 if stored_apart else unstored,
+        choice=_threshold_choice(linkage_dir),
     )
+
+
+def _threshold_choice(linkage_dir: Path) -> ThresholdChoice | None:
+    path = linkage_dir / linkage.SUMMARY_FILE
+    if not path.is_file():
+        return None
+    found = json.loads(path.read_text()).get("threshold")
+    return ThresholdChoice(**found) if isinstance(found, dict) else None
+
+
+def explain_record(
+    linkage_dir: Path,
+    record: str,
+    live: LiveLinks | None = None,
+    live_subjects: Mapping[str, str] | None = None,
+) -> RecordExplanation:
+    """Why a record (`source:record_id`) is in its subject: read from clusters.parquet and links.parquet, and
+    from what was linked since (`live`, with `live_subjects`: each record the worker linked -> its subject
+    now)."""
+    live_subjects = live_subjects or {}
+    con = duckdb.connect()
+    try:
+        (key,) = known_record_keys(con, linkage_dir, [record], live)
+        con.register("ilos_live_subjects", _subjects_table(live_subjects))
+        con.register("ilos_live_links", live.links if live is not None else _no_links(linkage_dir))
+        params = {"clusters": str(linkage_dir / linkage.CLUSTERS_FILE), "key": key}
+        subject_id, others = con.execute(_SUBJECT_SQL, params).fetchone() or (None, 0)
+        params["links"] = str(linkage_dir / linkage.LINKS_FILE)
+        pairs = con.execute(_RECORD_PAIRS_SQL, params).fetchall()
+    finally:
+        con.close()
+    inside = next((other for other, subject, *_ in pairs if subject == subject_id), None)
+    outside = next((NearestPair(*p) for p in pairs if p[1] != subject_id), None)
+    judged = tuple(
+        j for j in read_judgements(linkage_dir) if key in (j.left, j.right) and j.verdict == "match"
+    )
+    return RecordExplanation(
+        record=key,
+        subject_id=str(subject_id),
+        others=int(others),
+        inside=explain_pair(linkage_dir, key, inside, live) if inside is not None else None,
+        judged=tuple(sorted(judged, key=lambda j: j.judged_at)),
+        outside=outside,
+    )
+
+
+_MEMBERS_SQL = """
+  SELECT source || '|' || record_id AS k, subject_id FROM read_parquet($clusters)
+  UNION ALL SELECT k, subject_id FROM ilos_live_subjects
+"""
+_SUBJECT_SQL = f"""
+WITH members AS ({_MEMBERS_SQL}), mine AS (SELECT subject_id FROM members WHERE k = $key LIMIT 1)
+SELECT mine.subject_id, count(DISTINCT m.k) FILTER (WHERE m.k <> $key)
+FROM mine LEFT JOIN members m USING (subject_id) GROUP BY mine.subject_id
+"""  # noqa: S608 - constant text
+# The record's scored pairs, strongest first, each with its other record's subject.
+_RECORD_PAIRS_SQL = f"""
+WITH members AS ({_MEMBERS_SQL}),
+pairs AS (
+  SELECT unique_id_l, unique_id_r, match_weight, match_probability, decision FROM read_parquet($links)
+  WHERE unique_id_l = $key OR unique_id_r = $key
+  UNION ALL
+  SELECT unique_id_l, unique_id_r, match_weight, match_probability, decision FROM ilos_live_links
+  WHERE unique_id_l = $key OR unique_id_r = $key
+)
+SELECT CASE WHEN p.unique_id_l = $key THEN p.unique_id_r ELSE p.unique_id_l END AS other,
+  any_value(m.subject_id), any_value(p.match_probability), any_value(p.decision)
+FROM pairs p LEFT JOIN members m ON m.k = CASE WHEN p.unique_id_l = $key THEN p.unique_id_r ELSE p.unique_id_l END
+GROUP BY ALL ORDER BY max(p.match_weight) DESC, other
+"""  # noqa: S608 - constant text
+
+
+def _subjects_table(subjects: Mapping[str, str]) -> pa.Table:
+    return pa.table(
+        {
+            "k": pa.array(list(subjects), pa.string()),
+            "subject_id": pa.array(list(subjects.values()), pa.string()),
+        }
+    )
+
+
+def _no_links(linkage_dir: Path) -> pa.Table:
+    """links.parquet's schema with no rows: the live pairs when nothing was linked since."""
+    return pq.read_schema(linkage_dir / linkage.LINKS_FILE).empty_table()
 
 
 def rounded_to_total(weights: list[float], places: int = 2) -> list[int]:
@@ -180,33 +327,44 @@ def parse_record_key(record: str) -> tuple[str, str]:
 def linked_record_keys(
     con: duckdb.DuckDBPyConnection, linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
 ) -> tuple[str, str]:
-    """Both records as stored keys, once each is known to be in the linkage (its clusters, or the records
-    linked since, `live`). Each mistake gets its own message (a malformed argument, an unknown source, a
-    missing record, one record twice), so a person can tell a typo from a pair that was never compared."""
+    """Both records as stored keys, once each is known to be in the linkage (`known_record_keys`) and they
+    are two."""
+    a, b = known_record_keys(con, linkage_dir, [left, right], live)
+    if a == b:
+        raise InvalidInputError(f"The two records are the same ({typed_record_key(a)}); name two records")
+    return a, b
+
+
+def known_record_keys(
+    con: duckdb.DuckDBPyConnection, linkage_dir: Path, records: list[str], live: LiveLinks | None = None
+) -> list[str]:
+    """Records as typed, as stored keys, once each is known to be in the linkage (its clusters, or the
+    records linked since, `live`). Each mistake gets its own message (a malformed argument, an unknown
+    source, a missing record), so a person can tell a typo from a pair that was never compared."""
     clusters = linkage_dir / linkage.CLUSTERS_FILE
     if not clusters.is_file() or not (linkage_dir / linkage.LINKS_FILE).is_file():
         raise NotFoundError(f"No linkage at {linkage_dir}; run `ilos link CONFIG --out {linkage_dir}` first")
-    typed = [parse_record_key(left), parse_record_key(right)]
+    typed = [parse_record_key(r) for r in records]
     later = {split_record_key(k) or (k, "") for k in (live.records if live else ())}
     sources = [
         r[0] for r in con.execute("SELECT DISTINCT source FROM read_parquet(?)", [str(clusters)]).fetchall()
     ]
     sources += sorted({source for source, _ in later} - set(sources))
     keys = [(_known_source(source, sources), record_id) for source, record_id in typed]
-    if keys[0] == keys[1]:
-        raise InvalidInputError(f"The two records are the same ({keys[0][0]}:{keys[0][1]}); name two records")
+    asked = pa.table({"source": [s for s, _ in keys], "record_id": [r for _, r in keys]})
+    con.register("ilos_asked", asked)
     found = con.execute(
-        "SELECT source, record_id FROM read_parquet(?) "
-        "WHERE (source = ? AND record_id = ?) OR (source = ? AND record_id = ?)",
-        [str(clusters), *keys[0], *keys[1]],
+        "SELECT source, record_id FROM read_parquet(?) JOIN ilos_asked USING (source, record_id)",
+        [str(clusters)],
     ).fetchall()
+    con.unregister("ilos_asked")
     known = set(found) | later
-    missing = [f"{s}:{r}" for s, r in keys if (s, r) not in known]
+    missing = list(dict.fromkeys(f"{s}:{r}" for s, r in keys if (s, r) not in known))
     if missing:
         raise NotFoundError(
             f"Record {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this linkage"
         )
-    return "|".join(keys[0]), "|".join(keys[1])
+    return ["|".join(k) for k in keys]
 
 
 def _known_source(typed: str, sources: list[str]) -> str:

@@ -451,7 +451,13 @@ def _checked_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pa.Table
 
 def explain_link(linkage_dir: Path, left: str, right: str) -> explain.PairExplanation:
     """Why two records were (not) linked, by batch, by `ilos link add`, or by the worker (its journal)."""
-    return explain.explain_pair(linkage_dir, left, right, _live_links(left, right, linkage_dir))
+    return explain.explain_pair(linkage_dir, left, right, _live_links(linkage_dir, left, right))
+
+
+def explain_record(linkage_dir: Path, record: str) -> explain.RecordExplanation:
+    """Why a record is in its subject, as batch, `ilos link add` or the worker (its journal) placed it."""
+    live = _live_links(linkage_dir, record)
+    return explain.explain_record(linkage_dir, record, live, read_journal(linkage_dir).record_subjects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,10 +541,10 @@ REVIEW_LIMIT_MAX = 999_999
 takes fewer than a million."""
 
 
-def _live_links(left: str, right: str, linkage_dir: Path) -> explain.LiveLinks:
-    """What the worker's journal holds about two records as typed (`source:record_id`; a source in any case,
+def _live_links(linkage_dir: Path, *records: str) -> explain.LiveLinks:
+    """What the worker's journal holds about records as typed (`source:record_id`; a source in any case,
     as source names are lower-case); a malformed one is left to `explain` to refuse."""
-    typed = [split_record_key(r) for r in (left, right)]
+    typed = [split_record_key(r) for r in records]
     keys = {
         record_key(source.strip().lower(), record_id.strip()) for source, record_id in filter(None, typed)
     }
@@ -550,7 +556,7 @@ def judge_pair(
 ) -> judgements.Judgement:
     """Record a reviewer's judgement on a scored pair; the next run (batch or incremental) honours it."""
     stored = judgements.parse_verdict(verdict)
-    live = _live_links(left, right, linkage_dir)  # a pair the worker scored is judged as a batch pair is
+    live = _live_links(linkage_dir, left, right)  # a pair the worker scored is judged as a batch pair is
     a, b, _ = explain.find_scored_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
     return judgements.record_judgement(linkage_dir, a, b, stored, judged_by)
 

@@ -1,0 +1,156 @@
+"""`ilos link explain DIR RECORD`: why one record is in its subject — the subject and its size as
+clusters.parquet has them, the record's strongest scored link to another record of it (explained as a pair
+is), and its strongest pair with a record of another subject; a record the worker linked is explained from
+its journal. Each decision is said in words, since it records where the records ended up."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from ilos.cli.main import app
+from ilos.errors import NotFoundError
+from ilos.resolve import linkage
+from ilos.resolve.explain import PairExplanation
+from ilos.resolve.records import typed_record_key
+from ilos.resolve.threshold import ThresholdChoice
+from ilos.services.linking import LinkRun, explain_link, explain_record
+from ilos.services.realtime import Worker, post_change
+
+Row = dict[str, str | None]
+
+
+def _subjects(out: Path) -> dict[str, str]:
+    clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    return {f"{r['source']}|{r['record_id']}": r["subject_id"] for r in clusters}
+
+
+def _pairs_of(out: Path, key: str) -> list[dict[str, Any]]:
+    links = pq.read_table(out / linkage.LINKS_FILE, columns=["unique_id_l", "unique_id_r", "match_weight"])
+    return [p for p in links.to_pylist() if key in (p["unique_id_l"], p["unique_id_r"])]
+
+
+def test_a_record_in_a_subject_is_explained_by_its_strongest_link_inside_it(small_linkage: LinkRun) -> None:
+    out = small_linkage.out_dir
+    subjects = _subjects(out)
+    sizes = Counter(subjects.values())
+    key = next(k for k, s in subjects.items() if sizes[s] >= 3 and k.startswith("court_cases|"))
+    other_of = {
+        (p["unique_id_r"] if p["unique_id_l"] == key else p["unique_id_l"]): p["match_weight"]
+        for p in _pairs_of(out, key)
+    }
+    inside = {o: w for o, w in other_of.items() if subjects.get(str(o)) == subjects[key]}
+    outside = {o: w for o, w in other_of.items() if subjects.get(str(o)) != subjects[key]}
+
+    explained = explain_record(out, typed_record_key(key))
+    assert (explained.record, explained.subject_id, explained.others) == (
+        key,
+        subjects[key],
+        sizes[subjects[key]] - 1,
+    )
+    assert explained.inside is not None
+    strongest = max(inside.values())
+    assert {explained.inside.left, explained.inside.right} - {key} <= {
+        o for o, w in inside.items() if w == strongest
+    }
+    assert explained.inside.match_weight == pytest.approx(strongest)
+    assert explained.inside.decision_meaning().startswith("in one subject")
+    if outside:
+        assert explained.outside is not None
+        assert outside[explained.outside.other] == max(outside.values())
+        assert explained.outside.other_subject == subjects.get(explained.outside.other)
+    else:
+        assert explained.outside is None
+
+    printed = CliRunner().invoke(
+        app, ["link", "explain", str(out), typed_record_key(key)], terminal_width=200
+    )
+    assert printed.exit_code == 0, printed.output
+    assert f"is in subject {subjects[key]} with {sizes[subjects[key]] - 1} other record(s)" in printed.output
+    assert "its strongest link inside the subject:" in printed.output
+    assert "│ total" in printed.output
+
+
+def test_a_record_alone_says_so_and_names_its_nearest_pair(small_linkage: LinkRun) -> None:
+    out = small_linkage.out_dir
+    subjects = _subjects(out)
+    sizes = Counter(subjects.values())
+    scored = {k for p in _pairs_of_all(out) for k in p}
+    key = next(k for k, s in subjects.items() if sizes[s] == 1 and k in scored)
+    explained = explain_record(out, typed_record_key(key))
+    assert (explained.others, explained.inside) == (0, None)
+    assert explained.outside is not None and explained.outside.other_subject != explained.subject_id
+    printed = CliRunner().invoke(
+        app, ["link", "explain", str(out), typed_record_key(key)], terminal_width=300
+    )
+    assert f"is alone in subject {subjects[key]}" in printed.output
+    assert (
+        f"its strongest pair outside the subject: {typed_record_key(explained.outside.other)}"
+        in printed.output
+    )
+
+
+def _pairs_of_all(out: Path) -> list[tuple[str, str]]:
+    links = pq.read_table(out / linkage.LINKS_FILE, columns=["unique_id_l", "unique_id_r"])
+    return list(zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True))
+
+
+def test_a_record_not_in_the_linkage_is_refused(small_linkage: LinkRun) -> None:
+    with pytest.raises(NotFoundError, match="Record court_cases:NOPE is not in this linkage"):
+        explain_record(small_linkage.out_dir, "court_cases:NOPE")
+
+
+def test_a_record_the_worker_linked_is_explained_from_its_journal(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    post_change(out, "court_cases", band["joined"])
+    [done] = Worker(out).run_once()
+    assert done.action == "joined"
+    explained = explain_record(out, typed_record_key(done.record))
+    assert (explained.record, explained.subject_id) == (done.record, done.subject_id)
+    assert explained.others == sum(1 for s in _subjects(out).values() if s == done.subject_id)
+    assert explained.inside is not None  # the pair it joined by, from the journal
+    other = explained.inside.right if explained.inside.left == done.record else explained.inside.left
+    assert _subjects(out)[other] == done.subject_id
+    assert explain_link(out, done.record, other).match_weight == explained.inside.match_weight
+
+
+def _explained(decision: str, probability: float) -> PairExplanation:
+    choice = ThresholdChoice(0.7, 0.997, 0.9, 0.95, 0.2, 0.95)
+    return PairExplanation(
+        "a|1", "b|2", probability, 0.0, 0.0, decision, decision == "match", (), None, 0.0, choice
+    )
+
+
+@pytest.mark.parametrize(
+    ("decision", "probability", "meaning"),
+    [
+        ("match", 0.99, "in one subject"),
+        (
+            "match",
+            0.3,
+            "in one subject, joined through other, stronger links: the pair alone is below the threshold (0.7000)",
+        ),
+        (
+            "non_match",
+            0.98,
+            "in two subjects: the pair scored above the threshold (0.7000), but a clustering rule kept",
+        ),
+        ("non_match", 0.1, "in two subjects: the pair is below the threshold (0.7000)"),
+        ("review", 0.5, "in the review band (0.2000 to 0.9500): waiting for a person's verdict"),
+        ("household_conflict", 0.9, "a household conflict"),
+        ("judged", 0.9, "decided by a person's verdict"),
+    ],
+)
+def test_each_decision_is_said_in_words(decision: str, probability: float, meaning: str) -> None:
+    said = _explained(decision, probability).decision_meaning()
+    assert said.startswith(meaning), said
+    if decision == "match" and probability >= 0.7:
+        assert said == "in one subject"
