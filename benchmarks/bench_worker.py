@@ -43,12 +43,7 @@ from ilos.services.subjects import TIMELINE_FILE
 from ilos.services.world import generate_world
 from ilos.standardize.record import standardize_record
 from ilos.subjects.gather import gather_events, register_linkage
-from measure import peak_rss_gib
-
-
-def _rss_gib() -> float:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024 / 1024
+from measure import peak_rss_gib, rss_gib
 
 
 def build_timeline(linkage_dir: Path, config: SourcesConfig) -> None:
@@ -62,9 +57,8 @@ def build_timeline(linkage_dir: Path, config: SourcesConfig) -> None:
     raw = {spec.name: read_source_file(config, spec) for spec in config.people_sources if spec.events}
     con = duckdb.connect()
     register_linkage(con, clusters, links, records)
-    events = gather_events(con, config, raw)
+    gather_events(con, config, raw).write_parquet(str(linkage_dir / TIMELINE_FILE))
     con.close()
-    pq.write_table(events, linkage_dir / TIMELINE_FILE)
 
 
 def _rows_of(config: SourcesConfig, rng: random.Random, n: int, prefix: str) -> list[ChangeEvent]:
@@ -219,14 +213,14 @@ def main() -> None:
         print(f"timeline built in {time.perf_counter() - started:.1f} s (peak RSS {peak_rss_gib():.2f} GiB)")
     events = incoming_events(config, args.events, args.seed)
     scratch = _scratch_linkage(args.linkage)
-    before = _rss_gib()
+    before = rss_gib()
     started = time.perf_counter()
     worker = Worker(scratch, as_of=as_of, group_commit=args.group)
     built = time.perf_counter() - started
     print(
         f"worker over {len(worker.linker.store):,} records started in {built:.1f} s; index arrays "
         f"{worker.linker.memory_bytes() / 2**30:.2f} GiB; timeline index {len(worker.timeline):,} events, "
-        f"{worker.timeline.nbytes() / 2**30:.2f} GiB; RSS {before:.2f} -> {_rss_gib():.2f} GiB"
+        f"{worker.timeline.nbytes() / 2**30:.2f} GiB; RSS {before:.2f} -> {rss_gib():.2f} GiB"
     )
     _warm_up(worker, config, args.warmup, args.seed)
     journal_before = _journal_bytes(scratch)
@@ -245,7 +239,7 @@ def main() -> None:
     )
     journal = _journal_bytes(scratch) - journal_before
     print(f"journal: {journal:,} bytes for {n:,} events, {journal / max(n, 1):,.0f} bytes per event")
-    print(f"RSS after {_rss_gib():.2f} GiB (peak {peak_rss_gib():.2f} GiB)")
+    print(f"RSS after {rss_gib():.2f} GiB (peak {peak_rss_gib():.2f} GiB)")
     if args.splink:
         con = duckdb.connect()
         linkage.prepare_records(con, pq.read_table(args.linkage / linkage.RECORDS_FILE))

@@ -97,11 +97,16 @@ class Attribute(Generic[T]):
         return tuple(ranked)
 
     def best(self, rules: SurvivorshipRules) -> Observed[T] | None:
-        """The best value, as its strongest observation (so its provenance comes with it)."""
-        ranked = self.ranked(rules)
-        if not ranked:
+        """The best value, as its strongest observation (so its provenance comes with it). An attribute seen
+        with one value only, as most are, needs no ranking (the build asks for eight per subject)."""
+        if not self.observations:
             return None
-        return max(ranked[0].observations, key=lambda o: _observation_strength(o, rules))
+        first = self.observations[0].value
+        if all(o.value == first for o in self.observations):
+            top = self.observations
+        else:
+            top = self.ranked(rules)[0].observations
+        return max(top, key=lambda o: _observation_strength(o, rules))
 
 
 def _score(

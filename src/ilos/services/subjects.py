@@ -4,14 +4,16 @@ and show one subject with its provenance."""
 from __future__ import annotations
 
 import json
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.config import Settings
@@ -26,10 +28,12 @@ from ilos.services.journal_rows import journaled_rows
 from ilos.services.linking import read_source_file
 from ilos.services.progress import Progress, silent
 from ilos.store.lake import lake_exists, open_lake
-from ilos.subjects.assemble import assemble_subject, assemble_subjects, rows_of
+from ilos.subjects.assemble import ROWS_PER_STEP, assemble_subject, assemble_subjects, rows_of
 from ilos.subjects.gather import LINK_CONFIDENCE_COLUMNS, gather_events, gather_observations, register_linkage
-from ilos.subjects.summary import summarize_subjects
+from ilos.subjects.summary import SUMMARY_SCHEMA, summary_batches
 
+GATHER_MEMORY_GIB = 4
+"""DuckDB's memory while gathering every subject's events and observations (37M rows at a million persons)."""
 SUBJECTS_FILE = "subjects.parquet"
 TIMELINE_FILE = "timeline.parquet"
 OBSERVATIONS_FILE = "observations.parquet"
@@ -70,28 +74,26 @@ def build_subjects(
     config = load_sources_config(config_path)
     rules = load_survivorship_rules(rules_path)
     as_of = as_of or date.today()
-    clusters, links, records = (_read(linkage_dir / f, "linkage output", c) for f, c in _LINKAGE_FILES)
-    progress("reading source rows")
-    raw = _raw_from_lake(settings, config) if settings is not None else _raw_from_files(config)
-    raw = _with_journaled_rows(raw, config, linkage_dir)
-    con = duckdb.connect()
-    try:
-        progress("gathering events and observations")
-        register_linkage(con, clusters, links, records)
-        events = gather_events(con, config, raw)
-        observations = gather_observations(con, config, records.column_names)
-    finally:
-        con.close()
-    progress("assembling subjects")
-    summary = summarize_subjects(assemble_subjects(observations, events, as_of), rules)
-    _write(linkage_dir, summary, events, observations)
+    with tempfile.TemporaryDirectory(dir=linkage_dir, prefix=".subjects-build-") as scratch:
+        staged = {name: Path(scratch) / name for name in (SUBJECTS_FILE, TIMELINE_FILE, OBSERVATIONS_FILE)}
+        _gather(linkage_dir, config, settings, staged, Path(scratch) / "spill", progress)
+        progress("assembling subjects")
+        subjects = assemble_subjects(
+            _batches(staged[OBSERVATIONS_FILE]), _batches(staged[TIMELINE_FILE]), as_of
+        )
+        written, with_conflicts = _write_summaries(summary_batches(subjects, rules), staged[SUBJECTS_FILE])
+        events, observations = (
+            pq.ParquetFile(staged[n]).metadata.num_rows for n in (TIMELINE_FILE, OBSERVATIONS_FILE)
+        )
+        for name, path in staged.items():
+            path.replace(linkage_dir / name)  # readers never see a half-written file
     result = SubjectsBuild(
         out_dir=linkage_dir,
         as_of=as_of,
-        subjects=summary.num_rows,
-        events=events.num_rows,
-        observations=observations.num_rows,
-        with_conflicts=sum(1 for c in summary.column("conflicts").to_pylist() if c),
+        subjects=written,
+        events=events,
+        observations=observations,
+        with_conflicts=with_conflicts,
         seconds=time.perf_counter() - started,
         rules_hash=rules.content_hash,
         config_hash=config.content_hash,
@@ -134,9 +136,9 @@ def show_subject(
 
 
 _LINKAGE_FILES = (
-    ("clusters.parquet", list(CLUSTERS_COLUMNS)),
-    ("links.parquet", list(LINK_CONFIDENCE_COLUMNS)),  # of its ~40 columns: a million persons' are gigabytes
-    ("records.parquet", None),
+    ("clusters.parquet", CLUSTERS_COLUMNS),
+    ("links.parquet", LINK_CONFIDENCE_COLUMNS),  # of its ~40 columns: a million persons' are gigabytes
+    ("records.parquet", ()),
 )
 
 
@@ -174,10 +176,45 @@ def _raw_from_lake(settings: Settings, config: SourcesConfig) -> dict[str, pa.Ta
         con.close()
 
 
-def _write(out: Path, summary: pa.Table, events: pa.Table, observations: pa.Table) -> None:
-    for table, name in ((summary, SUBJECTS_FILE), (events, TIMELINE_FILE), (observations, OBSERVATIONS_FILE)):
-        pq.write_table(table, out / f".{name}.tmp")
-        (out / f".{name}.tmp").replace(out / name)  # readers never see a half-written file
+def _gather(
+    linkage_dir: Path,
+    config: SourcesConfig,
+    settings: Settings | None,
+    staged: Mapping[str, Path],
+    spill: Path,
+    progress: Progress,
+) -> None:
+    """Every subject's events and observations, ordered by subject, written to the staged files by DuckDB
+    within `GATHER_MEMORY_GIB` (what does not fit spills); the inputs are let go when it returns."""
+    con = duckdb.connect(config={"memory_limit": f"{GATHER_MEMORY_GIB}GiB", "temp_directory": str(spill)})
+    try:
+        clusters, links, records = (_read(con, linkage_dir / f, c) for f, c in _LINKAGE_FILES)
+        progress("reading source rows")
+        raw = _raw_from_lake(settings, config) if settings is not None else _raw_from_files(config)
+        raw = _with_journaled_rows(raw, config, linkage_dir)
+        progress("gathering events")
+        register_linkage(con, clusters, links, records)
+        gather_events(con, config, raw).write_parquet(str(staged[TIMELINE_FILE]))
+        progress("gathering observations")
+        gather_observations(con, config, records.columns).write_parquet(str(staged[OBSERVATIONS_FILE]))
+    finally:
+        con.close()
+
+
+def _batches(path: Path) -> Iterator[pa.RecordBatch]:
+    with pq.ParquetFile(path) as rows:
+        yield from rows.iter_batches(batch_size=ROWS_PER_STEP)
+
+
+def _write_summaries(batches: Iterable[pa.RecordBatch], path: Path) -> tuple[int, int]:
+    """subjects.parquet written a batch at a time; returns how many subjects, and how many with conflicts."""
+    written = with_conflicts = 0
+    with pq.ParquetWriter(path, SUMMARY_SCHEMA) as out:
+        for batch in batches:
+            out.write_batch(batch)
+            written += batch.num_rows
+            with_conflicts += pc.sum(pc.greater(pc.list_value_length(batch["conflicts"]), 0)).as_py() or 0
+    return written, with_conflicts
 
 
 def _write_manifest(out: Path, result: SubjectsBuild) -> None:
@@ -200,10 +237,11 @@ def _built_as_of(linkage_dir: Path) -> date:
     return date.today()
 
 
-def _read(path: Path, what: str, columns: list[str] | None = None) -> pa.Table:
+def _read(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[str, ...]) -> duckdb.DuckDBPyRelation:
+    """DuckDB reading a linkage file (the build's queries read what they need of it, within its memory)."""
     if not path.is_file():
-        raise NotFoundError(f"No {what} at {path}; run `ilos link CONFIG --out {path.parent}` first")
+        raise NotFoundError(f"No linkage output at {path}; run `ilos link CONFIG --out {path.parent}` first")
     try:
-        return pq.read_table(path, columns=columns)
-    except (OSError, pa.ArrowInvalid) as exc:
+        return con.read_parquet(str(path)).select(*columns) if columns else con.read_parquet(str(path))
+    except duckdb.Error as exc:
         raise InvalidInputError(f"{path} is not a readable Parquet file ({exc}); re-run `ilos link`") from exc

@@ -5,12 +5,13 @@ half of the build linear and cheap."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ilos.domain.attributes import Attribute, Value
 from ilos.domain.events import Event, order_timeline
@@ -20,25 +21,40 @@ from ilos.domain.subjects import Subject
 
 DATE_ATTRIBUTES = frozenset({"date_of_birth"})
 Row = dict[str, Any]
+Rows: TypeAlias = pa.Table | Iterable[pa.RecordBatch]
+"""Rows ordered by subject: a table, or a stream of record batches (a file read a batch at a time)."""
 
 
 ROWS_PER_STEP = 65_536
 
 
-def rows_of(table: pa.Table, step: int = ROWS_PER_STEP) -> Iterator[Row]:
-    """Rows as dicts, converting each column once per `step` rows: a whole table's values at once held every
-    observation of a million-person build in Python objects (more than the machine's 24 GiB)."""
-    for start in range(0, table.num_rows, step):
-        part = table.slice(start, step)
+def rows_of(rows: Rows, step: int = ROWS_PER_STEP) -> Iterator[Row]:
+    """Rows as dicts, converting each column once per part: a table `step` rows at a time, a stream a batch
+    at a time. A whole table's values at once held every observation of a million-person build in Python
+    objects (more than the machine's 24 GiB)."""
+    for part in _parts(rows, step):
         columns = {name: _column_values(part.column(name)) for name in part.column_names}
         for i in range(part.num_rows):
             yield {name: values[i] for name, values in columns.items()}
 
 
+def _parts(rows: Rows, step: int) -> Iterator[pa.Table]:
+    if isinstance(rows, pa.Table):
+        yield from (rows.slice(start, step) for start in range(0, rows.num_rows, step))
+    else:
+        yield from (pa.Table.from_batches([batch]) for batch in rows)
+
+
 def _column_values(column: pa.ChunkedArray) -> list[Any]:
     """Python values of a column; key/value struct lists become tuples of pairs without per-row dicts
-    (to_pylist on struct lists is the slowest step of the build otherwise)."""
+    (to_pylist on struct lists is the slowest step of the build otherwise); dates and lists of strings, the
+    same few values on most rows (an event's day, a source's markings), are converted once per distinct
+    value, lists as tuples."""
     kind = column.type
+    if pa.types.is_date(kind) or (pa.types.is_list(kind) and pa.types.is_string(kind.value_type)):
+        repeated = _repeated_values(column.combine_chunks())
+        if repeated is not None:
+            return repeated
     if not (pa.types.is_list(kind) and pa.types.is_struct(kind.value_type)):
         return list(column.to_pylist())
     out: list[Any] = []
@@ -50,6 +66,25 @@ def _column_values(column: pa.ChunkedArray) -> list[Any]:
         pairs = list(zip(keys, values, strict=True))
         out.extend(tuple(pairs[offsets[i] - first : offsets[i + 1] - first]) for i in range(len(chunk)))
     return out
+
+
+_JOINED = "\x1f"  # joins a list's strings into one value to encode
+
+
+def _repeated_values(array: pa.Array) -> list[Any] | None:
+    """None for lists that joining would not keep apart (a null, empty or joiner-holding string in one)."""
+    is_list = pa.types.is_list(array.type)
+    if is_list:
+        flat = pc.list_flatten(array)
+        if flat.null_count or pc.any(pc.match_substring_regex(flat, f"^$|{_JOINED}")).as_py():
+            return None
+        array = pc.binary_join(array, _JOINED)
+    encoded = pc.dictionary_encode(array)
+    distinct = encoded.dictionary.to_pylist()
+    if is_list:
+        distinct = [tuple(v.split(_JOINED)) if v else () for v in distinct]
+    distinct.append(None)  # index -1: a null
+    return [distinct[i] for i in encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).tolist()]
 
 
 def event_from_row(row: Row) -> Event:
@@ -84,7 +119,8 @@ def assemble_subject(subject_id: str, observations: list[Row], events: list[Row]
     for name, rows in groupby(observations, key=lambda r: r["attribute"]):
         attributes[name] = Attribute(name, tuple(observation_from_row(r) for r in rows))
     timeline = order_timeline(event_from_row(r) for r in events)
-    records = {RecordRef(SourceId(r["source"]), RecordId(r["record_id"])) for r in observations + events}
+    distinct = {(r["source"], r["record_id"]) for r in observations + events}  # each record's many rows, once
+    records = {RecordRef(SourceId(source), RecordId(record_id)) for source, record_id in distinct}
     return Subject(
         subject_id=SubjectId(subject_id),
         attributes=attributes,
@@ -94,8 +130,8 @@ def assemble_subject(subject_id: str, observations: list[Row], events: list[Row]
     )
 
 
-def assemble_subjects(observations: pa.Table, events: pa.Table, as_of: date) -> Iterator[Subject]:
-    """Every subject present in either table, in subject-id order; both tables must be sorted by subject_id."""
+def assemble_subjects(observations: Rows, events: Rows, as_of: date) -> Iterator[Subject]:
+    """Every subject present in either, in subject-id order; both must be sorted by subject_id."""
     obs_groups = groupby(rows_of(observations), key=lambda r: r["subject_id"])
     event_groups = groupby(rows_of(events), key=lambda r: r["subject_id"])
     next_obs = next(obs_groups, None)

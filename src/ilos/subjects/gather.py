@@ -1,11 +1,13 @@
 """Gathering, in DuckDB, every event and observation of every subject: the vectorised half of the build.
 
 The caller owns the connection; these functions register inputs, create `subject_events`,
-`record_meta` and return Arrow tables ordered by subject, ready for one grouping pass."""
+`record_meta` and return relations ordered by subject, ready for one grouping pass (the caller fetches them
+as Arrow or has DuckDB write them to a file, which it can do within its memory limit)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -18,22 +20,25 @@ EVENTS_ORDER = "subject_id, occurred_on, source, record_id, kind"
 
 
 LINK_CONFIDENCE_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability")
-"""The columns of links.parquet the build reads (`register_linkage`)."""
+"""The columns of links.parquet the SQL below reads."""
+Linkage: TypeAlias = pa.Table | duckdb.DuckDBPyRelation
+"""A linkage file as an Arrow table or as DuckDB reading it (which keeps no more of it in memory than a
+query needs: a million persons' files are gigabytes)."""
 
 
 def register_linkage(
-    con: duckdb.DuckDBPyConnection, clusters: pa.Table, links: pa.Table, records: pa.Table
+    con: duckdb.DuckDBPyConnection, clusters: Linkage, links: Linkage, records: Linkage
 ) -> None:
     """Make a linkage's tables visible to the SQL below, and compute each record's link confidence."""
-    con.register("clusters", clusters.select(["source", "record_id", "subject_id"]))
-    con.register("links", links.select(list(LINK_CONFIDENCE_COLUMNS)))
+    con.register("clusters", clusters)
+    con.register("links", links)
     con.register("records", records)
     con.execute(f"CREATE OR REPLACE TEMP TABLE record_meta AS {link_confidence_sql()}")
 
 
 def gather_events(
     con: duckdb.DuckDBPyConnection, config: SourcesConfig, raw_tables: Mapping[str, pa.Table]
-) -> pa.Table:
+) -> duckdb.DuckDBPyRelation:
     """Every event of every clustered record, in timeline order within each subject."""
     parts = []
     for spec in config.people_sources:
@@ -48,12 +53,12 @@ def gather_events(
         f"SELECT m.subject_id, e.* FROM ({union}) e "
         f"JOIN record_meta m ON m.source = e.source AND m.record_id = e.record_id ORDER BY {EVENTS_ORDER}"
     )
-    return con.sql(f"SELECT * FROM subject_events ORDER BY {EVENTS_ORDER}").to_arrow_table()  # noqa: S608
+    return con.sql(f"SELECT * FROM subject_events ORDER BY {EVENTS_ORDER}")  # noqa: S608
 
 
 def gather_observations(
     con: duckdb.DuckDBPyConnection, config: SourcesConfig, record_columns: list[str]
-) -> pa.Table:
+) -> duckdb.DuckDBPyRelation:
     """Every observed attribute value with provenance; needs `gather_events` first (observed dates)."""
     markings = pa.table(
         {
@@ -62,7 +67,7 @@ def gather_observations(
         }
     )
     con.register("source_markings", markings)
-    return con.sql(observations_sql(record_columns)).to_arrow_table()
+    return con.sql(observations_sql(record_columns))
 
 
 def _no_events_sql() -> str:

@@ -4,7 +4,8 @@ summary value can be traced and re-derived."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import pyarrow as pa
@@ -101,5 +102,14 @@ def summary_row(subject: Subject, rules: SurvivorshipRules) -> dict[str, Any]:
     }
 
 
-def summarize_subjects(subjects: Iterable[Subject], rules: SurvivorshipRules) -> pa.Table:
-    return pa.Table.from_pylist([summary_row(s, rules) for s in subjects], schema=SUMMARY_SCHEMA)
+SUBJECTS_PER_BATCH = 50_000
+
+
+def summary_batches(
+    subjects: Iterable[Subject], rules: SurvivorshipRules, step: int = SUBJECTS_PER_BATCH
+) -> Iterator[pa.RecordBatch]:
+    """Summary rows, `step` subjects at a time: a million subjects' rows at once are gigabytes of Python
+    objects, and the build writes each batch as it comes."""
+    rows = (summary_row(s, rules) for s in subjects)  # a subject is let go once its row is made
+    while chunk := list(islice(rows, step)):
+        yield pa.RecordBatch.from_pylist(chunk, schema=SUMMARY_SCHEMA)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from ilos.cli.main import app
+from ilos.services import subjects as subjects_service
 from ilos.services.linking import link_config
 from ilos.services.subjects import SubjectsBuild, build_subjects
+from ilos.subjects.summary import summary_batches
 from ilos.synth import generate_world
 
 pytestmark = pytest.mark.slow
@@ -108,3 +115,50 @@ def test_show_unknown_subject_is_a_clear_error(built: tuple[Path, Path, Subjects
     result = CliRunner().invoke(app, ["subjects", "show", str(linkage), "S-missing"])
     assert result.exit_code == 3
     assert "No subject 'S-missing'" in result.output
+
+
+BUILD_FILES = (
+    subjects_service.SUBJECTS_FILE,
+    subjects_service.TIMELINE_FILE,
+    subjects_service.OBSERVATIONS_FILE,
+)
+
+
+def _copy(linkage: Path, to: Path) -> Path:
+    shutil.copytree(linkage, to)
+    return to
+
+
+def test_a_build_read_in_small_batches_writes_the_same_files(
+    built: tuple[Path, Path, SubjectsBuild], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build streams the gathered rows back a batch at a time: a subject's rows split across batches
+    (97 rows a batch here) still assemble into one subject, and every file holds what one pass holds."""
+    world, linkage, whole = built
+    copy = _copy(linkage, tmp_path / "linkage")
+    monkeypatch.setattr(subjects_service, "ROWS_PER_STEP", 97)
+    again = build_subjects(copy, world / "sources.yaml", WORLD_DATE)
+    assert (again.subjects, again.events, again.observations, again.with_conflicts) == (
+        whole.subjects, whole.events, whole.observations, whole.with_conflicts,
+    )  # fmt: skip
+    for name in BUILD_FILES:
+        assert pq.read_table(copy / name).equals(pq.read_table(linkage / name)), name
+    assert not list(copy.glob(".subjects-build-*"))  # the scratch (staged files, spill) is gone
+
+
+def test_a_build_that_fails_midway_leaves_the_last_build_in_place(
+    built: tuple[Path, Path, SubjectsBuild], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, linkage, _ = built
+    copy = _copy(linkage, tmp_path / "linkage")
+    before = {name: (copy / name).read_bytes() for name in BUILD_FILES}
+
+    def fails_after_one(subjects: Iterable[Any], rules: Any) -> Iterator[pa.RecordBatch]:
+        yield next(summary_batches(subjects, rules))
+        raise RuntimeError("the machine went away")
+
+    monkeypatch.setattr(subjects_service, "summary_batches", fails_after_one)
+    with pytest.raises(RuntimeError):
+        build_subjects(copy, world / "sources.yaml", WORLD_DATE)
+    assert {name: (copy / name).read_bytes() for name in BUILD_FILES} == before
+    assert not list(copy.glob(".subjects-build-*"))

@@ -85,8 +85,8 @@ RECORDS = pa.table(
 def _gather() -> tuple[pa.Table, pa.Table]:
     con = duckdb.connect()
     register_linkage(con, CLUSTERS, LINKS, RECORDS)
-    events = gather_events(con, CONFIG, {"court": RAW})
-    observations = gather_observations(con, CONFIG, RECORDS.column_names)
+    events = gather_events(con, CONFIG, {"court": RAW}).to_arrow_table()
+    observations = gather_observations(con, CONFIG, RECORDS.column_names).to_arrow_table()
     return events, observations
 
 

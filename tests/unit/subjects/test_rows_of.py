@@ -4,6 +4,8 @@ included, across the table's chunks."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyarrow as pa
 
 from ilos.subjects.assemble import rows_of
@@ -38,3 +40,19 @@ def test_rows_are_the_same_whatever_the_step() -> None:
     for step in (1, 2, 3, 5, 1000):
         assert list(rows_of(_table(), step)) == expected, step
     assert list(rows_of(_table().slice(0, 0))) == []
+
+
+def test_dates_and_lists_of_strings_come_out_as_to_pylist_gives_them_lists_as_tuples() -> None:
+    """Converted once per distinct value; a list joining could not keep apart (a null, an empty string, the
+    joiner) is converted as it is."""
+    days = [date(2026, 1, 2), None, date(2026, 1, 2), date(2025, 5, 6)]
+    marks = [["TAX", "HEALTH"], [], None, ["TAX", "HEALTH"]]
+    for odd in (["A", None], ["", "B"], ["A\x1fB"]):
+        table = pa.table(
+            {"day": pa.array(days, pa.date32()), "marks": pa.array([*marks[:3], odd], pa.list_(pa.string()))}
+        )
+        rows = list(rows_of(table))
+        assert [r["day"] for r in rows] == days
+        assert [r["marks"] if r["marks"] is None else list(r["marks"]) for r in rows] == [*marks[:3], odd]
+    rows = list(rows_of(pa.table({"marks": pa.array(marks, pa.list_(pa.string()))})))
+    assert [r["marks"] for r in rows] == [("TAX", "HEALTH"), (), None, ("TAX", "HEALTH")]
