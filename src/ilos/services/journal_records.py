@@ -187,6 +187,7 @@ class _Lines:
     merges: tuple[dict[str, Any], ...]
     kept_together: tuple[dict[str, Any], ...]
     pairs: pa.Table
+    alerts: tuple[dict[str, Any], ...]
 
 
 @dataclass
@@ -200,6 +201,7 @@ class _Parsed:
     merges: list[dict[str, Any]] = field(default_factory=list)
     kept_together: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[pa.Table] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
     taken: _Lines | None = None
     """What `lines` gave since the last line was taken in (the same object until a new line comes)."""
 
@@ -214,6 +216,7 @@ class _Parsed:
                 tuple(self.merges),
                 tuple(self.kept_together),
                 pairs,
+                tuple(self.alerts),
             )
         return self.taken
 
@@ -231,6 +234,8 @@ class _Parsed:
                 self.kept_together.append(entry)
             if entry.get("absorbed"):  # a judgement's line merges too
                 self.merges.append(entry)
+            for change in entry.get("changes") or ():
+                self.alerts.append({"event_id": entry["event_id"], "subject_id": entry["subject_id"], **change})
         self.entries.extend(chunk)
 
 
@@ -255,8 +260,15 @@ def _parsed_journal(path: Path) -> _Lines:
 
 def journal_entries(directory: Path) -> tuple[dict[str, Any], ...]:
     """Every complete line of the journal, in order, as parsed once per process and without its scored pairs
-    (the alerts feed and a subject's history read them all). Shared: never to be changed."""
+    (a subject's history and a batch run's take-in read them all). Shared: never to be changed."""
     return _parsed_journal(directory / JOURNAL_FILE).entries
+
+
+def journal_alerts(directory: Path) -> tuple[dict[str, Any], ...]:
+    """Every classified change the worker journaled, oldest first, with its event and subject: kept as the
+    lines are parsed, since the alerts feed asks at every line the worker writes. Shared: never to be
+    changed."""
+    return _parsed_journal(directory / JOURNAL_FILE).alerts
 
 
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -75,7 +75,7 @@ from ilos.services.change_inbox import (
 )
 from ilos.services.journal_events import journal_size
 from ilos.services.journal_links import line_links
-from ilos.services.journal_records import LINKS_KEY, journal_entries
+from ilos.services.journal_records import LINKS_KEY, journal_alerts
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardized_row
@@ -101,13 +101,8 @@ def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id
 
 
 def read_alerts(linkage_dir: Path, after: int = 0) -> list[dict[str, Any]]:
-    """Every classified change the worker journaled, oldest first, from position `after` (each line parsed
-    once per process: the live feed asks at every line the worker writes)."""
-    alerts = []
-    for entry in journal_entries(linkage_dir):
-        for change in entry.get("changes", []):
-            alerts.append({"event_id": entry["event_id"], "subject_id": entry["subject_id"], **change})
-    return alerts[after:]
+    """Every classified change the worker journaled, oldest first, from position `after`."""
+    return list(journal_alerts(linkage_dir)[after:])
 
 
 def append_journal(path: Path, payloads: list[dict[str, Any]]) -> None:
