@@ -51,7 +51,7 @@ RuleKeys = list[tuple[int, int]]
 class _SortedKeys:
     def __init__(self, keys: npt.NDArray[np.uint64]) -> None:
         present = np.flatnonzero(keys != 0)
-        order = np.argsort(keys[present], kind="stable")
+        order = np.argsort(keys[present])  # a run of equal keys in any order: `candidates` is a set
         self.nodes = present[order].astype(np.int32)
         self.keys = keys[present][order]
 

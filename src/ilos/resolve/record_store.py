@@ -34,8 +34,9 @@ class RecordStore:
         self._lookup = [[*self._values[c], None] for c in self.columns]
         self._added: list[dict[str, Any]] = []
         self._added_nodes: dict[str, int] = {}
-        keys = np.array([_key_hash(self.key(i)) for i in range(self._base)], dtype=np.uint64)
-        self._key_order = np.argsort(keys, kind="stable").astype(np.int32)
+        joined = pc.binary_join_element_wise(table["source"], table["record_id"], "|") if self._base else None
+        keys = np.fromiter(map(_key_hash, joined.to_pylist() if joined else ()), np.uint64, self._base)
+        self._key_order = np.argsort(keys).astype(np.int32)  # keys are distinct: `find` checks each hit
         self._sorted_keys = keys[self._key_order]
 
     def _encode(self, column: str, values: pa.ChunkedArray) -> None:
