@@ -79,6 +79,8 @@ class PairExplanation:
                 return f"in one subject, joined through other, stronger links: the pair alone is below the threshold{at}"
             return "in one subject"
         if self.decision == "non_match":
+            if self.choice is None:
+                return "in two subjects"
             if above:
                 return (
                     f"in two subjects: the pair scored above the threshold{at}, but a clustering rule kept the "
@@ -220,7 +222,10 @@ def _threshold_choice(linkage_dir: Path) -> ThresholdChoice | None:
     if not path.is_file():
         return None
     found = json.loads(path.read_text()).get("threshold")
-    return ThresholdChoice(**found) if isinstance(found, dict) else None
+    try:
+        return ThresholdChoice(**found) if isinstance(found, dict) else None
+    except TypeError:  # written by a release that stored other fields: the decision is said without it
+        return None
 
 
 def explain_record(
@@ -233,17 +238,22 @@ def explain_record(
     from what was linked since (`live`, with `live_subjects`: each record the worker linked -> its subject
     now)."""
     live_subjects = live_subjects or {}
+    if live is not None:  # a subject mate the worker linked is a record of the linkage like the asked one
+        live = LiveLinks(live.records | frozenset(live_subjects), live.links)
     con = duckdb.connect()
     try:
         (key,) = known_record_keys(con, linkage_dir, [record], live)
         con.register("ilos_live_subjects", _subjects_table(live_subjects))
         con.register("ilos_live_links", live.links if live is not None else _no_links(linkage_dir))
         params = {"clusters": str(linkage_dir / linkage.CLUSTERS_FILE), "key": key}
-        subject_id, others = con.execute(_SUBJECT_SQL, params).fetchone() or (None, 0)
+        found = con.execute(_SUBJECT_SQL, params).fetchone()
         params["links"] = str(linkage_dir / linkage.LINKS_FILE)
         pairs = con.execute(_RECORD_PAIRS_SQL, params).fetchall()
     finally:
         con.close()
+    if found is None:
+        raise NotFoundError(f"{typed_record_key(key)} is in no subject of this linkage; re-run `ilos link`")
+    subject_id, others = found
     inside = next((other for other, subject, *_ in pairs if subject == subject_id), None)
     outside = next((NearestPair(*p) for p in pairs if p[1] != subject_id), None)
     judged = tuple(
@@ -264,9 +274,9 @@ _MEMBERS_SQL = """
   UNION ALL SELECT k, subject_id FROM ilos_live_subjects
 """
 _SUBJECT_SQL = f"""
-WITH members AS ({_MEMBERS_SQL}), mine AS (SELECT subject_id FROM members WHERE k = $key LIMIT 1)
+WITH members AS ({_MEMBERS_SQL}), mine AS (SELECT min(subject_id) AS subject_id FROM members WHERE k = $key)
 SELECT mine.subject_id, count(DISTINCT m.k) FILTER (WHERE m.k <> $key)
-FROM mine LEFT JOIN members m USING (subject_id) GROUP BY mine.subject_id
+FROM mine LEFT JOIN members m USING (subject_id) WHERE mine.subject_id IS NOT NULL GROUP BY mine.subject_id
 """  # noqa: S608 - constant text
 # The record's scored pairs, strongest first, each with its other record's subject.
 _RECORD_PAIRS_SQL = f"""
@@ -279,7 +289,7 @@ pairs AS (
   WHERE unique_id_l = $key OR unique_id_r = $key
 )
 SELECT CASE WHEN p.unique_id_l = $key THEN p.unique_id_r ELSE p.unique_id_l END AS other,
-  any_value(m.subject_id), any_value(p.match_probability), any_value(p.decision)
+  any_value(m.subject_id), arg_max(p.match_probability, p.match_weight), arg_max(p.decision, p.match_weight)
 FROM pairs p LEFT JOIN members m ON m.k = CASE WHEN p.unique_id_l = $key THEN p.unique_id_r ELSE p.unique_id_l END
 GROUP BY ALL ORDER BY max(p.match_weight) DESC, other
 """  # noqa: S608 - constant text

@@ -74,6 +74,11 @@ def build_subjects(
     config = load_sources_config(config_path)
     rules = load_survivorship_rules(rules_path)
     as_of = as_of or date.today()
+    for name, _ in _LINKAGE_FILES:  # before a scratch directory is made in it
+        if not (linkage_dir / name).is_file():
+            raise NotFoundError(
+                f"No linkage output at {linkage_dir / name}; run `ilos link CONFIG --out {linkage_dir}` first"
+            )
     with tempfile.TemporaryDirectory(dir=linkage_dir, prefix=".subjects-build-") as scratch:
         staged = {name: Path(scratch) / name for name in (SUBJECTS_FILE, TIMELINE_FILE, OBSERVATIONS_FILE)}
         _gather(linkage_dir, config, settings, staged, Path(scratch) / "spill", progress)
@@ -83,7 +88,7 @@ def build_subjects(
         )
         written, with_conflicts = _write_summaries(summary_batches(subjects, rules), staged[SUBJECTS_FILE])
         events, observations = (
-            pq.ParquetFile(staged[n]).metadata.num_rows for n in (TIMELINE_FILE, OBSERVATIONS_FILE)
+            pq.read_metadata(staged[n]).num_rows for n in (TIMELINE_FILE, OBSERVATIONS_FILE)
         )
         for name, path in staged.items():
             path.replace(linkage_dir / name)  # readers never see a half-written file
@@ -184,8 +189,9 @@ def _gather(
     spill: Path,
     progress: Progress,
 ) -> None:
-    """Every subject's events and observations, ordered by subject, written to the staged files by DuckDB
-    within `GATHER_MEMORY_GIB` (what does not fit spills); the inputs are let go when it returns."""
+    """Every subject's events and observations, ordered by subject, written to the staged files: DuckDB
+    gathers them within `GATHER_MEMORY_GIB` (what does not fit spills) and hands them over in batches, in
+    order (the source rows are held in Arrow beside it); the inputs are let go when it returns."""
     con = duckdb.connect(config={"memory_limit": f"{GATHER_MEMORY_GIB}GiB", "temp_directory": str(spill)})
     try:
         clusters, links, records = (_read(con, linkage_dir / f, c) for f, c in _LINKAGE_FILES)
@@ -194,11 +200,24 @@ def _gather(
         raw = _with_journaled_rows(raw, config, linkage_dir)
         progress("gathering events")
         register_linkage(con, clusters, links, records)
-        gather_events(con, config, raw).write_parquet(str(staged[TIMELINE_FILE]))
+        _write_ordered(gather_events(con, config, raw), staged[TIMELINE_FILE])
         progress("gathering observations")
-        gather_observations(con, config, records.columns).write_parquet(str(staged[OBSERVATIONS_FILE]))
+        _write_ordered(gather_observations(con, config, records.columns), staged[OBSERVATIONS_FILE])
+    except duckdb.Error as exc:  # a linkage file whose pages are unreadable fails only when read
+        raise InvalidInputError(
+            f"{linkage_dir}: a linkage file is unreadable ({exc}); re-run `ilos link`"
+        ) from exc
     finally:
         con.close()
+
+
+def _write_ordered(rows: duckdb.DuckDBPyRelation, path: Path) -> None:
+    """The relation's rows, in its order, to a Parquet file with the Arrow schema DuckDB gives them (every
+    column nullable, as the build's files have always been), a batch at a time."""
+    reader = rows.to_arrow_reader(ROWS_PER_STEP)
+    with pq.ParquetWriter(path, reader.schema) as out:
+        for batch in reader:
+            out.write_batch(batch)
 
 
 def _batches(path: Path) -> Iterator[pa.RecordBatch]:

@@ -136,9 +136,13 @@ def assemble_subjects(observations: Rows, events: Rows, as_of: date) -> Iterator
     event_groups = groupby(rows_of(events), key=lambda r: r["subject_id"])
     next_obs = next(obs_groups, None)
     next_events = next(event_groups, None)
+    last: str | None = None
     while next_obs is not None or next_events is not None:
         ids = [g[0] for g in (next_obs, next_events) if g is not None]
         subject_id = min(ids)
+        if last is not None and subject_id <= last:  # a subject's rows apart would make two of it
+            raise ValueError(f"rows not ordered by subject: {subject_id!r} after {last!r}")
+        last = subject_id
         obs_rows: list[Row] = []
         event_rows: list[Row] = []
         if next_obs is not None and next_obs[0] == subject_id:

@@ -15,12 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 from ilos.cli.main import app
+from ilos.definitions.sources import load_sources_config
 from ilos.errors import NotFoundError
 from ilos.resolve import linkage
 from ilos.resolve.explain import PairExplanation
 from ilos.resolve.records import typed_record_key
 from ilos.resolve.threshold import ThresholdChoice
-from ilos.services.linking import LinkRun, explain_link, explain_record
+from ilos.services.linking import LinkRun, explain_link, explain_record, read_source_file
 from ilos.services.realtime import Worker, post_change
 
 Row = dict[str, str | None]
@@ -154,3 +155,30 @@ def test_each_decision_is_said_in_words(decision: str, probability: float, meani
     assert said.startswith(meaning), said
     if decision == "match" and probability >= 0.7:
         assert said == "in one subject"
+
+
+def test_a_batch_record_whose_strongest_mate_the_worker_linked_is_explained_by_that_pair(
+    small_linkage: LinkRun, small_world: Path, tmp_path: Path
+) -> None:
+    """An exact copy of a court record, posted under a new id, scores its strongest pair with the original:
+    the original's strongest link inside its subject is then with a record only the journal holds."""
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    config = load_sources_config(small_world / "sources.yaml")
+    spec = config.source("court_cases")
+    row = read_source_file(config, spec).slice(0, 1).to_pylist()[0]
+    original = f"court_cases|{row[spec.record_id]}"
+    copy = {c: None if row.get(c) is None else str(row[c]) for c in spec.declared_schema()}
+    post_change(out, "court_cases", {**copy, spec.record_id: "COPY-1"})
+    [done] = Worker(out).run_once()
+    assert done.subject_id == _subjects(out)[original]
+
+    explained = explain_record(out, typed_record_key(original))
+    assert explained.inside is not None
+    assert {explained.inside.left, explained.inside.right} == {original, "court_cases|COPY-1"}
+    assert explained.others == sum(1 for s in _subjects(out).values() if s == done.subject_id)  # and the copy
+    assert explained.inside.decision_meaning() == "in one subject"
+
+
+def test_without_the_threshold_a_decision_is_said_without_it() -> None:
+    bare = PairExplanation("a|1", "b|2", 0.98, 0.0, 0.0, "non_match", False, (), None, 0.0, None)
+    assert bare.decision_meaning() == "in two subjects"

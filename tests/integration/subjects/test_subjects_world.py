@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ilos.cli.main import app
+from ilos.errors import InvalidInputError, NotFoundError
 from ilos.services import subjects as subjects_service
 from ilos.services.linking import link_config
 from ilos.services.subjects import SubjectsBuild, build_subjects
@@ -161,4 +162,17 @@ def test_a_build_that_fails_midway_leaves_the_last_build_in_place(
     with pytest.raises(RuntimeError):
         build_subjects(copy, world / "sources.yaml", WORLD_DATE)
     assert {name: (copy / name).read_bytes() for name in BUILD_FILES} == before
+    assert not list(copy.glob(".subjects-build-*"))
+
+
+def test_a_missing_or_unreadable_linkage_is_a_clear_error(
+    built: tuple[Path, Path, SubjectsBuild], tmp_path: Path
+) -> None:
+    world, linkage, _ = built
+    with pytest.raises(NotFoundError, match=r"No linkage output at .*clusters\.parquet; run `ilos link"):
+        build_subjects(tmp_path / "nowhere", world / "sources.yaml", WORLD_DATE)
+    copy = _copy(linkage, tmp_path / "linkage")
+    (copy / "links.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(InvalidInputError, match=r"links\.parquet is not a readable Parquet file"):
+        build_subjects(copy, world / "sources.yaml", WORLD_DATE)
     assert not list(copy.glob(".subjects-build-*"))

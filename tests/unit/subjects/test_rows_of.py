@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pyarrow as pa
+import pytest
 
-from ilos.subjects.assemble import rows_of
+from ilos.subjects.assemble import assemble_subjects, rows_of
 
 PAIRS = pa.list_(pa.struct([("k", pa.string()), ("v", pa.string())]))
 
@@ -56,3 +57,21 @@ def test_dates_and_lists_of_strings_come_out_as_to_pylist_gives_them_lists_as_tu
         assert [r["marks"] if r["marks"] is None else list(r["marks"]) for r in rows] == [*marks[:3], odd]
     rows = list(rows_of(pa.table({"marks": pa.array(marks, pa.list_(pa.string()))})))
     assert [r["marks"] for r in rows] == [("TAX", "HEALTH"), (), None, ("TAX", "HEALTH")]
+
+
+def test_rows_out_of_subject_order_are_refused_not_assembled_twice() -> None:
+    observations = pa.table(
+        {
+            "subject_id": ["S2", "S1"],
+            "attribute": ["family_name", "family_name"],
+            "value": ["A", "B"],
+            "source": ["s", "s"],
+            "record_id": ["1", "2"],
+            "observed_on": pa.array([None, None], pa.date32()),
+            "link_confidence": [1.0, 1.0],
+            "markings": pa.array([[], []], pa.list_(pa.string())),
+        }
+    )
+    events = observations.slice(0, 0).select(["subject_id"])
+    with pytest.raises(ValueError, match="rows not ordered by subject: 'S1' after 'S2'"):
+        list(assemble_subjects(observations, events, date(2026, 1, 1)))
