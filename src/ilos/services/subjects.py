@@ -29,7 +29,13 @@ from ilos.services.linking import read_source_file
 from ilos.services.progress import Progress, silent
 from ilos.store.lake import lake_exists, open_lake
 from ilos.subjects.assemble import ROWS_PER_STEP, assemble_subject, assemble_subjects, rows_of
-from ilos.subjects.gather import LINK_CONFIDENCE_COLUMNS, gather_events, gather_observations, register_linkage
+from ilos.subjects.gather import (
+    LINK_CONFIDENCE_COLUMNS,
+    gather_events,
+    gather_observations,
+    ordered_observations,
+    register_linkage,
+)
 from ilos.subjects.summary import SUMMARY_SCHEMA, summary_batches
 
 GATHER_MEMORY_GIB = 4
@@ -81,13 +87,15 @@ def build_subjects(
             )
     with tempfile.TemporaryDirectory(dir=linkage_dir, prefix=".subjects-build-") as scratch:
         staged = {name: Path(scratch) / name for name in (SUBJECTS_FILE, TIMELINE_FILE, OBSERVATIONS_FILE)}
-        _gather(linkage_dir, config, settings, staged, Path(scratch) / "spill", progress)
+        gathered = {name: Path(scratch) / f"gathered-{name}" for name in (TIMELINE_FILE, OBSERVATIONS_FILE)}
+        _gather(linkage_dir, config, settings, gathered, Path(scratch) / "spill", progress)
         progress("assembling subjects")
-        subjects = assemble_subjects(
-            _batches(staged[OBSERVATIONS_FILE]), _batches(staged[TIMELINE_FILE]), as_of
+        observations, events = (
+            _passed_on(gathered[n], staged[n]) for n in (OBSERVATIONS_FILE, TIMELINE_FILE)
         )
+        subjects = assemble_subjects(observations, events, as_of)
         written, with_conflicts = _write_summaries(summary_batches(subjects, rules), staged[SUBJECTS_FILE])
-        events, observations = (
+        events_written, observations_written = (
             pq.read_metadata(staged[n]).num_rows for n in (TIMELINE_FILE, OBSERVATIONS_FILE)
         )
         for name, path in staged.items():
@@ -96,8 +104,8 @@ def build_subjects(
         out_dir=linkage_dir,
         as_of=as_of,
         subjects=written,
-        events=events,
-        observations=observations,
+        events=events_written,
+        observations=observations_written,
         with_conflicts=with_conflicts,
         seconds=time.perf_counter() - started,
         rules_hash=rules.content_hash,
@@ -185,13 +193,13 @@ def _gather(
     linkage_dir: Path,
     config: SourcesConfig,
     settings: Settings | None,
-    staged: Mapping[str, Path],
+    gathered: Mapping[str, Path],
     spill: Path,
     progress: Progress,
 ) -> None:
-    """Every subject's events and observations, ordered by subject, written to the staged files: DuckDB
-    gathers them within `GATHER_MEMORY_GIB` (what does not fit spills) and hands them over in batches, in
-    order (the source rows are held in Arrow beside it); the inputs are let go when it returns."""
+    """Every subject's events and observations, ordered by subject, written to the `gathered` files by DuckDB
+    within `GATHER_MEMORY_GIB` (what does not fit spills; the source rows are held in Arrow beside it); the
+    inputs are let go when it returns."""
     con = duckdb.connect(config={"memory_limit": f"{GATHER_MEMORY_GIB}GiB", "temp_directory": str(spill)})
     try:
         clusters, links, records = (_read(con, linkage_dir / f, c) for f, c in _LINKAGE_FILES)
@@ -200,10 +208,17 @@ def _gather(
         raw = _with_journaled_rows(raw, config, linkage_dir)
         progress("gathering events")
         register_linkage(con, clusters, links, records)
-        _write_ordered(gather_events(con, config, raw), staged[TIMELINE_FILE])
+        # Written by DuckDB (COPY), which keeps the ORDER BY (insertion order is preserved, DuckDB's default)
+        # and streams out of a sort that spilled. The observations are sorted apart from the joins that
+        # gather them: at 1M persons the two in one query ran out of 4 and of 6 GiB; sorted from a file of
+        # them, within 4 GiB.
+        gather_events(con, config, raw).write_parquet(str(gathered[TIMELINE_FILE]))
         progress("gathering observations")
-        _write_ordered(gather_observations(con, config, records.columns), staged[OBSERVATIONS_FILE])
-    except duckdb.Error as exc:  # a linkage file whose pages are unreadable fails only when read
+        unordered = gathered[OBSERVATIONS_FILE].with_name("unordered-observations.parquet")
+        gather_observations(con, config, records.columns).write_parquet(str(unordered))
+        ordered_observations(con.read_parquet(str(unordered))).write_parquet(str(gathered[OBSERVATIONS_FILE]))
+        unordered.unlink()
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # unreadable pages fail only when read
         raise InvalidInputError(
             f"{linkage_dir}: a linkage file is unreadable ({exc}); re-run `ilos link`"
         ) from exc
@@ -211,18 +226,16 @@ def _gather(
         con.close()
 
 
-def _write_ordered(rows: duckdb.DuckDBPyRelation, path: Path) -> None:
-    """The relation's rows, in its order, to a Parquet file with the Arrow schema DuckDB gives them (every
-    column nullable, as the build's files have always been), a batch at a time."""
-    reader = rows.to_arrow_reader(ROWS_PER_STEP)
-    with pq.ParquetWriter(path, reader.schema) as out:
-        for batch in reader:
-            out.write_batch(batch)
-
-
-def _batches(path: Path) -> Iterator[pa.RecordBatch]:
-    with pq.ParquetFile(path) as rows:
-        yield from rows.iter_batches(batch_size=ROWS_PER_STEP)
+def _passed_on(gathered: Path, to: Path) -> Iterator[pa.RecordBatch]:
+    """The gathered rows a batch at a time, each also written to `to` with every column nullable, as the
+    build's files have always been (DuckDB writes a column it saw no null in as required)."""
+    with pq.ParquetFile(gathered) as rows:
+        schema = pa.schema([f.with_nullable(True) for f in rows.schema_arrow])
+        with pq.ParquetWriter(to, schema) as out:
+            for batch in rows.iter_batches(batch_size=ROWS_PER_STEP):
+                batch = batch.cast(schema)
+                out.write_batch(batch)
+                yield batch
 
 
 def _write_summaries(batches: Iterable[pa.RecordBatch], path: Path) -> tuple[int, int]:

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ilos.definitions.sources import SourcesConfig
 from ilos.subjects.events_sql import source_events_sql
-from ilos.subjects.observations_sql import link_confidence_sql, observations_sql
+from ilos.subjects.observations_sql import OBSERVATIONS_ORDER, link_confidence_sql, observations_sql
 
 EVENTS_ORDER = "subject_id, occurred_on, source, record_id, kind"
 
@@ -59,7 +59,8 @@ def gather_events(
 def gather_observations(
     con: duckdb.DuckDBPyConnection, config: SourcesConfig, record_columns: list[str]
 ) -> duckdb.DuckDBPyRelation:
-    """Every observed attribute value with provenance; needs `gather_events` first (observed dates)."""
+    """Every observed attribute value with provenance, in no order (`ordered_observations` orders them);
+    needs `gather_events` first (observed dates)."""
     markings = pa.table(
         {
             "source": [s.name for s in config.sources],
@@ -76,3 +77,8 @@ def _no_events_sql() -> str:
         "CAST(NULL AS DATE) AS occurred_on, CAST(NULL AS DATE) AS recorded_on, "
         "CAST([] AS STRUCT(k VARCHAR, v VARCHAR)[]) AS attributes, CAST([] AS VARCHAR[]) AS markings WHERE FALSE"
     )
+
+
+def ordered_observations(observations: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Observations (from `gather_observations`, or a file of them) in the order they are grouped by."""
+    return observations.order(OBSERVATIONS_ORDER)

@@ -25,6 +25,8 @@ IDENTITY_ATTRIBUTES = (
     "state_id",
     "phone",
 )
+OBSERVATIONS_ORDER = "subject_id, attribute, source, record_id, value"
+"""The order of the gathered observations, by which a subject's are grouped in one pass."""
 OBSERVATION_COLUMNS = (
     "subject_id",
     "attribute",
@@ -120,7 +122,8 @@ def citizenship_observations_sql() -> str:
 
 
 def observations_sql(record_columns: Iterable[str]) -> str:
-    """Every observation with provenance, ordered by subject then attribute so it can be grouped in one pass."""
+    """Every observation with provenance, in no order (`OBSERVATIONS_ORDER` is the order to group them by;
+    sorting them apart from these joins is what lets DuckDB spill the sort of millions of rows)."""
     return f"""
 WITH identity AS ({identity_observations_sql(record_columns)}),
 seen AS (SELECT source, record_id, max(occurred_on) AS observed_on FROM subject_events GROUP BY source, record_id),
@@ -136,5 +139,4 @@ FROM rows r
 JOIN record_meta m ON m.source = r.source AND m.record_id = r.record_id
 LEFT JOIN source_markings k ON k.source = r.source
 WHERE r.value IS NOT NULL AND r.value <> ''
-ORDER BY m.subject_id, r.attribute, r.source, r.record_id, r.value
 """  # noqa: S608

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from ilos.definitions.sources import SourcesConfig
 from ilos.subjects.assemble import assemble_subjects
-from ilos.subjects.gather import gather_events, gather_observations, register_linkage
+from ilos.subjects.gather import gather_events, gather_observations, ordered_observations, register_linkage
 
 CONFIG = SourcesConfig.model_validate(
     {
@@ -86,7 +86,9 @@ def _gather() -> tuple[pa.Table, pa.Table]:
     con = duckdb.connect()
     register_linkage(con, CLUSTERS, LINKS, RECORDS)
     events = gather_events(con, CONFIG, {"court": RAW}).to_arrow_table()
-    observations = gather_observations(con, CONFIG, RECORDS.column_names).to_arrow_table()
+    observations = ordered_observations(
+        gather_observations(con, CONFIG, RECORDS.column_names)
+    ).to_arrow_table()
     return events, observations
 
 
