@@ -7,6 +7,7 @@ which then exists no more. Read once per request (`read_journal`) and handed to 
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -111,11 +113,26 @@ def read_journal(directory: Path) -> Journal:
     clusters, timeline = file_version(directory / CLUSTERS_FILE), file_version(directory / _TIMELINE_FILE)
     parsed = _parsed_journal(directory / JOURNAL_FILE)
     kept = _JOURNALS.get(directory)
-    if kept is not None and kept[0] is parsed and kept[1:3] == (clusters, timeline):
-        return kept[3]
-    journal = _resolved(directory, parsed)
+    before = None
+    if kept is not None and kept[1:3] == (clusters, timeline):
+        if kept[0] is parsed:
+            return kept[3]
+        if _continues(kept[0], parsed):
+            before = (len(kept[0].entries), kept[3])
+    journal = _resolved(directory, parsed, before)
     _JOURNALS[directory] = (parsed, clusters, timeline, journal)
     return journal
+
+
+def _continues(old: _Lines, new: _Lines) -> bool:
+    """Whether `new` is `old` with lines appended (the same parse read on) none of which merges subjects: a
+    merge may move the records of earlier lines, so the whole journal is resolved again after one."""
+    start = len(old.entries)
+    return (
+        0 < start <= len(new.entries)
+        and new.entries[start - 1] is old.entries[-1]
+        and not any(e.get("absorbed") for e in new.entries[start:])
+    )
 
 
 # Per linkage directory: the parsed lines, the clusters.parquet and timeline.parquet versions (taken before
@@ -124,12 +141,16 @@ def read_journal(directory: Path) -> Journal:
 _JOURNALS: dict[Path, tuple[_Lines, FileVersion | None, FileVersion | None, Journal]] = {}
 
 
-def _resolved(directory: Path, parsed: _Lines) -> Journal:
-    """The journal's lines with their subjects resolved (`read_journal`)."""
+def _resolved(directory: Path, parsed: _Lines, before: tuple[int, Journal] | None = None) -> Journal:
+    """The journal's lines with their subjects resolved (`read_journal`). With `before` (how many lines, and
+    the Journal resolved from them over the same batch files; `_continues`), only the lines after them are
+    resolved, and added to it: a gate check right after the worker wrote a line re-read every line before."""
     merges = parsed.merges
     stored = batch_subjects(directory, {str(s) for e in merges for s in e["absorbed"]})
     current = current_subjects(merges, stored)
-    everything = [(number, parsed.entries[number]) for number in parsed.event_numbers]
+    first = before[0] if before is not None else 0
+    new_numbers = parsed.event_numbers[bisect.bisect_left(parsed.event_numbers, first) :]
+    everything = [(number, parsed.entries[number]) for number in new_numbers]
     held, built = _placement(directory, [str(e["record"]) for _, e in everything])
     lines, numbers, events = [], [], []
     for number, e in everything:
@@ -141,7 +162,16 @@ def _resolved(directory: Path, parsed: _Lines) -> Journal:
             events.append(line)
         elif record not in built:
             events.append({**e, "subject_id": held[record]})
-    pairs = _pairs_of(parsed.pairs, numbers)
+    pairs = _pairs_of(parsed.pairs, numbers, first)
+    if before is not None:
+        earlier = before[1]
+        return Journal(
+            earlier.lines + tuple(lines),
+            earlier.events + tuple(events),
+            merges,
+            _appended(earlier.links, pairs),
+            parsed.kept_together,
+        )
     return Journal(tuple(lines), tuple(events), merges, pairs, parsed.kept_together)
 
 
@@ -169,10 +199,19 @@ def links_table(
     return pa.table(columns, schema=schema)
 
 
-def _pairs_of(pairs: pa.Table, numbers: Collection[int]) -> pa.Table:
-    """The pairs of the lines at these journal positions (`pairs` with or without their positions)."""
+def _appended(pairs: pa.Table, more: pa.Table) -> pa.Table:
+    """`pairs` and `more` as one table, made contiguous once the chunks (one per line appended) are many."""
+    joined = pa.concat_tables([pairs, more])
+    return joined.combine_chunks() if joined.column(0).num_chunks > 64 else joined
+
+
+def _pairs_of(pairs: pa.Table, numbers: Collection[int], first: int = 0) -> pa.Table:
+    """The pairs of the lines at these journal positions, none before `first` (`pairs` with or without their
+    positions; with them, in line order)."""
     if _LINE_NUMBER not in pairs.column_names:
         return pairs
+    if first:
+        pairs = pairs.slice(int(np.searchsorted(pairs[_LINE_NUMBER].to_numpy(), first)))
     return pairs.filter(pc.is_in(pairs[_LINE_NUMBER], value_set=pa.array(sorted(numbers), pa.int64())))
 
 
@@ -235,7 +274,9 @@ class _Parsed:
             if entry.get("absorbed"):  # a judgement's line merges too
                 self.merges.append(entry)
             for change in entry.get("changes") or ():
-                self.alerts.append({"event_id": entry["event_id"], "subject_id": entry["subject_id"], **change})
+                self.alerts.append(
+                    {"event_id": entry.get("event_id"), "subject_id": entry.get("subject_id"), **change}
+                )
         self.entries.extend(chunk)
 
 
