@@ -14,11 +14,14 @@ import statistics
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
 from ilos.policy.results import CandidateMatch
 from ilos.services import pair_index
 from ilos.services.gate_inputs import load_candidates, subject_gate_inputs
+from ilos.services.journal_records import held_records
 from ilos.services.subjects import TIMELINE_FILE
 from measure import rss_gib
 
@@ -35,6 +38,8 @@ def main() -> None:
     print(f"every subject: {time.perf_counter() - started:.2f} s, {len(every):,} subjects with candidates")
     chosen = random.Random(args.seed).sample(sorted(every), min(args.subjects, len(every)))
     _one_at_a_time(args.linkage, policy, chosen, every, "scanning the batch files")
+    fresh = _record_keys(args.linkage, args.subjects, args.seed)
+    _new_records(args.linkage, fresh[: args.subjects], "scanning clusters.parquet")
     pair_index.enable()
     rss = rss_gib()
     started = time.perf_counter()
@@ -47,6 +52,29 @@ def main() -> None:
         f"{len(built.left):,} pairs)"
     )
     _one_at_a_time(args.linkage, policy, chosen, every, "with the pair index")
+    _new_records(args.linkage, fresh[args.subjects :], "with the pair index")
+
+
+def _record_keys(linkage: Path, n: int, seed: int) -> list[str]:
+    """2n record keys of the linkage: records a journal line could name, none looked up yet."""
+    clusters = pq.read_table(linkage / "clusters.parquet", columns=["source", "record_id"])
+    picked = random.Random(seed + 1).sample(range(clusters.num_rows), 2 * n)
+    return [f"{clusters['source'][i].as_py()}|{clusters['record_id'][i].as_py()}" for i in picked]
+
+
+def _new_records(linkage: Path, keys: list[str], how: str) -> None:
+    """What a gate check right after the worker wrote a line asks of clusters.parquet about the line's record
+    (`journal_records.held_records`), once per record, each a key not asked before."""
+    seconds = []
+    for key in keys:
+        started = time.perf_counter()
+        if key not in held_records(linkage, [key]):
+            raise SystemExit(f"{key}: clusters.parquet holds it, the lookup did not find it ({how})")
+        seconds.append(time.perf_counter() - started)
+    print(
+        f"a record not looked up before (a new journal line's), {how}: median "
+        f"{statistics.median(seconds) * 1000:.1f} ms, max {max(seconds) * 1000:.1f} ms over {len(keys)} records"
+    )
 
 
 def _one_at_a_time(

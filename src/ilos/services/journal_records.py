@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve.incremental import links_schema
-from ilos.resolve.linkage import CLUSTERS_FILE
+from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
+from ilos.services import pair_index
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.change_inbox import JOURNAL_FILE, is_event_line
 
@@ -398,7 +399,17 @@ def _looked_up(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
 
 
 def _query(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
-    """Run one of the lookups over the keys (`asked`: each key, and as record keys its source and id)."""
+    """Run one of the lookups over the keys (`asked`: each key, and as record keys its source and id). A server
+    holding clusters.parquet's pair index answers those of clusters.parquet by binary search: a scan cost
+    0.2-0.3 s at a million persons, paid by the first gate check after each line the worker writes."""
+    if query in (_HELD, _STORED) and path.name == CLUSTERS_FILE:
+        index = pair_index.index_for(path, path.with_name(LINKS_FILE))
+        if index is not None:
+            return index.subjects_of(keys) if query == _HELD else index.stored_subjects(keys)
+    return _scanned(path, keys, query)
+
+
+def _scanned(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
     split = [k.split("|", 1) for k in keys]
     asked = pa.table(
         {

@@ -137,6 +137,19 @@ class PairIndex:
         ]  # fmt: skip
         return self._clusters_rows(np.concatenate(ends)), self._links_rows(pairs)
 
+    def subjects_of(self, keys: Collection[str]) -> dict[str, str]:
+        """Of these record keys, those clusters.parquet holds -> the subject it gives each."""
+        nodes = self.keys.positions(keys)
+        found = self.keys.values.take(pa.array(nodes)).to_pylist()
+        subjects = self.subjects.values.take(pa.array(self.subject_codes[nodes])).to_pylist()
+        return dict(zip(found, subjects, strict=True))
+
+    def stored_subjects(self, subject_ids: Collection[str]) -> dict[str, str]:
+        """Of these subject ids, those clusters.parquet holds (-> '', as a lookup of presence answers)."""
+        return dict.fromkeys(
+            self.subjects.values.take(pa.array(self.subjects.positions(subject_ids))).to_pylist(), ""
+        )
+
     def _nodes_of_subjects(self, subject_ids: Collection[str]) -> npt.NDArray[np.int64]:
         parts = [
             self.by_subject[self.subject_starts[c] : self.subject_starts[c + 1]]

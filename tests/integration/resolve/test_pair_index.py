@@ -13,8 +13,9 @@ import pytest
 from ilos.definitions.policy_files import load_policy
 from ilos.policy.results import CandidateMatch
 from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
-from ilos.services import pair_index
+from ilos.services import journal_records, pair_index
 from ilos.services.gate_inputs import load_candidates
+from ilos.services.journal_records import batch_subjects, held_records
 from ilos.services.linking import LinkRun
 from ilos.services.realtime import Worker, post_change
 
@@ -80,3 +81,27 @@ def test_a_new_runs_files_are_indexed_anew_and_unindexable_files_are_scanned(
     assert pair_index._INDEXES[out / CLUSTERS_FILE][1] == pair_index._FAILED
     subject = clusters.slice(0, 1)["subject_id"][0].as_py()
     assert load_candidates(out, load_policy(), {subject}) == _scanned(out, subject)
+
+
+def test_a_server_looks_records_and_subjects_up_in_clusters_through_the_index(
+    small_linkage: LinkRun, tmp_path: Path, indexing: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the journal's readers ask of clusters.parquet (which records it holds and their subjects, which
+    subjects are stored) is answered by the index as the scan answers it, and the scan is not run."""
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    clusters = pq.read_table(out / CLUSTERS_FILE).to_pylist()
+    keys = [f"{c['source']}|{c['record_id']}" for c in clusters[::7]] + ["court_cases|NO-SUCH", "nosource"]
+    subjects = [c["subject_id"] for c in clusters[::11]] + ["S-no-such-subject"]
+    assert _index(out) is not None
+
+    def no_scan(*_: object) -> None:
+        raise AssertionError("clusters.parquet was scanned though its index is built")
+
+    with monkeypatch.context() as scanless:
+        scanless.setattr(journal_records, "_scanned", no_scan)
+        indexed = held_records(out, keys), batch_subjects(out, subjects)
+    journal_records._LOOKUPS.clear()
+    monkeypatch.setattr(pair_index, "_ENABLED", False)
+    scanned = held_records(out, keys), batch_subjects(out, subjects)
+    assert indexed == scanned
+    assert len(indexed[0]) == len(keys) - 2 and len(indexed[1]) == len(set(subjects)) - 1
