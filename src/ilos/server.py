@@ -40,9 +40,12 @@ def create_server(settings: Settings | None = None) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.pair_index:  # gate checks find a subject's pairs by binary search
             pair_index.enable(linkage_dir(settings.home))
-        async with AsyncExitStack() as stack:
-            await stack.enter_async_context(api.router.lifespan_context(api))
-            await stack.enter_async_context(web.router.lifespan_context(web))
-            yield
+        try:
+            async with AsyncExitStack() as stack:
+                await stack.enter_async_context(api.router.lifespan_context(api))
+                await stack.enter_async_context(web.router.lifespan_context(web))
+                yield
+        finally:
+            pair_index.disable()  # the process serves no more: its indexes are let go
 
     return Starlette(routes=[Mount("/", app=dispatch)], lifespan=lifespan)

@@ -263,6 +263,14 @@ def enable(linkage_dir: Path | None = None) -> None:
         index_for(linkage_dir / CLUSTERS_FILE, linkage_dir / LINKS_FILE)
 
 
+def disable() -> None:
+    """Hold no indexes any more (a server shutting down); the scans answer."""
+    global _ENABLED
+    with _LOCK:
+        _ENABLED = False
+        _INDEXES.clear()
+
+
 def index_for(clusters_path: Path, links_path: Path) -> PairIndex | None:
     """The index of these files as they are now, or None: not enabled, not built yet (a build starts in the
     background), failed (the scans answer), or the files replaced since (the old index is dropped, a new

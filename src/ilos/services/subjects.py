@@ -219,6 +219,8 @@ def _gather(
         ordered_observations(con.read_parquet(str(unordered))).write_parquet(str(gathered[OBSERVATIONS_FILE]))
         unordered.unlink()
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # unreadable pages fail only when read
+        if not any(name in str(exc) for name, _ in _LINKAGE_FILES):
+            raise  # not a linkage file's (a full disk under the scratch directory): said as DuckDB says it
         raise InvalidInputError(
             f"{linkage_dir}: a linkage file is unreadable ({exc}); re-run `ilos link`"
         ) from exc

@@ -18,7 +18,7 @@ from ilos.resolve.judgements import record_judgement
 from ilos.services import journal_records
 from ilos.services.journal_records import Journal, read_journal
 from ilos.services.linking import read_source_file
-from ilos.services.realtime import Worker, post_change
+from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 
 AS_OF = date(2026, 11, 1)
 Row = dict[str, Any]
@@ -91,6 +91,19 @@ def test_a_journal_read_on_line_by_line_is_the_journal_read_whole(
     first_reads = started_at[0::2]
     assert [n > 0 for n in first_reads] == [False, True, True, True, True, False, True]
     assert started_at[1::2] == [0] * 7
+
+    # A judgement's line (no event): "no match" on two records of one subject, which the worker keeps together
+    # until a batch run. Read on from before it too.
+    record_judgement(out, "court_cases|GROW-0", "court_cases|GROW-AFTER", "no_match", "reviewer-b")
+    read_journal(out)
+    started_at.clear()
+    size = (out / JOURNAL_FILE).stat().st_size
+    assert [o.result for o in worker.take_in_judgements()] == ["kept_together"]
+    assert (out / JOURNAL_FILE).stat().st_size > size
+    read_on = read_journal(out)
+    assert started_at[0] > 0 and read_on.kept_together
+    journal_records._JOURNALS.pop(out)
+    _same(read_on, read_journal(out))
 
 
 def test_a_batch_file_replaced_since_has_the_whole_journal_resolved(
