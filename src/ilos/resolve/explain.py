@@ -188,7 +188,11 @@ def explain_pair(linkage_dir: Path, left: str, right: str, live: LiveLinks | Non
     """Read the stored link between two records (ids as `source|record_id` or `source:record_id`): each
     comparison's level, weight and term-frequency adjustment as scored, by Splink, by `ilos link add` or by
     the worker (`live`)."""
-    a, b, row = find_scored_pair(linkage_dir, left, right, live)
+    return _explained(linkage_dir, *find_scored_pair(linkage_dir, left, right, live))
+
+
+def _explained(linkage_dir: Path, a: str, b: str, row: dict[str, Any]) -> PairExplanation:
+    """A stored pair's row (links.parquet's columns) explained."""
     model = stored_model(linkage_dir)
     parts = []
     for comparison in model_spec.comparisons():
@@ -213,19 +217,8 @@ def explain_pair(linkage_dir: Path, left: str, right: str, live: LiveLinks | Non
         comparisons=tuple(parts),
         judgement=judgement_on(linkage_dir, a, b),
         unstored_tf=0.0 if stored_apart else unstored,
-        choice=_threshold_choice(linkage_dir),
+        choice=linkage.threshold_choice(linkage_dir),
     )
-
-
-def _threshold_choice(linkage_dir: Path) -> ThresholdChoice | None:
-    path = linkage_dir / linkage.SUMMARY_FILE
-    if not path.is_file():
-        return None
-    found = json.loads(path.read_text()).get("threshold")
-    try:
-        return ThresholdChoice(**found) if isinstance(found, dict) else None
-    except TypeError:  # written by a release that stored other fields: the decision is said without it
-        return None
 
 
 def explain_record(
@@ -249,12 +242,14 @@ def explain_record(
         found = con.execute(_SUBJECT_SQL, params).fetchone()
         params["links"] = str(linkage_dir / linkage.LINKS_FILE)
         pairs = con.execute(_RECORD_PAIRS_SQL, params).fetchall()
+        subject_id = found[0] if found is not None else None
+        inside = next((other for other, subject, *_ in pairs if subject == subject_id), None)
+        inside_row = _stored_pair(con, linkage_dir, key, inside, live) if inside is not None else None
     finally:
         con.close()
     if found is None:
         raise NotFoundError(f"{typed_record_key(key)} is in no subject of this linkage; re-run `ilos link`")
-    subject_id, others = found
-    inside = next((other for other, subject, *_ in pairs if subject == subject_id), None)
+    others = found[1]
     outside = next((NearestPair(*p) for p in pairs if p[1] != subject_id), None)
     judged = tuple(
         j for j in read_judgements(linkage_dir) if key in (j.left, j.right) and j.verdict == "match"
@@ -263,7 +258,7 @@ def explain_record(
         record=key,
         subject_id=str(subject_id),
         others=int(others),
-        inside=explain_pair(linkage_dir, key, inside, live) if inside is not None else None,
+        inside=_explained(linkage_dir, key, str(inside), inside_row) if inside_row is not None else None,
         judged=tuple(sorted(judged, key=lambda j: j.judged_at)),
         outside=outside,
     )
@@ -396,10 +391,7 @@ def find_scored_pair(
     con = duckdb.connect()
     try:
         a, b = linked_record_keys(con, linkage_dir, left, right, live)
-        found = _pair_row(con, "read_parquet(?)", [str(linkage_dir / linkage.LINKS_FILE)], a, b)
-        if found is None and live is not None:
-            con.register("ilos_live_links", live.links)
-            found = _pair_row(con, "ilos_live_links", [], a, b)
+        found = _stored_pair(con, linkage_dir, a, b, live)
     finally:
         con.close()
     if found is None:
@@ -408,6 +400,17 @@ def find_scored_pair(
             f"put them together) or scored below the floor, so there is no evidence linking them"
         )
     return a, b, found
+
+
+def _stored_pair(
+    con: duckdb.DuckDBPyConnection, linkage_dir: Path, a: str, b: str, live: LiveLinks | None
+) -> dict[str, Any] | None:
+    """The row of a scored pair of two stored keys: links.parquet's, else the worker's (`live`)."""
+    found = _pair_row(con, "read_parquet(?)", [str(linkage_dir / linkage.LINKS_FILE)], a, b)
+    if found is None and live is not None:
+        con.register("ilos_live_links", live.links)
+        found = _pair_row(con, "ilos_live_links", [], a, b)
+    return found
 
 
 def _pair_row(

@@ -78,6 +78,19 @@ def judgements_applied(linkage_dir: Path) -> int:
     return int(json.loads(path.read_text()).get(JUDGEMENTS_APPLIED_KEY, 0))
 
 
+def threshold_choice(linkage_dir: Path) -> ThresholdChoice | None:
+    """The threshold and review band the run chose (`LinkageSummary.threshold`), from linkage.json; None
+    without one, or as a release that stored other fields wrote it."""
+    path = linkage_dir / SUMMARY_FILE
+    if not path.is_file():
+        return None
+    found = json.loads(path.read_text()).get("threshold")
+    try:
+        return ThresholdChoice(**found) if isinstance(found, dict) else None
+    except TypeError:
+        return None
+
+
 def record_judgements_applied(linkage_dir: Path, count: int) -> None:
     """Record in linkage.json that the batch files now reflect the first `count` judgement rows (`ilos link
     add`, after it wrote clusters.parquet: a crash in between leaves the older count, which holds more)."""

@@ -10,9 +10,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ilos.arrow_codes import coded_values
 from ilos.resolve.records import name_key_of, record_key
 
-_LIST_SEPARATOR = "\x1f"
 _SKIPPED = ("name_tokens", "placeholder_fields")
 
 
@@ -40,16 +40,7 @@ class RecordStore:
         self._sorted_keys = keys[self._key_order]
 
     def _encode(self, column: str, values: pa.ChunkedArray) -> None:
-        array = values.combine_chunks()
-        is_list = pa.types.is_list(array.type)
-        if is_list:
-            array = pc.binary_join(array, _LIST_SEPARATOR)
-        encoded = pc.dictionary_encode(array)
-        self._codes[column] = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-        distinct = encoded.dictionary.to_pylist()
-        if is_list:
-            distinct = [tuple(v.split(_LIST_SEPARATOR)) if v else () for v in distinct]
-        self._values[column] = distinct
+        self._codes[column], self._values[column] = coded_values(values.combine_chunks())
 
     def __len__(self) -> int:
         return self._base + len(self._added)

@@ -68,6 +68,11 @@ class Inbox(Protocol):
         """Processing `event` failed: it stays first in line (never skipped), with the reason kept."""
         ...
 
+    def take_done(self, event_ids: Iterable[str]) -> None:
+        """The ids of the events the worker's journal holds, as a started worker read them (an inbox that
+        tells done events by the journal need not read it again)."""
+        ...
+
 
 def checked_values(config: SourcesConfig, source: str, values: Mapping[str, Any]) -> Values:
     """The row as text, refused (every problem at once) unless the source is known and the row has exactly
@@ -209,6 +214,9 @@ class StoreInbox:
     def __init__(self, store: Store, on_complete: OnComplete | None = None) -> None:
         self.store = store
         self.on_complete = on_complete
+
+    def take_done(self, event_ids: Iterable[str]) -> None:
+        """Nothing to take: the table marks each event it completed."""
 
     def pending(self, limit: int | None = None) -> list[ChangeEvent]:
         with self.store.transaction() as session:

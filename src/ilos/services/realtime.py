@@ -183,8 +183,7 @@ class Worker:
         self._watched = tuple(str(linkage_dir / name) for name in WATCHED_FILES)  # stat'ed at every look
         drop_torn_tail(self.dir / JOURNAL_FILE)
         self._load()
-        if isinstance(self.inbox, FileInbox):  # its done ids are the event ids the replay just read
-            self.inbox.take_done(self.journaled)
+        self.inbox.take_done(self.journaled)  # the event ids the replay just read
         self.take_in_judgements()  # those made since the last line, as a running worker takes them in
         _return_freed_memory()  # what the load held only while it read the files
 

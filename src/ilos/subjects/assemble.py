@@ -11,8 +11,8 @@ from itertools import groupby
 from typing import Any, TypeAlias
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from ilos.arrow_codes import coded_values, joins_apart
 from ilos.domain.attributes import Attribute, Value
 from ilos.domain.events import Event, order_timeline
 from ilos.domain.legal_derivation import derive_legal_situation
@@ -68,23 +68,13 @@ def _column_values(column: pa.ChunkedArray) -> list[Any]:
     return out
 
 
-_JOINED = "\x1f"  # joins a list's strings into one value to encode
-
-
 def _repeated_values(array: pa.Array) -> list[Any] | None:
-    """None for lists that joining would not keep apart (a null, empty or joiner-holding string in one)."""
-    is_list = pa.types.is_list(array.type)
-    if is_list:
-        flat = pc.list_flatten(array)
-        if flat.null_count or pc.any(pc.match_substring_regex(flat, f"^$|{_JOINED}")).as_py():
-            return None
-        array = pc.binary_join(array, _JOINED)
-    encoded = pc.dictionary_encode(array)
-    distinct = encoded.dictionary.to_pylist()
-    if is_list:
-        distinct = [tuple(v.split(_JOINED)) if v else () for v in distinct]
-    distinct.append(None)  # index -1: a null
-    return [distinct[i] for i in encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).tolist()]
+    """None for lists that joining would not keep apart (`arrow_codes.joins_apart`)."""
+    if pa.types.is_list(array.type) and not joins_apart(array):
+        return None
+    codes, distinct = coded_values(array)
+    distinct.append(None)  # code -1: a null
+    return [distinct[i] for i in codes.tolist()]
 
 
 def event_from_row(row: Row) -> Event:
