@@ -231,8 +231,6 @@ def explain_record(
     from what was linked since (`live`, with `live_subjects`: each record the worker linked -> its subject
     now)."""
     live_subjects = live_subjects or {}
-    if live is not None:  # a subject mate the worker linked is a record of the linkage like the asked one
-        live = LiveLinks(live.records | frozenset(live_subjects), live.links)
     con = duckdb.connect()
     try:
         (key,) = known_record_keys(con, linkage_dir, [record], live)
