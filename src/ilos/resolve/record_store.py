@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilos.arrow_codes import coded_values
+from ilos.hash_runs import HashRuns, text_hash
 from ilos.resolve.records import name_key_of, record_key
 
 _SKIPPED = ("name_tokens", "placeholder_fields")
@@ -35,9 +36,8 @@ class RecordStore:
         self._added: list[dict[str, Any]] = []
         self._added_nodes: dict[str, int] = {}
         joined = pc.binary_join_element_wise(table["source"], table["record_id"], "|") if self._base else None
-        keys = np.fromiter(map(_key_hash, joined.to_pylist() if joined else ()), np.uint64, self._base)
-        self._key_order = np.argsort(keys).astype(np.int32)  # keys are distinct: `find` checks each hit
-        self._sorted_keys = keys[self._key_order]
+        keys = np.fromiter(map(text_hash, joined.to_pylist() if joined else ()), np.uint64, self._base)
+        self._nodes_by_key = HashRuns(keys)  # keys are distinct: `find` checks each hit
 
     def _encode(self, column: str, values: pa.ChunkedArray) -> None:
         self._codes[column], self._values[column] = coded_values(values.combine_chunks())
@@ -67,12 +67,7 @@ class RecordStore:
         """The node of a record key, or None."""
         if key in self._added_nodes:
             return self._added_nodes[key]
-        h = np.uint64(_key_hash(key))
-        lo, hi = np.searchsorted(self._sorted_keys, h, "left"), np.searchsorted(self._sorted_keys, h, "right")
-        for node in self._key_order[lo:hi].tolist():
-            if self.key(node) == key:
-                return int(node)
-        return None
+        return next((node for node in self._nodes_by_key.run(text_hash(key)) if self.key(node) == key), None)
 
     def value_hashes(self, column: str, hasher: Any) -> npt.NDArray[np.uint64]:
         """A 64-bit hash per base record of this column's value (0 where null), computed once per distinct value."""
@@ -90,11 +85,5 @@ class RecordStore:
 
     def nbytes(self) -> int:
         return (
-            int(self._rows.nbytes)
-            + sum(c.nbytes for c in self._codes.values())
-            + int(self._sorted_keys.nbytes * 1.5)
+            int(self._rows.nbytes) + sum(c.nbytes for c in self._codes.values()) + self._nodes_by_key.nbytes
         )
-
-
-def _key_hash(key: str) -> int:
-    return hash(key) & ((1 << 64) - 1)

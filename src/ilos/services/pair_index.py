@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.file_version import FileVersion, file_version
+from ilos.hash_runs import HashRuns
 from ilos.resolve.linkage import CLUSTERS_COLUMNS, CLUSTERS_FILE, LINKS_FILE
 
 
@@ -35,36 +36,27 @@ class _Lookup:
     against the string itself."""
 
     values: pa.Array
-    hashes: npt.NDArray[np.uint64]
-    """`values`' hashes, sorted."""
-    order: npt.NDArray[np.int32]
-    """`values`' positions in hash order."""
+    by_hash: HashRuns
 
     @staticmethod
     def of(values: pa.Array) -> _Lookup:
-        hashes = _hashes(values)
-        order = np.argsort(hashes, kind="stable")
-        return _Lookup(values, hashes[order], order.astype(np.int32))
+        return _Lookup(values, HashRuns(_hashes(values), stable=True))
 
     def positions(self, wanted: Collection[str]) -> npt.NDArray[np.int64]:
         """The positions in `values` of the wanted strings `values` holds."""
         if not wanted:
             return np.zeros(0, np.int64)
         asked = pa.array(sorted(wanted), pa.string())
-        hashes = _hashes(asked)
-        lo = np.searchsorted(self.hashes, hashes, "left")
-        hi = np.searchsorted(self.hashes, hashes, "right")
-        found = [
-            int(self.order[i])
-            for value, a, b in zip(asked.to_pylist(), lo.tolist(), hi.tolist(), strict=True)
-            for i in range(a, b)
-            if self.values[int(self.order[i])].as_py() == value
-        ]
-        return np.array(found, np.int64)
+        runs = self.by_hash.runs(_hashes(asked))
+        found: npt.NDArray[np.int64] = np.concatenate(runs).astype(np.int64)
+        asking = np.repeat(np.arange(len(asked)), [len(run) for run in runs])
+        same = pc.equal(self.values.take(found), asked.take(asking))  # a hash shared by another string
+        kept: npt.NDArray[np.int64] = found[pc.fill_null(same, False).to_numpy(zero_copy_only=False)]
+        return kept
 
     @property
     def nbytes(self) -> int:
-        return int(self.values.nbytes + self.hashes.nbytes + self.order.nbytes)
+        return int(self.values.nbytes) + self.by_hash.nbytes
 
 
 def _hashes(values: pa.Array) -> npt.NDArray[np.uint64]:

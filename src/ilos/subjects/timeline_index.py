@@ -1,21 +1,20 @@
 """The timeline held in memory for the near-real-time worker: the events of any records, found without a
-query. Events loaded from a table stay in Arrow columns ordered by a 64-bit hash of their record key, so a
-lookup is a binary search and one `take`; events added later are kept as they came, by record key."""
+query. Events loaded from a table stay in its Arrow columns, found by a binary search over a 64-bit hash of
+their record key and one `take`; events added later are kept as they came, by record key."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilos.domain.events import Event
+from ilos.hash_runs import HashRuns, text_hash
 from ilos.subjects.assemble import event_from_row, rows_of
 
 EVENT_COLUMNS = ("source", "record_id", "kind", "occurred_on", "recorded_on", "attributes", "markings")
-_HASH_MASK = (1 << 64) - 1
 
 
 class TimelineIndex:
@@ -24,15 +23,13 @@ class TimelineIndex:
     def __init__(self, table: pa.Table | None = None) -> None:
         if table is None or table.num_rows == 0:
             self._table: pa.Table | None = None
-            self._hashes: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+            self._rows_by_key = HashRuns(np.zeros(0, dtype=np.uint64))
         else:
-            table = table.select(list(EVENT_COLUMNS))
-            keys = pc.binary_join_element_wise(table["source"], table["record_id"], "|")
-            hashes = np.fromiter((_key_hash(k) for k in keys.to_pylist()), np.uint64, table.num_rows)
+            self._table = table.select(list(EVENT_COLUMNS)).combine_chunks()
+            keys = pc.binary_join_element_wise(self._table["source"], self._table["record_id"], "|")
+            hashes = np.fromiter(map(text_hash, keys.to_pylist()), np.uint64, self._table.num_rows)
             # Stable, so a record's events keep the table's order (the order ties are broken in).
-            order = np.argsort(hashes, kind="stable")
-            self._hashes = hashes[order]
-            self._table = table.take(pa.array(order)).combine_chunks()
+            self._rows_by_key = HashRuns(hashes, stable=True)
         self._added: dict[str, list[Event]] = {}
 
     def events_of(self, keys: Iterable[str]) -> list[Event]:
@@ -51,10 +48,8 @@ class TimelineIndex:
     def _loaded_rows(self, keys: list[str]) -> dict[str, list[Event]]:
         if self._table is None:
             return {}
-        wanted = np.array([_key_hash(k) for k in keys], dtype=np.uint64)
-        lo = np.searchsorted(self._hashes, wanted, "left")
-        hi = np.searchsorted(self._hashes, wanted, "right")
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)])
+        wanted = np.array([text_hash(k) for k in keys], dtype=np.uint64)
+        rows = np.concatenate(self._rows_by_key.runs(wanted))
         if rows.size == 0:
             return {}
         found: dict[str, list[Event]] = {}
@@ -70,24 +65,21 @@ class TimelineIndex:
         and a look at the rows sharing its hash (a worker's replay asks for every journaled record)."""
         if self._table is None:
             return False
-        wanted = np.uint64(_key_hash(key))
-        lo, hi = (int(np.searchsorted(self._hashes, wanted, side)) for side in ("left", "right"))
         source, record_id = key.split("|", 1)
         sources, record_ids = self._table["source"], self._table["record_id"]
-        return any(sources[i].as_py() == source and record_ids[i].as_py() == record_id for i in range(lo, hi))
+        return any(
+            sources[i].as_py() == source and record_ids[i].as_py() == record_id
+            for i in self._rows_by_key.run(text_hash(key))
+        )
 
     def add(self, events: Iterable[Event]) -> None:
         for e in events:
             self._added.setdefault(f"{e.source}|{e.record_id}", []).append(e)
 
     def __len__(self) -> int:
-        return int(self._hashes.size) + sum(len(v) for v in self._added.values())
+        return len(self._rows_by_key) + sum(len(v) for v in self._added.values())
 
     def nbytes(self) -> int:
         """Bytes held by the loaded arrays (the events added since are not counted)."""
         table = 0 if self._table is None else int(self._table.nbytes)
-        return table + int(self._hashes.nbytes)
-
-
-def _key_hash(key: str) -> int:
-    return hash(key) & _HASH_MASK
+        return table + self._rows_by_key.nbytes

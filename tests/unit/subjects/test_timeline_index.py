@@ -85,7 +85,7 @@ def test_without_a_table_only_added_events_are_known() -> None:
 
 
 def test_records_whose_key_hashes_collide_keep_their_own_events(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timeline_index, "_key_hash", lambda key: 42)
+    monkeypatch.setattr(timeline_index, "text_hash", lambda key: 42)
     index = TimelineIndex(_table(LOADED))
     assert index.events_of(["court|B"]) == [LOADED[1]]
     assert index.events_of(["court|A"]) == [LOADED[0], LOADED[2]]
@@ -100,6 +100,6 @@ def test_has_loaded_tells_the_loaded_tables_records_from_added_and_unknown_ones(
     assert not index.has_loaded("court|D")  # added, not loaded
     assert not index.has_loaded("court|Z") and not index.has_loaded("other|A")
     assert not TimelineIndex(None).has_loaded("court|A")
-    monkeypatch.setattr(timeline_index, "_key_hash", lambda key: 42)  # every key shares one hash
+    monkeypatch.setattr(timeline_index, "text_hash", lambda key: 42)  # every key shares one hash
     collided = TimelineIndex(_table(LOADED))
     assert collided.has_loaded("court|B") and not collided.has_loaded("court|Z")
