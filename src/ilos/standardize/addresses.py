@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ilos.standardize.placeholders import DUMMY_DIGITS, fold_ascii_upper, is_placeholder
+from ilos.standardize.placeholders import DUMMY_DIGITS, fold_ascii_upper, is_placeholder, without_float_tail
 
 STREET_SUFFIXES: dict[str, str] = {
     "STREET": "ST", "STR": "ST", "AVENUE": "AVE", "AV": "AVE", "AVEN": "AVE", "AVENIDA": "AVE",
@@ -27,13 +27,26 @@ UNIT_DESIGNATORS: dict[str, str] = {
 STREET_TOKENS: dict[str, str] = {**STREET_SUFFIXES, **DIRECTIONALS, **UNIT_DESIGNATORS}
 """Every word of a street line that has a standard abbreviation."""
 
-# Street lines that say there is no address.
-STREET_PLACEHOLDER_PATTERN = r"(?:HOMELESS|NO FIXED ADDRESS|NFA|GENERAL DELIVERY|TRANSIENT|NONE GIVEN)"
+# Street lines that say there is no address, as written or abbreviated ("1 UNKNOWN ST", "HOMELESS - NO
+# ADDRESS", "STREET"): a house number before them or a street word after them does not make one.
+_NO_ADDRESS = (
+    r"HOMELESS(?: SHELTER)?|NO FIXED (?:ADDRESS|ABODE)|NFA|GENERAL DELIVERY|GEN DEL|TRANSIENT|NONE GIVEN"
+    r"|(?:UNKNOWN|NO) ADDRESS|ADDRESS UNKNOWN|SAME AS ABOVE|SEE ABOVE|IN CUSTODY|TBD"
+)
+STREET_PLACEHOLDER_PATTERN = rf"(?:(?:[0-9]+ )?(?:{_NO_ADDRESS}|UNKNOWN|UNK|NONE|NULL)(?: (?:{_NO_ADDRESS}))*(?: ST| STREET)?|ST|STREET)"
 
 STREET_PUNCT_PATTERN = r"[^A-Z0-9#]+"
-PO_BOX_PATTERN = r"\b(?:P O|POST OFFICE|POB) BOX\b|\bPOB\b"
+PO_BOX_PATTERN = r"\b(?:P O|POST OFFICE|POB|PO BOX) BOX\b|\bPOB\b"  # PO BOX BOX: POB then BOX
 REPEATED_UNIT_PATTERN = r"\bUNIT(?: UNIT)+\b"
-ADDRESS_KEY_PATTERN = r"^(?P<number>[0-9][0-9A-Z]*) (?:(?:N|S|E|W|NE|NW|SE|SW) )?(?P<word>[A-Z0-9]+)"
+# Street types that come before the street's name ("AVE A", "HWY 9", "CALLE LUNA", "ST JAMES"): the key keeps
+# the name with them, or every avenue and highway at one number and ZIP would share one key.
+_LEADING_TYPES = r"AVE|HWY|RD|ST|CALLE|RTE|ROUTE|CR|SR|US|FM|COUNTY|STATE"
+ADDRESS_KEY_PATTERN = (
+    r"^(?P<number>[0-9][0-9A-Z]*) (?:(?P<direction>N|S|E|W|NE|NW|SE|SW) )?"
+    rf"(?P<word>(?:(?:{_LEADING_TYPES}) )*[A-Z0-9]+)"
+)
+BARE_STREET_TYPES: frozenset[str] = frozenset(STREET_SUFFIXES.values())
+"""A street type standing alone after a directional is the street's name with it: N ST is not S ST."""
 
 _APOSTROPHE_RE = re.compile(r"['`]")
 _PUNCT_RE = re.compile(STREET_PUNCT_PATTERN)
@@ -111,10 +124,11 @@ def is_zip_only(value: str | None) -> bool:
 
 def normalize_postal_code(value: str | None) -> str | None:
     """A 5-digit ZIP code: ZIP+4 truncated, leading zeros lost in a spreadsheet restored ("2134" →
-    "02134"); letters (foreign postal codes), other lengths and one repeated digit give None."""
+    "02134", "2134.0" → "02134"); letters (foreign postal codes), other lengths and one repeated digit give
+    None."""
     if value is None:
         return None
-    compact = _NON_ALNUM_RE.sub("", fold_ascii_upper(value))
+    compact = _NON_ALNUM_RE.sub("", fold_ascii_upper(without_float_tail(value)))
     if not compact.isdigit() or not compact.isascii() or compact in DUMMY_DIGITS:
         return None
     if len(compact) in (3, 4, 5):
@@ -136,13 +150,15 @@ def normalize_city(value: str | None) -> str | None:
 
 
 def normalize_state(value: str | None) -> str | None:
-    """A US state or territory as its 2-letter USPS code ("California", "CA", "Calif." is not guessed);
+    """A US state or territory as its 2-letter USPS code ("California", "CA", "N.Y."; "Calif." is not guessed);
     other text (a foreign province) is kept as upper ASCII words."""
     if value is None or is_placeholder(value):
         return None
     text = " ".join(_NON_LETTER_RE.sub(" ", fold_ascii_upper(value)).split())
     if not text or is_placeholder(text):  # what is left may be one ("0×" leaves "X")
         return None
+    if all(len(word) == 1 for word in text.split()):  # "N.Y.", "D.C."
+        text = text.replace(" ", "")
     if text in _STATE_CODES:
         return text
     return US_STATES.get(text, text)
@@ -150,7 +166,9 @@ def normalize_state(value: str | None) -> str | None:
 
 def address_key(street: str | None, postal_code: str | None) -> str | None:
     """House number, first street word and ZIP ("123 MAIN 02134"): the same for everyone at one
-    building whatever the unit or suffix spelling; None without a house number or ZIP."""
+    building whatever the unit, directional or suffix spelling; a street type before the name stays with it
+    ("123 AVE A 10009"), as does a directional before a bare type ("123 N ST 20001"); None without a house
+    number or ZIP."""
     normalized = normalize_street(street)
     zip5 = normalize_postal_code(postal_code)
     return key_from_normalized(normalized, zip5)
@@ -161,4 +179,8 @@ def key_from_normalized(street: str | None, zip5: str | None) -> str | None:
     if street is None or zip5 is None:
         return None
     match = _ADDRESS_KEY_RE.match(street)
-    return f"{match.group(1)} {match.group(2)} {zip5}" if match else None
+    if match is None:
+        return None
+    word, direction = match["word"], match["direction"]
+    named = f"{direction} {word}" if direction and word in BARE_STREET_TYPES else word
+    return f"{match['number']} {named} {zip5}"

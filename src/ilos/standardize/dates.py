@@ -9,9 +9,11 @@ from datetime import date, datetime
 from functools import lru_cache
 
 # Dates systems write when the real one is unknown; never evidence of anything.
+# 1899-12-30 and -31 are day zero of spreadsheets (an empty date cell formatted as a date).
 PLACEHOLDER_DATES: frozenset[date] = frozenset(
-    {date(1900, 1, 1), date(1901, 1, 1), date(1800, 1, 1), date(1111, 11, 11), date(9999, 12, 31)}
-)
+    {date(1900, 1, 1), date(1901, 1, 1), date(1800, 1, 1), date(1111, 11, 11), date(9999, 12, 31),
+     date(1899, 12, 30), date(1899, 12, 31)}
+)  # fmt: skip
 EARLIEST_PLAUSIBLE = date(1880, 1, 1)
 LATEST_PLAUSIBLE = date(2100, 12, 31)
 
@@ -29,6 +31,17 @@ def parse_date(value: str | None, fmt: str = "%Y-%m-%d") -> date | None:
     """The date written in `value` using a strptime format; None when blank, unparseable, implausible
     (before 1880 or after 2100) or a placeholder date such as 1900-01-01."""
     return clean_date(_strptime(value, fmt))
+
+
+def parse_birth_date(value: str | None, fmt: str = "%Y-%m-%d", today: date | None = None) -> date | None:
+    """A date of birth (`parse_date`) that has already happened: a two-digit year that strptime reads as
+    still to come is read a century earlier ("01/02/55" is 1955, not 2055), and any other date after
+    `today` (default: the machine's) is None, never evidence."""
+    born = parse_date(value, fmt)
+    latest = today or date.today()
+    if born is not None and born > latest and "%y" in fmt:
+        born = clean_date(years_before(born, 100))
+    return born if born is None or born <= latest else None
 
 
 _FAST_FIELDS = {"%Y": r"(?P<Y>[0-9]{4})", "%m": r"(?P<m>[0-9]{1,2})", "%d": r"(?P<d>[0-9]{1,2})"}

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 
-from ilos.standardize.placeholders import DUMMY_DIGITS, fold_ascii_upper, is_placeholder
+from ilos.standardize.placeholders import DUMMY_DIGITS, fold_ascii_upper, is_placeholder, without_float_tail
 
 _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
 _NON_DIGIT_RE = re.compile(r"[^0-9]+")
+_DIGIT_RE = re.compile(r"[0-9]")
 _A_NUMBER_DIGITS_RE = re.compile(r"[0-9]{7,9}")
 # Letters keyed in for look-alike digits in numeric identifiers.
 A_NUMBER_TYPOS: dict[str, str] = {"O": "0", "Q": "0", "I": "1", "L": "1"}
 _TYPO_TABLE = str.maketrans(A_NUMBER_TYPOS)
 DOCUMENT_MIN_LENGTH = 4
 DOCUMENT_MAX_LENGTH = 20
+FICTIONAL_EXCHANGE = "55501"
+"""555-0100 to 555-0199: reserved for fiction, never a subscriber's."""
+# Valid in form but never a person's own: the Woolworth wallet card's and the SSA's advertising sample.
+SHARED_SSNS: frozenset[str] = frozenset({"078051120", "219099999"})
 
 
 def compact_alnum(value: str) -> str:
@@ -32,11 +37,11 @@ def _is_one_repeated(text: str) -> bool:
 def normalize_a_number(value: str | None) -> str | None:
     """The 9-digit A-number ("A012345678", "A-012-345-678", "12345678", "A 12345678" → "012345678").
     A leading A is dropped, look-alike letters (O, Q → 0; I, L → 1) are read as digits, and 7 or 8 digit
-    numbers (older A-numbers, or a leading zero lost in a spreadsheet) are zero-padded. Anything else,
-    one digit repeated (000000000) and dummy numbers (123456789) give None."""
+    numbers (older A-numbers, or a leading zero lost in a spreadsheet) are zero-padded, and a spreadsheet's
+    ".0" is dropped. Anything else, one digit repeated (000000000) and dummy numbers (123456789) give None."""
     if value is None:
         return None
-    compact = compact_alnum(value)
+    compact = compact_alnum(without_float_tail(value))
     digits = compact.removeprefix("A").translate(_TYPO_TABLE)
     if not _A_NUMBER_DIGITS_RE.fullmatch(digits) or digits in DUMMY_DIGITS:
         return None
@@ -45,14 +50,14 @@ def normalize_a_number(value: str | None) -> str | None:
 
 
 def is_valid_ssn(digits: str) -> bool:
-    """Nine digits the SSA could have issued: not area 000, 666 or 9xx, not group 00, not serial 0000,
-    not one repeated digit, not 123456789."""
+    """Nine digits the SSA could have issued to one person: not area 000, 666 or 9xx, not group 00, not
+    serial 0000, not one repeated digit, not 123456789, not a number printed on sample cards."""
     if len(digits) != 9 or not digits.isdigit() or not digits.isascii():
         return False
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
         return False
-    return not _is_one_repeated(digits) and digits != "123456789"
+    return not _is_one_repeated(digits) and digits != "123456789" and digits not in SHARED_SSNS
 
 
 def normalize_ssn(value: str | None) -> str | None:
@@ -64,14 +69,15 @@ def normalize_ssn(value: str | None) -> str | None:
 
 
 def normalize_document_number(value: str | None) -> str | None:
-    """A passport, FBI or state id number as upper-case letters and digits ("ab 12-34" → "AB1234");
-    placeholders, one repeated character, and lengths outside 4-20 give None."""
-    if value is None or is_placeholder(value):
+    """A passport, FBI or state id number as upper-case letters and digits ("ab 12-34" → "AB1234"), a
+    spreadsheet's ".0" dropped; placeholders, one repeated character, no digit ("PENDING", "NOT ISSUED")
+    and lengths outside 4-20 give None."""
+    if value is None or is_placeholder(value := without_float_tail(value)):
         return None
     compact = compact_alnum(value)
     if not DOCUMENT_MIN_LENGTH <= len(compact) <= DOCUMENT_MAX_LENGTH or _is_one_repeated(compact):
         return None
-    return compact
+    return compact if _DIGIT_RE.search(compact) else None
 
 
 def normalize_passport(value: str | None) -> str | None:
@@ -90,13 +96,14 @@ def normalize_state_id(value: str | None) -> str | None:
 
 
 def normalize_phone(value: str | None) -> str | None:
-    """A North American phone number as 10 digits ("+1 (212) 555-0123" → "2125550123"): a leading
-    country code 1 is dropped; the area code cannot start with 0 or 1; one repeated digit → None."""
+    """A North American phone number as 10 digits ("+1 (212) 555-7123" → "2125557123"): a leading
+    country code 1 is dropped; the area code cannot start with 0 or 1; a local number of one repeated digit
+    ("212-000-0000") and the fictional 555-01XX numbers → None."""
     if value is None:
         return None
     digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(value))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01" or _is_one_repeated(digits):
+    if len(digits) != 10 or digits[0] in "01" or _is_one_repeated(digits[3:]):
         return None
-    return digits
+    return None if digits[3:8] == FICTIONAL_EXCHANGE else digits

@@ -20,8 +20,14 @@ from ilos.standardize.addresses import (
     normalize_street_token,
     prepare_street,
 )
-from ilos.standardize.identifiers import A_NUMBER_TYPOS, DOCUMENT_MAX_LENGTH, DOCUMENT_MIN_LENGTH
-from ilos.standardize.placeholders import BLANK_PATTERN, DUMMY_DIGITS, PLACEHOLDER_PATTERN
+from ilos.standardize.identifiers import (
+    A_NUMBER_TYPOS,
+    DOCUMENT_MAX_LENGTH,
+    DOCUMENT_MIN_LENGTH,
+    FICTIONAL_EXCHANGE,
+    SHARED_SSNS,
+)
+from ilos.standardize.placeholders import BLANK_PATTERN, DUMMY_DIGITS, FLOAT_TAIL_PATTERN, PLACEHOLDER_PATTERN
 
 Kernel = Callable[[Any], Any]
 _DUMMY = pa.array(sorted(DUMMY_DIGITS))
@@ -106,9 +112,16 @@ def is_placeholder_kernel(values: Any) -> Any:
 _A_NUMBER_TYPOS = _byte_table(_UPPER + "0123456789", A_NUMBER_TYPOS)
 
 
+def _without_float_tail(values: Any) -> Any:
+    """Twin of `placeholders.without_float_tail`."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    tailed = pc.match_substring_regex(values, r"\.0+[ \t\n\r\f\v]*$")
+    return _replace_where(values, tailed, FLOAT_TAIL_PATTERN, r"\1")
+
+
 def a_number_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_a_number`."""
-    compact = filter_ascii(values, UPPER_ALNUM)
+    compact = filter_ascii(_without_float_tail(values), UPPER_ALNUM)
     after_a = pc.utf8_slice_codeunits(compact, 1, 1 << 30)
     digits = pc.if_else(pc.starts_with(compact, "A"), after_a, compact)
     typos = pc.fill_null(pc.match_substring_regex(digits, "[OQIL]"), False)
@@ -136,6 +149,7 @@ def ssn_kernel(values: Any) -> Any:
             pc.not_equal(pc.utf8_slice_codeunits(digits, 5, 9), "0000"),
             pc.invert(_is_one_repeated(digits)),
             pc.not_equal(digits, "123456789"),
+            pc.invert(pc.is_in(digits, value_set=pa.array(sorted(SHARED_SSNS)))),
         ),
         digits,
     )
@@ -144,9 +158,10 @@ def ssn_kernel(values: Any) -> Any:
 def document_number_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_document_number` (passport, FBI number, state id). Of the
     placeholder rules only the words and dummy numbers can survive the length and repetition checks."""
-    compact = filter_ascii(values, UPPER_ALNUM)
+    compact = filter_ascii(_without_float_tail(values), UPPER_ALNUM)
     length = pc.utf8_length(compact)
     valid = _all(
+        pc.match_substring_regex(compact, "[0-9]"),
         pc.greater_equal(length, DOCUMENT_MIN_LENGTH),
         pc.less_equal(length, DOCUMENT_MAX_LENGTH),
         pc.invert(_is_one_repeated(compact)),
@@ -161,13 +176,17 @@ def phone_kernel(values: Any) -> Any:
     digits = filter_ascii(values, DIGITS)
     with_country = pc.and_(pc.equal(pc.utf8_length(digits), 11), pc.starts_with(digits, "1"))
     digits = pc.if_else(with_country, pc.utf8_slice_codeunits(digits, 1, 11), digits)
-    valid = pc.and_(pc.match_substring_regex(digits, "^[2-9][0-9]{9}$"), pc.invert(_is_one_repeated(digits)))
+    valid = _all(
+        pc.match_substring_regex(digits, "^[2-9][0-9]{9}$"),
+        pc.invert(_is_one_repeated(pc.utf8_slice_codeunits(digits, 3, 10))),
+        pc.not_equal(pc.utf8_slice_codeunits(digits, 3, 8), FICTIONAL_EXCHANGE),
+    )
     return _keep_where(valid, digits)
 
 
 def postal_code_kernel(values: Any) -> Any:
     """Twin of `addresses.normalize_postal_code`."""
-    compact = filter_ascii(values, UPPER_ALNUM)
+    compact = filter_ascii(_without_float_tail(values), UPPER_ALNUM)
     length = pc.utf8_length(compact)
     short = pc.is_in(length, value_set=pa.array([3, 4, 5], pa.int32()))
     long = pc.is_in(length, value_set=pa.array([8, 9], pa.int32()))

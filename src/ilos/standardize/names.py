@@ -19,8 +19,13 @@ FOLLOW_PARTICLES: frozenset[str] = frozenset({"LA", "LAS", "LOS", "DER", "DEN", 
 # The conjunction joining paternal and maternal surnames: GARCIA Y LOPEZ.
 CONJUNCTIONS: frozenset[str] = frozenset({"Y", "E"})
 _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
-# Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown).
-PLACEHOLDER_TOKENS: frozenset[str] = frozenset({"UNKNOWN", "UNK", "FNU", "LNU", "MNU", "NFN", "NLN", "NMN"})
+# Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown, NMI = no
+# middle initial), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
+PLACEHOLDER_TOKENS: frozenset[str] = frozenset(
+    {"UNKNOWN", "UNKOWN", "UKNOWN", "UNKNOW", "UNKWN", "UNKN", "UNK", "NONE", "FNU", "LNU", "MNU", "NFN", "NLN",
+     "NMN", "NMI"}
+)  # fmt: skip
+GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
 
 COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
     {
@@ -31,9 +36,11 @@ COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
         "ALICIA", "ELSA", "MARTA", "JULIA", "PAUL", "PETER", "MARK", "GEORGE", "MARY", "ANNE", "ANN",
         "LEE", "MAE", "LYNN", "RAY", "EDUARDO", "GABRIEL", "MARCOS", "ISMAEL", "NOEL", "RENE", "YESENIA",
         "ALEXIS", "ANTONIO", "ALEXANDRA", "CRISTINA", "DANIELA", "FERNANDA", "VALENTINA", "CAMILA",
+    "ANGELES", "LOURDES", "ROSARIO", "DOLORES", "MERCEDES", "PILAR", "FATIMA", "LUZ", "SOCORRO", "CONSUELO",
     }
 )  # fmt: skip
 
+_MARIAN_FIRST = frozenset({"MARIA", "JOSE"})
 _APOSTROPHE_RE = re.compile(r"['`]")
 _NON_NAME_RE = re.compile(r"[^A-Z-]+")
 _HYPHENS_RE = re.compile(r"[ -]*-[ -]*")  # "A - -B" (punctuation gone) is one hyphen, as "A-B"
@@ -59,13 +66,13 @@ class NameParts:
 
 def normalize_name(value: str | None) -> str | None:
     """Upper-case ASCII name: diacritics dropped, apostrophes removed (O'BRIEN→OBRIEN), other
-    punctuation and digits become spaces, hyphens kept between words, placeholder tokens (FNU, UNKNOWN)
-    dropped. Placeholders and empty results give None."""
+    punctuation and digits become spaces, hyphens kept between words, placeholder tokens (FNU, UNKNOWN) and
+    generational suffixes (JR, III) dropped. Placeholders and empty results give None."""
     if value is None or is_placeholder(value):
         return None
     text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
     tokens = [t.strip("-") for t in text.split()]
-    kept = [t for t in tokens if t and t not in PLACEHOLDER_TOKENS]
+    kept = [t for t in tokens if t and t not in PLACEHOLDER_TOKENS and t not in GENERATION_SUFFIXES]
     result = " ".join(kept)
     return result if result and not is_placeholder(result) else None
 
@@ -110,20 +117,20 @@ def split_surnames(family: str | None) -> SurnameParts:
 
 def split_full_name(value: str | None, family_first: bool = False) -> NameParts:
     """Given, middle and family parts of a full name. "FAMILY, GIVEN MIDDLE" is read in comma form;
-    otherwise the first word is the given name, following words that are common given names are middle
-    names, and the rest (at least one surname, particles attached) is the family name. A source that
+    otherwise the first word is the given name, following words that are common given names or initials are
+    middle names, and the rest (at least one surname, particles attached) is the family name. A source that
     writes "FAMILY GIVEN" without a comma (`name_order: family_first`) is read from the other end."""
     if value is None or is_placeholder(value):
         return NameParts(None, None, None)
-    if "," in value:
-        family_part, given_part = value.split(",", 1)
-        given_words = _words(normalize_name(given_part) or "")
+    family_part, comma, given_part = value.partition(",")
+    given_words = _words(normalize_name(given_part) or "")
+    if comma and given_words:  # "SMITH, JOHN"; "JOHN SMITH, JR" has nothing after its comma but a suffix
         return NameParts(
             given_words[0] if given_words else None,
             " ".join(given_words[1:]) or None,
             normalize_name(family_part),
         )
-    normalized = normalize_name(value)
+    normalized = normalize_name(family_part if comma else value)
     if normalized is None:
         return NameParts(None, None, None)
     units = _surname_units(normalized.split())
@@ -132,7 +139,7 @@ def split_full_name(value: str | None, family_first: bool = False) -> NameParts:
     if family_first:
         return _split_family_first(units)
     middle_end = 1
-    while middle_end < len(units) - 1 and _is_given_name(units[middle_end]):
+    while middle_end < len(units) - 1 and _is_middle_unit(units[middle_end], units[middle_end - 1]):
         middle_end += 1
     return NameParts(units[0], " ".join(units[1:middle_end]) or None, " ".join(units[middle_end:]))
 
@@ -148,6 +155,15 @@ def _split_family_first(units: list[str]) -> NameParts:
 
 def _is_given_name(unit: str) -> bool:
     return unit in COMMON_GIVEN_NAMES or unit in NICKNAMES or unit in NICKNAME_READINGS
+
+
+def _is_middle_unit(unit: str, before: str) -> bool:
+    """A unit after the given name read as a middle name: a given name, an initial (JOHN A SMITH), or a given
+    name with particles after MARIA or JOSE (MARIA DEL CARMEN, JOSE DE JESUS: a Marian name, not a surname)."""
+    if _is_given_name(unit) or len(unit) == 1:
+        return True
+    words = unit.split()
+    return len(words) > 1 and before.split()[-1] in _MARIAN_FIRST and _is_given_name(words[-1])
 
 
 def canonical_given(name: str | None) -> str | None:

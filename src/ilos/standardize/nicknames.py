@@ -1,7 +1,8 @@
 """Nicknames and diminutives (Spanish, Portuguese, English, French) mapped to the canonical given name.
 
-`NICKNAMES` resolves only unambiguous nicknames, because a wrong canonical name would manufacture matching
-evidence. A nickname of several names (BETO: ALBERTO, HUMBERTO or ROBERTO) is in `NICKNAME_READINGS`
+`NICKNAMES` resolves only unambiguous nicknames that are not also surnames (not MA, CHON or CHICO: every name
+word is keyed through this table, the family name's too), because a wrong canonical name would manufacture
+matching evidence. A nickname of several names (BETO: ALBERTO, HUMBERTO or ROBERTO) is in `NICKNAME_READINGS`
 instead: its matching keys are every reading, so it agrees with each of them and with nothing else."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from types import MappingProxyType
 _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     # Spanish
     "JOSE": ("PEPE", "PEPITO", "CHEPE", "CHEO"),
-    "FRANCISCO": ("PACO", "PANCHO", "CHICO", "CURRO", "PAQUITO", "FRANCISQUINHO"),
+    "FRANCISCO": ("PACO", "PANCHO", "CURRO", "PAQUITO", "FRANCISQUINHO"),
     "GUILLERMO": ("MEMO", "GUILLE"),
     "GUADALUPE": ("LUPE", "LUPITA"),
     "JESUS": ("CHUY", "CHUCHO", "CHUS"),
@@ -40,9 +41,9 @@ _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     "GUMERSINDO": ("CHINDO",),
     "ROBERTO": ("ROBER",),
     "CONSUELO": ("CHELO",),
-    "ASUNCION": ("CHON",),
+    "ASUNCION": (),
     "CARMEN": ("CARMENCITA", "MELA"),
-    "MARIA": ("MA", "MARI", "MARUCA"),
+    "MARIA": ("MARI", "MARUCA"),
     "MARGARITA": ("MAGUI", "MARGOT"),
     "TERESA": ("TERE",),
     "ANA": ("ANITA",),

@@ -12,9 +12,15 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "UNKNOWN",
     "UNKOWN",
     "UNKNWN",
+    "UKNOWN",
+    "UNKNOW",
+    "UNKWN",
+    "UNKN",
     "UNK",
     "N/A",
+    "N A",
     "NA",
+    "NAN",
     "NONE",
     "NULL",
     "NIL",
@@ -24,6 +30,7 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "NFN",
     "NLN",
     "NMN",
+    "NMI",
     "NN",
     "TEST",
     "DUMMY",
@@ -36,6 +43,19 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "INCONNU",
     "NO NAME",
     "NONAME",
+    "NAME UNKNOWN",
+    "UNKNOWN NAME",
+    "NO NAME GIVEN",
+    "SIN NOMBRE",
+    "BABY BOY",
+    "BABY GIRL",
+    "UNKNOWN CITY",
+    "CITY UNKNOWN",
+    "UNKNOWN ADDRESS",
+    "ADDRESS UNKNOWN",
+    "NO ADDRESS",
+    "TBD",
+    "NOT KNOWN",
     "NOT PROVIDED",
     "NOT AVAILABLE",
     "NOT GIVEN",
@@ -48,8 +68,16 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
 
 # Digit strings people type when a form insists on a number.
 DUMMY_DIGITS: frozenset[str] = frozenset(
-    {"123456789", "1234567890", "0123456789", "987654321", "19000101", "01011900", "12345", "1234"}
-)
+    {
+        "123456789", "1234567890", "0123456789", "987654321", "19000101", "01011900", "12345", "1234",
+        "123456", "1234567", "12345678",
+    }
+)  # fmt: skip
+
+# A number a spreadsheet read as a float and wrote back ("12345678.0", "2134.0"): its digits without the
+# ".0" (a trailing 0 would make it another number). Python re and RE2 read it alike.
+FLOAT_TAIL_PATTERN = r"^([ \t\n\r\f\v]*[0-9]+)\.0+[ \t\n\r\f\v]*$"
+_FLOAT_TAIL_RE = re.compile(FLOAT_TAIL_PATTERN)
 
 _SEP = r"[^A-Z0-9]"
 _WORD = "(?:" + "|".join(w.replace(" ", _SEP + "+") for w in PLACEHOLDER_WORDS) + ")"
@@ -85,6 +113,11 @@ def is_placeholder(value: str | None) -> bool:
     if compact.isdigit() and compact.isascii():
         return (len(compact) >= 2 and len(set(compact)) == 1) or compact in DUMMY_DIGITS
     return False
+
+
+def without_float_tail(value: str) -> str:
+    """The value with a spreadsheet's ".0" dropped from a whole number ("12345678.0" → "12345678")."""
+    return _FLOAT_TAIL_RE.sub(r"\1", value)
 
 
 def clean_text(value: str | None) -> str | None:

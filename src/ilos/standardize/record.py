@@ -4,7 +4,6 @@ tests/unit/standardize/test_standardize_record.py holds the two equal on every r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -22,7 +21,6 @@ from ilos.standardize.table import (
     split_full,
 )
 
-_ADDRESS_KEY_RE = re.compile(addresses.ADDRESS_KEY_PATTERN)
 _FIELDS = tuple(OUTPUT_SCHEMA.names)
 
 
@@ -39,7 +37,7 @@ def standardize_record(values: Mapping[str, str | None], spec: SourceSpec) -> di
     for field in COLUMN_STANDARDIZERS:
         raw = raws[field]
         out[field] = standardizer_for(field).function(raw) if raw is not None else None
-    out["address_key"] = _address_key(out["street"], out["postal_code"])
+    out["address_key"] = addresses.key_from_normalized(out["street"], out["postal_code"])
     out["placeholder_fields"] = [
         field
         for field in PLACEHOLDER_ORDER
@@ -85,14 +83,7 @@ def _names(spec: SourceSpec, raws: Mapping[str, str | None]) -> dict[str, Any]:
 
 
 def _date(raw: str | None, fmt: str) -> dict[str, Any]:
-    dob: date | None = dates.parse_date(raw, fmt) if raw is not None else None
+    dob: date | None = dates.parse_birth_date(raw, fmt) if raw is not None else None
     if dob is None:
         return {"date_of_birth": None, "dob_is_default": None, "dob_year": None}
     return {"date_of_birth": dob, "dob_is_default": dob.month == 1 and dob.day == 1, "dob_year": dob.year}
-
-
-def _address_key(street: str | None, postal: str | None) -> str | None:
-    match = _ADDRESS_KEY_RE.match(street) if street is not None else None
-    if match is None or postal is None:
-        return None
-    return f"{match['number']} {match['word']} {postal}"

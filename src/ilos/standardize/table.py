@@ -202,7 +202,7 @@ def _date_columns(raw: Column | None, fmt: str, n: int) -> dict[str, Column]:
     if raw is None:
         return {"date_of_birth": _null(n, pa.date32()), "dob_is_default": _null(n, pa.bool_()),
                 "dob_year": _null(n, pa.int32())}  # fmt: skip
-    dob = map_uniques(raw, lambda v: dates.parse_date(v, fmt), pa.date32())
+    dob = map_uniques(raw, lambda v: dates.parse_birth_date(v, fmt), pa.date32())
     is_default = pc.and_(pc.equal(pc.month(dob), 1), pc.equal(pc.day(dob), 1))
     return {"date_of_birth": dob, "dob_is_default": is_default, "dob_year": pc.year(dob).cast(pa.int32())}
 
@@ -216,10 +216,17 @@ def _born_by_column(table: pa.Table, spec: SourceSpec, n: int) -> Column:
     return map_uniques(raw, lambda v: dates.born_by(v, fmt, age), pa.date32())
 
 
+_BARE_STREET_TYPES = pa.array(sorted(addresses.BARE_STREET_TYPES))
+
+
 def _address_key(street: Column, postal: Column) -> Column:
+    """Twin of `addresses.key_from_normalized`."""
     parts = pc.extract_regex(street, addresses.ADDRESS_KEY_PATTERN)
     number, word = pc.struct_field(parts, "number"), pc.struct_field(parts, "word")
-    return pc.binary_join_element_wise(number, word, postal, " ")
+    direction = pc.struct_field(parts, "direction")  # "" when the street has none
+    bare = pc.and_(pc.is_in(word, value_set=_BARE_STREET_TYPES), pc.not_equal(direction, ""))
+    named = pc.if_else(bare, pc.binary_join_element_wise(direction, word, " "), word)
+    return pc.binary_join_element_wise(number, named, postal, " ")
 
 
 def date_format(spec: SourceSpec, canonical: str = "date_of_birth") -> str:

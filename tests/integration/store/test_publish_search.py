@@ -30,8 +30,8 @@ def _rows(n: int, suffix: str = "") -> list[dict[str, object]]:
 def test_publish_loads_and_replaces_subjects_in_chunks(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publish, "CHUNK", 7)
     assert publish.publish(store, PUBLISHER, _rows(20)) == 20
-    assert publish.publish(store, PUBLISHER, _rows(3, suffix=" Jr")) == 3
-    found = subject_search.search(store, ANALYST, "nunez jr", limit=100)
+    assert publish.publish(store, PUBLISHER, _rows(3, suffix=" Quintero")) == 3
+    found = subject_search.search(store, ANALYST, "nunez quintero", limit=100)
     assert [s.subject_id for s in found] == ["S000000", "S000001", "S000002"]
     assert subject_search.search(store, ANALYST, "a000000017")[0].identifiers == [("a_number", "A000000017")]
     assert len(subject_search.search(store, ANALYST, "nunez", limit=100)) == 20

@@ -149,8 +149,9 @@ def test_day_month_swap_and_default_dates() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("A012345678", "012345678"), ("A-012-345-678", "012345678"), ("012345678", "012345678"),
-     ("12345678", "012345678"), ("A 12345678", "012345678"), ("a0I2345678", "012345678"),
-     ("A1234567", "001234567"), ("000000000", None), ("A123", None), ("UNKNOWN", None), (None, None)],
+     ("22345678", "022345678"), ("A 22345678", "022345678"), ("a0I2345678", "012345678"),
+     ("A2234567", "002234567"), ("000000000", None), ("A123", None), ("UNKNOWN", None), (None, None),
+     ("12345678", None), ("A1234567", None), ("22345678.0", "022345678"), (" 2234567.00 ", "002234567")],
 )  # fmt: skip
 def test_a_numbers_normalise_to_nine_digits(raw: str | None, expected: str | None) -> None:
     assert identifiers.normalize_a_number(raw) == expected
@@ -159,18 +160,28 @@ def test_a_numbers_normalise_to_nine_digits(raw: str | None, expected: str | Non
 @pytest.mark.parametrize(
     ("function", "raw", "expected"),
     [
-        (identifiers.normalize_ssn, "078-05-1120", "078051120"),
+        (identifiers.normalize_ssn, "123-45-6780", "123456780"),
+        (identifiers.normalize_ssn, "078-05-1120", None),
+        (identifiers.normalize_ssn, "219-09-9999", None),
         (identifiers.normalize_ssn, "000-00-0000", None),
         (identifiers.normalize_ssn, "666-12-3456", None),
         (identifiers.normalize_ssn, "912-34-5678", None),
         (identifiers.normalize_ssn, "111-11-1111", None),
-        (identifiers.normalize_phone, "+1 (212) 555-0123", "2125550123"),
+        (identifiers.normalize_phone, "+1 (212) 555-7123", "2125557123"),
+        (identifiers.normalize_phone, "212-555-0123", None),
+        (identifiers.normalize_phone, "212-000-0000", None),
+        (identifiers.normalize_phone, "212-055-0000", "2120550000"),
         (identifiers.normalize_phone, "000-000-0000", None),
         (identifiers.normalize_phone, "555-0123", None),
         (identifiers.normalize_passport, "ab 123-456", "AB123456"),
         (identifiers.normalize_passport, "N/A", None),
         (identifiers.normalize_fbi_number, "123456 ab1", "123456AB1"),
         (identifiers.normalize_state_id, "XXXX", None),
+        (identifiers.normalize_passport, "PENDING", None),
+        (identifiers.normalize_passport, "NOT ISSUED", None),
+        (identifiers.normalize_passport, "1234567", None),
+        (identifiers.normalize_passport, "23456789.0", "23456789"),
+        (identifiers.normalize_state_id, "D2345678.0", "D23456780"),
     ],
 )
 def test_identifiers_normalise(function: object, raw: str, expected: str | None) -> None:

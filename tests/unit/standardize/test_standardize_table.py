@@ -39,13 +39,13 @@ def court_table() -> pa.Table:
             "last1": ["García", "de la Cruz", None, "Garcia"],
             "last2": ["López", None, "NA", "Lopez"],
             "dob": ["03/04/1980", "13/02/1990", "01/01/1900", "01/01/1975"],
-            "anum": ["A-012-345-678", "12345678", "000000000", "A０12345678"],
+            "anum": ["A-022-345-678", "22345678", "000000000", "A０22345678"],
             "addr": ["123 North Main Street Apt 4", "90210", "Calle Ñandú 5", "123 N Main St #9"],
             "zip": ["2134", "02134-1234", "00000", "02134"],
             "sex": ["male", "F", "U", "M"],
             "nat": ["México", "SV", "NA", "MEX"],
-            "ssn": ["078-05-1120", "000-00-0000", None, "078051120"],
-            "tel": ["(212) 555-0123", "1-212-555-0123", "", "ＮＡ"],
+            "ssn": ["078-05-1121", "000-00-0000", None, "078051121"],
+            "tel": ["(212) 555-7123", "1-212-555-7123", "", "ＮＡ"],
             "_batch_id": ["b1"] * 4,
             "_row_number": ["1", "2", "3", "4"],
         }
@@ -74,12 +74,12 @@ def test_rows_are_standardized() -> None:
     assert first["name_keys"] == fourth["name_keys"]  # PEPE and JOSE share a key
     assert first["date_of_birth"] == date(1980, 3, 4) and first["dob_year"] == 1980
     assert first["dob_is_default"] is False and fourth["dob_is_default"] is True
-    assert first["a_number"] == second["a_number"] == fourth["a_number"] == "012345678"
+    assert first["a_number"] == second["a_number"] == fourth["a_number"] == "022345678"
     assert first["street"] == "123 N MAIN ST UNIT 4" and first["postal_code"] == "02134"
     assert first["address_key"] == fourth["address_key"] == "123 MAIN 02134"
     assert (first["sex"], first["nationality"], second["nationality"]) == ("M", "MEX", "SLV")
-    assert first["ssn"] == fourth["ssn"] == "078051120"
-    assert first["phone"] == second["phone"] == "2125550123"
+    assert first["ssn"] == fourth["ssn"] == "078051121"
+    assert first["phone"] == second["phone"] == "2125557123"
     assert second["family_first"] == "DE LA CRUZ" and second["family_phonetic"] is not None
     assert second["date_of_birth"] is None  # 13/02 is not a valid month/day date
     assert first["city"] is None and first["passport_number"] is None
