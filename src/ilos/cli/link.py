@@ -26,7 +26,7 @@ app = typer.Typer(
     help="Link records of any CSV/Parquet sources into subjects: `ilos link CONFIG.yaml --out DIR`.",
     no_args_is_help=True,
 )
-console = Console()
+console = Console(markup=False, emoji=False)  # what it prints holds record ids and names as written
 
 
 @app.command("run", help="Link the sources of CONFIG (also the default: `ilos link CONFIG --out DIR`).")

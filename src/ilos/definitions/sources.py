@@ -3,6 +3,7 @@ and the content hash each run records."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,11 @@ IDENTIFIER_FIELDS: frozenset[str] = frozenset(
 DATE_FIELDS: frozenset[str] = frozenset({"date_of_birth", "record_date"})
 
 ColumnType = Literal["string", "identifier", "date", "integer", "number", "boolean"]
+
+
+def file_format_of(path: str | Path) -> Literal["csv", "parquet"]:
+    """How a file is read, by its name: Parquet when it ends in .parquet, else CSV."""
+    return "parquet" if str(path).lower().endswith(".parquet") else "csv"
 
 
 class _Strict(BaseModel):
@@ -131,13 +137,31 @@ class SourceSpec(_Strict):
     def _upper_markings(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(m.upper() for m in value)
 
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError(f"`delimiter` must be one character (',', ';', '|' or a tab), got {value!r}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(
+                f"`encoding` {value!r} is no encoding Python knows (e.g. utf-8, latin-1, cp1252)"
+            ) from None
+        return value
+
     @property
     def full_name_family_first(self) -> bool:
         return self.name_order == "family_first"
 
     @property
     def file_format(self) -> Literal["csv", "parquet"]:
-        return "parquet" if self.path.lower().endswith(".parquet") else "csv"
+        return file_format_of(self.path)
 
     def mapped_columns(self, canonical: str) -> list[str]:
         """The source columns one canonical field is built from."""
@@ -145,6 +169,15 @@ class SourceSpec(_Strict):
         if isinstance(spec, DateField):
             return [spec.column]
         return [spec] if isinstance(spec, str) else list(spec)
+
+    def used_columns(self) -> frozenset[str]:
+        """Every column of the file the config reads: the record id, the declared and mapped columns and the
+        events' columns (a Parquet file's other columns, lists or structs say, are never read)."""
+        used = {self.record_id, *self.declared_schema()}
+        used.update(column for canonical in self.fields for column in self.mapped_columns(canonical))
+        for event in self.events:
+            used.update((event.date, *event.attributes.values(), *(event.when or {})))
+        return frozenset(used)
 
     def declared_schema(self) -> dict[str, ColumnSpec]:
         """The declared schema, or one derived from record_id and the mapped fields."""

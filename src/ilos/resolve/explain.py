@@ -318,13 +318,15 @@ def rounded_to_total(weights: list[float], places: int = 2) -> list[int]:
 
 def parse_record_key(record: str) -> tuple[str, str]:
     """`source:record_id` as typed by people (or `source|record_id` as stored) -> (source, record_id). The
-    source ends at the first ':' or '|' (source names hold neither), so a record id may hold either."""
-    source, record_id = split_record_key(record) or ("", "")
+    source ends at the first ':' or '|' (source names hold neither), so a record id may hold either. The
+    record id is kept as typed inside the argument's own ends: ids are stored as their files write them, and
+    "1" and " 1" are two records."""
+    source, record_id = split_record_key(record.strip()) or ("", "")
     if not source.strip() or not record_id.strip():
         raise InvalidInputError(
             f"Expected SOURCE:RECORD_ID (e.g. court_cases:EOIR0000000001), got {record!r}"
         )
-    return source.strip(), record_id.strip()
+    return source.strip(), record_id
 
 
 def linked_record_keys(
@@ -362,10 +364,14 @@ def known_record_keys(
     ).fetchall()
     con.unregister("ilos_asked")
     known = set(found) | later
-    missing = list(dict.fromkeys(f"{s}:{r}" for s, r in keys if (s, r) not in known))
+    unknown = [(s, r) for s, r in keys if (s, r) not in known]
+    missing = list(dict.fromkeys(f"{s}:{r if r == r.strip() else repr(r)}" for s, r in unknown))
     if missing:
+        spaced = (
+            any(r != r.strip() for _, r in unknown) * " (record ids are matched exactly, spaces included)"
+        )
         raise NotFoundError(
-            f"Record {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this linkage"
+            f"Record {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this linkage{spaced}"
         )
     return ["|".join(k) for k in keys]
 

@@ -361,8 +361,9 @@ class IncrementalLinker:
                 row[tf_column] = tf_weight
         same = self.subject_of(record) == self.subject_of(edge.other)
         row["household_conflict"] = edge.household_conflict
+        kept_apart = source_l == source_r and source_l in self.groups  # one record per entity of that source
         row["decision"] = linkage.decision_for(
-            edge.probability, same, edge.household_conflict, False, self.choice, merging
+            edge.probability, same, edge.household_conflict, False, self.choice, merging, kept_apart
         )
         row["same_subject"] = same
         return row

@@ -357,7 +357,11 @@ def cluster_links(
     judged = judged_edges(edges, [(a, b) for a, b, verdict in known if verdict != "unsure"])
     merging = np.zeros(len(edges), dtype=bool)
     merging[np.asarray(outcome.merged_edges + outcome.supporting_edges, dtype=np.int64)] = True
-    codes = decision_codes(edges.probability, same, household, judged, choice, merging)
+    group = np.asarray(restricted, dtype=np.int64)
+    kept_apart = (group[left] >= 0) & (
+        group[left] == group[right]
+    )  # both of one one_record_per_entity source
+    codes = decision_codes(edges.probability, same, household, judged, choice, merging, kept_apart)
     summary = LinkageSummary(
         records=len(ids),
         subjects=len(set(subject_of)),
@@ -405,19 +409,26 @@ def _subject_ids(
 
 
 def decision_for(
-    probability: float, same: bool, household: bool, judged: bool, choice: ThresholdChoice, merging: bool
+    probability: float,
+    same: bool,
+    household: bool,
+    judged: bool,
+    choice: ThresholdChoice,
+    merging: bool,
+    kept_apart: bool = False,
 ) -> str:
     """What became of one scored pair: judged by a person, a household conflict, for review, or decided.
 
     A pair in the uncertain band is for review only when a person's verdict could change a subject: it joins
     two subjects (a "match" would merge them) or it carried a merge of two groups (`merging`: it completed the
     merge or was a weak link counted towards it; a "no match" would split them). A band pair whose records are
-    together through other links is a match."""
+    together through other links is a match; one whose records no verdict can join (`kept_apart`: both of one
+    `one_record_per_entity` source) is a non-match."""
     if judged:
         return "judged"
     if household and probability >= choice.review_low:
         return "household_conflict"
-    if choice.review_low <= probability <= choice.review_high and (merging or not same):
+    if choice.review_low <= probability <= choice.review_high and (merging or not same) and not kept_apart:
         return "review"
     return "match" if same else "non_match"
 
@@ -429,11 +440,13 @@ def decision_codes(
     judged: npt.NDArray[np.bool_],
     choice: ThresholdChoice,
     merging: npt.NDArray[np.bool_],
+    kept_apart: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.int8]:
     """`decision_for` over every link at once, as codes into DECISIONS (later rules take precedence)."""
     codes = np.where(same, DECISIONS.index("match"), DECISIONS.index("non_match")).astype(np.int8)
     band = (probability >= choice.review_low) & (probability <= choice.review_high)
-    codes[band & (merging | ~same)] = DECISIONS.index("review")
+    open_to_a_verdict = merging | ~same if kept_apart is None else (merging | ~same) & ~kept_apart
+    codes[band & open_to_a_verdict] = DECISIONS.index("review")
     codes[household & (probability >= choice.review_low)] = DECISIONS.index("household_conflict")
     codes[judged] = DECISIONS.index("judged")
     return codes

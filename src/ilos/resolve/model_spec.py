@@ -299,7 +299,7 @@ def date_of_birth_comparison() -> Comparison:
             Level(
                 "day and month swapped",
                 f'year("{dob}_l") = year("{dob}_r") AND month("{dob}_l") = day("{dob}_r") '
-                f'AND day("{dob}_l") = month("{dob}_r")',
+                f'AND day("{dob}_l") = month("{dob}_r") AND day("{dob}_l") <> month("{dob}_l")',
                 lambda l, r: f.day_month_swapped(l[dob], r[dob]),
             ),
             Level(

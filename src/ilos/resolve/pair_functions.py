@@ -48,7 +48,15 @@ def days_apart_at_most(a: date | None, b: date | None, days: int) -> bool:
 
 
 def day_month_swapped(a: date | None, b: date | None) -> bool:
-    return a is not None and b is not None and a.year == b.year and a.month == b.day and a.day == b.month
+    """The same day with day and month exchanged, and so another date (two 1 Januaries are not swapped)."""
+    return (
+        a is not None
+        and b is not None
+        and a.year == b.year
+        and a.month == b.day
+        and a.day == b.month
+        and a.day != a.month
+    )
 
 
 def keys(value: Sequence[str] | None) -> Sequence[str]:

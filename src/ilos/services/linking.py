@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
+import tempfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.config import Settings
-from ilos.definitions.sources import SourcesConfig, SourceSpec, load_sources_config, read_sources_config
+from ilos.definitions.sources import (
+    SourcesConfig,
+    SourceSpec,
+    file_format_of,
+    load_sources_config,
+    read_sources_config,
+)
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.ingest.file_checks import encoding_error
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
@@ -76,36 +84,80 @@ class StandardizedSources:
 
 
 def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
-    """A source's file, every column as text (see `read_as_text`)."""
+    """A source's file, or another file of its rows (`ilos link add`'s input, CSV or Parquet by its name),
+    every column as text (see `read_as_text`)."""
     path = path or config.path_of(spec)
+    file_format = file_format_of(path)
     if not path.is_file():
         raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist")
     try:
-        return read_as_text(path, spec.file_format, spec.delimiter, spec.encoding)
+        return read_as_text(path, file_format, spec.delimiter, spec.encoding, spec.used_columns())
+    except UnicodeDecodeError:
+        raise encoding_error(path, spec.encoding, spec.delimiter) from None
     except duckdb.Error as exc:
-        if spec.file_format == "csv" and "encod" in str(exc).lower():
-            raise encoding_error(path, spec.encoding, spec.delimiter) from None
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        said = str(exc).lower()
+        if file_format == "csv" and ("encod" in said or "unicode" in said):
+            undecodable = encoding_error(path, spec.encoding, spec.delimiter)
+            if (
+                undecodable.problems
+            ):  # DuckDB names the encoding in every failed sniff: a bad byte is found here
+                raise undecodable from None
         raise InvalidInputError(
-            f"Source {spec.name!r}: {path} cannot be read as {spec.file_format}: {first}"
+            f"Source {spec.name!r}: {path} cannot be read as {file_format}: {_duckdb_problem(exc)}"
+            + (_CSV_HINT if file_format == "csv" and "sniffing" in said else "")
         ) from None
 
 
+_CSV_HINT = (
+    " (a row with more or fewer fields than the header, a quote left open, or line endings that change"
+    " within the file: LF and CRLF mixed)"
+)
+
+
+def _duckdb_problem(exc: duckdb.Error) -> str:
+    """DuckDB's message up to its list of options: the first line, and the second after a sniffing failure
+    (the first names only the file)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return (
+        " ".join(lines[:2]) if lines[0].startswith("Invalid Input Error: Error when sniffing") else lines[0]
+    )
+
+
 def read_as_text(
-    path: Path, file_format: Literal["csv", "parquet"], delimiter: str = ",", encoding: str = "utf-8"
+    path: Path,
+    file_format: Literal["csv", "parquet"],
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    columns: Collection[str] | None = None,
 ) -> pa.Table:
-    """Every column as text, so identifiers and postal codes keep their leading zeros."""
+    """Every column as text, so identifiers and postal codes keep their leading zeros. Of a Parquet file only
+    `columns` when given (those the config reads: a list, struct or binary column it does not read need not
+    be text)."""
     con = duckdb.connect()
     try:
         if file_format == "parquet":
             table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
+            if columns is not None:
+                table = table.select([c for c in table.column_names if c in columns])
             return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+        native = _CSV_READER_ENCODINGS.get(codecs.lookup(encoding).name)
+        if native is None:  # the reader knows three encodings: read any other as UTF-8 text written anew
+            with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
+                utf8 = Path(scratch) / path.name
+                utf8.write_text(path.read_bytes().decode(encoding), encoding="utf-8")
+                return read_as_text(utf8, "csv", delimiter, "utf-8")
         return con.sql(
             "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
-            params=[str(path), delimiter, encoding],
+            params=[str(path), delimiter, native],
         ).to_arrow_table()
     finally:
         con.close()
+
+
+_CSV_READER_ENCODINGS = {"utf-8": "utf-8", "utf-16": "utf-16", "iso8859-1": "latin-1"}
+"""Python's name of each encoding DuckDB's CSV reader has built in -> the reader's name for it."""
 
 
 def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> StandardizedSources:
@@ -115,7 +167,12 @@ def standardized_records(config: SourcesConfig, progress: Progress = _silent) ->
     tables, counts, findings = [], {}, SourceFindings()
     for spec in config.people_sources:
         progress(f"reading and standardizing {spec.name}")
-        raw = read_source_file(config, spec)
+        try:
+            raw = read_source_file(config, spec)
+        except InvalidInputError as exc:  # a file that cannot be read hides no other source's problems
+            said = exc.summary.removeprefix(f"Source {spec.name!r}: ")
+            findings.problems += [FieldProblem(f"source {spec.name!r}", said), *exc.problems]
+            continue
         row_findings(spec, raw, findings)
         if not findings.problems:
             tables.append(standardize_table(raw, spec))
@@ -558,7 +615,23 @@ def judge_pair(
     stored = judgements.parse_verdict(verdict)
     live = _live_links(linkage_dir, left, right)  # a pair the worker scored is judged as a batch pair is
     a, b, _ = explain.find_scored_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
+    source = (split_record_key(a) or ("", ""))[0]
+    if (
+        stored == "match"
+        and source == (split_record_key(b) or ("", ""))[0]
+        and _one_per_entity(linkage_dir, source)
+    ):
+        raise InvalidInputError(
+            f"Source {source!r} holds one record per entity: two of its records never share a subject, so a "
+            "match verdict could not be honoured; judge no_match, or fix the source's config"
+        )
     return judgements.record_judgement(linkage_dir, a, b, stored, judged_by)
+
+
+def _one_per_entity(linkage_dir: Path, source: str) -> bool:
+    """Whether the linkage's config says the source holds at most one record per person."""
+    config = load_linkage_config(linkage_dir)
+    return any(spec.name == source and spec.one_record_per_entity for spec in config.people_sources)
 
 
 def _read(path: Path, what: str) -> pa.Table:

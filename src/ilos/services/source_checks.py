@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ilos.definitions.sources import DateField, SourcesConfig, SourceSpec
+from ilos.definitions.sources import DateField, SourcesConfig, SourceSpec, file_format_of
 from ilos.errors import BadSourceFileError, FieldProblem
 from ilos.ingest.file_checks import check_exists, csv_header
 from ilos.standardize.dates import unparseable
@@ -45,7 +45,7 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
     wanted = [spec.record_id, *(c for f in spec.fields for c in spec.mapped_columns(f))]
     missing = [c for c in dict.fromkeys(wanted) if c not in columns]
     problems = [FieldProblem(f"{where} column {c!r}", f"is not in {path.name}") for c in missing]
-    if missing and len(columns) == 1 and spec.file_format == "csv":
+    if missing and len(columns) == 1 and file_format_of(path) == "csv":
         hint = next((d for d in OTHER_DELIMITERS if d != spec.delimiter and d in columns[0]), None)
         if hint:
             problems.append(
@@ -57,7 +57,7 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
 
 
 def _columns(spec: SourceSpec, path: Path) -> list[str]:
-    if spec.file_format == "parquet":
+    if file_format_of(path) == "parquet":
         try:
             schema = pq.read_schema(path)
         except (OSError, pa.ArrowException) as exc:

@@ -12,25 +12,26 @@ from ilos.resolve.threshold import ThresholdChoice
 
 CHOICE = ThresholdChoice(0.7, 0.99, 0.9, 0.94, review_low=0.4, review_high=0.9)
 PROBABILITY = st.sampled_from([0.0, 0.001, 0.39, 0.4, 0.5, 0.7, 0.9, 0.91, 1.0]) | st.floats(0, 1)
-LINK = st.tuples(PROBABILITY, st.booleans(), st.booleans(), st.booleans(), st.booleans())
+LINK = st.tuples(PROBABILITY, st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans())
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(LINK, max_size=40))
-def test_array_decisions_equal_decision_for(links: list[tuple[float, bool, bool, bool, bool]]) -> None:
-    p, same, household, judged, merging = (
+def test_array_decisions_equal_decision_for(links: list[tuple[float, bool, bool, bool, bool, bool]]) -> None:
+    p, same, household, judged, merging, kept_apart = (
         (np.array(column) for column in zip(*links, strict=True))
         if links
-        else (np.zeros(0), *(np.zeros(0, bool) for _ in range(4)))
+        else (np.zeros(0), *(np.zeros(0, bool) for _ in range(5)))
     )
     codes = decision_codes(
         p.astype(np.float64),
         *(a.astype(bool) for a in (same, household, judged)),
         CHOICE,
         merging.astype(bool),
+        kept_apart.astype(bool),
     )
     assert [DECISIONS[c] for c in codes.tolist()] == [
-        decision_for(*link[:4], CHOICE, link[4]) for link in links
+        decision_for(*link[:4], CHOICE, link[4], link[5]) for link in links
     ]
 
 
@@ -56,3 +57,9 @@ def test_judged_pairs_are_found_in_either_orientation() -> None:
         False,
     ]
     assert not judged_edges(edges, []).any()
+
+
+def test_a_band_pair_no_verdict_can_join_is_not_for_review() -> None:
+    """Two records of one `one_record_per_entity` source never share a subject: a "match" could change nothing."""
+    assert decision_for(0.6, False, False, False, CHOICE, False) == "review"
+    assert decision_for(0.6, False, False, False, CHOICE, False, kept_apart=True) == "non_match"

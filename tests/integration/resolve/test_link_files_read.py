@@ -1,0 +1,122 @@
+"""How `ilos link` reads its sources' files when they are not plain UTF-8 CSV: a CSV whose rows its reader
+cannot make out is said as such (not as a bad encoding), a CSV in any Python encoding is read, a Parquet
+file's columns the config does not read may be of any type, a bad `delimiter:` or `encoding:` is a config
+problem, and a file that cannot be read hides no other source's problems. `ilos link add` reads its input
+by the input's own name; `ilos link judge` prints ids as written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from ilos.cli.main import app
+from ilos.definitions.sources import load_sources_config
+from ilos.errors import InvalidInputError
+from ilos.resolve import linkage
+from ilos.services.linking import LinkRun, add_records, read_source_file, standardized_records
+
+
+def _config(tmp_path: Path, *sources: str) -> Path:
+    path = tmp_path / "link.yaml"
+    path.write_text("version: 1\nsources:\n" + "".join(sources))
+    return path
+
+
+def _source(name: str, file: str, extra: str = "") -> str:
+    return (
+        f"  - name: {name}\n    path: {file}\n    record_id: rid\n{extra}"
+        "    fields: {given_name: first, family_name: last}\n"
+    )
+
+
+def test_a_csv_whose_rows_cannot_be_made_out_is_not_called_a_bad_encoding(tmp_path: Path) -> None:
+    (tmp_path / "mixed.csv").write_bytes(b"rid,first,last\n1,ANA,LOPEZ\r\n2,JOSE,DIAZ,EXTRA\r\n3,LUIS\n")
+    config = load_sources_config(_config(tmp_path, _source("s", "mixed.csv")))
+    with pytest.raises(InvalidInputError) as caught:
+        read_source_file(config, config.source("s"))
+    said = str(caught.value)
+    assert "not valid utf-8" not in said
+    assert "mixed.csv cannot be read as csv" in said and "more or fewer fields than the header" in said
+
+
+def test_a_csv_in_another_encoding_is_read_in_it(tmp_path: Path) -> None:
+    (tmp_path / "cp.csv").write_bytes("rid,first,last\n1,José,García’s\n".encode("cp1252"))
+    config = load_sources_config(_config(tmp_path, _source("s", "cp.csv", "    encoding: cp1252\n")))
+    assert read_source_file(config, config.source("s")).to_pylist() == [
+        {"rid": "1", "first": "José", "last": "García’s"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ("    delimiter: ';;'\n", "`delimiter` must be one character"),
+        ("    encoding: bogus\n", "no encoding"),
+    ],
+)
+def test_a_bad_delimiter_or_encoding_is_a_config_problem(tmp_path: Path, extra: str, said: str) -> None:
+    with pytest.raises(InvalidInputError, match=said):
+        load_sources_config(_config(tmp_path, _source("s", "s.csv", extra)))
+
+
+def test_columns_of_a_parquet_file_the_config_does_not_read_may_be_of_any_type(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "rid": [1, 2],
+            "first": ["ANA", "JOSE"],
+            "last": ["LOPEZ", "DIAZ"],
+            "tags": pa.array([["a"], []], pa.list_(pa.string())),
+            "blob": pa.array([b"\xff\x00", b"\x80"], pa.binary()),
+        }
+    )
+    pq.write_table(table, tmp_path / "p.parquet")
+    config = load_sources_config(_config(tmp_path, _source("p", "p.parquet")))
+    assert read_source_file(config, config.source("p")).to_pylist() == [
+        {"rid": "1", "first": "ANA", "last": "LOPEZ"},
+        {"rid": "2", "first": "JOSE", "last": "DIAZ"},
+    ]
+
+
+def test_a_file_that_cannot_be_read_hides_no_other_sources_problems(tmp_path: Path) -> None:
+    (tmp_path / "latin.csv").write_bytes(b"rid,first,last\n1,JOS\xc9,DIAZ\n")
+    (tmp_path / "dup.csv").write_text("rid,first,last\n1,ANA,LOPEZ\n1,ANA,LOPEZ\n")
+    config = load_sources_config(_config(tmp_path, _source("latin", "latin.csv"), _source("dup", "dup.csv")))
+    with pytest.raises(InvalidInputError) as caught:
+        standardized_records(config)
+    locations = [p.location for p in caught.value.problems]
+    assert "source 'latin'" in locations and "source 'dup' column 'rid'" in locations
+
+
+def test_an_add_reads_its_input_by_the_inputs_own_name(
+    small_world: Path, small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    config = load_sources_config(small_world / "sources.yaml")
+    spec = config.source("court_cases")  # a CSV source
+    row = read_source_file(config, spec).slice(0, 1)
+    incoming = row.set_column(row.schema.get_field_index(spec.record_id), spec.record_id, pa.array(["NEW-1"]))
+    pq.write_table(incoming, tmp_path / "incoming.parquet")
+    report = add_records(out, "court_cases", tmp_path / "incoming.parquet")
+    assert report.records == 1
+    clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    assert any(r["source"] == "court_cases" and r["record_id"] == "NEW-1" for r in clusters)
+
+
+def test_judge_prints_ids_as_written(small_linkage: LinkRun, tmp_path: Path) -> None:
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    pair = (
+        pq.read_table(out / linkage.LINKS_FILE, columns=["unique_id_l", "unique_id_r"])
+        .slice(0, 1)
+        .to_pylist()[0]
+    )
+    left, right = (k.replace("|", ":", 1) for k in (pair["unique_id_l"], pair["unique_id_r"]))
+    result = CliRunner().invoke(
+        app, ["link", "judge", str(out), left, right, "unsure", "--by", "[bold]ana:x:"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "by [bold]ana:x:" in result.output.replace("\n", "")
