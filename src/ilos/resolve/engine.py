@@ -153,6 +153,24 @@ def regularise_model(model: dict[str, Any], m_floor: float, u_floor: float) -> d
     return out
 
 
+def neutralise_inverted(model: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The model with every comparison whose most alike level came out as evidence against a match (m < u)
+    made to weigh nothing (m = u at every level), and those comparisons' names. Agreement is never evidence
+    against a match: such a comparison had no matches to learn from (a field only one source carries, in a
+    source without duplicates), and trusting it would score a true pair down for agreeing."""
+    out: dict[str, Any] = json.loads(json.dumps(model))
+    inverted = []
+    for comparison in out.get("comparisons", []):
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        most_alike = levels[0] if levels else {}
+        m, u = most_alike.get("m_probability"), most_alike.get("u_probability")  # none: never trained
+        if len(levels) > 1 and m is not None and u is not None and float(m) < float(u):
+            inverted.append(str(comparison.get("output_column_name", "")))
+            for level in levels:
+                level["m_probability"] = level["u_probability"]
+    return out, tuple(inverted)
+
+
 def retrain_with(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> Any:
     """A linker over the registered records using an edited model."""
     return _linker(con, model)

@@ -59,6 +59,9 @@ class LinkageSummary:
     """The model and standardization that made the linkage: records linked into it later must be read alike."""
     dropped_records: int = 0
     """Records of the last run in the directory that this run's inputs no longer hold."""
+    unlearnt_comparisons: tuple[str, ...] = ()
+    """Comparisons training learnt backwards (agreement as evidence against a match), made to weigh nothing
+    (`engine.neutralise_inverted`)."""
     judgements_applied: int = 0
     """How many rows of judgements.parquet (`judgement_history`, oldest first) the batch files reflect: the run
     honoured the latest verdict per pair among them (`ilos link add` counts again as it rewrites clusters).
@@ -214,7 +217,9 @@ def run_linkage(
         prepare_records(con, records)
         trained = engine.train_model(con, options, progress)
         raw_model = engine.save_model(trained, work / UNREGULARISED_MODEL_FILE)
-        model = engine.regularise_model(raw_model, options.m_floor, options.u_floor)
+        model, unlearnt = engine.neutralise_inverted(
+            engine.regularise_model(raw_model, options.m_floor, options.u_floor)
+        )
         linker = engine.retrain_with(con, model)
         engine.save_model(linker, work / MODEL_FILE)
         progress("scoring candidate pairs")
@@ -227,7 +232,9 @@ def run_linkage(
         summary, clusters, decisions = cluster_links(
             con, edges, restricted_sources, judgements, config_hash, progress, previous
         )
-        summary = replace(summary, dropped_records=dropped, judgements_applied=len(history))
+        summary = replace(
+            summary, dropped_records=dropped, judgements_applied=len(history), unlearnt_comparisons=unlearnt
+        )
         progress("writing the linkage directory")
         bound = min(options.memory_limit_gib, options.write_memory_limit_gib)
         con.execute(f"SET memory_limit = '{int(bound * 1024)}MB'")

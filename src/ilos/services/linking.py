@@ -270,6 +270,12 @@ def _link(
             f"training found too little to learn from in {summary.records:,} records (it needs thousands, "
             "with identifiers or dates shared across sources); check the links before using them"
         )
+    if summary.unlearnt_comparisons:
+        warnings.append(
+            f"training learnt {', '.join(summary.unlearnt_comparisons)} backwards (agreement as evidence against "
+            "a match: its field is on too few records of the same people to learn from), so it weighs nothing "
+            "in this model"
+        )
     if summary.dropped_records:
         warnings.append(
             f"{summary.dropped_records:,} record(s) of the last linkage in {out_dir} are not among this run's "
