@@ -18,6 +18,7 @@ from ilos.definitions.sources import DateField, SourcesConfig, SourceSpec, file_
 from ilos.errors import BadSourceFileError, FieldProblem
 from ilos.ingest.file_checks import check_exists, csv_header
 from ilos.standardize.dates import unparseable
+from ilos.standardize.placeholders import is_placeholder
 
 EXAMPLES = 3
 OTHER_DELIMITERS = (";", "\t", "|", ",")
@@ -71,7 +72,8 @@ def _columns(spec: SourceSpec, path: Path) -> list[str]:
 def row_findings(spec: SourceSpec, raw: pa.Table, findings: SourceFindings) -> None:
     """Rows that cannot be linked: a blank record id, a record id twice (every input record must map to
     exactly one subject); and dates that do not parse with the source's format (all of them: a problem, the
-    format is wrong; some: a warning, those dates are treated as missing). Row numbers count data rows
+    format is wrong; some: a warning, those dates are treated as missing; placeholders such as UNKNOWN are
+    missing dates, not counted). Row numbers count data rows
     from 1."""
     if raw.num_rows == 0:
         findings.warnings.append(f"source {spec.name!r}: its file has no data rows, so it adds no records")
@@ -102,7 +104,10 @@ def _date_findings(
     spec: SourceSpec, raw: pa.Table, canonical: str, mapping: DateField, findings: SourceFindings
 ) -> None:
     values = raw.column(mapping.column).combine_chunks().cast(pa.string())
-    present = pc.utf8_trim_whitespace(values).filter(pc.not_equal(pc.utf8_trim_whitespace(values), ""))
+    written = pc.utf8_trim_whitespace(values).filter(pc.not_equal(pc.utf8_trim_whitespace(values), ""))
+    # A placeholder (UNKNOWN, 00/00/0000) says the date is unknown, not that the format is wrong.
+    unknown = {v for v in pc.unique(written).to_pylist() if is_placeholder(v)}
+    present = written.filter(pc.invert(pc.is_in(written, pa.array(sorted(unknown), pa.string()))))
     if len(present) == 0:
         return
     distinct = pc.unique(present).to_pylist()

@@ -120,3 +120,17 @@ def test_judge_prints_ids_as_written(small_linkage: LinkRun, tmp_path: Path) -> 
     )
     assert result.exit_code == 0, result.output
     assert "by [bold]ana:x:" in result.output.replace("\n", "")
+
+
+def test_a_date_column_of_placeholders_is_missing_dates_not_a_wrong_format(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").write_text(
+        "rid,first,last,dob\n1,ANA,LOPEZ,UNKNOWN\n2,JOSE,DIAZ,00/00/0000\n3,LUIS,REY,\n"
+    )
+    (tmp_path / "t.csv").write_text("rid,first,last,dob\n1,ANA,LOPEZ,UNKNOWN\n2,JOSE,DIAZ,1980-01-05\n")
+    dob = "    fields: {given_name: first, family_name: last, date_of_birth: {column: dob, format: '%m/%d/%Y'}}\n"
+    placeholders_only = _config(tmp_path, f"  - name: s\n    path: s.csv\n    record_id: rid\n{dob}")
+    records = standardized_records(load_sources_config(placeholders_only)).records
+    assert records["date_of_birth"].null_count == 3
+    wrong_format = _config(tmp_path, f"  - name: t\n    path: t.csv\n    record_id: rid\n{dob}")
+    with pytest.raises(InvalidInputError, match="no value parses with format"):
+        standardized_records(load_sources_config(wrong_format))  # the placeholder does not hide it
