@@ -89,7 +89,9 @@ def legal_lines(legal: LegalSituation) -> list[tuple[str, str, str]]:
 
 def render_subject_table(console: Console, subject: Subject, rules: SurvivorshipRules) -> None:
     conflicts = ", ".join(subject.conflicts(rules)) or "none"
-    console.print(f"[bold]{subject.subject_id}[/]  {len(subject.records)} records  conflicts: {conflicts}")
+    console.print(
+        f"{subject.subject_id}  {len(subject.records)} records  conflicts: {conflicts}", style="bold"
+    )
     attrs = Table(title="attributes (best value first; every value with its source)")
     for column in ("attribute", "value", "sources", "best"):
         attrs.add_column(column)

@@ -18,7 +18,7 @@ app = typer.Typer(
     help="Golden subject records: attributes with provenance, timelines, legal situation.",
     no_args_is_help=True,
 )
-console = Console()
+console = Console(markup=False, emoji=False)  # names, values and record ids are printed as written
 
 
 def _as_of(value: str | None) -> date | None:

@@ -155,7 +155,7 @@ def regularise_model(model: dict[str, Any], m_floor: float, u_floor: float) -> d
 
 def neutralise_inverted(model: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The model with every comparison whose most alike level came out as evidence against a match (m < u)
-    made to weigh nothing (m = u at every level), and those comparisons' names. Agreement is never evidence
+    made to weigh nothing (m = u at every level, no term-frequency adjustment), and those comparisons' names. Agreement is never evidence
     against a match: such a comparison had no matches to learn from (a field only one source carries, in a
     source without duplicates), and trusting it would score a true pair down for agreeing."""
     out: dict[str, Any] = json.loads(json.dumps(model))
@@ -168,6 +168,8 @@ def neutralise_inverted(model: dict[str, Any]) -> tuple[dict[str, Any], tuple[st
             inverted.append(str(comparison.get("output_column_name", "")))
             for level in levels:
                 level["m_probability"] = level["u_probability"]
+                if level.get("tf_adjustment_column"):  # nor by how common the value is
+                    level["tf_adjustment_weight"] = 0.0
     return out, tuple(inverted)
 
 

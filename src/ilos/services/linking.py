@@ -24,7 +24,7 @@ from ilos.definitions.sources import (
     read_sources_config,
 )
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.ingest.file_checks import encoding_error
+from ilos.ingest.file_checks import encoding_error, hash_and_check_text
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
@@ -92,8 +92,6 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
         raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist")
     try:
         return read_as_text(path, file_format, spec.delimiter, spec.encoding, spec.used_columns())
-    except UnicodeDecodeError:
-        raise encoding_error(path, spec.encoding, spec.delimiter) from None
     except duckdb.Error as exc:
         said = str(exc).lower()
         if file_format == "csv" and ("encod" in said or "unicode" in said):
@@ -138,15 +136,16 @@ def read_as_text(
     con = duckdb.connect()
     try:
         if file_format == "parquet":
-            table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
-            if columns is not None:
-                table = table.select([c for c in table.column_names if c in columns])
+            names = pq.read_schema(path).names if columns is not None else []
+            selected = ", ".join('"' + c.replace('"', '""') + '"' for c in names if c in (columns or ()))
+            query = f"SELECT {selected or '*'} FROM read_parquet(?)"  # noqa: S608 - the file's own column names, quoted
+            table = con.sql(query, params=[str(path)]).to_arrow_table()
             return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
         native = _CSV_READER_ENCODINGS.get(codecs.lookup(encoding).name)
         if native is None:  # the reader knows three encodings: read any other as UTF-8 text written anew
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
                 utf8 = Path(scratch) / path.name
-                utf8.write_text(path.read_bytes().decode(encoding), encoding="utf-8")
+                hash_and_check_text(path, encoding, delimiter, transcode_to=utf8)  # as ingest reads it
                 return read_as_text(utf8, "csv", delimiter, "utf-8")
         return con.sql(
             "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",

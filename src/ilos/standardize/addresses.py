@@ -33,7 +33,11 @@ _NO_ADDRESS = (
     r"HOMELESS(?: SHELTER)?|NO FIXED (?:ADDRESS|ABODE)|NFA|GENERAL DELIVERY|GEN DEL|TRANSIENT|NONE GIVEN"
     r"|(?:UNKNOWN|NO) ADDRESS|ADDRESS UNKNOWN|SAME AS ABOVE|SEE ABOVE|IN CUSTODY|TBD"
 )
-STREET_PLACEHOLDER_PATTERN = rf"(?:(?:[0-9]+ )?(?:{_NO_ADDRESS}|UNKNOWN|UNK|NONE|NULL)(?: (?:{_NO_ADDRESS}))*(?: ST| STREET)?|ST|STREET)"
+_TYPES = "|".join(sorted({*STREET_SUFFIXES, *STREET_SUFFIXES.values()}, key=lambda t: (-len(t), t)))
+STREET_PLACEHOLDER_PATTERN = (
+    rf"(?:(?:[0-9]+ )?(?:{_NO_ADDRESS}|UNKNOWN|UNK|NONE|NULL)(?: (?:{_NO_ADDRESS}))*(?: (?:{_TYPES}))?"
+    r"|ST|STREET)"
+)
 
 STREET_PUNCT_PATTERN = r"[^A-Z0-9#]+"
 PO_BOX_PATTERN = r"\b(?:P O|POST OFFICE|POB|PO BOX) BOX\b|\bPOB\b"  # PO BOX BOX: POB then BOX
@@ -45,6 +49,10 @@ ADDRESS_KEY_PATTERN = (
     r"^(?P<number>[0-9][0-9A-Z]*) (?:(?P<direction>N|S|E|W|NE|NW|SE|SW) )?"
     rf"(?P<word>(?:(?:{_LEADING_TYPES}) )*[A-Z0-9]+)"
 )
+# What the key's word may end with that names no street: a unit (123 N ST UNIT 4) or a quadrant (123 N ST
+# NW), taken when a leading type swallowed the word after it.
+ADDRESS_KEY_TAIL_PATTERN = r" (?:UNIT|N|S|E|W|NE|NW|SE|SW)$"
+_ADDRESS_KEY_TAIL_RE = re.compile(ADDRESS_KEY_TAIL_PATTERN)
 BARE_STREET_TYPES: frozenset[str] = frozenset(STREET_SUFFIXES.values())
 """A street type standing alone after a directional is the street's name with it: N ST is not S ST."""
 
@@ -157,7 +165,7 @@ def normalize_state(value: str | None) -> str | None:
     text = " ".join(_NON_LETTER_RE.sub(" ", fold_ascii_upper(value)).split())
     if not text or is_placeholder(text):  # what is left may be one ("0×" leaves "X")
         return None
-    if all(len(word) == 1 for word in text.split()):  # "N.Y.", "D.C."
+    if all(len(word) == 1 for word in text.split()) and text.replace(" ", "") in _STATE_CODES:  # N.Y., D.C.
         text = text.replace(" ", "")
     if text in _STATE_CODES:
         return text
@@ -181,6 +189,6 @@ def key_from_normalized(street: str | None, zip5: str | None) -> str | None:
     match = _ADDRESS_KEY_RE.match(street)
     if match is None:
         return None
-    word, direction = match["word"], match["direction"]
+    word, direction = _ADDRESS_KEY_TAIL_RE.sub("", match["word"]), match["direction"]
     named = f"{direction} {word}" if direction and word in BARE_STREET_TYPES else word
     return f"{match['number']} {named} {zip5}"

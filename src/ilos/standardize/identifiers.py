@@ -35,10 +35,11 @@ def _is_one_repeated(text: str) -> bool:
 
 
 def normalize_a_number(value: str | None) -> str | None:
-    """The 9-digit A-number ("A012345678", "A-012-345-678", "12345678", "A 12345678" → "012345678").
+    """The 9-digit A-number ("A022345678", "A-022-345-678", "22345678", "A 22345678" → "022345678").
     A leading A is dropped, look-alike letters (O, Q → 0; I, L → 1) are read as digits, and 7 or 8 digit
     numbers (older A-numbers, or a leading zero lost in a spreadsheet) are zero-padded, and a spreadsheet's
-    ".0" is dropped. Anything else, one digit repeated (000000000) and dummy numbers (123456789) give None."""
+    ".0" is dropped. Anything else, one digit repeated (000000000) and dummy numbers (123456789, 12345678)
+    give None."""
     if value is None:
         return None
     compact = compact_alnum(without_float_tail(value))
@@ -61,10 +62,11 @@ def is_valid_ssn(digits: str) -> bool:
 
 
 def normalize_ssn(value: str | None) -> str | None:
-    """An SSN-like number as 9 digits ("123-45-6789" → "123456789"); invalid or placeholder → None."""
+    """An SSN-like number as 9 digits ("123-45-6789" → "123456789", a spreadsheet's ".0" dropped); invalid
+    or placeholder → None."""
     if value is None:
         return None
-    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(value))
+    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(without_float_tail(value)))
     return digits if is_valid_ssn(digits) else None
 
 
@@ -101,7 +103,7 @@ def normalize_phone(value: str | None) -> str | None:
     ("212-000-0000") and the fictional 555-01XX numbers → None."""
     if value is None:
         return None
-    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(value))
+    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(without_float_tail(value)))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if len(digits) != 10 or digits[0] in "01" or _is_one_repeated(digits[3:]):

@@ -27,7 +27,13 @@ from ilos.standardize.identifiers import (
     FICTIONAL_EXCHANGE,
     SHARED_SSNS,
 )
-from ilos.standardize.placeholders import BLANK_PATTERN, DUMMY_DIGITS, FLOAT_TAIL_PATTERN, PLACEHOLDER_PATTERN
+from ilos.standardize.placeholders import (
+    BLANK_PATTERN,
+    DUMMY_DIGITS,
+    FLOAT_TAIL_PATTERN,
+    NOT_A_NUMBER,
+    PLACEHOLDER_PATTERN,
+)
 
 Kernel = Callable[[Any], Any]
 _DUMMY = pa.array(sorted(DUMMY_DIGITS))
@@ -106,6 +112,7 @@ def is_placeholder_kernel(values: Any) -> Any:
     repeated = pc.and_(pc.greater_equal(pc.utf8_length(compact), 2), _is_one_repeated(compact))
     dummy = pc.or_(repeated, pc.is_in(compact, value_set=_DUMMY))
     found = pc.or_(pc.or_(_placeholder_words(upper), no_alnum), pc.and_(digits, dummy))
+    found = pc.or_(found, pc.is_in(values, value_set=pa.array(sorted(NOT_A_NUMBER))))
     return pc.fill_null(pc.and_(pc.invert(blank), found), False)
 
 
@@ -138,7 +145,7 @@ def a_number_kernel(values: Any) -> Any:
 
 def ssn_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_ssn`."""
-    digits = filter_ascii(values, DIGITS)
+    digits = filter_ascii(_without_float_tail(values), DIGITS)
     area = pc.utf8_slice_codeunits(digits, 0, 3)
     return _keep_where(
         _all(
@@ -173,7 +180,7 @@ def document_number_kernel(values: Any) -> Any:
 
 def phone_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_phone`."""
-    digits = filter_ascii(values, DIGITS)
+    digits = filter_ascii(_without_float_tail(values), DIGITS)
     with_country = pc.and_(pc.equal(pc.utf8_length(digits), 11), pc.starts_with(digits, "1"))
     digits = pc.if_else(with_country, pc.utf8_slice_codeunits(digits, 1, 11), digits)
     valid = _all(

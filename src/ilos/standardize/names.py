@@ -22,8 +22,8 @@ _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
 # Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown, NMI = no
 # middle initial), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset(
-    {"UNKNOWN", "UNKOWN", "UKNOWN", "UNKNOW", "UNKWN", "UNKN", "UNK", "NONE", "FNU", "LNU", "MNU", "NFN", "NLN",
-     "NMN", "NMI"}
+    {"UNKNOWN", "UNKOWN", "UKNOWN", "UNKNOW", "UNKNWN", "UNKWN", "UNKN", "UNK", "NONE", "NULL", "NIL", "TBD",
+     "FNU", "LNU", "MNU", "NFN", "NLN", "NMN", "NMI"}
 )  # fmt: skip
 GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
 
@@ -124,7 +124,7 @@ def split_full_name(value: str | None, family_first: bool = False) -> NameParts:
         return NameParts(None, None, None)
     family_part, comma, given_part = value.partition(",")
     given_words = _words(normalize_name(given_part) or "")
-    if comma and given_words:  # "SMITH, JOHN"; "JOHN SMITH, JR" has nothing after its comma but a suffix
+    if comma and (given_words or not _only_suffixes(given_part)):  # "SMITH, JOHN"; "GARCIA, FNU": no given
         return NameParts(
             given_words[0] if given_words else None,
             " ".join(given_words[1:]) or None,
@@ -142,6 +142,12 @@ def split_full_name(value: str | None, family_first: bool = False) -> NameParts:
     while middle_end < len(units) - 1 and _is_middle_unit(units[middle_end], units[middle_end - 1]):
         middle_end += 1
     return NameParts(units[0], " ".join(units[1:middle_end]) or None, " ".join(units[middle_end:]))
+
+
+def _only_suffixes(text: str) -> bool:
+    """Text of generational suffixes only ("JR", "III"): after a comma, the end of "JOHN SMITH, JR"."""
+    words = _NON_NAME_RE.sub(" ", fold_ascii_upper(text)).split()
+    return bool(words) and all(w in GENERATION_SUFFIXES for w in words)
 
 
 def _split_family_first(units: list[str]) -> NameParts:

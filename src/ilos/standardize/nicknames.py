@@ -41,7 +41,6 @@ _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     "GUMERSINDO": ("CHINDO",),
     "ROBERTO": ("ROBER",),
     "CONSUELO": ("CHELO",),
-    "ASUNCION": (),
     "CARMEN": ("CARMENCITA", "MELA"),
     "MARIA": ("MARI", "MARUCA"),
     "MARGARITA": ("MAGUI", "MARGOT"),

@@ -222,7 +222,8 @@ _BARE_STREET_TYPES = pa.array(sorted(addresses.BARE_STREET_TYPES))
 def _address_key(street: Column, postal: Column) -> Column:
     """Twin of `addresses.key_from_normalized`."""
     parts = pc.extract_regex(street, addresses.ADDRESS_KEY_PATTERN)
-    number, word = pc.struct_field(parts, "number"), pc.struct_field(parts, "word")
+    number = pc.struct_field(parts, "number")
+    word = pc.replace_substring_regex(pc.struct_field(parts, "word"), addresses.ADDRESS_KEY_TAIL_PATTERN, "")
     direction = pc.struct_field(parts, "direction")  # "" when the street has none
     bare = pc.and_(pc.is_in(word, value_set=_BARE_STREET_TYPES), pc.not_equal(direction, ""))
     named = pc.if_else(bare, pc.binary_join_element_wise(direction, word, " "), word)

@@ -35,6 +35,7 @@ def test_publish_loads_and_replaces_subjects_in_chunks(store: Store, monkeypatch
     assert [s.subject_id for s in found] == ["S000000", "S000001", "S000002"]
     assert subject_search.search(store, ANALYST, "a000000017")[0].identifiers == [("a_number", "A000000017")]
     assert len(subject_search.search(store, ANALYST, "nunez", limit=100)) == 20
+    assert len(subject_search.search(store, ANALYST, "nunez jr", limit=100)) == 20  # a suffix is no evidence
 
 
 def test_publish_is_all_or_nothing(store: Store) -> None:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from ilos.definitions.sources import SourceSpec
-from ilos.standardize import addresses, dates, names, placeholders
+from ilos.standardize import addresses, dates, identifiers, names, placeholders
 from ilos.standardize.record import standardized_row
 from ilos.standardize.table import standardize_table
 
@@ -26,6 +26,9 @@ from ilos.standardize.table import standardize_table
         ("JUAN DE JESUS GARCIA", "JUAN", None, "DE JESUS GARCIA"),  # after another name: surnames
         ("JOHN SMITH, JR", "JOHN", None, "SMITH"),  # a suffix after the comma is no given name
         ("SMITH JR, JOHN", "JOHN", None, "SMITH"),
+        ("GARCIA LOPEZ, FNU", None, None, "GARCIA LOPEZ"),  # no given name after the comma: still surnames
+        ("DE LA CRUZ, UNKNOWN", None, None, "DE LA CRUZ"),
+        ("JOHN NULL SMITH", "JOHN", None, "SMITH"),
     ],
 )
 def test_full_names_with_initials_marian_names_and_suffixes(
@@ -84,7 +87,7 @@ def test_birth_dates_are_in_the_past(raw: str, fmt: str, expected: date | None) 
 
 @pytest.mark.parametrize(
     "street",
-    ["0 UNKNOWN", "999 NONE", "1 UNKNOWN ST", "1 GENERAL DELIVERY", "UNKNOWN ADDRESS", "NO ADDRESS",
+    ["0 UNKNOWN", "999 NONE", "1 UNKNOWN ST", "1 UNKNOWN AVE", "1 GENERAL DELIVERY", "UNKNOWN ADDRESS", "NO ADDRESS",
      "HOMELESS - NO ADDRESS", "HOMELESS SHELTER", "GEN DEL", "NO FIXED ABODE", "SEE ABOVE", "IN CUSTODY",
      "STREET"],
 )  # fmt: skip
@@ -96,6 +99,7 @@ def test_streets_that_say_there_is_no_address_are_missing(street: str) -> None:
 def test_cities_and_states() -> None:
     assert addresses.normalize_city("UNKNOWN CITY") is None and addresses.normalize_city("TBD") is None
     assert addresses.normalize_state("N.Y.") == "NY" and addresses.normalize_state("D.C.") == "DC"
+    assert addresses.normalize_state("U.S.") == "U S"  # letters that are no state stay apart
     assert addresses.normalize_postal_code("2134.0") == "02134"
 
 
@@ -109,6 +113,9 @@ def test_cities_and_states() -> None:
         ("123 NORTH ST", "123 SOUTH ST", False),  # a directional before a bare type is the name
         ("123 N MAIN ST", "123 MAIN STREET APT 4", True),  # otherwise directional, suffix and unit aside
         ("123 Avenue A Apt 2", "123 AVE A", True),
+        ("123 N ST APT 4", "123 N ST", True),  # the unit after a bare type is no street name
+        ("123 N ST NW", "123 S ST NW", False),  # nor the quadrant
+        ("123 STATE ST APT 2", "123 STATE ST", True),
     ],
 )
 def test_household_keys_tell_streets_apart(one: str, other: str, same: bool) -> None:
@@ -121,8 +128,17 @@ def test_the_table_keys_addresses_as_one_record_does() -> None:
     spec = SourceSpec.model_validate(
         {"name": "s", "path": "s.csv", "record_id": "id", "fields": {"street": "st", "postal_code": "z"}}
     )
-    streets = ["123 AVENUE A", "123 NORTH ST", "123 N MAIN ST", "123 ST JAMES ST", "0 UNKNOWN", "12 HWY 9"]
+    streets = ["123 AVENUE A", "123 NORTH ST", "123 N MAIN ST", "123 ST JAMES ST", "0 UNKNOWN", "12 HWY 9",
+               "123 N ST APT 4", "123 S ST NW", "9 STATE ST APT 2"]  # fmt: skip
     rows = [{"id": str(i), "st": s, "z": "10009"} for i, s in enumerate(streets)]
     table = standardize_table(pa.Table.from_pylist(rows), spec)
     assert table["address_key"].to_pylist() == [standardized_row(spec, r)["address_key"] for r in rows]
     assert table["address_key"].to_pylist()[:2] == ["123 AVE A 10009", "123 N ST 10009"]
+
+
+def test_spreadsheet_floats_and_not_a_number() -> None:
+    assert identifiers.normalize_ssn("123456781.0") == "123456781"
+    assert identifiers.normalize_ssn("78051121.0") is None  # 8 digits: a lost leading zero, not a digit more
+    assert identifiers.normalize_phone("2125557123.0") == "2125557123"
+    assert placeholders.is_placeholder("nan") and placeholders.is_placeholder("NaN")
+    assert names.normalize_name("Nan") == "NAN"  # a name, written as one
