@@ -194,6 +194,11 @@ def link_config(
     every file's header and the output directory are checked first, and all their problems reported at once."""
     config, problems = read_sources_config(config_path)
     problems += [p for spec in config.people_sources for p in file_problems(config, spec)]
+    problems += [
+        FieldProblem(f"source {spec.name!r} fields", "maps no field: its records could never be linked")
+        for spec in config.people_sources
+        if not spec.fields
+    ]
     problems += out_dir_problems(config, config_path, out_dir)
     if problems:
         raise InvalidInputError(f"{config_path}: {len(problems)} problem(s); nothing was linked", problems)
@@ -375,7 +380,7 @@ class AddReport:
 def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Progress = _silent) -> AddReport:
     """`ilos link add`: link new records of one source into an existing linkage, one at a time."""
     config = load_linkage_config(linkage_dir)
-    spec = config.source(source)
+    spec = config.source(source.strip().lower())  # source names are lower-case: typed in any case
     unfit = file_problems(config, spec, input_path)
     if unfit:
         raise InvalidInputError(f"{input_path} does not fit source {source!r}; nothing was added", unfit)

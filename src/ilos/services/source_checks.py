@@ -45,7 +45,12 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
         return [FieldProblem(where, str(exc).replace("\n", " "))]
     wanted = [spec.record_id, *(c for f in spec.fields for c in spec.mapped_columns(f))]
     missing = [c for c in dict.fromkeys(wanted) if c not in columns]
-    problems = [FieldProblem(f"{where} column {c!r}", f"is not in {path.name}") for c in missing]
+    problems = [FieldProblem(f"{where} column {c!r}", _not_in(c, columns, path.name)) for c in missing]
+    twice = sorted({c for c in wanted if columns.count(c) > 1})
+    problems += [
+        FieldProblem(f"{where} column {c!r}", f"appears more than once in the header of {path.name}")
+        for c in twice
+    ]
     if missing and len(columns) == 1 and file_format_of(path) == "csv":
         hint = next((d for d in OTHER_DELIMITERS if d != spec.delimiter and d in columns[0]), None)
         if hint:
@@ -55,6 +60,16 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
                 )
             )
     return problems
+
+
+def _not_in(column: str, columns: list[str], file_name: str) -> str:
+    """A mapped column the file lacks, with the header column it was likely meant to be (spaces or case
+    apart), else the file's columns."""
+    near = [c for c in columns if c.strip().casefold() == column.strip().casefold()]
+    if near:
+        return f"is not in {file_name}; its header has {near[0]!r} (spaces and case count)"
+    shown = ", ".join(repr(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
+    return f"is not in {file_name} (its columns: {shown})"
 
 
 def _columns(spec: SourceSpec, path: Path) -> list[str]:

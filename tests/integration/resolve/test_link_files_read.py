@@ -18,7 +18,7 @@ from ilos.cli.main import app
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.resolve import linkage
-from ilos.services.linking import LinkRun, add_records, read_source_file, standardized_records
+from ilos.services.linking import LinkRun, add_records, link_config, read_source_file, standardized_records
 
 
 def _config(tmp_path: Path, *sources: str) -> Path:
@@ -101,7 +101,7 @@ def test_an_add_reads_its_input_by_the_inputs_own_name(
     row = read_source_file(config, spec).slice(0, 1)
     incoming = row.set_column(row.schema.get_field_index(spec.record_id), spec.record_id, pa.array(["NEW-1"]))
     pq.write_table(incoming, tmp_path / "incoming.parquet")
-    report = add_records(out, "court_cases", tmp_path / "incoming.parquet")
+    report = add_records(out, " Court_Cases", tmp_path / "incoming.parquet")  # a source in any case
     assert report.records == 1
     clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
     assert any(r["source"] == "court_cases" and r["record_id"] == "NEW-1" for r in clusters)
@@ -134,3 +134,23 @@ def test_a_date_column_of_placeholders_is_missing_dates_not_a_wrong_format(tmp_p
     wrong_format = _config(tmp_path, f"  - name: t\n    path: t.csv\n    record_id: rid\n{dob}")
     with pytest.raises(InvalidInputError, match="no value parses with format"):
         standardized_records(load_sources_config(wrong_format))  # the placeholder does not hide it
+
+
+def test_header_problems_name_what_the_header_has(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").write_text("rid, First,LAST,last\n1,ANA,LOPEZ,LOPEZ\n")
+    (tmp_path / "t.csv").write_text("rid,given,family\n1,ANA,LOPEZ\n")
+    (tmp_path / "d.csv").write_text("rid,first,first,last\n1,ANA,X,LOPEZ\n")
+    config = _config(
+        tmp_path,
+        _source("s", "s.csv"),
+        _source("t", "t.csv"),
+        _source("d", "d.csv"),
+        "  - name: e\n    path: t.csv\n    record_id: rid\n    fields: {}\n",
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        link_config(config, tmp_path / "out")
+    said = {p.location: p.message for p in caught.value.problems}
+    assert "its header has ' First' (spaces and case count)" in said["source 's' column 'first'"]
+    assert "(its columns: 'rid', 'given', 'family')" in said["source 't' column 'first'"]
+    assert "appears more than once" in said["source 'd' column 'first'"]
+    assert "maps no field" in said["source 'e' fields"]
