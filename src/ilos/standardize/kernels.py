@@ -122,8 +122,8 @@ _A_NUMBER_TYPOS = _byte_table(_UPPER + "0123456789", A_NUMBER_TYPOS)
 def _without_float_tail(values: Any) -> Any:
     """Twin of `placeholders.without_float_tail`."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    tailed = pc.match_substring_regex(values, r"\.0+[ \t\n\r\f\v]*$")
-    return _replace_where(values, tailed, FLOAT_TAIL_PATTERN, r"\1")
+    maybe = pc.match_substring(values, ".0")  # a literal search first: a regex over every row costs 3x
+    return _replace_where(values, maybe, FLOAT_TAIL_PATTERN, r"\1")
 
 
 def a_number_kernel(values: Any) -> Any:
