@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -348,16 +348,27 @@ def batch_subjects(directory: Path, subjects: Collection[str]) -> frozenset[str]
     return frozenset(_looked_up(directory / CLUSTERS_FILE, subjects, _STORED))
 
 
-_HELD = (
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """One lookup of keys in a Parquet file: its SQL over the file (as `c`) and the keys (`asked`), and, for
+    clusters.parquet, how a server's pair index answers it without a scan."""
+
+    sql: str
+    indexed: Callable[[pair_index.PairIndex, Collection[str]], dict[str, str]] | None = None
+
+
+_HELD = _Query(
     "SELECT c.source || '|' || c.record_id, c.subject_id FROM read_parquet($path) c "
-    "SEMI JOIN asked a ON c.source = a.source AND c.record_id = a.record_id"
+    "SEMI JOIN asked a ON c.source = a.source AND c.record_id = a.record_id",
+    pair_index.PairIndex.subjects_of,
 )
-_BUILT = (
+_BUILT = _Query(
     "SELECT DISTINCT c.source || '|' || c.record_id, '' FROM read_parquet($path) c "
     "SEMI JOIN asked a ON c.source = a.source AND c.record_id = a.record_id"
 )
-_STORED = (
-    "SELECT DISTINCT c.subject_id, '' FROM read_parquet($path) c SEMI JOIN asked a ON c.subject_id = a.key"
+_STORED = _Query(
+    "SELECT DISTINCT c.subject_id, '' FROM read_parquet($path) c SEMI JOIN asked a ON c.subject_id = a.key",
+    pair_index.PairIndex.stored_subjects,
 )
 
 
@@ -375,11 +386,11 @@ class _Lookups:
 # with the judged pairs' records, over files a run replaces whole: a scan of clusters.parquet cost 0.2-0.3 s
 # at a million persons. Only keys not asked before in that version are looked up, so a journal grown by a
 # line costs a lookup of its record, and callers asking for different keys do not undo each other's.
-_LOOKUPS: dict[tuple[Path, str], _Lookups] = {}
+_LOOKUPS: dict[tuple[Path, _Query], _Lookups] = {}
 _LOOKING = threading.Lock()
 
 
-def _looked_up(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
+def _looked_up(path: Path, keys: Collection[str], query: _Query) -> dict[str, str]:
     """Of these keys, those the query finds in the Parquet file at `path` (as `c`) -> the value it gives."""
     version = file_version(path)
     if version is None or not keys:
@@ -398,18 +409,18 @@ def _looked_up(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
     return {k: found[k] for k in keys if k in found}
 
 
-def _query(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
+def _query(path: Path, keys: Collection[str], query: _Query) -> dict[str, str]:
     """Run one of the lookups over the keys (`asked`: each key, and as record keys its source and id). A server
     holding clusters.parquet's pair index answers those of clusters.parquet by binary search: a scan cost
     0.2-0.3 s at a million persons, paid by the first gate check after each line the worker writes."""
-    if query in (_HELD, _STORED) and path.name == CLUSTERS_FILE:
+    if query.indexed is not None and path.name == CLUSTERS_FILE:
         index = pair_index.index_for(path, path.with_name(LINKS_FILE))
         if index is not None:
-            return index.subjects_of(keys) if query == _HELD else index.stored_subjects(keys)
+            return query.indexed(index, keys)
     return _scanned(path, keys, query)
 
 
-def _scanned(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
+def _scanned(path: Path, keys: Collection[str], query: _Query) -> dict[str, str]:
     split = [k.split("|", 1) for k in keys]
     asked = pa.table(
         {
@@ -422,7 +433,7 @@ def _scanned(path: Path, keys: Collection[str], query: str) -> dict[str, str]:
     con = duckdb.connect()
     try:
         con.register("asked", asked)
-        rows = con.execute(query, {"path": str(path)}).fetchall()
+        rows = con.execute(query.sql, {"path": str(path)}).fetchall()
     finally:
         con.close()
     return {str(key): str(value) for key, value in rows}
