@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -115,4 +115,31 @@ def _events(
     for label, olds in absorbed.items():
         joined = sorted(r for o in olds for r in moved.get((o, label), ()))
         events.append(SubjectEvent("merge", names[label], tuple(sorted(olds)), len(joined), tuple(joined)))
+    return sorted(events, key=lambda e: (e.kind, e.subject_id))
+
+
+def events_of_moves(moves: Sequence[tuple[str, str, str]], surviving: Collection[str]) -> list[SubjectEvent]:
+    """The merges and splits made by records that changed subject, (record, old subject, new subject), when the
+    new subjects are named already (`ilos link add`): records that left a subject still standing (`surviving`)
+    split off from it; a subject no longer standing merged into those its records joined. As `_events` says
+    them for a batch run."""
+    split_off: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    merged_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for record, old, new in moves:
+        if old in surviving:
+            split_off[old].append((record, new))
+        else:
+            merged_in[new].append((record, old))
+    events = [
+        SubjectEvent(
+            "split", old, tuple(sorted({n for _, n in left})), len(left), tuple(sorted(r for r, _ in left))
+        )
+        for old, left in split_off.items()
+    ]
+    events += [
+        SubjectEvent(
+            "merge", new, tuple(sorted({o for _, o in came})), len(came), tuple(sorted(r for r, _ in came))
+        )
+        for new, came in merged_in.items()
+    ]
     return sorted(events, key=lambda e: (e.kind, e.subject_id))

@@ -6,7 +6,7 @@ import codecs
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -30,7 +30,8 @@ from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
-from ilos.resolve.records import record_key, split_record_key
+from ilos.resolve.records import record_key, split_record_key, typed_record_key
+from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
 from ilos.services.change_inbox import JOURNAL_FILE
 from ilos.services.journal_links import journaled_links, live_links
 from ilos.services.journal_records import read_journal
@@ -403,6 +404,11 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
     new_links, clusters = linker.links_table(outcomes), linker.clusters_table()
     applied = linker.judgements_seen  # every row, each pair's latest verdict honoured, as a batch run does
     del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
+    events = _subject_moves(linkage_dir / linkage.CLUSTERS_FILE, clusters)
+    added = {record_key(spec.name, r) for r in incoming["record_id"].to_pylist()}
+    apart = _beside_the_workers(linkage_dir, spec, clusters, events, added)
+    if apart:
+        raise InvalidInputError(f"{input_path}: {len(apart)} problem(s); nothing was added", apart)
     progress("writing the linkage files")
     linkage.append_table_atomic(incoming, linkage_dir / linkage.RECORDS_FILE)
     if new_links.num_rows:
@@ -412,15 +418,69 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
         if queued.num_rows:
             linkage.append_table_atomic(queued, linkage_dir / linkage.REVIEW_FILE)
     linkage.write_table_atomic(clusters, linkage_dir / linkage.CLUSTERS_FILE)
+    linkage.record_subject_events(linkage_dir, [asdict(e) for e in events], config.content_hash)
     linkage.record_judgements_applied(linkage_dir, applied)
     return AddReport(
         records=len(outcomes),
         new_subjects=sum(o.action == "new" for o in outcomes),
         joined=sum(o.action == "joined" for o in outcomes),
-        merges=tuple((o.subject_id, gone) for o in outcomes for gone in o.absorbed_subjects),
+        merges=tuple((e.subject_id, gone) for e in events if e.kind == "merge" for gone in e.others),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
         warnings=tuple(findings.warnings),
     )
+
+
+def _beside_the_workers(
+    linkage_dir: Path, spec: SourceSpec, clusters: pa.Table, events: Sequence[SubjectEvent], added: set[str]
+) -> list[FieldProblem]:
+    """Added records of a one-record-per-entity source that ended in a subject holding a record of that
+    source the change worker linked: `ilos link add` links against the batch files, where the worker's
+    records since the last run are not, so its clustering could not keep them apart."""
+    if not spec.one_record_per_entity:
+        return []
+    theirs = {
+        subject
+        for record, subject in read_journal(linkage_dir).record_subjects.items()
+        if record.startswith(f"{spec.name}|") and record not in added
+    }
+    merged_into = {gone: e.subject_id for e in events if e.kind == "merge" for gone in e.others}
+    theirs |= {merged_into[s] for s in theirs if s in merged_into}
+    if not theirs:
+        return []
+    keys = pc.binary_join_element_wise(clusters["source"], clusters["record_id"], "|").to_pylist()
+    clash = sorted(
+        k for k, s in zip(keys, clusters["subject_id"].to_pylist(), strict=True) if k in added and s in theirs
+    )
+    if not clash:
+        return []
+    return [
+        FieldProblem(
+            f"source {spec.name!r}",
+            f"{len(clash):,} record(s) would share a subject with a record of the source the change worker linked "
+            f"(e.g. {typed_record_key(clash[0])}), and the source holds one record per entity; re-run `ilos link` "
+            "first (it takes the worker's records in) or post these records to the worker",
+        )
+    ]
+
+
+def _subject_moves(before: Path, clusters: pa.Table) -> list[SubjectEvent]:
+    """The merges and splits from the clusters file to `clusters` (the same records and more), for the
+    directory's history as a batch run records its own: the records whose subject changed, read by DuckDB."""
+    con = duckdb.connect()
+    try:
+        con.register("now", clusters)
+        moves = con.execute(
+            "SELECT n.source || '|' || n.record_id, b.subject_id, n.subject_id FROM read_parquet(?) b "
+            "JOIN now n USING (source, record_id) WHERE b.subject_id <> n.subject_id",
+            [str(before)],
+        ).fetchall()
+        olds = sorted({old for _, old, _ in moves})
+        standing = con.execute(
+            "SELECT DISTINCT subject_id FROM now WHERE list_contains(?, subject_id)", [olds]
+        ).fetchall()
+    finally:
+        con.close()
+    return events_of_moves(moves, {s for (s,) in standing})
 
 
 def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[FieldProblem]:
