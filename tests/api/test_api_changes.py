@@ -113,6 +113,11 @@ def test_a_posted_stay_is_processed_and_its_alert_stored(
     with store.transaction() as session:
         audited = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "change.read")).all()
     assert [e.object_ids for e in audited] == [[change["event_id"], state["subject_id"], state["record"]]]
+    again = client.post(
+        "/api/v1/changes", json={"source": "court_cases", "values": stay}, headers=headers_for("supervisor")
+    )
+    assert again.status_code == 409, again.text  # linked now: the worker could never link it again
+    assert "already linked" in again.json()["error"]["message"]
 
 
 def test_an_unknown_change_is_not_found(client: TestClient, headers_for: Headers) -> None:

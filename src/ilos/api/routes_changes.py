@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.api.deps import request_caller, store_of
-from ilos.api.schemas import ERROR_RESPONSES
+from ilos.api.schemas import ERROR_RESPONSES, ErrorOut
 from ilos.services import changes, subject_splits
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
@@ -65,9 +65,16 @@ class SplitOut(_Out):
     resolution_note: str | None
 
 
-@router.post("/changes", response_model=ChangeOut, status_code=201, tags=["changes"])
+@router.post(
+    "/changes",
+    response_model=ChangeOut,
+    status_code=201,
+    tags=["changes"],
+    responses={409: {"model": ErrorOut, "description": "The record is already linked"}},
+)
 def post_change(body: ChangeIn, caller: Caller = Who, store: Store = At) -> ChangeOut:
-    """Put a change event in the worker's inbox (data steward, supervisor); 422 names every wrong field."""
+    """Put a change event in the worker's inbox (data steward, supervisor); 422 names every wrong field, 409
+    refuses a record the linkage holds already (a correction needs a new record id)."""
     return ChangeOut.model_validate(changes.post_change_event(store, caller, body.source, body.values))
 
 

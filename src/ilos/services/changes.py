@@ -29,6 +29,7 @@ from ilos.services.api_context import admitted
 from ilos.services.audit_log import Action, record
 from ilos.services.case_actions import recheck_subject
 from ilos.services.change_inbox import ChangeEvent, OnComplete, Processed, add_event_row, checked_values
+from ilos.services.journal_records import refuse_a_linked_record
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
@@ -76,6 +77,7 @@ def post_change_event(
     with admitted(store, caller, CHANGE_POSTERS, audit) as (session, who):
         config = load_linkage_config(linkage or linkage_dir(store.settings.home))
         row_values = checked_values(config, source, values)
+        refuse_a_linked_record(linkage or linkage_dir(store.settings.home), config.source(source), row_values)
         event = ChangeEvent(uuid.uuid4().hex, source, row_values)
         ids = (event.event_id, *about)
         record(session, who, Action(audit.name, "change_event", ids, audit.query, detail=detail))

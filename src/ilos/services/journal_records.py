@@ -20,9 +20,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ilos.definitions.sources import SourceSpec
+from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve.incremental import links_schema
 from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
+from ilos.resolve.records import record_key, typed_record_key
 from ilos.services import pair_index
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.change_inbox import JOURNAL_FILE, is_event_line
@@ -328,6 +331,23 @@ def _placement(directory: Path, records: Collection[str]) -> tuple[dict[str, str
     run took in a record the worker journaled."""
     held = held_records(directory, records)
     return held, _built_records(directory, held) if held else frozenset()
+
+
+def refuse_a_linked_record(directory: Path, spec: SourceSpec, values: Mapping[str, str | None]) -> None:
+    """A change event's row must be a record the linkage does not hold (the batch files, or the worker's
+    journal) and must have a record id: the worker refuses any other on every look, and an event it cannot
+    link stays first in line, holding back every event after it."""
+    record_id = values.get(spec.record_id)
+    if record_id is None or not record_id.strip():
+        problem = FieldProblem(f"values.{spec.record_id}", "is the record id: give one")
+        raise InvalidInputError(f"Change event for {spec.name!r} has no record id", [problem])
+    key = record_key(spec.name, record_id)
+    subject = held_records(directory, [key]).get(key) or read_journal(directory).record_subjects.get(key)
+    if subject is not None:
+        raise ConflictError(
+            f"Record {typed_record_key(key)} is already linked (subject {subject}); a correction needs a new "
+            "record id"
+        )
 
 
 def held_records(directory: Path, records: Collection[str]) -> dict[str, str]:

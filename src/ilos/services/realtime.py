@@ -57,7 +57,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import SourcesConfig
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
-from ilos.errors import IlosError
+from ilos.errors import ConflictError, IlosError
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
@@ -75,7 +75,7 @@ from ilos.services.change_inbox import (
 )
 from ilos.services.journal_events import journal_size
 from ilos.services.journal_links import line_links
-from ilos.services.journal_records import LINKS_KEY, journal_alerts
+from ilos.services.journal_records import LINKS_KEY, journal_alerts, refuse_a_linked_record
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardized_row
@@ -95,9 +95,19 @@ subject and are placed by the next line's count."""
 
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
-    """Put one change event (a source row, all values as text) in the linkage's file inbox; returns its id."""
+    """Put one change event (a source row, all values as text) in the linkage's file inbox; returns its id.
+    A record the linkage holds, or one waiting in the inbox, is refused (`refuse_a_linked_record`)."""
     config = load_linkage_config(linkage_dir)
-    return FileInbox(linkage_dir).post(source, checked_values(config, source, values), event_id)
+    row = checked_values(config, source, values)
+    spec = config.source(source)
+    refuse_a_linked_record(linkage_dir, spec, row)
+    inbox = FileInbox(linkage_dir)
+    waiting = row[spec.record_id]
+    if any(e.source == source and e.values.get(spec.record_id) == waiting for e in inbox.pending()):
+        raise ConflictError(
+            f"Record {source}:{waiting} is already waiting in the inbox; a correction needs a new record id"
+        )
+    return inbox.post(source, row, event_id)
 
 
 def read_alerts(linkage_dir: Path, after: int = 0) -> list[dict[str, Any]]:

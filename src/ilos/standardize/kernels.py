@@ -31,7 +31,6 @@ from ilos.standardize.placeholders import (
     BLANK_PATTERN,
     DUMMY_DIGITS,
     FLOAT_TAIL_PATTERN,
-    NOT_A_NUMBER,
     PLACEHOLDER_PATTERN,
 )
 
@@ -112,7 +111,6 @@ def is_placeholder_kernel(values: Any) -> Any:
     repeated = pc.and_(pc.greater_equal(pc.utf8_length(compact), 2), _is_one_repeated(compact))
     dummy = pc.or_(repeated, pc.is_in(compact, value_set=_DUMMY))
     found = pc.or_(pc.or_(_placeholder_words(upper), no_alnum), pc.and_(digits, dummy))
-    found = pc.or_(found, pc.is_in(values, value_set=pa.array(sorted(NOT_A_NUMBER))))
     return pc.fill_null(pc.and_(pc.invert(blank), found), False)
 
 

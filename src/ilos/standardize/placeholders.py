@@ -20,6 +20,7 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "N/A",
     "N A",
     "NA",
+    "NAN",
     "NONE",
     "NULL",
     "NIL",
@@ -73,9 +74,6 @@ DUMMY_DIGITS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-NOT_A_NUMBER: frozenset[str] = frozenset({"nan", "NaN"})
-"""How pandas and spreadsheets write a missing number as text."""
-
 # A number a spreadsheet read as a float and wrote back ("12345678.0", "2134.0"): its digits without the
 # ".0" (a trailing 0 would make it another number). Python re and RE2 read it alike.
 FLOAT_TAIL_PATTERN = r"^([ \t\n\r\f\v]*[0-9]+)\.0+[ \t\n\r\f\v]*$"
@@ -105,12 +103,9 @@ def is_blank(value: str | None) -> bool:
 
 def is_placeholder(value: str | None) -> bool:
     """A value that stands in for "unknown": placeholder words, punctuation only, one repeated digit,
-    a dummy number, or a program's not-a-number written as text ("nan", "NaN": Nan, upper-case, may be a
-    name). Blank values are not placeholders (they are simply missing)."""
+    or a dummy number. Blank values are not placeholders (they are simply missing)."""
     if value is None or is_blank(value):
         return False
-    if value in NOT_A_NUMBER:
-        return True
     upper = fold_ascii_upper(value)
     if _PLACEHOLDER_RE.fullmatch(upper) or _ALNUM_RE.search(upper) is None:
         return True

@@ -15,7 +15,7 @@ import pytest
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
-from ilos.services import journal_records
+from ilos.services import journal_records, realtime
 from ilos.services.journal_records import Journal, read_journal
 from ilos.services.linking import read_source_file
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
@@ -51,6 +51,10 @@ def _two_court_subjects(out: Path) -> list[tuple[str, str]]:
     return joinable[:2]
 
 
+def _no_check(*_: object) -> None:
+    """Posting checks the record is not linked yet by reading the journal: these tests count the reads."""
+
+
 def _same(read_on: Journal, whole: Journal) -> None:
     assert read_on.lines == whole.lines
     assert read_on.events == whole.events
@@ -72,6 +76,7 @@ def test_a_journal_read_on_line_by_line_is_the_journal_read_whole(
         return whole_resolve(directory, parsed, before)
 
     monkeypatch.setattr(journal_records, "_resolved", counting)
+    monkeypatch.setattr(realtime, "refuse_a_linked_record", _no_check)  # posting reads the journal too
     rows = _court_rows(small_world)
     (_, first), (_, second) = _two_court_subjects(out)
     bridge = {**rows[first], "REC_ID": "BRIDGE-1"}  # joins both subjects once judged a match with each
@@ -123,6 +128,7 @@ def test_a_batch_file_replaced_since_has_the_whole_journal_resolved(
         return whole_resolve(directory, parsed, before)
 
     monkeypatch.setattr(journal_records, "_resolved", counting)
+    monkeypatch.setattr(realtime, "refuse_a_linked_record", _no_check)  # posting reads the journal too
     clusters = out / linkage.CLUSTERS_FILE
     pq.write_table(pq.read_table(clusters), clusters)  # a new version of the same clusters
     post_change(out, "court_cases", {**rows[1], "REC_ID": "GROW-1"})

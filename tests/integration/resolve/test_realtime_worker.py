@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from ilos.config import Settings
-from ilos.errors import InvalidInputError
+from ilos.definitions.sources import load_sources_config
+from ilos.errors import ConflictError, InvalidInputError
 from ilos.services import changes, realtime, web_alerts
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.change_inbox import INBOX_FILE, StoreInbox
-from ilos.services.linking import LinkRun
+from ilos.services.linking import LinkRun, read_source_file
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change, read_alerts
 from ilos.services.store_access import Store, open_store
 from ilos.services.subjects import build_subjects
@@ -246,3 +247,25 @@ def test_a_posted_change_must_match_the_source_columns(built: Path, tmp_path: Pa
     assert {"values.NOT_A_COLUMN", "values.CASE_NO"} <= locations
     with pytest.raises(InvalidInputError, match="No source named 'nope'"):
         changes.post_change_event(store, STEWARD, "nope", {}, out)
+
+
+def test_a_record_already_linked_or_waiting_is_refused_at_the_door(
+    small_linkage: LinkRun, small_world: Path, tmp_path: Path
+) -> None:
+    """The worker refuses such a record on every look, and an event it cannot link holds back every event
+    after it: it is refused when posted instead, and so is a row without a record id."""
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    config = load_sources_config(small_world / "sources.yaml")
+    spec = config.source("court_cases")
+    row = read_source_file(config, spec).slice(0, 1).to_pylist()[0]
+    values = {c: None if row.get(c) is None else str(row[c]) for c in spec.declared_schema()}
+    with pytest.raises(ConflictError, match="already linked"):
+        post_change(out, "court_cases", values)  # in the batch files
+    post_change(out, "court_cases", {**values, spec.record_id: "NEW-1"})
+    with pytest.raises(ConflictError, match="already waiting"):
+        post_change(out, "court_cases", {**values, spec.record_id: "NEW-1"})
+    Worker(out).run_once()
+    with pytest.raises(ConflictError, match="already linked"):
+        post_change(out, "court_cases", {**values, spec.record_id: "NEW-1"})  # in the journal
+    with pytest.raises(InvalidInputError, match="no record id"):
+        post_change(out, "court_cases", {**values, spec.record_id: " "})
