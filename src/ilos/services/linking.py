@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -406,7 +407,7 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
     del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
     events = _subject_moves(linkage_dir / linkage.CLUSTERS_FILE, clusters)
     added = {record_key(spec.name, r) for r in incoming["record_id"].to_pylist()}
-    apart = _beside_the_workers(linkage_dir, spec, clusters, events, added)
+    apart = _beside_the_workers(linkage_dir, config, clusters, events, added)
     if apart:
         raise InvalidInputError(f"{input_path}: {len(apart)} problem(s); nothing was added", apart)
     progress("writing the linkage files")
@@ -431,34 +432,39 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
 
 
 def _beside_the_workers(
-    linkage_dir: Path, spec: SourceSpec, clusters: pa.Table, events: Sequence[SubjectEvent], added: set[str]
+    linkage_dir: Path,
+    config: SourcesConfig,
+    clusters: pa.Table,
+    events: Sequence[SubjectEvent],
+    added: set[str],
 ) -> list[FieldProblem]:
-    """Added records of a one-record-per-entity source that ended in a subject holding a record of that
-    source the change worker linked: `ilos link add` links against the batch files, where the worker's
-    records since the last run are not, so its clustering could not keep them apart."""
-    if not spec.one_record_per_entity:
-        return []
-    theirs = {
-        subject
-        for record, subject in read_journal(linkage_dir).record_subjects.items()
-        if record.startswith(f"{spec.name}|") and record not in added
-    }
+    """Subjects that would hold two records of a one-record-per-entity source, one the change worker linked:
+    `ilos link add` links against the batch files, where the worker's records since the last run are not, so
+    its clustering could not keep them apart (an added record of the source, or a merge bringing one in)."""
+    restricted = {spec.name for spec in config.people_sources if spec.one_record_per_entity}
     merged_into = {gone: e.subject_id for e in events if e.kind == "merge" for gone in e.others}
-    theirs |= {merged_into[s] for s in theirs if s in merged_into}
+    theirs: dict[str, set[str]] = defaultdict(set)  # subject after the add -> restricted sources the worker's
+    for record, subject in read_journal(linkage_dir).record_subjects.items():
+        source = record.split("|", 1)[0]
+        if source in restricted and record not in added:
+            theirs[merged_into.get(subject, subject)].add(source)
     if not theirs:
         return []
-    keys = pc.binary_join_element_wise(clusters["source"], clusters["record_id"], "|").to_pylist()
-    clash = sorted(
-        k for k, s in zip(keys, clusters["subject_id"].to_pylist(), strict=True) if k in added and s in theirs
-    )
+    near = clusters.filter(
+        pc.and_(
+            pc.is_in(clusters["subject_id"], pa.array(sorted(theirs))),
+            pc.is_in(clusters["source"], pa.array(sorted(restricted))),
+        )
+    ).to_pylist()  # the rows of those subjects from those sources: few, whatever the linkage's size
+    clash = sorted(f"{r['source']}|{r['record_id']}" for r in near if r["source"] in theirs[r["subject_id"]])
     if not clash:
         return []
     return [
         FieldProblem(
-            f"source {spec.name!r}",
-            f"{len(clash):,} record(s) would share a subject with a record of the source the change worker linked "
-            f"(e.g. {typed_record_key(clash[0])}), and the source holds one record per entity; re-run `ilos link` "
-            "first (it takes the worker's records in) or post these records to the worker",
+            f"record {typed_record_key(clash[0])}",
+            f"would share a subject with a record of its source the change worker linked ({len(clash):,} such "
+            "record(s)), and the source holds one record per entity; re-run `ilos link` first (it takes the "
+            "worker's records in) or post these records to the worker",
         )
     ]
 

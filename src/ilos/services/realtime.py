@@ -103,7 +103,9 @@ def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id
     refuse_a_linked_record(linkage_dir, spec, row)
     inbox = FileInbox(linkage_dir)
     waiting = row[spec.record_id]
-    if any(e.source == source and e.values.get(spec.record_id) == waiting for e in inbox.pending()):
+    # Every event posted, not only those waiting: one done is linked, which the check above refuses anyway,
+    # and telling done from waiting would parse the whole journal again.
+    if any(e.source == source and e.values.get(spec.record_id) == waiting for e in inbox.events()):
         raise ConflictError(
             f"Record {source}:{waiting} is already waiting in the inbox; a correction needs a new record id"
         )
