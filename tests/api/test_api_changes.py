@@ -99,6 +99,10 @@ def test_a_posted_stay_is_processed_and_its_alert_stored(
     assert posted.status_code == 201, posted.text
     change = posted.json()
     assert (change["state"], change["posted_by"]) == ("pending", "supervisor")
+    twice = client.post(
+        "/api/v1/changes", json={"source": "court_cases", "values": stay}, headers=headers_for("supervisor")
+    )
+    assert twice.status_code == 409 and "already waiting" in twice.json()["error"]["message"], twice.text
     store = app.state.store
     Worker(linked, inbox=StoreInbox(store, recheck_on_change(store))).run_once()
 

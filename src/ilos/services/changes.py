@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ilos.errors import NotFoundError
+from ilos.errors import ConflictError, NotFoundError
 from ilos.services.access import Caller, Role
 from ilos.services.action_gates import gate_source_for
 from ilos.services.api_context import admitted
@@ -77,7 +77,18 @@ def post_change_event(
     with admitted(store, caller, CHANGE_POSTERS, audit) as (session, who):
         config = load_linkage_config(linkage or linkage_dir(store.settings.home))
         row_values = checked_values(config, source, values)
-        refuse_a_linked_record(linkage or linkage_dir(store.settings.home), config.source(source), row_values)
+        spec = config.source(source)
+        refuse_a_linked_record(linkage or linkage_dir(store.settings.home), spec, row_values)
+        waiting = session.scalars(
+            select(ChangeEventRow.payload).where(
+                ChangeEventRow.source == source, ChangeEventRow.processed_at.is_(None)
+            )
+        )
+        if any(p.get(spec.record_id) == row_values[spec.record_id] for p in waiting):
+            raise ConflictError(
+                f"Record {source}:{row_values[spec.record_id]} is already waiting in the inbox; a correction "
+                "needs a new record id"
+            )
         event = ChangeEvent(uuid.uuid4().hex, source, row_values)
         ids = (event.event_id, *about)
         record(session, who, Action(audit.name, "change_event", ids, audit.query, detail=detail))
