@@ -210,6 +210,11 @@ class SourcesConfig(_Strict):
         known = ", ".join(s.name for s in self.sources)
         raise InvalidInputError(f"No source named {name!r} in the config; known sources: {known}")
 
+    @property
+    def restricted_sources(self) -> frozenset[str]:
+        """The people sources holding at most one record per person (`one_record_per_entity`)."""
+        return frozenset(s.name for s in self.people_sources if s.one_record_per_entity)
+
     def path_of(self, spec: SourceSpec) -> Path:
         return (self.base_dir / Path(spec.path).expanduser()).resolve()
 

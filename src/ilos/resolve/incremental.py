@@ -21,13 +21,12 @@ from typing import Any, Literal
 
 import duckdb
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.errors import ConflictError, NotFoundError
-from ilos.hash_runs import text_hash
+from ilos.hash_runs import HashRuns, text_hash
 from ilos.resolve import engine, linkage, model_spec
 from ilos.resolve.candidates import CandidateIndex
 from ilos.resolve.clustering import (
@@ -98,11 +97,6 @@ def _pair_of(j: Judgement) -> tuple[str, str]:
     return (j.left, j.right) if j.left <= j.right else (j.right, j.left)
 
 
-def _holds(sorted_hashes: npt.NDArray[np.uint64], value: int) -> bool:
-    at = int(np.searchsorted(sorted_hashes, np.uint64(value)))
-    return at < len(sorted_hashes) and int(sorted_hashes[at]) == value
-
-
 def _sorted_by_key(table: pa.Table) -> pa.Table:
     keys = pc.binary_join_element_wise(table["source"], table["record_id"], "|")
     if len(keys) < 2 or pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py():
@@ -144,7 +138,7 @@ class IncrementalLinker:
         # The ids subjects hold at load, as sorted 64-bit hashes (8 bytes each, not a set of a million strings),
         # and those founded since: a new record's id must be no standing subject's (a record a re-run dropped
         # and an add brings back would otherwise found a second subject under its old subject's id).
-        self._loaded_ids = np.unique(np.fromiter(map(text_hash, self.subject_of_root.values()), np.uint64))
+        self._loaded_ids = HashRuns(np.fromiter(map(text_hash, self.subject_of_root.values()), np.uint64))
         self._founded_ids: set[str] = set()
         self.index = CandidateIndex(self.store)
         self.blocked: dict[int, set[int]] = defaultdict(set)
@@ -324,7 +318,7 @@ class IncrementalLinker:
         """A new subject's id from its record (`fresh_subject_id`), salted while a subject holds it already (a
         hash shared with another id only salts it needlessly)."""
         candidate, salt = fresh_subject_id([uid]), 0
-        while candidate in self._founded_ids or _holds(self._loaded_ids, text_hash(candidate)):
+        while candidate in self._founded_ids or self._loaded_ids.run(text_hash(candidate)):
             salt += 1
             candidate = fresh_subject_id([f"{uid}#{salt}"])
         self._founded_ids.add(candidate)

@@ -65,64 +65,20 @@ def assign_stable_ids(
         if label not in names:
             names[label] = _unused_id(members, taken)
             taken.add(names[label])
-    return names, _events(overlap, names, _moved_records(clusters, previous, names))
-
-
-def _moved_records(
-    clusters: Mapping[int, Sequence[str]], previous: Mapping[str, str], names: Mapping[int, str]
-) -> dict[tuple[str, int], list[str]]:
-    """(old subject, new cluster) -> the records that left the old subject for that cluster."""
-    moved: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for label, members in clusters.items():
-        for member in members:
-            old = previous.get(member)
-            if old is not None and old != names[label]:
-                moved[(old, label)].append(member)
-    return moved
-
-
-def _events(
-    overlap: Mapping[str, Counter[int]],
-    names: Mapping[int, str],
-    moved: Mapping[tuple[str, int], Sequence[str]],
-) -> list[SubjectEvent]:
-    """A kept id spread over several clusters is a split; a lost id's records joined others: a merge."""
-    kept = set(names.values())
-    events: list[SubjectEvent] = []
-    absorbed: dict[int, list[str]] = defaultdict(list)
-    for old, counts in overlap.items():
-        if old in kept:
-            keeper = (
-                next(label for label in counts if names[label] == old)
-                if old in {names[x] for x in counts}
-                else None
-            )
-            others = {label: n for label, n in counts.items() if label != keeper}
-            if others:
-                left = sorted(r for x in others for r in moved.get((old, x), ()))
-                events.append(
-                    SubjectEvent(
-                        "split",
-                        old,
-                        tuple(sorted(names[x] for x in others)),
-                        sum(others.values()),
-                        tuple(left),
-                    )
-                )
-        else:
-            for label in counts:
-                absorbed[label].append(old)
-    for label, olds in absorbed.items():
-        joined = sorted(r for o in olds for r in moved.get((o, label), ()))
-        events.append(SubjectEvent("merge", names[label], tuple(sorted(olds)), len(joined), tuple(joined)))
-    return sorted(events, key=lambda e: (e.kind, e.subject_id))
+    moves = [
+        (member, previous[member], names[label])
+        for label, members in clusters.items()
+        for member in members
+        if member in previous and previous[member] != names[label]
+    ]
+    return names, events_of_moves(moves, set(names.values()))
 
 
 def events_of_moves(moves: Sequence[tuple[str, str, str]], surviving: Collection[str]) -> list[SubjectEvent]:
     """The merges and splits made by records that changed subject, (record, old subject, new subject), when the
-    new subjects are named already (`ilos link add`): records that left a subject still standing (`surviving`)
-    split off from it; a subject no longer standing merged into those its records joined. As `_events` says
-    them for a batch run."""
+    new subjects are named (by `assign_stable_ids`, or by `ilos link add`'s linker): records that left a
+    subject still standing (`surviving`) split off from it; a subject no longer standing merged into those its
+    records joined."""
     split_off: dict[str, list[tuple[str, str]]] = defaultdict(list)
     merged_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for record, old, new in moves:

@@ -75,10 +75,11 @@ def post_change_event(
     commit order and the worker never sees a lower id commit after a higher one."""
     audit = Action("change.post", "change_event", query={"source": source})
     with admitted(store, caller, CHANGE_POSTERS, audit) as (session, who):
-        config = load_linkage_config(linkage or linkage_dir(store.settings.home))
+        directory = linkage or linkage_dir(store.settings.home)
+        config = load_linkage_config(directory)
         row_values = checked_values(config, source, values)
         spec = config.source(source)
-        refuse_a_linked_record(linkage or linkage_dir(store.settings.home), spec, row_values)
+        refuse_a_linked_record(directory, spec, row_values)
         waiting = session.scalars(
             select(ChangeEventRow.payload).where(
                 ChangeEventRow.source == source, ChangeEventRow.processed_at.is_(None)

@@ -96,12 +96,10 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
         return read_as_text(path, file_format, spec.delimiter, spec.encoding, spec.used_columns())
     except duckdb.Error as exc:
         said = str(exc).lower()
-        if file_format == "csv" and ("encod" in said or "unicode" in said):
-            undecodable = encoding_error(path, spec.encoding, spec.delimiter)
-            if (
-                undecodable.problems
-            ):  # DuckDB names the encoding in every failed sniff: a bad byte is found here
-                raise undecodable from None
+        # DuckDB names the encoding in every failed sniff: only a bad byte found here is an encoding error.
+        encoded = file_format == "csv" and ("encod" in said or "unicode" in said)
+        if encoded and (undecodable := encoding_error(path, spec.encoding, spec.delimiter)).problems:
+            raise undecodable from None
         raise InvalidInputError(
             f"Source {spec.name!r}: {path} cannot be read as {file_format}: {_duckdb_problem(exc)}"
             + (_CSV_HINT if file_format == "csv" and "sniffing" in said else "")
@@ -255,7 +253,7 @@ def _link(
     options: TrainingOptions | None,
     progress: Progress,
 ) -> LinkRun:
-    restricted = [s.name for s in config.people_sources if s.one_record_per_entity]
+    restricted = sorted(config.restricted_sources)
     sources, carried, journaled = _with_journaled_records(config, sources, out_dir, progress)
     summary = linkage.run_linkage(
         sources.records,
@@ -441,7 +439,7 @@ def _beside_the_workers(
     """Subjects that would hold two records of a one-record-per-entity source, one the change worker linked:
     `ilos link add` links against the batch files, where the worker's records since the last run are not, so
     its clustering could not keep them apart (an added record of the source, or a merge bringing one in)."""
-    restricted = {spec.name for spec in config.people_sources if spec.one_record_per_entity}
+    restricted = config.restricted_sources
     merged_into = {gone: e.subject_id for e in events if e.kind == "merge" for gone in e.others}
     theirs: dict[str, set[str]] = defaultdict(set)  # subject after the add -> restricted sources the worker's
     for record, subject in read_journal(linkage_dir).record_subjects.items():
@@ -691,23 +689,14 @@ def judge_pair(
     stored = judgements.parse_verdict(verdict)
     live = _live_links(linkage_dir, left, right)  # a pair the worker scored is judged as a batch pair is
     a, b, _ = explain.find_scored_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
-    source = (split_record_key(a) or ("", ""))[0]
-    if (
-        stored == "match"
-        and source == (split_record_key(b) or ("", ""))[0]
-        and _one_per_entity(linkage_dir, source)
-    ):
+    source = a.split("|", 1)[0]  # both stored keys of linked records
+    restricted = load_linkage_config(linkage_dir).restricted_sources
+    if stored == "match" and source == b.split("|", 1)[0] and source in restricted:
         raise InvalidInputError(
             f"Source {source!r} holds one record per entity: two of its records never share a subject, so a "
             "match verdict could not be honoured; judge no_match, or fix the source's config"
         )
     return judgements.record_judgement(linkage_dir, a, b, stored, judged_by)
-
-
-def _one_per_entity(linkage_dir: Path, source: str) -> bool:
-    """Whether the linkage's config says the source holds at most one record per person."""
-    config = load_linkage_config(linkage_dir)
-    return any(spec.name == source and spec.one_record_per_entity for spec in config.people_sources)
 
 
 def _read(path: Path, what: str) -> pa.Table:

@@ -36,6 +36,7 @@ from ilos.standardize.placeholders import (
 
 Kernel = Callable[[Any], Any]
 _DUMMY = pa.array(sorted(DUMMY_DIGITS))
+_SHARED_SSNS = pa.array(sorted(SHARED_SSNS))
 _NULL_STRING = pa.scalar(None, pa.string())
 
 
@@ -154,7 +155,7 @@ def ssn_kernel(values: Any) -> Any:
             pc.not_equal(pc.utf8_slice_codeunits(digits, 5, 9), "0000"),
             pc.invert(_is_one_repeated(digits)),
             pc.not_equal(digits, "123456789"),
-            pc.invert(pc.is_in(digits, value_set=pa.array(sorted(SHARED_SSNS)))),
+            pc.invert(pc.is_in(digits, value_set=_SHARED_SSNS)),
         ),
         digits,
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jellyfish
 
 from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAME_READINGS, NICKNAMES, resolve_nickname
-from ilos.standardize.placeholders import fold_ascii_upper, is_placeholder
+from ilos.standardize.placeholders import UNKNOWN_SPELLINGS, fold_ascii_upper, is_placeholder
 from ilos.standardize.transliteration import canonical_spelling, transliteration_key
 
 # Particles that start a surname (DE LA CRUZ, DOS SANTOS, VAN DER BERG) ...
@@ -22,9 +22,8 @@ _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
 # Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown, NMI = no
 # middle initial), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset(
-    {"UNKNOWN", "UNKOWN", "UKNOWN", "UNKNOW", "UNKNWN", "UNKWN", "UNKN", "UNK", "NONE", "NULL", "NIL", "TBD",
-     "FNU", "LNU", "MNU", "NFN", "NLN", "NMN", "NMI"}
-)  # fmt: skip
+    {*UNKNOWN_SPELLINGS, "NONE", "NULL", "NIL", "TBD", "FNU", "LNU", "MNU", "NFN", "NLN", "NMN", "NMI"}
+)
 GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
 
 COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(

@@ -8,7 +8,7 @@ import re
 from unidecode import unidecode
 
 # Words that, alone or repeated ("NA NA", "UNKNOWN UNKNOWN", "FNU LNU"), mean "no value".
-PLACEHOLDER_WORDS: tuple[str, ...] = (
+UNKNOWN_SPELLINGS: tuple[str, ...] = (
     "UNKNOWN",
     "UNKOWN",
     "UNKNWN",
@@ -17,6 +17,10 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "UNKWN",
     "UNKN",
     "UNK",
+)
+"""UNKNOWN as keyed in, misspellings included: a placeholder alone, and dropped from inside a name."""
+PLACEHOLDER_WORDS: tuple[str, ...] = (
+    *UNKNOWN_SPELLINGS,
     "N/A",
     "N A",
     "NA",

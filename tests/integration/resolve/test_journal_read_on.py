@@ -51,8 +51,19 @@ def _two_court_subjects(out: Path) -> list[tuple[str, str]]:
     return joinable[:2]
 
 
-def _no_check(*_: object) -> None:
-    """Posting checks the record is not linked yet by reading the journal: these tests count the reads."""
+def _counted_resolves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Per resolve of the journal from here on, how many lines it started after (0: the whole journal).
+    Posting's check that a record is not linked yet reads the journal too: it is left out of the count."""
+    started_at: list[int] = []
+    whole_resolve = journal_records._resolved
+
+    def counting(directory: Path, parsed: Any, before: tuple[int, Journal] | None = None) -> Journal:
+        started_at.append(0 if before is None else before[0])
+        return whole_resolve(directory, parsed, before)
+
+    monkeypatch.setattr(journal_records, "_resolved", counting)
+    monkeypatch.setattr(realtime, "refuse_a_linked_record", lambda *_: None)
+    return started_at
 
 
 def _same(read_on: Journal, whole: Journal) -> None:
@@ -68,15 +79,7 @@ def test_a_journal_read_on_line_by_line_is_the_journal_read_whole(
     built_copy: Path, small_world: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = built_copy
-    started_at: list[int] = []  # per resolve: how many lines it started after (0: the whole journal)
-    whole_resolve = journal_records._resolved
-
-    def counting(directory: Path, parsed: Any, before: tuple[int, Journal] | None = None) -> Journal:
-        started_at.append(0 if before is None else before[0])
-        return whole_resolve(directory, parsed, before)
-
-    monkeypatch.setattr(journal_records, "_resolved", counting)
-    monkeypatch.setattr(realtime, "refuse_a_linked_record", _no_check)  # posting reads the journal too
+    started_at = _counted_resolves(monkeypatch)
     rows = _court_rows(small_world)
     (_, first), (_, second) = _two_court_subjects(out)
     bridge = {**rows[first], "REC_ID": "BRIDGE-1"}  # joins both subjects once judged a match with each
@@ -120,15 +123,7 @@ def test_a_batch_file_replaced_since_has_the_whole_journal_resolved(
     post_change(out, "court_cases", {**rows[0], "REC_ID": "GROW-0"})
     worker.run_once()
     read_journal(out)
-    started_at: list[int] = []
-    whole_resolve = journal_records._resolved
-
-    def counting(directory: Path, parsed: Any, before: tuple[int, Journal] | None = None) -> Journal:
-        started_at.append(0 if before is None else before[0])
-        return whole_resolve(directory, parsed, before)
-
-    monkeypatch.setattr(journal_records, "_resolved", counting)
-    monkeypatch.setattr(realtime, "refuse_a_linked_record", _no_check)  # posting reads the journal too
+    started_at = _counted_resolves(monkeypatch)
     clusters = out / linkage.CLUSTERS_FILE
     pq.write_table(pq.read_table(clusters), clusters)  # a new version of the same clusters
     post_change(out, "court_cases", {**rows[1], "REC_ID": "GROW-1"})

@@ -143,37 +143,32 @@ def test_a_comparison_learnt_backwards_weighs_nothing_and_the_run_says_so(tmp_pa
 
 
 def test_a_model_whose_agreements_count_for_a_match_is_kept_as_it_is() -> None:
-    model = {
-        "comparisons": [
-            {
-                "output_column_name": "sex",
-                "comparison_levels": [
-                    {"is_null_level": True},
-                    {"m_probability": 0.98, "u_probability": 0.5},
-                    {"m_probability": 0.02, "u_probability": 0.5},
-                ],
-            }
-        ]
-    }
+    model = _one_comparison(
+        "sex", {"m_probability": 0.98, "u_probability": 0.5}, {"m_probability": 0.02, "u_probability": 0.5}
+    )
     assert engine.neutralise_inverted(model) == (model, ())
 
 
 def test_a_neutralised_level_loses_its_term_frequency_adjustment_too() -> None:
-    model = {
-        "comparisons": [
-            {
-                "output_column_name": "address",
-                "comparison_levels": [
-                    {"is_null_level": True},
-                    {"m_probability": 0.1, "u_probability": 0.4, "tf_adjustment_column": "address_key",
-                     "tf_adjustment_weight": 1.0},
-                    {"m_probability": 0.9, "u_probability": 0.6},
-                ],
-            }
-        ]
-    }  # fmt: skip
+    model = _one_comparison(
+        "address",
+        {
+            "m_probability": 0.1,
+            "u_probability": 0.4,
+            "tf_adjustment_column": "address_key",
+            "tf_adjustment_weight": 1.0,
+        },
+        {"m_probability": 0.9, "u_probability": 0.6},
+    )
     neutral, names = engine.neutralise_inverted(model)
     levels = neutral["comparisons"][0]["comparison_levels"][1:]
     assert names == ("address",)
     assert [lv["m_probability"] for lv in levels] == [0.4, 0.6]
     assert levels[0]["tf_adjustment_weight"] == 0.0
+
+
+def _one_comparison(name: str, *levels: dict[str, object]) -> dict[str, object]:
+    """A model of one comparison: its null level, then `levels`."""
+    return {
+        "comparisons": [{"output_column_name": name, "comparison_levels": [{"is_null_level": True}, *levels]}]
+    }
