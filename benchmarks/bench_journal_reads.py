@@ -6,7 +6,9 @@ has linked since the journal began. Links events through the worker in steps and
 check reads), the alerts feed (`realtime.read_alerts`, read at every line the worker writes while a page
 streams them), a look at a file inbox holding every event posted (`FileInbox.pending`) and one subject's
 history as its page shows it (`web_history.history_in`: the batch runs' merges and splits, with
-`--batch-history N` lines of them in `subject_events.jsonl`, and the journal's lines).
+`--batch-history N` lines of them in `subject_events.jsonl`, and the journal's lines), and a post to the file
+inbox from the command line (`ilos worker post --inbox file`, a process of its own: the refusal of a record
+already linked or waiting reads the journal and the inbox; the figure includes the interpreter's start).
 
     python benchmarks/bench_journal_reads.py --persons 2000 --sizes 1000,5000,20000
 """
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -64,6 +68,22 @@ def _add_batch_history(linkage_dir: Path, lines: int) -> None:
             f.write(json.dumps(line) + "\n")
 
 
+def _cli_post_seconds(linkage_dir: Path, extra: Iterator[ChangeEvent], times: int) -> float:
+    """The median wall time of `ilos worker post --inbox file` posting one more event (a new record)."""
+    seconds = []
+    for _ in range(times):
+        event = next(extra)
+        args = ["worker", "post", str(linkage_dir), "--source", event.source, "--inbox", "file"]
+        started = time.perf_counter()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "ilos"), *args, "--values", json.dumps(event.values)],
+            check=True,
+            capture_output=True,
+        )
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
+
+
 def _gates_after_each_new_event(
     worker: Worker, inbox: FileInbox, extra: Iterator[ChangeEvent], subject: str, policy: Policy, times: int
 ) -> float:
@@ -99,7 +119,7 @@ def main() -> None:
     scratch = _scratch_linkage(linkage_dir)
     config = load_sources_config(world / "sources.yaml")
     policy = load_policy()
-    events = incoming_events(config, sizes[-1] + args.rounds * len(sizes), args.seed)
+    events = incoming_events(config, sizes[-1] + 2 * args.rounds * len(sizes), args.seed)
     extra = iter(events[sizes[-1] :])  # one linked before each timed gate check after a new line
     _add_batch_history(scratch, args.batch_history)
     worker = Worker(scratch)
@@ -120,12 +140,14 @@ def main() -> None:
         alerts = _median_seconds(partial(read_alerts, scratch), args.rounds)
         look = _median_seconds(inbox.pending, args.rounds)
         history = _median_seconds(partial(history_in, scratch, subject, _everything_shown), args.rounds)
+        post = _cli_post_seconds(scratch, extra, args.rounds)  # they wait: the next size's run links them
         megabytes = (scratch / JOURNAL_FILE).stat().st_size / 1e6
         print(
             f"journal of {size:,} events ({megabytes:.1f} MB, {len(journal.lines):,} lines the batch files do "
             f"not hold; linked in {linked:.1f} s): read_journal median {read * 1000:.0f} ms, one subject's "
             f"gate inputs median {gates * 1000:.0f} ms ({fresh * 1000:.0f} ms after one more event), read_alerts median {alerts * 1000:.0f} ms, a file inbox's "
-            f"look median {look * 1000:.1f} ms, a subject's history median {history * 1000:.1f} ms"
+            f"look median {look * 1000:.1f} ms, a subject's history median {history * 1000:.1f} ms, "
+            f"`ilos worker post` median {post * 1000:.0f} ms"
         )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ilos.definitions.sources import SourcesConfig
-from ilos.errors import FieldProblem, InvalidInputError
+from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.store_access import Store
 from ilos.store.inbox_tables import ChangeEventRow
@@ -72,6 +72,14 @@ class Inbox(Protocol):
         """The ids of the events the worker's journal holds, as a started worker read them (an inbox that
         tells done events by the journal need not read it again)."""
         ...
+
+
+def waiting_conflict(source: str, record_id: str | None) -> ConflictError:
+    """The refusal of a change event whose record an earlier event still waiting in the inbox holds: the
+    worker would link the first and refuse the second, which would then hold back every event after it."""
+    return ConflictError(
+        f"Record {source}:{record_id} is already waiting in the inbox; a correction needs a new record id"
+    )
 
 
 def checked_values(config: SourcesConfig, source: str, values: Mapping[str, Any]) -> Values:
@@ -184,6 +192,15 @@ class FileInbox:
         )
         return event_id
 
+    def holds(self, source: str, column: str, value: str | None) -> bool:
+        """Whether an event posted (waiting or done) has this value in this column of this source's row. Only
+        the lines holding the value's text are parsed: a post asks it of an inbox of every event ever posted."""
+        needle = json.dumps(value)
+        return any(
+            e["source"] == source and e["values"].get(column) == value
+            for e in journal_lines(self.path, [needle])
+        )
+
     def events(self) -> list[ChangeEvent]:
         """Every event posted, oldest first; each look parses only the lines posted since the last (a whole
         read per look grew with every event ever posted)."""
@@ -263,3 +280,18 @@ def add_event_row(event: ChangeEvent, posted_by: str, now: datetime) -> ChangeEv
         posted_at=now,
         posted_by=posted_by,
     )
+
+
+def is_waiting(session: Session, source: str, column: str, value: str | None) -> bool:
+    """Whether an event of this source waiting in the store inbox has this value in this column of its row;
+    the database compares the values (no waiting payload is read)."""
+    found = session.scalar(
+        select(ChangeEventRow.event_id)
+        .where(
+            ChangeEventRow.source == source,
+            ChangeEventRow.processed_at.is_(None),
+            ChangeEventRow.payload[column].as_string() == value,
+        )
+        .limit(1)
+    )
+    return found is not None

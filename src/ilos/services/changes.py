@@ -22,13 +22,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ilos.errors import ConflictError, NotFoundError
+from ilos.errors import NotFoundError
 from ilos.services.access import Caller, Role
 from ilos.services.action_gates import gate_source_for
 from ilos.services.api_context import admitted
 from ilos.services.audit_log import Action, record
 from ilos.services.case_actions import recheck_subject
-from ilos.services.change_inbox import ChangeEvent, OnComplete, Processed, add_event_row, checked_values
+from ilos.services.change_inbox import (
+    ChangeEvent,
+    OnComplete,
+    Processed,
+    add_event_row,
+    checked_values,
+    is_waiting,
+    waiting_conflict,
+)
 from ilos.services.journal_records import refuse_a_linked_record
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
@@ -80,16 +88,8 @@ def post_change_event(
         row_values = checked_values(config, source, values)
         spec = config.source(source)
         refuse_a_linked_record(directory, spec, row_values)
-        waiting = session.scalars(
-            select(ChangeEventRow.payload).where(
-                ChangeEventRow.source == source, ChangeEventRow.processed_at.is_(None)
-            )
-        )
-        if any(p.get(spec.record_id) == row_values[spec.record_id] for p in waiting):
-            raise ConflictError(
-                f"Record {source}:{row_values[spec.record_id]} is already waiting in the inbox; a correction "
-                "needs a new record id"
-            )
+        if is_waiting(session, source, spec.record_id, row_values[spec.record_id]):
+            raise waiting_conflict(source, row_values[spec.record_id])
         event = ChangeEvent(uuid.uuid4().hex, source, row_values)
         ids = (event.event_id, *about)
         record(session, who, Action(audit.name, "change_event", ids, audit.query, detail=detail))

@@ -8,6 +8,7 @@ which then exists no more. Read once per request (`read_journal`) and handed to 
 from __future__ import annotations
 
 import bisect
+import json
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
 from ilos.resolve.records import record_key, typed_record_key
 from ilos.services import pair_index
 from ilos.services.appended_lines import AppendedLines
-from ilos.services.change_inbox import JOURNAL_FILE, is_event_line
+from ilos.services.change_inbox import JOURNAL_FILE, is_event_line, journal_lines
 
 # The subjects build's timeline (`services.subjects.TIMELINE_FILE`, not imported: that module imports the
 # linking services, which read the journal through this one).
@@ -342,12 +343,21 @@ def refuse_a_linked_record(directory: Path, spec: SourceSpec, values: Mapping[st
         problem = FieldProblem(f"values.{spec.record_id}", "is the record id: give one")
         raise InvalidInputError(f"Change event for {spec.name!r} has no record id", [problem])
     key = record_key(spec.name, record_id)
-    subject = held_records(directory, [key]).get(key) or read_journal(directory).record_subjects.get(key)
+    subject = held_records(directory, [key]).get(key) or _journaled_subject(directory, key)
     if subject is not None:
         raise ConflictError(
             f"Record {typed_record_key(key)} is already linked (subject {subject}); a correction needs a new "
             "record id"
         )
+
+
+def _journaled_subject(directory: Path, key: str) -> str | None:
+    """The subject the journal puts this record in, if it holds the record. The journal is read whole (its
+    subjects resolved) only when one of its lines holds the key's text: a one-off post (`ilos worker post`)
+    would otherwise parse every line the worker ever wrote to refuse nothing."""
+    if next(journal_lines(directory / JOURNAL_FILE, [json.dumps(key)]), None) is None:
+        return None
+    return read_journal(directory).record_subjects.get(key)
 
 
 def held_records(directory: Path, records: Collection[str]) -> dict[str, str]:

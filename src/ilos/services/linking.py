@@ -38,6 +38,7 @@ from ilos.services.journal_links import journaled_links, live_links
 from ilos.services.journal_records import read_journal
 from ilos.services.journal_rows import journaled_rows
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
+from ilos.services.linkage_locks import writing_linkage
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
 from ilos.standardize.table import standardize_table
 from ilos.store.lake import lake_exists, open_lake
@@ -202,8 +203,9 @@ def link_config(
     problems += out_dir_problems(config, config_path, out_dir)
     if problems:
         raise InvalidInputError(f"{config_path}: {len(problems)} problem(s); nothing was linked", problems)
-    sources = standardized_records(config, progress)
-    return _link(config, config_path, sources, out_dir, options, progress)
+    with writing_linkage(out_dir, "ilos link"):
+        sources = standardized_records(config, progress)
+        return _link(config, config_path, sources, out_dir, options, progress)
 
 
 def out_dir_problems(config: SourcesConfig, config_path: Path, out_dir: Path) -> list[FieldProblem]:
@@ -241,8 +243,9 @@ def link_lake(
     """The pipeline path: link the accepted rows of each source's latest batch in the lake. `empty_sources`
     are people sources known to have no rows (ingest lands no batch for a file without data rows)."""
     config = load_sources_config(config_path)
-    sources = lake_records(settings, config, empty_sources, progress)
-    return _link(config, config_path, sources, out_dir, options, progress)
+    with writing_linkage(out_dir, "ilos link"):
+        sources = lake_records(settings, config, empty_sources, progress)
+        return _link(config, config_path, sources, out_dir, options, progress)
 
 
 def _link(
@@ -385,6 +388,19 @@ def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Prog
     if unfit:
         raise InvalidInputError(f"{input_path} does not fit source {source!r}; nothing was added", unfit)
     raw = read_source_file(config, spec, input_path)
+    with writing_linkage(linkage_dir, "ilos link add"):
+        return _add_records(linkage_dir, config, spec, input_path, raw, progress)
+
+
+def _add_records(
+    linkage_dir: Path,
+    config: SourcesConfig,
+    spec: SourceSpec,
+    input_path: Path,
+    raw: pa.Table,
+    progress: Progress,
+) -> AddReport:
+    """`add_records` once it holds the linkage's writer lock: from the linkage's own checks on."""
     findings = SourceFindings()
     row_findings(spec, raw, findings)
     findings.problems += _already_linked(linkage_dir, spec, raw)

@@ -57,7 +57,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import SourcesConfig
 from ilos.domain.events import Event
 from ilos.domain.legal_derivation import derive_legal_situation
-from ilos.errors import ConflictError, IlosError
+from ilos.errors import IlosError
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
@@ -72,6 +72,7 @@ from ilos.services.change_inbox import (
     checked_values,
     is_event_line,
     journal_lines_between,
+    waiting_conflict,
 )
 from ilos.services.journal_events import journal_size
 from ilos.services.journal_links import line_links
@@ -102,13 +103,10 @@ def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id
     spec = config.source(source)
     refuse_a_linked_record(linkage_dir, spec, row)
     inbox = FileInbox(linkage_dir)
-    waiting = row[spec.record_id]
     # Every event posted, not only those waiting: one done is linked, which the check above refuses anyway,
-    # and telling done from waiting would parse the whole journal again.
-    if any(e.source == source and e.values.get(spec.record_id) == waiting for e in inbox.events()):
-        raise ConflictError(
-            f"Record {source}:{waiting} is already waiting in the inbox; a correction needs a new record id"
-        )
+    # and telling done from waiting would read the journal again.
+    if inbox.holds(source, spec.record_id, row[spec.record_id]):
+        raise waiting_conflict(source, row[spec.record_id])
     return inbox.post(source, row, event_id)
 
 

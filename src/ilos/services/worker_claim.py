@@ -7,7 +7,6 @@ leave that directory's journal (its linkage) without the events the first one to
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from ilos.errors import ConflictError
+from ilos.services.linkage_locks import file_lock
 from ilos.services.store_access import Store
 from ilos.store.inbox_tables import InboxClaimRow
 
@@ -27,18 +27,10 @@ STORE_INBOX = "change_events"
 
 @contextmanager
 def linkage_lock(linkage_dir: Path) -> Iterator[bool]:
-    """True while this process holds the linkage's worker lock (released when the process ends, however it
-    ends); False when another process holds it. Never waits."""
-    with (linkage_dir / WORKER_LOCK).open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """True while this process holds the linkage's worker lock; False when another process holds it. Never
+    waits."""
+    with file_lock(linkage_dir / WORKER_LOCK) as held:
+        yield held
 
 
 def claim_store_inbox(store: Store, linkage_dir: Path) -> None:
