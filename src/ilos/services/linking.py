@@ -35,7 +35,7 @@ from ilos.resolve.records import record_key, split_record_key, typed_record_key
 from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
 from ilos.services.change_inbox import JOURNAL_FILE
 from ilos.services.journal_links import journaled_links, live_links
-from ilos.services.journal_records import read_journal
+from ilos.services.journal_records import held_records, read_journal
 from ilos.services.journal_rows import journaled_rows
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.linkage_locks import writing_linkage
@@ -680,7 +680,22 @@ def review_queue(
     waiting, held, unfiltered = (int(found.column(i)[0].as_py()) for i in range(3))
     first = found.column(3).combine_chunks().flatten().field("pair")
     pairs = pa.Table.from_struct_array(first).slice(0, limit)
-    return ReviewQueue(pairs, waiting, held, unfiltered - waiting)
+    return ReviewQueue(_as_placed_now(linkage_dir, pairs), waiting, held, unfiltered - waiting)
+
+
+def _as_placed_now(linkage_dir: Path, pairs: pa.Table) -> pa.Table:
+    """The pairs with `same_subject` as their records stand now, not as when the pair was scored: a record
+    `ilos link add` or the worker linked since may have joined the two subjects (the pair stays queued until
+    the next `ilos link`, and a reviewer should see that its records are together)."""
+    if not pairs.num_rows:
+        return pairs
+    left, right = pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist()
+    placed = {**held_records(linkage_dir, {*left, *right}), **read_journal(linkage_dir).record_subjects}
+    same = [
+        placed.get(a) is not None and placed.get(a) == placed.get(b) for a, b in zip(left, right, strict=True)
+    ]
+    at = pairs.schema.get_field_index("same_subject")
+    return pairs.set_column(at, "same_subject", pa.array(same, pa.bool_()))
 
 
 REVIEW_LIMIT_MAX = 999_999
