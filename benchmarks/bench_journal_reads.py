@@ -33,8 +33,9 @@ from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
-from ilos.services.change_inbox import JOURNAL_FILE, ChangeEvent, FileInbox
+from ilos.services.change_inbox import ChangeEvent, FileInbox
 from ilos.services.gate_inputs import subject_gate_inputs
+from ilos.services.journal_file import JOURNAL_FILE
 from ilos.services.journal_records import read_journal
 from ilos.services.realtime import Worker, read_alerts
 from ilos.services.web_history import history_in

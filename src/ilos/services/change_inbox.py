@@ -9,9 +9,8 @@ worker (`ilos.services.realtime`) decides what is done from its journal, and cal
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +22,11 @@ from sqlalchemy.orm import Session
 from ilos.definitions.sources import SourcesConfig
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.services.appended_lines import AppendedLines
+from ilos.services.journal_file import JOURNAL_FILE, append_lines, event_lines, journal_lines
 from ilos.services.store_access import Store
 from ilos.store.inbox_tables import ChangeEventRow
 
 INBOX_FILE = "inbox.jsonl"
-JOURNAL_FILE = "journal.jsonl"
 
 Values = dict[str, str | None]
 
@@ -102,64 +101,6 @@ def checked_values(config: SourcesConfig, source: str, values: Mapping[str, Any]
     return {k: None if v is None else str(v) for k, v in values.items()}
 
 
-def journal_line(path: Path, payload: Mapping[str, Any]) -> None:
-    """One line, flushed and fsynced: the line is there after a crash, or it is not."""
-    with path.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(payload, default=str, sort_keys=True) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
-JUDGEMENT_KEY = "judgement"
-"""Besides a line per linked event, the worker journals a judgement it took in when the judgement changed its
-subjects or waits for the next batch run (`realtime.JOURNALED_RESULTS`): such a line holds the pair under this
-key and names no record, source or values."""
-
-
-def is_event_line(entry: Mapping[str, Any]) -> bool:
-    """A line of a linked change event (its record, source and values), not of a judgement."""
-    return JUDGEMENT_KEY not in entry
-
-
-def journal_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict[str, Any]]:
-    """Complete lines only: a torn last line (a crash mid-write) is ignored, and is written again. With
-    `containing`, only the lines whose text holds one of those strings are parsed and given (a cheap filter
-    before the JSON parse, which costs most of a read)."""
-    wanted = [text.encode() for text in containing]
-    for raw, _ in _complete_lines(path, 0, None):
-        if not wanted or any(text in raw for text in wanted):
-            yield json.loads(raw)
-
-
-def journal_lines_between(
-    path: Path, start: int = 0, end: int | None = None
-) -> Iterator[tuple[dict[str, Any], int]]:
-    """The complete lines from byte `start` up to byte `end` (to the end when None), each with the offset
-    just after it (where a later read goes on from)."""
-    for raw, after in _complete_lines(path, start, end):
-        yield json.loads(raw), after
-
-
-def _complete_lines(path: Path, start: int, end: int | None) -> Iterator[tuple[bytes, int]]:
-    """Each complete line from byte `start` up to `end`, with the offset after it; a torn last line (a crash
-    mid-write, or a line being written) is not one."""
-    if not path.exists():
-        return
-    with path.open("rb") as f:
-        f.seek(start)
-        while end is None or start < end:
-            line = f.readline()
-            if not line.endswith(b"\n"):
-                return
-            start += len(line)
-            yield line, start
-
-
-def event_lines(path: Path, containing: Collection[str] = ()) -> Iterator[dict[str, Any]]:
-    """`journal_lines` of linked change events only (a judgement's line names no record, source or values)."""
-    return (e for e in journal_lines(path, containing) if is_event_line(e))
-
-
 class FileInbox:
     """`inbox.jsonl` beside the linkage; an event is done once the worker's journal names it."""
 
@@ -187,8 +128,8 @@ class FileInbox:
     def post(self, source: str, values: Values, event_id: str | None = None) -> str:
         event_id = event_id or uuid.uuid4().hex
         received = datetime.now(UTC).isoformat()
-        journal_line(
-            self.path, {"event_id": event_id, "source": source, "values": values, "received_at": received}
+        append_lines(
+            self.path, [{"event_id": event_id, "source": source, "values": values, "received_at": received}]
         )
         return event_id
 

@@ -16,7 +16,7 @@ from ilos.policy.results import DisputedPair, PendingMerge
 from ilos.resolve.judgements import Judgement, judgement_history, latest_rows
 from ilos.resolve.linkage import CLUSTERS_FILE, judgements_applied
 from ilos.resolve.records import typed_record_key
-from ilos.services.change_inbox import JUDGEMENT_KEY, is_event_line
+from ilos.services.journal_file import JUDGEMENT_KEY, is_event_line
 from ilos.services.journal_records import (
     Journal,
     batch_subjects,

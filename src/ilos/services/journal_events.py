@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ilos.services.change_inbox import JOURNAL_FILE
+from ilos.services.journal_file import JOURNAL_FILE
 from ilos.services.journal_records import Journal, read_journal
 from ilos.services.journal_rows import raw_rows
 from ilos.services.linkage_config import load_linkage_config

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from ilos.resolve.explain import LiveLinks
 from ilos.resolve.incremental import links_schema
-from ilos.services.change_inbox import JOURNAL_FILE, event_lines
+from ilos.services.journal_file import JOURNAL_FILE, event_lines
 from ilos.services.journal_records import Journal, links_table, read_journal, unheld_lines
 from ilos.services.linkage_config import load_linkage_config
 from ilos.standardize.record import standardized_row

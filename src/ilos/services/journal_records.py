@@ -29,7 +29,7 @@ from ilos.resolve.linkage import CLUSTERS_FILE, LINKS_FILE
 from ilos.resolve.records import record_key, typed_record_key
 from ilos.services import pair_index
 from ilos.services.appended_lines import AppendedLines
-from ilos.services.change_inbox import JOURNAL_FILE, is_event_line, journal_lines
+from ilos.services.journal_file import JOURNAL_FILE, is_event_line, journal_lines
 
 # The subjects build's timeline (`services.subjects.TIMELINE_FILE`, not imported: that module imports the
 # linking services, which read the journal through this one).

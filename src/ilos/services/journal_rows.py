@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilos.definitions.sources import SourcesConfig, SourceSpec
-from ilos.services.change_inbox import is_event_line
+from ilos.services.journal_file import is_event_line
 from ilos.services.journal_records import journal_entries
 
 

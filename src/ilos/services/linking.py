@@ -33,7 +33,7 @@ from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import record_key, split_record_key, typed_record_key
 from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
-from ilos.services.change_inbox import JOURNAL_FILE
+from ilos.services.journal_file import JOURNAL_FILE
 from ilos.services.journal_links import journaled_links, live_links
 from ilos.services.journal_records import held_records, read_journal
 from ilos.services.journal_rows import journaled_rows

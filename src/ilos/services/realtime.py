@@ -42,8 +42,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -62,19 +60,23 @@ from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
 from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history
-from ilos.services.change_inbox import JOURNAL_FILE as JOURNAL_FILE  # the web reads the journal by name
 from ilos.services.change_inbox import (
-    JUDGEMENT_KEY,
     ChangeEvent,
     FileInbox,
     Inbox,
     Processed,
     checked_values,
-    is_event_line,
-    journal_lines_between,
     waiting_conflict,
 )
 from ilos.services.journal_events import journal_size
+from ilos.services.journal_file import JOURNAL_FILE as JOURNAL_FILE  # the web reads the journal by name
+from ilos.services.journal_file import (
+    JUDGEMENT_KEY,
+    append_lines,
+    drop_torn_tail,
+    is_event_line,
+    journal_lines_between,
+)
 from ilos.services.journal_links import line_links
 from ilos.services.journal_records import LINKS_KEY, journal_alerts, refuse_a_linked_record
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
@@ -113,27 +115,6 @@ def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id
 def read_alerts(linkage_dir: Path, after: int = 0) -> list[dict[str, Any]]:
     """Every classified change the worker journaled, oldest first, from position `after`."""
     return list(journal_alerts(linkage_dir)[after:])
-
-
-def append_journal(path: Path, payloads: list[dict[str, Any]]) -> None:
-    """Lines appended and fsynced once: after a crash the complete ones are there (a torn last one is
-    dropped on the next start)."""
-    with path.open("a", encoding="utf-8") as f:
-        f.write("".join(json.dumps(p, default=str, sort_keys=True) + "\n" for p in payloads))
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def drop_torn_tail(path: Path) -> None:
-    """Cut a torn last line (a crash mid-write) off the journal, so the next line is not appended to it."""
-    if not path.exists():
-        return
-    with path.open("rb+") as f:
-        data = f.read()
-        if data and not data.endswith(b"\n"):
-            f.truncate(data.rfind(b"\n") + 1)
-            f.flush()
-            os.fsync(f.fileno())
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +308,7 @@ class Worker:
         outcomes = self.linker.take_in(self._judgements)
         lines = [_judgement_line(o) for o in outcomes if o.result in JOURNALED_RESULTS]
         if lines:
-            append_journal(self.dir / JOURNAL_FILE, lines)
+            append_lines(self.dir / JOURNAL_FILE, lines)
         return outcomes
 
     def pending(self) -> list[ChangeEvent]:
@@ -386,7 +367,7 @@ class Worker:
         written with one fsync. Only the outcomes stay in memory, not the pairs."""
         if not linked:
             return
-        append_journal(
+        append_lines(
             self.dir / JOURNAL_FILE,
             [
                 {

@@ -16,7 +16,7 @@ from typing import Any
 from ilos.resolve.linkage import SUBJECT_EVENTS_FILE
 from ilos.resolve.records import typed_record_key
 from ilos.services.appended_lines import AppendedLines
-from ilos.services.change_inbox import JUDGEMENT_KEY, is_event_line
+from ilos.services.journal_file import JUDGEMENT_KEY, is_event_line
 from ilos.services.journal_records import journal_entries
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir

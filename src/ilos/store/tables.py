@@ -174,3 +174,15 @@ class AuditAnchorRow(Base):
     events: Mapped[int] = mapped_column(Integer)
     archive: Mapped[str] = mapped_column(String(512))
     pruned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# The workflow tables live in modules of their own; importing them here puts them on Base.metadata for every
+# importer of the tables (migrations, the drift test), whichever module it imports first. They import Base
+# from here, so they come last. (In the package's __init__ they made every importer of the package import
+# SQLAlchemy: the DuckDB lake, and so generic linking, too.)
+from ilos.store import inbox_tables as inbox_tables  # noqa: E402
+from ilos.store import legal_tables as legal_tables  # noqa: E402
+from ilos.store import operations_tables as operations_tables  # noqa: E402
+from ilos.store import plan_tables as plan_tables  # noqa: E402
+from ilos.store import split_tables as split_tables  # noqa: E402
+from ilos.store import worklist_tables as worklist_tables  # noqa: E402

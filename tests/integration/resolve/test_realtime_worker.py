@@ -189,7 +189,7 @@ def test_a_crash_inside_a_group_redoes_only_the_unjournaled_events(
     out = _fresh(built, tmp_path)
     ids = _post_hearings(store, out, _final_order_row(out, small_world), 3)
 
-    append = realtime.append_journal
+    append = realtime.append_lines
 
     def torn_write(path: Path, payloads: list[dict[str, object]]) -> None:
         append(path, payloads[:1])  # the first line reached the disk,
@@ -197,12 +197,12 @@ def test_a_crash_inside_a_group_redoes_only_the_unjournaled_events(
             journal.write('{"event_id": "' + str(payloads[1]["event_id"]) + '", "trunc')  # the second half
         raise _Crash
 
-    monkeypatch.setattr(realtime, "append_journal", torn_write)
+    monkeypatch.setattr(realtime, "append_lines", torn_write)
     crashed = Worker(out, as_of=AS_OF, inbox=StoreInbox(store), group_commit=3)
     with pytest.raises(_Crash):
         crashed.run_once()
     assert {_state(store, i).state for i in ids} == {"pending"}  # nothing completed before the fsync
-    monkeypatch.setattr(realtime, "append_journal", append)
+    monkeypatch.setattr(realtime, "append_lines", append)
 
     completions: list[str] = []
     inbox = StoreInbox(store, lambda _session, done: completions.append(done.event_id))

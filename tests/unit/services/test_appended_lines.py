@@ -12,7 +12,8 @@ import pytest
 
 from ilos.services import change_inbox
 from ilos.services.appended_lines import AppendedLines
-from ilos.services.change_inbox import INBOX_FILE, JOURNAL_FILE, FileInbox, Processed
+from ilos.services.change_inbox import INBOX_FILE, FileInbox, Processed
+from ilos.services.journal_file import JOURNAL_FILE
 
 
 def _write(path: Path, *numbers: int, mode: str = "a") -> None:

@@ -14,10 +14,9 @@ import pyarrow.parquet as pq
 
 from ilos.resolve.incremental import links_schema
 from ilos.resolve.linkage import CLUSTERS_FILE
-from ilos.services.change_inbox import JOURNAL_FILE
+from ilos.services.journal_file import JOURNAL_FILE, append_lines, drop_torn_tail
 from ilos.services.journal_links import journaled_linkage, journaled_links
 from ilos.services.journal_records import batch_subjects, held_records, read_journal
-from ilos.services.realtime import append_journal, drop_torn_tail
 
 
 def _line(n: int, subject: str, absorbed: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -51,9 +50,9 @@ def _probabilities(table: pa.Table) -> list[float]:
 
 def test_a_grown_journal_is_read_on_from_where_the_last_read_stopped(tmp_path: Path) -> None:
     journal = tmp_path / JOURNAL_FILE
-    append_journal(journal, [_line(1, "S-1"), _line(2, "S-2")])
+    append_lines(journal, [_line(1, "S-1"), _line(2, "S-2")])
     first = read_journal(tmp_path)
-    append_journal(journal, [_line(3, "S-3", absorbed=("S-1",))])
+    append_lines(journal, [_line(3, "S-3", absorbed=("S-1",))])
 
     grown = read_journal(tmp_path)
 
@@ -73,11 +72,11 @@ def test_a_grown_journal_is_read_on_from_where_the_last_read_stopped(tmp_path: P
 
 def test_one_journal_is_handed_out_until_a_line_or_the_batch_files_change(tmp_path: Path) -> None:
     journal = tmp_path / JOURNAL_FILE
-    append_journal(journal, [_line(1, "S-1"), _line(2, "S-2")])
+    append_lines(journal, [_line(1, "S-1"), _line(2, "S-2")])
     first = read_journal(tmp_path)
     assert read_journal(tmp_path) is first  # nothing new: not resolved again
 
-    append_journal(journal, [_line(3, "S-3")])
+    append_lines(journal, [_line(3, "S-3")])
     grown = read_journal(tmp_path)
     assert grown is not first and len(grown.lines) == 3
 
@@ -98,15 +97,15 @@ def test_one_journal_is_handed_out_until_a_line_or_the_batch_files_change(tmp_pa
 
 def test_a_torn_last_line_is_read_once_it_is_whole(tmp_path: Path) -> None:
     journal = tmp_path / JOURNAL_FILE
-    append_journal(journal, [_line(1, "S-1")])
+    append_lines(journal, [_line(1, "S-1")])
     whole = journal.read_bytes()
-    append_journal(journal, [_line(2, "S-2")])
+    append_lines(journal, [_line(2, "S-2")])
     second = journal.read_bytes()[len(whole) :]
     journal.write_bytes(whole + second[:40])  # a crash mid-write
 
     assert [e["record"] for e in read_journal(tmp_path).lines] == ["src|R1"]
     drop_torn_tail(journal)  # as the worker starts, then writes the line again
-    append_journal(journal, [_line(2, "S-2"), _line(3, "S-3")])
+    append_lines(journal, [_line(2, "S-2"), _line(3, "S-3")])
 
     read = read_journal(tmp_path)
     assert [e["record"] for e in read.lines] == ["src|R1", "src|R2", "src|R3"]
@@ -115,16 +114,16 @@ def test_a_torn_last_line_is_read_once_it_is_whole(tmp_path: Path) -> None:
 
 def test_a_journal_written_anew_is_read_from_its_start(tmp_path: Path) -> None:
     journal = tmp_path / JOURNAL_FILE
-    append_journal(journal, [_line(1, "S-1"), _line(2, "S-2")])
+    append_lines(journal, [_line(1, "S-1"), _line(2, "S-2")])
     assert len(read_journal(tmp_path).lines) == 2
 
     with journal.open("r+", encoding="utf-8") as f:  # the same file, other lines, longer than before
         f.truncate(0)
-    append_journal(journal, [_line(7, "S-7"), _line(8, "S-8"), _line(9, "S-9")])
+    append_lines(journal, [_line(7, "S-7"), _line(8, "S-8"), _line(9, "S-9")])
     assert [e["record"] for e in read_journal(tmp_path).lines] == ["src|R7", "src|R8", "src|R9"]
 
     replaced = tmp_path / "replacement.jsonl"
-    append_journal(replaced, [_line(4, "S-4")])
+    append_lines(replaced, [_line(4, "S-4")])
     os.replace(replaced, journal)  # another file under the name
     read = read_journal(tmp_path)
     assert [e["record"] for e in read.lines] == ["src|R4"]
