@@ -15,7 +15,7 @@ from typing import Any
 from ilos.resolve import pair_functions as f
 from ilos.resolve.pair_functions import Rec
 
-MODEL_VERSION = "ilos-person-9"
+MODEL_VERSION = "ilos-person-10"
 
 Predicate = Callable[[Rec, Rec], bool]
 
@@ -153,6 +153,13 @@ def _typo(l: Rec, r: Rec) -> bool:
     return f.jw_at_least(rl, rr, 0.88)
 
 
+def _same_names(l: Rec, r: Rec) -> bool:
+    """The same whole name, a given name in it on both sides: a surname alone ("FIRST NAME UNKNOWN GARCIA")
+    agreeing with a surname alone is one name's evidence (the "share" levels below), not a whole name's (its
+    term frequency among whole names is low, so it weighed as a rare full name)."""
+    return f.eq(l["name_key"], r["name_key"]) and l["given_name"] is not None and r["given_name"] is not None
+
+
 def _given_and_first_surname(l: Rec, r: Rec) -> bool:
     return f.eq(l["given_name_canonical"], r["given_name_canonical"]) and f.eq(
         l["family_first"], r["family_first"]
@@ -172,7 +179,13 @@ def name_comparison() -> Comparison:
                 lambda l, r: not f.keys(l["name_keys"]) or not f.keys(r["name_keys"]),
                 is_null=True,
             ),
-            _exact("name_key", "same names", tf_column="name_key"),
+            Level(
+                "same names",
+                '"name_key_l" = "name_key_r" AND "given_name_l" IS NOT NULL AND "given_name_r" IS NOT NULL',
+                _same_names,
+                tf_column="name_key",
+                tf_from_own_u=True,
+            ),
             Level(
                 "same given name and first surname",
                 '"given_name_canonical_l" = "given_name_canonical_r" AND "family_first_l" = "family_first_r"',

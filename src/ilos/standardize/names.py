@@ -9,7 +9,12 @@ from dataclasses import dataclass
 import jellyfish
 
 from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAME_READINGS, NICKNAMES, resolve_nickname
-from ilos.standardize.placeholders import UNKNOWN_SPELLINGS, fold_ascii_upper, is_placeholder
+from ilos.standardize.placeholders import (
+    NAME_PLACEHOLDER_PHRASES,
+    UNKNOWN_SPELLINGS,
+    fold_ascii_upper,
+    is_placeholder,
+)
 from ilos.standardize.transliteration import canonical_spelling, transliteration_key
 
 # Particles that start a surname (DE LA CRUZ, DOS SANTOS, VAN DER BERG) ...
@@ -70,10 +75,30 @@ def normalize_name(value: str | None) -> str | None:
     if value is None or is_placeholder(value):
         return None
     text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
-    tokens = [t.strip("-") for t in text.split()]
+    tokens = _without_placeholder_phrases([t.strip("-") for t in text.split()])
     kept = [t for t in tokens if t and t not in PLACEHOLDER_TOKENS and t not in GENERATION_SUFFIXES]
     result = " ".join(kept)
     return result if result and not is_placeholder(result) else None
+
+
+_PHRASE_WORDS = tuple(tuple(p.split()) for p in NAME_PLACEHOLDER_PHRASES)
+
+
+def _without_placeholder_phrases(tokens: list[str]) -> list[str]:
+    """The tokens without any run that spells a name placeholder phrase (NO FIRST NAME, FIRST NAME UNKNOWN)."""
+    kept, at = [], 0
+    while at < len(tokens):
+        phrase = next((p for p in _PHRASE_WORDS if tuple(tokens[at : at + len(p)]) == p), None)
+        if phrase is None:
+            kept.append(tokens[at])
+        at += len(phrase) if phrase else 1
+    return kept
+
+
+def is_placeholder_pair(given: str | None, family: str | None) -> bool:
+    """Whether a given and a family name, each a name alone, are together a placeholder (JOHN and DOE in
+    two columns): both are then missing."""
+    return given is not None and family is not None and is_placeholder(f"{given} {family}")
 
 
 def _words(normalized: str) -> list[str]:

@@ -19,8 +19,24 @@ UNKNOWN_SPELLINGS: tuple[str, ...] = (
     "UNK",
 )
 """UNKNOWN as keyed in, misspellings included: a placeholder alone, and dropped from inside a name."""
+NAME_PLACEHOLDER_PHRASES: tuple[str, ...] = (
+    "FIRST NAME UNKNOWN",
+    "LAST NAME UNKNOWN",
+    "MIDDLE NAME UNKNOWN",
+    "NO FIRST NAME",
+    "NO LAST NAME",
+    "NO MIDDLE NAME",
+    "NAME UNKNOWN",
+    "UNKNOWN NAME",
+    "NO NAME GIVEN",
+    "NO NAME",
+)
+"""Phrases a form puts where a part of a name is unknown: a placeholder alone, and dropped from inside a name
+("FIRST NAME UNKNOWN GARCIA" is a GARCIA whose given name is unknown). Longest first: the first that fits is
+dropped."""
 PLACEHOLDER_WORDS: tuple[str, ...] = (
     *UNKNOWN_SPELLINGS,
+    *NAME_PLACEHOLDER_PHRASES,
     "N/A",
     "N A",
     "NA",
@@ -45,12 +61,19 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "DESCONOCIDO",
     "DESCONOCIDA",
     "INCONNU",
-    "NO NAME",
     "NONAME",
-    "NAME UNKNOWN",
-    "UNKNOWN NAME",
-    "NO NAME GIVEN",
     "SIN NOMBRE",
+    "UNIDENTIFIED",
+    "UNKNOWN MALE",
+    "UNKNOWN FEMALE",
+    "UNIDENTIFIED MALE",
+    "UNIDENTIFIED FEMALE",
+    "UNKNOWN PERSON",
+    "UNIDENTIFIED PERSON",
+    "REDACTED",
+    "WITHHELD",
+    "ANONYMOUS",
+    "DECEASED",
     "BABY BOY",
     "BABY GIRL",
     "UNKNOWN CITY",
@@ -67,6 +90,8 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "NO DATA",
     "JOHN DOE",
     "JANE DOE",
+    "DOE JOHN",  # "DOE, JOHN"
+    "DOE JANE",
     "X+",
 )
 

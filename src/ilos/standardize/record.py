@@ -70,6 +70,8 @@ def _names(spec: SourceSpec, raws: Mapping[str, str | None]) -> dict[str, Any]:
         given, middle, family = (
             names.normalize_name(raws[f]) for f in ("given_name", "middle_name", "family_name")
         )
+        if names.is_placeholder_pair(given, family):
+            given, family = None, None
     canonical, given_keys, given_phonetic = given_facts(given)
     first, second, family_phonetic = family_facts(family)
     tokens = sorted({w for name in (given, middle, family) for w in names.token_set(name)})

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from ilos.definitions.sources import DateField, SourceSpec
 from ilos.errors import InvalidInputError
 from ilos.standardize import addresses, dates, names, placeholders
+from ilos.standardize.kernels import is_placeholder_kernel
 from ilos.standardize.registry import COLUMN_STANDARDIZERS, Standardizer, standardizer_for
 
 _S = pa.string()
@@ -172,6 +173,12 @@ def _name_columns(table: pa.Table, spec: SourceSpec, n: int) -> dict[str, Column
         given = map_uniques(given_raw, names.normalize_name, _S) if given_raw is not None else _null(n)
         middle = map_uniques(middle_raw, names.normalize_name, _S) if middle_raw is not None else _null(n)
         family = map_uniques(family_raw, names.normalize_name, _S) if family_raw is not None else _null(n)
+        # JOHN and DOE in two columns are the placeholder JOHN DOE, as in one (`names.is_placeholder_pair`).
+        stand_in = pc.and_(
+            pc.and_(pc.is_valid(given), pc.is_valid(family)),
+            is_placeholder_kernel(join_with_spaces([given, family])),
+        )
+        given, family = (pc.if_else(stand_in, _null(n), part) for part in (given, family))
     canonical, given_keys, given_phonetic = map_uniques_multi(given, given_facts, [_S, pa.list_(_S), _S])
     first, second, family_phonetic = map_uniques_multi(family, family_facts, [_S, _S, _S])
     full = join_with_spaces([given, family])

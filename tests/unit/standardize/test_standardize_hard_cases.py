@@ -57,6 +57,39 @@ def test_placeholder_and_suffix_words_inside_a_name_are_dropped() -> None:
     assert names.split_surnames("GARCIA LOPEZ III") == names.split_surnames("GARCIA LOPEZ")
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["DOE, JOHN", "Doe, Jane", "UNKNOWN MALE", "UNIDENTIFIED FEMALE", "NO FIRST NAME", "FIRST NAME UNKNOWN",
+     "REDACTED", "DECEASED", "WITHHELD", "UNIDENTIFIED PERSON"],
+)  # fmt: skip
+def test_names_that_stand_in_for_an_unknown_person_are_missing(value: str) -> None:
+    assert placeholders.is_placeholder(value)
+    assert names.split_full_name(value) == names.NameParts(None, None, None)
+
+
+def test_a_placeholder_phrase_inside_a_name_is_dropped_with_its_surname_kept() -> None:
+    assert names.split_full_name("FIRST NAME UNKNOWN GARCIA") == names.NameParts(None, None, "GARCIA")
+    assert names.split_full_name("GARCIA, NO FIRST NAME") == names.NameParts(None, None, "GARCIA")
+    assert names.normalize_name("NO MIDDLE NAME") is None
+    # the words alone are names: only the whole phrase is dropped
+    assert names.split_full_name("NOEL NAME") == names.NameParts("NOEL", None, "NAME")
+    assert not placeholders.is_placeholder("MALE") and not placeholders.is_placeholder("M")
+
+
+def test_john_and_doe_in_two_columns_are_a_placeholder_in_the_table_and_one_record_alike() -> None:
+    spec = SourceSpec.model_validate(
+        {"name": "s", "path": "s.csv", "record_id": "id", "fields": {"given_name": "g", "family_name": "f"}}
+    )
+    rows = [{"id": "1", "g": "John", "f": "DOE"}, {"id": "2", "g": "JOHN", "f": "DOELING"},
+            {"id": "3", "g": "Jane", "f": "Doe"}, {"id": "4", "g": None, "f": "DOE"}]  # fmt: skip
+    table = standardize_table(pa.Table.from_pylist(rows), spec)
+    found = [(r["given_name"], r["family_name"]) for r in table.to_pylist()]
+    assert found == [(None, None), ("JOHN", "DOELING"), (None, None), (None, "DOE")]
+    assert found == [
+        (r["given_name"], r["family_name"]) for r in (standardized_row(spec, row) for row in rows)
+    ]
+
+
 def test_a_surname_that_is_also_a_nickname_keys_as_itself() -> None:
     assert names.token_keys("MA") == ("MA",)
     assert _name_keys("LI", "MA") == ["LI", "MA"]
