@@ -146,7 +146,9 @@ def read_csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:
 
 def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bool]:
     """The header record, and whether any data row follows it."""
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+    # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is not part of the first name, quoted or not.
+    utf8 = codecs.lookup(encoding).name == "utf-8"
+    with path.open(encoding="utf-8-sig" if utf8 else encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader)

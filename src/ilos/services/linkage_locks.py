@@ -41,9 +41,23 @@ def file_lock(path: Path) -> Iterator[bool]:
 @contextmanager
 def writing_linkage(linkage_dir: Path, command: str) -> Iterator[None]:
     """Hold the linkage's writer lock while `command` (`ilos link`, `ilos link add`) reads and rewrites it; a
-    409 naming the holder when another writer has it. The directory is created when missing."""
+    409 naming the holder when another writer has it. A directory created for the lock is removed again if
+    the writer leaves nothing else in it (a run that failed leaves no directory behind)."""
+    created = not linkage_dir.exists()
     linkage_dir.mkdir(parents=True, exist_ok=True)
     path = linkage_dir / WRITER_LOCK
+    try:
+        with _held(linkage_dir, path, command):
+            yield
+    finally:
+        if created and [p.name for p in linkage_dir.iterdir()] == [WRITER_LOCK]:
+            path.unlink()
+            linkage_dir.rmdir()
+
+
+@contextmanager
+def _held(linkage_dir: Path, path: Path, command: str) -> Iterator[None]:
+    """The lock itself, its holder noted in the file while held (what a refused writer is told)."""
     with file_lock(path) as held:
         if not held:
             holder = path.read_text(encoding="utf-8").strip() or "another process"

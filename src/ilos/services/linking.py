@@ -25,7 +25,7 @@ from ilos.definitions.sources import (
     read_sources_config,
 )
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.ingest.file_checks import encoding_error, hash_and_check_text
+from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
@@ -97,31 +97,28 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
         return read_as_text(path, file_format, spec.delimiter, spec.encoding, spec.used_columns())
     except duckdb.Error as exc:
         said = str(exc).lower()
-        # DuckDB names the encoding in every failed sniff: only a bad byte found here is an encoding error.
+        # DuckDB may name the encoding in other failures: only a bad byte found here is an encoding error.
         encoded = file_format == "csv" and ("encod" in said or "unicode" in said)
         if encoded and (undecodable := encoding_error(path, spec.encoding, spec.delimiter)).problems:
             raise undecodable from None
         raise InvalidInputError(
             f"Source {spec.name!r}: {path} cannot be read as {file_format}: {_duckdb_problem(exc)}"
-            + (_CSV_HINT if file_format == "csv" and "sniffing" in said else "")
         ) from None
 
 
-_CSV_HINT = (
-    " (a row with more or fewer fields than the header, a quote left open, or line endings that change"
-    " within the file: LF and CRLF mixed)"
-)
-
-
 def _duckdb_problem(exc: duckdb.Error) -> str:
-    """DuckDB's message up to its list of options: the first line, and the second after a sniffing failure
-    (the first names only the file)."""
+    """DuckDB's message up to its list of fixes: the first line, and for a malformed CSV row the row and
+    what was wrong with it (the first line names only its line number)."""
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
-    return (
-        " ".join(lines[:2]) if lines[0].startswith("Invalid Input Error: Error when sniffing") else lines[0]
-    )
+    if "CSV Error on Line" in lines[0]:
+        return " ".join(line for line in lines[:4] if not line.startswith("Possible fixes"))
+    if "state machine reached an invalid state" in lines[0]:  # DuckDB names no line for these
+        return (
+            f"{lines[0]} (a quote left open, or line endings that change within the file: LF and CRLF mixed)"
+        )
+    return lines[0]
 
 
 def read_as_text(
@@ -131,29 +128,46 @@ def read_as_text(
     encoding: str = "utf-8",
     columns: Collection[str] | None = None,
 ) -> pa.Table:
-    """Every column as text, so identifiers and postal codes keep their leading zeros. Of a Parquet file only
-    `columns` when given (those the config reads: a list, struct or binary column it does not read need not
-    be text)."""
+    """Every column as text, so identifiers and postal codes keep their leading zeros; only `columns` when
+    given (those the config reads: a list, struct or binary column it does not read need not be text).
+    Columns are taken by their place in the header, named as the header spells them: DuckDB matches names
+    without case and renames a repeated one (`lname` twice became `lname` and `lname_1`, and a mapped
+    `lname_1` read the wrong column). A CSV is read as ingest reads it (its header parsed by Python's csv,
+    RFC 4180 quoting, no comment lines: DuckDB's guess took a leading `#` for one and dropped the row)."""
     con = duckdb.connect()
     try:
         if file_format == "parquet":
-            names = pq.read_schema(path).names if columns is not None else []
-            selected = ", ".join('"' + c.replace('"', '""') + '"' for c in names if c in (columns or ()))
-            query = f"SELECT {selected or '*'} FROM read_parquet(?)"  # noqa: S608 - the file's own column names, quoted
-            table = con.sql(query, params=[str(path)]).to_arrow_table()
+            names = pq.read_schema(path).names
+            keep = _places(names, columns)
+            picked = ", ".join(f"#{i + 1}" for i in keep)
+            query = f"SELECT {picked} FROM read_parquet(?)"  # noqa: S608 - column positions only
+            table = (
+                con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
+            )
             return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
         native = _CSV_READER_ENCODINGS.get(codecs.lookup(encoding).name)
         if native is None:  # the reader knows three encodings: read any other as UTF-8 text written anew
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
                 utf8 = Path(scratch) / path.name
                 hash_and_check_text(path, encoding, delimiter, transcode_to=utf8)  # as ingest reads it
-                return read_as_text(utf8, "csv", delimiter, "utf-8")
-        return con.sql(
-            "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
-            params=[str(path), delimiter, native],
-        ).to_arrow_table()
+                return read_as_text(utf8, "csv", delimiter, "utf-8", columns)
+        header = csv_header(path, encoding, delimiter)[0]
+        keep = _places(header, columns)
+        types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+        query = (
+            f"SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv(?, columns = {types}, header = true, "  # noqa: S608 - positions only
+            "auto_detect = false, delim = ?, quote = '\"', escape = '\"', comment = '', encoding = ?)"
+        )
+        table = con.sql(query, params=[str(path), delimiter, native]).to_arrow_table()
+        return table.rename_columns([header[i] for i in keep])
     finally:
         con.close()
+
+
+def _places(names: Sequence[str], wanted: Collection[str] | None) -> list[int]:
+    """The places of the wanted columns in a header (every column when None or when none is there)."""
+    keep = [i for i, name in enumerate(names) if wanted is None or name in wanted]
+    return keep or list(range(len(names)))
 
 
 _CSV_READER_ENCODINGS = {"utf-8": "utf-8", "utf-16": "utf-16", "iso8859-1": "latin-1"}

@@ -1,8 +1,9 @@
 """How `ilos link` reads its sources' files when they are not plain UTF-8 CSV: a CSV whose rows its reader
 cannot make out is said as such (not as a bad encoding), a CSV in any Python encoding is read, a Parquet
 file's columns the config does not read may be of any type, a bad `delimiter:` or `encoding:` is a config
-problem, and a file that cannot be read hides no other source's problems. `ilos link add` reads its input
-by the input's own name; `ilos link judge` prints ids as written."""
+problem, and a file that cannot be read hides no other source's problems. A CSV's header is read as it is
+spelled (spaces, case, a repeated column, a byte-order mark before a quoted name) and no line is a comment.
+`ilos link add` reads its input by the input's own name; `ilos link judge` prints ids as written."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ilos.definitions.sources import load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.resolve import linkage
 from ilos.services.linking import LinkRun, add_records, link_config, read_source_file, standardized_records
+from ilos.services.source_checks import file_problems
 
 
 def _config(tmp_path: Path, *sources: str) -> Path:
@@ -41,7 +43,13 @@ def test_a_csv_whose_rows_cannot_be_made_out_is_not_called_a_bad_encoding(tmp_pa
         read_source_file(config, config.source("s"))
     said = str(caught.value)
     assert "not valid utf-8" not in said
-    assert "mixed.csv cannot be read as csv" in said and "more or fewer fields than the header" in said
+    assert "mixed.csv cannot be read as csv" in said and "LF and CRLF mixed" in said
+    (tmp_path / "extra.csv").write_bytes(b"rid,first,last\n1,ANA,LOPEZ\n2,JOSE,DIAZ\n3,LUIS,PEREZ,EXTRA\n")
+    config = load_sources_config(_config(tmp_path, _source("s", "extra.csv")))
+    with pytest.raises(InvalidInputError) as caught:
+        read_source_file(config, config.source("s"))
+    said = str(caught.value)  # the row is named, even the last (DuckDB's guess once took it for the header)
+    assert "CSV Error on Line: 4" in said and "Expected Number of Columns: 3 Found: 4" in said
 
 
 def test_a_csv_in_another_encoding_is_read_in_it(tmp_path: Path) -> None:
@@ -154,3 +162,41 @@ def test_header_problems_name_what_the_header_has(tmp_path: Path) -> None:
     assert "(its columns: 'rid', 'given', 'family')" in said["source 't' column 'first'"]
     assert "appears more than once" in said["source 'd' column 'first'"]
     assert "maps no field" in said["source 'e' fields"]
+
+
+def _read(tmp_path: Path, file: str, fields: str) -> list[dict[str, str | None]]:
+    source = f"  - name: s\n    path: {file}\n    record_id: rid\n    fields: {fields}\n"
+    config = load_sources_config(_config(tmp_path, source))
+    return read_source_file(config, config.source("s")).to_pylist()
+
+
+def test_a_row_starting_with_a_hash_is_a_row_not_a_comment(tmp_path: Path) -> None:
+    rows = "".join(
+        f"{i},ANA,LOPEZ\n" for i in range(3, 40)
+    )  # numeric ids: DuckDB's guess took # for comments
+    (tmp_path / "h.csv").write_text("rid,first,last\n#1,JOSE,DIAZ\n#2,LUIS,PEREZ\n" + rows)
+    read = _read(tmp_path, "h.csv", "{given_name: first, family_name: last}")
+    assert [r["rid"] for r in read[:3]] == ["#1", "#2", "3"] and len(read) == 39
+
+
+def test_a_repeated_header_column_does_not_shift_a_mapped_one(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("rid,first,last,last,last_1\n1,ANA,OLDNAME,OTHER,LOPEZ\n")
+    read = _read(tmp_path, "d.csv", "{given_name: first, family_name: last_1}")
+    assert read == [{"rid": "1", "first": "ANA", "last_1": "LOPEZ"}]
+
+
+def test_columns_whose_names_differ_in_case_or_spaces_are_read_as_spelled(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("rid,name,NAME, first \n1,lower,UPPER,ANA\n")
+    read = _read(tmp_path, "c.csv", "{family_name: NAME, given_name: ' first '}")
+    assert read == [{"rid": "1", "NAME": "UPPER", " first ": "ANA"}]
+    pq.write_table(pa.table({"rid": ["1"], "name": ["lower"], "NAME": ["UPPER"]}), tmp_path / "c.parquet")
+    assert _read(tmp_path, "c.parquet", "{family_name: NAME}") == [{"rid": "1", "NAME": "UPPER"}]
+
+
+def test_a_byte_order_mark_before_a_quoted_header_is_no_part_of_it(tmp_path: Path) -> None:
+    (tmp_path / "b.csv").write_bytes(b'\xef\xbb\xbf"rid","first","last"\r\n"1","ANA","LOPEZ"\r\n')
+    config = load_sources_config(_config(tmp_path, _source("s", "b.csv")))
+    assert read_source_file(config, config.source("s")).to_pylist() == [
+        {"rid": "1", "first": "ANA", "last": "LOPEZ"}
+    ]
+    assert not file_problems(config, config.source("s"))
