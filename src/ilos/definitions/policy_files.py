@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ilos.definitions.policy import Policy, PolicySpec
 from ilos.definitions.priority_rules import PriorityRuleSet
 from ilos.definitions.sources import hash_config_text
+from ilos.definitions.yaml_text import load_yaml
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 
 SHIPPED_POLICIES = Path(__file__).with_name("policies")
@@ -76,7 +77,7 @@ def _read_yaml(path: Path, what: str) -> tuple[bytes, Any]:
         raise NotFoundError(f"{what} {path} does not exist")
     raw = path.read_bytes()
     try:
-        return raw, yaml.safe_load(raw)
+        return raw, load_yaml(raw)
     except yaml.YAMLError as exc:
         raise InvalidInputError(f"{what} {path} is not valid YAML: {exc}") from exc
 

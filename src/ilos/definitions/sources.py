@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ilos.definitions.yaml_text import load_yaml
 from ilos.errors import FieldProblem, InvalidInputError
 
 CANONICAL_FIELDS: frozenset[str] = frozenset(
@@ -279,7 +280,7 @@ def read_sources_config(path: Path) -> tuple[SourcesConfig, list[FieldProblem]]:
         raise InvalidInputError(f"Config file {path} does not exist; pass the path of a sources YAML file")
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
     except yaml.YAMLError as exc:
         raise InvalidInputError(f"Config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or "sources" not in data:

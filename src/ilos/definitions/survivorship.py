@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ilos.definitions.sources import hash_config_text
+from ilos.definitions.yaml_text import load_yaml
 from ilos.domain.attributes import Criterion, SurvivorshipRules
 from ilos.errors import FieldProblem, InvalidInputError
 
@@ -45,7 +46,7 @@ def load_survivorship_rules(path: Path = DEFAULT_RULES_PATH) -> SurvivorshipRule
         raise InvalidInputError(f"Survivorship rules file {path} does not exist")
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
     except yaml.YAMLError as exc:
         raise InvalidInputError(f"Survivorship rules file {path} is not valid YAML: {exc}") from exc
     try:
