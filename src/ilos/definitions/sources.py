@@ -230,8 +230,10 @@ def _field_problem(name: str, spec: Any) -> str | None:
     if isinstance(spec, DateField):
         return None
     if isinstance(spec, dict):
-        if set(spec) != {"column", "format"} or not all(isinstance(v, str) and v for v in spec.values()):
+        if set(spec) != {"column", "format"}:
             return f"field {name!r}: a date mapping needs exactly `column` and `format` (got keys {sorted(spec)})"
+        if not all(isinstance(v, str) and v for v in spec.values()):
+            return f"field {name!r}: a date mapping's `column` and `format` are each one text (got {spec!r})"
         why = date_format_problem(spec["format"])
         return f"field {name!r}: {why}" if why else None
     if name in DATE_FIELDS:

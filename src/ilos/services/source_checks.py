@@ -36,8 +36,10 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
     """Why the source's file cannot be linked as mapped: missing, empty (0 bytes), unreadable header, or
     mapped columns it lacks. Reads the header, not the rows (a header without rows is no problem: the
     source adds no records, and the caller says so)."""
-    path = path or config.path_of(spec)
     where = f"source {spec.name!r}"
+    if path is not None and not path.is_file():  # another file of the source's rows (`ilos link add --input`)
+        return [FieldProblem(where, f"file {path} does not exist; check --input")]
+    path = path or config.path_of(spec)
     try:
         check_exists(path)
         columns = _columns(spec, path)
@@ -65,11 +67,18 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
 def _not_in(column: str, columns: list[str], file_name: str) -> str:
     """A mapped column the file lacks, with the header column it was likely meant to be (spaces or case
     apart), else the file's columns."""
-    near = [c for c in columns if c.strip().casefold() == column.strip().casefold()]
+    near = [c for c in columns if _loosely(c) == _loosely(column)]
     if near:
-        return f"is not in {file_name}; its header has {near[0]!r} (spaces and case count)"
+        return f"is not in {file_name}; its header has {near[0]!r} (spaces, case and punctuation count)"
+    if not any(c.strip() for c in columns):
+        return f"is not in {file_name}: its first line, the header, is empty"
     shown = ", ".join(repr(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
     return f"is not in {file_name} (its columns: {shown})"
+
+
+def _loosely(column: str) -> str:
+    """A column name without case, spaces or punctuation: FIRST NAME, first_name and First-Name alike."""
+    return "".join(ch for ch in column.casefold() if ch.isalnum())
 
 
 def _columns(spec: SourceSpec, path: Path) -> list[str]:

@@ -158,7 +158,7 @@ def test_header_problems_name_what_the_header_has(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         link_config(config, tmp_path / "out")
     said = {p.location: p.message for p in caught.value.problems}
-    assert "its header has ' First' (spaces and case count)" in said["source 's' column 'first'"]
+    assert "its header has ' First' (spaces, case and punctuation count)" in said["source 's' column 'first'"]
     assert "(its columns: 'rid', 'given', 'family')" in said["source 't' column 'first'"]
     assert "appears more than once" in said["source 'd' column 'first'"]
     assert "maps no field" in said["source 'e' fields"]
@@ -200,3 +200,24 @@ def test_a_byte_order_mark_before_a_quoted_header_is_no_part_of_it(tmp_path: Pat
         {"rid": "1", "first": "ANA", "last": "LOPEZ"}
     ]
     assert not file_problems(config, config.source("s"))
+
+
+def test_header_suggestions_see_through_punctuation_and_an_empty_header_is_named(tmp_path: Path) -> None:
+    (tmp_path / "u.csv").write_text("rid,FIRST NAME,last\n1,ANA,LOPEZ\n")
+    (tmp_path / "blank.csv").write_text("\n\n\n")
+    config = _config(
+        tmp_path, _source("u", "u.csv").replace("first", "FIRST_NAME"), _source("b", "blank.csv")
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        link_config(config, tmp_path / "out")
+    said = {p.location: p.message for p in caught.value.problems}
+    assert "its header has 'FIRST NAME'" in said["source 'u' column 'FIRST_NAME'"]
+    assert "its first line, the header, is empty" in said["source 'b' column 'rid'"]
+
+
+def test_an_add_of_a_missing_input_file_points_at_the_input(small_linkage: LinkRun, tmp_path: Path) -> None:
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    with pytest.raises(InvalidInputError) as caught:
+        add_records(out, "court_cases", tmp_path / "nope.csv")
+    [problem] = caught.value.problems
+    assert problem.message == f"file {tmp_path / 'nope.csv'} does not exist; check --input"

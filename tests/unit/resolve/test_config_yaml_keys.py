@@ -1,6 +1,6 @@
 """A definitions file that gives a key twice in one mapping is refused with both lines (YAML keeps the last
 silently: `given_name: fname` then `given_name: lname` linked every given name as the family name); a merge
-(`<<: *base`) is still overridden by the mapping's own keys."""
+(`<<: *base`) is still overridden by the mapping's own keys. A date mapping's problem is said as it is."""
 
 from __future__ import annotations
 
@@ -46,3 +46,17 @@ def test_a_merged_key_may_be_overridden(tmp_path: Path) -> None:
     config, problems = read_sources_config(tmp_path / "c.yaml")
     assert config.source("s").path == "a.csv" and config.source("s").record_id == "id"
     assert not [p for p in problems if "path" in p.location]
+
+
+@pytest.mark.parametrize(
+    ("mapping", "said"),
+    [
+        ("{column: [d1, d2], format: '%Y-%m-%d'}", "`column` and `format` are each one text"),
+        ("{column: dob}", "needs exactly `column` and `format` (got keys ['column'])"),
+    ],
+)
+def test_a_date_mapping_problem_says_what_is_wrong(tmp_path: Path, mapping: str, said: str) -> None:
+    text = _TWICE.replace("      given_name: lname\n", f"      date_of_birth: {mapping}\n")
+    (tmp_path / "c.yaml").write_text(text)
+    _, problems = read_sources_config(tmp_path / "c.yaml")
+    assert any(said in p.message for p in problems), problems
