@@ -37,6 +37,22 @@ def test_linking_commands_do_not_import_the_operational_store() -> None:
     assert found.stdout.strip() == "[]"
 
 
+def test_the_script_imports_only_the_group_it_runs() -> None:
+    probe = (
+        "import sys\n"
+        "from ilos.cli import entry\n"
+        "sys.argv = ['ilos', 'synth', '--help']\n"
+        "try:\n"
+        "    entry.run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('ilos.cli.link', 'ilos.cli.worker', 'ilos.cli.serve') if m in sys.modules))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "Usage: ilos synth" in found.stdout
+    assert found.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_the_script_reports_a_mistyped_group_with_the_names_it_has() -> None:
     typo = subprocess.run([ILOS, "lnk", "--help"], capture_output=True, text=True, check=False)
     assert typo.returncode == 2

@@ -4,6 +4,7 @@ family name). A merge (`<<: *base`) may still be overridden by the mapping's own
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -20,6 +21,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if key_node.tag == _MERGE_TAG:
                 continue
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # a list or mapping as a key: the parent reports it as YAML that cannot be read
             if key in first_at:
                 raise ConstructorError(
                     "while reading a mapping",

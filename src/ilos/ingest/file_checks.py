@@ -152,7 +152,7 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader)
-        except (StopIteration, csv.Error) as exc:
+        except (StopIteration, csv.Error, UnicodeError) as exc:
             raise BadSourceFileError(f"Source file {path.name} has no readable header line: {exc}") from None
         try:
             has_rows = any(row for row in reader)

@@ -343,7 +343,7 @@ def refuse_a_linked_record(directory: Path, spec: SourceSpec, values: Mapping[st
         problem = FieldProblem(f"values.{spec.record_id}", "is the record id: give one")
         raise InvalidInputError(f"Change event for {spec.name!r} has no record id", [problem])
     key = record_key(spec.name, record_id)
-    subject = held_records(directory, [key]).get(key) or _journaled_subject(directory, key)
+    subject = held_records(directory, [key]).get(key) or journaled_subjects(directory, [key]).get(key)
     if subject is not None:
         raise ConflictError(
             f"Record {typed_record_key(key)} is already linked (subject {subject}); a correction needs a new "
@@ -351,13 +351,22 @@ def refuse_a_linked_record(directory: Path, spec: SourceSpec, values: Mapping[st
         )
 
 
-def _journaled_subject(directory: Path, key: str) -> str | None:
-    """The subject the journal puts this record in, if it holds the record. The journal is read whole (its
-    subjects resolved) only when one of its lines holds the key's text: a one-off post (`ilos worker post`)
-    would otherwise parse every line the worker ever wrote to refuse nothing."""
-    if next(journal_lines(directory / JOURNAL_FILE, [json.dumps(key)]), None) is None:
-        return None
-    return read_journal(directory).record_subjects.get(key)
+def journaled_subjects(directory: Path, keys: Collection[str]) -> dict[str, str]:
+    """Of these record keys, those the journal holds -> the subject each belongs to now. The journal is read
+    whole (its subjects resolved) only when one of its lines holds one of the keys' text (for up to
+    `_SCANNED_KEYS` keys): a one-off post or review would otherwise parse every line the worker ever wrote."""
+    if not keys:
+        return {}
+    if len(keys) <= _SCANNED_KEYS:
+        needles = [json.dumps(key) for key in keys]
+        if next(journal_lines(directory / JOURNAL_FILE, needles), None) is None:
+            return {}
+    subjects = read_journal(directory).record_subjects
+    return {key: subjects[key] for key in keys if key in subjects}
+
+
+_SCANNED_KEYS = 1000
+"""Above this many keys the journal is read whole at once: a text test per key per line costs more."""
 
 
 def held_records(directory: Path, records: Collection[str]) -> dict[str, str]:

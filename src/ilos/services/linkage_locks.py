@@ -9,6 +9,7 @@ it: it reloads what a run publishes (`Worker.reload_if_batch_changed`), and a ru
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import socket
@@ -25,17 +26,30 @@ WRITER_LOCK = ".linkage-writer.lock"  # in the linkage directory
 @contextmanager
 def file_lock(path: Path) -> Iterator[bool]:
     """True while this process holds the exclusive lock on `path` (released when the process ends, however
-    it ends); False when another holder has it. Never waits."""
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    it ends); False when another holder has it. Never waits. A lock taken on a file its holder removed
+    meanwhile (`writing_linkage`'s clean-up) is no lock: the path is opened again."""
+    for _ in range(3):
+        with path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                if not _is_the_file_at(path, handle.fileno()):
+                    continue
+                yield True
+                return
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    yield False
+
+
+def _is_the_file_at(path: Path, descriptor: int) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(descriptor).st_ino
+    except FileNotFoundError:
+        return False
 
 
 @contextmanager
@@ -46,21 +60,9 @@ def writing_linkage(linkage_dir: Path, command: str) -> Iterator[None]:
     created = not linkage_dir.exists()
     linkage_dir.mkdir(parents=True, exist_ok=True)
     path = linkage_dir / WRITER_LOCK
-    try:
-        with _held(linkage_dir, path, command):
-            yield
-    finally:
-        if created and [p.name for p in linkage_dir.iterdir()] == [WRITER_LOCK]:
-            path.unlink()
-            linkage_dir.rmdir()
-
-
-@contextmanager
-def _held(linkage_dir: Path, path: Path, command: str) -> Iterator[None]:
-    """The lock itself, its holder noted in the file while held (what a refused writer is told)."""
     with file_lock(path) as held:
         if not held:
-            holder = path.read_text(encoding="utf-8").strip() or "another process"
+            holder = _holder(path)
             raise ConflictError(
                 f"{holder} is writing the linkage in {linkage_dir} (it holds {path}); `{command}` would overwrite "
                 "what it writes. Wait for it to finish, then run again"
@@ -73,3 +75,19 @@ def _held(linkage_dir: Path, path: Path, command: str) -> Iterator[None]:
             yield
         finally:
             path.write_text("", encoding="utf-8")
+            if created and [p.name for p in linkage_dir.iterdir()] == [WRITER_LOCK]:
+                _remove_quietly(path, linkage_dir)  # still held: a writer waiting on it finds it gone
+
+
+def _holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip() or "another process"
+    except FileNotFoundError:  # its holder has just finished and removed it
+        return "another process"
+
+
+def _remove_quietly(path: Path, directory: Path) -> None:
+    """Remove the lock file and the directory made for it; a failure here must not hide the run's own error."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+        directory.rmdir()

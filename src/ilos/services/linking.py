@@ -35,7 +35,7 @@ from ilos.resolve.records import record_key, split_record_key, typed_record_key
 from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
 from ilos.services.journal_file import JOURNAL_FILE
 from ilos.services.journal_links import journaled_links, live_links
-from ilos.services.journal_records import held_records, read_journal
+from ilos.services.journal_records import held_records, journaled_subjects, read_journal
 from ilos.services.journal_rows import journaled_rows
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.linkage_locks import writing_linkage
@@ -139,39 +139,39 @@ def read_as_text(
         if file_format == "parquet":
             names = pq.read_schema(path).names
             keep = _places(names, columns)
+            if not keep:  # no column asked for is there (the header checks say which) or none at all
+                return pa.table({})
             picked = ", ".join(f"#{i + 1}" for i in keep)
             query = f"SELECT {picked} FROM read_parquet(?)"  # noqa: S608 - column positions only
             table = (
                 con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
             )
             return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-        native = _CSV_READER_ENCODINGS.get(codecs.lookup(encoding).name)
-        if native is None:  # the reader knows three encodings: read any other as UTF-8 text written anew
+        if (
+            codecs.lookup(encoding).name != "utf-8"
+        ):  # as ingest: any other encoding read as UTF-8 written anew
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
                 utf8 = Path(scratch) / path.name
                 hash_and_check_text(path, encoding, delimiter, transcode_to=utf8)  # as ingest reads it
                 return read_as_text(utf8, "csv", delimiter, "utf-8", columns)
         header = csv_header(path, encoding, delimiter)[0]
         keep = _places(header, columns)
+        if not keep:
+            return pa.table({})
         types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
         query = (
             f"SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv(?, columns = {types}, header = true, "  # noqa: S608 - positions only
-            "auto_detect = false, delim = ?, quote = '\"', escape = '\"', comment = '', encoding = ?)"
+            "auto_detect = false, delim = ?, quote = '\"', escape = '\"', comment = '', encoding = 'utf-8')"
         )
-        table = con.sql(query, params=[str(path), delimiter, native]).to_arrow_table()
+        table = con.sql(query, params=[str(path), delimiter]).to_arrow_table()
         return table.rename_columns([header[i] for i in keep])
     finally:
         con.close()
 
 
 def _places(names: Sequence[str], wanted: Collection[str] | None) -> list[int]:
-    """The places of the wanted columns in a header (every column when None or when none is there)."""
-    keep = [i for i, name in enumerate(names) if wanted is None or name in wanted]
-    return keep or list(range(len(names)))
-
-
-_CSV_READER_ENCODINGS = {"utf-8": "utf-8", "utf-16": "utf-16", "iso8859-1": "latin-1"}
-"""Python's name of each encoding DuckDB's CSV reader has built in -> the reader's name for it."""
+    """The places of the wanted columns in a header (every column when None)."""
+    return [i for i, name in enumerate(names) if wanted is None or name in wanted]
 
 
 def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> StandardizedSources:
@@ -395,14 +395,15 @@ class AddReport:
 
 
 def add_records(linkage_dir: Path, source: str, input_path: Path, progress: Progress = _silent) -> AddReport:
-    """`ilos link add`: link new records of one source into an existing linkage, one at a time."""
-    config = load_linkage_config(linkage_dir)
-    spec = config.source(source.strip().lower())  # source names are lower-case: typed in any case
-    unfit = file_problems(config, spec, input_path)
-    if unfit:
-        raise InvalidInputError(f"{input_path} does not fit source {source!r}; nothing was added", unfit)
-    raw = read_source_file(config, spec, input_path)
+    """`ilos link add`: link new records of one source into an existing linkage, one at a time. The writer
+    lock is taken first: a run landing meanwhile could change the config the input is read by."""
     with writing_linkage(linkage_dir, "ilos link add"):
+        config = load_linkage_config(linkage_dir)
+        spec = config.source(source.strip().lower())  # source names are lower-case: typed in any case
+        unfit = file_problems(config, spec, input_path)
+        if unfit:
+            raise InvalidInputError(f"{input_path} does not fit source {source!r}; nothing was added", unfit)
+        raw = read_source_file(config, spec, input_path)
         return _add_records(linkage_dir, config, spec, input_path, raw, progress)
 
 
@@ -698,13 +699,16 @@ def review_queue(
 
 
 def _as_placed_now(linkage_dir: Path, pairs: pa.Table) -> pa.Table:
-    """The pairs with `same_subject` as their records stand now, not as when the pair was scored: a record
-    `ilos link add` or the worker linked since may have joined the two subjects (the pair stays queued until
-    the next `ilos link`, and a reviewer should see that its records are together)."""
+    """The pairs with `same_subject` as their records stand now, not as when the pair was scored: `ilos link
+    add` may have joined the two subjects since, and a record the worker linked is where the journal puts it
+    now (the pair stays queued until the next `ilos link`, and a reviewer should see that its records are
+    together). Two batch subjects the worker merged keep their ids, and their records their subjects, until
+    the next run (`journal_records.current_subjects`)."""
     if not pairs.num_rows:
         return pairs
     left, right = pairs["unique_id_l"].to_pylist(), pairs["unique_id_r"].to_pylist()
-    placed = {**held_records(linkage_dir, {*left, *right}), **read_journal(linkage_dir).record_subjects}
+    placed = held_records(linkage_dir, {*left, *right})
+    placed |= journaled_subjects(linkage_dir, {*left, *right} - placed.keys())
     same = [
         placed.get(a) is not None and placed.get(a) == placed.get(b) for a, b in zip(left, right, strict=True)
     ]

@@ -11,6 +11,7 @@ import jellyfish
 from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAME_READINGS, NICKNAMES, resolve_nickname
 from ilos.standardize.placeholders import (
     NAME_PLACEHOLDER_PHRASES,
+    NAME_PLACEHOLDER_WORDS,
     UNKNOWN_SPELLINGS,
     fold_ascii_upper,
     is_placeholder,
@@ -27,7 +28,8 @@ _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
 # Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown, NMI = no
 # middle initial), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset(
-    {*UNKNOWN_SPELLINGS, "NONE", "NULL", "NIL", "TBD", "FNU", "LNU", "MNU", "NFN", "NLN", "NMN", "NMI"}
+    {*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, "NONE", "NULL", "NIL", "TBD", "FNU", "LNU", "MNU", "NFN"}
+    | {"NLN", "NMN", "NMI"}
 )
 GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
 

@@ -20,6 +20,14 @@ UNKNOWN_SPELLINGS: tuple[str, ...] = (
 )
 """UNKNOWN as keyed in, misspellings included: a placeholder alone, and dropped from inside a name."""
 NAME_PLACEHOLDER_PHRASES: tuple[str, ...] = (
+    "UNIDENTIFIED PERSON",
+    "UNIDENTIFIED FEMALE",
+    "UNIDENTIFIED MALE",
+    "UNKNOWN PERSON",
+    "UNKNOWN FEMALE",
+    "UNKNOWN MALE",
+    "BABY BOY",
+    "BABY GIRL",
     "FIRST NAME UNKNOWN",
     "LAST NAME UNKNOWN",
     "MIDDLE NAME UNKNOWN",
@@ -34,6 +42,9 @@ NAME_PLACEHOLDER_PHRASES: tuple[str, ...] = (
 """Phrases a form puts where a part of a name is unknown: a placeholder alone, and dropped from inside a name
 ("FIRST NAME UNKNOWN GARCIA" is a GARCIA whose given name is unknown). Longest first: the first that fits is
 dropped."""
+NAME_PLACEHOLDER_WORDS: tuple[str, ...] = ("UNIDENTIFIED", "REDACTED", "WITHHELD", "ANONYMOUS", "DECEASED")
+"""Words that stand where a name is not known or not given: a placeholder alone, and dropped from inside a name
+(REDACTED GARCIA is a GARCIA)."""
 PLACEHOLDER_WORDS: tuple[str, ...] = (
     *UNKNOWN_SPELLINGS,
     *NAME_PLACEHOLDER_PHRASES,
@@ -63,19 +74,7 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "INCONNU",
     "NONAME",
     "SIN NOMBRE",
-    "UNIDENTIFIED",
-    "UNKNOWN MALE",
-    "UNKNOWN FEMALE",
-    "UNIDENTIFIED MALE",
-    "UNIDENTIFIED FEMALE",
-    "UNKNOWN PERSON",
-    "UNIDENTIFIED PERSON",
-    "REDACTED",
-    "WITHHELD",
-    "ANONYMOUS",
-    "DECEASED",
-    "BABY BOY",
-    "BABY GIRL",
+    *NAME_PLACEHOLDER_WORDS,
     "UNKNOWN CITY",
     "CITY UNKNOWN",
     "UNKNOWN ADDRESS",

@@ -52,12 +52,20 @@ def test_a_csv_whose_rows_cannot_be_made_out_is_not_called_a_bad_encoding(tmp_pa
     assert "CSV Error on Line: 4" in said and "Expected Number of Columns: 3 Found: 4" in said
 
 
-def test_a_csv_in_another_encoding_is_read_in_it(tmp_path: Path) -> None:
-    (tmp_path / "cp.csv").write_bytes("rid,first,last\n1,José,García’s\n".encode("cp1252"))
-    config = load_sources_config(_config(tmp_path, _source("s", "cp.csv", "    encoding: cp1252\n")))
-    assert read_source_file(config, config.source("s")).to_pylist() == [
-        {"rid": "1", "first": "José", "last": "García’s"}
-    ]
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [
+        ("cp1252", "rid,first,last\n1,José,García’s\n".encode("cp1252")),
+        ("utf-16", b"\xfe\xff" + "rid,first,last\n1,José,García’s\n".encode("utf-16-be")),  # DuckDB: no rows
+        ("utf-16", "rid,first,last\n1,José,García’s\n".encode("utf-16")),
+        ("latin-1", "rid,first,last\n1,José,García's\n".encode("latin-1")),
+    ],
+)
+def test_a_csv_in_another_encoding_is_read_in_it(tmp_path: Path, encoding: str, data: bytes) -> None:
+    (tmp_path / "cp.csv").write_bytes(data)
+    config = load_sources_config(_config(tmp_path, _source("s", "cp.csv", f"    encoding: {encoding}\n")))
+    [row] = read_source_file(config, config.source("s")).to_pylist()
+    assert row == {"rid": "1", "first": "José", "last": data.decode(encoding).split(",")[-1].strip()}
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,12 @@ records.parquet and in no subject), and a writer that died holds nothing."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,7 +20,7 @@ from ilos.cli.main import app
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import ConflictError
 from ilos.resolve import linkage
-from ilos.services.linkage_locks import WRITER_LOCK, writing_linkage
+from ilos.services.linkage_locks import WRITER_LOCK, file_lock, writing_linkage
 from ilos.services.linking import LinkRun, add_records, link_config, read_source_file
 
 
@@ -92,3 +94,35 @@ def test_a_writer_that_died_holding_the_lock_blocks_nothing(
     assert "ilos link add" in (linkage_copy / WRITER_LOCK).read_text()  # its note is left behind
     report = add_records(linkage_copy, "court_cases", _new_court_row(small_world, tmp_path / "new.parquet"))
     assert report.records == 1
+
+
+def test_a_lock_on_a_file_its_holder_removed_meanwhile_is_taken_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that made the directory removes it and the lock file when it fails; one that opened the file
+    just before must not hold a lock on the removed file while a third takes the new one."""
+    path = tmp_path / WRITER_LOCK
+    real_flock = fcntl.flock
+    removed: list[bool] = []
+
+    def flock_after_a_removal(handle: Any, operation: int) -> None:
+        if not removed:  # the holder's clean-up lands between this writer's open and its lock
+            path.unlink()
+            path.touch()
+            removed.append(True)
+        real_flock(handle, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_a_removal)
+    with file_lock(path) as held, path.open("a+") as third:
+        assert held
+        with pytest.raises(BlockingIOError):  # the lock held is on the file now at the path
+            real_flock(third, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_a_failed_run_leaves_no_directory_it_made_and_blocks_nothing(tmp_path: Path) -> None:
+    made = tmp_path / "new"
+    with pytest.raises(RuntimeError), writing_linkage(made, "ilos link"):
+        raise RuntimeError("the run failed")
+    assert not made.exists()
+    with writing_linkage(made, "ilos link"):
+        assert (made / WRITER_LOCK).read_text().startswith("`ilos link` (pid ")

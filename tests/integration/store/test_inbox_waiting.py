@@ -48,3 +48,14 @@ def test_a_record_is_waiting_only_when_an_unprocessed_event_of_its_source_holds_
 ) -> None:
     with posted.transaction() as session:
         assert is_waiting(session, source, "CASE_ID", record_id) is waiting
+
+
+def test_a_record_id_column_with_a_quote_in_its_name_is_still_compared(store: Store) -> None:
+    with store.transaction() as session:
+        row = add_event_row(
+            ChangeEvent("q1", "court_cases", {'CASE"ID': "R-1"}), "steward", datetime.now(UTC)
+        )
+        session.add(row)
+    with store.transaction() as session:
+        assert is_waiting(session, "court_cases", 'CASE"ID', "R-1")
+        assert not is_waiting(session, "court_cases", 'CASE"ID', "R-2")

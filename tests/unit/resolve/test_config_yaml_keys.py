@@ -60,3 +60,9 @@ def test_a_date_mapping_problem_says_what_is_wrong(tmp_path: Path, mapping: str,
     (tmp_path / "c.yaml").write_text(text)
     _, problems = read_sources_config(tmp_path / "c.yaml")
     assert any(said in p.message for p in problems), problems
+
+
+def test_a_key_that_is_a_list_is_bad_yaml_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("? [a, b]\n: 1\nsources: []\n")
+    with pytest.raises(InvalidInputError, match="is not valid YAML"):
+        read_sources_config(tmp_path / "c.yaml")

@@ -67,12 +67,21 @@ def test_names_that_stand_in_for_an_unknown_person_are_missing(value: str) -> No
     assert names.split_full_name(value) == names.NameParts(None, None, None)
 
 
-def test_a_placeholder_phrase_inside_a_name_is_dropped_with_its_surname_kept() -> None:
-    assert names.split_full_name("FIRST NAME UNKNOWN GARCIA") == names.NameParts(None, None, "GARCIA")
-    assert names.split_full_name("GARCIA, NO FIRST NAME") == names.NameParts(None, None, "GARCIA")
+@pytest.mark.parametrize(
+    "full",
+    ["FIRST NAME UNKNOWN GARCIA", "GARCIA, NO FIRST NAME", "UNIDENTIFIED MALE GARCIA", "UNKNOWN MALE GARCIA",
+     "REDACTED GARCIA", "BABY BOY GARCIA", "GARCIA, UNKNOWN FEMALE"],
+)  # fmt: skip
+def test_a_placeholder_inside_a_name_is_dropped_with_its_surname_kept(full: str) -> None:
+    assert names.split_full_name(full) == names.NameParts(None, None, "GARCIA")
+
+
+def test_only_whole_placeholder_phrases_are_dropped_from_names() -> None:
     assert names.normalize_name("NO MIDDLE NAME") is None
     # the words alone are names: only the whole phrase is dropped
     assert names.split_full_name("NOEL NAME") == names.NameParts("NOEL", None, "NAME")
+    assert names.split_full_name("JOSE MALE") == names.NameParts("JOSE", None, "MALE")
+    assert names.split_full_name("MARIA BABY") == names.NameParts("MARIA", None, "BABY")
     assert not placeholders.is_placeholder("MALE") and not placeholders.is_placeholder("M")
 
 
