@@ -51,16 +51,24 @@ def _file_error(path: Path, exc: duckdb.Error) -> BadSourceFileError:
     return BadSourceFileError(f"Source file {path.name} could not be read: {first}")
 
 
+def csv_read_sql(path: Path, columns: Sequence[str], delimiter: str, options: str = "") -> str:
+    """DuckDB's `read_csv` of a UTF-8 CSV as ILOS reads one (ingest, and `ilos link`): the given column names,
+    every value text, the header line skipped, RFC 4180 quoting (`"`, doubled inside), strict rows, and no
+    comment lines (DuckDB's own guess took a leading `#` for one). `options` are added as written."""
+    types = "{" + ", ".join(f"{ql(name)}: 'VARCHAR'" for name in columns) + "}"
+    return (
+        f"read_csv({ql(str(path))}, columns={types}, header=true, auto_detect=false, delim={ql(delimiter)}, "
+        f"quote='\"', escape='\"', strict_mode=true, comment='', encoding='utf-8'{', ' + options if options else ''})"
+    )
+
+
 def stage_csv(
     conn: duckdb.DuckDBPyConnection, path: Path, header: Sequence[str], delimiter: str, display_path: Path
 ) -> None:
     """Read every field as text; malformed lines land in the rejects table with their data row number."""
     drop_stage_tables(conn)
-    columns = "{" + ", ".join(f"{ql(name)}: 'VARCHAR'" for name in header) + "}"
-    read = (
-        f"read_csv({ql(str(path))}, columns={columns}, header=true, auto_detect=false, "
-        f"delim={ql(delimiter)}, quote='\"', escape='\"', strict_mode=true, encoding='utf-8', "
-        f"store_rejects=true, rejects_table='{_ERRORS}', rejects_scan='{_SCANS}')"
+    read = csv_read_sql(
+        path, header, delimiter, f"store_rejects=true, rejects_table='{_ERRORS}', rejects_scan='{_SCANS}'"
     )
     try:
         conn.execute(

@@ -27,6 +27,7 @@ from ilos.definitions.sources import (
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
+from ilos.ingest.readers import csv_read_sql
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
@@ -158,12 +159,9 @@ def read_as_text(
         keep = _places(header, columns)
         if not keep:
             return pa.table({})
-        types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-        query = (
-            f"SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv(?, columns = {types}, header = true, "  # noqa: S608 - positions only
-            "auto_detect = false, delim = ?, quote = '\"', escape = '\"', comment = '', encoding = 'utf-8')"
-        )
-        table = con.sql(query, params=[str(path), delimiter]).to_arrow_table()
+        read = csv_read_sql(path, [f"c{i}" for i in range(len(header))], delimiter)
+        picked = ", ".join(f"c{i}" for i in keep)
+        table = con.sql(f"SELECT {picked} FROM {read}").to_arrow_table()  # noqa: S608 - positions, quoted path
         return table.rename_columns([header[i] for i in keep])
     finally:
         con.close()
