@@ -22,7 +22,8 @@ import pyarrow.parquet as pq
 
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
-from ilos.services.linking import add_records, read_source_file
+from ilos.services.linking import add_records
+from ilos.services.source_reading import read_source_file
 from measure import peak_rss_gib
 
 

@@ -38,8 +38,8 @@ from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.resolve import engine, linkage
 from ilos.services.change_inbox import ChangeEvent, Processed
 from ilos.services.journal_file import JOURNAL_FILE
-from ilos.services.linking import read_source_file
 from ilos.services.realtime import GROUP_COMMIT, Worker
+from ilos.services.source_reading import read_source_file
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.services.world import generate_world
 from ilos.standardize.record import standardize_record

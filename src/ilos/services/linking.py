@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import codecs
 import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
@@ -20,14 +18,11 @@ from ilos.config import Settings
 from ilos.definitions.sources import (
     SourcesConfig,
     SourceSpec,
-    file_format_of,
     load_sources_config,
     read_sources_config,
 )
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
-from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
-from ilos.ingest.readers import csv_read_sql
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
@@ -41,6 +36,7 @@ from ilos.services.journal_rows import journaled_rows
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.linkage_locks import writing_linkage
 from ilos.services.source_checks import SourceFindings, file_problems, row_findings
+from ilos.services.source_reading import read_as_text, read_source_file
 from ilos.standardize.table import standardize_table
 from ilos.store.lake import lake_exists, open_lake
 
@@ -85,91 +81,6 @@ class StandardizedSources:
     records: pa.Table
     counts: dict[str, int]
     warnings: tuple[str, ...] = ()
-
-
-def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
-    """A source's file, or another file of its rows (`ilos link add`'s input, CSV or Parquet by its name),
-    every column as text (see `read_as_text`)."""
-    path = path or config.path_of(spec)
-    file_format = file_format_of(path)
-    if not path.is_file():
-        raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist")
-    try:
-        return read_as_text(path, file_format, spec.delimiter, spec.encoding, spec.used_columns())
-    except duckdb.Error as exc:
-        said = str(exc).lower()
-        # DuckDB may name the encoding in other failures: only a bad byte found here is an encoding error.
-        encoded = file_format == "csv" and ("encod" in said or "unicode" in said)
-        if encoded and (undecodable := encoding_error(path, spec.encoding, spec.delimiter)).problems:
-            raise undecodable from None
-        raise InvalidInputError(
-            f"Source {spec.name!r}: {path} cannot be read as {file_format}: {_duckdb_problem(exc)}"
-        ) from None
-
-
-def _duckdb_problem(exc: duckdb.Error) -> str:
-    """DuckDB's message up to its list of fixes: the first line, and for a malformed CSV row the row and
-    what was wrong with it (the first line names only its line number)."""
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    if not lines:
-        return type(exc).__name__
-    if "CSV Error on Line" in lines[0]:
-        return " ".join(line for line in lines[:4] if not line.startswith("Possible fixes"))
-    if "state machine reached an invalid state" in lines[0]:  # DuckDB names no line for these
-        return (
-            f"{lines[0]} (a quote left open, or line endings that change within the file: LF and CRLF mixed)"
-        )
-    return lines[0]
-
-
-def read_as_text(
-    path: Path,
-    file_format: Literal["csv", "parquet"],
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    columns: Collection[str] | None = None,
-) -> pa.Table:
-    """Every column as text, so identifiers and postal codes keep their leading zeros; only `columns` when
-    given (those the config reads: a list, struct or binary column it does not read need not be text).
-    Columns are taken by their place in the header, named as the header spells them: DuckDB matches names
-    without case and renames a repeated one (`lname` twice became `lname` and `lname_1`, and a mapped
-    `lname_1` read the wrong column). A CSV is read as ingest reads it (its header parsed by Python's csv,
-    RFC 4180 quoting, no comment lines: DuckDB's guess took a leading `#` for one and dropped the row)."""
-    con = duckdb.connect()
-    try:
-        if file_format == "parquet":
-            names = pq.read_schema(path).names
-            keep = _places(names, columns)
-            if not keep:  # no column asked for is there (the header checks say which) or none at all
-                return pa.table({})
-            picked = ", ".join(f"#{i + 1}" for i in keep)
-            query = f"SELECT {picked} FROM read_parquet(?)"  # noqa: S608 - column positions only
-            table = (
-                con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
-            )
-            return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-        if (
-            codecs.lookup(encoding).name != "utf-8"
-        ):  # as ingest: any other encoding read as UTF-8 written anew
-            with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
-                utf8 = Path(scratch) / path.name
-                hash_and_check_text(path, encoding, delimiter, transcode_to=utf8)  # as ingest reads it
-                return read_as_text(utf8, "csv", delimiter, "utf-8", columns)
-        header = csv_header(path, encoding, delimiter)[0]
-        keep = _places(header, columns)
-        if not keep:
-            return pa.table({})
-        read = csv_read_sql(path, [f"c{i}" for i in range(len(header))], delimiter)
-        picked = ", ".join(f"c{i}" for i in keep)
-        table = con.sql(f"SELECT {picked} FROM {read}").to_arrow_table()  # noqa: S608 - positions, quoted path
-        return table.rename_columns([header[i] for i in keep])
-    finally:
-        con.close()
-
-
-def _places(names: Sequence[str], wanted: Collection[str] | None) -> list[int]:
-    """The places of the wanted columns in a header (every column when None)."""
-    return [i for i, name in enumerate(names) if wanted is None or name in wanted]
 
 
 def standardized_records(config: SourcesConfig, progress: Progress = _silent) -> StandardizedSources:

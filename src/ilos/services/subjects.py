@@ -25,8 +25,8 @@ from ilos.errors import InvalidInputError, NotFoundError
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve.linkage import CLUSTERS_COLUMNS
 from ilos.services.journal_rows import journaled_rows
-from ilos.services.linking import read_source_file
 from ilos.services.progress import Progress, silent
+from ilos.services.source_reading import read_source_file
 from ilos.store.lake import lake_exists, open_lake
 from ilos.subjects.assemble import ROWS_PER_STEP, assemble_subject, assemble_subjects, rows_of
 from ilos.subjects.gather import (

@@ -13,7 +13,8 @@ import pytest
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import name_key_of
-from ilos.services.linking import LinkRun, link_config, read_source_file
+from ilos.services.linking import LinkRun, link_config
+from ilos.services.source_reading import read_source_file
 from ilos.services.subjects import build_subjects
 from ilos.services.world import generate_world
 from ilos.standardize.record import standardized_row

@@ -17,8 +17,9 @@ from ilos.definitions.sources import load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
-from ilos.services.linking import LinkRun, add_records, judge_pair, link_config, read_source_file
+from ilos.services.linking import LinkRun, add_records, judge_pair, link_config
 from ilos.services.realtime import Worker, post_change
+from ilos.services.source_reading import read_source_file
 
 
 def _subjects(out: Path) -> dict[str, str]:

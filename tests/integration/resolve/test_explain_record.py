@@ -21,8 +21,9 @@ from ilos.resolve import linkage
 from ilos.resolve.explain import PairExplanation
 from ilos.resolve.records import typed_record_key
 from ilos.resolve.threshold import ThresholdChoice
-from ilos.services.linking import LinkRun, explain_link, explain_record, read_source_file
+from ilos.services.linking import LinkRun, explain_link, explain_record
 from ilos.services.realtime import Worker, post_change
+from ilos.services.source_reading import read_source_file
 
 Row = dict[str, str | None]
 

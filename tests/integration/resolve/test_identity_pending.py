@@ -26,9 +26,10 @@ from ilos.services.access import Caller, Purpose, Role
 from ilos.services.action_gates import hidden_records
 from ilos.services.gate_inputs import GateInputs, gate_inputs, subject_gate_inputs
 from ilos.services.journal_links import journaled_links
-from ilos.services.linking import judge_pair, link_config, read_source_file
+from ilos.services.linking import judge_pair, link_config
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 from ilos.services.record_visibility import other_records_sources
+from ilos.services.source_reading import read_source_file
 from ilos.services.subjects import build_subjects
 
 Row = dict[str, str | None]

@@ -17,8 +17,8 @@ from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
 from ilos.services import journal_records, realtime
 from ilos.services.journal_records import Journal, read_journal
-from ilos.services.linking import read_source_file
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
+from ilos.services.source_reading import read_source_file
 
 AS_OF = date(2026, 11, 1)
 Row = dict[str, Any]

@@ -19,8 +19,9 @@ from ilos.cli.main import app
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.resolve import linkage
-from ilos.services.linking import LinkRun, add_records, link_config, read_source_file, standardized_records
+from ilos.services.linking import LinkRun, add_records, link_config, standardized_records
 from ilos.services.source_checks import file_problems
+from ilos.services.source_reading import read_source_file
 
 
 def _config(tmp_path: Path, *sources: str) -> Path:

@@ -14,7 +14,8 @@ import pytest
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import InvalidInputError
 from ilos.resolve import engine, linkage
-from ilos.services.linking import LinkRun, TrainingOptions, add_records, link_config, read_source_file
+from ilos.services.linking import LinkRun, TrainingOptions, add_records, link_config
+from ilos.services.source_reading import read_source_file
 
 
 def _linkage_copy(small_linkage: LinkRun, tmp_path: Path) -> Path:

@@ -21,7 +21,8 @@ from ilos.definitions.sources import load_sources_config
 from ilos.errors import ConflictError
 from ilos.resolve import linkage
 from ilos.services.linkage_locks import WRITER_LOCK, file_lock, writing_linkage
-from ilos.services.linking import LinkRun, add_records, link_config, read_source_file
+from ilos.services.linking import LinkRun, add_records, link_config
+from ilos.services.source_reading import read_source_file
 
 
 def _new_court_row(world: Path, path: Path) -> Path:

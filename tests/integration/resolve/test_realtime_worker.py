@@ -22,8 +22,9 @@ from ilos.errors import ConflictError, InvalidInputError
 from ilos.services import changes, realtime, web_alerts
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.change_inbox import INBOX_FILE, StoreInbox
-from ilos.services.linking import LinkRun, read_source_file
+from ilos.services.linking import LinkRun
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change, read_alerts
+from ilos.services.source_reading import read_source_file
 from ilos.services.store_access import Store, open_store
 from ilos.services.subjects import build_subjects
 from ilos.store.tables import AuditEventRow

@@ -15,7 +15,8 @@ from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import typed_record_key
-from ilos.services.linking import LinkRun, add_records, judge_pair, read_source_file, review_queue
+from ilos.services.linking import LinkRun, add_records, judge_pair, review_queue
+from ilos.services.source_reading import read_source_file
 
 
 def _clusters(out: Path) -> dict[str, str]:

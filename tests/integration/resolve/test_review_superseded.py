@@ -20,8 +20,9 @@ from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import typed_record_key
 from ilos.services.gate_inputs import GateInputs, gate_inputs, subject_gate_inputs
-from ilos.services.linking import add_records, judge_pair, link_config, read_source_file
+from ilos.services.linking import add_records, judge_pair, link_config
 from ilos.services.realtime import JOURNAL_FILE, Worker
+from ilos.services.source_reading import read_source_file
 from ilos.services.subjects import build_subjects
 
 AS_OF = date(2026, 11, 1)

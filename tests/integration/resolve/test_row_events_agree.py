@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from ilos.definitions.sources import load_sources_config
-from ilos.services.linking import read_source_file
+from ilos.services.source_reading import read_source_file
 from ilos.subjects.assemble import event_from_row, rows_of
 from ilos.subjects.events_sql import source_events_sql
 from ilos.subjects.row_events import row_events

@@ -18,8 +18,9 @@ from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
 from ilos.services.gate_inputs import built_as_of, subject_gate_inputs
 from ilos.services.journal_links import journaled_links
-from ilos.services.linking import link_config, read_source_file
+from ilos.services.linking import link_config
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
+from ilos.services.source_reading import read_source_file
 from ilos.services.subjects import build_subjects
 
 

@@ -19,8 +19,9 @@ import pytest
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker
-from ilos.services.linking import LinkRun, add_records, judge_pair, link_config, read_source_file
+from ilos.services.linking import LinkRun, add_records, judge_pair, link_config
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
+from ilos.services.source_reading import read_source_file
 from ilos.services.subjects import TIMELINE_FILE, build_subjects
 
 AS_OF = date(2026, 11, 1)

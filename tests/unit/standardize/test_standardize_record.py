@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ilos.definitions.sources import DateField, SourceSpec, load_sources_config
-from ilos.services.linking import read_source_file
+from ilos.services.source_reading import read_source_file
 from ilos.standardize import standardize_table
 from ilos.standardize.record import standardize_record
 from ilos.synth import generate_world
