@@ -154,6 +154,11 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
             header = next(reader)
         except (StopIteration, csv.Error, UnicodeError) as exc:
             raise BadSourceFileError(f"Source file {path.name} has no readable header line: {exc}") from None
+        if reader.line_num > 1:  # the CSV reader skips a header record by lines: every row would be lost
+            raise BadSourceFileError(
+                f"The header of {path.name} spans {reader.line_num} lines (a line break inside a quoted column "
+                "name); write every column name on the first line"
+            )
         try:
             has_rows = any(row for row in reader)
         except csv.Error:
@@ -165,13 +170,15 @@ def check_columns(file_name: str, found: Sequence[str], declared: Sequence[str],
     """Compare the file's columns with the declared schema and list every difference at once."""
     problems: list[FieldProblem] = []
     shown = ", ".join(found)
-    seen: set[str] = set()
+    seen, folded = set(found), set()
     for name in found:
-        if name in seen:
+        if name.casefold() in folded:  # the lake's tables (DuckDB) ignore case in column names
             problems.append(
-                FieldProblem(f"{file_name} column {name!r}", f"appears twice in the {where} ({shown})")
+                FieldProblem(
+                    f"{file_name} column {name!r}", f"appears twice in the {where} ({shown}; case aside)"
+                )
             )
-        seen.add(name)
+        folded.add(name.casefold())
     for name in declared:
         if name not in seen:
             problems.append(

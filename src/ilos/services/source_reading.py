@@ -79,23 +79,46 @@ def read_as_text(
             table = (
                 con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
             )
-            return table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+            return _as_text(table, path)
         # As ingest: any other encoding is read as UTF-8 written anew (DuckDB's utf-16 is little-endian only).
         if codecs.lookup(encoding).name != "utf-8":
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
                 utf8 = Path(scratch) / path.name
                 hash_and_check_text(path, encoding, delimiter, transcode_to=utf8)  # as ingest reads it
                 return read_as_text(utf8, "csv", delimiter, "utf-8", columns)
-        header = csv_header(path, encoding, delimiter)[0]
+        header, has_rows = csv_header(path, encoding, delimiter)
         keep = _places(header, columns)
         if not keep:
             return pa.table({})
         read = csv_read_sql(path, [f"c{i}" for i in range(len(header))], delimiter)
         picked = ", ".join(f"c{i}" for i in keep)
         table = con.sql(f"SELECT {picked} FROM {read}").to_arrow_table()  # noqa: S608 - positions, quoted path
+        if has_rows and not table.num_rows:  # malformed header quoting can make DuckDB read nothing
+            raise InvalidInputError(
+                f"{path} has data rows after its header, but none could be read: check the header's quoting "
+                "(a quote must close right before the delimiter)"
+            )
         return table.rename_columns([header[i] for i in keep])
     finally:
         con.close()
+
+
+def _as_text(table: pa.Table, path: Path) -> pa.Table:
+    """A Parquet file's columns as text; a timestamp to the microsecond, as the docs show it (pandas writes
+    nanoseconds, whose nine decimals no documented format reads). A column that has no text form (binary,
+    a list or a struct) is named, not a traceback."""
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
+            column = column.cast(pa.timestamp("us", field.type.tz), safe=False)
+        try:
+            columns.append(column.cast(pa.string()))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InvalidInputError(
+                f"{path}: column {field.name!r} is {field.type}, which has no text form; map a column of text, "
+                "numbers or dates"
+            ) from None
+    return pa.table(columns, names=table.column_names)
 
 
 def _places(names: Sequence[str], wanted: Collection[str] | None) -> list[int]:

@@ -12,6 +12,7 @@ from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAME_READINGS,
 from ilos.standardize.placeholders import (
     NAME_PLACEHOLDER_PHRASES,
     NAME_PLACEHOLDER_WORDS,
+    PERSON_DESCRIPTORS,
     UNKNOWN_SPELLINGS,
     fold_ascii_upper,
     is_placeholder,
@@ -28,8 +29,8 @@ _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
 # Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown, NMI = no
 # middle initial), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset(
-    {*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, "NONE", "NULL", "NIL", "TBD", "FNU", "LNU", "MNU", "NFN"}
-    | {"NLN", "NMN", "NMI"}
+    {*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, "NONE", "NULL", "TBD", "FNU", "LNU", "MNU", "NFN"}
+    | {"NLN", "NMN", "NMI"}  # not NIL: a given name (Turkish, Bengali) inside a name, a placeholder alone
 )
 GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
 
@@ -78,7 +79,9 @@ def normalize_name(value: str | None) -> str | None:
         return None
     text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
     tokens = _without_placeholder_phrases([t.strip("-") for t in text.split()])
-    kept = [t for t in tokens if t and t not in PLACEHOLDER_TOKENS and t not in GENERATION_SUFFIXES]
+    unnamed = any(t in PLACEHOLDER_TOKENS for t in tokens)  # then MALE, BABY and the like describe, not name
+    dropped = PLACEHOLDER_TOKENS | GENERATION_SUFFIXES | (PERSON_DESCRIPTORS if unnamed else frozenset())
+    kept = [t for t in tokens if t and t not in dropped]
     result = " ".join(kept)
     return result if result and not is_placeholder(result) else None
 
@@ -142,6 +145,13 @@ def split_surnames(family: str | None) -> SurnameParts:
 
 
 def split_full_name(value: str | None, family_first: bool = False) -> NameParts:
+    """Given, middle and family parts of a full name (`_split_full_name`); none when the given and family
+    name together are a placeholder ("DOE, JOHN JR")."""
+    parts = _split_full_name(value, family_first)
+    return NameParts(None, None, None) if is_placeholder_pair(parts.given, parts.family) else parts
+
+
+def _split_full_name(value: str | None, family_first: bool = False) -> NameParts:
     """Given, middle and family parts of a full name. "FAMILY, GIVEN MIDDLE" is read in comma form;
     otherwise the first word is the given name, following words that are common given names or initials are
     middle names, and the rest (at least one surname, particles attached) is the family name. A source that

@@ -37,14 +37,39 @@ NAME_PLACEHOLDER_PHRASES: tuple[str, ...] = (
     "NAME UNKNOWN",
     "UNKNOWN NAME",
     "NO NAME GIVEN",
+    "NO NAME PROVIDED",
+    "NAME NOT PROVIDED",
+    "NAME WITHHELD",
+    "NONE GIVEN",
     "NO NAME",
 )
 """Phrases a form puts where a part of a name is unknown: a placeholder alone, and dropped from inside a name
 ("FIRST NAME UNKNOWN GARCIA" is a GARCIA whose given name is unknown). Longest first: the first that fits is
 dropped."""
-NAME_PLACEHOLDER_WORDS: tuple[str, ...] = ("UNIDENTIFIED", "REDACTED", "WITHHELD", "ANONYMOUS", "DECEASED")
+NAME_PLACEHOLDER_WORDS: tuple[str, ...] = (
+    "UNIDENTIFIED",
+    "REDACTED",
+    "WITHHELD",
+    "ANONYMOUS",
+    "ANONIMO",
+    "ANONIMA",
+    "DECEASED",
+    "DESCONOCIDO",
+    "DESCONOCIDA",
+    "DESCONHECIDO",
+    "DESCONHECIDA",
+    "INCONNU",
+    "INCONNUE",
+    "INFANT",
+    "NEWBORN",
+)
 """Words that stand where a name is not known or not given: a placeholder alone, and dropped from inside a name
-(REDACTED GARCIA is a GARCIA)."""
+(REDACTED GARCIA is a GARCIA, INFANT GARCIA a GARCIA not yet named)."""
+PERSON_DESCRIPTORS: frozenset[str] = frozenset(
+    {"MALE", "FEMALE", "BOY", "GIRL", "BABY", "CHILD", "PERSON", "MAN", "WOMAN"}
+)
+"""Words that describe an unnamed person beside a placeholder (UNK MALE, MALE UNKNOWN, UNIDENTIFIED BABY): dropped
+from a name only with one; alone they may be names (JOSE MALE, BABY GARCIA)."""
 PLACEHOLDER_WORDS: tuple[str, ...] = (
     *UNKNOWN_SPELLINGS,
     *NAME_PLACEHOLDER_PHRASES,
@@ -69,9 +94,6 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "REFUSED",
     "UNAVAILABLE",
     "UNSPECIFIED",
-    "DESCONOCIDO",
-    "DESCONOCIDA",
-    "INCONNU",
     "NONAME",
     "SIN NOMBRE",
     *NAME_PLACEHOLDER_WORDS,

@@ -82,3 +82,24 @@ def test_quarantine_listing_filters(settings: Settings, write_config: Callable[.
 def test_listings_without_a_lake_are_empty(settings: Settings) -> None:
     assert list_batches(settings) == [] and list_quarantine(settings) == []
     assert not settings.lake_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("people", "said"),
+    [
+        (b'id,name,"dob\nborn",a_number,zip\r\n1,Ann,1990-01-01,012345678,00501\r\n', "spans 2 lines"),
+        (b'id,"na"me,dob,a_number,zip\n1,Ann,1990-01-01,012345678,00501\n', "none could be read"),
+        (b"id,name,dob,a_number,zip,Name\n1,Ann,1990-01-01,012345678,00501,A\n", "'Name': appears twice"),
+    ],
+)
+def test_a_file_whose_rows_cannot_be_read_fails_and_lands_nothing(
+    settings: Settings, write_config: Callable[..., Path], people: bytes, said: str
+) -> None:
+    """A header with a line break inside a quoted name, malformed header quoting, or two columns named alike
+    but for case: DuckDB once read no row of the first two and the source landed as an empty batch."""
+    report = ingest_config(write_config(people=people), settings)
+    assert [o.status for o in report.outcomes] == ["failed", "landed"]
+    with pytest.raises(BadSourceFileError) as caught:
+        report.raise_for_failures()
+    assert said in caught.value.message or any(said in str(p) for p in caught.value.problems), caught.value
+    assert [b.source for b in list_batches(settings)] == ["encounters"]

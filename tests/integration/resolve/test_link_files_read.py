@@ -230,3 +230,33 @@ def test_an_add_of_a_missing_input_file_points_at_the_input(small_linkage: LinkR
         add_records(out, "court_cases", tmp_path / "nope.csv")
     [problem] = caught.value.problems
     assert problem.message == f"file {tmp_path / 'nope.csv'} does not exist; check --input"
+
+
+@pytest.mark.parametrize(
+    ("data", "last", "said"),
+    [
+        (b'rid,first,"last\nname"\r\n1,ANA,LOPEZ\r\n', '"last\\nname"', "spans 2 lines"),  # Excel's wrap
+        (b'rid,"fir"st,last\n1,ANA,LOPEZ\n2,JOSE,DIAZ\n', "last", "none could be read"),  # DuckDB: no row
+    ],
+)
+def test_a_csv_whose_rows_cannot_be_read_stops_the_run(
+    tmp_path: Path, data: bytes, last: str, said: str
+) -> None:
+    (tmp_path / "w.csv").write_bytes(data)
+    config = _config(tmp_path, _source("s", "w.csv").replace("last}", f"{last}}}"))
+    with pytest.raises(InvalidInputError) as caught:
+        link_config(config, tmp_path / "out")
+    assert said in str(caught.value), caught.value
+    assert not (tmp_path / "out").exists()
+
+
+def test_parquet_timestamps_read_to_the_microsecond_and_a_struct_is_named(tmp_path: Path) -> None:
+    born = pa.array([1_000_000_000_000_000_000], pa.timestamp("ns"))  # pandas writes nanoseconds
+    table = pa.table({"rid": ["1"], "first": ["ANA"], "last": ["LOPEZ"], "born": born})
+    pq.write_table(table, tmp_path / "t.parquet")
+    fields = "{family_name: last, date_of_birth: {column: born, format: '%Y-%m-%d %H:%M:%S.%f'}}"
+    assert _read(tmp_path, "t.parquet", fields)[0]["born"] == ("2001-09-09 01:46:40.000000")
+    nested = pa.table({"rid": ["1"], "last": pa.array([{"a": 1}])})
+    pq.write_table(nested, tmp_path / "n.parquet")
+    with pytest.raises(InvalidInputError, match=r"column 'last' is struct<a: int64>, which has no text form"):
+        _read(tmp_path, "n.parquet", "{family_name: last}")
