@@ -29,6 +29,7 @@ def file_lock(path: Path) -> Iterator[bool]:
     it ends); False when another holder has it. Never waits. A lock taken on a file its holder removed
     meanwhile (`writing_linkage`'s clean-up) is no lock: the path is opened again."""
     for _ in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)  # a writer's clean-up may have just removed it
         with path.open("a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
