@@ -149,10 +149,16 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
     # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is not part of the first name, quoted or not.
     utf8 = codecs.lookup(encoding).name == "utf-8"
     with path.open(encoding="utf-8-sig" if utf8 else encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        # strict: a header quoted against RFC 4180 (`id,"na"me`) leaves DuckDB's reader no row it can read
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
         try:
             header = next(reader)
-        except (StopIteration, csv.Error, UnicodeError) as exc:
+        except csv.Error as exc:
+            raise BadSourceFileError(
+                f"Source file {path.name}: the quoting of its header is broken ({exc}), and with it none could be "
+                "read of its rows; a quote must close right before the delimiter"
+            ) from None
+        except (StopIteration, UnicodeError) as exc:
             raise BadSourceFileError(f"Source file {path.name} has no readable header line: {exc}") from None
         if reader.line_num > 1:  # the CSV reader skips a header record by lines: every row would be lost
             raise BadSourceFileError(

@@ -62,18 +62,6 @@ def csv_read_sql(path: Path, columns: Sequence[str], delimiter: str, options: st
     )
 
 
-def check_rows_were_read(conn: duckdb.DuckDBPyConnection, display_path: Path) -> None:
-    """A CSV with data rows (its header checked) of which DuckDB staged none and rejected none was not read
-    (malformed header quoting can do it): an error, never a landed batch of no rows."""
-    (staged,) = conn.execute(f"SELECT count(*) FROM {STAGE}").fetchone() or (0,)  # noqa: S608 - constants
-    (rejected,) = conn.execute(f"SELECT count(*) FROM {REJECTS}").fetchone() or (0,)  # noqa: S608 - constants
-    if not staged and not rejected:
-        raise BadSourceFileError(
-            f"Source file {display_path.name} has data rows after its header, but none could be read: check the "
-            "header's quoting (a quote must close right before the delimiter)"
-        )
-
-
 def stage_csv(
     conn: duckdb.DuckDBPyConnection, path: Path, header: Sequence[str], delimiter: str, display_path: Path
 ) -> None:

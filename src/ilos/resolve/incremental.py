@@ -43,7 +43,7 @@ from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_histor
 from ilos.resolve.record_store import RecordStore
 from ilos.resolve.records import record_key
 from ilos.resolve.scoring import PairScore, PairScorer, tf_columns_of
-from ilos.resolve.stable_ids import fresh_subject_id
+from ilos.resolve.stable_ids import unused_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 
 
@@ -315,14 +315,14 @@ class IncrementalLinker:
         return out
 
     def _unused_id(self, uid: str) -> str:
-        """A new subject's id from its record (`fresh_subject_id`), salted while a subject holds it already (a
+        """A new subject's id from its record (`unused_subject_id`), salted while a subject holds it already (a
         hash shared with another id only salts it needlessly)."""
-        candidate, salt = fresh_subject_id([uid]), 0
-        while candidate in self._founded_ids or self._loaded_ids.run(text_hash(candidate)):
-            salt += 1
-            candidate = fresh_subject_id([f"{uid}#{salt}"])
+        candidate = unused_subject_id([uid], self._is_taken)
         self._founded_ids.add(candidate)
         return candidate
+
+    def _is_taken(self, subject_id: str) -> bool:
+        return subject_id in self._founded_ids or bool(self._loaded_ids.run(text_hash(subject_id)))
 
     def _cluster(
         self, node: int, edges: list[tuple[int, ScoredEdge]], judged_match: list[int]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -25,10 +25,11 @@ def fresh_subject_id(member_ids: Sequence[str]) -> str:
     return "S-" + hashlib.sha256(min(member_ids).encode()).hexdigest()[:12]
 
 
-def _unused_id(members: Sequence[str], taken: set[str]) -> str:
-    """A fresh id that no other subject holds (an old subject's id may derive from the same record)."""
+def unused_subject_id(members: Sequence[str], is_taken: Callable[[str], bool]) -> str:
+    """A fresh id that no other subject holds (an old subject's id may derive from the same record): the
+    members' `fresh_subject_id`, salted while `is_taken` says a subject holds it."""
     candidate, salt = fresh_subject_id(members), 0
-    while candidate in taken:
+    while is_taken(candidate):
         salt += 1
         candidate = fresh_subject_id([f"{min(members)}#{salt}"])
     return candidate
@@ -63,7 +64,7 @@ def assign_stable_ids(
             taken.add(old)
     for label, members in clusters.items():
         if label not in names:
-            names[label] = _unused_id(members, taken)
+            names[label] = unused_subject_id(members, taken.__contains__)
             taken.add(names[label])
     moves = [
         (member, previous[member], names[label])

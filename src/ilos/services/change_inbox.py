@@ -19,10 +19,12 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ilos.definitions.sources import SourcesConfig
+from ilos.definitions.sources import SourcesConfig, SourceSpec
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.journal_file import JOURNAL_FILE, append_lines, event_lines, journal_lines
+from ilos.services.journal_records import refuse_a_linked_record
+from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
 from ilos.store.inbox_tables import ChangeEventRow
 
@@ -79,6 +81,19 @@ def waiting_conflict(source: str, record_id: str | None) -> ConflictError:
     return ConflictError(
         f"Record {source}:{record_id} is already waiting in the inbox; a correction needs a new record id"
     )
+
+
+def checked_new_record(
+    linkage_dir: Path, source: str, values: Mapping[str, Any]
+) -> tuple[SourceSpec, Values]:
+    """A change event's row checked against the linkage, its source's spec with it: the source and its
+    columns (`checked_values`), and a record the linkage does not hold (`refuse_a_linked_record`). Whether an
+    earlier event of it still waits is each inbox's own look (`FileInbox.holds`, `is_waiting`)."""
+    config = load_linkage_config(linkage_dir)
+    row = checked_values(config, source, values)
+    spec = config.source(source)
+    refuse_a_linked_record(linkage_dir, spec, row)
+    return spec, row
 
 
 def checked_values(config: SourcesConfig, source: str, values: Mapping[str, Any]) -> Values:

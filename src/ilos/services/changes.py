@@ -33,12 +33,10 @@ from ilos.services.change_inbox import (
     OnComplete,
     Processed,
     add_event_row,
-    checked_values,
+    checked_new_record,
     is_waiting,
     waiting_conflict,
 )
-from ilos.services.journal_records import refuse_a_linked_record
-from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.store.inbox_tables import ChangeEventRow
@@ -83,11 +81,7 @@ def post_change_event(
     commit order and the worker never sees a lower id commit after a higher one."""
     audit = Action("change.post", "change_event", query={"source": source})
     with admitted(store, caller, CHANGE_POSTERS, audit) as (session, who):
-        directory = linkage or linkage_dir(store.settings.home)
-        config = load_linkage_config(directory)
-        row_values = checked_values(config, source, values)
-        spec = config.source(source)
-        refuse_a_linked_record(directory, spec, row_values)
+        spec, row_values = checked_new_record(linkage or linkage_dir(store.settings.home), source, values)
         if is_waiting(session, source, spec.record_id, row_values[spec.record_id]):
             raise waiting_conflict(source, row_values[spec.record_id])
         event = ChangeEvent(uuid.uuid4().hex, source, row_values)

@@ -65,7 +65,7 @@ from ilos.services.change_inbox import (
     FileInbox,
     Inbox,
     Processed,
-    checked_values,
+    checked_new_record,
     waiting_conflict,
 )
 from ilos.services.journal_events import journal_size
@@ -78,7 +78,7 @@ from ilos.services.journal_file import (
     journal_lines_between,
 )
 from ilos.services.journal_links import line_links
-from ilos.services.journal_records import LINKS_KEY, journal_alerts, refuse_a_linked_record
+from ilos.services.journal_records import LINKS_KEY, journal_alerts
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardized_row
@@ -99,11 +99,8 @@ subject and are placed by the next line's count."""
 
 def post_change(linkage_dir: Path, source: str, values: dict[str, Any], event_id: str | None = None) -> str:
     """Put one change event (a source row, all values as text) in the linkage's file inbox; returns its id.
-    A record the linkage holds, or one waiting in the inbox, is refused (`refuse_a_linked_record`)."""
-    config = load_linkage_config(linkage_dir)
-    row = checked_values(config, source, values)
-    spec = config.source(source)
-    refuse_a_linked_record(linkage_dir, spec, row)
+    A record the linkage holds, or one waiting in the inbox, is refused (`checked_new_record`)."""
+    spec, row = checked_new_record(linkage_dir, source, values)
     inbox = FileInbox(linkage_dir)
     # Every event posted, not only those waiting: one done is linked, which the check above refuses anyway,
     # and telling done from waiting would read the journal again.

@@ -86,18 +86,13 @@ def read_as_text(
                 utf8 = Path(scratch) / path.name
                 hash_and_check_text(path, encoding, delimiter, transcode_to=utf8)  # as ingest reads it
                 return read_as_text(utf8, "csv", delimiter, "utf-8", columns)
-        header, has_rows = csv_header(path, encoding, delimiter)
+        header = csv_header(path, encoding, delimiter)[0]
         keep = _places(header, columns)
         if not keep:
             return pa.table({})
         read = csv_read_sql(path, [f"c{i}" for i in range(len(header))], delimiter)
         picked = ", ".join(f"c{i}" for i in keep)
         table = con.sql(f"SELECT {picked} FROM {read}").to_arrow_table()  # noqa: S608 - positions, quoted path
-        if has_rows and not table.num_rows:  # malformed header quoting can make DuckDB read nothing
-            raise InvalidInputError(
-                f"{path} has data rows after its header, but none could be read: check the header's quoting "
-                "(a quote must close right before the delimiter)"
-            )
         return table.rename_columns([header[i] for i in keep])
     finally:
         con.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,12 +25,10 @@ WORKER_LOCK = ".change-worker.lock"  # in the linkage directory
 STORE_INBOX = "change_events"
 
 
-@contextmanager
-def linkage_lock(linkage_dir: Path) -> Iterator[bool]:
+def linkage_lock(linkage_dir: Path) -> AbstractContextManager[bool]:
     """True while this process holds the linkage's worker lock; False when another process holds it. Never
-    waits."""
-    with file_lock(linkage_dir / WORKER_LOCK) as held:
-        yield held
+    waits (`linkage_locks.file_lock`)."""
+    return file_lock(linkage_dir / WORKER_LOCK)
 
 
 def claim_store_inbox(store: Store, linkage_dir: Path) -> None:

@@ -4,12 +4,14 @@ nickname-resolved given names, phonetic keys and order-robust token sets."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jellyfish
 
 from ilos.standardize.nicknames import CANONICAL_GIVEN_NAMES, NICKNAME_READINGS, NICKNAMES, resolve_nickname
 from ilos.standardize.placeholders import (
+    NAME_GAP_WORDS,
     NAME_PLACEHOLDER_PHRASES,
     NAME_PLACEHOLDER_WORDS,
     PERSON_DESCRIPTORS,
@@ -26,12 +28,9 @@ FOLLOW_PARTICLES: frozenset[str] = frozenset({"LA", "LAS", "LOS", "DER", "DEN", 
 # The conjunction joining paternal and maternal surnames: GARCIA Y LOPEZ.
 CONJUNCTIONS: frozenset[str] = frozenset({"Y", "E"})
 _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
-# Tokens that carry no identity and are dropped from inside a name (FNU = first name unknown, NMI = no
-# middle initial), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
-PLACEHOLDER_TOKENS: frozenset[str] = frozenset(
-    {*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, "NONE", "NULL", "TBD", "FNU", "LNU", "MNU", "NFN"}
-    | {"NLN", "NMN", "NMI"}  # not NIL: a given name (Turkish, Bengali) inside a name, a placeholder alone
-)
+# Tokens that carry no identity and are dropped from inside a name (`placeholders.NAME_GAP_WORDS` and the
+# like), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
+PLACEHOLDER_TOKENS: frozenset[str] = frozenset((*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, *NAME_GAP_WORDS))
 GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
 
 COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
@@ -79,21 +78,38 @@ def normalize_name(value: str | None) -> str | None:
         return None
     text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
     tokens = _without_placeholder_phrases([t.strip("-") for t in text.split()])
-    unnamed = any(t in PLACEHOLDER_TOKENS for t in tokens)  # then MALE, BABY and the like describe, not name
-    dropped = PLACEHOLDER_TOKENS | GENERATION_SUFFIXES | (PERSON_DESCRIPTORS if unnamed else frozenset())
+    unnamed = not PLACEHOLDER_TOKENS.isdisjoint(tokens)  # then MALE, BABY and the like describe, not name
+    dropped = _DROPPED_BESIDE_A_PLACEHOLDER if unnamed else _DROPPED
     kept = [t for t in tokens if t and t not in dropped]
     result = " ".join(kept)
     return result if result and not is_placeholder(result) else None
 
 
-_PHRASE_WORDS = tuple(tuple(p.split()) for p in NAME_PLACEHOLDER_PHRASES)
+_DROPPED = PLACEHOLDER_TOKENS | GENERATION_SUFFIXES
+_DROPPED_BESIDE_A_PLACEHOLDER = _DROPPED | PERSON_DESCRIPTORS
+
+
+def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Each phrase's words, under its first word, in the order given (longest first, as listed)."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(phrase.split())
+        grouped.setdefault(words[0], []).append(words)
+    return {first: tuple(words) for first, words in grouped.items()}
+
+
+_PHRASES_BY_FIRST_WORD = _by_first_word(NAME_PLACEHOLDER_PHRASES)
 
 
 def _without_placeholder_phrases(tokens: list[str]) -> list[str]:
-    """The tokens without any run that spells a name placeholder phrase (NO FIRST NAME, FIRST NAME UNKNOWN)."""
+    """The tokens without any run that spells a name placeholder phrase (NO FIRST NAME, FIRST NAME UNKNOWN).
+    Most names hold no phrase's first word: they are returned as they came (this runs for every name)."""
+    if _PHRASES_BY_FIRST_WORD.keys().isdisjoint(tokens):
+        return tokens
     kept, at = [], 0
     while at < len(tokens):
-        phrase = next((p for p in _PHRASE_WORDS if tuple(tokens[at : at + len(p)]) == p), None)
+        candidates = _PHRASES_BY_FIRST_WORD.get(tokens[at], ())
+        phrase = next((p for p in candidates if tuple(tokens[at : at + len(p)]) == p), None)
         if phrase is None:
             kept.append(tokens[at])
         at += len(phrase) if phrase else 1

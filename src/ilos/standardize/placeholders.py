@@ -70,6 +70,9 @@ PERSON_DESCRIPTORS: frozenset[str] = frozenset(
 )
 """Words that describe an unnamed person beside a placeholder (UNK MALE, MALE UNKNOWN, UNIDENTIFIED BABY): dropped
 from a name only with one; alone they may be names (JOSE MALE, BABY GARCIA)."""
+NAME_GAP_WORDS: tuple[str, ...] = ("NONE", "NULL", "TBD", "FNU", "LNU", "MNU", "NFN", "NLN", "NMN", "NMI")
+"""Words a form writes in a name's place (FNU: first name unknown, NMI: no middle initial): a placeholder alone,
+and dropped from inside a name. NIL is not one of them: a given name (Turkish, Bengali) inside a name."""
 PLACEHOLDER_WORDS: tuple[str, ...] = (
     *UNKNOWN_SPELLINGS,
     *NAME_PLACEHOLDER_PHRASES,
@@ -77,16 +80,8 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "N A",
     "NA",
     "NAN",
-    "NONE",
-    "NULL",
+    *NAME_GAP_WORDS,
     "NIL",
-    "FNU",
-    "LNU",
-    "MNU",
-    "NFN",
-    "NLN",
-    "NMN",
-    "NMI",
     "NN",
     "TEST",
     "DUMMY",
@@ -102,7 +97,6 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
     "UNKNOWN ADDRESS",
     "ADDRESS UNKNOWN",
     "NO ADDRESS",
-    "TBD",
     "NOT KNOWN",
     "NOT PROVIDED",
     "NOT AVAILABLE",

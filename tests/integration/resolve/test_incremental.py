@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ilos.errors import ConflictError
-from ilos.resolve import incremental, linkage, model_spec
+from ilos.resolve import linkage, model_spec, stable_ids
 from ilos.resolve.incremental import IncrementalLinker
 from ilos.services.linking import LinkRun, add_records, evaluate_linkage, explain_link, link_config
 
@@ -149,8 +149,8 @@ def test_a_new_subject_never_takes_an_id_a_subject_holds(
     left it on the subject that kept most of its records. The new subject's id is salted instead."""
     records = pq.read_table(small_linkage.out_dir / linkage.RECORDS_FILE).to_pylist()
     held = pq.read_table(small_linkage.out_dir / linkage.CLUSTERS_FILE)["subject_id"][0].as_py()
-    real = incremental.fresh_subject_id
-    monkeypatch.setattr(incremental, "fresh_subject_id", lambda m: held if "#" not in m[0] else real(m))
+    real = stable_ids.fresh_subject_id
+    monkeypatch.setattr(stable_ids, "fresh_subject_id", lambda m: held if "#" not in m[0] else real(m))
     linker = IncrementalLinker(small_linkage.out_dir)
     loner = {**records[0], "record_id": "LONER-1", "given_name": "ZYXWV", "family_name": "QWERTZ",
              "family_first": "QWERTZ", "name_keys": ["QWERTZ", "ZYXWV"], "name_key": None, "date_of_birth": None,

@@ -15,7 +15,7 @@ import pytest
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
-from ilos.services import journal_records, realtime
+from ilos.services import change_inbox, journal_records
 from ilos.services.journal_records import Journal, read_journal
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change
 from ilos.services.source_reading import read_source_file
@@ -62,7 +62,7 @@ def _counted_resolves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return whole_resolve(directory, parsed, before)
 
     monkeypatch.setattr(journal_records, "_resolved", counting)
-    monkeypatch.setattr(realtime, "refuse_a_linked_record", lambda *_: None)
+    monkeypatch.setattr(change_inbox, "refuse_a_linked_record", lambda *_: None)
     return started_at
 
 
