@@ -2,10 +2,15 @@
 
 CSV lines DuckDB cannot split into the header's fields (too many or too few fields, stray quotes) go to
 a rejects table instead of failing the file; their numbers and the accepted rows' numbers (derived from
-`_ord`) are both 1-based data rows (header excluded), so every row read is accounted for."""
+`_ord`) are both 1-based data rows (header excluded), so every row read is accounted for. A blank line is a
+row of the file that holds no record: DuckDB skips it but counts it in a reject's line, so the accepted rows
+after it are numbered past it too (the file's row numbers, as an editor or a spreadsheet shows them)."""
 
 from __future__ import annotations
 
+import csv
+import mmap
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from ilos.ingest.lake_tables import quote_literal as ql
 
 STAGE = "_ingest_stage"
 REJECTS = "_ingest_rejects"
+BLANKS = "_ingest_blank_rows"
 OFFSETS = "_ingest_row_offsets"
 ROW_OF = "_ingest_row_of"
 MAX_CASE_OFFSETS = 256
@@ -42,7 +48,7 @@ _INTEGER_TYPES = (
 
 def drop_stage_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Temp tables are per connection; dropping them keeps one connection reusable across sources."""
-    for table in (STAGE, REJECTS, OFFSETS, _ERRORS, _SCANS):
+    for table in (STAGE, REJECTS, BLANKS, OFFSETS, _ERRORS, _SCANS):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -82,7 +88,32 @@ def stage_csv(
         "json_object('_raw_line', first(csv_line)) AS raw_values "
         f"FROM {_ERRORS} GROUP BY line"
     )
+    blanks = blank_rows(path, delimiter) if len(header) > 1 else []  # one column: a blank line is a row
+    conn.execute(f"CREATE TEMP TABLE {BLANKS} (_row_number BIGINT)")
+    if blanks:
+        conn.executemany(f"INSERT INTO {BLANKS} VALUES (?)", [(n,) for n in blanks])  # noqa: S608
     _number_rows(conn)
+
+
+def blank_rows(path: Path, delimiter: str) -> list[int]:
+    """The data row numbers of the blank lines of a UTF-8 CSV (outside quoted values), which DuckDB skips.
+    A file with no empty line (most) is only searched for one, at the speed of memory."""
+    with path.open("rb") as raw:
+        if raw.seek(0, 2) == 0:
+            return []
+        with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            if all(view.find(gap) < 0 for gap in (b"\n\n", b"\n\r\n", b"\r\r")):
+                return []
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)  # a long quoted value is DuckDB's to judge, not a reason to stop here
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            rows = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True)
+            return [n for n, row in enumerate(rows) if not row and n > 0]
+    except csv.Error:  # quoting DuckDB rejects line by line: the blank lines seen so far are all there is
+        return []
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _reject_reason_sql(n_columns: int) -> str:
@@ -97,13 +128,14 @@ def _reject_reason_sql(n_columns: int) -> str:
 def _number_rows(conn: duckdb.DuckDBPyConnection) -> None:
     """Map the accepted rows' ordinal (`_ord`) to data row numbers without copying the staged rows.
 
-    The k-th accepted row is data row k + (number of rejects r_j with r_j - j < k), where r_j is the j-th
-    rejected row number. OFFSETS holds the running count per distinct r_j - j: an ASOF join against it
-    numbers a whole table, and the ROW_OF macro numbers a few values.
+    The k-th accepted row is data row k + (number of skipped rows r_j with r_j - j < k), where r_j is the
+    j-th row number that is rejected or blank. OFFSETS holds the running count per distinct r_j - j: an
+    ASOF join against it numbers a whole table, and the ROW_OF macro numbers a few values.
     """
     conn.execute(
         f"CREATE TEMP TABLE {OFFSETS} AS SELECT t, sum(count(*)) OVER (ORDER BY t) AS n FROM ("  # noqa: S608
-        f"SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM {REJECTS}) GROUP BY t"
+        "SELECT _row_number - row_number() OVER (ORDER BY _row_number) AS t FROM ("
+        f"SELECT _row_number FROM {REJECTS} UNION ALL SELECT _row_number FROM {BLANKS})) GROUP BY t"
     )
     conn.execute(
         f"CREATE OR REPLACE TEMP MACRO {ROW_OF}(o) AS "  # noqa: S608
@@ -164,6 +196,7 @@ def stage_parquet(
     except duckdb.Error as exc:
         raise _file_error(display_path, exc) from None
     conn.execute(f"CREATE TEMP TABLE {REJECTS} (_row_number BIGINT, reasons VARCHAR, raw_values VARCHAR)")
+    conn.execute(f"CREATE TEMP TABLE {BLANKS} (_row_number BIGINT)")
     _number_rows(conn)
 
 

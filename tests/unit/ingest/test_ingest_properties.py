@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ingest_sources import PEOPLE_COLUMNS
 
@@ -19,7 +19,9 @@ from ilos.definitions.sources import SourceSpec
 from ilos.errors import IlosError
 from ilos.ingest.landing import ingest_source
 
-KINDS = ("good", "good", "good", "bad_date", "bad_ident", "duplicate", "short_line", "long_line", "empty_id")
+KINDS = (
+    "good", "good", "good", "bad_date", "bad_ident", "duplicate", "short_line", "long_line", "empty_id", "blank",
+)  # fmt: skip
 TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from([",", '"', "\n", " "]),
@@ -45,7 +47,8 @@ def _spec(file_name: str, encoding: str = "utf-8") -> SourceSpec:
 
 
 def _render(kinds: list[str], names: list[str]) -> tuple[str, dict[int, tuple[str, ...]], set[int]]:
-    """CSV text, the rows expected to land (by data row) and the data rows expected in quarantine."""
+    """CSV text, the rows expected to land (by data row) and the data rows expected in quarantine. A blank
+    line holds no record but is a row of the file: the rows after it are numbered past it."""
     out = io.StringIO()
     out.write("id,name,dob,a_number,zip\n")
     writer = csv.writer(out, lineterminator="\n")
@@ -53,6 +56,9 @@ def _render(kinds: list[str], names: list[str]) -> tuple[str, dict[int, tuple[st
     bad: set[int] = set()
     for row, (kind, name) in enumerate(zip(kinds, names, strict=True), start=1):
         values = (f"r{row}", name, "2020-02-29", f"{row:09d}", f"{row % 1000:05d}")
+        if kind == "blank":
+            out.write("\n")
+            continue
         if kind in ("short_line", "long_line"):
             out.write(f"r{row},x\n" if kind == "short_line" else f"r{row},a,b,c,d,e\n")
             bad.add(row)
@@ -78,13 +84,15 @@ def test_rows_read_equal_accepted_plus_quarantined_and_values_are_untouched(
     rows: list[tuple[str, str]],
 ) -> None:
     text, good, bad = _render([k for k, _ in rows], [n for _, n in rows])
+    records = sum(kind != "blank" for kind, _ in rows)
+    assume(records > 0)  # only blank lines: no data rows, refused (test_ingest_file_errors)
     with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as lake:
         path = Path(tmp) / "people.csv"
         path.write_text(text, encoding="utf-8")
         outcome = ingest_source(lake, _spec(path.name), path, "cfg")
         landed = lake.execute("SELECT _row_number, id, name, dob, a_number, zip FROM raw_people").fetchall()
         quarantined = lake.execute("SELECT row_number, reasons FROM quarantine").fetchall()
-    assert outcome.rows_read == len(rows) == outcome.rows_accepted + outcome.rows_quarantined
+    assert outcome.rows_read == records == outcome.rows_accepted + outcome.rows_quarantined
     assert {r[0]: tuple(v if v is not None else "" for v in r[1:]) for r in landed} == good
     assert {r[0] for r in quarantined} == bad
     assert all(reason for _, reason in quarantined)

@@ -131,3 +131,14 @@ def test_rows_after_consecutive_malformed_lines_keep_their_data_row_number(lake,
         ("3", 3),
         ("7", 7),
     ]
+
+
+def test_blank_lines_are_rows_of_the_file_that_hold_no_record(lake, make_source) -> None:
+    """A row number points at the row an editor or spreadsheet shows: blank lines (DuckDB skips them) count,
+    before an accepted row and before a quarantined one alike; a blank line inside a quoted value does not."""
+    spec, path = make_source(HEADER + '\n2,x,,,\n\n\n5,a\n6,"multi\n\nline",,,\n7,b,c,d,e,f,g\n8,y,,,\n')
+    outcome = ingest_source(lake, spec, path, "cfg")
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (5, 3, 2)
+    assert sorted(_quarantine(lake)) == [5, 7]
+    landed = lake.execute("SELECT id, _row_number FROM raw_people ORDER BY 2").fetchall()
+    assert landed == [("2", 2), ("6", 6), ("8", 8)]
