@@ -11,6 +11,7 @@ from typing import Literal
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.definitions.sources import SourcesConfig, SourceSpec, file_format_of
@@ -70,7 +71,8 @@ def read_as_text(
     con = duckdb.connect()
     try:
         if file_format == "parquet":
-            names = pq.read_schema(path).names
+            schema = pq.read_schema(path)
+            names = schema.names
             keep = _places(names, columns)
             if not keep:  # no column asked for is there (the header checks say which) or none at all
                 return pa.table({})
@@ -79,7 +81,7 @@ def read_as_text(
             table = (
                 con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
             )
-            return _as_text(table, path)
+            return _as_text(table, [schema.field(i) for i in keep], path)
         # As ingest: any other encoding is read as UTF-8 written anew (DuckDB's utf-16 is little-endian only).
         if codecs.lookup(encoding).name != "utf-8":
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
@@ -98,14 +100,18 @@ def read_as_text(
         con.close()
 
 
-def _as_text(table: pa.Table, path: Path) -> pa.Table:
+def _as_text(table: pa.Table, written: Sequence[pa.Field], path: Path) -> pa.Table:
     """A Parquet file's columns as text; a timestamp to the microsecond, as the docs show it (pandas writes
-    nanoseconds, whose nine decimals no documented format reads). A column that has no text form (binary,
-    a list or a struct) is named, not a traceback."""
+    nanoseconds, whose nine decimals no documented format reads), and one with a time zone as the clock read
+    in the zone it was `written` with (DuckDB reads it in UTC: a date of birth stored as Berlin's midnight
+    was the day before, with a `+00` no format reads). A column that has no text form (binary, a list or a
+    struct) is named, not a traceback."""
     columns = []
-    for field, column in zip(table.schema, table.columns, strict=True):
+    for field, original, column in zip(table.schema, written, table.columns, strict=True):
         if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
             column = column.cast(pa.timestamp("us", field.type.tz), safe=False)
+        if pa.types.is_timestamp(original.type) and original.type.tz is not None:
+            column = pc.local_timestamp(column.cast(pa.timestamp("us", original.type.tz)))
         try:
             columns.append(column.cast(pa.string()))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

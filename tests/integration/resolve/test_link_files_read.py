@@ -260,3 +260,13 @@ def test_parquet_timestamps_read_to_the_microsecond_and_a_struct_is_named(tmp_pa
     pq.write_table(nested, tmp_path / "n.parquet")
     with pytest.raises(InvalidInputError, match=r"column 'last' is struct<a: int64>, which has no text form"):
         _read(tmp_path, "n.parquet", "{family_name: last}")
+
+
+@pytest.mark.parametrize("unit", ["ns", "us"])
+def test_a_parquet_timestamp_with_a_time_zone_reads_as_the_clock_there(tmp_path: Path, unit: str) -> None:
+    """Local midnight in Berlin is 23:00 the day before in UTC: the date of birth is the day written."""
+    midnight = pa.array([631148400_000_000], pa.timestamp("us", "UTC")).cast(pa.timestamp(unit, "UTC"))
+    born = midnight.cast(pa.timestamp(unit, "Europe/Berlin"))  # 1990-01-01 00:00 in Berlin
+    pq.write_table(pa.table({"rid": ["1"], "last": ["LOPEZ"], "born": born}), tmp_path / "z.parquet")
+    fields = "{family_name: last, date_of_birth: {column: born, format: '%Y-%m-%d %H:%M:%S.%f'}}"
+    assert _read(tmp_path, "z.parquet", fields)[0]["born"] == "1990-01-01 00:00:00.000000"
