@@ -125,10 +125,14 @@ _FLOAT_TAIL_RE = re.compile(FLOAT_TAIL_PATTERN)
 
 _SEP = r"[^A-Z0-9]"
 _WORD = "(?:" + "|".join(w.replace(" ", _SEP + "+") for w in PLACEHOLDER_WORDS) + ")"
-# One pattern shared by the pure function (Python re, fullmatch) and the Arrow kernel (RE2, anchored);
-# it uses only constructs both engines read the same way.
+# The Arrow kernel's pattern (RE2, anchored; linear whatever the text). The pure function reads the same
+# language word by word (`_only_placeholder_words`): Python's re backtracks through every way of reading a
+# near-miss ("N/A N/A ... Z": N/A or N A, each time), so 22 such words took 6 s and 30 would take minutes.
 PLACEHOLDER_PATTERN = f"{_SEP}*{_WORD}(?:{_SEP}+{_WORD})*{_SEP}*"
-_PLACEHOLDER_RE = re.compile(PLACEHOLDER_PATTERN)
+_WORD_RE = re.compile("[A-Z0-9]+")
+_PHRASES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _phrase in dict.fromkeys(tuple(_WORD_RE.findall(w)) for w in PLACEHOLDER_WORDS if w != "X+"):
+    _PHRASES_BY_FIRST_WORD[_phrase[0]] = (*_PHRASES_BY_FIRST_WORD.get(_phrase[0], ()), _phrase)
 BLANK_PATTERN = r"[ \t\n\r\f\v]*"
 _BLANK_RE = re.compile(BLANK_PATTERN)
 _ALNUM_RE = re.compile(r"[A-Z0-9]")
@@ -151,12 +155,29 @@ def is_placeholder(value: str | None) -> bool:
     if value is None or is_blank(value):
         return False
     upper = fold_ascii_upper(value)
-    if _PLACEHOLDER_RE.fullmatch(upper) or _ALNUM_RE.search(upper) is None:
+    if _only_placeholder_words(upper) or _ALNUM_RE.search(upper) is None:
         return True
     compact = _NON_ALNUM_RE.sub("", upper)
     if compact.isdigit() and compact.isascii():
         return (len(compact) >= 2 and len(set(compact)) == 1) or compact in DUMMY_DIGITS
     return False
+
+
+def _only_placeholder_words(upper: str) -> bool:
+    """Whether the words of `upper` (its runs of A-Z and 0-9) are one placeholder word or phrase after
+    another (`PLACEHOLDER_PATTERN`'s language: separators are any other characters); each word is looked at
+    once per phrase starting there."""
+    words = _WORD_RE.findall(upper)
+    reached = {0}  # word positions where a run of whole placeholders ends
+    for start, word in enumerate(words):
+        if start not in reached:
+            continue
+        if word.strip("X") == "":  # X+: XXX, X
+            reached.add(start + 1)
+        for phrase in _PHRASES_BY_FIRST_WORD.get(word, ()):
+            if tuple(words[start : start + len(phrase)]) == phrase:
+                reached.add(start + len(phrase))
+    return bool(words) and len(words) in reached
 
 
 def without_float_tail(value: str) -> str:

@@ -125,6 +125,39 @@ def test_kernel_agrees_with_pure_function_on_ascii(
     assert kernel(pa.array(values, pa.string())).to_pylist() == expected
 
 
+PLACEHOLDER_RUNS = st.lists(
+    st.one_of(st.sampled_from(placeholders.PLACEHOLDER_WORDS[:-1]), st.sampled_from(["X", "XX", "NAME", "Z"])),
+    min_size=1, max_size=6,
+).flatmap(lambda words: st.tuples(st.just(words), st.lists(st.sampled_from([" ", "/", ", ", "-", ""]),
+                                                             min_size=len(words) + 1, max_size=len(words) + 1)))  # fmt: skip
+
+
+@given(run=PLACEHOLDER_RUNS)
+@example(run=(["N/A", "N A", "UNKNOWN NAME", "NAME UNKNOWN"], ["", " ", "/", " ", ""]))
+def test_placeholder_words_read_word_by_word_as_the_kernel_pattern_reads_them(
+    run: tuple[list[str], list[str]],
+) -> None:
+    """Runs of placeholder words and near-misses, joined by separators (or none): the pure function's
+    word-by-word reading and the kernel's RE2 pattern (`PLACEHOLDER_PATTERN`) agree."""
+    words, gaps = run
+    text = gaps[0] + "".join(w + g for w, g in zip(words, gaps[1:], strict=True))
+    expected = kernels.is_placeholder_kernel(pa.array([text], pa.string())).to_pylist()[0]
+    assert placeholders.is_placeholder(text) is bool(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "standardize"),
+    [("N/A " * 40 + "Z", placeholders.is_placeholder), ("N/A " * 40 + "GARCIA", names.normalize_name),
+     ("N/A, " * 40 + "123 MAIN ST", addresses.normalize_street)],
+)  # fmt: skip
+def test_a_long_near_miss_of_placeholder_words_is_read_at_once(
+    value: str, standardize: Callable[[str], object]
+) -> None:
+    """Python's re backtracked through every reading of each N/A (N/A or N A): 22 took 6 s, 40 would take
+    days (the suite's timeout fails the test). Source text is arbitrary; none of it may stall a run."""
+    assert standardize(value) not in (True, None)
+
+
 @given(token=st.from_regex(r"[A-Z]{1,12}", fullmatch=True))
 def test_transliteration_folds_are_idempotent(token: str) -> None:
     assert fold_spelling(fold_spelling(token)) == fold_spelling(token)
