@@ -97,6 +97,16 @@ def _pair_of(j: Judgement) -> tuple[str, str]:
     return (j.left, j.right) if j.left <= j.right else (j.right, j.left)
 
 
+def _batch_order(history: Sequence[Judgement], rows: range, batch_rows: int) -> list[int]:
+    """The order `rows` act in: those the batch files reflect (below `batch_rows`) as batch clustering takes
+    them, together: every "no match" first, then the rest, so a run of "match" rows cannot join a pair a later
+    "no match" keeps apart (match A-B, match B-C, then no match A-C: batch keeps A and C apart and refuses
+    B-C); the rows after them one by one, as they came."""
+    together = [r for r in rows if r < batch_rows]
+    together.sort(key=lambda r: history[r].verdict != "no_match")  # stable: row order within each kind
+    return together + [r for r in rows if r >= batch_rows]
+
+
 def _sorted_by_key(table: pa.Table) -> pa.Table:
     keys = pc.binary_join_element_wise(table["source"], table["record_id"], "|")
     if len(keys) < 2 or pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py():
@@ -154,8 +164,11 @@ class IncrementalLinker:
         self._batch_latest: tuple[int, dict[tuple[str, str], int]] = (0, {})
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         self._load_constraints()
+        self.refused_at_load: list[JudgementOutcome] = []
+        """The "match" judgements made since the batch run that could not join their subjects at load."""
         if take_in_judgements:  # `ilos link add`, which writes batch files: every row as a batch run takes it
-            self.take_in(judgement_history(linkage_dir), as_batch=True)
+            taken = self.take_in(judgement_history(linkage_dir), as_batch=True)
+            self.refused_at_load = [o for o in taken[self.judgements_applied :] if o.result == "refused"]
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
         # alive now out of the collector's reach. Reference counting still frees them.
@@ -208,15 +221,16 @@ class IncrementalLinker:
             )
         batch_rows = wanted if as_batch else min(self.judgements_applied, len(history))
         latest = self._latest_among(history, batch_rows) if self.judgements_seen < batch_rows else {}
-        out = []
-        for j in history[self.judgements_seen : upto]:
-            row = self.judgements_seen
+        rows = range(self.judgements_seen, max(wanted, self.judgements_seen))
+        outcomes = {}
+        for row in _batch_order(history, rows, batch_rows):
+            j = history[row]
             if row < batch_rows and latest[_pair_of(j)] != row:
-                out.append(JudgementOutcome(j, row, "superseded"))
+                outcomes[row] = JudgementOutcome(j, row, "superseded")
             else:
-                out.append(self._apply(j, row))
-            self.judgements_seen += 1
-        return out
+                outcomes[row] = self._apply(j, row)
+        self.judgements_seen = rows.stop
+        return [outcomes[row] for row in rows]
 
     def _latest_among(self, history: Sequence[Judgement], rows: int) -> dict[tuple[str, str], int]:
         """Each pair's latest row among the first `rows` (kept: replay asks once per journal line)."""

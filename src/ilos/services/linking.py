@@ -26,7 +26,7 @@ from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
-from ilos.resolve.incremental import IncrementalLinker
+from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
 from ilos.resolve.records import record_key, split_record_key, typed_record_key
 from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
 from ilos.services.journal_file import JOURNAL_FILE
@@ -342,6 +342,7 @@ def _add_records(
             progress(f"linked {i:,} of {incoming.num_rows:,} records")
     new_links, clusters = linker.links_table(outcomes), linker.clusters_table()
     applied = linker.judgements_seen  # every row, each pair's latest verdict honoured, as a batch run does
+    linker_refused = linker.refused_at_load
     del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
     events = _subject_moves(linkage_dir / linkage.CLUSTERS_FILE, clusters)
     added = {record_key(spec.name, r) for r in incoming["record_id"].to_pylist()}
@@ -365,8 +366,22 @@ def _add_records(
         joined=sum(o.action == "joined" for o in outcomes),
         merges=tuple((e.subject_id, gone) for e in events if e.kind == "merge" for gone in e.others),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
-        warnings=tuple(findings.warnings),
+        warnings=(*findings.warnings, *_refused_warning(linker_refused)),
     )
+
+
+def _refused_warning(refused: Sequence[JudgementOutcome]) -> list[str]:
+    """Say so when a "match" judged since the last run could not join its records' subjects here: the
+    incremental linker only joins whole subjects, where the next `ilos link` may move records to honour it."""
+    if not refused:
+        return []
+    first = refused[0].judgement
+    return [
+        f'{len(refused):,} "match" judgement(s) made since the last `ilos link` could not join their two subjects '
+        f'(e.g. {typed_record_key(first.left)} and {typed_record_key(first.right)}): a "no match" or a source '
+        "with one record per entity lies between them as the subjects stand; the next `ilos link` honours them "
+        "as far as its clustering allows (`ilos link explain` shows each pair)"
+    ]
 
 
 def _beside_the_workers(
