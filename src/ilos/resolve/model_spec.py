@@ -15,7 +15,7 @@ from typing import Any
 from ilos.resolve import pair_functions as f
 from ilos.resolve.pair_functions import Rec
 
-MODEL_VERSION = "ilos-person-10"
+MODEL_VERSION = "ilos-person-11"
 
 Predicate = Callable[[Rec, Rec], bool]
 

@@ -46,7 +46,7 @@ REPEATED_UNIT_PATTERN = r"\bUNIT(?: UNIT)+\b"
 # the name with them, or every avenue and highway at one number and ZIP would share one key.
 _LEADING_TYPES = r"AVE|HWY|RD|ST|CALLE|RTE|ROUTE|CR|SR|US|FM|COUNTY|STATE"
 ADDRESS_KEY_PATTERN = (
-    r"^(?P<number>[0-9][0-9A-Z]*) (?:(?P<direction>N|S|E|W|NE|NW|SE|SW) )?"
+    r"^(?P<number>[0-9][0-9A-Z]*(?: HALF)?) (?:(?P<direction>N|S|E|W|NE|NW|SE|SW) )?"
     rf"(?P<word>(?:(?:{_LEADING_TYPES}) )*[A-Z0-9]+)"
 )
 # What the key's word may end with that names no street: a unit (123 N ST UNIT 4) or a quadrant (123 N ST
@@ -57,6 +57,8 @@ BARE_STREET_TYPES: frozenset[str] = frozenset(STREET_SUFFIXES.values())
 """A street type standing alone after a directional is the street's name with it: N ST is not S ST."""
 
 _APOSTROPHE_RE = re.compile(r"['`]")
+_JOINED_NUMBER_RE = re.compile(r"\b([0-9]+)-([0-9]+|[A-Z])\b")
+_HALF_RE = re.compile(r"\b1/2\b")
 _PUNCT_RE = re.compile(STREET_PUNCT_PATTERN)
 _HASH_RE = re.compile("#")
 _PO_BOX_RE = re.compile(PO_BOX_PATTERN)
@@ -64,6 +66,9 @@ _REPEATED_UNIT_RE = re.compile(REPEATED_UNIT_PATTERN)
 _STREET_PLACEHOLDER_RE = re.compile(STREET_PLACEHOLDER_PATTERN)
 _ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 _LETTER_RE = re.compile("[A-Z]")
+HOUSE_NUMBER_PATTERN = "^[0-9]+ "
+"""A house number before a placeholder (1 N/A, 1 NOT PROVIDED) makes no address of it."""
+_HOUSE_NUMBER_RE = re.compile(HOUSE_NUMBER_PATTERN)
 _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
 _NON_LETTER_RE = re.compile(r"[^A-Z]+")
 
@@ -91,19 +96,22 @@ def normalize_street_token(token: str) -> str:
 
 def prepare_street(value: str) -> str:
     """Upper ASCII street text with apostrophes dropped, punctuation as single spaces, '#' as a word
-    and PO boxes spelled one way; words not yet abbreviated."""
-    text = _PUNCT_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value)))
+    and PO boxes spelled one way; words not yet abbreviated. A hyphenated house number (Queens' 35-20, 123-A)
+    is one number and a half address (123 1/2) says HALF: split at the hyphen or slash, the second part was
+    read as the street's first word, and 35-20 75TH ST and 35-20 76TH ST shared one household key."""
+    text = _APOSTROPHE_RE.sub("", fold_ascii_upper(value))
+    text = _PUNCT_RE.sub(" ", _HALF_RE.sub(" HALF", _JOINED_NUMBER_RE.sub(r"\1\2", text)))
     text = " ".join(_HASH_RE.sub(" # ", text).split())
     return _PO_BOX_RE.sub("PO BOX", text)
 
 
 def finish_street(abbreviated: str) -> str | None:
     """The last step of street normalisation: repeated unit words merged (APT #5 → UNIT 5), and None
-    when nothing street-like is left (no letters, or a placeholder)."""
+    when nothing street-like is left (no letters, or a placeholder, after a house number too)."""
     text = _REPEATED_UNIT_RE.sub("UNIT", abbreviated)
     if not _LETTER_RE.search(text) or is_placeholder(text) or _STREET_PLACEHOLDER_RE.fullmatch(text):
         return None
-    return text
+    return None if is_placeholder(_HOUSE_NUMBER_RE.sub("", text)) else text
 
 
 def normalize_street(value: str | None) -> str | None:

@@ -45,18 +45,26 @@ def parse_birth_date(value: str | None, fmt: str = "%Y-%m-%d", today: date | Non
 
 
 _FAST_FIELDS = {"%Y": r"(?P<Y>[0-9]{4})", "%m": r"(?P<m>[0-9]{1,2})", "%d": r"(?P<d>[0-9]{1,2})"}
+_TWO_DIGITS = {"%m": r"(?P<m>[0-9]{2})", "%d": r"(?P<d>[0-9]{2})"}
 
 
 @lru_cache(maxsize=64)
 def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
     """A plain regex for formats made only of %Y, %m, %d and punctuation (the usual ones), so parsing
-    skips strptime's per-call overhead. Anything it does not match still goes through strptime."""
-    parts = re.split(r"(%.)", fmt)
-    if any(p.startswith("%") and p not in _FAST_FIELDS for p in parts if p) or any(c.isspace() for c in fmt):
+    skips strptime's per-call overhead; it alone decides for them. A month or day with no separator beside
+    it takes two digits: strptime read `199012` under %Y%m%d as 1990-01-02 and `1990111` as 1990-11-01,
+    a year and month or a digit short read as an exact date of birth."""
+    parts = [p for p in re.split(r"(%.)", fmt) if p]
+    if any(p.startswith("%") and p not in _FAST_FIELDS for p in parts) or any(c.isspace() for c in fmt):
         return None
     if sorted(p for p in parts if p in _FAST_FIELDS) != ["%Y", "%d", "%m"]:
         return None
-    return re.compile("".join(_FAST_FIELDS.get(p, re.escape(p)) for p in parts))
+    fields = []
+    for i, part in enumerate(parts):
+        beside = parts[max(i - 1, 0) : i] + parts[i + 1 : i + 2]
+        joined = part in _TWO_DIGITS and any(p in _FAST_FIELDS for p in beside)
+        fields.append(_TWO_DIGITS[part] if joined else _FAST_FIELDS.get(part, re.escape(part)))
+    return re.compile("".join(fields))
 
 
 def _strptime(value: str | None, fmt: str) -> date | None:
@@ -64,10 +72,10 @@ def _strptime(value: str | None, fmt: str) -> date | None:
         return None
     text = value.strip()
     pattern = _fast_pattern(fmt)
-    match = pattern.fullmatch(text) if pattern else None
-    if match:
+    if pattern is not None:
+        match = pattern.fullmatch(text)
         try:
-            return date(int(match["Y"]), int(match["m"]), int(match["d"]))
+            return date(int(match["Y"]), int(match["m"]), int(match["d"])) if match else None
         except ValueError:
             return None
     try:

@@ -28,6 +28,8 @@ _COUNTRY_SPELLINGS: dict[str, tuple[str, ...]] = {
     "NIC": ("NI", "NICARAGUA", "NICARAGUAN", "NICARAGUENSE"),
     "BRA": ("BR", "BRAZIL", "BRASIL", "BRAZILIAN", "BRASILENO", "BRASILEIRO", "BRESIL"),
     "CHN": ("CN", "CHINA", "PRC", "PEOPLES REPUBLIC OF CHINA", "CHINESE", "CHINO", "CHINE"),
+    # The Republic of China is Taiwan: "REPUBLIC OF" is not dropped from it as from other official names.
+    "TWN": ("TW", "TAIWAN", "TAIWANESE", "ROC", "REPUBLIC OF CHINA", "REPUBLICA DE CHINA", "CHINESE TAIPEI"),
     "IND": ("IN", "INDIA", "INDIAN", "INDE"),
     "USA": ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "U S A", "U S", "AMERICA",
             "ESTADOS UNIDOS", "EEUU", "EE UU", "ETATS UNIS", "AMERICAN", "ESTADOUNIDENSE"),
@@ -87,6 +89,7 @@ COUNTRY_CODES: dict[str, str] = _index_countries()
 """Upper-ASCII spelling (punctuation as spaces) -> ISO 3166-1 alpha-3."""
 
 _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
+_POSSESSIVE_RE = re.compile(r"['’]S\b")  # PEOPLE'S REPUBLIC is PEOPLES REPUBLIC, as listed
 _LEADING_ARTICLE_RE = re.compile(r"^(?:THE|REPUBLIC OF|REPUBLICA DE|REPUBLIQUE D) ")
 
 
@@ -104,5 +107,5 @@ def normalize_country(value: str | None) -> str | None:
     uncoded string, so the column holds codes only."""
     if value is None or is_placeholder(value):
         return None
-    text = " ".join(_NON_ALNUM_RE.sub(" ", fold_ascii_upper(value)).split())
+    text = " ".join(_NON_ALNUM_RE.sub(" ", _POSSESSIVE_RE.sub("S", fold_ascii_upper(value))).split())
     return COUNTRY_CODES.get(text) or COUNTRY_CODES.get(_LEADING_ARTICLE_RE.sub("", text))

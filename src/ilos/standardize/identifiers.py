@@ -14,6 +14,9 @@ _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
 _NON_DIGIT_RE = re.compile(r"[^0-9]+")
 _DIGIT_RE = re.compile(r"[0-9]")
 _A_NUMBER_DIGITS_RE = re.compile(r"[0-9]{7,9}")
+MASK_PATTERN = r"\*\*\*|XXX"
+"""Characters a system prints in place of hidden digits (***-**-1234, XXXXX5678)."""
+_MASK_RE = re.compile(MASK_PATTERN)
 # Letters keyed in for look-alike digits in numeric identifiers.
 A_NUMBER_TYPOS: dict[str, str] = {"O": "0", "Q": "0", "I": "1", "L": "1"}
 _TYPO_TABLE = str.maketrans(A_NUMBER_TYPOS)
@@ -38,13 +41,13 @@ def normalize_a_number(value: str | None) -> str | None:
     """The 9-digit A-number ("A022345678", "A-022-345-678", "22345678", "A 22345678" → "022345678").
     A leading A is dropped, look-alike letters (O, Q → 0; I, L → 1) are read as digits, and 7 or 8 digit
     numbers (older A-numbers, or a leading zero lost in a spreadsheet) are zero-padded, and a spreadsheet's
-    ".0" is dropped. Anything else, one digit repeated (000000000) and dummy numbers (123456789, 12345678)
-    give None."""
+    ".0" is dropped. Anything else, one digit repeated (000000000) and dummy numbers (123456789, 12345678,
+    with leading zeros too: 012345678) give None."""
     if value is None:
         return None
     compact = compact_alnum(without_float_tail(value))
     digits = compact.removeprefix("A").translate(_TYPO_TABLE)
-    if not _A_NUMBER_DIGITS_RE.fullmatch(digits) or digits in DUMMY_DIGITS:
+    if not _A_NUMBER_DIGITS_RE.fullmatch(digits) or digits.lstrip("0") in DUMMY_DIGITS:
         return None
     padded = digits.zfill(9)
     return None if _is_one_repeated(padded) else padded
@@ -72,12 +75,17 @@ def normalize_ssn(value: str | None) -> str | None:
 
 def normalize_document_number(value: str | None) -> str | None:
     """A passport, FBI or state id number as upper-case letters and digits ("ab 12-34" → "AB1234"), a
-    spreadsheet's ".0" dropped; placeholders, one repeated character, no digit ("PENDING", "NOT ISSUED")
-    and lengths outside 4-20 give None."""
+    spreadsheet's ".0" dropped; placeholders, one repeated character, no digit ("PENDING", "NOT ISSUED"),
+    lengths outside 4-20, a masked number (XXXXX5678, *****5678: everyone with those last digits would
+    agree) and a letter before one repeated digit (A0000000) give None."""
     if value is None or is_placeholder(value := without_float_tail(value)):
+        return None
+    if _MASK_RE.search(fold_ascii_upper(value)):
         return None
     compact = compact_alnum(value)
     if not DOCUMENT_MIN_LENGTH <= len(compact) <= DOCUMENT_MAX_LENGTH or _is_one_repeated(compact):
+        return None
+    if compact[0].isalpha() and _is_one_repeated(compact[1:]):
         return None
     return compact if _DIGIT_RE.search(compact) else None
 
@@ -99,13 +107,16 @@ def normalize_state_id(value: str | None) -> str | None:
 
 def normalize_phone(value: str | None) -> str | None:
     """A North American phone number as 10 digits ("+1 (212) 555-7123" → "2125557123"): a leading
-    country code 1 is dropped; the area code cannot start with 0 or 1; a local number of one repeated digit
-    ("212-000-0000") and the fictional 555-01XX numbers → None."""
+    country code 1 is dropped; the area code cannot start with 0 or 1, nor be a service code (211 to 911) or
+    555, which name no area; a local number of one repeated digit ("212-000-0000"), the fictional 555-01XX
+    numbers and dummy digits (987-654-3210) → None."""
     if value is None:
         return None
     digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(without_float_tail(value)))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if len(digits) != 10 or digits[0] in "01" or _is_one_repeated(digits[3:]):
+        return None
+    if digits[1:3] == "11" or digits[:3] == "555" or digits in DUMMY_DIGITS:
         return None
     return None if digits[3:8] == FICTIONAL_EXCHANGE else digits

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilos.standardize.addresses import (
+    HOUSE_NUMBER_PATTERN,
     PO_BOX_PATTERN,
     REPEATED_UNIT_PATTERN,
     STREET_PLACEHOLDER_PATTERN,
@@ -25,6 +26,7 @@ from ilos.standardize.identifiers import (
     DOCUMENT_MAX_LENGTH,
     DOCUMENT_MIN_LENGTH,
     FICTIONAL_EXCHANGE,
+    MASK_PATTERN,
     SHARED_SSNS,
 )
 from ilos.standardize.placeholders import (
@@ -137,7 +139,7 @@ def a_number_kernel(values: Any) -> Any:
     valid = _all(
         pc.match_substring_regex(digits, "^[0-9]{7,9}$"),
         pc.invert(_is_one_repeated(padded)),
-        pc.invert(pc.is_in(digits, value_set=_DUMMY)),
+        pc.invert(pc.is_in(pc.utf8_ltrim(digits, characters="0"), value_set=_DUMMY)),
     )
     return _keep_where(valid, padded)
 
@@ -173,6 +175,13 @@ def document_number_kernel(values: Any) -> Any:
         pc.invert(_is_one_repeated(compact)),
         pc.invert(pc.is_in(compact, value_set=_DUMMY)),
         pc.invert(_placeholder_words(pc.ascii_upper(values))),
+        pc.invert(pc.match_substring_regex(pc.ascii_upper(values), MASK_PATTERN)),
+        pc.invert(
+            pc.and_(
+                pc.match_substring_regex(compact, "^[A-Z]"),
+                _is_one_repeated(pc.utf8_slice_codeunits(compact, 1, DOCUMENT_MAX_LENGTH + 1)),
+            )
+        ),
     )
     return _keep_where(valid, compact)
 
@@ -186,6 +195,9 @@ def phone_kernel(values: Any) -> Any:
         pc.match_substring_regex(digits, "^[2-9][0-9]{9}$"),
         pc.invert(_is_one_repeated(pc.utf8_slice_codeunits(digits, 3, 10))),
         pc.not_equal(pc.utf8_slice_codeunits(digits, 3, 8), FICTIONAL_EXCHANGE),
+        pc.not_equal(pc.utf8_slice_codeunits(digits, 1, 3), "11"),
+        pc.not_equal(pc.utf8_slice_codeunits(digits, 0, 3), "555"),
+        pc.invert(pc.is_in(digits, value_set=_DUMMY)),
     )
     return _keep_where(valid, digits)
 
@@ -248,6 +260,7 @@ def street_kernel(values: Any) -> Any:
         pc.match_substring_regex(street, "[A-Z]"),
         pc.invert(pc.match_substring_regex(street, f"^{STREET_PLACEHOLDER_PATTERN}$")),
         pc.invert(_placeholder_words(street)),
+        pc.invert(_placeholder_words(pc.replace_substring_regex(street, HOUSE_NUMBER_PATTERN, ""))),
         pc.invert(is_placeholder_kernel(values)),
     )
     return _keep_where(usable, street)

@@ -4,7 +4,6 @@ nickname-resolved given names, phonetic keys and order-robust token sets."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jellyfish
@@ -16,6 +15,7 @@ from ilos.standardize.placeholders import (
     NAME_PLACEHOLDER_WORDS,
     PERSON_DESCRIPTORS,
     UNKNOWN_SPELLINGS,
+    by_first_word,
     fold_ascii_upper,
     is_placeholder,
 )
@@ -32,6 +32,8 @@ _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
 # like), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset((*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, *NAME_GAP_WORDS))
 GENERATION_SUFFIXES: frozenset[str] = frozenset({"JR", "SR", "II", "III", "IV"})
+# Forms of address (MR JOHN SMITH): no part of the name, and two Mr Smiths share nothing by it.
+TITLES: frozenset[str] = frozenset({"MR", "MRS", "MS", "MISS", "MX", "DR", "SRA", "SRTA"})
 
 COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
     {
@@ -73,7 +75,7 @@ class NameParts:
 def normalize_name(value: str | None) -> str | None:
     """Upper-case ASCII name: diacritics dropped, apostrophes removed (O'BRIEN→OBRIEN), other
     punctuation and digits become spaces, hyphens kept between words, placeholder tokens (FNU, UNKNOWN) and
-    generational suffixes (JR, III) dropped. Placeholders and empty results give None."""
+    generational suffixes (JR, III) and titles (MR, DR) dropped. Placeholders and empty results give None."""
     if value is None or is_placeholder(value):
         return None
     text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
@@ -85,20 +87,11 @@ def normalize_name(value: str | None) -> str | None:
     return result if result and not is_placeholder(result) else None
 
 
-_DROPPED = PLACEHOLDER_TOKENS | GENERATION_SUFFIXES
+_DROPPED = PLACEHOLDER_TOKENS | GENERATION_SUFFIXES | TITLES
 _DROPPED_BESIDE_A_PLACEHOLDER = _DROPPED | PERSON_DESCRIPTORS
 
 
-def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Each phrase's words, under its first word, in the order given (longest first, as listed)."""
-    grouped: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        words = tuple(phrase.split())
-        grouped.setdefault(words[0], []).append(words)
-    return {first: tuple(words) for first, words in grouped.items()}
-
-
-_PHRASES_BY_FIRST_WORD = _by_first_word(NAME_PLACEHOLDER_PHRASES)
+_PHRASES_BY_FIRST_WORD = by_first_word(NAME_PLACEHOLDER_PHRASES)
 
 
 def _without_placeholder_phrases(tokens: list[str]) -> list[str]:
@@ -127,8 +120,17 @@ def _words(normalized: str) -> list[str]:
 
 
 def _name_words(normalized: str) -> list[str]:
-    """The words of a normalised name in order, without particles and conjunctions (DE, LA, Y)."""
-    return [w for w in _words(normalized) if w not in _NOT_NAME_WORDS]
+    """The words of a normalised name in order, without the particles and conjunctions (DE, LA, Y) that a
+    name word follows: one that ends the name is a name (DO, DU, DA: Vietnamese and Chinese surnames), and
+    dropping it left THANH DO and THANH DU alike THANH, the same name."""
+    words = _words(normalized)
+    kept: list[str] = []
+    name_after = False  # a name word comes later
+    for word in reversed(words):
+        if word not in _NOT_NAME_WORDS or not name_after:
+            kept.append(word)
+        name_after = name_after or word not in _NOT_NAME_WORDS
+    return kept[::-1]
 
 
 def _surname_units(words: list[str]) -> list[str]:

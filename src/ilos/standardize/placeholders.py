@@ -4,6 +4,7 @@ standardizer treats them as missing and never as matching evidence."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from unidecode import unidecode
 
@@ -113,7 +114,7 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
 # Digit strings people type when a form insists on a number.
 DUMMY_DIGITS: frozenset[str] = frozenset(
     {
-        "123456789", "1234567890", "0123456789", "987654321", "19000101", "01011900", "12345", "1234",
+        "123456789", "1234567890", "0123456789", "987654321", "9876543210", "19000101", "01011900", "12345", "1234",
         "123456", "1234567", "12345678",
     }
 )  # fmt: skip
@@ -130,9 +131,18 @@ _WORD = "(?:" + "|".join(w.replace(" ", _SEP + "+") for w in PLACEHOLDER_WORDS) 
 # near-miss ("N/A N/A ... Z": N/A or N A, each time), so 22 such words took 6 s and 30 would take minutes.
 PLACEHOLDER_PATTERN = f"{_SEP}*{_WORD}(?:{_SEP}+{_WORD})*{_SEP}*"
 _WORD_RE = re.compile("[A-Z0-9]+")
-_PHRASES_BY_FIRST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {}
-for _phrase in dict.fromkeys(tuple(_WORD_RE.findall(w)) for w in PLACEHOLDER_WORDS if w != "X+"):
-    _PHRASES_BY_FIRST_WORD[_phrase[0]] = (*_PHRASES_BY_FIRST_WORD.get(_phrase[0], ()), _phrase)
+
+
+def by_first_word(phrases: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Each phrase's words (its runs of A-Z and 0-9: N/A is N A), under its first word, in the order given
+    (the first that fits is taken: list the longest first)."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for words in dict.fromkeys(tuple(_WORD_RE.findall(phrase)) for phrase in phrases):
+        grouped.setdefault(words[0], []).append(words)
+    return {first: tuple(words) for first, words in grouped.items()}
+
+
+_PHRASES_BY_FIRST_WORD = by_first_word(w for w in PLACEHOLDER_WORDS if w != "X+")
 BLANK_PATTERN = r"[ \t\n\r\f\v]*"
 _BLANK_RE = re.compile(BLANK_PATTERN)
 _ALNUM_RE = re.compile(r"[A-Z0-9]")
