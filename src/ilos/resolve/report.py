@@ -25,6 +25,12 @@ def weight_bar(weight: float | None) -> str:
     return ("-" * length).rjust(40) + "|" if weight < 0 else " " * 40 + "|" + "+" * length
 
 
+def table_row(*cells: str) -> str:
+    """A Markdown table row. A `|` in a cell is escaped, even in a code span such as a chart's axis: GitHub's
+    and markdown-it's tables split a row at every unescaped `|` before reading code spans."""
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
 def write_report(
     out_dir: Path,
     summary_dict: dict[str, Any],
@@ -60,17 +66,16 @@ def write_report(
     ]
     for row in model_parameters(model):
         m, u, w = row["m"], row["u"], row["match_weight"]
-        lines.append(
-            f"| {row['comparison']} | {row['level']} | {_fmt(m)} | {_fmt(u)} | {_fmt(w)} | `{weight_bar(w)}` |"
-        )
+        chart = f"`{bar}`" if (bar := weight_bar(w)) else ""
+        lines.append(table_row(row["comparison"], row["level"], _fmt(m), _fmt(u), _fmt(w), chart))
     lines += ["", "## Cluster size distribution", "", "| records per subject | subjects |", "|---|---|"]
     sizes = Counter(Counter(clusters["subject_id"].to_pylist()).values())
-    lines += [f"| {size} | {count:,} |" for size, count in sorted(sizes.items())]
+    lines += [table_row(str(size), f"{count:,}") for size, count in sorted(sizes.items())]
     lines += ["", "## Match probability of scored pairs", "", "| band | pairs |", "|---|---|"]
     edges = [0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0001]
     for lo, hi in pairwise(edges):
         n = int(((probabilities >= lo) & (probabilities < hi)).sum())
-        lines.append(f"| {lo:g} to {min(hi, 1):g} | {n:,} |")
+        lines.append(table_row(f"{lo:g} to {min(hi, 1):g}", f"{n:,}"))
     path = out_dir / REPORT_FILE
     path.write_text("\n".join(lines) + "\n")
     return path

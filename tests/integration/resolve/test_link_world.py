@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -14,6 +15,7 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from ilos.cli.main import app
@@ -219,6 +221,23 @@ def test_threshold_was_chosen_from_the_model_and_reported(small_linkage: LinkRun
     report = (small_linkage.out_dir / "report.md").read_text()
     assert "decision threshold (chosen from the model)" in report
     assert "| records per subject | subjects |" in report
+
+
+def test_report_tables_render_each_row_whole_with_its_chart_in_its_cell(small_linkage: LinkRun) -> None:
+    """A chart's axis `|` sits in a code span inside a table cell: unescaped, GitHub's and markdown-it's
+    tables split the row there and the chart renders as a lone backtick."""
+    report = (small_linkage.out_dir / "report.md").read_text()
+    rows: list[list[str]] = []
+    for opening, token in itertools.pairwise(MarkdownIt("commonmark").enable("table").parse(report)):
+        if token.type == "tr_open":
+            rows.append([])
+        elif opening.type in ("th_open", "td_open"):  # token: the cell's content, as the table split it
+            rows[-1].append(token.content)
+    charts = [row[5] for row in rows if len(row) == 6][1:]  # the model table's, below its header
+    assert len(charts) > 10
+    for chart in charts:
+        assert re.fullmatch(r"(` *-*\|\+*`)?", chart), chart  # the bar whole, its axis inside its code span
+    assert any("+`" in c for c in charts) and any("-|" in c for c in charts)
 
 
 def _pairs_across_the_threshold(out: Path) -> list[dict[str, Any]]:
