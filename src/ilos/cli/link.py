@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,12 @@ def _print_record(e: RecordExplanation, linkage_dir: Path) -> None:
         print(
             f"judged match with {typed_record_key(other)} by {j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z"
         )
+    for apart in e.judged_apart:
+        j = apart.judgement
+        print(
+            f"judged match with {typed_record_key(apart.other)} (subject {apart.other_subject or 'none'}) by "
+            f"{j.judged_by} at {j.judged_at:%Y-%m-%d %H:%M}Z, {apart.meaning()}"
+        )
     if e.outside is None:
         print("it has no scored pair with a record of another subject")
         return
@@ -118,8 +125,13 @@ def _print_record(e: RecordExplanation, linkage_dir: Path) -> None:
     print(
         f"its strongest pair outside the subject: {typed_record_key(o.other)} (subject {o.other_subject or 'none'}), "
         f"probability {o.match_probability:.4f}, decision {o.decision}; "
-        f"`ilos link explain {linkage_dir} {record} {typed_record_key(o.other)}` explains it"
+        f"`{_shell_words('ilos', 'link', 'explain', str(linkage_dir), record, typed_record_key(o.other))}` explains it"
     )
+
+
+def _shell_words(*words: str) -> str:
+    """A command as it can be pasted back into a shell: a record id with spaces or quotes is quoted."""
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def _signed(hundredths: int) -> str:
@@ -204,8 +216,8 @@ def review(
 
 
 def _print_review_table(waiting: int, judged_unsure: int, rows: list[dict[str, Any]], unsure: bool) -> None:
-    """Plain aligned lines: ids are never cut or folded, at any width or through a pipe, so each can be
-    copied into `ilos link judge`."""
+    """Plain aligned lines: ids are never cut or folded, at any width or through a pipe, and are quoted as a
+    shell needs (an id with spaces), so each can be copied into `ilos link judge`."""
     what = 'pairs judged "unsure"' if unsure else "pairs to review"
     count = judged_unsure if unsure else waiting
     print(f"{count} {what}, the most uncertain first; the first {len(rows)}")
@@ -213,7 +225,12 @@ def _print_review_table(waiting: int, judged_unsure: int, rows: list[dict[str, A
         print(f'{judged_unsure} pairs judged "unsure" are held out of the queue (list them with --unsure)')
     header = ["record a", "record b", "probability", "same subject"]
     cells = [
-        [r["record_a"], r["record_b"], f"{r['probability']:.4f}", "yes" if r["same_subject"] else "no"]
+        [
+            _shell_words(r["record_a"]),
+            _shell_words(r["record_b"]),
+            f"{r['probability']:.4f}",
+            "yes" if r["same_subject"] else "no",
+        ]
         for r in rows
     ]
     widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.file_version import FileVersion, file_version
-from ilos.resolve import linkage, model_spec
-from ilos.resolve.judgements import Judgement, judgement_on, read_judgements
+from ilos.resolve import linkage, model_spec, verdict_effect
+from ilos.resolve.judgements import Judgement, judgement_on, read_judgements, recorded_since
 from ilos.resolve.records import split_record_key, typed_record_key
 from ilos.resolve.scoring import prior_weight
 from ilos.resolve.threshold import ThresholdChoice
@@ -68,10 +68,27 @@ class PairExplanation:
     choice: ThresholdChoice | None = None
     """The linkage's threshold and review band (linkage.json), which say what the decision means."""
 
+    judged_since_run: bool = False
+    """The judgement was recorded since the linkage's files were written (`judgements_applied`): the decision
+    and `same_subject` predate it."""
+
     def decision_meaning(self) -> str:
         """The decision in words: it records where the pair's records ended up, which is not always what
         its probability alone would say (a high-scoring pair a clustering rule kept apart, a weak one
-        joined through other links)."""
+        joined through other links), nor what a person judged (a verdict made since, or not honoured)."""
+        j = self.judgement
+        if j is None:
+            return self._placement()
+        if self.judged_since_run:
+            return f"{self._placement()}; judged {j.verdict} {verdict_effect.since_run(j.verdict, self.same_subject)}"
+        if j.verdict == "unsure":
+            return f"{self._placement()}; judged unsure: {verdict_effect.UNSURE}"
+        if (j.verdict == "match") != self.same_subject:
+            return f"judged {j.verdict}, but {verdict_effect.not_honoured(j.verdict)}"
+        return self._placement()
+
+    def _placement(self) -> str:
+        """Where the decision put the pair's records, and why, as the run decided it."""
         above = self.choice is not None and self.match_probability >= self.choice.threshold
         at = f" ({self.choice.threshold:.4f})" if self.choice is not None else ""
         if self.decision == "match":
@@ -91,14 +108,19 @@ class PairExplanation:
             return f"in two subjects: the pair is below the threshold{at}"
         if self.decision == "review":
             band = f" ({self.choice.review_low:.4f} to {self.choice.review_high:.4f})" if self.choice else ""
-            return f"in the review band{band}: waiting for a person's verdict (`ilos link review`)"
+            waiting = (
+                ": waiting for a person's verdict (`ilos link review`)" if self.judgement is None else ""
+            )
+            return f"in the review band{band}{waiting}"
         if self.decision == "household_conflict":
             return (
                 "a household conflict: same address, and given names or dates of birth that clearly differ; "
                 "never merged, directly or through others"
             )
         if self.decision == "judged":
-            return "decided by a person's verdict"
+            return (
+                f"decided by a person's verdict: in {'one subject' if self.same_subject else 'two subjects'}"
+            )
         return self.decision
 
     def lines(self) -> list[WeightLine]:
@@ -133,11 +155,30 @@ class NearestPair:
 
 
 @dataclass(frozen=True, slots=True)
+class JudgedApart:
+    """A "match" judgement on a record whose other record is not in its subject: refused by a constraint, or
+    recorded since the linkage's files were written (`since_run`) and not applied yet."""
+
+    judgement: Judgement
+    other: str
+    other_subject: str | None
+    """None: a record of no subject this linkage knows."""
+    since_run: bool
+
+    def meaning(self) -> str:
+        """Why the verdict did not join the two, in words."""
+        if self.since_run:
+            return verdict_effect.since_run("match", same_subject=False)
+        return verdict_effect.not_honoured("match")
+
+
+@dataclass(frozen=True, slots=True)
 class RecordExplanation:
     """Why one record is in its subject: the subject and how many other records it holds; the record's
     strongest scored link to one of them, explained (None when no scored pair joins it to them: alone, or
-    joined by a reviewer); the "match" judgements joining it to them; and its strongest pair with a record
-    of another subject (why it did not join that one)."""
+    joined by a reviewer); the "match" judgements joining it to them; those naming a record of another
+    subject (`judged_apart`: a verdict refused or not applied yet, never what joins it); and its strongest
+    pair with a record of another subject (why it did not join that one)."""
 
     record: str
     subject_id: str
@@ -145,6 +186,7 @@ class RecordExplanation:
     inside: PairExplanation | None
     judged: tuple[Judgement, ...]
     outside: NearestPair | None
+    judged_apart: tuple[JudgedApart, ...] = ()
 
 
 def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -206,6 +248,7 @@ def _explained(linkage_dir: Path, a: str, b: str, row: dict[str, Any]) -> PairEx
     total = float(row["match_weight"])
     stored_apart = all(c.tf_weight_column in row for c in model_spec.comparisons() if c.tf_weight_column)
     unstored = total - prior - sum(c.match_weight + c.tf_adjustment for c in parts)
+    judgement = judgement_on(linkage_dir, a, b)
     return PairExplanation(
         left=a,
         right=b,
@@ -215,10 +258,17 @@ def _explained(linkage_dir: Path, a: str, b: str, row: dict[str, Any]) -> PairEx
         decision=str(row["decision"]),
         same_subject=bool(row["same_subject"]),
         comparisons=tuple(parts),
-        judgement=judgement_on(linkage_dir, a, b),
+        judgement=judgement,
         unstored_tf=0.0 if stored_apart else unstored,
         choice=linkage.threshold_choice(linkage_dir),
+        judged_since_run=judgement is not None
+        and (judgement.left, judgement.right) in _judged_since(linkage_dir),
     )
+
+
+def _judged_since(linkage_dir: Path) -> frozenset[tuple[str, str]]:
+    """The pairs whose latest judgement the linkage's files do not reflect yet."""
+    return recorded_since(linkage_dir, linkage.judgements_applied(linkage_dir))
 
 
 def explain_record(
@@ -238,6 +288,8 @@ def explain_record(
         con.register("ilos_live_links", live.links if live is not None else _no_links(linkage_dir))
         params = {"clusters": str(linkage_dir / linkage.CLUSTERS_FILE), "key": key}
         found = con.execute(_SUBJECT_SQL, params).fetchone()
+        matches = _judged_matches(linkage_dir, key)
+        subject_of = _subjects_of_records(con, params["clusters"], [other for other, _ in matches])
         params["links"] = str(linkage_dir / linkage.LINKS_FILE)
         pairs = con.execute(_RECORD_PAIRS_SQL, params).fetchall()
         subject_id = found[0] if found is not None else None
@@ -247,19 +299,35 @@ def explain_record(
         con.close()
     if found is None:
         raise NotFoundError(f"{typed_record_key(key)} is in no subject of this linkage; re-run `ilos link`")
-    others = found[1]
-    outside = next((NearestPair(*p) for p in pairs if p[1] != subject_id), None)
-    judged = tuple(
-        j for j in read_judgements(linkage_dir) if key in (j.left, j.right) and j.verdict == "match"
-    )
+    since = _judged_since(linkage_dir)
+    apart = [
+        JudgedApart(j, other, subject_of.get(other), (j.left, j.right) in since)
+        for other, j in matches
+        if subject_of.get(other) != subject_id
+    ]
     return RecordExplanation(
         record=key,
         subject_id=str(subject_id),
-        others=int(others),
+        others=int(found[1]),
         inside=_explained(linkage_dir, key, str(inside), inside_row) if inside_row is not None else None,
-        judged=tuple(sorted(judged, key=lambda j: j.judged_at)),
-        outside=outside,
+        judged=tuple(j for other, j in matches if subject_of.get(other) == subject_id),
+        outside=next((NearestPair(*p) for p in pairs if p[1] != subject_id), None),
+        judged_apart=tuple(apart),
     )
+
+
+def _judged_matches(linkage_dir: Path, key: str) -> list[tuple[str, Judgement]]:
+    """The pairs of the record whose latest verdict is "match", oldest first, each with its other record."""
+    judged = [j for j in read_judgements(linkage_dir) if key in (j.left, j.right) and j.verdict == "match"]
+    return [(j.right if j.left == key else j.left, j) for j in sorted(judged, key=lambda j: j.judged_at)]
+
+
+def _subjects_of_records(con: duckdb.DuckDBPyConnection, clusters: str, keys: list[str]) -> dict[str, str]:
+    """Each record's subject now (clusters.parquet, or the worker's `ilos_live_subjects`)."""
+    if not keys:
+        return {}
+    sql = f"SELECT k, min(subject_id) FROM ({_MEMBERS_SQL}) WHERE list_contains($keys, k) GROUP BY k"  # noqa: S608 - constant text
+    return dict(con.execute(sql, {"clusters": clusters, "keys": keys}).fetchall())
 
 
 _MEMBERS_SQL = """

@@ -66,6 +66,14 @@ def latest_rows(history: Sequence[Judgement], upto: int | None = None) -> dict[t
     return {_pair(j.left, j.right): row for row, j in enumerate(history[:upto])}
 
 
+def recorded_since(linkage_dir: Path, applied: int) -> frozenset[tuple[str, str]]:
+    """The pairs (left <= right) whose latest judgement is not among the first `applied` rows: recorded since
+    the files that reflect those rows were written, so what those files say of the pair predates it."""
+    return frozenset(
+        pair for pair, row in latest_rows(judgement_history(linkage_dir)).items() if row >= applied
+    )
+
+
 def _latest_judgements(linkage_dir: Path) -> dict[tuple[str, str], Judgement]:
     """The latest judgement per pair (left <= right)."""
     return _parsed(linkage_dir)[1]
