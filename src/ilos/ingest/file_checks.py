@@ -158,7 +158,11 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
                 f"Source file {path.name}: the quoting of its header is broken ({exc}), and with it none could be "
                 "read of its rows; a quote must close right before the delimiter"
             ) from None
-        except (StopIteration, UnicodeError) as exc:
+        except StopIteration:  # no text at all: a byte-order mark alone (a file of 0 bytes is refused before)
+            raise BadSourceFileError(
+                f"Source file {path.name} has no header line: the file is empty"
+            ) from None
+        except UnicodeError as exc:
             raise BadSourceFileError(f"Source file {path.name} has no readable header line: {exc}") from None
         if reader.line_num > 1:  # the CSV reader skips a header record by lines: every row would be lost
             raise BadSourceFileError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -486,11 +487,17 @@ _TRUTH_FORMATS: dict[str, Literal["csv", "parquet"]] = {".csv": "csv", ".parquet
 
 
 def read_truth(truth_path: Path) -> pa.Table:
-    """A truth file's source, record_id and person_id as text, each record once: a CSV's ids keep their
-    leading zeros and a Parquet's numeric ids compare equal to the linkage's text ones. A record given two
+    """A truth file's source (lower-cased, as source names are), record_id and person_id as text, each record
+    once: a CSV's ids keep their leading zeros and a Parquet's numeric ids compare equal to the linkage's text
+    ones. A record given two
     persons, or a row lacking a value, is refused: either would score against a truth that is not one."""
     if not truth_path.is_file():
         raise NotFoundError(f"Truth file {truth_path} does not exist")
+    if _is_empty(truth_path):
+        raise InvalidInputError(
+            f"Truth file {truth_path} is empty; it needs a header (source, record_id, person_id) and a row per "
+            "record"
+        )
     file_format = _TRUTH_FORMATS.get(truth_path.suffix.lower())
     if file_format is None:
         raise InvalidInputError(
@@ -508,8 +515,19 @@ def read_truth(truth_path: Path) -> pa.Table:
             f"Truth file {truth_path} lacks column(s) {missing}; it has {table.column_names}"
         )
     with duckdb.connect() as con:
-        con.register("truth", table.select(list(_TRUTH_COLUMNS)))
+        con.register("truth_as_written", table.select(list(_TRUTH_COLUMNS)))
+        # Source names are lower-case (the config allows no other); people write them in any case, as
+        # `explain` and `judge` take them, so `Court_Cases` is court_cases here too.
+        con.execute(
+            "CREATE VIEW truth AS SELECT lower(source) AS source, record_id, person_id FROM truth_as_written"
+        )
         return _checked_truth(con, truth_path)
+
+
+def _is_empty(path: Path) -> bool:
+    """No bytes, or a UTF-8 byte-order mark alone (an empty sheet saved as Excel's "CSV UTF-8")."""
+    with path.open("rb") as handle:
+        return handle.read(len(codecs.BOM_UTF8) + 1) in (b"", codecs.BOM_UTF8)
 
 
 def _checked_truth(con: duckdb.DuckDBPyConnection, truth_path: Path) -> pa.Table:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -130,6 +131,31 @@ def test_truth_sharing_no_record_with_the_linkage_is_refused(
     assert "Nothing to evaluate" in message
     assert f"{world_truth.num_rows:,} linkage records have no truth row" in message
     assert "2 truth rows are not in the linkage" in message
+
+
+def test_truth_sources_are_matched_in_any_case(
+    small_world: Path, small_linkage: LinkRun, world_truth: pa.Table, tmp_path: Path
+) -> None:
+    """Source names are lower-case; a truth written `COURT_CASES` names the same source, as `explain` takes it."""
+    shouted = world_truth.set_column(
+        world_truth.schema.get_field_index("source"), "source", pc.utf8_upper(world_truth["source"])
+    )
+    truth = _write_csv(shouted, tmp_path / "shouted.csv")
+    expected = evaluate_linkage(small_linkage.out_dir, small_world / "truth" / "records.parquet")
+    assert evaluate_linkage(small_linkage.out_dir, truth) == expected
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf"], ids=["no bytes", "a byte-order mark alone"])
+@pytest.mark.parametrize("name", ["truth.csv", "truth.parquet"])
+def test_an_empty_truth_file_is_said_to_be_an_empty_truth_file(
+    small_linkage: LinkRun, tmp_path: Path, content: bytes, name: str
+) -> None:
+    truth = tmp_path / name
+    truth.write_bytes(content)
+    code, output = _evaluate_cli(small_linkage.out_dir, truth)
+    assert code == InvalidInputError.exit_code, output
+    assert f"Truth file {truth} is empty; it needs a header (source, record_id, person_id)" in output
+    assert "Source file" not in output
 
 
 def test_conflicting_duplicate_truth_rows_are_refused_and_exact_ones_dropped(

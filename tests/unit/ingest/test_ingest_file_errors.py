@@ -53,6 +53,12 @@ def test_empty_file_is_a_file_error(lake, make_source: SourceFactory) -> None:
     assert "people.csv is empty (0 bytes)" in error.message
 
 
+def test_a_byte_order_mark_alone_is_said_to_be_an_empty_file(lake, make_source: SourceFactory) -> None:
+    """Not 0 bytes, so past the size check, but no header line: the reason is said, not left blank."""
+    error = _ingest_error(lake, make_source(b"\xef\xbb\xbf"))
+    assert error.message == "Source file people.csv has no header line: the file is empty"
+
+
 def test_header_only_file_is_a_file_error_showing_the_header(lake, make_source: SourceFactory) -> None:
     error = _ingest_error(lake, make_source(HEADER))
     assert "people.csv is empty" in error.message
