@@ -24,7 +24,12 @@ UNIT_DESIGNATORS: dict[str, str] = {
     "APARTMENT": "UNIT", "APT": "UNIT", "#": "UNIT", "SUITE": "UNIT", "STE": "UNIT",
     "RM": "UNIT", "ROOM": "UNIT", "DEPT": "UNIT", "DEPARTAMENTO": "UNIT", "INTERIOR": "UNIT", "INT": "UNIT",
 }  # fmt: skip
-STREET_TOKENS: dict[str, str] = {**STREET_SUFFIXES, **DIRECTIONALS, **UNIT_DESIGNATORS}
+ORDINAL_STREETS: dict[str, str] = {
+    "FIRST": "1ST", "SECOND": "2ND", "THIRD": "3RD", "FOURTH": "4TH", "FIFTH": "5TH", "SIXTH": "6TH",
+    "SEVENTH": "7TH", "EIGHTH": "8TH", "NINTH": "9TH", "TENTH": "10TH", "ELEVENTH": "11TH", "TWELFTH": "12TH",
+}  # fmt: skip
+"""Street names spelt as ordinals: 123 FIRST ST is 123 1ST ST (and shares its household key)."""
+STREET_TOKENS: dict[str, str] = {**STREET_SUFFIXES, **DIRECTIONALS, **UNIT_DESIGNATORS, **ORDINAL_STREETS}
 """Every word of a street line that has a standard abbreviation."""
 
 # Street lines that say there is no address, as written or abbreviated ("1 UNKNOWN ST", "HOMELESS - NO

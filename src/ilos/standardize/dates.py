@@ -4,6 +4,7 @@ swapped variant used when comparing."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -70,7 +71,9 @@ def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
 def _strptime(value: str | None, fmt: str) -> date | None:
     if value is None or not value.strip():
         return None
-    text = value.strip()
+    text = (
+        value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
+    )  # full-width digits
     pattern = _fast_pattern(fmt)
     if pattern is not None:
         match = pattern.fullmatch(text)

@@ -16,7 +16,8 @@ SEX_CODES: dict[str, str] = {
 
 # alpha-3 -> spellings (alpha-2, English, Spanish, French, Portuguese, common short forms).
 _COUNTRY_SPELLINGS: dict[str, tuple[str, ...]] = {
-    "MEX": ("MX", "MEXICO", "MEJICO", "MEXIQUE", "MEXICAN", "MEXICANA", "MEXICANO", "UNITED MEXICAN STATES"),
+    "MEX": ("MX", "MEXICO", "MEJICO", "MEXIQUE", "MEXICAN", "MEXICANA", "MEXICANO", "UNITED MEXICAN STATES",
+            "ESTADOS UNIDOS MEXICANOS"),
     "GTM": ("GT", "GUATEMALA", "GUATEMALAN", "GUATEMALTECO", "GUATEMALTECA"),
     "HND": ("HN", "HONDURAS", "HONDURAN", "HONDURENO", "HONDURENA"),
     "SLV": ("SV", "EL SALVADOR", "SALVADOR", "SALVADORAN", "SALVADORENO", "SALVADORENA"),
@@ -90,7 +91,7 @@ COUNTRY_CODES: dict[str, str] = _index_countries()
 
 _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
 _POSSESSIVE_RE = re.compile(r"['’]S\b")  # PEOPLE'S REPUBLIC is PEOPLES REPUBLIC, as listed
-_LEADING_ARTICLE_RE = re.compile(r"^(?:THE|REPUBLIC OF|REPUBLICA DE|REPUBLIQUE D) ")
+_LEADING_ARTICLE_RE = re.compile(r"^(?:THE |REPUBLIC OF (?:THE )?|REPUBLICA DE |REPUBLIQUE D )")
 
 
 def normalize_sex(value: str | None) -> str | None:

@@ -17,6 +17,9 @@ _A_NUMBER_DIGITS_RE = re.compile(r"[0-9]{7,9}")
 MASK_PATTERN = r"\*\*\*|XXX"
 """Characters a system prints in place of hidden digits (***-**-1234, XXXXX5678)."""
 _MASK_RE = re.compile(MASK_PATTERN)
+EXTENSION_PATTERN = r"[ ,;]*(?:X|EXT|EXTENSION)[ .:#]*[0-9]+[ ]*$"
+"""An extension after a phone number (212-555-7123 x12): not part of the number."""
+_EXTENSION_RE = re.compile(EXTENSION_PATTERN)
 # Letters keyed in for look-alike digits in numeric identifiers.
 A_NUMBER_TYPOS: dict[str, str] = {"O": "0", "Q": "0", "I": "1", "L": "1"}
 _TYPO_TABLE = str.maketrans(A_NUMBER_TYPOS)
@@ -106,13 +109,14 @@ def normalize_state_id(value: str | None) -> str | None:
 
 
 def normalize_phone(value: str | None) -> str | None:
-    """A North American phone number as 10 digits ("+1 (212) 555-7123" → "2125557123"): a leading
+    """A North American phone number as 10 digits ("+1 (212) 555-7123" → "2125557123", an extension
+    after it dropped: "212-555-7123 x12"): a leading
     country code 1 is dropped; the area code cannot start with 0 or 1, nor be a service code (211 to 911) or
     555, which name no area; a local number of one repeated digit ("212-000-0000"), the fictional 555-01XX
     numbers and dummy digits (987-654-3210) → None."""
     if value is None:
         return None
-    digits = _NON_DIGIT_RE.sub("", fold_ascii_upper(without_float_tail(value)))
+    digits = _NON_DIGIT_RE.sub("", _EXTENSION_RE.sub("", fold_ascii_upper(without_float_tail(value))))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if len(digits) != 10 or digits[0] in "01" or _is_one_repeated(digits[3:]):

@@ -25,6 +25,7 @@ from ilos.standardize.identifiers import (
     A_NUMBER_TYPOS,
     DOCUMENT_MAX_LENGTH,
     DOCUMENT_MIN_LENGTH,
+    EXTENSION_PATTERN,
     FICTIONAL_EXCHANGE,
     MASK_PATTERN,
     SHARED_SSNS,
@@ -34,6 +35,7 @@ from ilos.standardize.placeholders import (
     DUMMY_DIGITS,
     FLOAT_TAIL_PATTERN,
     PLACEHOLDER_PATTERN,
+    SCIENTIFIC_PATTERN,
 )
 
 Kernel = Callable[[Any], Any]
@@ -124,7 +126,11 @@ def _without_float_tail(values: Any) -> Any:
     """Twin of `placeholders.without_float_tail`."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     maybe = pc.match_substring(values, ".0")  # a literal search first: a regex over every row costs 3x
-    return _replace_where(values, maybe, FLOAT_TAIL_PATTERN, r"\1")
+    values = _replace_where(values, maybe, FLOAT_TAIL_PATTERN, r"\1")
+    scientific = pc.and_(
+        pc.match_substring_regex(values, "[eE]"), pc.match_substring_regex(values, f"^{SCIENTIFIC_PATTERN}$")
+    )
+    return _replace_where(values, scientific, f"^{SCIENTIFIC_PATTERN}$", "")
 
 
 def a_number_kernel(values: Any) -> Any:
@@ -188,7 +194,9 @@ def document_number_kernel(values: Any) -> Any:
 
 def phone_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_phone`."""
-    digits = filter_ascii(_without_float_tail(values), DIGITS)
+    upper = pc.ascii_upper(_without_float_tail(values))
+    upper = _replace_where(upper, pc.match_substring(upper, "X"), EXTENSION_PATTERN, "")
+    digits = filter_ascii(upper, DIGITS)
     with_country = pc.and_(pc.equal(pc.utf8_length(digits), 11), pc.starts_with(digits, "1"))
     digits = pc.if_else(with_country, pc.utf8_slice_codeunits(digits, 1, 11), digits)
     valid = _all(

@@ -51,6 +51,7 @@ COMMON_GIVEN_NAMES: frozenset[str] = CANONICAL_GIVEN_NAMES | frozenset(
 _MARIAN_FIRST = frozenset({"MARIA", "JOSE"})
 _APOSTROPHE_RE = re.compile(r"['`]")
 _NON_NAME_RE = re.compile(r"[^A-Z-]+")
+_ORDINAL_RE = re.compile(r"\b[0-9]+(?:ST|ND|RD|TH)\b")  # 2ND, 3RD: generational, as II and III
 _HYPHENS_RE = re.compile(r"[ -]*-[ -]*")  # "A - -B" (punctuation gone) is one hyphen, as "A-B"
 
 
@@ -78,7 +79,8 @@ def normalize_name(value: str | None) -> str | None:
     generational suffixes (JR, III) and titles (MR, DR) dropped. Placeholders and empty results give None."""
     if value is None or is_placeholder(value):
         return None
-    text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value))))
+    upper = _ORDINAL_RE.sub(" ", _APOSTROPHE_RE.sub("", fold_ascii_upper(value)))  # SMITH 3RD: a suffix
+    text = _HYPHENS_RE.sub("-", _NON_NAME_RE.sub(" ", upper))
     tokens = _without_placeholder_phrases([t.strip("-") for t in text.split()])
     unnamed = not PLACEHOLDER_TOKENS.isdisjoint(tokens)  # then MALE, BABY and the like describe, not name
     dropped = _DROPPED_BESIDE_A_PLACEHOLDER if unnamed else _DROPPED

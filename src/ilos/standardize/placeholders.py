@@ -123,6 +123,8 @@ DUMMY_DIGITS: frozenset[str] = frozenset(
 # ".0" (a trailing 0 would make it another number). Python re and RE2 read it alike.
 FLOAT_TAIL_PATTERN = r"^([ \t\n\r\f\v]*[0-9]+)\.0+[ \t\n\r\f\v]*$"
 _FLOAT_TAIL_RE = re.compile(FLOAT_TAIL_PATTERN)
+SCIENTIFIC_PATTERN = r"[ \t\n\r\f\v]*[0-9]+(?:\.[0-9]+)?[eE][+]?[0-9]+[ \t\n\r\f\v]*"
+_SCIENTIFIC_RE = re.compile(SCIENTIFIC_PATTERN)
 
 _SEP = r"[^A-Z0-9]"
 _WORD = "(?:" + "|".join(w.replace(" ", _SEP + "+") for w in PLACEHOLDER_WORDS) + ")"
@@ -191,8 +193,10 @@ def _only_placeholder_words(upper: str) -> bool:
 
 
 def without_float_tail(value: str) -> str:
-    """The value with a spreadsheet's ".0" dropped from a whole number ("12345678.0" → "12345678")."""
-    return _FLOAT_TAIL_RE.sub(r"\1", value)
+    """The value with a spreadsheet's ".0" dropped from a whole number ("12345678.0" → "12345678"); a number
+    a spreadsheet wrote in scientific notation ("5.2345678E8") is empty: its last digits are lost, and its
+    digits read as another number (523456788)."""
+    return "" if _SCIENTIFIC_RE.fullmatch(value) else _FLOAT_TAIL_RE.sub(r"\1", value)
 
 
 def clean_text(value: str | None) -> str | None:

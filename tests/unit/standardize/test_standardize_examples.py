@@ -318,3 +318,29 @@ def test_ben_in_a_surname_is_not_benjamin() -> None:
 @pytest.mark.parametrize("full", ["MR JOHN SMITH", "Mr. John Smith", "DR JOHN SMITH", "MRS. JOHN SMITH"])
 def test_a_title_is_no_part_of_the_name(full: str) -> None:
     assert names.split_full_name(full) == names.split_full_name("JOHN SMITH")
+
+
+@pytest.mark.parametrize(
+    ("normalize", "raw", "expected"),
+    [(identifiers.normalize_phone, "212-555-7123 x12", "2125557123"),
+     (identifiers.normalize_phone, "212-555-7123 ext. 4", "2125557123"),
+     (identifiers.normalize_phone, "2.12555712E9", None), (identifiers.normalize_ssn, "5.2345678E8", None),
+     (identifiers.normalize_a_number, "2.2345678E7", None),
+     (names.normalize_name, "SMITH 3RD", "SMITH"), (names.normalize_name, "JOHN SMITH 2ND", "JOHN SMITH"),
+     (demographics.normalize_country, "Estados Unidos Mexicanos", "MEX"),
+     (demographics.normalize_country, "Republic of the Philippines", "PHL")],
+)  # fmt: skip
+def test_evidence_kept_through_how_it_was_written(
+    normalize: Callable[[str], str | None], raw: str, expected: str | None
+) -> None:
+    """An extension, an ordinal suffix, an official name: the value itself survives. A number a spreadsheet
+    wrote in scientific notation lost its last digits (5.2345678E8 read as 523456788): no number."""
+    assert normalize(raw) == expected
+
+
+def test_an_ordinal_street_spelt_out_is_the_numbered_street() -> None:
+    assert addresses.address_key("123 First Street", "11372") == addresses.address_key("123 1st St", "11372")
+
+
+def test_a_date_in_full_width_digits_reads_as_written() -> None:
+    assert dates.parse_date("\uff11\uff19\uff19\uff10-\uff10\uff11-\uff10\uff12") == date(1990, 1, 2)
