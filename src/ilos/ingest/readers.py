@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ilos.definitions.sources import ColumnSpec
 from ilos.errors import BadSourceFileError, FieldProblem
@@ -110,7 +112,7 @@ def blank_rows(path: Path, delimiter: str) -> list[int]:
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
             rows = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True)
             return [n for n, row in enumerate(rows) if not row and n > 0]
-    except csv.Error:  # quoting DuckDB rejects line by line: the blank lines seen so far are all there is
+    except csv.Error:  # a line the csv module cannot read (DuckDB rejects it): number as DuckDB's skips alone
         return []
     finally:
         csv.field_size_limit(limit)
@@ -187,7 +189,8 @@ def stage_parquet(
     drop_stage_tables(conn)
     source = _parquet_source(path)
     _check_identifier_types(conn, source, types, schema, display_path)
-    exprs = [_text_expr(name, types[name], schema.get(name)) for name in types]
+    zones = parquet_time_zones(path)
+    exprs = [_text_expr(name, types[name], schema.get(name), zones.get(name)) for name in types]
     try:
         conn.execute(
             f"CREATE TEMP TABLE {STAGE} AS SELECT {', '.join(exprs)}, file_row_number + 1 AS _ord "  # noqa: S608
@@ -200,17 +203,35 @@ def stage_parquet(
     _number_rows(conn)
 
 
-def _text_expr(name: str, sql_type: str, spec: ColumnSpec | None) -> str:
-    """Dates stored natively are rendered in the declared format so the raw text matches CSV sources."""
-    col = qi(name)
+def parquet_time_zones(path: Path) -> dict[str, str]:
+    """Each time-zone-aware timestamp column's zone as written (the file's Arrow schema; UTC when only
+    Parquet's own flag says so). DuckDB reads such a column as an instant and shows it in the session's zone:
+    a date of birth written as midnight in Berlin read as the day before on a UTC machine, so both readers
+    (ingest, `ilos link`) show it as the clock read where it was written. A schema pyarrow cannot read (a
+    damaged file DuckDB still reads) names no zone: DuckDB's reading and its errors stand."""
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError):
+        return {}
+    return {
+        field.name: str(field.type.tz)
+        for field in schema
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None
+    }
+
+
+def _text_expr(name: str, sql_type: str, spec: ColumnSpec | None, zone: str | None = None) -> str:
+    """Dates stored natively are rendered in the declared format so the raw text matches CSV sources; a
+    time-zone-aware one as the clock read in its zone (`parquet_time_zones`)."""
+    col = qi(name) if zone is None else f"timezone({ql(zone)}, {qi(name)})"
     if (
         spec is not None
         and spec.type == "date"
         and spec.format
         and sql_type.startswith(("DATE", "TIMESTAMP"))
     ):
-        return f"strftime({col}, {ql(spec.format)}) AS {col}"
-    return f"CAST({col} AS VARCHAR) AS {col}"
+        return f"strftime({col}, {ql(spec.format)}) AS {qi(name)}"
+    return f"CAST({col} AS VARCHAR) AS {qi(name)}"
 
 
 def _check_identifier_types(

@@ -207,8 +207,10 @@ class IncrementalLinker:
     ) -> list[JudgementOutcome]:
         """Apply the rows of `history` (every judgement row, oldest first) not taken in yet, up to row `upto`
         (all when None), in order. The rows the batch files reflect (the first `judgements_applied`; every row
-        with `as_batch`) are taken in as a batch run takes them: only each pair's latest among them acts, an
-        earlier one is passed over ("superseded"), so a "match" a later "no match" replaced joins nothing.
+        with `as_batch`) are taken in as a batch run takes them, all together at the first call that reaches
+        one of them (whatever `upto`: a replayed journal line's count may stop among them): only each pair's
+        latest among them acts, every "no match" before the matches (`_batch_order`), and an earlier one is
+        passed over ("superseded"), so a "match" a later "no match" replaced joins nothing.
         A row after them acts as it comes, as it did in the running worker: a "match" joins two subjects for
         good (a union-find cannot split them) and a later "no match" on the pair can only keep them together;
         `identity_pending` holds both until a batch run honours the later verdict."""
@@ -220,6 +222,10 @@ class IncrementalLinker:
                 "row): it was replaced by an older copy; restore the file it replaced"
             )
         batch_rows = wanted if as_batch else min(self.judgements_applied, len(history))
+        if self.judgements_seen < batch_rows:  # the rows the batch files reflect act together, all at once:
+            wanted = max(
+                wanted, batch_rows
+            )  # replay's first line may ask for a few (`upto`), the run took all
         latest = self._latest_among(history, batch_rows) if self.judgements_seen < batch_rows else {}
         rows = range(self.judgements_seen, max(wanted, self.judgements_seen))
         outcomes = {}

@@ -49,8 +49,9 @@ def write_report(
         f"(expected precision {threshold['expected_precision']:.4f}, expected recall "
         f"{threshold['expected_recall']:.4f})",
         f"- review band: {threshold['review_low']:.4f} to {threshold['review_high']:.4f}; "
-        f"pairs queued for review (in the band, and across two subjects or carrying a merge): "
-        f"{summary_dict['review_pairs']:,}",
+        f"pairs for review (in the band, and across two subjects or carrying a merge): "
+        f'{summary_dict["review_pairs"]:,} (any judged "unsure" among them are held out of the queue: '
+        "`ilos link review --unsure` lists them)",
         f"- household conflicts (same address, different first name or date of birth): "
         f"{summary_dict['household_conflicts']:,}",
         f"- merges refused by constraints: {_counts(summary_dict['refused_merges'])}",

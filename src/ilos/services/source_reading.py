@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import SourcesConfig, SourceSpec, file_format_of
 from ilos.errors import InvalidInputError
 from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
-from ilos.ingest.readers import csv_read_sql
+from ilos.ingest.readers import csv_read_sql, parquet_time_zones
 
 
 def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
@@ -71,8 +71,7 @@ def read_as_text(
     con = duckdb.connect()
     try:
         if file_format == "parquet":
-            schema = pq.read_schema(path)
-            names = schema.names
+            names = pq.read_schema(path).names
             keep = _places(names, columns)
             if not keep:  # no column asked for is there (the header checks say which) or none at all
                 return pa.table({})
@@ -81,7 +80,7 @@ def read_as_text(
             table = (
                 con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
             )
-            return _as_text(table, [schema.field(i) for i in keep], path)
+            return _as_text(table, parquet_time_zones(path), path)
         # As ingest: any other encoding is read as UTF-8 written anew (DuckDB's utf-16 is little-endian only).
         if codecs.lookup(encoding).name != "utf-8":
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
@@ -100,18 +99,18 @@ def read_as_text(
         con.close()
 
 
-def _as_text(table: pa.Table, written: Sequence[pa.Field], path: Path) -> pa.Table:
+def _as_text(table: pa.Table, zones: dict[str, str], path: Path) -> pa.Table:
     """A Parquet file's columns as text; a timestamp to the microsecond, as the docs show it (pandas writes
     nanoseconds, whose nine decimals no documented format reads), and one with a time zone as the clock read
-    in the zone it was `written` with (DuckDB reads it in UTC: a date of birth stored as Berlin's midnight
-    was the day before, with a `+00` no format reads). A column that has no text form (binary, a list or a
-    struct) is named, not a traceback."""
+    in the zone it was written with (`parquet_time_zones`: DuckDB reads it in the session's zone, with a
+    `+00` no format reads). A column that has no text form (binary, a list or a struct) is named, not a
+    traceback."""
     columns = []
-    for field, original, column in zip(table.schema, written, table.columns, strict=True):
+    for field, column in zip(table.schema, table.columns, strict=True):
         if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
             column = column.cast(pa.timestamp("us", field.type.tz), safe=False)
-        if pa.types.is_timestamp(original.type) and original.type.tz is not None:
-            column = pc.local_timestamp(column.cast(pa.timestamp("us", original.type.tz)))
+        if field.name in zones:
+            column = pc.local_timestamp(column.cast(pa.timestamp("us", zones[field.name])))
         try:
             columns.append(column.cast(pa.string()))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

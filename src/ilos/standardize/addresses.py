@@ -71,7 +71,7 @@ _REPEATED_UNIT_RE = re.compile(REPEATED_UNIT_PATTERN)
 _STREET_PLACEHOLDER_RE = re.compile(STREET_PLACEHOLDER_PATTERN)
 _ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 _LETTER_RE = re.compile("[A-Z]")
-HOUSE_NUMBER_PATTERN = "^[0-9]+ "
+HOUSE_NUMBER_PATTERN = "^[0-9][0-9A-Z]*(?: HALF)? "  # as the household key reads a number (10A, 1 HALF)
 """A house number before a placeholder (1 N/A, 1 NOT PROVIDED) makes no address of it."""
 _HOUSE_NUMBER_RE = re.compile(HOUSE_NUMBER_PATTERN)
 _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")

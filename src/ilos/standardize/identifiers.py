@@ -14,10 +14,10 @@ _NON_ALNUM_RE = re.compile(r"[^A-Z0-9]+")
 _NON_DIGIT_RE = re.compile(r"[^0-9]+")
 _DIGIT_RE = re.compile(r"[0-9]")
 _A_NUMBER_DIGITS_RE = re.compile(r"[0-9]{7,9}")
-MASK_PATTERN = r"\*\*\*|XXX"
-"""Characters a system prints in place of hidden digits (***-**-1234, XXXXX5678)."""
+MASK_PATTERN = r"\*|^[^A-Z0-9]*XX|XXX"
+"""Characters a system prints in place of hidden digits (***-**-1234, **5678, XX-XX-5678, XXXXX5678)."""
 _MASK_RE = re.compile(MASK_PATTERN)
-EXTENSION_PATTERN = r"[ ,;]*(?:X|EXT|EXTENSION)[ .:#]*[0-9]+[ ]*$"
+EXTENSION_PATTERN = r"(?:X|EXT|EXTENSION)[ .:#]*[0-9]{1,6}[ \t\n\r\f\v]*$"
 """An extension after a phone number (212-555-7123 x12): not part of the number."""
 _EXTENSION_RE = re.compile(EXTENSION_PATTERN)
 # Letters keyed in for look-alike digits in numeric identifiers.
@@ -81,7 +81,7 @@ def normalize_document_number(value: str | None) -> str | None:
     spreadsheet's ".0" dropped; placeholders, one repeated character, no digit ("PENDING", "NOT ISSUED"),
     lengths outside 4-20, a masked number (XXXXX5678, *****5678: everyone with those last digits would
     agree) and a letter before one repeated digit (A0000000) give None."""
-    if value is None or is_placeholder(value := without_float_tail(value)):
+    if value is None or is_placeholder(value := without_float_tail(value, scientific=False)):
         return None
     if _MASK_RE.search(fold_ascii_upper(value)):
         return None

@@ -122,15 +122,17 @@ def is_placeholder_kernel(values: Any) -> Any:
 _A_NUMBER_TYPOS = _byte_table(_UPPER + "0123456789", A_NUMBER_TYPOS)
 
 
-def _without_float_tail(values: Any) -> Any:
+def _without_float_tail(values: Any, scientific: bool = True) -> Any:
     """Twin of `placeholders.without_float_tail`."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     maybe = pc.match_substring(values, ".0")  # a literal search first: a regex over every row costs 3x
     values = _replace_where(values, maybe, FLOAT_TAIL_PATTERN, r"\1")
-    scientific = pc.and_(
+    if not scientific:
+        return values
+    scientific_rows = pc.and_(
         pc.match_substring_regex(values, "[eE]"), pc.match_substring_regex(values, f"^{SCIENTIFIC_PATTERN}$")
     )
-    return _replace_where(values, scientific, f"^{SCIENTIFIC_PATTERN}$", "")
+    return _replace_where(values, scientific_rows, f"^{SCIENTIFIC_PATTERN}$", "")
 
 
 def a_number_kernel(values: Any) -> Any:
@@ -172,7 +174,7 @@ def ssn_kernel(values: Any) -> Any:
 def document_number_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_document_number` (passport, FBI number, state id). Of the
     placeholder rules only the words and dummy numbers can survive the length and repetition checks."""
-    compact = filter_ascii(_without_float_tail(values), UPPER_ALNUM)
+    compact = filter_ascii(_without_float_tail(values, scientific=False), UPPER_ALNUM)
     length = pc.utf8_length(compact)
     valid = _all(
         pc.match_substring_regex(compact, "[0-9]"),
@@ -181,7 +183,7 @@ def document_number_kernel(values: Any) -> Any:
         pc.invert(_is_one_repeated(compact)),
         pc.invert(pc.is_in(compact, value_set=_DUMMY)),
         pc.invert(_placeholder_words(pc.ascii_upper(values))),
-        pc.invert(pc.match_substring_regex(pc.ascii_upper(values), MASK_PATTERN)),
+        pc.invert(pc.match_substring_regex(pc.ascii_upper(_without_float_tail(values, False)), MASK_PATTERN)),
         pc.invert(
             pc.and_(
                 pc.match_substring_regex(compact, "^[A-Z]"),

@@ -28,6 +28,10 @@ FOLLOW_PARTICLES: frozenset[str] = frozenset({"LA", "LAS", "LOS", "DER", "DEN", 
 # The conjunction joining paternal and maternal surnames: GARCIA Y LOPEZ.
 CONJUNCTIONS: frozenset[str] = frozenset({"Y", "E"})
 _NOT_NAME_WORDS = LEAD_PARTICLES | FOLLOW_PARTICLES | CONJUNCTIONS
+# "Son of" before a name in Arabic and Hebrew surnames (MOHAMED BEN ALI, SARA BEN DAVID): no word of the name's
+# own, so not keyed (BEN alone is BENJAMIN's nickname); not a particle when splitting a full name (BEN SMITH).
+PATRONYMIC_PARTICLES: frozenset[str] = frozenset({"BEN", "BIN", "IBN"})
+_NOT_TOKEN_WORDS = _NOT_NAME_WORDS | PATRONYMIC_PARTICLES
 # Tokens that carry no identity and are dropped from inside a name (`placeholders.NAME_GAP_WORDS` and the
 # like), and generational suffixes (a JR shares his father's name: the suffix is no evidence).
 PLACEHOLDER_TOKENS: frozenset[str] = frozenset((*UNKNOWN_SPELLINGS, *NAME_PLACEHOLDER_WORDS, *NAME_GAP_WORDS))
@@ -121,17 +125,18 @@ def _words(normalized: str) -> list[str]:
     return normalized.replace("-", " ").split()
 
 
-def _name_words(normalized: str) -> list[str]:
+def _name_words(normalized: str, not_names: frozenset[str] = _NOT_NAME_WORDS) -> list[str]:
     """The words of a normalised name in order, without the particles and conjunctions (DE, LA, Y) that a
     name word follows: one that ends the name is a name (DO, DU, DA: Vietnamese and Chinese surnames), and
-    dropping it left THANH DO and THANH DU alike THANH, the same name."""
+    dropping it left THANH DO and THANH DU alike THANH, the same name. (A family name written first in one
+    string, DO THANH, still reads as THANH.)"""
     words = _words(normalized)
     kept: list[str] = []
     name_after = False  # a name word comes later
     for word in reversed(words):
-        if word not in _NOT_NAME_WORDS or not name_after:
+        if word not in not_names or not name_after:
             kept.append(word)
-        name_after = name_after or word not in _NOT_NAME_WORDS
+        name_after = name_after or word not in not_names
     return kept[::-1]
 
 
@@ -268,10 +273,11 @@ def given_keys(given: str | None) -> tuple[str, ...]:
 
 
 def token_set(normalized: str | None) -> list[str]:
-    """Sorted unique words of an already normalised name, without particles and conjunctions."""
+    """Sorted unique words of an already normalised name, without the particles and conjunctions a name word
+    follows (`_name_words`), BEN, BIN and IBN among them (BEN ALI: BEN would key as BENJAMIN)."""
     if not normalized:
         return []
-    return sorted(set(_name_words(normalized)))
+    return sorted(set(_name_words(normalized, _NOT_TOKEN_WORDS)))
 
 
 def name_tokens(*names: str | None) -> tuple[str, ...]:

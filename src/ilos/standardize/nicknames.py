@@ -82,7 +82,7 @@ _BY_CANONICAL: dict[str, tuple[str, ...]] = {
     "EDWARD": ("EDDIE", "EDDY", "NED"),
     "STEVEN": ("STEVE", "STEVIE"),
     "NICHOLAS": ("NICK", "NICKY"),
-    "BENJAMIN": ("BENNY",),  # not BEN: "son of" in Arabic and Hebrew surnames (BEN ALI, BEN DAVID)
+    "BENJAMIN": ("BEN", "BENNY"),  # BEN inside a name (BEN ALI) is no name word: `names.token_set`
     "PATRICK": ("PADDY",),
     "TIMOTHY": ("TIM", "TIMMY"),
     "KENNETH": ("KEN", "KENNY"),

@@ -192,11 +192,14 @@ def _only_placeholder_words(upper: str) -> bool:
     return bool(words) and len(words) in reached
 
 
-def without_float_tail(value: str) -> str:
-    """The value with a spreadsheet's ".0" dropped from a whole number ("12345678.0" → "12345678"); a number
-    a spreadsheet wrote in scientific notation ("5.2345678E8") is empty: its last digits are lost, and its
-    digits read as another number (523456788)."""
-    return "" if _SCIENTIFIC_RE.fullmatch(value) else _FLOAT_TAIL_RE.sub(r"\1", value)
+def without_float_tail(value: str, scientific: bool = True) -> str:
+    """The value with a spreadsheet's ".0" dropped from a whole number ("12345678.0" → "12345678"); with
+    `scientific` (an identifier made of digits), a number a spreadsheet wrote in scientific notation
+    ("5.2345678E8") is empty: its last digits are lost, and its digits read as another number (523456788).
+    Not for document numbers, where digits, an E and digits (12E45678) may be the number itself."""
+    if scientific and _SCIENTIFIC_RE.fullmatch(value):
+        return ""
+    return _FLOAT_TAIL_RE.sub(r"\1", value)
 
 
 def clean_text(value: str | None) -> str | None:

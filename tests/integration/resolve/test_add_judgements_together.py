@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import load_sources_config
 from ilos.resolve import linkage
 from ilos.resolve.incremental import IncrementalLinker
-from ilos.resolve.judgements import record_judgement
-from ilos.services.linking import LinkRun, add_records
+from ilos.resolve.judgements import judgement_history, record_judgement
+from ilos.services.linking import LinkRun, add_records, link_config
 from ilos.services.source_reading import read_source_file
 
 
@@ -63,3 +63,24 @@ def test_a_later_no_match_keeps_apart_what_two_earlier_matches_would_chain(
     assert any(
         '"match" judgement(s) made since the last `ilos link` could not join' in w for w in report.warnings
     )
+
+
+def test_a_replay_takes_the_rows_a_run_took_in_together_whatever_its_lines_count(
+    small_world: Path, small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """The worker replays its journal line by line, each taking judgements in up to the count on the line;
+    rows a later run took in act together at the first line, as that run took them (A and C kept apart)."""
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    a, b, c = _three_subjects(out)
+    record_judgement(out, a, b, "match", "reviewer-a")
+    record_judgement(out, b, c, "match", "reviewer-a")
+    record_judgement(out, a, c, "no_match", "reviewer-b")
+    link_config(small_world / "sources.yaml", out)  # the run takes all three in
+    history = judgement_history(out)
+
+    linker = IncrementalLinker(out, take_in_judgements=False)
+    assert linker.judgements_applied == 3
+    linker.take_in(history, 2)  # the first journal line was written when two rows had been taken in
+    linker.take_in(history, 3)
+    assert linker.subject_of(a) != linker.subject_of(c)
+    assert linker.subject_of(a) == linker.subject_of(b)

@@ -142,3 +142,22 @@ def test_blank_lines_are_rows_of_the_file_that_hold_no_record(lake, make_source)
     assert sorted(_quarantine(lake)) == [5, 7]
     landed = lake.execute("SELECT id, _row_number FROM raw_people ORDER BY 2").fetchall()
     assert landed == [("2", 2), ("6", 6), ("8", 8)]
+
+
+def test_a_parquet_timestamp_with_a_time_zone_lands_as_the_clock_there(lake, make_source) -> None:
+    """Berlin's midnight is 22:00 the day before in UTC: DuckDB showed it in the session's zone (the host's),
+    so the date of birth landed as the day before, and a text column with the host's offset after it."""
+    spec, path = make_source(b"", file_name="people.parquet")
+    midnight = pa.array([641512800_000_000], pa.timestamp("us", "UTC")).cast(
+        pa.timestamp("us", "Europe/Berlin")
+    )
+    table = pa.table(
+        {"id": ["1"], "name": midnight, "dob": midnight, "a_number": ["012345679"], "zip": ["00501"]}
+    )
+    pq.write_table(table, path)
+    lake.execute("SET TimeZone = 'America/New_York'")  # a host far from both
+    ingest_source(lake, spec, path, "cfg")
+    assert lake.execute("SELECT name, dob FROM raw_people").fetchone() == (
+        "1990-05-01 00:00:00",
+        "1990-05-01",
+    )

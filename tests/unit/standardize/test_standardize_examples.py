@@ -252,6 +252,8 @@ def test_registry_covers_every_one_column_field() -> None:
 @pytest.mark.parametrize(
     ("normalize", "raw"),
     [(identifiers.normalize_document_number, "XXXXX5678"), (identifiers.normalize_document_number, "*****5678"),
+     (identifiers.normalize_document_number, "**-**-5678"), (identifiers.normalize_document_number, "**5678"),
+     (identifiers.normalize_document_number, "XX-XX-5678"),
      (identifiers.normalize_document_number, "****-****-5678"), (identifiers.normalize_document_number, "A0000000"),
      (identifiers.normalize_phone, "987-654-3210"), (identifiers.normalize_phone, "(555) 123-4567"),
      (identifiers.normalize_phone, "(911) 123-4567"), (identifiers.normalize_phone, "311-234-5678")],
@@ -294,7 +296,20 @@ def test_a_hyphenated_or_half_house_number_stays_the_house_number(left: str, rig
     )
 
 
-@pytest.mark.parametrize("raw", ["1 N/A", "1 NA", "1 NOT PROVIDED", "1 REFUSED", "1 TEST", "1 X"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1 N/A",
+        "1 NA",
+        "1 NOT PROVIDED",
+        "1 REFUSED",
+        "1 TEST",
+        "1 X",
+        "12-B UNKNOWN",
+        "10-A N/A",
+        "1 1/2 N/A",
+    ],
+)
 def test_a_placeholder_after_a_house_number_is_no_street(raw: str) -> None:
     assert addresses.normalize_street(raw) is None
     assert addresses.address_key(raw, "11372") is None
@@ -311,8 +326,12 @@ def test_a_particle_that_ends_a_name_is_a_name(given: str, family: str, other_fa
 
 
 def test_ben_in_a_surname_is_not_benjamin() -> None:
-    assert "BENJAMIN" not in names.token_keys("BEN")
-    assert names.token_keys("BENNY") == ("BENJAMIN",)
+    """BEN before a name ("son of": BEN ALI) is no word of the name; BEN alone is BENJAMIN's nickname."""
+    keys = {k for w in names.name_tokens("MOHAMED", "BEN ALI") for k in names.token_keys(w)}
+    assert "BENJAMIN" not in keys
+    assert names.name_tokens("MOHAMED", "BEN ALI") == names.name_tokens("MOHAMED", "ALI")
+    assert names.token_keys("BEN") == names.given_keys("BEN") == ("BENJAMIN",)
+    assert names.split_full_name("BEN SMITH").given == "BEN"
 
 
 @pytest.mark.parametrize("full", ["MR JOHN SMITH", "Mr. John Smith", "DR JOHN SMITH", "MRS. JOHN SMITH"])
@@ -326,6 +345,8 @@ def test_a_title_is_no_part_of_the_name(full: str) -> None:
      (identifiers.normalize_phone, "212-555-7123 ext. 4", "2125557123"),
      (identifiers.normalize_phone, "2.12555712E9", None), (identifiers.normalize_ssn, "5.2345678E8", None),
      (identifiers.normalize_a_number, "2.2345678E7", None),
+     (identifiers.normalize_document_number, "12E45678", "12E45678"),  # digits, E, digits: a document number
+     (identifiers.normalize_phone, "TEXT 2125557123", "2125557123"),
      (names.normalize_name, "SMITH 3RD", "SMITH"), (names.normalize_name, "JOHN SMITH 2ND", "JOHN SMITH"),
      (demographics.normalize_country, "Estados Unidos Mexicanos", "MEX"),
      (demographics.normalize_country, "Republic of the Philippines", "PHL")],
