@@ -13,12 +13,13 @@ from ilos.api.deps import request_caller, store_of
 from ilos.api.schemas import ERROR_RESPONSES, ErrorOut
 from ilos.services import changes, subject_splits
 from ilos.services.access import Caller
+from ilos.services.change_inbox import MAX_VALUE_CHARS
 from ilos.services.store_access import Store
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Who = Depends(request_caller)
 At = Depends(store_of)
-Text = Annotated[str, Field(max_length=4000, pattern=r"^[^\x00]*$")]
+Text = Annotated[str, Field(max_length=MAX_VALUE_CHARS, pattern=r"^[^\x00]*$")]
 
 
 class _Out(BaseModel):

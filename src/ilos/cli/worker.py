@@ -108,9 +108,10 @@ def _process(worker: realtime.Worker, follow: bool) -> None:
         before = worker.rebuild_state()
         for p in worker.run_once():
             changed = "; ".join(f"{c['classification']} {c['kind']}" for c in p.changes) or "no change"
-            console.print(
-                f"{p.event_id} {p.record} -> {p.subject_id} ({p.action}, {p.milliseconds:.1f} ms): {changed}"
-            )
+            console.print(  # ids as written: no markup read in them, no wrapping of a long one
+                f"{p.event_id} {p.record} -> {p.subject_id} ({p.action}, {p.milliseconds:.1f} ms): {changed}",
+                markup=False, highlight=False, soft_wrap=True,
+            )  # fmt: skip
         news = before.news(worker.rebuild_state())
         if news:
             console.print(news)

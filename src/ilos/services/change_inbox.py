@@ -19,13 +19,15 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ilos.definitions.sources import SourcesConfig, SourceSpec
+from ilos.definitions.sources import ColumnSpec, SourcesConfig, SourceSpec
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.journal_file import JOURNAL_FILE, append_lines, event_lines, journal_lines
 from ilos.services.journal_records import refuse_a_linked_record
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
+from ilos.standardize.dates import unparseable
+from ilos.standardize.placeholders import is_placeholder
 from ilos.store.inbox_tables import ChangeEventRow
 
 INBOX_FILE = "inbox.jsonl"
@@ -96,24 +98,68 @@ def checked_new_record(
     return spec, row
 
 
-def checked_values(config: SourcesConfig, source: str, values: Mapping[str, Any]) -> Values:
-    """The row as text, refused (every problem at once) unless the source is known and the row has exactly
-    its declared columns (a value may be null)."""
-    known = {s.name: s for s in config.sources}
+MAX_VALUE_CHARS = 4000
+"""The longest value a change event may carry (the API's bound, and the CLI's)."""
+
+
+def checked_values(config: SourcesConfig, source: str, values: Any) -> Values:
+    """The row, refused (every problem at once) unless the source is a people source of the config, the row
+    is an object with exactly its declared columns, and each value is text the linkage can hold (or null): at
+    most `MAX_VALUE_CHARS` characters, no NUL, no lone surrogate (one in the journal broke every later run
+    that read it), and a date its column's format reads (the worker turned an unreadable one into no event:
+    a stay posted with the wrong date format was lost)."""
+    known = {s.name: s for s in config.people_sources}
     if source not in known:
-        message = f"No source named {source!r} in the linkage's config; known sources: {', '.join(known)}"
+        reference = (
+            " (a reference source: the worker links people records)"
+            if any(s.name == source for s in config.sources)
+            else ""
+        )
+        message = (
+            f"No source named {source!r} among the linkage config's people sources{reference}; known: "
+            f"{', '.join(known)}"
+        )
         raise InvalidInputError(message, [FieldProblem("source", message)])
+    if not isinstance(values, Mapping):
+        raise InvalidInputError(
+            f"Change event for {source!r}: the row is {type(values).__name__}, not an object"
+        )
     declared = known[source].declared_schema()
     missing = sorted(c for c in declared if c not in values)
-    unknown = sorted(c for c in values if c not in declared)
+    unknown = sorted(str(c) for c in values if c not in declared)
     problems = [FieldProblem(f"values.{c}", "is a declared column of the source; give it (null allowed)")
                 for c in missing]  # fmt: skip
     problems += [FieldProblem(f"values.{c}", f"is not a column of source {source!r}") for c in unknown]
+    problems += [p for c, v in values.items() if c in declared for p in _value_problems(c, v, declared[c])]
     if problems:
         lacks = f" lacks column(s) {', '.join(missing)}" if missing else ""
         extra = f" has unknown column(s) {', '.join(unknown)}" if unknown else ""
-        raise InvalidInputError(f"Change event for {source!r}{lacks}{extra}", problems)
-    return {k: None if v is None else str(v) for k, v in values.items()}
+        bad = "" if lacks or extra else f" has {len(problems)} unusable value(s)"
+        raise InvalidInputError(f"Change event for {source!r}{lacks}{extra}{bad}", problems)
+    return dict(values)
+
+
+def _value_problems(column: str, value: Any, spec: ColumnSpec) -> list[FieldProblem]:
+    where = f"values.{column}"
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [FieldProblem(where, f"is {type(value).__name__}; values are text (or null): quote it")]
+    if len(value) > MAX_VALUE_CHARS:
+        return [FieldProblem(where, f"holds {len(value):,} characters; at most {MAX_VALUE_CHARS:,}")]
+    if "\x00" in value or not _encodable(value):
+        return [FieldProblem(where, "holds a NUL or a lone surrogate, which no source file holds")]
+    if spec.type == "date" and spec.format and unparseable(value, spec.format) and not is_placeholder(value):
+        return [FieldProblem(where, f"{value!r} is not a date in the column's format {spec.format!r}")]
+    return []
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class FileInbox:

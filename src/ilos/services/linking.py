@@ -444,8 +444,22 @@ def _subject_moves(before: Path, clusters: pa.Table) -> list[SubjectEvent]:
 
 
 def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[FieldProblem]:
-    """Incoming record ids the linkage already holds: a correction needs a new record id."""
+    """Incoming record ids the linkage already holds (the batch files, or the change worker's journal) or its
+    file inbox holds for the worker: a correction needs a new record id. Added, a journaled id moved the
+    worker's record (a court stay) to whichever subject the add's row joined; a waiting one stopped the worker
+    at that event for good ("already linked")."""
     ids = raw.column(spec.record_id).cast(pa.string()).to_pylist()  # as stored: compared exactly
+    keys = {record_key(spec.name, i) for i in ids if i}
+    theirs = sorted(journaled_subjects(linkage_dir, keys)) + sorted(_waiting_in_file_inbox(linkage_dir, keys))
+    if theirs:
+        examples = ", ".join(repr(k.split("|", 1)[1]) for k in theirs[:3])
+        return [
+            FieldProblem(
+                f"source {spec.name!r} column {spec.record_id!r}",
+                f"{len(theirs):,} record id(s) the change worker linked or has waiting in its inbox (e.g. "
+                f"{examples}); a correction needs a new record id",
+            )
+        ]
     con = duckdb.connect()
     try:
         ((count, shown),) = con.sql(
@@ -464,6 +478,21 @@ def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[
             f"{count:,} record id(s) are already linked (e.g. {examples}); a correction needs a new record id",
         )
     ]
+
+
+def _waiting_in_file_inbox(linkage_dir: Path, keys: Collection[str]) -> set[str]:
+    """Of these record keys, those of events in the linkage's file inbox the worker has not linked yet (the
+    store's inbox is the store's: `ilos link add` runs without one)."""
+    from ilos.services.change_inbox import INBOX_FILE, FileInbox  # here only: it imports the store
+
+    if not (linkage_dir / INBOX_FILE).exists():
+        return set()
+    config = load_linkage_config(linkage_dir)
+    waiting = set()
+    for event in FileInbox(linkage_dir).pending():
+        id_column = config.source(event.source).record_id
+        waiting.add(record_key(event.source, event.values.get(id_column) or ""))
+    return waiting & set(keys)
 
 
 def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:
