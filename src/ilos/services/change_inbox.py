@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ilos.definitions.sources import ColumnSpec, SourcesConfig, SourceSpec
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.services.appended_lines import AppendedLines
-from ilos.services.journal_file import JOURNAL_FILE, append_lines, event_lines, journal_lines
+from ilos.services.journal_file import JOURNAL_FILE, append_lines, event_lines, journal_lines, posting_to
 from ilos.services.journal_records import refuse_a_linked_record
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
@@ -189,9 +189,11 @@ class FileInbox:
     def post(self, source: str, values: Values, event_id: str | None = None) -> str:
         event_id = event_id or uuid.uuid4().hex
         received = datetime.now(UTC).isoformat()
-        append_lines(
-            self.path, [{"event_id": event_id, "source": source, "values": values, "received_at": received}]
-        )
+        with posting_to(self.path):  # a post killed mid-line left a torn one: the next line was glued to it
+            append_lines(
+                self.path,
+                [{"event_id": event_id, "source": source, "values": values, "received_at": received}],
+            )
         return event_id
 
     def holds(self, source: str, column: str, value: str | None) -> bool:

@@ -4,9 +4,11 @@ linker is needed to read them, so generic linking reads the journal without impo
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +30,41 @@ def append_lines(path: Path, payloads: Sequence[Mapping[str, Any]]) -> None:
 
 
 def drop_torn_tail(path: Path) -> None:
-    """Cut a torn last line (a crash mid-write) off the file, so the next line is not appended to it."""
+    """Cut a torn last line (a crash mid-write) off the file, so the next line is not appended to it. Only
+    the tail is read: a post runs it on an inbox of every event ever posted."""
     if not path.exists():
         return
     with path.open("rb+") as f:
-        data = f.read()
-        if data and not data.endswith(b"\n"):
-            f.truncate(data.rfind(b"\n") + 1)
+        end = f.seek(0, os.SEEK_END)
+        cut = reach = end
+        while reach > 0:  # back from the end, a chunk at a time, to the last newline
+            start = max(0, reach - _CHUNK)
+            f.seek(start)
+            found = f.read(reach - start).rfind(b"\n")
+            if found >= 0:
+                cut = start + found + 1
+                break
+            reach = cut = start
+        if cut < end:
+            f.truncate(cut)
             f.flush()
             os.fsync(f.fileno())
+
+
+_CHUNK = 64 * 1024
+
+
+@contextmanager
+def posting_to(path: Path) -> Iterator[None]:
+    """Appenders of `path` one at a time (a lock file beside it, waited for): a torn last line is then a
+    dead writer's, and the holder cuts it (`drop_torn_tail`) before its own line, which was appended to it."""
+    with path.with_name(path.name + ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            drop_torn_tail(path)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def is_event_line(entry: Mapping[str, Any]) -> bool:

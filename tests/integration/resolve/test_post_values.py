@@ -110,3 +110,14 @@ def test_the_worker_prints_an_id_as_written(small_world: Path, out: Path) -> Non
     result = CliRunner().invoke(app, ["worker", "run", str(out), "--inbox", "file"])
     assert result.exit_code == 0, result.output
     assert "court_cases|M1[/][red] -> S-" in result.output
+
+
+def test_a_post_after_one_killed_mid_line_is_a_line_of_its_own(small_world: Path, out: Path) -> None:
+    """The torn line of a post that died (never acknowledged) is cut; the next post was glued to it, and every
+    worker run stopped at the line no JSON reader could parse."""
+    post_change(out, "court_cases", _court_row(small_world, "BEFORE"))
+    with (out / "inbox.jsonl").open("a") as inbox:
+        inbox.write('{"event_id": "dead", "source": "court_cases", "val')
+    post_change(out, "court_cases", _court_row(small_world, "AFTER"))
+    records = [p.record for p in Worker(out).run_once()]
+    assert records == ["court_cases|BEFORE", "court_cases|AFTER"]
