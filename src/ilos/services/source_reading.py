@@ -43,7 +43,7 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
 def _duckdb_problem(exc: duckdb.Error) -> str:
     """DuckDB's message up to its list of fixes: the first line, and for a malformed CSV row the row and
     what was wrong with it (the first line names only its line number)."""
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    lines = [_shortened(line.strip()) for line in str(exc).strip().splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     if "CSV Error on Line" in lines[0]:
@@ -53,6 +53,12 @@ def _duckdb_problem(exc: duckdb.Error) -> str:
             f"{lines[0]} (a quote left open, or line endings that change within the file: LF and CRLF mixed)"
         )
     return lines[0]
+
+
+def _shortened(line: str, most: int = 300) -> str:
+    """A line of DuckDB's message as a person reads it: it quotes the row it could not read, whole (a 5 MB
+    value filled the terminal)."""
+    return line if len(line) <= most else f"{line[:most]}… ({len(line):,} characters)"
 
 
 def read_as_text(

@@ -51,6 +51,14 @@ def test_a_csv_whose_rows_cannot_be_made_out_is_not_called_a_bad_encoding(tmp_pa
         read_source_file(config, config.source("s"))
     said = str(caught.value)  # the row is named, even the last (DuckDB's guess once took it for the header)
     assert "CSV Error on Line: 4" in said and "Expected Number of Columns: 3 Found: 4" in said
+    (tmp_path / "long.csv").write_bytes(
+        b"rid,first,last\n1,ANA,LOPEZ\n2,JOSE,DIAZ,EXTRA" + b"X" * 100_000 + b"\n"
+    )
+    config = load_sources_config(_config(tmp_path, _source("s", "long.csv")))
+    with pytest.raises(InvalidInputError) as caught:
+        read_source_file(config, config.source("s"))
+    said = str(caught.value)  # DuckDB quotes the row whole: a 5 MB one filled the terminal
+    assert "CSV Error on Line: 3" in said and "characters)" in said and len(said) < 2_000
 
 
 @pytest.mark.parametrize(
