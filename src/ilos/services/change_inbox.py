@@ -140,6 +140,7 @@ def checked_values(config: SourcesConfig, source: str, values: Any) -> Values:
 
 
 def _value_problems(column: str, value: Any, spec: ColumnSpec) -> list[FieldProblem]:
+    """What keeps one value of a posted row from being a source file's value (`checked_values`)."""
     where = f"values.{column}"
     if value is None:
         return []
@@ -155,6 +156,7 @@ def _value_problems(column: str, value: Any, spec: ColumnSpec) -> list[FieldProb
 
 
 def _encodable(text: str) -> bool:
+    """Whether the text can be written as UTF-8 (a lone surrogate, which JSON can spell, cannot)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

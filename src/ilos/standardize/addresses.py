@@ -105,7 +105,11 @@ def prepare_street(value: str) -> str:
     is one number and a half address (123 1/2) says HALF: split at the hyphen or slash, the second part was
     read as the street's first word, and 35-20 75TH ST and 35-20 76TH ST shared one household key."""
     text = _APOSTROPHE_RE.sub("", fold_ascii_upper(value))
-    text = _PUNCT_RE.sub(" ", _HALF_RE.sub(" HALF", _JOINED_NUMBER_RE.sub(r"\1\2", text)))
+    if "-" in text:  # a look costs less than the regex, and few lines hold one
+        text = _JOINED_NUMBER_RE.sub(r"\1\2", text)
+    if "1/2" in text:
+        text = _HALF_RE.sub(" HALF", text)
+    text = _PUNCT_RE.sub(" ", text)
     text = " ".join(_HASH_RE.sub(" # ", text).split())
     return _PO_BOX_RE.sub("PO BOX", text)
 
@@ -116,7 +120,8 @@ def finish_street(abbreviated: str) -> str | None:
     text = _REPEATED_UNIT_RE.sub("UNIT", abbreviated)
     if not _LETTER_RE.search(text) or is_placeholder(text) or _STREET_PLACEHOLDER_RE.fullmatch(text):
         return None
-    return None if is_placeholder(_HOUSE_NUMBER_RE.sub("", text)) else text
+    number = _HOUSE_NUMBER_RE.match(text)
+    return None if number is not None and is_placeholder(text[number.end() :]) else text
 
 
 def normalize_street(value: str | None) -> str | None:

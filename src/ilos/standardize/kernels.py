@@ -129,10 +129,8 @@ def _without_float_tail(values: Any, scientific: bool = True) -> Any:
     values = _replace_where(values, maybe, FLOAT_TAIL_PATTERN, r"\1")
     if not scientific:
         return values
-    scientific_rows = pc.and_(
-        pc.match_substring_regex(values, "[eE]"), pc.match_substring_regex(values, f"^{SCIENTIFIC_PATTERN}$")
-    )
-    return _replace_where(values, scientific_rows, f"^{SCIENTIFIC_PATTERN}$", "")
+    with_e = pc.or_(pc.match_substring(values, "E"), pc.match_substring(values, "e"))  # literal looks: cheap
+    return _replace_where(values, with_e, f"^{SCIENTIFIC_PATTERN}$", "")
 
 
 def a_number_kernel(values: Any) -> Any:
@@ -174,8 +172,11 @@ def ssn_kernel(values: Any) -> Any:
 def document_number_kernel(values: Any) -> Any:
     """Twin of `identifiers.normalize_document_number` (passport, FBI number, state id). Of the
     placeholder rules only the words and dummy numbers can survive the length and repetition checks."""
-    compact = filter_ascii(_without_float_tail(values, scientific=False), UPPER_ALNUM)
+    tail = _without_float_tail(values, scientific=False)
+    compact = filter_ascii(tail, UPPER_ALNUM)
     length = pc.utf8_length(compact)
+    upper = pc.ascii_upper(tail)
+    maybe_masked = pc.or_(pc.match_substring(upper, "*"), pc.match_substring(upper, "XX"))
     valid = _all(
         pc.match_substring_regex(compact, "[0-9]"),
         pc.greater_equal(length, DOCUMENT_MIN_LENGTH),
@@ -183,7 +184,7 @@ def document_number_kernel(values: Any) -> Any:
         pc.invert(_is_one_repeated(compact)),
         pc.invert(pc.is_in(compact, value_set=_DUMMY)),
         pc.invert(_placeholder_words(pc.ascii_upper(values))),
-        pc.invert(pc.match_substring_regex(pc.ascii_upper(_without_float_tail(values, False)), MASK_PATTERN)),
+        pc.invert(_matching_among(upper, maybe_masked, MASK_PATTERN)),
         pc.invert(
             pc.and_(
                 pc.match_substring_regex(compact, "^[A-Z]"),
@@ -248,6 +249,16 @@ def _map_words(values: Any) -> Any:
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     rebuilt = pa.ListArray.from_arrays(pa.array(offsets), pc.filter(mapped, pa.array(keep)))
     return pc.if_else(lists.is_valid(), pc.binary_join(rebuilt, " "), _NULL_STRING)
+
+
+def _matching_among(values: Any, candidates: Any, pattern: str) -> Any:
+    """Rows among `candidates` (a cheap literal look) that match `pattern`; the regex runs on those only."""
+    found = np.zeros(len(values), dtype=bool)
+    rows = pc.indices_nonzero(pc.fill_null(candidates, False)).to_numpy()
+    if len(rows):
+        hits = pc.fill_null(pc.match_substring_regex(pc.take(values, rows), pattern), False)
+        found[rows] = hits.to_numpy(zero_copy_only=False)
+    return pa.array(found)
 
 
 def _replace_where(values: Any, mask: Any, pattern: str, replacement: str) -> Any:

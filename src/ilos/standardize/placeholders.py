@@ -145,6 +145,11 @@ def by_first_word(phrases: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ..
 
 
 _PHRASES_BY_FIRST_WORD = by_first_word(w for w in PLACEHOLDER_WORDS if w != "X+")
+# Whether the first word could start a placeholder: most values' first word cannot, and this one C-speed look
+# (no repetition inside a repetition: linear) answers them before any word is read in Python.
+_FIRST_WORD_RE = re.compile(
+    "[^A-Z0-9]*(?:X+|" + "|".join(sorted(_PHRASES_BY_FIRST_WORD, key=len, reverse=True)) + ")(?![A-Z0-9])"
+)
 BLANK_PATTERN = r"[ \t\n\r\f\v]*"
 _BLANK_RE = re.compile(BLANK_PATTERN)
 _ALNUM_RE = re.compile(r"[A-Z0-9]")
@@ -179,6 +184,8 @@ def _only_placeholder_words(upper: str) -> bool:
     """Whether the words of `upper` (its runs of A-Z and 0-9) are one placeholder word or phrase after
     another (`PLACEHOLDER_PATTERN`'s language: separators are any other characters); each word is looked at
     once per phrase starting there."""
+    if _FIRST_WORD_RE.match(upper) is None:
+        return False
     words = _WORD_RE.findall(upper)
     reached = {0}  # word positions where a run of whole placeholders ends
     for start, word in enumerate(words):
