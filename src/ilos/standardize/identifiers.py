@@ -109,11 +109,10 @@ def normalize_state_id(value: str | None) -> str | None:
 
 
 def normalize_phone(value: str | None) -> str | None:
-    """A North American phone number as 10 digits ("+1 (212) 555-7123" → "2125557123", an extension
-    after it dropped: "212-555-7123 x12"): a leading
-    country code 1 is dropped; the area code cannot start with 0 or 1, nor be a service code (211 to 911) or
-    555, which name no area; a local number of one repeated digit ("212-000-0000"), the fictional 555-01XX
-    numbers and dummy digits (987-654-3210) → None."""
+    """A North American phone number as 10 digits ("+1 (212) 555-7123" → "2125557123"; an extension
+    after it is dropped: "212-555-7123 x12"): a leading country code 1 is dropped; the area code cannot start
+    with 0 or 1, nor be a service code (211 to 911) or 555, which name no area; a local number of one
+    repeated digit ("212-000-0000"), the fictional 555-01XX numbers and dummy digits (987-654-3210) → None."""
     if value is None:
         return None
     digits = _NON_DIGIT_RE.sub("", _EXTENSION_RE.sub("", fold_ascii_upper(without_float_tail(value))))
