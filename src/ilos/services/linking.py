@@ -444,20 +444,23 @@ def _subject_moves(before: Path, clusters: pa.Table) -> list[SubjectEvent]:
 
 
 def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[FieldProblem]:
-    """Incoming record ids the linkage already holds (the batch files, or the change worker's journal) or its
-    file inbox holds for the worker: a correction needs a new record id. Added, a journaled id moved the
-    worker's record (a court stay) to whichever subject the add's row joined; a waiting one stopped the worker
-    at that event for good ("already linked")."""
+    """Incoming record ids the linkage already holds (the batch files), the change worker linked with other
+    values (its journal; the same row is taken in, as a batch run takes it in), or its file inbox holds for the
+    worker: a correction needs a new record id. Added with other values, a journaled id moved the worker's
+    record (a court stay) to whichever subject the add's row joined; a waiting one stopped the worker at that
+    event for good ("already linked")."""
     ids = raw.column(spec.record_id).cast(pa.string()).to_pylist()  # as stored: compared exactly
     keys = {record_key(spec.name, i) for i in ids if i}
-    theirs = sorted(journaled_subjects(linkage_dir, keys)) + sorted(_waiting_in_file_inbox(linkage_dir, keys))
+    journaled = set(journaled_subjects(linkage_dir, keys))
+    theirs = _journaled_otherwise(linkage_dir, spec, raw, journaled)
+    theirs += sorted(_waiting_in_file_inbox(linkage_dir, keys))
     if theirs:
         examples = ", ".join(repr(k.split("|", 1)[1]) for k in theirs[:3])
         return [
             FieldProblem(
                 f"source {spec.name!r} column {spec.record_id!r}",
-                f"{len(theirs):,} record id(s) the change worker linked or has waiting in its inbox (e.g. "
-                f"{examples}); a correction needs a new record id",
+                f"{len(theirs):,} record id(s) the change worker linked with other values or has waiting in its "
+                f"inbox (e.g. {examples}); a correction needs a new record id",
             )
         ]
     con = duckdb.connect()
@@ -478,6 +481,24 @@ def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[
             f"{count:,} record id(s) are already linked (e.g. {examples}); a correction needs a new record id",
         )
     ]
+
+
+def _journaled_otherwise(
+    linkage_dir: Path, spec: SourceSpec, raw: pa.Table, journaled: set[str]
+) -> list[str]:
+    """Of the incoming rows whose record the worker journaled, the keys of those whose values (the source's
+    declared columns the input has) differ from the values the worker linked."""
+    if not journaled:
+        return []
+    posted = journaled_rows(linkage_dir, load_linkage_config(linkage_dir)).rows.get(spec.name)
+    by_id = {row[spec.record_id]: row for row in (posted.to_pylist() if posted is not None else [])}
+    columns = [c for c in spec.declared_schema() if c in raw.column_names]
+    differ = []
+    for row in raw.select(columns).to_pylist():
+        key = record_key(spec.name, row[spec.record_id])
+        if key in journaled and any(row[c] != by_id.get(row[spec.record_id], {}).get(c) for c in columns):
+            differ.append(key)
+    return sorted(differ)
 
 
 def _waiting_in_file_inbox(linkage_dir: Path, keys: Collection[str]) -> set[str]:

@@ -23,11 +23,11 @@ from ilos.services.realtime import Worker, post_change
 from ilos.services.source_reading import read_source_file
 
 
-def _court_row(world: Path, record_id: str) -> dict[str, Any]:
-    """A court_cases row of the world under a new id, every declared column given."""
+def _court_row(world: Path, record_id: str, at: int = 0) -> dict[str, Any]:
+    """A court_cases row of the world (the `at`-th) under a new id, every declared column given."""
     config = load_sources_config(world / "sources.yaml")
     spec = config.source("court_cases")
-    row = read_source_file(config, spec).slice(0, 1).to_pylist()[0]
+    row = read_source_file(config, spec).slice(at, 1).to_pylist()[0]
     return {**{c: row.get(c) for c in spec.declared_schema()}, spec.record_id: record_id}
 
 
@@ -81,9 +81,9 @@ def test_a_reference_source_is_no_source_of_people(small_world: Path, out: Path)
         post_change(out, reference.name, {c: "X" for c in reference.declared_schema()})
 
 
-def _input(world: Path, tmp_path: Path, record_id: str) -> Path:
-    row = _court_row(world, record_id)
-    path = tmp_path / f"{record_id}.csv"
+def _input(world: Path, tmp_path: Path, record_id: str, at: int = 0) -> Path:
+    row = _court_row(world, record_id, at)
+    path = tmp_path / f"{record_id}-{at}.csv"
     pcsv.write_csv(pa.Table.from_pylist([row]).cast(pa.schema([(k, pa.string()) for k in row])), path)
     return path
 
@@ -94,10 +94,10 @@ def test_add_refuses_an_id_the_worker_linked_or_has_waiting(
     post_change(out, "court_cases", _court_row(small_world, "BY-WORKER"))
     Worker(out).run_once()
     post_change(out, "court_cases", _court_row(small_world, "WAITING"))
-    for record_id in ("BY-WORKER", "WAITING"):
+    for record_id, at in (("BY-WORKER", 5), ("WAITING", 0)):  # another person's row; the row posted
         with pytest.raises(InvalidInputError) as caught:
-            add_records(out, "court_cases", _input(small_world, tmp_path, record_id))
-        assert "the change worker linked or has waiting in its inbox" in str(caught.value.problems)
+            add_records(out, "court_cases", _input(small_world, tmp_path, record_id, at))
+        assert "the change worker linked with other values or has waiting" in str(caught.value.problems)
     [done] = Worker(out).run_once()  # the waiting one links as posted: nothing blocks the inbox
     assert done.record == "court_cases|WAITING"
     with pytest.raises(ConflictError):
