@@ -47,7 +47,8 @@ def _qualifies(row: Row, when: Mapping[str, list[str]] | None) -> bool:
 
 def row_events(spec: SourceSpec, row: Row) -> list[Event]:
     """Every event one source row yields under the source's `events:` spec (rows without a date yield none)."""
-    record_id = _text(row, spec.record_id) or ""
+    written = row.get(spec.record_id)
+    record_id = "" if written is None else str(written)  # as written, as SQL reads it: " 1" is not "1"
     out = []
     for event in spec.events:
         if not _qualifies(row, event.when):

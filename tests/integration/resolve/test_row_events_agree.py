@@ -32,3 +32,21 @@ def test_python_and_sql_event_extraction_agree_on_every_row(small_world: Path) -
         assert sorted(from_python, key=repr) == sorted(from_sql, key=repr), spec.name
         compared += len(from_sql)
     assert compared > 5000
+
+
+def test_a_record_id_keeps_its_spaces_in_both_extractions(small_world: Path) -> None:
+    """ " 1" and "1" are two records: the worker's extraction trimmed the id, so a stay posted as " 1" was
+    credited to record "1" (another person's, when both exist), while the SQL kept it as written."""
+    config = load_sources_config(small_world / "sources.yaml")
+    spec = next(s for s in config.people_sources if s.events)
+    raw = read_source_file(config, spec)
+    ids = raw[spec.record_id].to_pylist()
+    spaced = raw.set_column(raw.column_names.index(spec.record_id), spec.record_id, [[f" {i} " for i in ids]])
+    con = duckdb.connect()
+    con.register("raw_rows", spaced)
+    from_sql = [
+        event_from_row(r) for r in rows_of(con.sql(source_events_sql(spec, "raw_rows")).to_arrow_table())
+    ]
+    from_python = [e for row in spaced.to_pylist() for e in row_events(spec, row)]
+    assert from_sql and sorted(from_python, key=repr) == sorted(from_sql, key=repr)
+    assert all(e.record_id.startswith(" ") and e.record_id.endswith(" ") for e in from_python)
