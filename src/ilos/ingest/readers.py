@@ -204,15 +204,19 @@ def stage_parquet(
 
 
 def parquet_time_zones(path: Path) -> dict[str, str]:
+    """`time_zones` of a Parquet file's schema. A schema pyarrow cannot read (a damaged file DuckDB still
+    reads) names no zone: DuckDB's reading and its errors stand."""
+    try:
+        return time_zones(pq.read_schema(path))
+    except (pa.ArrowException, OSError):
+        return {}
+
+
+def time_zones(schema: pa.Schema) -> dict[str, str]:
     """Each time-zone-aware timestamp column's zone as written (the file's Arrow schema; UTC when only
     Parquet's own flag says so). DuckDB reads such a column as an instant and shows it in the session's zone:
     a date of birth written as midnight in Berlin read as the day before on a UTC machine, so both readers
-    (ingest, `ilos link`) show it as the clock read where it was written. A schema pyarrow cannot read (a
-    damaged file DuckDB still reads) names no zone: DuckDB's reading and its errors stand."""
-    try:
-        schema = pq.read_schema(path)
-    except (pa.ArrowException, OSError):
-        return {}
+    (ingest, `ilos link`) show it as the clock read where it was written."""
     return {
         field.name: str(field.type.tz)
         for field in schema

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from ilos.definitions.sources import ColumnSpec, SourcesConfig, SourceSpec
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
+from ilos.resolve.records import record_key
 from ilos.services.appended_lines import AppendedLines
 from ilos.services.journal_file import JOURNAL_FILE, append_lines, event_lines, journal_lines, posting_to
-from ilos.services.journal_records import refuse_a_linked_record
+from ilos.services.journal_records import journal_entries, refuse_a_linked_record
 from ilos.services.linkage_config import load_linkage_config
 from ilos.services.store_access import Store
 from ilos.standardize.dates import unparseable
@@ -218,6 +219,15 @@ class FileInbox:
 
     def pending(self, limit: int | None = None) -> list[ChangeEvent]:
         return [e for e in self.events() if e.event_id not in self._done][:limit]
+
+    def waiting_records(self, config: SourcesConfig) -> set[str]:
+        """The record keys (`source|record_id`) of the events waiting, for a writer beside the worker (`ilos
+        link add`): the journal's done ids are taken from its once-per-process parse (`journal_entries`)."""
+        self.take_done(entry["event_id"] for entry in journal_entries(self._journal.parent))
+        return {
+            record_key(e.source, e.values.get(config.source(e.source).record_id) or "")
+            for e in self.pending()
+        }
 
     def complete(self, event: ChangeEvent, done: Processed) -> None:
         self._done.add(event.event_id)

@@ -502,18 +502,13 @@ def _journaled_otherwise(
 
 
 def _waiting_in_file_inbox(linkage_dir: Path, keys: Collection[str]) -> set[str]:
-    """Of these record keys, those of events in the linkage's file inbox the worker has not linked yet (the
-    store's inbox is the store's: `ilos link add` runs without one)."""
+    """Of these record keys, those of events waiting in the linkage's file inbox (the store's inbox is the
+    store's: `ilos link add` runs without one)."""
     from ilos.services.change_inbox import INBOX_FILE, FileInbox  # here only: it imports the store
 
     if not (linkage_dir / INBOX_FILE).exists():
         return set()
-    config = load_linkage_config(linkage_dir)
-    waiting = set()
-    for event in FileInbox(linkage_dir).pending():
-        id_column = config.source(event.source).record_id
-        waiting.add(record_key(event.source, event.values.get(id_column) or ""))
-    return waiting & set(keys)
+    return FileInbox(linkage_dir).waiting_records(load_linkage_config(linkage_dir)) & set(keys)
 
 
 def evaluate_linkage(linkage_dir: Path, truth_path: Path) -> LinkageScores:
@@ -539,8 +534,8 @@ _TRUTH_FORMATS: dict[str, Literal["csv", "parquet"]] = {".csv": "csv", ".parquet
 def read_truth(truth_path: Path) -> pa.Table:
     """A truth file's source (lower-cased, as source names are), record_id and person_id as text, each record
     once: a CSV's ids keep their leading zeros and a Parquet's numeric ids compare equal to the linkage's text
-    ones. A record given two
-    persons, or a row lacking a value, is refused: either would score against a truth that is not one."""
+    ones. A record given two persons, or a row lacking a value, is refused: either would score against a
+    truth that is not one."""
     if not truth_path.is_file():
         raise NotFoundError(f"Truth file {truth_path} does not exist")
     if _is_empty(truth_path):

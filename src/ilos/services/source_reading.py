@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import SourcesConfig, SourceSpec, file_format_of
 from ilos.errors import InvalidInputError
 from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
-from ilos.ingest.readers import csv_read_sql, parquet_time_zones
+from ilos.ingest.readers import csv_read_sql, time_zones
 
 
 def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None = None) -> pa.Table:
@@ -77,7 +77,8 @@ def read_as_text(
     con = duckdb.connect()
     try:
         if file_format == "parquet":
-            names = pq.read_schema(path).names
+            schema = pq.read_schema(path)
+            names = schema.names
             keep = _places(names, columns)
             if not keep:  # no column asked for is there (the header checks say which) or none at all
                 return pa.table({})
@@ -86,7 +87,7 @@ def read_as_text(
             table = (
                 con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
             )
-            return _as_text(table, parquet_time_zones(path), path)
+            return _as_text(table, time_zones(schema), path)
         # As ingest: any other encoding is read as UTF-8 written anew (DuckDB's utf-16 is little-endian only).
         if codecs.lookup(encoding).name != "utf-8":
             with tempfile.TemporaryDirectory(prefix="ilos-utf8-") as scratch:
@@ -108,7 +109,7 @@ def read_as_text(
 def _as_text(table: pa.Table, zones: dict[str, str], path: Path) -> pa.Table:
     """A Parquet file's columns as text; a timestamp to the microsecond, as the docs show it (pandas writes
     nanoseconds, whose nine decimals no documented format reads), and one with a time zone as the clock read
-    in the zone it was written with (`parquet_time_zones`: DuckDB reads it in the session's zone, with a
+    in the zone it was written with (`time_zones`: DuckDB reads it in the session's zone, with a
     `+00` no format reads). A column that has no text form (binary, a list or a struct) is named, not a
     traceback."""
     columns = []
