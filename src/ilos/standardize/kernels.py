@@ -281,7 +281,8 @@ def street_kernel(values: Any) -> Any:
         pc.match_substring_regex(street, "[A-Z]"),
         pc.invert(pc.match_substring_regex(street, f"^{STREET_PLACEHOLDER_PATTERN}$")),
         pc.invert(_placeholder_words(street)),
-        pc.invert(_placeholder_words(pc.replace_substring_regex(street, HOUSE_NUMBER_PATTERN, ""))),
+        # after the house number, the whole placeholder rule (0A 00: one repeated digit), as the function asks
+        pc.invert(is_placeholder_kernel(pc.replace_substring_regex(street, HOUSE_NUMBER_PATTERN, ""))),
         pc.invert(is_placeholder_kernel(values)),
     )
     return _keep_where(usable, street)
