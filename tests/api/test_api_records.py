@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ilos.policy.results import Status
+from ilos.resolve import judgements
 from ilos.services import linkage_publish
 from ilos.services.linking import explain_link
 from ilos.services.policy_in_force import current_policy
@@ -246,19 +247,41 @@ def test_a_reviewer_whose_purpose_may_not_see_a_source_neither_sees_nor_judges_i
     refused = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("supervisor"))
     assert refused.status_code == 403, refused.text
     assert [e.outcome for e in _audited(app, "review.judge")] == ["denied"]
+    # However the source is spelled (judge_pair finds it in any case, spaces around it trimmed), and
+    # whether or not such a record exists: a 404 would tell which tax records do.
+    taxed_key = next(
+        k for k in (taxed["unique_id_l"], taxed["unique_id_r"]) if k.startswith("tax_addresses|")
+    )
+    other_key = ({taxed["unique_id_l"], taxed["unique_id_r"]} - {taxed_key}).pop()
+    for spelled in ("TAX_ADDRESSES|", " Tax_Addresses|"):
+        for record_id in (taxed_key.split("|", 1)[1], "NO-SUCH-RECORD"):
+            probe = {"left": other_key, "right": spelled + record_id, "verdict": "no_match"}
+            answer = client.post("/api/v1/review-judgements", json=probe, headers=headers_for("supervisor"))
+            assert answer.status_code == 403, (probe, answer.text)
+    assert [e.outcome for e in _audited(app, "review.judge")] == ["denied"] * 5
+    assert not judgements.read_judgements(published)
     made = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("data_steward"))
     assert made.status_code == 201, made.text
     recent = client.get("/api/v1/review-queue", headers=headers_for("supervisor")).json()["recent"]
     assert not [j for j in recent if "tax_addresses|" in j["left"] + j["right"]]
 
 
-def test_judging_records_that_were_never_paired_is_not_found(
-    client: TestClient, headers_for: Headers, published: Path
+def test_judging_records_that_were_never_paired_is_not_found_and_audited(
+    client: TestClient, app: FastAPI, headers_for: Headers, published: Path
 ) -> None:
+    """A judgement refused for an unknown or unscored pair leaves its audit event as any refusal does:
+    probing which records exist must leave a trace."""
     verdict = {"left": "court_cases|NOPE-1", "right": "encounters|NOPE-2", "verdict": "match"}
     response = client.post("/api/v1/review-judgements", json=verdict, headers=headers_for("supervisor"))
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+    [event] = _audited(app, "review.judge")
+    assert (event.outcome, event.actor, list(event.object_ids)) == (
+        "not_found",
+        "supervisor",
+        ["court_cases|NOPE-1", "encounters|NOPE-2"],
+    )
+    assert "NOPE-1" in event.detail
 
 
 def test_subject_read_and_search_leave_out_sources_the_purpose_may_not_use(

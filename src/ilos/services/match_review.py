@@ -12,7 +12,8 @@ from typing import Any
 
 import duckdb
 
-from ilos.errors import FieldProblem, InvalidInputError, PermissionDeniedError
+from ilos.errors import FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
+from ilos.resolve.explain import parse_record_key
 from ilos.resolve.judgements import Judgement, read_judgements
 from ilos.resolve.records import split_record_key
 from ilos.services import linking
@@ -120,25 +121,44 @@ def _source(key: str) -> str:
     return (split_record_key(key) or (key, ""))[0]
 
 
+def _typed_source(key: str) -> str:
+    """The source a typed key names as `linking.judge_pair` will find it (spaces around it and its case do
+    not matter there), so the purpose's refusal is asked of that source before anything is looked up: a
+    refusal decided on the spelling let `TAX_ADDRESSES|…` through, and the lookup's answer told which tax
+    records exist."""
+    return parse_record_key(key)[0].lower()
+
+
 def judge(store: Store, caller: Caller, left: str, right: str, verdict: str) -> RecentJudgement:
-    """Record the caller's verdict on a pair (match, no_match or unsure; m, n, u accepted); audited."""
+    """Record the caller's verdict on a pair (match, no_match or unsure; m, n, u accepted); audited, and so
+    is a refusal: a malformed, unknown or unscored pair too, or probing for records would leave no trace."""
     audit = Action("review.judge", "record_pair", (left, right))
     require_role(store, caller, REVIEWERS, audit)
+    try:
+        made = _judged(store, caller, audit, left, right, verdict)
+    except (NotFoundError, InvalidInputError) as error:
+        record_alone(store, caller, replace(audit, outcome=error.code, detail=error.message))
+        raise
+    record_alone(
+        store, caller, Action("review.judge", "record_pair", (made.left, made.right), detail=made.verdict)
+    )
+    return RecentJudgement(made.left, made.right, made.verdict, made.judged_by, made.judged_at)
+
+
+def _judged(store: Store, caller: Caller, audit: Action, left: str, right: str, verdict: str) -> Judgement:
+    """The judgement recorded, once the verdict is known and the purpose may use both records' sources (the
+    refusal audited here)."""
     verdict = VERDICT_KEYS.get(verdict, verdict)
     if verdict not in VERDICT_KEYS.values():
         message = f"Verdict {verdict!r} is not one of match, no_match, unsure"
         raise InvalidInputError(message, [FieldProblem("verdict", message)])
     directory = linkage_dir(store.settings.home)
     refused = _refused_sources(_source_uses(store, caller, directory))
-    if {_source(left), _source(right)} & refused.keys():
+    if {_typed_source(left), _typed_source(right)} & refused.keys():
         why = "the pair holds a record your purpose may not use; a reviewer whose purpose may see it must judge it"
         record_alone(store, caller, replace(audit, outcome="denied", detail=why))
         raise PermissionDeniedError(f"This pair cannot be judged here: {why}")
-    made = linking.judge_pair(directory, left, right, verdict, caller.actor)
-    record_alone(
-        store, caller, Action("review.judge", "record_pair", (made.left, made.right), detail=made.verdict)
-    )
-    return RecentJudgement(made.left, made.right, made.verdict, made.judged_by, made.judged_at)
+    return linking.judge_pair(directory, left, right, verdict, caller.actor)
 
 
 def _recent(judged: Sequence[Judgement]) -> tuple[RecentJudgement, ...]:
