@@ -387,9 +387,9 @@ def rounded_to_total(weights: list[float], places: int = 2) -> list[int]:
 def parse_record_key(record: str) -> tuple[str, str]:
     """`source:record_id` as typed by people (or `source|record_id` as stored) -> (source, record_id). The
     source ends at the first ':' or '|' (source names hold neither), so a record id may hold either. The
-    record id is kept as typed inside the argument's own ends: ids are stored as their files write them, and
-    "1" and " 1" are two records."""
-    source, record_id = split_record_key(record.strip()) or ("", "")
+    record id is kept as typed, spaces at either end included: ids are stored as their files write them, and
+    "1", " 1" and "1 " are three records (trimming the argument left an id ending in a space unnameable)."""
+    source, record_id = split_record_key(record) or ("", "")
     if not source.strip() or not record_id.strip():
         raise InvalidInputError(
             f"Expected SOURCE:RECORD_ID (e.g. court_cases:EOIR0000000001), got {record!r}"

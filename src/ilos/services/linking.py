@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -28,7 +29,7 @@ from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
 from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
-from ilos.resolve.records import record_key, split_record_key, typed_record_key
+from ilos.resolve.records import record_key, typed_record_key
 from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
 from ilos.services.journal_file import JOURNAL_FILE
 from ilos.services.journal_links import journaled_links, live_links
@@ -710,11 +711,13 @@ takes fewer than a million."""
 
 def _live_links(linkage_dir: Path, *records: str) -> explain.LiveLinks:
     """What the worker's journal holds about records as typed (`source:record_id`; a source in any case,
-    as source names are lower-case); a malformed one is left to `explain` to refuse."""
-    typed = [split_record_key(r) for r in records]
-    keys = {
-        record_key(source.strip().lower(), record_id.strip()) for source, record_id in filter(None, typed)
-    }
+    as source names are lower-case, and the record id as `explain` reads it: a worker's record " 1" is not
+    record "1"); a malformed one is left to `explain` to refuse."""
+    keys = set()
+    for typed in records:
+        with contextlib.suppress(InvalidInputError):
+            source, record_id = explain.parse_record_key(typed)
+            keys.add(record_key(source.lower(), record_id))
     return live_links(linkage_dir, keys)
 
 

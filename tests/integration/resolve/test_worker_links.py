@@ -90,6 +90,21 @@ def test_a_pair_the_worker_scored_in_the_band_waits_for_review_and_explains(
     assert f"{typed_record_key(record)},{typed_record_key(stored['unique_id_r'])}" in listed.output
 
 
+def test_a_worker_record_whose_id_starts_with_a_space_explains_as_typed(
+    small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path
+) -> None:
+    """The journal's record " BAND-0" is found as `explain` reads the typed key: the id kept as written,
+    spaces inside the argument's own ends included (looking it up trimmed found nothing)."""
+    out = _fresh(small_linkage, tmp_path)
+    spec = load_sources_config(out / "sources.yaml").source("court_cases")
+    row = band["apart"]
+    spaced = {**row, spec.record_id: f" {row[spec.record_id]}"}
+    record, queued = _linked(out, spaced)
+    assert record == f"court_cases| {row[spec.record_id]}"
+    explained = explain_link(out, f"court_cases: {row[spec.record_id]}", queued[0]["unique_id_r"])
+    assert (explained.left, explained.decision) == (record, "review")
+
+
 def test_replaying_the_journal_gives_the_same_queue_and_writes_nothing(
     small_linkage: LinkRun, band: dict[str, Row], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,8 +16,9 @@ from ilos.resolve.records import record_key
         ("court_cases|EOIR0000000001", ("court_cases", "EOIR0000000001")),
         ("court_cases:A|B", ("court_cases", "A|B")),
         ("court_cases|A:B", ("court_cases", "A:B")),
-        (" court_cases :X1 ", ("court_cases", "X1")),  # the argument's own ends and the source are trimmed
-        ("ws: 1", ("ws", " 1")),  # the id is not: " 1" and "1" are two records of a file
+        (" court_cases :X1", ("court_cases", "X1")),  # the source is trimmed
+        ("ws: 1", ("ws", " 1")),  # the id is not: " 1", "1 " and "1" are three records of a file
+        ("ws:1 ", ("ws", "1 ")),
     ],
 )
 def test_a_typed_record_names_its_source_and_whole_record_id(typed: str, parsed: tuple[str, str]) -> None:
