@@ -167,6 +167,8 @@ class JudgedApart:
 
     def meaning(self) -> str:
         """Why the verdict did not join the two, in words."""
+        if self.other_subject is None:
+            return verdict_effect.waiting_for_record(typed_record_key(self.other))
         if self.since_run:
             return verdict_effect.since_run("match", same_subject=False)
         return verdict_effect.not_honoured("match")
@@ -458,20 +460,52 @@ def find_scored_pair(
     linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
 ) -> tuple[str, str, dict[str, Any]]:
     """The stored link between two records of the linkage (links.parquet, else the pairs linked since,
-    `live`), with both keys as stored. One connection serves the keys and the pair: opening a DuckDB
-    connection costs tens of milliseconds, more than these lookups on a linkage of thousands."""
+    `live`), with both keys as stored."""
+    a, b, found = _keys_and_pair(linkage_dir, left, right, live)
+    if found is None:
+        raise NotFoundError(_never_scored(linkage_dir, a, b))
+    return a, b, found
+
+
+def judgeable_pair(
+    linkage_dir: Path, left: str, right: str, live: LiveLinks | None = None
+) -> tuple[str, str]:
+    """Both records as stored keys, when a judgement may be recorded on them: a scored pair, or one judged
+    before whose pair no longer scores (its records' values changed). Such a judgement still decides the
+    pair, so it must stay revocable."""
+    a, b, found = _keys_and_pair(linkage_dir, left, right, live)
+    if found is None and judgement_on(linkage_dir, a, b) is None:
+        raise NotFoundError(_never_scored(linkage_dir, a, b))
+    return a, b
+
+
+def _keys_and_pair(
+    linkage_dir: Path, left: str, right: str, live: LiveLinks | None
+) -> tuple[str, str, dict[str, Any] | None]:
+    """Both keys as stored and their pair's row, if scored. One connection serves the keys and the pair:
+    opening a DuckDB connection costs tens of milliseconds, more than these lookups on a linkage of
+    thousands."""
     con = duckdb.connect()
     try:
         a, b = linked_record_keys(con, linkage_dir, left, right, live)
-        found = _stored_pair(con, linkage_dir, a, b, live)
+        return a, b, _stored_pair(con, linkage_dir, a, b, live)
     finally:
         con.close()
-    if found is None:
-        raise NotFoundError(
-            f"{typed_record_key(a)} and {typed_record_key(b)} are both in this linkage but were never compared (no blocking rule "
-            f"put them together) or scored below the floor, so there is no evidence linking them"
-        )
-    return a, b, found
+
+
+def _never_scored(linkage_dir: Path, a: str, b: str) -> str:
+    """Why there is no pair to show; a judgement that decides the pair all the same is named."""
+    said = (
+        f"{typed_record_key(a)} and {typed_record_key(b)} are both in this linkage but were never compared (no "
+        "blocking rule put them together) or scored below the floor, so there is no evidence linking them"
+    )
+    judged = judgement_on(linkage_dir, a, b)
+    if judged is None:
+        return said
+    return (
+        f"{said}; {judged.judged_by} judged them {judged.verdict} on {judged.judged_at:%Y-%m-%d}, and runs "
+        "honour that judgement whatever the evidence: `ilos link judge` may change it"
+    )
 
 
 def _stored_pair(

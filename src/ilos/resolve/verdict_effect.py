@@ -21,6 +21,14 @@ def not_honoured(verdict: str) -> str:
     )
 
 
+def waiting_for_record(record: str) -> str:
+    """A "match" naming a record the linkage no longer holds: it decides nothing until the record returns."""
+    return (
+        f"not applied: {record} is in no subject of this linkage (its source's file no longer holds it); the "
+        "judgement is kept and joins the two if a later run or `ilos link add` brings it back"
+    )
+
+
 def since_run(verdict: str, same_subject: bool) -> str:
     """A verdict the linkage's files do not reflect yet (recorded after they were written), and when it takes
     effect; `same_subject`: where the files put the two records."""

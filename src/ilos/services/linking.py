@@ -727,7 +727,7 @@ def judge_pair(
     """Record a reviewer's judgement on a scored pair; the next run (batch or incremental) honours it."""
     stored = judgements.parse_verdict(verdict)
     live = _live_links(linkage_dir, left, right)  # a pair the worker scored is judged as a batch pair is
-    a, b, _ = explain.find_scored_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
+    a, b = explain.judgeable_pair(linkage_dir, left, right, live)  # unknown or unscored: not judged
     source = a.split("|", 1)[0]  # both stored keys of linked records
     restricted = load_linkage_config(linkage_dir).restricted_sources
     if stored == "match" and source == b.split("|", 1)[0] and source in restricted:

@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 
 from ilos.cli.main import app
 from ilos.definitions.sources import load_sources_config
+from ilos.errors import NotFoundError
 from ilos.resolve import linkage
-from ilos.resolve.explain import PairExplanation
+from ilos.resolve.explain import JudgedApart, PairExplanation
 from ilos.resolve.judgements import Judgement, Verdict, judgement_on
 from ilos.resolve.records import typed_record_key
 from ilos.resolve.threshold import ThresholdChoice
@@ -185,3 +186,36 @@ def test_printed_record_ids_paste_back_into_a_shell(
     keys = [k.replace(":", "|", 1) for k in (left, right)]
     assert "court_cases| BAND 1" in keys
     assert judgement_on(out, *keys) is not None
+
+
+def test_a_judgement_on_a_pair_no_longer_scored_can_be_changed_and_is_named(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """A "match" decides its pair whatever the evidence, so when the records' values change and the pair no
+    longer scores (here: its row taken out of links.parquet), the judgement must stay revocable, and the
+    explanation of the missing pair names it."""
+    out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
+    links = pq.read_table(out / linkage.LINKS_FILE)
+    first = links.slice(0, 1).to_pylist()[0]
+    a, b = typed_record_key(first["unique_id_l"]), typed_record_key(first["unique_id_r"])
+    judge_pair(out, a, b, "match", "ana")
+    rest = [i for i, (x, y) in enumerate(zip(links["unique_id_l"].to_pylist(), links["unique_id_r"].to_pylist(), strict=True))
+            if {x, y} != {first["unique_id_l"], first["unique_id_r"]}]  # fmt: skip
+    pq.write_table(links.take(rest), out / linkage.LINKS_FILE)
+
+    with pytest.raises(NotFoundError, match=r"never compared .*; ana judged them match on \d{4}-\d\d-\d\d"):
+        explain_link(out, a, b)
+    made = judge_pair(out, b, a, "no_match", "bo")
+    assert judgement_on(out, first["unique_id_l"], first["unique_id_r"]) == made
+    assert made.verdict == "no_match"
+    unjudged = links.slice(1, 1).to_pylist()[0]
+    pq.write_table(links.take([i for i in rest if i != 1]), out / linkage.LINKS_FILE)
+    with pytest.raises(NotFoundError, match="never compared"):  # nobody judged it: nothing to change
+        judge_pair(out, unjudged["unique_id_l"], unjudged["unique_id_r"], "no_match", "bo")
+
+
+def test_a_match_naming_a_record_the_linkage_no_longer_holds_says_it_waits_for_it() -> None:
+    judged = Judgement("crm|1", "crm|2", "match", "ana", datetime(2026, 12, 1, tzinfo=UTC))
+    meaning = JudgedApart(judged, "crm|2", None, since_run=False).meaning()
+    assert meaning.startswith("not applied: crm:2 is in no subject of this linkage")
+    assert "two subjects" not in meaning
