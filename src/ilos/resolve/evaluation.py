@@ -52,7 +52,7 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
     the records both hold; how many each holds alone is counted, so a partial truth can be reported.
 
     `addresses` (source, record_id, address_key) enables the household measure: among pairs of distinct true
-    persons seen at one address, the share that ended up in one subject.
+    persons seen at one address, the share with records of both in one subject.
     """
     con = duckdb.connect()
     con.register("c", clusters.select(["source", "record_id", "subject_id"]))
@@ -104,11 +104,14 @@ def score_clusters(clusters: pa.Table, truth: pa.Table, addresses: pa.Table | No
 
 
 def _household_merges(con: duckdb.DuckDBPyConnection, addresses: pa.Table) -> tuple[int, int]:
+    """Pairs of distinct persons seen at one address, and those of them merged: a record of one and a record
+    of the other in one subject, whichever records those are (counting only the records that carry the
+    address missed a housemate's crossing merged into the other's subject)."""
     con.register("a", addresses.select(["source", "record_id", "address_key"]))
     row = con.sql(
         """
         WITH seen AS (
-          SELECT DISTINCT a.address_key, CAST(t.person_id AS VARCHAR) AS p, c.subject_id AS s
+          SELECT DISTINCT a.address_key, CAST(t.person_id AS VARCHAR) AS p
           FROM a JOIN t USING (source, record_id) JOIN c USING (source, record_id)
           WHERE a.address_key IS NOT NULL
         ),
@@ -116,9 +119,10 @@ def _household_merges(con: duckdb.DuckDBPyConnection, addresses: pa.Table) -> tu
           SELECT DISTINCT x.p AS p1, y.p AS p2
           FROM seen x JOIN seen y ON x.address_key = y.address_key AND x.p < y.p
         ),
+        subjects AS (SELECT DISTINCT p, s FROM j),
         merged AS (
-          SELECT DISTINCT x.p AS p1, y.p AS p2
-          FROM seen x JOIN seen y ON x.address_key = y.address_key AND x.p < y.p AND x.s = y.s
+          SELECT DISTINCT pairs.p1, pairs.p2
+          FROM pairs JOIN subjects x ON x.p = pairs.p1 JOIN subjects y ON y.p = pairs.p2 AND x.s = y.s
         )
         SELECT (SELECT count(*) FROM pairs), (SELECT count(*) FROM merged)
         """
