@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 from fastapi import FastAPI
@@ -134,6 +135,62 @@ def _subject_with_source(linkage: Path, source: str) -> str:
     subjects = sorted({c["subject_id"] for c in clusters if c["source"] == source})
     assert subjects, f"the world has {source} records"
     return subjects[0]
+
+
+def test_withheld_tax_addresses_are_named_by_source_once_without_their_periods(
+    client: TestClient, headers_for: Headers, published: Path
+) -> None:
+    """Which years a person filed taxes for, and how many times, is tax return information too: a supervisor
+    with no authority cited is told once that a newer address from tax_addresses is withheld, and why, in
+    the decision, the worklist and every subject view, never the tax years nor a line per filing."""
+    taxed, years = _subject_with_newer_tax_addresses_of_two_years(published)
+    supervisor = headers_for("supervisor")
+    views = {
+        view: client.get(f"/api/v1/subjects/{taxed}/{view}", headers=supervisor).json()
+        for view in SUBJECT_VIEWS
+    }
+    location = views["decision"]["location"]["withheld"]
+    texts = [location, _worklist_item(client, supervisor, taxed)["location_withheld"]]
+    texts += [w["reason"] for view in views.values() for w in view.get("withheld", ())]
+    assert location.count("tax_addresses") == 1 and "recorded authority" in location
+    assert texts[1] == location, "the worklist says what the decision says"
+    assert not [(year, text) for year in years for text in texts if year in text]
+
+
+def _subject_with_newer_tax_addresses_of_two_years(linkage: Path) -> tuple[str, set[str]]:
+    """A subject whose tax records of two tax years or more hold an address newer than any an enforcement
+    purpose may use (so both are withheld from its location), with those years."""
+    rows = duckdb.sql(
+        f"""
+        WITH usable AS (
+            SELECT subject_id, max(observed_on) AS last FROM read_parquet('{linkage / "observations.parquet"}')
+            WHERE attribute = 'address' AND NOT list_has_any(markings, ['TAX', 'HEALTH']) GROUP BY subject_id
+        ), taxed AS (
+            SELECT o.subject_id, list_filter(t.attributes, lambda a: a.k = 'tax_year')[1].v AS tax_year
+            FROM read_parquet('{linkage / "observations.parquet"}') o
+            JOIN read_parquet('{linkage / "timeline.parquet"}') t USING (subject_id, source, record_id)
+            LEFT JOIN usable u USING (subject_id)
+            WHERE o.attribute = 'address' AND o.source = 'tax_addresses' AND o.observed_on > coalesce(u.last, DATE '0001-01-01')
+        )
+        SELECT subject_id, list(DISTINCT tax_year) FROM taxed GROUP BY subject_id
+        HAVING count(DISTINCT tax_year) >= 2 ORDER BY subject_id LIMIT 1
+        """
+    ).fetchall()
+    assert rows, "the world has a subject with newer tax addresses of two tax years"
+    [(subject_id, years)] = rows
+    return subject_id, set(years)
+
+
+def _worklist_item(client: TestClient, headers: dict[str, str], subject_id: str) -> dict[str, object]:
+    """The subject's row of the caller's worklist, page by page."""
+    page, pages = 1, 1
+    while page <= pages:
+        body = client.get(f"/api/v1/worklist?page={page}", headers=headers).json()
+        found = [i for i in body["items"] if i["subject_id"] == subject_id]
+        if found:
+            return dict(found[0])
+        page, pages = page + 1, body["pages"]
+    raise AssertionError(f"{subject_id} is not on the worklist")
 
 
 def test_timeline_is_in_date_order_and_from_the_subjects_records(

@@ -134,10 +134,10 @@ class Usage:
                     a.why_not(marking, self.subject.subject_id, period, self.used_on)
                     for a in self.authorities
                 ]
-                if all(why_nots):
+                if all(why_nots):  # the record's tax period is tax return information: never named
                     cited = "".join(f"; {w}" for w in why_nots)
                     return Use(
-                        False, f"{why}; no recorded authority covers this taxpayer and period {period}{cited}"
+                        False, f"{why}; no recorded authority covers this taxpayer and tax period{cited}"
                     )
         return Use(True)
 

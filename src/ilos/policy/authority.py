@@ -40,14 +40,15 @@ class LegalAuthority:
     def why_not(
         self, marking: str, subject_id: str, period: int | None, on: date | None = None
     ) -> str | None:
-        """Why this authority does not unlock the item (None: it does)."""
+        """Why this authority does not unlock the item (None: it does). Shown to the caller, so it names the
+        authority's periods but never the item's (which year a return was filed for is return information)."""
         name = f"authority {self.authority_id}"
         if self.marking.upper() != marking:
             return f"{name} is for {self.marking.upper()} data"
         if self.taxpayer != subject_id:
             return f"{name} names taxpayer {self.taxpayer}, not {subject_id}"
         if period is not None and period not in self.tax_periods:
-            return f"{name} covers tax periods {', '.join(map(str, self.tax_periods))}, not {period}"
+            return f"{name} covers tax periods {', '.join(map(str, self.tax_periods))}, not the record's"
         state = self.state(on) if on is not None else "in_force"
         if state == "revoked":
             return f"{name} was revoked on {self.revoked_on}"

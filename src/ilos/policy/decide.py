@@ -172,10 +172,11 @@ def _recency(o: Observed[Value]) -> tuple[date, float, str]:
 
 
 def last_location(subject: Subject, usage: Usage) -> LocationView:
-    """The latest address the purpose may use; a newer one it may not use is reported as withheld, by its
-    source only (that a tax filing exists, or when it was made, is itself tax return information)."""
+    """The latest address the purpose may use; newer ones it may not use are reported as withheld, by their
+    source only (that a tax filing exists, when it was made or how many there are is itself tax return
+    information)."""
     addresses = sorted(subject.attribute("address").observations, key=_recency, reverse=True)
-    withheld: list[str] = []
+    withheld: dict[str, str] = {}  # source -> the reason its newest address is withheld
     for o in addresses:
         use = usage.of(o.source, o.record_id, o.markings, o.observed_on)
         if use.allowed:
@@ -186,10 +187,16 @@ def last_location(subject: Subject, usage: Usage) -> LocationView:
                 o.observed_on,
                 o.link_confidence,
                 True,
-                "; ".join(withheld),
+                _withheld_addresses(withheld),
             )
-        withheld.append(f"a newer address from {o.source} withheld: {use.reason}")
-    return LocationView(None, None, None, None, None, False, "; ".join(withheld))
+        withheld.setdefault(o.source, use.reason)
+    return LocationView(None, None, None, None, None, False, _withheld_addresses(withheld))
+
+
+def _withheld_addresses(reasons: dict[str, str]) -> str:
+    """One line per source, in source order: a line per address, or their order by date, would tell how many
+    there are and which was filed last."""
+    return "; ".join(f"a newer address from {s} withheld: {why}" for s, why in sorted(reasons.items()))
 
 
 def _inputs(

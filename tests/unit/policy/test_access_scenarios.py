@@ -99,6 +99,22 @@ def test_location_from_health_is_not_used_for_removal_logistics() -> None:
     assert "HEALTH" in decision.location.withheld and "H1" not in decision.location.withheld
 
 
+def test_withheld_tax_addresses_name_neither_their_tax_years_nor_how_many() -> None:
+    """Two tax filings of 2024 and 2025, newer than the wage address, and an authority for 2019 cited: the
+    location names tax_addresses once, and every reason names the authority's period but not the filings'."""
+    second_filing = "2026-04-01 tax_addresses:T2 address_observation tax_year=2024 street=4|TAX|ST"
+    second_address = "address=4|TAX|ST tax_addresses:T2 2026-04-01"
+    s = subject([FINAL_ORDER, TAX_EVENT, second_filing], [TAX_ADDR, second_address, WAGE_ADDR])
+    cited = [authority(periods=(2019,))]
+    decision = evaluate_subject(s, TODAY, policy(), "supervisor", "case_investigation", authorities=cited)
+    view = view_subject(s, "supervisor", "case_investigation", cited, policy())
+    assert decision.location.value == "3 WAGE AVE"
+    assert decision.location.withheld.count("tax_addresses") == 1
+    reasons = [decision.location.withheld, *(w.withheld for w in view.withheld)]
+    assert all("covers tax periods 2019" in r for r in reasons)
+    assert not [r for r in reasons if "2024" in r or "2025" in r]
+
+
 def test_only_a_health_location_leaves_none_usable() -> None:
     decision = evaluate_subject(
         subject([FINAL_ORDER], [HEALTH_ADDR]), TODAY, policy(), "supervisor", "case_investigation"
