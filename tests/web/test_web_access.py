@@ -124,6 +124,23 @@ def test_oversight_may_not_read_a_subject_and_the_refusal_is_audited(backend: Ba
     assert denied.object_ids == [backend.world.subject_id]
 
 
+@pytest.mark.parametrize(
+    "junk", ["S" * 3000, "S" * 65, "S-1<script>"], ids=["3000-chars", "65-chars", "markup"]
+)
+def test_an_id_no_subject_has_is_refused_before_it_is_read_or_audited(backend: Backend, junk: str) -> None:
+    """As the API refuses a subject id over 64 characters (422) before the read, the page refuses one (or one
+    of characters no subject id has): the junk never reaches the audit chain."""
+    world = backend.world
+    with (
+        signed_in(backend.server, world, "analyst", "case_investigation") as client,
+        audited(world) as events,
+    ):
+        response = client.get(f"/subjects/{quote(junk)}")
+    assert response.status_code == 422
+    assert "Check what you entered" in response.text
+    assert not [e for e in events if e.action == "subject.read"]
+
+
 def test_oversight_may_not_search_subjects_and_the_refusal_is_audited(backend: Backend) -> None:
     name = backend.world.name
     denied, _ = _refused(

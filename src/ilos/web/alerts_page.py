@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from ilos.services import web_alerts
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
+from ilos.web.inputs import SUBJECT_ID
 from ilos.web.render import SECURITY_HEADERS, render
 from ilos.web.session import check_csrf, page_caller, store_of
 
@@ -62,7 +63,7 @@ def alert_stream(
 @router.post("/alerts/changes")
 def post_change(
     request: Request,
-    subject_id: str = Form(..., pattern=r"^[A-Za-z0-9_-]{1,64}$"),
+    subject_id: str = Form(..., pattern=SUBJECT_ID),
     stay_type: str = Form(..., max_length=32),
     on: date = Form(...),
     csrf: str = Form("", max_length=128),

@@ -16,12 +16,12 @@ from ilos.services import case_actions, cases, web_cases
 from ilos.services.access import Caller
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.store_access import Store
+from ilos.web.inputs import SUBJECT_ID
 from ilos.web.render import render
 from ilos.web.session import check_csrf, page_caller, store_of
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-SUBJECT = r"^[A-Za-z0-9_-]{1,64}$"
 TEXT = r"^[^\x00]*$"
 
 
@@ -38,7 +38,7 @@ def case_list(
 def open_case(
     request: Request,
     title: str = Form(..., max_length=256, pattern=TEXT),
-    subject_id: str = Form(..., pattern=SUBJECT),
+    subject_id: str = Form(..., pattern=SUBJECT_ID),
     csrf: str = Form("", max_length=128),
     caller: Caller = Depends(page_caller),
     store: Store = Depends(store_of),
@@ -63,7 +63,7 @@ def case_page(
 def plan_action(
     request: Request,
     case_id: Id,
-    subject_id: str = Form(..., pattern=SUBJECT),
+    subject_id: str = Form(..., pattern=SUBJECT_ID),
     kind: ActionKind = Form(...),
     destination: str = Form("", max_length=64, pattern=r"^[A-Za-z]*$"),
     csrf: str = Form("", max_length=128),

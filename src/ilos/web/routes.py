@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ilos.errors import IlosError, InvalidInputError, NotAuthenticatedError, PermissionDeniedError
@@ -12,6 +12,7 @@ from ilos.services.store_access import Store
 from ilos.web.alerts_page import router as alerts_router
 from ilos.web.audit_page import router as audit_router
 from ilos.web.cases_page import router as cases_router
+from ilos.web.inputs import SUBJECT_ID
 from ilos.web.render import render
 from ilos.web.review_page import router as review_router
 from ilos.web.session import (
@@ -31,7 +32,6 @@ router.include_router(review_router)
 router.include_router(alerts_router)
 router.include_router(cases_router)
 router.include_router(worklist_router)
-SUBJECT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 def _safe_next(target: str | None) -> str:
@@ -112,7 +112,10 @@ def search(
 
 @router.get("/subjects/{subject_id}", response_class=HTMLResponse)
 def subject(
-    request: Request, subject_id: str, caller: Caller = Depends(page_caller), store: Store = Depends(store_of)
+    request: Request,
+    subject_id: str = Path(pattern=SUBJECT_ID),
+    caller: Caller = Depends(page_caller),
+    store: Store = Depends(store_of),
 ) -> HTMLResponse:
     """One subject as the caller's purpose allows; the read is audited. Its merge and split history is read
     from the page the audited read built."""
