@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from sqlalchemy import func, select, update
-from test_web_pages import signed_in
+from test_web_pages import form_token, signed_in
 from web_world import Backend, World
 
 from ilos.services import users
@@ -189,7 +189,7 @@ def test_data_health_is_served_to_stewards_supervisors_and_oversight(
 def test_an_analyst_may_not_open_the_review_queue_or_judge(backend: Backend) -> None:
     with signed_in(backend.server, backend.world, "analyst", "case_investigation") as analyst:
         assert analyst.get("/review").status_code == 403
-        form = {"left": "a|1", "right": "b|2", "verdict": "match", "csrf": analyst.cookies["ilos_csrf"]}
+        form = {"left": "a|1", "right": "b|2", "verdict": "match", "csrf": form_token(analyst)}
         response = analyst.post("/review/judgements", data=form)
     assert response.status_code == 403
     assert "Not allowed" in response.text
@@ -205,7 +205,7 @@ def test_an_oversight_officer_may_not_watch_alerts_and_an_analyst_may_not_post_c
     with signed_in(server, world, "analyst", "case_investigation") as analyst:
         assert analyst.get("/alerts").status_code == 200
         form = {"subject_id": world.subject_id, "stay_type": "JUDICIAL", "on": "2026-11-01"}
-        response = analyst.post("/alerts/changes", data={**form, "csrf": analyst.cookies["ilos_csrf"]})
+        response = analyst.post("/alerts/changes", data={**form, "csrf": form_token(analyst)})
     assert response.status_code == 403
 
 
@@ -225,7 +225,7 @@ def test_the_alert_stream_is_event_stream_and_audited_once_per_connection(backen
 def test_case_pages_refuse_roles_outside_case_work(backend: Backend) -> None:
     server, world = backend.server, backend.world
     with signed_in(server, world, "steward", "data_quality") as steward:
-        csrf = steward.cookies["ilos_csrf"]
+        csrf = form_token(steward)
         assert steward.get("/cases").status_code == 403
         assert steward.get("/cases/C1").status_code == 403
         assert steward.get("/actions/A1").status_code == 403
@@ -238,7 +238,7 @@ def test_case_pages_refuse_roles_outside_case_work(backend: Backend) -> None:
         assert steward.post("/actions/A1/steps", data=step).status_code == 403
     with signed_in(server, world, "oversight", "oversight") as oversight:
         assert oversight.get("/cases").status_code == 200  # oversight reads cases, never works them
-        form = {"title": "t", "subject_id": "S-1", "csrf": oversight.cookies["ilos_csrf"]}
+        form = {"title": "t", "subject_id": "S-1", "csrf": form_token(oversight)}
         assert oversight.post("/cases", data=form).status_code == 403
 
 
@@ -329,7 +329,7 @@ def _ended_session(backend: Backend, how: str) -> str:
         cookies = {name: analyst.cookies[name] for name in ("ilos_session", "ilos_purpose")}
         assert analyst.get("/worklist").status_code == 200
         if how == "signed_out":
-            assert analyst.post("/signout", data={"csrf": analyst.cookies["ilos_csrf"]}).status_code == 303
+            assert analyst.post("/signout", data={"csrf": form_token(analyst)}).status_code == 303
         else:
             with opened(backend.world) as store:
                 _end(store, _token(store, cookies["ilos_session"]), how)

@@ -19,10 +19,18 @@ def signed_in(server: str, world: World, username: str, purpose: str) -> Iterato
 
 
 def _sign_in(client: httpx.Client, world: World, username: str, purpose: str) -> httpx.Client:
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)  # type: ignore[union-attr]
+    csrf = form_token(client, "/signin")
     form = {"username": username, "password": world.passwords[username], "purpose": purpose, "csrf": csrf}
     assert client.post("/signin", data=form).status_code == 303
     return client
+
+
+def form_token(client: httpx.Client, page: str = "/search") -> str:
+    """The CSRF token the forms of `page` carry (every signed-in page has the sign-out form; /search is every
+    role's home)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert found is not None, f"{page} has no form"
+    return found.group(1)
 
 
 def test_pages_need_a_session_and_send_the_browser_to_sign_in(server: str) -> None:
@@ -42,6 +50,38 @@ def test_sign_in_without_the_forms_csrf_token_is_refused(server: str, world: Wor
         response = client.post("/signin", data=form)
     assert response.status_code == 403
     assert "did not come from ILOS" in response.text
+
+
+def test_sign_in_with_a_planted_csrf_cookie_and_its_value_is_refused(server: str, world: World) -> None:
+    """Before sign-in the token is the server's keyed hash of the browser's cookie: a cookie planted with a
+    chosen value, and that value posted, do not pass."""
+    planted = "x" * 43
+    form = {"username": "analyst", "password": world.passwords["analyst"], "purpose": "case_investigation"}
+    response = httpx.post(
+        f"{server}/signin", data={**form, "csrf": planted}, headers={"Cookie": f"ilos_csrf={planted}"}
+    )
+    assert response.status_code == 403
+    assert "did not come from ILOS" in response.text
+
+
+def test_a_form_post_carries_its_sessions_own_token_not_a_planted_cookie(server: str, world: World) -> None:
+    """Signed in, the token is the server's keyed hash of the session: a CSRF cookie planted beside a valid
+    session with a chosen value, and that value posted, or another session's token, do not pass; the page's
+    own token does."""
+    judgement = {"left": "a|1", "right": "b|2", "verdict": "match"}
+    with signed_in(server, world, "supervisor", "case_investigation") as mine:
+        with signed_in(server, world, "steward", "data_quality") as theirs:
+            foreign = form_token(theirs)
+        session = "; ".join(f"{name}={mine.cookies[name]}" for name in ("ilos_session", "ilos_purpose"))
+        planted = httpx.post(
+            f"{server}/review/judgements",
+            data={**judgement, "csrf": "x"},
+            headers={"Cookie": f"{session}; ilos_csrf=x"},
+        )
+        assert planted.status_code == 403
+        assert "did not come from ILOS" in planted.text
+        assert mine.post("/review/judgements", data={**judgement, "csrf": foreign}).status_code == 403
+        assert mine.post("/signout", data={"csrf": form_token(mine)}).status_code == 303
 
 
 def test_a_purpose_the_role_may_not_declare_is_refused(server: str, world: World) -> None:
@@ -89,6 +129,5 @@ def test_tax_records_are_withheld_from_an_analyst_with_the_reason_and_not_named(
 
 def test_sign_out_ends_the_session(server: str, world: World) -> None:
     with signed_in(server, world, "analyst", "case_investigation") as client:
-        csrf = client.cookies["ilos_csrf"]
-        assert client.post("/signout", data={"csrf": csrf}).status_code == 303
+        assert client.post("/signout", data={"csrf": form_token(client)}).status_code == 303
         assert client.get("/search").status_code == 303

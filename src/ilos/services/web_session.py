@@ -27,6 +27,13 @@ def session_caller(store: Store, token: str | None, purpose: str | None, client:
     return authenticate(store, Credentials(token, purpose, client, SESSION_KIND))
 
 
+def form_token(store: Store, bound_to: str) -> str:
+    """The CSRF token of the forms shown to a browser holding `bound_to` (its session, or before sign-in a
+    nonce): a keyed hash under the server's secret key, so whoever can plant a cookie cannot choose a token
+    that passes with it."""
+    return token_digest(store.settings.secret_key.get_secret_value(), f"csrf:{bound_to}")
+
+
 def end_session(store: Store, caller: Caller, token: str) -> None:
     """Revoke this session only (other sessions of the user stay); audited."""
     digest = token_digest(store.settings.secret_key.get_secret_value(), token)

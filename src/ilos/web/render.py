@@ -49,7 +49,7 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
 def render(
     request: Request, template: str, caller: Caller | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    token, fresh = csrf_token(request)
+    token, nonce = csrf_token(request)
     response = templates.TemplateResponse(
         request,
         template,
@@ -57,6 +57,6 @@ def render(
         status_code=status,
     )
     response.headers.update(SECURITY_HEADERS)
-    if fresh:
-        set_csrf_cookie(request, response, token)
+    if nonce is not None:
+        set_csrf_cookie(request, response, nonce)
     return response

@@ -1,5 +1,5 @@
-"""Session cookies and CSRF: the caller behind the cookie (a page dependency) and double-submit tokens
-checked on every form post."""
+"""Session cookies and CSRF: the caller behind the cookie (a page dependency) and the token every form post
+must carry, bound to the session (before sign-in, to a nonce cookie) under the server's secret key."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi import Depends, Request, Response
 from ilos.errors import PermissionDeniedError
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
-from ilos.services.web_session import session_caller
+from ilos.services.web_session import form_token, session_caller
 
 SESSION_COOKIE = "ilos_session"
 PURPOSE_COOKIE = "ilos_purpose"
@@ -70,22 +70,27 @@ def clear_session(response: Response) -> None:
         response.delete_cookie(name, path="/")
 
 
-def csrf_token(request: Request) -> tuple[str, bool]:
-    """The browser's CSRF token, or a new one (then True: the caller must set the cookie)."""
-    existing = request.cookies.get(CSRF_COOKIE)
-    if existing and len(existing) >= 32:
-        return existing, False
-    return secrets.token_urlsafe(32), True
+def csrf_token(request: Request) -> tuple[str, str | None]:
+    """The token this browser's forms carry, and a nonce to set as its CSRF cookie (None: nothing to set).
+    Signed in, the token is bound to the session, so only pages of that session hold it; before sign-in,
+    to a random nonce the browser keeps in a cookie."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        return form_token(store_of(request), f"session:{session}"), None
+    nonce = request.cookies.get(CSRF_COOKIE) or ""
+    fresh = None if len(nonce) >= 32 else secrets.token_urlsafe(32)
+    return form_token(store_of(request), f"nonce:{fresh or nonce}"), fresh
 
 
-def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(CSRF_COOKIE, token, **_cookie_args(request))  # type: ignore[arg-type]
+def set_csrf_cookie(request: Request, response: Response, nonce: str) -> None:
+    response.set_cookie(CSRF_COOKIE, nonce, **_cookie_args(request))  # type: ignore[arg-type]
 
 
 def check_csrf(request: Request, submitted: str) -> None:
-    """A form post must carry the token of its own cookie; anything else is refused."""
-    expected = request.cookies.get(CSRF_COOKIE) or ""
-    if not expected or not hmac.compare_digest(expected, submitted):
+    """A form post must carry the token of the session (or nonce cookie) it is posted with, compared in
+    constant time; a cookie planted with a chosen value and that value posted fail."""
+    expected, fresh = csrf_token(request)
+    if fresh is not None or not hmac.compare_digest(expected.encode(), submitted.encode()):
         raise PermissionDeniedError(
             "This form has expired or did not come from ILOS; reload the page and try again"
         )
