@@ -63,6 +63,7 @@ def evaluate_subject(
     candidates: Sequence[CandidateMatch] = (),
     disputes: Sequence[DisputedPair] = (),
     pending_merges: Sequence[PendingMerge] = (),
+    unread_records: Sequence[str] = (),
     decided_at: datetime | None = None,
     used_on: date | None = None,
 ) -> Decision:
@@ -71,7 +72,7 @@ def evaluate_subject(
     `used_on` is the day the data is used, when authorities must be in force (default `today`)."""
     usage = Usage(subject, role, purpose, authorities, policy, used_on or today)
     usable = restrict_subject(subject, usage)
-    identity = (candidates, disputes, pending_merges)
+    identity = (candidates, disputes, pending_merges, unread_records)
     gates = merge_gates(
         evaluate_gates(usable, today, policy, destination_country, reviews, *identity),
         evaluate_gates(subject, today, policy, destination_country, reviews, *identity),

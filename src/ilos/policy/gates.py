@@ -63,6 +63,7 @@ class _Context:
     candidates: tuple[CandidateMatch, ...] = ()
     disputes: tuple[DisputedPair, ...] = ()
     pending_merges: tuple[PendingMerge, ...] = ()
+    unread_records: tuple[str, ...] = ()
 
 
 def evaluate_gates(
@@ -74,16 +75,20 @@ def evaluate_gates(
     candidates: Sequence[CandidateMatch] = (),
     disputes: Sequence[DisputedPair] = (),
     pending_merges: Sequence[PendingMerge] = (),
+    unread_records: Sequence[str] = (),
 ) -> list[GateResult]:
     """Every gate's result for this subject today (blocking or not), so a decision shows what was checked.
 
     `candidates` are the linker's unjudged uncertain pairs with other subjects: the identity is unsettled.
     `disputes` (its records judged different people) and `pending_merges` (subjects the change worker found
-    to be the same person) wait for a batch run: the stored subject is known to be wrong until then."""
+    to be the same person) wait for a batch run: the stored subject is known to be wrong until then.
+    `unread_records` ("source:record_id") are the linkage's records of this subject that its facts were not
+    built from (linked by `ilos link add` since the subjects build): what they say, a stay or a
+    naturalization certificate, is unknown to every other gate until a build reads them."""
     legal = subject.legal if subject.legal.as_of == today else derive_legal_situation(subject.events, today)
     ctx = _Context(
         subject, legal, today, policy, destination_country, tuple(candidates), tuple(disputes),
-        tuple(pending_merges),
+        tuple(pending_merges), tuple(unread_records),
     )  # fmt: skip
     results = []
     for gate, check in _GATES:
@@ -269,6 +274,7 @@ def _identity(ctx: _Context) -> _Finding:
     )
     matched = [r for c in ctx.candidates for r in (c.record, c.other_record)]
     waited = [r for d in ctx.disputes for r in d.records] + [r for m in ctx.pending_merges for r in m.records]
+    waited += ctx.unread_records
     records = _records(observed=[*weak, *(o.record for _, o in conflicting), *matched, *waited])
     reason = "; ".join([*waits, *(["needs verification: " + "; ".join(reasons)] if reasons else [])])
     return _Finding(True, reason, evidence, records=records, reviewable=not waits)
@@ -293,6 +299,12 @@ def _batch_waits(ctx: _Context) -> list[str]:
         )
         for m in ctx.pending_merges
     ]
+    if ctx.unread_records:
+        waits.append(
+            f"{len(ctx.unread_records)} record(s) linked to this subject since its facts were built "
+            f"({', '.join(ctx.unread_records[:5])}{', …' if len(ctx.unread_records) > 5 else ''}): what they "
+            "say is unknown to the other gates; run `ilos subjects build` before this subject is acted on"
+        )
     return waits
 
 

@@ -23,11 +23,13 @@ from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, DisputedPair, GateResult, GateReview, PendingMerge
 from ilos.resolve.judgements import JUDGEMENTS_FILE, settled_pairs
 from ilos.resolve.linkage import SUMMARY_FILE
+from ilos.resolve.records import record_key
 from ilos.services import pair_index
 from ilos.services.identity_pending import load_pending_identity
 from ilos.services.journal_events import journaled_events
+from ilos.services.journal_file import is_event_line
 from ilos.services.journal_links import journaled_linkage
-from ilos.services.journal_records import Journal, read_journal
+from ilos.services.journal_records import Journal, journal_entries, read_journal
 from ilos.subjects.assemble import assemble_subject, assemble_subjects
 
 
@@ -40,19 +42,23 @@ class GateInputs:
     reviews: tuple[GateReview, ...] = ()
     disputes: tuple[DisputedPair, ...] = ()
     pending_merges: tuple[PendingMerge, ...] = ()
+    unread_records: tuple[str, ...] = ()
+    """Its records in the linkage that its facts were not built from (`unread_records`)."""
 
     def evaluate(self, today: date, policy: Policy, destination: str | None = None) -> list[GateResult]:
         """Every gate's result on the whole subject (a decision for a purpose also checks the usable part)."""
         return evaluate_gates(
             self.subject, today, policy, destination, self.reviews, self.candidates, self.disputes,
-            self.pending_merges,
+            self.pending_merges, self.unread_records,
         )  # fmt: skip
 
     @property
     def waiting_records(self) -> tuple[str, ...]:
-        """The records the disputes and pending merges name (the identity gate shows them)."""
-        return tuple(r for d in self.disputes for r in d.records) + tuple(
-            r for m in self.pending_merges for r in m.records
+        """The records the disputes, pending merges and unread records name (the identity gate shows them)."""
+        return (
+            tuple(r for d in self.disputes for r in d.records)
+            + tuple(r for m in self.pending_merges for r in m.records)
+            + self.unread_records
         )
 
 
@@ -107,6 +113,7 @@ def gate_inputs(
     (`journal_records.read_journal`), so it is read once."""
     candidates = load_candidates(linkage_dir, policy, subject_ids, journal)
     pending = load_pending_identity(linkage_dir, subject_ids, journal)
+    unread = unread_records(linkage_dir, subject_ids)
     recorded = reviews or {}
     for subject in load_subjects(linkage_dir, as_of, live_events, subject_ids):
         sid = subject.subject_id
@@ -116,7 +123,45 @@ def gate_inputs(
             tuple(recorded.get(sid, ())),
             pending.disputes.get(sid, ()),
             pending.merges.get(sid, ()),
+            unread.get(sid, ()),
         )
+
+
+def unread_records(
+    linkage_dir: Path, subject_ids: Collection[str] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Records clusters.parquet places in a subject (of `subject_ids`, when given) that the subjects build
+    did not read and the worker's journal does not hold: linked by `ilos link add` since the build, so their
+    facts (a stay, a naturalization certificate) reach no gate until a build reads them. Looked for only
+    when clusters.parquet was written after the build's manifest (file times: an add or a run since)."""
+    clusters, observations = linkage_dir / "clusters.parquet", linkage_dir / "observations.parquet"
+    manifest = linkage_dir / "subjects.json"
+    if not (clusters.is_file() and observations.is_file() and manifest.is_file()):
+        return {}
+    if clusters.stat().st_mtime_ns <= manifest.stat().st_mtime_ns:
+        return {}
+    entries = journal_entries(linkage_dir)  # the worker's records: their facts are read from its journal
+    journaled = {str(e["record"]) for e in entries if is_event_line(e)}
+    only = "" if subject_ids is None else " AND list_contains($ids, c.subject_id)"
+    params: dict[str, object] = {"clusters": str(clusters), "observations": str(observations)}
+    if subject_ids is not None:
+        params["ids"] = sorted(subject_ids)
+    sql = (
+        "SELECT c.subject_id, c.source, c.record_id FROM read_parquet($clusters) c "  # noqa: S608 - fixed text
+        "ANTI JOIN (SELECT DISTINCT source, record_id FROM read_parquet($observations)) o "
+        f"ON o.source = c.source AND o.record_id = c.record_id WHERE true{only} "
+        "ORDER BY c.subject_id, c.source, c.record_id"
+    )
+    con = duckdb.connect()
+    try:
+        rows = con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list[str]] = {}
+    for subject, source, record_id in rows:
+        if record_key(source, record_id) not in journaled:
+            found.setdefault(subject, []).append(f"{source}:{record_id}")
+    return {subject: tuple(records) for subject, records in found.items()}
 
 
 def subject_gate_inputs(

@@ -135,6 +135,7 @@ def subject_page(
         candidates=found.candidates,
         disputes=found.disputes,
         pending_merges=found.pending_merges,
+        unread_records=found.unread_records,
         used_on=today,
     )
     # Records the purpose may use nothing of: that such a record exists is itself protected (a tax filing

@@ -174,6 +174,36 @@ def _with_journaled_rows(
     return out
 
 
+def _refuse_unread_records(
+    con: duckdb.DuckDBPyConnection, config: SourcesConfig, raw: Mapping[str, pa.Table]
+) -> None:
+    """No build of a linkage holding records of a source with legal events whose rows it cannot read (linked
+    by `ilos link add` and in neither the source's rows nor the worker's journal): their events (a stay, a
+    naturalization certificate) would be missing from their subjects' facts, and every gate blind to them."""
+    unread: list[str] = []
+    for spec in config.people_sources:
+        if not spec.events:
+            continue
+        read = raw.get(spec.name, pa.table({spec.record_id: pa.array([], pa.string())}))
+        con.register("ilos_read_ids", pa.table({"record_id": read[spec.record_id].cast(pa.string())}))
+        rows = con.execute(
+            "SELECT record_id FROM clusters WHERE source = ? "
+            "AND record_id NOT IN (SELECT record_id FROM ilos_read_ids WHERE record_id IS NOT NULL) "
+            "ORDER BY record_id LIMIT 6",
+            [spec.name],
+        ).fetchall()
+        con.unregister("ilos_read_ids")
+        unread += [f"{spec.name}:{r[0]}" for r in rows]
+    if unread:
+        named = ", ".join(unread[:5]) + (", …" if len(unread) > 5 else "")
+        raise InvalidInputError(
+            f"The linkage holds records whose rows no source file nor the change worker's journal has ({named}): "
+            "linked by `ilos link add`, their legal events (a stay, a certificate) cannot be read, and subjects "
+            "built without them would hide those from every gate. Add the rows to their source's file (the "
+            "pipeline: ingest them), or post them to the change worker, then build again"
+        )
+
+
 def _raw_from_lake(settings: Settings, config: SourcesConfig) -> dict[str, pa.Table]:
     if not lake_exists(settings.lake_path):
         raise NotFoundError(f"No lake at {settings.lake_path}; run `ilos ingest CONFIG` first")
@@ -208,6 +238,7 @@ def _gather(
         raw = _with_journaled_rows(raw, config, linkage_dir)
         progress("gathering events")
         register_linkage(con, clusters, links, records)
+        _refuse_unread_records(con, config, raw)
         # Written by DuckDB (COPY), which keeps the ORDER BY (insertion order is preserved, DuckDB's default)
         # and streams out of a sort that spilled. The observations are sorted apart from the joins that
         # gather them: at 1M persons the two in one query ran out of 4 and of 6 GiB; sorted from a file of

@@ -113,6 +113,7 @@ def evaluate_linkage(
             candidates=found.candidates,
             disputes=found.disputes,
             pending_merges=found.pending_merges,
+            unread_records=found.unread_records,
             decided_at=decided_at,
             used_on=decided_at.date(),
         )

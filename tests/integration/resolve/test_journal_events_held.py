@@ -15,6 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from ilos.definitions.policy_files import load_policy
+from ilos.errors import InvalidInputError
+from ilos.policy.results import GateId
 from ilos.resolve import linkage
 from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.journal_events import journaled_events
@@ -26,6 +28,7 @@ from ilos.services.subjects import TIMELINE_FILE, build_subjects
 AS_OF = date(2026, 11, 1)
 STAY_ID = "RT-STAY-HELD"
 Row = dict[str, str | None]
+IDENTITY = GateId.IDENTITY
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +141,66 @@ def test_a_subjects_build_that_read_the_stays_row_counts_it_once(
     assert journaled_events(out, {subject}) is None
     worker = Worker(out, as_of=AS_OF)
     assert len(worker.timeline.events_of([f"court_cases|{STAY_ID}"])) == 1
+
+
+def test_a_stay_linked_by_link_add_since_the_build_holds_its_subject_until_a_build_reads_it(
+    built: Path, small_world: Path, tmp_path: Path
+) -> None:
+    """A stay's row added with `ilos link add` (not through the worker) joins its subject in clusters.parquet,
+    but its event is in no built file nor in the journal: no gate could see the stay, so the identity gate
+    holds the subject, naming the record, until a subjects build reads it. Other subjects are not held."""
+    out = Path(shutil.copytree(built, tmp_path / "linkage"))
+    subject, order = _final_order_row(out, small_world)
+    stay: Row = {**order, "REC_ID": "ADDED-STAY", "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
+                 "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    added = tmp_path / "add.csv"
+    added.touch()
+    _write_rows(added, small_world / "court_cases.csv", [stay])
+    policy = load_policy()
+    [before] = [
+        g for g in subject_gate_inputs(out, subject, policy).evaluate(AS_OF, policy) if g.gate is IDENTITY
+    ]
+    assert "since its facts were built" not in before.reason
+
+    add_records(out, "court_cases", added)
+
+    clusters = pq.read_table(out / linkage.CLUSTERS_FILE).to_pylist()
+    assert subject in [c["subject_id"] for c in clusters if c["record_id"] == "ADDED-STAY"]
+    found = subject_gate_inputs(out, subject, policy)
+    assert found.unread_records == ("court_cases:ADDED-STAY",)
+    [identity] = [g for g in found.evaluate(AS_OF, policy) if g.gate is IDENTITY]
+    assert identity.blocks
+    assert "linked to this subject since its facts were built (court_cases:ADDED-STAY)" in identity.reason
+    other = next(c["subject_id"] for c in clusters if c["subject_id"] != subject)
+    assert subject_gate_inputs(out, other, policy).unread_records == ()
+
+    world = Path(shutil.copytree(small_world, tmp_path / "world"))
+    _write_rows(world / "court_cases.csv", world / "court_cases.csv", [stay])
+    build_subjects(out, world / "sources.yaml", as_of=AS_OF)
+    rebuilt = subject_gate_inputs(out, subject, policy)
+    assert rebuilt.unread_records == ()
+    assert [e.record_id for e in rebuilt.subject.events if e.record_id == "ADDED-STAY"] == ["ADDED-STAY"]
+
+
+def test_a_subjects_build_refuses_a_linked_record_whose_row_it_cannot_read(
+    built: Path, small_world: Path, tmp_path: Path
+) -> None:
+    """After `ilos link add` of a stay's row that no source file nor the journal holds, a build from the
+    source files would give the subject the stay's record without its event: refused, the record named,
+    nothing rewritten."""
+    out = Path(shutil.copytree(built, tmp_path / "linkage"))
+    _, order = _final_order_row(out, small_world)
+    stay: Row = {**order, "REC_ID": "ADDED-STAY", "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
+                 "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    added = tmp_path / "add.csv"
+    added.touch()
+    _write_rows(added, small_world / "court_cases.csv", [stay])
+    add_records(out, "court_cases", added)
+    timeline = (out / TIMELINE_FILE).read_bytes()
+
+    with pytest.raises(
+        InvalidInputError,
+        match=r"no source file nor the change worker's journal has \(court_cases:ADDED-STAY\)",
+    ):
+        build_subjects(out, small_world / "sources.yaml", as_of=AS_OF)
+    assert (out / TIMELINE_FILE).read_bytes() == timeline
