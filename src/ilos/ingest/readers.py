@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ilos.definitions.sources import ColumnSpec
+from ilos.duckdb_paths import literal_path
 from ilos.errors import BadSourceFileError, FieldProblem
 from ilos.ingest.lake_tables import quote_ident as qi
 from ilos.ingest.lake_tables import quote_literal as ql
@@ -60,12 +61,13 @@ def _file_error(path: Path, exc: duckdb.Error) -> BadSourceFileError:
 
 
 def csv_read_sql(path: Path, columns: Sequence[str], delimiter: str, options: str = "") -> str:
-    """DuckDB's `read_csv` of a UTF-8 CSV as ILOS reads one (ingest, and `ilos link`): the given column names,
-    every value text, the header line skipped, RFC 4180 quoting (`"`, doubled inside), strict rows, and no
-    comment lines (DuckDB's own guess took a leading `#` for one). `options` are added as written."""
+    """DuckDB's `read_csv` of a UTF-8 CSV as ILOS reads one (ingest, and `ilos link`): the file named, not a
+    glob (`literal_path`), the given column names, every value text, the header line skipped, RFC 4180 quoting
+    (`"`, doubled inside), strict rows, and no comment lines (DuckDB's own guess took a leading `#` for one).
+    `options` are added as written."""
     types = "{" + ", ".join(f"{ql(name)}: 'VARCHAR'" for name in columns) + "}"
     return (
-        f"read_csv({ql(str(path))}, columns={types}, header=true, auto_detect=false, delim={ql(delimiter)}, "
+        f"read_csv({ql(literal_path(path))}, columns={types}, header=true, auto_detect=false, delim={ql(delimiter)}, "
         f"quote='\"', escape='\"', strict_mode=true, comment='', encoding='utf-8'{', ' + options if options else ''})"
     )
 
@@ -172,7 +174,7 @@ def describe_parquet(conn: duckdb.DuckDBPyConnection, path: Path, display_path: 
 
 
 def _parquet_source(path: Path) -> str:
-    return f"read_parquet({ql(str(path))}, file_row_number=true)"
+    return f"read_parquet({ql(literal_path(path))}, file_row_number=true)"
 
 
 def stage_parquet(

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ilos.definitions.sources import SourcesConfig, SourceSpec, file_format_of
+from ilos.duckdb_paths import literal_path
 from ilos.errors import InvalidInputError
 from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
 from ilos.ingest.readers import csv_read_sql, time_zones
@@ -85,7 +86,9 @@ def read_as_text(
             picked = ", ".join(f"#{i + 1}" for i in keep)
             query = f"SELECT {picked} FROM read_parquet(?)"  # noqa: S608 - column positions only
             table = (
-                con.sql(query, params=[str(path)]).to_arrow_table().rename_columns([names[i] for i in keep])
+                con.sql(query, params=[literal_path(path)])
+                .to_arrow_table()
+                .rename_columns([names[i] for i in keep])
             )
             return _as_text(table, time_zones(schema), path)
         # As ingest: any other encoding is read as UTF-8 written anew (DuckDB's utf-16 is little-endian only).

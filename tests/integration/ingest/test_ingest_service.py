@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from ilos.config import Settings
@@ -103,3 +105,28 @@ def test_a_file_whose_rows_cannot_be_read_fails_and_lands_nothing(
         report.raise_for_failures()
     assert said in caught.value.message or any(said in str(p) for p in caught.value.problems), caught.value
     assert [b.source for b in list_batches(settings)] == ["encounters"]
+
+
+def test_files_named_with_glob_characters_are_the_files_landed(
+    settings: Settings, write_config: Callable[..., Path]
+) -> None:
+    """DuckDB expands `[…]` in a path: `people[1].csv` landed `people1.csv`'s rows, with no error."""
+    path = write_config()
+    world = path.parent
+    renamed = (
+        path.read_text()
+        .replace("people.csv", '"people[1].csv"')
+        .replace("encounters.parquet", '"enc[1].parquet"')
+    )
+    path.write_text(renamed)
+    (world / "people.csv").rename(world / "people[1].csv")
+    (world / "encounters.parquet").rename(world / "enc[1].parquet")
+    (world / "people1.csv").write_text("id,name,dob,a_number,zip\n91,Zed,2000-01-01,099999999,01234\n")
+    pq.write_table(
+        pa.table({"encounter_id": ["e91"], "a_number": ["0"], "encountered_on": ["x"]}),
+        world / "enc1.parquet",
+    )
+    ingest_config(path, settings).raise_for_failures()
+    with duckdb.connect(str(settings.lake_path), read_only=True) as lake:
+        assert lake.execute("SELECT id FROM raw_people ORDER BY _row_number").fetchall() == [("1",), ("5",)]
+        assert lake.execute("SELECT encounter_id FROM raw_encounters ORDER BY 1").fetchall() == [("e1",)]

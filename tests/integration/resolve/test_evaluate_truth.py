@@ -186,3 +186,10 @@ def test_a_truth_row_without_a_person_is_refused(
     )
     with pytest.raises(InvalidInputError, match="1 row"):
         evaluate_linkage(small_linkage.out_dir, truth)
+
+
+def test_a_truth_file_named_with_glob_characters_is_the_file_read(tmp_path: Path) -> None:
+    """DuckDB expands `[…]` in a path: `t[1].csv` read `t1.csv`, with no error."""
+    (tmp_path / "t[1].csv").write_text("source,record_id,person_id\ncourt,1,P1\n")
+    (tmp_path / "t1.csv").write_text("source,record_id,person_id\ncourt,91,P9\n")
+    assert read_truth(tmp_path / "t[1].csv").column("record_id").to_pylist() == ["1"]

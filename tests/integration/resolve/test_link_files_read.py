@@ -278,3 +278,21 @@ def test_a_parquet_timestamp_with_a_time_zone_reads_as_the_clock_there(tmp_path:
     pq.write_table(pa.table({"rid": ["1"], "last": ["LOPEZ"], "born": born}), tmp_path / "z.parquet")
     fields = "{family_name: last, date_of_birth: {column: born, format: '%Y-%m-%d %H:%M:%S.%f'}}"
     assert _read(tmp_path, "z.parquet", fields)[0]["born"] == "1990-01-01 00:00:00.000000"
+
+
+@pytest.mark.parametrize(
+    ("named", "beside"), [("x[1].csv", "x1.csv"), ("a*.csv", "ab.csv"), ("q?.csv", "qz.csv")]
+)
+def test_a_csv_named_with_glob_characters_is_the_file_read(tmp_path: Path, named: str, beside: str) -> None:
+    """DuckDB expands `[…]`, `*` and `?` in a path: `x[1].csv` read `x1.csv`, with no error."""
+    (tmp_path / named).write_text("rid,first,last\n1,ANA,LOPEZ\n")
+    (tmp_path / beside).write_text("rid,first,last\n91,OTHER,PERSON\n")
+    config = load_sources_config(_config(tmp_path, _source("s", f'"{named}"')))
+    assert read_source_file(config, config.source("s")).column("rid").to_pylist() == ["1"]
+
+
+def test_a_parquet_file_named_with_glob_characters_is_the_file_read(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"rid": ["1"], "first": ["ANA"], "last": ["LOPEZ"]}), tmp_path / "p[1].parquet")
+    pq.write_table(pa.table({"rid": ["91"], "first": ["W"], "last": ["X"]}), tmp_path / "p1.parquet")
+    config = load_sources_config(_config(tmp_path, _source("p", '"p[1].parquet"')))
+    assert read_source_file(config, config.source("p")).column("rid").to_pylist() == ["1"]
