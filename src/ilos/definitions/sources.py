@@ -38,6 +38,9 @@ CANONICAL_FIELDS: frozenset[str] = frozenset(
         "record_date",
     }
 )
+# Text codecs that decode no file: for domain names (idna refuses the `replace` errors a header is read
+# with, punycode reads ASCII as its own digits) or none at all.
+_NOT_FILE_ENCODINGS = frozenset({"idna", "punycode", "undefined"})
 IDENTIFIER_FIELDS: frozenset[str] = frozenset(
     {"a_number", "fbi_number", "ssn", "passport_number", "state_id"}
 )
@@ -148,12 +151,19 @@ class SourceSpec(_Strict):
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, value: str) -> str:
+        """A codec a text file can be written in: Python also knows codecs from bytes to bytes (zlib, base64,
+        hex), from text to text (rot13) and for domain names (idna, punycode), which passed here and then
+        failed the run with a traceback."""
         try:
-            codecs.lookup(value)
+            codec = codecs.lookup(value)
         except LookupError:
             raise ValueError(
                 f"`encoding` {value!r} is no encoding Python knows (e.g. utf-8, latin-1, cp1252)"
             ) from None
+        if not codec._is_text_encoding or codec.name in _NOT_FILE_ENCODINGS:
+            raise ValueError(
+                f"`encoding` {value!r} is not one a text file is written in (e.g. utf-8, latin-1, cp1252)"
+            )
         return value
 
     @property

@@ -82,6 +82,11 @@ def test_a_csv_in_another_encoding_is_read_in_it(tmp_path: Path, encoding: str, 
     [
         ("    delimiter: ';;'\n", "`delimiter` must be one character"),
         ("    encoding: bogus\n", "no encoding"),
+        # Codecs Python knows that decode no text file passed, then failed the run with a traceback.
+        *[
+            (f"    encoding: {codec}\n", "not one a text file is written in")
+            for codec in ("rot13", "base64", "hex", "zlib", "idna")
+        ],
     ],
 )
 def test_a_bad_delimiter_or_encoding_is_a_config_problem(tmp_path: Path, extra: str, said: str) -> None:
