@@ -136,8 +136,13 @@ def link_config(
 def out_dir_problems(config: SourcesConfig, config_path: Path, out_dir: Path) -> list[FieldProblem]:
     """`--out` must be a directory (or not exist yet), and no input may be a file the run writes there: a
     source file, or another config where the run keeps its copy (a world's own sources.yaml)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        return [FieldProblem("--out", f"{out_dir} is a file; pass a directory (it is created when missing)")]
+    if (in_the_way := _file_in_the_way(out_dir)) is not None:
+        where = "" if in_the_way == out_dir else f" is under {in_the_way}, which"
+        return [
+            FieldProblem(
+                "--out", f"{out_dir}{where} is a file; pass a directory (it is created when missing)"
+            )
+        ]
     copy = out_dir / CONFIG_COPY
     is_other_config = copy.is_file() and copy.resolve() != config_path.resolve()
     if is_other_config and not (out_dir / linkage.SUMMARY_FILE).exists():
@@ -155,6 +160,13 @@ def out_dir_problems(config: SourcesConfig, config_path: Path, out_dir: Path) ->
         for spec in config.sources
         if config.path_of(spec) in written
     ]
+
+
+def _file_in_the_way(out_dir: Path) -> Path | None:
+    """The directory, or the nearest of its parents that exists, when that is not a directory: the run
+    creates the missing ones, and under a file that failed with a traceback (NotADirectoryError)."""
+    existing = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    return existing if existing is not None and not existing.is_dir() else None
 
 
 def link_lake(

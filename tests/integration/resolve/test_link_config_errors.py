@@ -159,6 +159,12 @@ def test_an_output_directory_that_is_a_file_or_would_overwrite_an_input_is_refus
     (tmp_path / "afile.txt").write_text("keep me")
     with pytest.raises(InvalidInputError, match=r"afile\.txt is a file; pass a directory"):
         link_config(config, tmp_path / "afile.txt")
+    # Below a file the run's mkdir failed with a traceback (NotADirectoryError); it is the same problem.
+    with pytest.raises(
+        InvalidInputError, match=r"sub is under .*afile\.txt, which is a file; pass a directory"
+    ):
+        link_config(config, tmp_path / "afile.txt" / "deeper" / "sub")
+    assert (tmp_path / "afile.txt").read_text() == "keep me"
     (tmp_path / "people.csv").rename(tmp_path / "records.parquet")
     config.write_text(config.read_text().replace("people.csv", "records.parquet"))
     pq.write_table(pa.table({"pid": ["1"], "first": ["Ana"], "last": ["Lopez"], "dob": ["1990-02-03"]}),
