@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ilos.duckdb_paths import literal_path
 from ilos.resolve import model_spec
 from ilos.resolve.scoring import tf_columns_of
 
@@ -237,13 +238,13 @@ def write_link_parts(
     return parts
 
 
-def sql_path(path: Path) -> str:
+def sql_path(path: str | Path) -> str:
     return str(path).replace("'", "''")
 
 
 def parts_sql(parts: Sequence[Path]) -> str:
     """A FROM clause over the link parts."""
-    return "read_parquet([" + ", ".join(f"'{sql_path(p)}'" for p in parts) + "])"
+    return "read_parquet([" + ", ".join(f"'{sql_path(literal_path(p))}'" for p in parts) + "])"
 
 
 def links_projection_sql(predictions: str) -> str:

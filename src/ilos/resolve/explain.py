@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ilos.duckdb_paths import literal_path
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve import linkage, model_spec, verdict_effect
@@ -288,11 +289,11 @@ def explain_record(
         (key,) = known_record_keys(con, linkage_dir, [record], live)
         con.register("ilos_live_subjects", _subjects_table(live_subjects))
         con.register("ilos_live_links", live.links if live is not None else _no_links(linkage_dir))
-        params = {"clusters": str(linkage_dir / linkage.CLUSTERS_FILE), "key": key}
+        params = {"clusters": literal_path(linkage_dir / linkage.CLUSTERS_FILE), "key": key}
         found = con.execute(_SUBJECT_SQL, params).fetchone()
         matches = _judged_matches(linkage_dir, key)
         subject_of = _subjects_of_records(con, params["clusters"], [other for other, _ in matches])
-        params["links"] = str(linkage_dir / linkage.LINKS_FILE)
+        params["links"] = literal_path(linkage_dir / linkage.LINKS_FILE)
         pairs = con.execute(_RECORD_PAIRS_SQL, params).fetchall()
         subject_id = found[0] if found is not None else None
         inside = next((other for other, subject, *_ in pairs if subject == subject_id), None)
@@ -422,7 +423,10 @@ def known_record_keys(
     typed = [parse_record_key(r) for r in records]
     later = {split_record_key(k) or (k, "") for k in (live.records if live else ())}
     sources = [
-        r[0] for r in con.execute("SELECT DISTINCT source FROM read_parquet(?)", [str(clusters)]).fetchall()
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT source FROM read_parquet(?)", [literal_path(clusters)]
+        ).fetchall()
     ]
     sources += sorted({source for source, _ in later} - set(sources))
     keys = [(_known_source(source, sources), record_id) for source, record_id in typed]
@@ -430,7 +434,7 @@ def known_record_keys(
     con.register("ilos_asked", asked)
     found = con.execute(
         "SELECT source, record_id FROM read_parquet(?) JOIN ilos_asked USING (source, record_id)",
-        [str(clusters)],
+        [literal_path(clusters)],
     ).fetchall()
     con.unregister("ilos_asked")
     known = set(found) | later
@@ -512,7 +516,7 @@ def _stored_pair(
     con: duckdb.DuckDBPyConnection, linkage_dir: Path, a: str, b: str, live: LiveLinks | None
 ) -> dict[str, Any] | None:
     """The row of a scored pair of two stored keys: links.parquet's, else the worker's (`live`)."""
-    found = _pair_row(con, "read_parquet(?)", [str(linkage_dir / linkage.LINKS_FILE)], a, b)
+    found = _pair_row(con, "read_parquet(?)", [literal_path(linkage_dir / linkage.LINKS_FILE)], a, b)
     if found is None and live is not None:
         con.register("ilos_live_links", live.links)
         found = _pair_row(con, "ilos_live_links", [], a, b)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ilos.duckdb_paths import literal_path
 from ilos.resolve import engine
 from ilos.resolve.clustering import CONSTRAINT_COLUMNS, ClusteringRules, cluster_edges, constraint_columns
 from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history, latest_rows
@@ -124,7 +125,7 @@ def append_table_atomic(rows: pa.Table, path: Path) -> None:
     con = duckdb.connect()
     con.register("ilos_appended", rows.select(schema.names).cast(schema))
     con.execute(
-        f"COPY (SELECT * FROM read_parquet('{engine.sql_path(path)}') UNION ALL SELECT * FROM ilos_appended) "  # noqa: S608 - quoted paths
+        f"COPY (SELECT * FROM read_parquet('{engine.sql_path(literal_path(path))}') UNION ALL SELECT * FROM ilos_appended) "  # noqa: S608 - quoted paths
         f"TO '{engine.sql_path(tmp)}' (FORMAT parquet)"
     )
     con.close()

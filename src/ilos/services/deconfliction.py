@@ -13,6 +13,7 @@ import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ilos.duckdb_paths import literal_path
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError
 from ilos.operations.deconfliction import (
     CooperationCase,
@@ -49,7 +50,7 @@ def linkage_cooperation(home: Path) -> CooperationSource:
             rows = con.execute(
                 "SELECT subject_id, record_id, map_from_entries(attributes) FROM read_parquet(?) "
                 "WHERE kind = 'cooperation' AND subject_id IN (SELECT unnest(?))",
-                [str(timeline), list(subject_ids)],
+                [literal_path(timeline), list(subject_ids)],
             ).fetchall()
         finally:
             con.close()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ilos.domain.cases import OPEN_ACTION_STATES, ActionState
+from ilos.duckdb_paths import literal_path
 from ilos.errors import NotFoundError
 from ilos.operations.departures import (
     DepartureAssessment,
@@ -60,7 +61,11 @@ def assess_linkage(linkage_dir: Path) -> list[DepartureAssessment]:
             )
     con = duckdb.connect()
     try:
-        params = {"clusters": str(files["clusters"]), "timeline": str(files["timeline"]), "kind": REPORT_KIND}
+        params = {
+            "clusters": literal_path(files["clusters"]),
+            "timeline": literal_path(files["timeline"]),
+            "kind": REPORT_KIND,
+        }
         reports = con.execute(_REPORTS_SQL, params).fetchall()
         matched = sorted({r[1] for r in reports if r[5] > 1})
         events: dict[str, list[TimelineEvent]] = {s: [] for s in matched}
@@ -68,7 +73,7 @@ def assess_linkage(linkage_dir: Path) -> list[DepartureAssessment]:
             rows = con.execute(
                 "SELECT subject_id, kind, occurred_on, source || ':' || record_id FROM read_parquet(?) "
                 "WHERE subject_id IN (SELECT unnest(?)) AND occurred_on IS NOT NULL",
-                [str(files["timeline"]), matched],
+                [literal_path(files["timeline"]), matched],
             ).fetchall()
             for subject_id, kind, on, ref in rows:
                 events[subject_id].append(TimelineEvent(kind, on, ref))
@@ -96,7 +101,11 @@ def evaluate_against_truth(linkage_dir: Path, truth_dir: Path) -> DepartureEvalu
         rows = con.execute(
             "SELECT r.record_id, p.departed FROM read_parquet(?) r JOIN read_parquet(?) p USING (person_id) "
             "WHERE r.source = ?",
-            [str(truth_dir / "records.parquet"), str(truth_dir / "persons.parquet"), REPORT_SOURCE],
+            [
+                literal_path(truth_dir / "records.parquet"),
+                literal_path(truth_dir / "persons.parquet"),
+                REPORT_SOURCE,
+            ],
         ).fetchall()
     finally:
         con.close()

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ilos.definitions.policy import Policy
 from ilos.domain.subjects import Subject
+from ilos.duckdb_paths import literal_path
 from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, DisputedPair, GateResult, GateReview, PendingMerge
@@ -208,17 +209,17 @@ def load_subjects(
         obs = con.sql(
             f"SELECT * FROM read_parquet($observations){only} "  # noqa: S608 - fixed text
             "ORDER BY subject_id, attribute, source, record_id, value",
-            params={"observations": str(files["observations.parquet"]), **ids},
+            params={"observations": literal_path(files["observations.parquet"]), **ids},
         ).to_arrow_table()
         timeline = "SELECT * FROM read_parquet($timeline)"
-        params: dict[str, object] = {"timeline": str(files["timeline.parquet"]), **ids}
+        params: dict[str, object] = {"timeline": literal_path(files["timeline.parquet"]), **ids}
         if live_events is not None:
             con.register("live_events", live_events)
             timeline += (
                 " UNION ALL BY NAME SELECT * FROM live_events WHERE subject_id IN "
                 "(SELECT subject_id FROM read_parquet($observations))"
             )
-            params["observations"] = str(files["observations.parquet"])
+            params["observations"] = literal_path(files["observations.parquet"])
         order = " ORDER BY subject_id, occurred_on, source, record_id, kind"
         events = con.sql(f"SELECT * FROM ({timeline}){only}{order}", params=params).to_arrow_table()  # noqa: S608 - fixed text
     finally:
@@ -306,8 +307,8 @@ def load_candidates(
         con.register("decided", settled_pairs(linkage_dir))
         index = None if subject_ids is None else pair_index.index_for(clusters, links)
         if index is None:
-            con.read_parquet(str(clusters)).create_view("batch_clusters")
-            con.read_parquet(str(links)).create_view("batch_links")
+            con.read_parquet(literal_path(clusters)).create_view("batch_clusters")
+            con.read_parquet(literal_path(links)).create_view("batch_links")
         else:  # the rows of the batch files the steps would read, found by binary search
             batch_clusters, batch_links = index.rows_for(subject_ids or (), live_clusters, live_links)
             con.register("batch_clusters", batch_clusters)

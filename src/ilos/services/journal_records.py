@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilos.definitions.sources import SourceSpec
+from ilos.duckdb_paths import literal_path
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 from ilos.file_version import FileVersion, file_version
 from ilos.resolve.incremental import links_schema
@@ -472,7 +473,7 @@ def _scanned(path: Path, keys: Collection[str], query: _Query) -> dict[str, str]
     con = duckdb.connect()
     try:
         con.register("asked", asked)
-        rows = con.execute(query.sql, {"path": str(path)}).fetchall()
+        rows = con.execute(query.sql, {"path": literal_path(path)}).fetchall()
     finally:
         con.close()
     return {str(key): str(value) for key, value in rows}

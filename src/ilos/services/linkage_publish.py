@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from ilos.definitions.policy import AUTHORITY_REQUIRED, NEVER_FOR_ENFORCEMENT
+from ilos.duckdb_paths import literal_path
 from ilos.errors import NotFoundError
 from ilos.services.access import Caller
 from ilos.services.policy_in_force import current_policy
@@ -74,20 +75,20 @@ def subject_rows(
     con = duckdb.connect()
     try:
         markings: dict[str, list[str]] = dict(
-            con.execute(_SOURCE_MARKINGS_SQL, [str(observations)]).fetchall()
+            con.execute(_SOURCE_MARKINGS_SQL, [literal_path(observations)]).fetchall()
         )
         closed = _closed_sources(markings, marking_overrides)
         ids = {
             r[0]: [(i["kind"], i["value"]) for i in r[1]]
-            for r in con.execute(_IDENTIFIERS_SQL, [str(observations), closed]).fetchall()
+            for r in con.execute(_IDENTIFIERS_SQL, [literal_path(observations), closed]).fetchall()
         }
         open_values: dict[str, dict[str, str]] = {}
         for subject_id, attribute, value in con.execute(
-            _OPEN_NAME_SQL, [str(observations), closed]
+            _OPEN_NAME_SQL, [literal_path(observations), closed]
         ).fetchall():
             open_values.setdefault(subject_id, {})[attribute] = value
-        by_source = dict(con.execute(_RECORDS_BY_SOURCE_SQL, [str(clusters)]).fetchall())
-        result = con.execute(_SUMMARY_SQL, [str(summary)])
+        by_source = dict(con.execute(_RECORDS_BY_SOURCE_SQL, [literal_path(clusters)]).fetchall())
+        result = con.execute(_SUMMARY_SQL, [literal_path(summary)])
         columns = [d[0] for d in result.description]
         rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
     finally:

@@ -23,6 +23,7 @@ from ilos.definitions.sources import (
     load_sources_config,
     read_sources_config,
 )
+from ilos.duckdb_paths import literal_path
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
@@ -445,7 +446,7 @@ def _subject_moves(before: Path, clusters: pa.Table) -> list[SubjectEvent]:
         moves = con.execute(
             "SELECT n.source || '|' || n.record_id, b.subject_id, n.subject_id FROM read_parquet(?) b "
             "JOIN now n USING (source, record_id) WHERE b.subject_id <> n.subject_id",
-            [str(before)],
+            [literal_path(before)],
         ).fetchall()
         olds = sorted({old for _, old, _ in moves})
         standing = con.execute(
@@ -481,7 +482,7 @@ def _already_linked(linkage_dir: Path, spec: SourceSpec, raw: pa.Table) -> list[
         ((count, shown),) = con.sql(
             "SELECT count(*), list(record_id ORDER BY record_id)[1:3] FROM read_parquet(?) "
             "WHERE source = ? AND list_contains(?, record_id)",
-            params=[str(linkage_dir / linkage.RECORDS_FILE), spec.name, [i for i in ids if i]],
+            params=[literal_path(linkage_dir / linkage.RECORDS_FILE), spec.name, [i for i in ids if i]],
         ).fetchall()
     finally:
         con.close()
@@ -690,7 +691,11 @@ def review_queue(
         con.register("ilos_live_review", journaled_links(linkage_dir, "review"))  # the worker's band pairs
         found = con.sql(
             _REVIEW_QUEUE_SQL.format(shown=shown),
-            params={"queue": str(path), "withheld": sorted(withheld_sources), "limit": max(limit, 1)},
+            params={
+                "queue": literal_path(path),
+                "withheld": sorted(withheld_sources),
+                "limit": max(limit, 1),
+            },
         ).to_arrow_table()
     waiting, held, unfiltered = (int(found.column(i)[0].as_py()) for i in range(3))
     first = found.column(3).combine_chunks().flatten().field("pair")

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from ilos.duckdb_paths import literal_path
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError, PermissionDeniedError
 from ilos.resolve.explain import parse_record_key
 from ilos.resolve.judgements import Judgement, read_judgements
@@ -194,7 +195,7 @@ def _record_values(directory: Path, keys: tuple[str, ...]) -> dict[str, tuple[tu
     try:
         result = con.execute(
             "SELECT * FROM read_parquet(?) WHERE list_contains(?, source || '|' || record_id)",
-            [str(directory / "records.parquet"), list(keys)],
+            [literal_path(directory / "records.parquet"), list(keys)],
         )
         columns = [d[0] for d in result.description]
         rows = [dict(zip(columns, r, strict=True)) for r in result.fetchall()]

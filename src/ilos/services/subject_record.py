@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from ilos.duckdb_paths import literal_path
 from ilos.errors import NotFoundError
 from ilos.resolve import model_spec
 from ilos.resolve.explain import stored_model
@@ -63,11 +64,11 @@ def read_detail(directory: Path, subject_id: str) -> SubjectDetail:
     try:
         obs = con.sql(
             "SELECT * FROM read_parquet(?) WHERE subject_id = ? ORDER BY attribute, source, record_id, value",
-            params=[str(files["observations"]), subject_id],
+            params=[literal_path(files["observations"]), subject_id],
         ).to_arrow_table()
         events = con.sql(
             "SELECT * FROM read_parquet(?) WHERE subject_id = ? ORDER BY occurred_on, source, record_id, kind",
-            params=[str(files["timeline"]), subject_id],
+            params=[literal_path(files["timeline"]), subject_id],
         ).to_arrow_table()
         links = _links(con, files["clusters"], files["links"], subject_id)
     finally:
@@ -103,7 +104,7 @@ ORDER BY match_weight DESC, unique_id_l, unique_id_r
 
 
 def _links(con: duckdb.DuckDBPyConnection, clusters: Path, links: Path, subject_id: str) -> list[Row]:
-    result = con.execute(_LINKS_SQL, [str(clusters), subject_id, str(links)])
+    result = con.execute(_LINKS_SQL, [literal_path(clusters), subject_id, literal_path(links)])
     columns = [d[0] for d in result.description]
     return [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
 

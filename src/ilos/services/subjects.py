@@ -21,6 +21,7 @@ from ilos.definitions.sources import SourcesConfig, load_sources_config
 from ilos.definitions.survivorship import DEFAULT_RULES_PATH, load_survivorship_rules
 from ilos.domain.attributes import SurvivorshipRules
 from ilos.domain.subjects import Subject
+from ilos.duckdb_paths import literal_path
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve.linkage import CLUSTERS_COLUMNS
@@ -130,7 +131,7 @@ def show_subject(
         obs, events = (
             con.sql(
                 f"SELECT * FROM read_parquet(?) WHERE subject_id = ? ORDER BY {order}",  # noqa: S608
-                params=[str(linkage_dir / name), subject_id],
+                params=[literal_path(linkage_dir / name), subject_id],
             ).to_arrow_table()
             for name, order in (
                 (OBSERVATIONS_FILE, "attribute, source, record_id, value"),
@@ -247,7 +248,9 @@ def _gather(
         progress("gathering observations")
         unordered = gathered[OBSERVATIONS_FILE].with_name("unordered-observations.parquet")
         gather_observations(con, config, records.columns).write_parquet(str(unordered))
-        ordered_observations(con.read_parquet(str(unordered))).write_parquet(str(gathered[OBSERVATIONS_FILE]))
+        ordered_observations(con.read_parquet(literal_path(unordered))).write_parquet(
+            str(gathered[OBSERVATIONS_FILE])
+        )
         unordered.unlink()
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # unreadable pages fail only when read
         if not any(name in str(exc) for name, _ in _LINKAGE_FILES):
@@ -307,6 +310,10 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[str, ...]) 
     if not path.is_file():
         raise NotFoundError(f"No linkage output at {path}; run `ilos link CONFIG --out {path.parent}` first")
     try:
-        return con.read_parquet(str(path)).select(*columns) if columns else con.read_parquet(str(path))
+        return (
+            con.read_parquet(literal_path(path)).select(*columns)
+            if columns
+            else con.read_parquet(literal_path(path))
+        )
     except duckdb.Error as exc:
         raise InvalidInputError(f"{path} is not a readable Parquet file ({exc}); re-run `ilos link`") from exc

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from ilos.duckdb_paths import literal_path
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.services import changes, realtime
 from ilos.services.access import SUBJECT_READERS, Caller
@@ -106,7 +107,7 @@ def _best_values(home: Path, subject_id: str) -> dict[str, str]:
     con = duckdb.connect()
     try:
         found = con.execute(
-            "SELECT best FROM read_parquet(?) WHERE subject_id = ?", [str(path), subject_id]
+            "SELECT best FROM read_parquet(?) WHERE subject_id = ?", [literal_path(path), subject_id]
         ).fetchall()
     finally:
         con.close()

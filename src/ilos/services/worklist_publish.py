@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from ilos.duckdb_paths import literal_path
 from ilos.errors import InvalidInputError, NotFoundError
 from ilos.policy.decide import as_shown
 from ilos.policy.records import decision_of_record
@@ -137,7 +138,7 @@ def _decisions(path: Path) -> Iterator[list[DecisionLoadRow]]:
     and the few fields the table indexes; Python never parses the explanations)."""
     con = duckdb.connect()
     try:
-        reader = con.sql(_DECISIONS_SQL, params=[str(path)]).to_arrow_reader(CHUNK)
+        reader = con.sql(_DECISIONS_SQL, params=[literal_path(path)]).to_arrow_reader(CHUNK)
         for batch in reader:
             yield list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
     finally:

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from ilos.definitions.policy import Policy
 from ilos.definitions.policy_files import load_policy
+from ilos.duckdb_paths import literal_path
 from ilos.errors import InvalidInputError
 from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.records import decision_record
@@ -310,13 +311,13 @@ def score_worklist_against_truth(linkage_dir: Path, truth_dir: Path) -> Worklist
             "CREATE TABLE majority AS WITH per AS (SELECT c.subject_id, t.person_id, count(*) AS n "
             "FROM read_parquet(?) c JOIN read_parquet(?) t USING (source, record_id) GROUP BY ALL) "
             "SELECT subject_id, arg_max(person_id, n) AS person_id FROM per GROUP BY subject_id",
-            [str(linkage_dir / "clusters.parquet"), str(truth_dir / "records.parquet")],
+            [literal_path(linkage_dir / "clusters.parquet"), literal_path(truth_dir / "records.parquet")],
         )
         con.execute(
             "CREATE TABLE judged AS SELECT w.subject_id, w.status, p.person_id, p.removable_now, p.protections, "
             "(len(p.protections) > 0 OR p.is_us_citizen) AS protected "
             "FROM read_parquet(?) w JOIN majority USING (subject_id) JOIN read_parquet(?) p USING (person_id)",
-            [str(linkage_dir / WORKLIST_FILE), str(truth_dir / "persons.parquet")],
+            [literal_path(linkage_dir / WORKLIST_FILE), literal_path(truth_dir / "persons.parquet")],
         )
         row = con.execute(
             "SELECT count(*), count(*) FILTER (status = 'actionable'), "
@@ -329,7 +330,7 @@ def score_worklist_against_truth(linkage_dir: Path, truth_dir: Path) -> Worklist
         ).fetchall()
         removable = con.execute(
             "SELECT count(*) FROM read_parquet(?) WHERE removable_now AND len(protections) = 0 AND NOT is_us_citizen",
-            [str(truth_dir / "persons.parquet")],
+            [literal_path(truth_dir / "persons.parquet")],
         ).fetchall()[0][0]
     finally:
         con.close()

@@ -21,7 +21,7 @@ from ilos.resolve import linkage
 from ilos.resolve.explain import PairExplanation
 from ilos.resolve.records import typed_record_key
 from ilos.resolve.threshold import ThresholdChoice
-from ilos.services.linking import LinkRun, explain_link, explain_record
+from ilos.services.linking import LinkRun, explain_link, explain_record, review_queue
 from ilos.services.realtime import Worker, post_change
 from ilos.services.source_reading import read_source_file
 
@@ -201,3 +201,18 @@ def test_a_batch_record_whose_strongest_mate_the_worker_linked_is_explained_by_t
 def test_without_the_threshold_a_decision_is_said_without_it() -> None:
     bare = PairExplanation("a|1", "b|2", 0.98, 0.0, 0.0, "non_match", False, (), None, 0.0, None)
     assert bare.decision_meaning() == "in two subjects"
+
+
+def test_a_linkage_directory_named_with_glob_characters_is_the_one_read(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """DuckDB expands `[…]` in a path: explain and review of `run[1]` read `run1`'s files beside it."""
+    named = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "run[1]"))
+    beside = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "run1"))
+    for name in (linkage.CLUSTERS_FILE, linkage.LINKS_FILE, linkage.REVIEW_FILE):
+        pq.write_table(pq.read_table(beside / name).slice(0, 0), beside / name)
+    key = next(iter(_subjects(named)))
+    assert explain_record(named, typed_record_key(key)).subject_id == _subjects(named)[key]
+    assert review_queue(named, 10).pairs.num_rows == min(
+        10, pq.read_metadata(named / linkage.REVIEW_FILE).num_rows
+    )
