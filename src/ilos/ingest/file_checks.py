@@ -26,10 +26,17 @@ def is_utf8(encoding: str) -> bool:
         ) from None
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why a path named as a file is none (it does not exist, or is a directory), or None when it is one."""
+    if path.is_file():
+        return None
+    return "is a directory, not a file" if path.is_dir() else "does not exist"
+
+
 def check_exists(path: Path) -> None:
     """A missing or empty file is a file error: there is nothing to land."""
-    if not path.is_file():
-        raise BadSourceFileError(f"Source file {path} does not exist; check `path` in the sources config")
+    if (why := not_a_file(path)) is not None:
+        raise BadSourceFileError(f"Source file {path} {why}; check `path` in the sources config")
     if path.stat().st_size == 0:
         raise BadSourceFileError(
             f"Source file {path.name} is empty (0 bytes); expected a header and data rows"

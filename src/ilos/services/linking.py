@@ -24,7 +24,8 @@ from ilos.definitions.sources import (
     read_sources_config,
 )
 from ilos.duckdb_paths import literal_path
-from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
+from ilos.errors import BadSourceFileError, FieldProblem, InvalidInputError, NotFoundError
+from ilos.ingest.file_checks import not_a_file
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
 from ilos.resolve import explain, judgements, linkage
 from ilos.resolve.engine import TrainingOptions
@@ -38,8 +39,8 @@ from ilos.services.journal_records import held_records, journaled_subjects, read
 from ilos.services.journal_rows import journaled_rows
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.linkage_locks import writing_linkage
-from ilos.services.source_checks import SourceFindings, file_problems, row_findings
-from ilos.services.source_reading import read_as_text, read_source_file
+from ilos.services.source_checks import SourceFindings, file_columns, file_problems, row_findings
+from ilos.services.source_reading import duckdb_problem, read_as_text, read_source_file
 from ilos.standardize.table import standardize_table
 from ilos.store.lake import lake_exists, open_lake
 
@@ -550,8 +551,8 @@ def read_truth(truth_path: Path) -> pa.Table:
     once: a CSV's ids keep their leading zeros and a Parquet's numeric ids compare equal to the linkage's text
     ones. A record given two persons, or a row lacking a value, is refused: either would score against a
     truth that is not one."""
-    if not truth_path.is_file():
-        raise NotFoundError(f"Truth file {truth_path} does not exist")
+    if (why := not_a_file(truth_path)) is not None:
+        raise NotFoundError(f"Truth file {truth_path} {why}")
     if _is_empty(truth_path):
         raise InvalidInputError(
             f"Truth file {truth_path} is empty; it needs a header (source, record_id, person_id) and a row per "
@@ -563,16 +564,17 @@ def read_truth(truth_path: Path) -> pa.Table:
             f"Truth file {truth_path} is neither CSV nor Parquet: name it *.csv or *.parquet"
         )
     try:
-        table = read_as_text(truth_path, file_format)
-    except (duckdb.Error, pa.ArrowException) as exc:
-        raise InvalidInputError(
-            f"Truth file {truth_path} cannot be read as {file_format.upper()}: {exc}"
-        ) from exc
-    missing = [c for c in _TRUTH_COLUMNS if c not in table.column_names]
-    if missing:
-        raise InvalidInputError(
-            f"Truth file {truth_path} lacks column(s) {missing}; it has {table.column_names}"
-        )
+        # Only its columns: another (a list of the record's corrupted fields, say) need have no text form.
+        table = read_as_text(truth_path, file_format, columns=_TRUTH_COLUMNS)
+        missing = [c for c in _TRUTH_COLUMNS if c not in table.column_names]
+        if missing:
+            raise InvalidInputError(
+                f"Truth file {truth_path} lacks column(s) {missing}; it has {file_columns(truth_path)}"
+            )
+    except duckdb.Error as exc:
+        raise _unreadable_truth(truth_path, file_format, duckdb_problem(exc)) from None
+    except (pa.ArrowException, BadSourceFileError) as exc:
+        raise _unreadable_truth(truth_path, file_format, str(exc).strip().splitlines()[0]) from None
     with duckdb.connect() as con:
         con.register("truth_as_written", table.select(list(_TRUTH_COLUMNS)))
         # Source names are lower-case (the config allows no other); people write them in any case, as
@@ -581,6 +583,10 @@ def read_truth(truth_path: Path) -> pa.Table:
             "CREATE VIEW truth AS SELECT lower(source) AS source, record_id, person_id FROM truth_as_written"
         )
         return _checked_truth(con, truth_path)
+
+
+def _unreadable_truth(truth_path: Path, file_format: str, problem: str) -> InvalidInputError:
+    return InvalidInputError(f"Truth file {truth_path} cannot be read as {file_format.upper()}: {problem}")
 
 
 def _is_empty(path: Path) -> bool:

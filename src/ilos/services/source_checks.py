@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from ilos.definitions.sources import DateField, SourcesConfig, SourceSpec, file_format_of
 from ilos.errors import BadSourceFileError, FieldProblem
-from ilos.ingest.file_checks import check_exists, csv_header
+from ilos.ingest.file_checks import check_exists, csv_header, not_a_file
 from ilos.standardize.dates import unparseable
 from ilos.standardize.placeholders import is_placeholder
 
@@ -37,12 +37,14 @@ def file_problems(config: SourcesConfig, spec: SourceSpec, path: Path | None = N
     mapped columns it lacks. Reads the header, not the rows (a header without rows is no problem: the
     source adds no records, and the caller says so)."""
     where = f"source {spec.name!r}"
-    if path is not None and not path.is_file():  # another file of the source's rows (`ilos link add --input`)
-        return [FieldProblem(where, f"file {path} does not exist; check --input")]
+    if path is not None and (
+        why := not_a_file(path)
+    ):  # another file of the source's rows (`ilos link add --input`)
+        return [FieldProblem(where, f"file {path} {why}; check --input")]
     path = path or config.path_of(spec)
     try:
         check_exists(path)
-        columns = _columns(spec, path)
+        columns = file_columns(path, spec.encoding, spec.delimiter)
     except BadSourceFileError as exc:
         return [FieldProblem(where, str(exc).replace("\n", " "))]
     wanted = [spec.record_id, *(c for f in spec.fields for c in spec.mapped_columns(f))]
@@ -81,7 +83,8 @@ def _loosely(column: str) -> str:
     return "".join(ch for ch in column.casefold() if ch.isalnum())
 
 
-def _columns(spec: SourceSpec, path: Path) -> list[str]:
+def file_columns(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
+    """The column names of a CSV's header or a Parquet file's schema, as spelled there."""
     if file_format_of(path) == "parquet":
         try:
             schema = pq.read_schema(path)
@@ -90,7 +93,7 @@ def _columns(spec: SourceSpec, path: Path) -> list[str]:
                 f"Source file {path.name} is not a readable Parquet file: {exc}"
             ) from None
         return list(schema.names)
-    return csv_header(path, spec.encoding, spec.delimiter)[0]
+    return csv_header(path, encoding, delimiter)[0]
 
 
 def row_findings(spec: SourceSpec, raw: pa.Table, findings: SourceFindings) -> None:

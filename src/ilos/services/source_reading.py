@@ -4,6 +4,7 @@ the header spells it, a CSV read as ingest reads one (`ingest.readers.csv_read_s
 from __future__ import annotations
 
 import codecs
+import itertools
 import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ import pyarrow.parquet as pq
 from ilos.definitions.sources import SourcesConfig, SourceSpec, file_format_of
 from ilos.duckdb_paths import literal_path
 from ilos.errors import InvalidInputError
-from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text
+from ilos.ingest.file_checks import csv_header, encoding_error, hash_and_check_text, not_a_file
 from ilos.ingest.readers import csv_read_sql, time_zones
 
 
@@ -26,8 +27,8 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
     every column as text (see `read_as_text`)."""
     path = path or config.path_of(spec)
     file_format = file_format_of(path)
-    if not path.is_file():
-        raise InvalidInputError(f"Source {spec.name!r}: file {path} does not exist")
+    if (why := not_a_file(path)) is not None:
+        raise InvalidInputError(f"Source {spec.name!r}: file {path} {why}")
     try:
         return read_as_text(path, file_format, spec.delimiter, spec.encoding, spec.used_columns())
     except duckdb.Error as exc:
@@ -37,18 +38,19 @@ def read_source_file(config: SourcesConfig, spec: SourceSpec, path: Path | None 
         if encoded and (undecodable := encoding_error(path, spec.encoding, spec.delimiter)).problems:
             raise undecodable from None
         raise InvalidInputError(
-            f"Source {spec.name!r}: {path} cannot be read as {file_format}: {_duckdb_problem(exc)}"
+            f"Source {spec.name!r}: {path} cannot be read as {file_format}: {duckdb_problem(exc)}"
         ) from None
 
 
-def _duckdb_problem(exc: duckdb.Error) -> str:
-    """DuckDB's message up to its list of fixes: the first line, and for a malformed CSV row the row and
-    what was wrong with it (the first line names only its line number)."""
+def duckdb_problem(exc: duckdb.Error) -> str:
+    """DuckDB's message up to its list of fixes (options such as `max_line_size` that no config sets): the
+    first line, and for a malformed CSV row the row and what was wrong with it (the first line names only
+    its line number)."""
     lines = [_shortened(line.strip()) for line in str(exc).strip().splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     if "CSV Error on Line" in lines[0]:
-        return " ".join(line for line in lines[:4] if not line.startswith("Possible fixes"))
+        return " ".join(itertools.takewhile(lambda line: not line.startswith("Possible "), lines[:4]))
     if "state machine reached an invalid state" in lines[0]:  # DuckDB names no line for these
         return (
             f"{lines[0]} (a quote left open, or line endings that change within the file: LF and CRLF mixed)"

@@ -193,3 +193,45 @@ def test_a_truth_file_named_with_glob_characters_is_the_file_read(tmp_path: Path
     (tmp_path / "t[1].csv").write_text("source,record_id,person_id\ncourt,1,P1\n")
     (tmp_path / "t1.csv").write_text("source,record_id,person_id\ncourt,91,P9\n")
     assert read_truth(tmp_path / "t[1].csv").column("record_id").to_pylist() == ["1"]
+
+
+def test_a_truth_file_is_read_for_its_three_columns_only(tmp_path: Path) -> None:
+    """A column the scores do not use (the world's list of corrupted fields) need have no text form: it
+    refused the file."""
+    truth = tmp_path / "truth.parquet"
+    corrupted = pa.array([["given_name"], []], pa.list_(pa.string()))
+    pq.write_table(
+        pa.table(
+            {
+                "source": ["court", "court"],
+                "record_id": ["1", "2"],
+                "person_id": ["P1", "P1"],
+                "fields_corrupted": corrupted,
+                "extra": pa.array([{"a": 1}, {"a": 2}]),
+            }
+        ),
+        truth,
+    )
+    assert read_truth(truth).column("record_id").to_pylist() == ["1", "2"]
+
+
+def test_an_unreadable_truth_row_is_said_in_a_line_naming_the_truth_file(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """DuckDB's whole message (its options and the fixes a user cannot apply) was printed, ~25 lines."""
+    truth = tmp_path / "ragged.csv"
+    truth.write_text("source,record_id,person_id\ncourt_cases,1,P1,x\n")
+    code, output = _evaluate_cli(small_linkage.out_dir, truth)
+    assert code == InvalidInputError.exit_code
+    said = " ".join(output.split())
+    assert "Truth file" in said and "ragged.csv cannot be read as CSV" in said
+    assert "Expected Number of Columns: 3 Found: 4" in said
+    assert "strict_mode" not in said and "Possible" not in said and len(output.splitlines()) <= 3
+
+
+def test_a_directory_given_as_the_truth_file_is_said_to_be_one(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    (tmp_path / "truth.csv").mkdir()
+    with pytest.raises(NotFoundError, match=r"truth\.csv is a directory, not a file"):
+        evaluate_linkage(small_linkage.out_dir, tmp_path / "truth.csv")

@@ -301,3 +301,23 @@ def test_a_parquet_file_named_with_glob_characters_is_the_file_read(tmp_path: Pa
     pq.write_table(pa.table({"rid": ["91"], "first": ["W"], "last": ["X"]}), tmp_path / "p1.parquet")
     config = load_sources_config(_config(tmp_path, _source("p", '"p[1].parquet"')))
     assert read_source_file(config, config.source("p")).column("rid").to_pylist() == ["1"]
+
+
+def test_a_line_longer_than_duckdb_reads_is_said_without_an_option_no_config_sets(tmp_path: Path) -> None:
+    """DuckDB advises `max_line_size=…`, an option of its own reader that no config can set."""
+    (tmp_path / "long.csv").write_text("rid,first,last\n1,ANA,LOPEZ\n2," + "X" * 2_100_000 + ",DIAZ\n")
+    config = load_sources_config(_config(tmp_path, _source("s", "long.csv")))
+    with pytest.raises(InvalidInputError) as caught:
+        read_source_file(config, config.source("s"))
+    said = str(caught.value)
+    assert "CSV Error on Line: 3" in said and "Maximum line size" in said
+    assert "max_line_size" not in said and "Possible" not in said
+
+
+def test_a_directory_given_as_a_source_file_is_said_to_be_one(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").mkdir()
+    config = load_sources_config(_config(tmp_path, _source("s", "people.csv")))
+    [problem] = file_problems(config, config.source("s"))
+    assert problem.location == "source 's'" and "people.csv is a directory, not a file" in problem.message
+    with pytest.raises(InvalidInputError, match=r"people\.csv is a directory, not a file"):
+        read_source_file(config, config.source("s"))
