@@ -155,7 +155,8 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
     """The header record, and whether any data row follows it."""
     # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is not part of the first name, quoted or not.
     utf8 = codecs.lookup(encoding).name == "utf-8"
-    with path.open(encoding="utf-8-sig" if utf8 else encoding, errors="replace", newline="") as handle:
+    read_as = "utf-8-sig" if utf8 else encoding
+    with path.open(encoding=read_as, errors="replace", newline="") as handle:
         # strict: a header quoted against RFC 4180 (`id,"na"me`) leaves DuckDB's reader no row it can read
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
         try:
@@ -171,6 +172,8 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
             ) from None
         except UnicodeError as exc:
             raise BadSourceFileError(f"Source file {path.name} has no readable header line: {exc}") from None
+        if any("\ufffd" in name for name in header):
+            _check_header_bytes(path, encoding, read_as)
         if reader.line_num > 1:  # the CSV reader skips a header record by lines: every row would be lost
             raise BadSourceFileError(
                 f"The header of {path.name} spans {reader.line_num} lines (a line break inside a quoted column "
@@ -181,6 +184,27 @@ def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], bo
         except csv.Error:
             has_rows = True  # a malformed data line is a row problem, found and quarantined later
     return [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(header)], has_rows
+
+
+def _check_header_bytes(path: Path, encoding: str, read_as: str) -> None:
+    """A header that does not decode in the file's encoding is said as such: read with its bad bytes
+    replaced, its names matched no mapped column, and every mapped column was said to be missing."""
+    with path.open("rb") as raw:
+        line = raw.readline(64 * 1024)
+    try:  # not final: a line cut short of a character (UTF-16's newline is two bytes) is no bad byte
+        codecs.getincrementaldecoder(read_as)(errors="strict").decode(line, final=False)
+    except UnicodeDecodeError as exc:
+        bom = line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        declare = (
+            ": `encoding: utf-16` (it starts with UTF-16's byte-order mark)"
+            if bom
+            else ", e.g. `encoding: cp1252`"
+        )
+        raise BadSourceFileError(
+            f"The header of {path.name} is not valid {encoding}: bad bytes {line[exc.start : exc.end]!r} at "
+            f"byte {exc.start} of line 1 ({line[:120].rstrip()!r}); declare the file's encoding in its source"
+            f"{declare}"
+        ) from None
 
 
 def check_columns(file_name: str, found: Sequence[str], declared: Sequence[str], where: str) -> None:

@@ -321,3 +321,28 @@ def test_a_directory_given_as_a_source_file_is_said_to_be_one(tmp_path: Path) ->
     assert problem.location == "source 's'" and "people.csv is a directory, not a file" in problem.message
     with pytest.raises(InvalidInputError, match=r"people\.csv is a directory, not a file"):
         read_source_file(config, config.source("s"))
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"rid,pr\xe9nom,last\n1,Jos\xe9,Garcia\n", "bad bytes b'\\xe9' at byte 6 of line 1"),
+        ("rid,prénom,last\n1,José,Garcia\n".encode("utf-16"), "`encoding: utf-16` (it starts with UTF-16's"),
+    ],
+)
+def test_a_header_not_in_the_files_encoding_is_said_to_be_one(tmp_path: Path, data: bytes, said: str) -> None:
+    """Read with its bad bytes replaced, the header matched no mapped column: every one was said missing
+    ("is not in l1h.csv (its columns: 'id', 'pr�nom', 'last')"), with no word of the encoding."""
+    (tmp_path / "l1h.csv").write_bytes(data)
+    source = "  - name: s\n    path: l1h.csv\n    record_id: rid\n    fields: {given_name: prénom, family_name: last}\n"
+    config = load_sources_config(_config(tmp_path, source))
+    [problem] = file_problems(config, config.source("s"))
+    assert problem.location == "source 's'"
+    assert "The header of l1h.csv is not valid utf-8" in problem.message and said in problem.message
+    assert "declare the file's encoding" in problem.message
+
+
+def test_a_replacement_character_written_in_a_header_is_no_encoding_problem(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").write_text("rid,first,last,note\ufffd\n1,ANA,LOPEZ,x\n", encoding="utf-8")
+    config = load_sources_config(_config(tmp_path, _source("s", "s.csv")))
+    assert file_problems(config, config.source("s")) == []
