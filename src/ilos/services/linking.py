@@ -94,13 +94,9 @@ def standardized_records(config: SourcesConfig, progress: Progress = _silent) ->
     tables, counts, findings = [], {}, SourceFindings()
     for spec in config.people_sources:
         progress(f"reading and standardizing {spec.name}")
-        try:
-            raw = read_source_file(config, spec)
-        except InvalidInputError as exc:  # a file that cannot be read hides no other source's problems
-            said = exc.summary.removeprefix(f"Source {spec.name!r}: ")
-            findings.problems += [FieldProblem(f"source {spec.name!r}", said), *exc.problems]
+        raw = _checked_rows(config, spec, findings)
+        if raw is None:
             continue
-        row_findings(spec, raw, findings)
         if not findings.problems:
             tables.append(standardize_table(raw, spec))
         counts[spec.name] = raw.num_rows
@@ -115,20 +111,39 @@ def standardized_records(config: SourcesConfig, progress: Progress = _silent) ->
     return StandardizedSources(records, counts, tuple(findings.warnings))
 
 
+def _checked_rows(config: SourcesConfig, spec: SourceSpec, findings: SourceFindings) -> pa.Table | None:
+    """A source's rows, their problems added to `findings` (`row_findings`); None when the file cannot be
+    read, which is one problem among the others: it hides no other source's problems."""
+    try:
+        raw = read_source_file(config, spec)
+    except InvalidInputError as exc:
+        said = exc.summary.removeprefix(f"Source {spec.name!r}: ")
+        findings.problems += [FieldProblem(f"source {spec.name!r}", said), *exc.problems]
+        return None
+    row_findings(spec, raw, findings)
+    return raw
+
+
 def link_config(
     config_path: Path, out_dir: Path, options: TrainingOptions | None = None, progress: Progress = _silent
 ) -> LinkRun:
     """`ilos link CONFIG --out DIR`: everything from files to clusters, links, model and report. The config,
-    every file's header and the output directory are checked first, and all their problems reported at once."""
+    every file's header and the output directory are checked first, and all their problems reported at once,
+    with the row problems of the sources whose headers are fine (else those came only once the rest was fixed)."""
     config, problems = read_sources_config(config_path)
-    problems += [p for spec in config.people_sources for p in file_problems(config, spec)]
+    headers = {spec.name: file_problems(config, spec) for spec in config.people_sources}
+    problems += [p for found in headers.values() for p in found]
     problems += [
         FieldProblem(f"source {spec.name!r} fields", "maps no field: its records could never be linked")
         for spec in config.people_sources
         if not spec.fields
     ]
     problems += out_dir_problems(config, config_path, out_dir)
-    if problems:
+    if problems:  # the rows of the sources whose headers are fine, so a fix does not uncover more
+        rows = SourceFindings()
+        for spec in (s for s in config.people_sources if not headers[s.name]):
+            _checked_rows(config, spec, rows)
+        problems += rows.problems
         raise InvalidInputError(f"{config_path}: {len(problems)} problem(s); nothing was linked", problems)
     with writing_linkage(out_dir, "ilos link"):
         sources = standardized_records(config, progress)

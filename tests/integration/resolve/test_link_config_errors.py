@@ -193,3 +193,21 @@ def test_an_output_directory_that_is_a_file_or_would_overwrite_an_input_is_refus
 def test_a_date_format_must_read_a_whole_date(fmt: str, why: str | None) -> None:
     problem = date_format_problem(fmt)
     assert (problem is None) if why is None else (problem is not None and why in problem)
+
+
+def test_row_problems_come_with_the_header_problems_of_other_sources(tmp_path: Path) -> None:
+    """The rows were read only once every header passed: a repeated id came a run after a missing column."""
+    (tmp_path / "people.csv").write_text("pid,first,last\n1,Ana,Lopez\n1,Eva,Ruiz\n")
+    (tmp_path / "others.csv").write_text("oid,first\n1,Ana\n")
+    config = tmp_path / "link.yaml"
+    config.write_text(
+        "sources:\n"
+        "  - {name: people, path: people.csv, record_id: pid, fields: {given_name: first, family_name: last}}\n"
+        "  - {name: others, path: others.csv, record_id: oid, fields: {given_name: first, family_name: surname}}\n"
+    )
+    with pytest.raises(InvalidInputError) as info:
+        link_config(config, tmp_path / "out")
+    found = {(p.location, p.message) for p in info.value.problems}
+    assert ("source 'people' column 'pid'", "1 record id(s) appear more than once (e.g. '1')") in found
+    assert any(where == "source 'others' column 'surname'" for where, _ in found)
+    assert len(found) == 2 and not (tmp_path / "out").exists()
