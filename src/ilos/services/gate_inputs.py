@@ -144,7 +144,10 @@ def unread_records(
     entries = journal_entries(linkage_dir)  # the worker's records: their facts are read from its journal
     journaled = {str(e["record"]) for e in entries if is_event_line(e)}
     only = "" if subject_ids is None else " AND list_contains($ids, c.subject_id)"
-    params: dict[str, object] = {"clusters": str(clusters), "observations": str(observations)}
+    params: dict[str, object] = {
+        "clusters": literal_path(clusters),
+        "observations": literal_path(observations),
+    }
     if subject_ids is not None:
         params["ids"] = sorted(subject_ids)
     sql = (
