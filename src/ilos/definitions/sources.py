@@ -41,6 +41,7 @@ CANONICAL_FIELDS: frozenset[str] = frozenset(
 # Text codecs that decode no file: for domain names (idna refuses the `replace` errors a header is read
 # with, punycode reads ASCII as its own digits) or none at all.
 _NOT_FILE_ENCODINGS = frozenset({"idna", "punycode", "undefined"})
+_NOT_DELIMITERS = frozenset({'"', "\n", "\r", "\x00"})
 IDENTIFIER_FIELDS: frozenset[str] = frozenset(
     {"a_number", "fbi_number", "ssn", "passport_number", "state_id"}
 )
@@ -146,6 +147,8 @@ class SourceSpec(_Strict):
     def _one_character(cls, value: str) -> str:
         if len(value) != 1:
             raise ValueError(f"`delimiter` must be one character (',', ';', '|' or a tab), got {value!r}")
+        if value in _NOT_DELIMITERS:  # the quote, a line break or a NUL cannot part a CSV's fields
+            raise ValueError(f"`delimiter` {value!r} cannot part fields (use ',', ';', '|' or a tab)")
         return value
 
     @field_validator("encoding")
@@ -251,7 +254,9 @@ def _field_problem(name: str, spec: Any) -> str | None:
     if isinstance(spec, str) and spec:
         return None
     if isinstance(spec, list) and spec and all(isinstance(c, str) and c for c in spec):
-        return None
+        twice = sorted({c for c in spec if spec.count(c) > 1})
+        # joined twice, a name reads GARCIA GARCIA: a second surname that is not there
+        return f"field {name!r} lists column(s) {', '.join(map(repr, twice))} twice" if twice else None
     return f"field {name!r}: map it to a column name, a list of column names, or {{column, format}}"
 
 

@@ -87,11 +87,21 @@ def test_a_csv_in_another_encoding_is_read_in_it(tmp_path: Path, encoding: str, 
             (f"    encoding: {codec}\n", "not one a text file is written in")
             for codec in ("rot13", "base64", "hex", "zlib", "idna")
         ],
+        # A quote or a line break passed, then failed when the rows were read (DuckDB's Binder Error).
+        ("    delimiter: '\"'\n", "cannot part fields"),
+        ('    delimiter: "\\n"\n', "cannot part fields"),
     ],
 )
 def test_a_bad_delimiter_or_encoding_is_a_config_problem(tmp_path: Path, extra: str, said: str) -> None:
     with pytest.raises(InvalidInputError, match=said):
         load_sources_config(_config(tmp_path, _source("s", "s.csv", extra)))
+
+
+def test_a_column_listed_twice_in_one_field_is_a_config_problem(tmp_path: Path) -> None:
+    """Joined twice, NAME read GARCIA GARCIA: a second surname that is not in the file."""
+    source = "  - name: s\n    path: s.csv\n    record_id: rid\n    fields: {family_name: [last, last]}\n"
+    with pytest.raises(InvalidInputError, match="field 'family_name' lists column\\(s\\) 'last' twice"):
+        load_sources_config(_config(tmp_path, source))
 
 
 def test_columns_of_a_parquet_file_the_config_does_not_read_may_be_of_any_type(tmp_path: Path) -> None:
