@@ -45,6 +45,8 @@ class ClusteringOutcome:
     """Weak links counted towards a merge that a later link completed (the weak-link rule needs two)."""
     refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """How many times each `Refusal` kept two clusters apart (the reports print these)."""
+    refused_must_links: list[tuple[int, int, Refusal]] = field(default_factory=list)
+    """The `must_link` pairs (reviewers' "match") a constraint kept apart, and why: the run names them."""
 
 
 class Merge(NamedTuple):
@@ -357,7 +359,11 @@ def cluster_edges(
         blocked[b].add(a)
     outcome = ClusteringOutcome(labels=np.zeros(n_nodes, dtype=np.int64))
     for a, b in must_link:
-        try_merge(forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0)
+        joined = try_merge(
+            forest, blocked, a, b, outcome, edge=-1, force=True, support={}, rules=rules, prob=1.0
+        )
+        if not isinstance(joined, Merge) and joined != "same_cluster":
+            outcome.refused_must_links.append((a, b, joined))
     # Ties are broken by edge order (links are sorted by record key), so a re-run merges identically.
     order = np.argsort(-np.round(probability, 12), kind="stable")
     support: dict[tuple[int, int], list[int]] = {}

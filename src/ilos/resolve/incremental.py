@@ -45,6 +45,7 @@ from ilos.resolve.records import record_key
 from ilos.resolve.scoring import PairScore, PairScorer, tf_columns_of
 from ilos.resolve.stable_ids import unused_subject_id
 from ilos.resolve.threshold import ThresholdChoice
+from ilos.resolve.verdict_effect import RefusedMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,8 @@ class JudgementOutcome:
     result: JudgementResult
     subject_id: str | None = None
     absorbed: tuple[str, ...] = ()
+    refusal: str | None = None
+    """Why a "refused" match was refused (`clustering.Refusal`)."""
 
 
 def _pair_of(j: Judgement) -> tuple[str, str]:
@@ -164,11 +167,15 @@ class IncrementalLinker:
         self._batch_latest: tuple[int, dict[tuple[str, str], int]] = (0, {})
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         self._load_constraints()
-        self.refused_at_load: list[JudgementOutcome] = []
+        self.refused_at_load: list[RefusedMatch] = []
         """The "match" judgements made since the batch run that could not join their subjects at load."""
         if take_in_judgements:  # `ilos link add`, which writes batch files: every row as a batch run takes it
             taken = self.take_in(judgement_history(linkage_dir), as_batch=True)
-            self.refused_at_load = [o for o in taken[self.judgements_applied :] if o.result == "refused"]
+            self.refused_at_load = [
+                RefusedMatch(o.judgement.left, o.judgement.right, o.refusal, whole_subjects=True)
+                for o in taken[self.judgements_applied :]
+                if o.refusal is not None
+            ]
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
         # alive now out of the collector's reach. Reference counting still frees them.
@@ -269,7 +276,7 @@ class IncrementalLinker:
             self.forest, self.blocked, na, nb, self._outcome, -1, True, self.support, self.rules, 1.0
         )
         if not isinstance(merged, Merge):
-            return JudgementOutcome(j, row, "refused", subject)
+            return JudgementOutcome(j, row, "refused", subject, refusal=merged)
         absorbed = tuple(self._rename(merged, ""))
         return JudgementOutcome(j, row, "merged", self.subject_of_root[merged.survivor], absorbed)
 

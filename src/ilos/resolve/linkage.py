@@ -27,6 +27,7 @@ from ilos.resolve.model_spec import MODEL_VERSION
 from ilos.resolve.report import REPORT_FILE, write_report
 from ilos.resolve.stable_ids import SubjectEvent, assign_stable_ids
 from ilos.resolve.threshold import ThresholdChoice, choose_threshold
+from ilos.resolve.verdict_effect import RefusedMatch
 
 Progress = Callable[[str], None]
 
@@ -67,6 +68,8 @@ class LinkageSummary:
     """How many rows of judgements.parquet (`judgement_history`, oldest first) the batch files reflect: the run
     honoured the latest verdict per pair among them (`ilos link add` counts again as it rewrites clusters).
     Rows after them were recorded since (`judgements_applied`)."""
+    refused_matches: tuple[RefusedMatch, ...] = ()
+    """Reviewers' "match" judgements a clustering constraint refused: their records are in two subjects."""
 
 
 JUDGEMENTS_APPLIED_KEY = "judgements_applied"
@@ -351,6 +354,11 @@ def cluster_links(
         must,
         **constraint_columns(ids_table),
     )
+    refused = tuple(
+        RefusedMatch(ids[a], ids[b], refusal)
+        for a, b, refusal in outcome.refused_must_links
+        if outcome.labels[a] != outcome.labels[b]
+    )
     subject_of, events = _subject_ids(ids, outcome.labels, previous or {})
     clusters = pa.table(
         {
@@ -382,6 +390,7 @@ def cluster_links(
         config_hash=config_hash,
         restricted_sources=tuple(sorted(set(restricted_sources))),
         subject_events=tuple(events),
+        refused_matches=refused,
     )
     decisions = pa.table({"node_l": left, "node_r": right, "decision_code": codes, "same_subject": same})
     return summary, clusters, decisions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ilos.resolve.engine import model_parameters
+from ilos.resolve.records import typed_record_key
+from ilos.resolve.verdict_effect import RefusedMatch
 
 REPORT_FILE = "report.md"
 _BAR_SCALE = 2.0  # characters per bit of match weight
@@ -55,6 +58,7 @@ def write_report(
         f"- household conflicts (same address, different first name or date of birth): "
         f"{summary_dict['household_conflicts']:,}",
         f"- merges refused by constraints: {_counts(summary_dict['refused_merges'])}",
+        f'- reviewers\' "match" judgements not honoured: {len(summary_dict.get("refused_matches", ())):,}',
         f"- prior probability two random records match: {_prior(model.get('probability_two_random_records_match'))}",
         f"- against the last run in this directory: {summary_dict.get('merges', 0):,} merge(s), "
         f"{summary_dict.get('splits', 0):,} split(s), {summary_dict.get('dropped_records', 0):,} record(s) no "
@@ -69,6 +73,7 @@ def write_report(
         m, u, w = row["m"], row["u"], row["match_weight"]
         chart = f"`{bar}`" if (bar := weight_bar(w)) else ""
         lines.append(table_row(row["comparison"], row["level"], _fmt(m), _fmt(u), _fmt(w), chart))
+    lines += _refused_matches(summary_dict.get("refused_matches", ()))
     lines += ["", "## Cluster size distribution", "", "| records per subject | subjects |", "|---|---|"]
     sizes = Counter(Counter(clusters["subject_id"].to_pylist()).values())
     lines += [table_row(str(size), f"{count:,}") for size, count in sorted(sizes.items())]
@@ -80,6 +85,17 @@ def write_report(
     path = out_dir / REPORT_FILE
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _refused_matches(refused: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The "match" judgements the clustering could not honour, each with why (`RefusedMatch.reason`)."""
+    if not refused:
+        return []
+    lines = ["", '## "Match" judgements not honoured', "", "| record | record | why |", "|---|---|---|"]
+    for fields in refused:
+        match = RefusedMatch(**fields)
+        lines.append(table_row(typed_record_key(match.left), typed_record_key(match.right), match.reason()))
+    return lines
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -3,6 +3,11 @@ the linkage's files were written and waiting for a run (docs/linking.md, "Review
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ilos.resolve.records import typed_record_key
+
 _MATCH_GIVES_WAY = (
     'a "match" gives way to reviewers\' "no match" judgements, on these two records or on others of their '
     'subjects, and to the one-record-per-entity rule; docs/linking.md, "Clustering that does not over-merge"'
@@ -48,3 +53,57 @@ def since_run(verdict: str, same_subject: bool) -> str:
         f"{since}; the two records are in two subjects already, and every later run, `ilos link add` and the "
         "worker keep them apart"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedMatch:
+    """A reviewer's "match" that a linking constraint refused (`clustering.Refusal`): its two records stay in
+    two subjects. `whole_subjects`: refused joining the records' whole subjects (`ilos link add` linking a
+    record a judgement waited for), where a run joins the two records first and may move the others."""
+
+    left: str
+    right: str
+    refusal: str
+    whole_subjects: bool = False
+
+    def reason(self) -> str:
+        """Why, in words: a forced merge is refused only by a cannot-link or by one record per entity."""
+        said = _REFUSED_BECAUSE.get((self.refusal, self.whole_subjects), self.refusal.replace("_", " "))
+        return f"{said}{_WHOLE_SUBJECTS}" if self.whole_subjects else said
+
+
+_REFUSED_BECAUSE = {
+    ("cannot_link", False): (
+        'a "no match" or a household conflict lies between them, counting the records other "match" '
+        "judgements join to each"
+    ),
+    ("one_record_per_entity", False): (
+        "it would put two records of a source with one record per entity in one subject, counting the records "
+        'other "match" judgements join to each'
+    ),
+    ("cannot_link", True): 'a "no match" or a household conflict lies between their two subjects\' records',
+    ("one_record_per_entity", True): (
+        "their two subjects each hold a record of a source with one record per entity"
+    ),
+}
+_WHOLE_SUBJECTS = (
+    " (`ilos link add` joins whole subjects; the next `ilos link` joins the two records first and may move the "
+    "others)"
+)
+_NAMED = 3
+"""How many refused judgements a warning names (a run's linkage.json and report.md list every one)."""
+
+
+def refused_matches_warning(refused: Sequence[RefusedMatch]) -> list[str]:
+    """The warning `ilos link` and `ilos link add` give for the "match" judgements they could not honour,
+    naming the first few and why: a verdict a person gave is never dropped silently."""
+    if not refused:
+        return []
+    named = "; ".join(
+        f"{typed_record_key(r.left)} and {typed_record_key(r.right)}: {r.reason()}" for r in refused[:_NAMED]
+    )
+    more = f"; and {len(refused) - _NAMED:,} more" if len(refused) > _NAMED else ""
+    return [
+        f'{len(refused):,} "match" judgement(s) could not be honoured, so their records stay in two subjects '
+        f"({named}{more}); `ilos link explain` shows each pair"
+    ]

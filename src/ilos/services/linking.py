@@ -27,10 +27,10 @@ from ilos.duckdb_paths import literal_path
 from ilos.errors import BadSourceFileError, FieldProblem, InvalidInputError, NotFoundError
 from ilos.ingest.file_checks import not_a_file
 from ilos.ingest.lake_tables import latest_batch_sql, raw_table_name
-from ilos.resolve import explain, judgements, linkage
+from ilos.resolve import explain, judgements, linkage, verdict_effect
 from ilos.resolve.engine import TrainingOptions
 from ilos.resolve.evaluation import LinkageScores, score_clusters
-from ilos.resolve.incremental import IncrementalLinker, JudgementOutcome
+from ilos.resolve.incremental import IncrementalLinker
 from ilos.resolve.records import record_key, typed_record_key
 from ilos.resolve.stable_ids import SubjectEvent, events_of_moves
 from ilos.services.journal_file import JOURNAL_FILE
@@ -237,6 +237,7 @@ def _link(
             "a match: its field is on too few records of the same people to learn from), so it weighs nothing "
             "in this model"
         )
+    warnings += verdict_effect.refused_matches_warning(summary.refused_matches)
     if summary.dropped_records:
         warnings.append(
             f"{summary.dropped_records:,} record(s) of the last linkage in {out_dir} are not among this run's "
@@ -397,22 +398,8 @@ def _add_records(
         joined=sum(o.action == "joined" for o in outcomes),
         merges=tuple((e.subject_id, gone) for e in events if e.kind == "merge" for gone in e.others),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
-        warnings=(*findings.warnings, *_refused_warning(linker_refused)),
+        warnings=(*findings.warnings, *verdict_effect.refused_matches_warning(linker_refused)),
     )
-
-
-def _refused_warning(refused: Sequence[JudgementOutcome]) -> list[str]:
-    """Say so when a "match" judged since the last run could not join its records' subjects here: the
-    incremental linker only joins whole subjects, where the next `ilos link` may move records to honour it."""
-    if not refused:
-        return []
-    first = refused[0].judgement
-    return [
-        f'{len(refused):,} "match" judgement(s) made since the last `ilos link` could not join their two subjects '
-        f'(e.g. {typed_record_key(first.left)} and {typed_record_key(first.right)}): a "no match" or a source '
-        "with one record per entity lies between them as the subjects stand; the next `ilos link` honours them "
-        "as far as its clustering allows (`ilos link explain` shows each pair)"
-    ]
 
 
 def _beside_the_workers(

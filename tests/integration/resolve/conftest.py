@@ -104,3 +104,88 @@ def _best_score(linker: IncrementalLinker, row: Row) -> float:
     candidates = linker.index.candidates(linker.index.rule_keys(rec))
     scores = [linker.scorer.score(rec, linker.store.get(c)).match_probability for c in candidates]
     return max(scores, default=0.0)
+
+
+_GIVEN = ["JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH"]
+_FAMILY = [
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "MILLER",
+    "DAVIS",
+    "WILSON",
+    "ANDERSON",
+    "TAYLOR",
+]
+_STREETS = ["OAK ST", "PINE AVE", "MAPLE DR", "CEDAR LN", "ELM ST", "BIRCH RD", "ASH CT", "WALNUT WAY"]
+HOUSEHOLD_COLUMNS = ("id", "first", "last", "dob", "anum", "street", "city", "zip")
+ZULU = ("ZED", "ZULU", "1980-08-08", "999888777", "7 LAKE ST", "SPRINGFIELD", "62711")
+"""One person's values: crm CZ1 and CZ2, registry RZ1 and RZ2 (one record per entity) all carry them."""
+BAKER = {
+    "KA": ("KEVIN", "BAKER", "1985-05-05", "311111111", "9 ELM ST", "SPRINGFIELD", "62712"),
+    "KB": ("KEVIN", "BAKER", "", "311111111", "9 ELM ST", "SPRINGFIELD", "62712"),
+    "KC": ("KEVIN", "BAKER", "1990-10-10", "", "9 ELM ST", "SPRINGFIELD", "62712"),
+}
+"""crm records at one address: KA and KB one subject (name and A-number), KC a household conflict with KA (a
+son of the same name, born 1990), which KB's missing date of birth does not conflict with."""
+_HOUSEHOLD_CONFIG = """version: 1
+sources:
+  - name: crm
+    path: crm.csv
+    record_id: id
+    fields: &fields
+      given_name: first
+      family_name: last
+      date_of_birth: {column: dob, format: "%Y-%m-%d"}
+      a_number: anum
+      street: street
+      city: city
+      postal_code: zip
+  - name: registry
+    path: registry.csv
+    record_id: id
+    one_record_per_entity: true
+    fields: *fields
+"""
+
+
+def write_household_world(world: Path, registry_ids: tuple[str, ...] = ("RZ1", "RZ2")) -> Path:
+    """A config of two sources, crm and registry (one record per entity), 40 people with three crm records
+    and one registry record each, and the ZULU and BAKER records; `registry_ids`: the ZULU registry records
+    it holds. Returns the config's path."""
+    world.mkdir(parents=True, exist_ok=True)
+    crm, registry = [], []
+    for i in range(40):
+        person = (
+            _GIVEN[i % 10], _FAMILY[(i * 7) % 10], f"19{50 + i:02d}-{i % 12 + 1:02d}-{i % 27 + 1:02d}",
+            f"{200000000 + i * 7919:09d}", f"{100 + i} {_STREETS[i % 8]}", "SPRINGFIELD", f"{62700 + i % 9}",
+        )  # fmt: skip
+        crm += [(f"C{3 * i + k:03d}", *person) for k in range(3)]
+        registry.append((f"R{i:03d}", *person))
+    crm += [("CZ1", *ZULU), ("CZ2", *ZULU), *((key, *values) for key, values in BAKER.items())]
+    registry += [(key, *ZULU) for key in registry_ids]
+    for name, rows in (("crm", crm), ("registry", registry)):
+        write_csv_rows(world / f"{name}.csv", rows)
+    (world / "sources.yaml").write_text(_HOUSEHOLD_CONFIG)
+    return world / "sources.yaml"
+
+
+def write_csv_rows(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    """A CSV of the household world's columns."""
+    lines = [",".join(HOUSEHOLD_COLUMNS), *(",".join(row) for row in rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def household_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The config of the household world (`write_household_world`)."""
+    return write_household_world(tmp_path_factory.mktemp("household_world"))
+
+
+@pytest.fixture(scope="session")
+def household_linkage(household_world: Path, tmp_path_factory: pytest.TempPathFactory) -> LinkRun:
+    """The household world linked, never changed: a test takes its own copy."""
+    return link_config(household_world, tmp_path_factory.mktemp("household_linkage"))

@@ -75,6 +75,18 @@ def test_cannot_link_holds_transitively_and_must_link_joins() -> None:
     assert out.labels[2] == out.labels[3]
 
 
+def test_the_must_links_a_constraint_refuses_are_named_with_why() -> None:
+    """Reviewers' matches 1-2 then 0-1, with 0 and 2 kept apart; 3-5 and 4-5 with 3 and 4 of one
+    one-record-per-entity source: the second of each is refused, and the run must be able to say so."""
+    none = np.array([], dtype=np.int64)
+    out = cluster_edges(
+        6, none, none, none.astype(np.float64), ClusteringRules(threshold=0.9), [-1, -1, -1, 0, 0, -1],
+        cannot_link=[(0, 2)], must_link=[(1, 2), (0, 1), (3, 5), (4, 5), (2, 1)],
+    )  # fmt: skip
+    assert out.refused_must_links == [(0, 1, "cannot_link"), (4, 5, "one_record_per_entity")]
+    assert out.labels[1] == out.labels[2] != out.labels[0]
+
+
 def test_a_dateless_record_does_not_join_two_people_born_decades_apart() -> None:
     """Father (0, born 1970) and son (2, born 1995), both JOSE PEREZ at one address; a wage record with no
     date (1) matches each on name and address. Whichever link comes first, the other is refused."""
