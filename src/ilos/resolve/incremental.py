@@ -69,6 +69,8 @@ class LinkOutcome:
     seconds: float
     merging: frozenset[str] = frozenset()
     """The other records whose edge carried a merge (`clustering.merge_record`): a "no match" would undo it."""
+    refused_matches: tuple[RefusedMatch, ...] = ()
+    """The "match" judgements that waited for this record and could not join its subject to the other's."""
 
 
 JudgementResult = Literal[
@@ -305,13 +307,15 @@ class IncrementalLinker:
         self.subject_of_root[node] = self._unused_id(uid)
         judged = self._judged_with(uid, node)
         edges = self._score(rec, candidates)
-        subject, absorbed, merging = self._cluster(node, edges, judged)
+        subject, absorbed, merging, refused = self._cluster(node, edges, judged)
         size = self.forest.size[self.forest.find(node)]
         action = "merged" if absorbed else ("new" if size == 1 else "joined")
         scored = tuple(e for _, e in edges)
         carried = frozenset(e.other for other, e in edges if other in merging)
         seconds = time.perf_counter() - started
-        return LinkOutcome(uid, subject, action, tuple(absorbed), len(candidates), scored, seconds, carried)
+        return LinkOutcome(
+            uid, subject, action, tuple(absorbed), len(candidates), scored, seconds, carried, refused
+        )
 
     def _judged_with(self, uid: str, node: int) -> list[int]:
         """Apply the judgements on pairs of this record and one already in the store: a "no match" blocks
@@ -353,28 +357,42 @@ class IncrementalLinker:
 
     def _cluster(
         self, node: int, edges: list[tuple[int, ScoredEdge]], judged_match: list[int]
-    ) -> tuple[str, list[str], set[int]]:
+    ) -> tuple[str, list[str], set[int], tuple[RefusedMatch, ...]]:
         """Merge along the record's edges, after joining the records a person judged "match" with it (as batch
         clustering joins its must-links first, unless a constraint forbids it); returns its subject, the
-        subject ids it absorbed, and the nodes whose edge carried a merge (`clustering.merge_record`)."""
+        subject ids it absorbed, the nodes whose edge carried a merge (`clustering.merge_record`), and the
+        "match" judgements a constraint refused."""
         provisional = self.subject_of_root[node]
         for other, edge in edges:
             if edge.household_conflict and other not in judged_match:
                 self._block(node, other)
-        merges: list[Merge] = []
-        for other in judged_match:
-            forced = try_merge(
-                self.forest, self.blocked, node, other, self._outcome, -1, True, self.support, self.rules, 1.0
-            )
-            if isinstance(forced, Merge):
-                merges.append(forced)
+        merges, refused = self._join_judged(node, judged_match)
         linked, merging = merge_record(
             self.forest, self.blocked, node, [(other, e.probability) for other, e in edges], self._outcome,
             self.support, self.rules,
         )  # fmt: skip
         merges += linked
         absorbed = [lost for merge in merges for lost in self._rename(merge, provisional)]
-        return self.subject_of_root[self.forest.find(node)], absorbed, merging
+        return self.subject_of_root[self.forest.find(node)], absorbed, merging, refused
+
+    def _join_judged(
+        self, node: int, judged_match: list[int]
+    ) -> tuple[list[Merge], tuple[RefusedMatch, ...]]:
+        """Join the incoming record's subject with those of the records judged "match" with it; returns the
+        merges, and the judgements a constraint refused (whole subjects: a run may move records to honour
+        them), which `ilos link add` names."""
+        merges: list[Merge] = []
+        refused = []
+        for other in judged_match:
+            forced = try_merge(
+                self.forest, self.blocked, node, other, self._outcome, -1, True, self.support, self.rules, 1.0
+            )
+            if isinstance(forced, Merge):
+                merges.append(forced)
+            elif forced != "same_cluster":
+                left, right = sorted((self.store.key(node), self.store.key(other)))
+                refused.append(RefusedMatch(left, right, forced, whole_subjects=True))
+        return merges, tuple(refused)
 
     def _rename(self, merge: Merge, provisional: str) -> list[str]:
         """The merged subject keeps an established id (the larger subject's when two meet); the incoming

@@ -87,8 +87,8 @@ _REFUSED_BECAUSE = {
     ),
 }
 _WHOLE_SUBJECTS = (
-    " (`ilos link add` joins whole subjects; the next `ilos link` joins the two records first and may move the "
-    "others)"
+    ", and `ilos link add` joins whole subjects, where the next `ilos link` joins the two records first and may "
+    "move the others"
 )
 _NAMED = 3
 """How many refused judgements a warning names (a run's linkage.json and report.md list every one)."""

@@ -374,7 +374,7 @@ def _add_records(
             progress(f"linked {i:,} of {incoming.num_rows:,} records")
     new_links, clusters = linker.links_table(outcomes), linker.clusters_table()
     applied = linker.judgements_seen  # every row, each pair's latest verdict honoured, as a batch run does
-    linker_refused = linker.refused_at_load
+    refused = [*linker.refused_at_load, *(r for o in outcomes for r in o.refused_matches)]
     del linker  # its index is the most memory held; the files are appended by DuckDB, streaming
     events = _subject_moves(linkage_dir / linkage.CLUSTERS_FILE, clusters)
     added = {record_key(spec.name, r) for r in incoming["record_id"].to_pylist()}
@@ -398,7 +398,7 @@ def _add_records(
         joined=sum(o.action == "joined" for o in outcomes),
         merges=tuple((e.subject_id, gone) for e in events if e.kind == "merge" for gone in e.others),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
-        warnings=(*findings.warnings, *verdict_effect.refused_matches_warning(linker_refused)),
+        warnings=(*findings.warnings, *verdict_effect.refused_matches_warning(refused)),
     )
 
 

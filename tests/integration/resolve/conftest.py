@@ -106,24 +106,13 @@ def _best_score(linker: IncrementalLinker, row: Row) -> float:
     return max(scores, default=0.0)
 
 
-_GIVEN = ["JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH"]
-_FAMILY = [
-    "SMITH",
-    "JOHNSON",
-    "WILLIAMS",
-    "BROWN",
-    "JONES",
-    "MILLER",
-    "DAVIS",
-    "WILSON",
-    "ANDERSON",
-    "TAYLOR",
-]
-_STREETS = ["OAK ST", "PINE AVE", "MAPLE DR", "CEDAR LN", "ELM ST", "BIRCH RD", "ASH CT", "WALNUT WAY"]
-HOUSEHOLD_COLUMNS = ("id", "first", "last", "dob", "anum", "street", "city", "zip")
-ZULU = ("ZED", "ZULU", "1980-08-08", "999888777", "7 LAKE ST", "SPRINGFIELD", "62711")
+_GIVEN = ("JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELLEN")  # fmt: skip
+_FAMILY = ("SMITH", "JONES", "WILLIAMS", "BROWN", "MILLER", "DAVIS", "WILSON", "MOORE", "TAYLOR", "CLARK")  # fmt: skip
+_STREETS = ("OAK ST", "PINE AVE", "MAPLE DR", "CEDAR LN", "ELM ST", "BIRCH RD", "ASH CT", "WALNUT WAY")
+_HOUSEHOLD_COLUMNS = ("id", "first", "last", "dob", "anum", "street", "city", "zip")
+_ZULU = ("ZED", "ZULU", "1980-08-08", "999888777", "7 LAKE ST", "SPRINGFIELD", "62711")
 """One person's values: crm CZ1 and CZ2, registry RZ1 and RZ2 (one record per entity) all carry them."""
-BAKER = {
+_BAKER = {
     "KA": ("KEVIN", "BAKER", "1985-05-05", "311111111", "9 ELM ST", "SPRINGFIELD", "62712"),
     "KB": ("KEVIN", "BAKER", "", "311111111", "9 ELM ST", "SPRINGFIELD", "62712"),
     "KC": ("KEVIN", "BAKER", "1990-10-10", "", "9 ELM ST", "SPRINGFIELD", "62712"),
@@ -151,10 +140,9 @@ sources:
 """
 
 
-def write_household_world(world: Path, registry_ids: tuple[str, ...] = ("RZ1", "RZ2")) -> Path:
+def _write_household_world(world: Path) -> Path:
     """A config of two sources, crm and registry (one record per entity), 40 people with three crm records
-    and one registry record each, and the ZULU and BAKER records; `registry_ids`: the ZULU registry records
-    it holds. Returns the config's path."""
+    and one registry record each, and the ZULU and BAKER records; returns the config's path."""
     world.mkdir(parents=True, exist_ok=True)
     crm, registry = [], []
     for i in range(40):
@@ -164,25 +152,19 @@ def write_household_world(world: Path, registry_ids: tuple[str, ...] = ("RZ1", "
         )  # fmt: skip
         crm += [(f"C{3 * i + k:03d}", *person) for k in range(3)]
         registry.append((f"R{i:03d}", *person))
-    crm += [("CZ1", *ZULU), ("CZ2", *ZULU), *((key, *values) for key, values in BAKER.items())]
-    registry += [(key, *ZULU) for key in registry_ids]
+    crm += [("CZ1", *_ZULU), ("CZ2", *_ZULU), *((key, *values) for key, values in _BAKER.items())]
+    registry += [("RZ1", *_ZULU), ("RZ2", *_ZULU)]
     for name, rows in (("crm", crm), ("registry", registry)):
-        write_csv_rows(world / f"{name}.csv", rows)
+        lines = [",".join(_HOUSEHOLD_COLUMNS), *(",".join(row) for row in rows)]
+        (world / f"{name}.csv").write_text("\n".join(lines) + "\n")
     (world / "sources.yaml").write_text(_HOUSEHOLD_CONFIG)
     return world / "sources.yaml"
 
 
-def write_csv_rows(path: Path, rows: list[tuple[str, ...]]) -> Path:
-    """A CSV of the household world's columns."""
-    lines = [",".join(HOUSEHOLD_COLUMNS), *(",".join(row) for row in rows)]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 @pytest.fixture(scope="session")
 def household_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The config of the household world (`write_household_world`)."""
-    return write_household_world(tmp_path_factory.mktemp("household_world"))
+    """The config of the household world (`_write_household_world`)."""
+    return _write_household_world(tmp_path_factory.mktemp("household_world"))
 
 
 @pytest.fixture(scope="session")

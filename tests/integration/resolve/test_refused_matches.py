@@ -1,7 +1,8 @@
 """A reviewer's "match" that clustering cannot honour is never dropped silently: `ilos link` names it (a
-warning, linkage.json, report.md), as `ilos link add` does. A batch run once counted it only among the
-anonymous `cannot_link` refusals, so a "match" ended in two subjects with nothing said but by `explain` on
-that exact pair."""
+warning, linkage.json, report.md), and so does `ilos link add`, for a judgement it takes in as it loads and
+for one that waited for a record it links. A batch run once counted it only among the anonymous
+`cannot_link` refusals, and an add said nothing of a judgement that waited for its record: either way a
+"match" ended in two subjects with nothing said but by `explain` on that exact pair."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ilos.cli.main import app
 from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
 from ilos.resolve.verdict_effect import RefusedMatch
-from ilos.services.linking import LinkRun
+from ilos.services.linking import LinkRun, add_records
 
 
 def _subjects(out: Path) -> dict[str, str]:
@@ -54,3 +55,31 @@ def test_a_run_names_a_match_a_no_match_keeps_apart(
     report = (out / "report.md").read_text()
     assert 'reviewers\' "match" judgements not honoured: 1' in report
     assert f"| crm:CZ1 | crm:CZ2 | {refused.reason()} |" in report
+
+
+def _registry_row_as(world: Path, record_id: str, new_id: str, path: Path) -> Path:
+    """A CSV of the registry's header and one of its rows under a new id."""
+    header, *rows = (world.parent / "registry.csv").read_text().splitlines()
+    row = next(r for r in rows if r.startswith(f"{record_id},"))
+    path.write_text(f"{header}\n{new_id}{row.removeprefix(record_id)}\n")
+    return path
+
+
+def test_an_add_names_a_match_that_waited_for_the_record_it_links(
+    household_world: Path, household_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """A "match" between crm CZ1 and a registry record not linked yet waits for it; linked, it cannot join
+    CZ1's subject, which holds registry RZ1 (one record per entity)."""
+    out = _copy(household_linkage, tmp_path)
+    record_judgement(out, "crm|CZ1", "registry|RZ3", "match", "ana")
+    new = _registry_row_as(household_world, "RZ1", "RZ3", tmp_path / "rz3.csv")
+
+    report = add_records(out, "registry", new)
+
+    refused = RefusedMatch("crm|CZ1", "registry|RZ3", "one_record_per_entity", whole_subjects=True)
+    assert [w for w in report.warnings if "could not be honoured" in w] == [
+        '1 "match" judgement(s) could not be honoured, so their records stay in two subjects '
+        f"(crm:CZ1 and registry:RZ3: {refused.reason()}); `ilos link explain` shows each pair"
+    ]
+    subjects = _subjects(out)
+    assert subjects["crm|CZ1"] == subjects["registry|RZ1"] != subjects["registry|RZ3"]
