@@ -272,9 +272,11 @@ def add(
         report = linking.add_records(linkage_dir, source, input_path, step)
     console.print(
         f"linked {report.records:,} record(s): {report.joined:,} joined a subject, {report.new_subjects:,} new "
-        f"subject(s), {len(report.merges):,} merge(s); latency per record p50 {report.percentile(0.5):.2f} ms, "
-        f"p95 {report.percentile(0.95):.2f} ms, p99 {report.percentile(0.99):.2f} ms"
+        f"subject(s), {len(report.merges):,} merge(s), {len(report.splits):,} split(s); latency per record p50 "
+        f"{report.percentile(0.5):.2f} ms, p95 {report.percentile(0.95):.2f} ms, p99 {report.percentile(0.99):.2f} ms"
     )
     for kept, gone in report.merges:
         console.print(f"merge: subject {gone} merged into {kept}")
+    for kept, to in report.splits:
+        console.print(f"split: records of subject {kept} moved to {to}")
     _warn(report.warnings)

@@ -178,6 +178,31 @@ class ClusterForest:
     def __len__(self) -> int:
         return len(self.parent)
 
+    def regroup(self, clusters: Sequence[Sequence[int]], own: Mapping[int, Mapping[str, Any]]) -> list[int]:
+        """Make `clusters` (lists of nodes) the forest's clusters in place of those their nodes were in, which
+        they must hold whole: a union-find cannot take one node out of a cluster, so each node is made its own
+        again, with its record's own constraint values (`own`: `group` and `node_constraints` per node), and
+        joined anew. Returns each cluster's root."""
+        for node in (n for nodes in clusters for n in nodes):
+            self._isolate(node, **own[node])
+        roots = []
+        for first, *rest in clusters:
+            root = first
+            for node in rest:
+                root = self.union(root, node)
+            roots.append(root)
+        return roots
+
+    def _isolate(self, node: int, group: int, birth_date: int, born_by: int, numbers: Sequence[int]) -> None:
+        self.parent[node], self.size[node], self._next[node] = node, 1, node
+        self.restricted.pop(node, None)
+        if group >= 0:
+            self.restricted[node] = {group}
+        self._merged_dates.pop(node, None)
+        self._birth_date[node], self.born_by[node] = birth_date, born_by
+        for kind, tally in enumerate(self._tallies):
+            tally.isolate(node, numbers[kind])
+
     def add_node(self, group: int, birth_date: int = 0, born_by: int = 0, numbers: Sequence[int] = ()) -> int:
         """A new singleton (an incoming record); returns its node id."""
         node = len(self.parent)
@@ -273,6 +298,11 @@ class NumberTally:
         ):
             self.others.setdefault(r, {})[n] = c
         self.number, self.count = array("q", number.tobytes()), _int_array(count)
+
+    def isolate(self, node: int, own: int) -> None:
+        """`node`'s tally as its record's number alone (`ClusterForest.regroup`)."""
+        self.number[node], self.count[node] = own, 1 if own else 0
+        self.others.pop(node, None)
 
     def repeated(self, root: int) -> list[int]:
         found = [self.number[root]] if self.count[root] > 1 else []

@@ -5,7 +5,8 @@ Candidates come from the in-memory blocking index, scores from the trained model
 batch run uses (`clustering.merge_record`, through `try_merge`), so the near-real-time path and the batch path agree.
 Reviewers' judgements are taken in as the batch files took them where those files reflect them (the latest
 verdict per pair), and after that row by row in the order they were recorded (`take_in`), so a worker that
-takes them in while it runs and one that replays its journal reach the same subjects.
+takes them in while it runs and one that replays its journal reach the same subjects. `ilos link add` honours
+a "match" made since the run that joining whole subjects cannot as the run would (`recluster`).
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ from ilos.resolve.clustering import (
     try_merge,
 )
 from ilos.resolve.judgements import JUDGEMENTS_FILE, Judgement, judgement_history, latest_rows
+from ilos.resolve.recluster import judged_subjects, recluster
 from ilos.resolve.record_store import RecordStore
 from ilos.resolve.records import record_key
 from ilos.resolve.scoring import PairScore, PairScorer, tf_columns_of
-from ilos.resolve.stable_ids import unused_subject_id
+from ilos.resolve.stable_ids import assign_stable_ids, unused_subject_id
 from ilos.resolve.threshold import ThresholdChoice
 from ilos.resolve.verdict_effect import RefusedMatch
 
@@ -94,12 +96,14 @@ class JudgementOutcome:
     result: JudgementResult
     subject_id: str | None = None
     absorbed: tuple[str, ...] = ()
-    refusal: str | None = None
-    """Why a "refused" match was refused (`clustering.Refusal`)."""
 
 
 def _pair_of(j: Judgement) -> tuple[str, str]:
-    return (j.left, j.right) if j.left <= j.right else (j.right, j.left)
+    return _pair_of_keys(j.left, j.right)
+
+
+def _pair_of_keys(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 def _batch_order(history: Sequence[Judgement], rows: range, batch_rows: int) -> list[int]:
@@ -170,14 +174,13 @@ class IncrementalLinker:
         self._outcome = ClusteringOutcome(labels=np.zeros(0, dtype=np.int64))
         self._load_constraints()
         self.refused_at_load: list[RefusedMatch] = []
-        """The "match" judgements made since the batch run that could not join their subjects at load."""
+        """The "match" judgements made since the batch run that could not be honoured at load: those the run's
+        clustering refuses too (`_recluster`)."""
         if take_in_judgements:  # `ilos link add`, which writes batch files: every row as a batch run takes it
-            taken = self.take_in(judgement_history(linkage_dir), as_batch=True)
-            self.refused_at_load = [
-                RefusedMatch(o.judgement.left, o.judgement.right, o.refusal, whole_subjects=True)
-                for o in taken[self.judgements_applied :]
-                if o.refusal is not None
-            ]
+            history = judgement_history(linkage_dir)
+            taken = self.take_in(history, as_batch=True)
+            refused = [o for o in taken[self.judgements_applied :] if o.result == "refused"]
+            self.refused_at_load = self._recluster(history, refused) if refused else []
         # The store's millions of long-lived values would make every full cyclic collection walk them all
         # (pauses of up to a second at 1M persons, in the middle of some record's link): move everything
         # alive now out of the collector's reach. Reference counting still frees them.
@@ -278,9 +281,59 @@ class IncrementalLinker:
             self.forest, self.blocked, na, nb, self._outcome, -1, True, self.support, self.rules, 1.0
         )
         if not isinstance(merged, Merge):
-            return JudgementOutcome(j, row, "refused", subject, refusal=merged)
+            return JudgementOutcome(j, row, "refused", subject)
         absorbed = tuple(self._rename(merged, ""))
         return JudgementOutcome(j, row, "merged", self.subject_of_root[merged.survivor], absorbed)
+
+    def _recluster(
+        self, history: Sequence[Judgement], refused: Sequence[JudgementOutcome]
+    ) -> list[RefusedMatch]:
+        """Honour the "match" judgements made since the batch run that could not join whole subjects as a run
+        honours them: their subjects (and those other matches join to them) are clustered again over their
+        stored links (`recluster`), so a record only scored links held beside one of the two may leave (a
+        household conflict of it with the other, say) where the run would keep it out. Returns those a run
+        refuses too."""
+        latest = latest_rows(history)
+        judged = [history[row] for row in latest.values()]
+        roots = judged_subjects(self.forest, self.store, [o.judgement for o in refused], judged)
+        nodes = sorted((n for root in roots for n in self.forest.members(root)), key=self.store.key)
+        keys = [self.store.key(n) for n in nodes]
+        own = [
+            {"group": self._group_of(key), **node_constraints(self.store.get(n))}
+            for n, key in zip(nodes, keys, strict=True)
+        ]
+        outcome = recluster(self.dir / linkage.LINKS_FILE, keys, own, judged, self.rules)
+        self._regroup(
+            roots, dict(zip(nodes, own, strict=True)), dict(zip(nodes, keys, strict=True)), outcome.labels
+        )
+        since = {pair for pair, row in latest.items() if row >= self.judgements_applied}
+        return [
+            RefusedMatch(keys[a], keys[b], refusal)
+            for a, b, refusal in outcome.refused_must_links
+            if _pair_of_keys(keys[a], keys[b]) in since
+        ]
+
+    def _regroup(
+        self, roots: set[int], own: dict[int, dict[str, Any]], keys: dict[int, str], labels: np.ndarray
+    ) -> None:
+        """The subjects `roots` replaced by the clusters `labels` gives their records (`own` and `keys` by node,
+        in node order): each takes the id of the old subject that held most of its records, as a run names
+        them (`assign_stable_ids`), or a new one. The add records the moves as merges and splits."""
+        previous = {key: self.subject_of_root[self.forest.find(node)] for node, key in keys.items()}
+        clusters: dict[int, list[int]] = defaultdict(list)
+        for node, label in zip(keys, labels.tolist(), strict=True):
+            clusters[label].append(node)
+        new_roots = self.forest.regroup(list(clusters.values()), own)
+        names, _ = assign_stable_ids({c: [keys[n] for n in nodes] for c, nodes in clusters.items()}, previous)
+        for root in roots:
+            del self.subject_of_root[root]
+        for (label, nodes), root in zip(clusters.items(), new_roots, strict=True):
+            kept = names[label] in previous.values()
+            self.subject_of_root[root] = names[label] if kept else self._unused_id([keys[n] for n in nodes])
+
+    def _group_of(self, key: str) -> int:
+        """The record's one-record-per-entity source as the forest numbers it, or -1."""
+        return self.groups.get(key.split("|", 1)[0], -1)
 
     def _block(self, a: int, b: int) -> None:
         self.blocked[a].add(b)
@@ -302,9 +355,9 @@ class IncrementalLinker:
         rec = self.store.get(node)
         keys = self.index.rule_keys(rec)
         candidates = self.index.candidates(keys)
-        self.forest.add_node(self.groups.get(rec["source"], -1), **node_constraints(rec))
+        self.forest.add_node(self._group_of(uid), **node_constraints(rec))
         self.index.add(node, keys)
-        self.subject_of_root[node] = self._unused_id(uid)
+        self.subject_of_root[node] = self._unused_id([uid])
         judged = self._judged_with(uid, node)
         edges = self._score(rec, candidates)
         subject, absorbed, merging, refused = self._cluster(node, edges, judged)
@@ -345,10 +398,10 @@ class IncrementalLinker:
         out.sort(key=lambda item: (-round(item[1].probability, 12), item[1].other))
         return out
 
-    def _unused_id(self, uid: str) -> str:
-        """A new subject's id from its record (`unused_subject_id`), salted while a subject holds it already (a
+    def _unused_id(self, members: Sequence[str]) -> str:
+        """A new subject's id from its records (`unused_subject_id`), salted while a subject holds it already (a
         hash shared with another id only salts it needlessly)."""
-        candidate = unused_subject_id([uid], self._is_taken)
+        candidate = unused_subject_id(members, self._is_taken)
         self._founded_ids.add(candidate)
         return candidate
 

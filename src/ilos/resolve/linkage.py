@@ -7,7 +7,7 @@ import json
 import shutil
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -333,14 +333,7 @@ def cluster_links(
         for j in judgements
         if (a := _node(ids, j.left)) >= 0 and (b := _node(ids, j.right)) >= 0
     ]
-    must = [(a, b) for a, b, verdict in known if verdict == "match"]
-    confirmed = {frozenset(p) for p in must}  # a person's "match" outweighs the automatic household rule
-    cannot = [
-        (a, b)
-        for a, b in zip(left[household].tolist(), right[household].tolist(), strict=True)
-        if frozenset((a, b)) not in confirmed
-    ]
-    cannot += [(a, b) for a, b, verdict in known if verdict == "no_match"]
+    must, cannot = judged_links(known, zip(left[household].tolist(), right[household].tolist(), strict=True))
     groups = {name: g for g, name in enumerate(sorted(set(restricted_sources)))}
     restricted = [groups.get(s, -1) for s in ids_table["source"].to_pylist()]
     outcome = cluster_edges(
@@ -394,6 +387,20 @@ def cluster_links(
     )
     decisions = pa.table({"node_l": left, "node_r": right, "decision_code": codes, "same_subject": same})
     return summary, clusters, decisions
+
+
+def judged_links(
+    known: Sequence[tuple[int, int, str]], household_pairs: Iterable[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The must-links and cannot-links clustering takes from the judged pairs (node, node, verdict; latest per
+    pair) and the household conflicts: every "match" must link, and every "no match" and household conflict
+    cannot, but on a pair a person judged "match" (a person's "match" outweighs the automatic household rule
+    on that pair; `cluster_edges` joins the must-links before any scored link)."""
+    must = [(a, b) for a, b, verdict in known if verdict == "match"]
+    confirmed = {frozenset(p) for p in must}
+    cannot = [(a, b) for a, b in household_pairs if frozenset((a, b)) not in confirmed]
+    cannot += [(a, b) for a, b, verdict in known if verdict == "no_match"]
+    return must, cannot
 
 
 def _node(ids: Sequence[str], uid: str) -> int:

@@ -329,6 +329,8 @@ class AddReport:
     merges: tuple[tuple[str, str], ...]
     latencies_ms: tuple[float, ...]
     warnings: tuple[str, ...] = ()
+    splits: tuple[tuple[str, str], ...] = ()
+    """(subject, the subject records moved from it to): a "match" taken in as a run takes it may move records."""
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -397,6 +399,7 @@ def _add_records(
         new_subjects=sum(o.action == "new" for o in outcomes),
         joined=sum(o.action == "joined" for o in outcomes),
         merges=tuple((e.subject_id, gone) for e in events if e.kind == "merge" for gone in e.others),
+        splits=tuple((e.subject_id, to) for e in events if e.kind == "split" for to in e.others),
         latencies_ms=tuple(o.seconds * 1000 for o in outcomes),
         warnings=(*findings.warnings, *verdict_effect.refused_matches_warning(refused)),
     )

@@ -331,6 +331,36 @@ def test_a_forest_built_from_known_clusters_holds_what_a_union_per_record_would(
     assert bulk.find(new) == new and bulk.size[new] == 1
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**31), st.integers(min_value=1, max_value=300))
+def test_a_regrouped_forest_holds_what_one_built_from_its_new_clusters_would(seed: int, n: int) -> None:
+    """`ilos link add` clusters a few subjects again and puts the result in place (`regroup`): every cluster
+    must then carry the state a forest built with those clusters would, nothing left of the old clusters."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, max(1, n // 3), n).tolist()
+    groups = rng.choice([-1, -1, -1, 0, 1], n).tolist()
+    dates = rng.choice([0, 0, 19800102, 19800201, 19751231], n).tolist()
+    bounds = rng.choice([0, 0, 20100101, 20080606], n).tolist()
+    numbers = [rng.choice([0, 0, 123456789, 123456780, 987654321], n).tolist() for _ in IDENTITY_NUMBERS]
+    forest = ClusterForest.of_clusters(labels, groups, dates, bounds, numbers)
+    touched = set(rng.choice(labels, size=max(1, len(set(labels)) // 2)).tolist())
+    regrouped = [label if label not in touched else n + int(rng.integers(0, 4)) for label in labels]
+    clusters: dict[int, list[int]] = {}
+    for node, label in enumerate(regrouped):
+        if labels[node] in touched:
+            clusters.setdefault(label, []).append(node)
+    own = {
+        node: {"group": groups[node], "birth_date": dates[node], "born_by": bounds[node],
+               "numbers": [int(c[node]) for c in numbers]}
+        for node in range(n)
+    }  # fmt: skip
+    roots = forest.regroup(list(clusters.values()), own)
+    built = ClusterForest.of_clusters(regrouped, groups, dates, bounds, numbers)
+    assert [forest.find(nodes[0]) for nodes in clusters.values()] == roots
+    for node in range(n):
+        assert _cluster_state(forest, forest.find(node)) == _cluster_state(built, built.find(node))
+
+
 def test_constraint_columns_code_every_value_as_the_one_record_path_does() -> None:
     """Batch and loading compute the codes column by column; a record arriving alone, value by value
     (`node_constraints`): they must agree, or a loaded cluster would refuse what an arriving record joins."""
