@@ -23,6 +23,7 @@ from ilos.resolve.judgements import Judgement, judgement_on, read_judgements, re
 from ilos.resolve.records import split_record_key, typed_record_key
 from ilos.resolve.scoring import prior_weight
 from ilos.resolve.threshold import ThresholdChoice
+from ilos.resolve.verdict_effect import RefusedMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,11 @@ class PairExplanation:
     judged_since_run: bool = False
     """The judgement was recorded since the linkage's files were written (`judgements_applied`): the decision
     and `same_subject` predate it."""
+    moved_since: bool = False
+    """`same_subject` is where clusters.parquet puts the two records now, which is not where they were when the
+    pair was decided: an `ilos link add` joined their subjects, or moved one of them, since."""
+    refused: RefusedMatch | None = None
+    """Why the run's clustering refused the pair's "match", as it recorded it (linkage.json)."""
 
     def decision_meaning(self) -> str:
         """The decision in words: it records where the pair's records ended up, which is not always what
@@ -85,11 +91,20 @@ class PairExplanation:
         if j.verdict == "unsure":
             return f"{self._placement()}; judged unsure: {verdict_effect.UNSURE}"
         if (j.verdict == "match") != self.same_subject:
-            return f"judged {j.verdict}, but {verdict_effect.not_honoured(j.verdict)}"
-        return self._placement()
+            return f"judged {j.verdict}, but {verdict_effect.not_honoured(j.verdict, self.refused)}"
+        return f"decided by a person's verdict: in {self._subjects()}"
+
+    def _subjects(self) -> str:
+        return "one subject" if self.same_subject else "two subjects"
 
     def _placement(self) -> str:
-        """Where the decision put the pair's records, and why, as the run decided it."""
+        """Where the decision put the pair's records, and why, as the run decided it (or where they are now,
+        when an `ilos link add` has moved them since)."""
+        if self.moved_since:
+            change = "joined their subjects" if self.same_subject else "moved one of them to another subject"
+            return (
+                f"in {self._subjects()}: `ilos link add` {change} after the pair was decided {self.decision}"
+            )
         above = self.choice is not None and self.match_probability >= self.choice.threshold
         at = f" ({self.choice.threshold:.4f})" if self.choice is not None else ""
         if self.decision == "match":
@@ -119,9 +134,7 @@ class PairExplanation:
                 "never merged, directly or through others"
             )
         if self.decision == "judged":
-            return (
-                f"decided by a person's verdict: in {'one subject' if self.same_subject else 'two subjects'}"
-            )
+            return f"decided by a person's verdict: in {self._subjects()}"
         return self.decision
 
     def lines(self) -> list[WeightLine]:
@@ -165,6 +178,8 @@ class JudgedApart:
     other_subject: str | None
     """None: a record of no subject this linkage knows."""
     since_run: bool
+    refused: RefusedMatch | None = None
+    """Why the run's clustering refused it, as it recorded it (linkage.json)."""
 
     def meaning(self) -> str:
         """Why the verdict did not join the two, in words."""
@@ -172,7 +187,7 @@ class JudgedApart:
             return verdict_effect.waiting_for_record(typed_record_key(self.other))
         if self.since_run:
             return verdict_effect.since_run("match", same_subject=False)
-        return verdict_effect.not_honoured("match")
+        return verdict_effect.not_honoured("match", self.refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +267,8 @@ def _explained(linkage_dir: Path, a: str, b: str, row: dict[str, Any]) -> PairEx
     stored_apart = all(c.tf_weight_column in row for c in model_spec.comparisons() if c.tf_weight_column)
     unstored = total - prior - sum(c.match_weight + c.tf_adjustment for c in parts)
     judgement = judgement_on(linkage_dir, a, b)
+    decided_together = bool(row["same_subject"])
+    together = _together_now(linkage_dir, a, b)
     return PairExplanation(
         left=a,
         right=b,
@@ -259,14 +276,25 @@ def _explained(linkage_dir: Path, a: str, b: str, row: dict[str, Any]) -> PairEx
         match_weight=total,
         prior_weight=prior,
         decision=str(row["decision"]),
-        same_subject=bool(row["same_subject"]),
+        same_subject=decided_together if together is None else together,
         comparisons=tuple(parts),
         judgement=judgement,
         unstored_tf=0.0 if stored_apart else unstored,
         choice=linkage.threshold_choice(linkage_dir),
         judged_since_run=judgement is not None
         and (judgement.left, judgement.right) in _judged_since(linkage_dir),
+        moved_since=together is not None and together != decided_together,
+        refused=linkage.recorded_refusals(linkage_dir).get((min(a, b), max(a, b))),
     )
+
+
+def _together_now(linkage_dir: Path, a: str, b: str) -> bool | None:
+    """Whether clusters.parquet puts the two records in one subject now; None when it lacks one (a record the
+    worker linked: its pair's row says where the worker put it)."""
+    with duckdb.connect() as con:
+        con.register("ilos_live_subjects", _subjects_table({}))
+        subject_of = _subjects_of_records(con, str(linkage_dir / linkage.CLUSTERS_FILE), [a, b])
+    return subject_of[a] == subject_of[b] if a in subject_of and b in subject_of else None
 
 
 def _judged_since(linkage_dir: Path) -> frozenset[tuple[str, str]]:
@@ -302,9 +330,11 @@ def explain_record(
         con.close()
     if found is None:
         raise NotFoundError(f"{typed_record_key(key)} is in no subject of this linkage; re-run `ilos link`")
-    since = _judged_since(linkage_dir)
+    since, refused = _judged_since(linkage_dir), linkage.recorded_refusals(linkage_dir)
     apart = [
-        JudgedApart(j, other, subject_of.get(other), (j.left, j.right) in since)
+        JudgedApart(
+            j, other, subject_of.get(other), (j.left, j.right) in since, refused.get((j.left, j.right))
+        )
         for other, j in matches
         if subject_of.get(other) != subject_id
     ]

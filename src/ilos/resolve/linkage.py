@@ -98,6 +98,15 @@ def threshold_choice(linkage_dir: Path) -> ThresholdChoice | None:
         return None
 
 
+def recorded_refusals(linkage_dir: Path) -> dict[tuple[str, str], RefusedMatch]:
+    """The "match" judgements the run's clustering refused (`LinkageSummary.refused_matches`), by pair (left <=
+    right), from linkage.json; none for a linkage written before runs recorded them."""
+    path = linkage_dir / SUMMARY_FILE
+    found = json.loads(path.read_text()).get("refused_matches", []) if path.is_file() else []
+    refused = (RefusedMatch(**fields) for fields in found)
+    return {(min(r.left, r.right), max(r.left, r.right)): r for r in refused}
+
+
 def record_judgements_applied(linkage_dir: Path, count: int) -> None:
     """Record in linkage.json that the batch files now reflect the first `count` judgement rows (`ilos link
     add`, after it wrote clusters.parquet: a crash in between leaves the older count, which holds more)."""

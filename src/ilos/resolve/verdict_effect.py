@@ -9,17 +9,20 @@ from dataclasses import dataclass
 from ilos.resolve.records import typed_record_key
 
 _MATCH_GIVES_WAY = (
-    'a "match" gives way to reviewers\' "no match" judgements, on these two records or on others of their '
-    'subjects, and to the one-record-per-entity rule; docs/linking.md, "Clustering that does not over-merge"'
+    'a "match" gives way to reviewers\' "no match" judgements, to household conflicts (but on the judged pair '
+    "itself) and to the one-record-per-entity rule between the records it would join: a run joins the two and "
+    'the records other "match" judgements join to them, the worker (and `ilos link add` for a record it links) '
+    'their whole subjects; docs/linking.md, "Clustering that does not over-merge"'
 )
 UNSURE = "held out of the review queue; each run decides the pair as if nobody had judged it"
 
 
-def not_honoured(verdict: str) -> str:
+def not_honoured(verdict: str, refused: RefusedMatch | None = None) -> str:
     """A settled verdict the linkage's files reflect but its subjects contradict: a "match" a constraint
-    refused, or a "no match" on records still in one subject."""
+    refused (why, when the run recorded it: `refused`), or a "no match" on records still in one subject."""
     if verdict == "match":
-        return f"not honoured: the two records are in two subjects ({_MATCH_GIVES_WAY})"
+        why = refused.reason() if refused is not None else _MATCH_GIVES_WAY
+        return f"not honoured: the two records are in two subjects ({why})"
     return (
         "not honoured yet: the two records are in one subject; the next `ilos link` run separates them, and "
         "until then the identity gate holds the subject"
@@ -42,8 +45,8 @@ def since_run(verdict: str, same_subject: bool) -> str:
         return f"{since}: {UNSURE}"
     if verdict == "match" and not same_subject:
         return (
-            f"{since}: the next `ilos link` or `ilos link add` joins their subjects (a running worker, at once) "
-            f"unless a constraint forbids it ({_MATCH_GIVES_WAY})"
+            f"{since}: the next `ilos link` or `ilos link add` joins the two records (a running worker, their "
+            f"subjects at once) unless a constraint forbids it ({_MATCH_GIVES_WAY})"
         )
     if verdict == "no_match" and same_subject:
         return f"{since}: the next `ilos link` run separates them; until then the identity gate holds the subject"

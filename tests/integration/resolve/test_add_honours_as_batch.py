@@ -15,7 +15,7 @@ import pytest
 
 from ilos.resolve import linkage
 from ilos.resolve.judgements import Verdict, record_judgement
-from ilos.services.linking import LinkRun, add_records, link_config
+from ilos.services.linking import LinkRun, add_records, explain_link, link_config
 
 Judged = tuple[tuple[str, str, Verdict], ...]
 
@@ -90,3 +90,23 @@ def test_an_add_that_moves_records_records_the_split(
     assert any('"kind": "merge"' in e and '"records": ["crm|KC"]' in e for e in events)
     assert report.merges == ((subjects["crm|KB"], subjects["crm|KC"]),)
     assert len(report.splits) == 1 and report.splits[0][0] == subjects["crm|KB"]
+
+
+def test_explain_says_where_the_add_put_the_records(
+    household_world: Path, household_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """The stored pairs keep the decisions the run made; explain reads where the records are now, so the
+    honoured "match" is not called refused (it was, with a reason that did not apply) and KA and KB, decided
+    "match", are said to be in two subjects."""
+    added = _judged_copy(household_linkage, KB_IS_KC, tmp_path / "added")
+    add_records(added, "crm", _new_person(household_world, tmp_path / "n1.csv"))
+
+    judged = explain_link(added, "crm:KB", "crm:KC")
+    assert (
+        judged.same_subject and judged.decision_meaning() == "decided by a person's verdict: in one subject"
+    )
+    parted = explain_link(added, "crm:KA", "crm:KB")
+    assert (parted.decision, parted.same_subject) == ("match", False)
+    assert parted.decision_meaning() == (
+        "in two subjects: `ilos link add` moved one of them to another subject after the pair was decided match"
+    )

@@ -48,8 +48,12 @@ def _pair(decision: str, same_subject: bool, verdict: Verdict, since_run: bool) 
             False,
             "match",
             False,
-            "judged match, but not honoured: the two records are in two subjects",
+            'judged match, but not honoured: the two records are in two subjects (a "match" gives way to '
+            'reviewers\' "no match" judgements, to household conflicts (but on the judged pair itself) and to '
+            "the one-record-per-entity rule",
         ),
+        # a "match" an `ilos link add` honoured: the pair keeps the decision the run stored
+        ("review", True, "match", False, "decided by a person's verdict: in one subject"),
         (
             "judged",
             True,

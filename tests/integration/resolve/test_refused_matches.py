@@ -17,7 +17,7 @@ from ilos.cli.main import app
 from ilos.resolve import linkage
 from ilos.resolve.judgements import record_judgement
 from ilos.resolve.verdict_effect import RefusedMatch
-from ilos.services.linking import LinkRun, add_records
+from ilos.services.linking import LinkRun, add_records, explain_link, explain_record
 
 
 def _subjects(out: Path) -> dict[str, str]:
@@ -55,6 +55,9 @@ def test_a_run_names_a_match_a_no_match_keeps_apart(
     report = (out / "report.md").read_text()
     assert 'reviewers\' "match" judgements not honoured: 1' in report
     assert f"| crm:CZ1 | crm:CZ2 | {refused.reason()} |" in report
+    said = f"not honoured: the two records are in two subjects ({refused.reason()})"  # as the run recorded it
+    assert explain_link(out, "crm:CZ1", "crm:CZ2").decision_meaning() == f"judged match, but {said}"
+    assert [a.meaning() for a in explain_record(out, "crm:CZ1").judged_apart] == [said]
 
 
 def _registry_row_as(world: Path, record_id: str, new_id: str, path: Path) -> Path:
