@@ -109,6 +109,27 @@ def test_action_flow_and_a_stay_after_lock_in_the_one_error_shape(
     assert alerts and alerts[0]["kind"] == "action_halted"
 
 
+def test_a_destination_is_kept_as_its_code_and_an_unknown_one_is_refused_in_the_error_shape(
+    client: TestClient, headers_for: Headers, gates: FakeGates
+) -> None:
+    planner = headers_for("logistics_planner")
+    body = {"subject_id": "S7f3a9c", "kind": "removal", "destination_country": " mx "}
+    created = client.post("/api/v1/actions", json=body, headers=planner)
+    assert created.status_code == 201, created.text
+    assert created.json()["destination_country"] == "MEX"
+    assert gates.calls[-1] == ("S7f3a9c", "MEX")  # the gates were asked about the code
+    refused = client.post("/api/v1/actions", json={**body, "destination_country": "xx"}, headers=planner)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert error["problems"] == [
+        {
+            "location": "destination_country",
+            "message": "'xx' names no known country; give an ISO 3166-1 alpha-3 code, e.g. COL for Colombia",
+        }
+    ]
+
+
 def test_case_lifecycle(client: TestClient, headers_for: Headers) -> None:
     analyst = headers_for("analyst")
     case = client.post(

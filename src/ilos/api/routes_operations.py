@@ -76,7 +76,13 @@ class ActionIn(BaseModel):
     subject_id: str = Field(max_length=64, pattern=r"^[^\x00]*$")
     kind: ActionKind
     case_id: str | None = Field(None, max_length=64, pattern=r"^[^\x00]*$")
-    destination_country: str | None = Field(None, max_length=64, pattern=r"^[^\x00]*$")
+    destination_country: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[^\x00]*$",
+        description="ISO 3166-1 alpha-3 code or a country's name (COL, Colombia); kept as the code. "
+        "A value that names no known country is refused (422).",
+    )
     planned_for: date | None = None
 
 

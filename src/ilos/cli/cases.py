@@ -92,7 +92,9 @@ def plan(
     subject_id: str,
     kind: ActionKind = typer.Option(..., "--kind"),
     case_id: str | None = typer.Option(None, "--case"),
-    destination: str | None = typer.Option(None, "--destination", help="Destination country (removals)."),
+    destination: str | None = typer.Option(
+        None, "--destination", help="Destination country (removals): ISO 3166-1 alpha-3 code or name."
+    ),
 ) -> None:
     request = case_actions.ActionRequest(subject_id, kind, case_id, destination)
     _action(_with_store(lambda s: case_actions.create_action(s, OPERATOR, request)))

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Protocol
 
 from ilos.definitions.policy import Policy
+from ilos.domain.countries import country_code
 from ilos.domain.events import EventRef
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_derivation import derive_legal_situation
@@ -197,20 +198,40 @@ def _appeal(ctx: _Context) -> _Finding:
 
 
 def _country_protection(ctx: _Context) -> _Finding:
+    """Destinations and protections compare as ISO alpha-3 codes however they were written ("col", " COL",
+    "Colombia" are COL), so no spelling of a protected country gets past this gate. A destination (or
+    order country) that names no known country, or a protection whose country is unknown, bars removal:
+    which country is meant cannot be told, so it may be the protected one."""
     protections = ctx.legal.country_protections
     if not protections:
         return _Finding(False, "no withholding or CAT protection")
     order = ctx.legal.final_order
-    destination = ctx.destination or (order.country if order else None)
-    barred = [p for p in protections if destination is None or p.country is None or p.country == destination]
+    given = _named(ctx.destination)
+    named = given or _named(order.country if order else None)
+    destination = country_code(named)
+    barred = [p for p in protections if destination is None or country_code(p.country) in (None, destination)]
     countries = ", ".join(sorted({f"{p.kind}:{p.country or '?'}" for p in protections}))
     # Every protection is named, and a destination not given is the order's: both show their records.
-    records = _records([*protections, *([order] if order and not ctx.destination else [])])
+    records = _records([*protections, *([order] if order and not given else [])])
     if barred:
-        where = destination or "an undesignated country"
-        return _Finding(True, f"removal to {where} is barred ({countries})", _refs(barred), records=records)
+        return _Finding(
+            True,
+            f"removal to {_place(named, destination)} is barred ({countries})",
+            _refs(barred),
+            records=records,
+        )
     note = f"protected against removal to {countries}; removal to {destination} is not barred by it"
     return _Finding(False, f"no protection for {destination}", _refs(protections), note, records)
+
+
+def _named(country: str | None) -> str | None:
+    return country if country and country.strip() else None
+
+
+def _place(named: str | None, code: str | None) -> str:
+    if named is None:
+        return "an undesignated country"
+    return code or f"{named.strip()[:40]!r} (not a known country)"
 
 
 def _protected_status(ctx: _Context) -> _Finding:

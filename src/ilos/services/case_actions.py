@@ -25,7 +25,8 @@ from ilos.domain.cases import (
     check_verification,
     verification_for,
 )
-from ilos.errors import IlosError, NotFoundError
+from ilos.domain.countries import US, country_code
+from ilos.errors import FieldProblem, IlosError, InvalidInputError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
 from ilos.services import action_gates, stored_gates
 from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Purpose, Role
@@ -102,6 +103,10 @@ def create_action(
     (`stored_gates`)."""
     audit = Action("action.create", "action", (request.subject_id,), query={"kind": request.kind.value})
     require_role(store, caller, PLANNERS, audit, ENFORCEMENT_WORK)
+    try:
+        request = replace(request, destination_country=destination_code(request.destination_country))
+    except InvalidInputError as exc:
+        _refuse(store, caller, audit, exc)
     source = gates or action_gates.gate_source_for(store)
     with store.transaction() as session:
         recorded = recorded_reviews(session, [request.subject_id]).get(request.subject_id, ())
@@ -138,6 +143,23 @@ def create_action(
             Action("action.create", "action", ids, detail=action_gates.checked_summary(shown)),
         )
         return _view(session, row, stored_gates.hidden_for(source, caller, row.subject_id))
+
+
+def destination_code(value: str | None) -> str | None:
+    """A destination as the ISO 3166-1 alpha-3 code the protections are compared in ("col", " COL ",
+    "Colombia", "CO" → COL); blank is no destination (the order's country applies). Anything that names no
+    known country is refused, as is the United States (no one is removed to it)."""
+    if value is None or not value.strip():
+        return None
+    code = country_code(value)
+    if code is None or code == US:
+        shown = repr(value.strip()[:40])
+        why = "is the United States, not a destination" if code == US else "names no known country"
+        problem = FieldProblem(
+            "destination_country", f"{shown} {why}; give an ISO 3166-1 alpha-3 code, e.g. COL for Colombia"
+        )
+        raise InvalidInputError("The destination country was refused; nothing was planned", [problem])
+    return code
 
 
 def step_action(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from ilos.domain.countries import country_code
 from ilos.errors import BadSourceFileError, FieldProblem, NotFoundError
 from ilos.operations.geo import GeoPoint
 from ilos.operations.placement_types import (
@@ -62,16 +63,31 @@ def _sex_word(sex: Sex) -> str:
 
 
 def load_flights(path: Path) -> tuple[Flight, ...]:
-    """Transport resources: one destination country each, seats, departure date and cost in dollars."""
+    """Transport resources: one destination country each, seats, departure date and cost in dollars. The
+    destination is kept as its ISO 3166-1 alpha-3 code (the code manifest locks check protections in);
+    rows whose destination names no known country are refused, every one named."""
+    rows = read_rows(path, FLIGHT_COLUMNS)
+    codes = [country_code(r["destination_country"]) for r in rows]
+    problems = [
+        FieldProblem(
+            f"{path.name}:{r['resource_id']}",
+            f"destination_country {r['destination_country'][:40]!r} names no known country; "
+            "give an ISO 3166-1 alpha-3 code",
+        )
+        for r, code in zip(rows, codes, strict=True)
+        if code is None
+    ]
+    if problems:
+        raise BadSourceFileError(f"{path} has {len(problems)} flights to no known country", problems)
     return tuple(
         Flight(
             flight_id=r["resource_id"],
-            destinations=(r["destination_country"],),
+            destinations=(str(code),),
             seats=int(r["seats"]),
             departs_on=date.fromisoformat(r["departure_date"]),
             cost_cents=round(float(r["cost_usd"]) * 100),
         )
-        for r in read_rows(path, FLIGHT_COLUMNS)
+        for r, code in zip(rows, codes, strict=True)
     )
 
 

@@ -54,3 +54,9 @@ def test_departures_report_on_an_empty_store(home: Path) -> None:
     result = runner.invoke(app, ["departures", "report"])
     assert result.exit_code == 0 and "verified 0" in result.output
     assert "0 unmatched" in runner.invoke(app, ["departures", "review"]).output
+
+
+def test_cases_plan_refuses_a_destination_that_names_no_country(home: Path) -> None:
+    result = runner.invoke(app, ["cases", "plan", "S1", "--kind", "removal", "--destination", "xx"])
+    assert result.exit_code == 2, result.output
+    assert "destination_country: 'xx' names no known country" in result.output
