@@ -27,6 +27,13 @@ COUNTRY_SPELLINGS: dict[str, tuple[str, ...]] = {
     "IND": ("IN", "INDIA", "INDIAN", "INDE"),
     "USA": ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "U S A", "U S", "AMERICA",
             "ESTADOS UNIDOS", "EEUU", "EE UU", "ETATS UNIS", "AMERICAN", "ESTADOUNIDENSE"),
+    # US territories (US_SOIL): born there, a person is a US citizen or, in American Samoa, a US national.
+    "PRI": ("PR", "PUERTO RICO", "PORTO RICO", "PUERTORRIQUENO", "PUERTORRIQUENA"),
+    "GUM": ("GU", "GUAM"),
+    "VIR": ("VI", "US VIRGIN ISLANDS", "U S VIRGIN ISLANDS", "UNITED STATES VIRGIN ISLANDS",
+            "VIRGIN ISLANDS OF THE UNITED STATES"),
+    "MNP": ("MP", "NORTHERN MARIANA ISLANDS", "NORTHERN MARIANAS", "CNMI"),
+    "ASM": ("AS", "AMERICAN SAMOA"),
     "DOM": ("DO", "DOMINICAN REPUBLIC", "REPUBLICA DOMINICANA", "DOMINICAN", "DOMINICANO", "DOMINICANA"),
     "PER": ("PE", "PERU", "PERUVIAN", "PERUANO", "PERUANA"),
     "BOL": ("BO", "BOLIVIA", "BOLIVIAN", "BOLIVIANO", "BOLIVIANA"),
@@ -92,7 +99,12 @@ ISO_ALPHA3: frozenset[str] = frozenset({
 
 
 US = "USA"
-"""The United States' code: a nationality or birth country that names it suggests US citizenship."""
+US_SOIL: frozenset[str] = frozenset({US, "PRI", "GUM", "VIR", "MNP", "ASM"})
+"""The United States and its inhabited territories. Born there, a person is a US citizen (the Fourteenth
+Amendment; 8 U.S.C. 1402, 1406, 1407 and the Northern Mariana Islands covenant for Puerto Rico, the Virgin
+Islands, Guam and the Northern Mariana Islands) or, in American Samoa, a US national (8 U.S.C. 1408); no
+removal order reaches either. A nationality or country of birth among them suggests US citizenship, and
+none of them is a removal destination."""
 
 
 def _index_countries() -> dict[str, str]:

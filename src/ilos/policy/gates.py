@@ -10,11 +10,12 @@ from datetime import date
 from typing import Protocol
 
 from ilos.definitions.policy import Policy
-from ilos.domain.countries import country_code
+from ilos.domain.attributes import Value
+from ilos.domain.countries import US_SOIL, country_code
 from ilos.domain.events import EventRef
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_derivation import derive_legal_situation
-from ilos.domain.provenance import RecordRef
+from ilos.domain.provenance import Observed, RecordRef
 from ilos.domain.subjects import Subject
 from ilos.policy.results import (
     CLEARING_FINDINGS,
@@ -30,6 +31,8 @@ from ilos.policy.results import (
 )
 
 US_CITIZEN = "US_CITIZEN"
+US_ORIGIN_ATTRIBUTES = ("nationality", "country_of_birth")
+"""Identity attributes whose value, if the United States or a territory, suggests US citizenship."""
 REVIEWER_ROLE = "supervisor"
 
 
@@ -247,14 +250,45 @@ def _protected_status(ctx: _Context) -> _Finding:
 
 
 def _citizenship(ctx: _Context) -> _Finding:
+    """Any record suggesting US citizenship blocks: citizenship evidence and claims (legal facts), a
+    `US_CITIZEN` observation, and a nationality or country of birth that is the United States or one of its
+    territories (`US_SOIL`), on any record. A nationality or birthplace on a record already cited is not
+    cited twice (a reviewer who saw the record saw it)."""
     observed = [o for o in ctx.subject.attribute("citizenship").observations if o.value == US_CITIZEN]
     indications = ctx.legal.citizenship
-    if not observed and not indications:
+    cited = {str(r) for r in _records(indications, (o.record for o in observed))}
+    american = [
+        (name, o)
+        for name in US_ORIGIN_ATTRIBUTES
+        for o in ctx.subject.attribute(name).observations
+        if isinstance(o.value, str) and country_code(o.value) in US_SOIL and str(o.record) not in cited
+    ]
+    if not observed and not indications and not american:
         return _Finding(False, "no record suggests US citizenship")
-    evidence = _refs(indications) + tuple(f"citizenship={US_CITIZEN} {o.record}" for o in observed)
-    kinds = ", ".join(sorted({i.kind for i in indications} or {"citizenship observation"}))
-    reason = f"records suggest US citizenship ({kinds}); supervisor review required"
-    return _Finding(True, reason, evidence, records=_records(indications, (o.record for o in observed)))
+    evidence = (
+        _refs(indications)
+        + tuple(f"citizenship={US_CITIZEN} {o.record}" for o in observed)
+        + tuple(f"{name}={o.value} {o.record}" for name, o in american)
+    )
+    kinds = sorted({i.kind for i in indications} or ({"citizenship observation"} if observed else set()))
+    kinds += _origin_signals(american)
+    reason = f"records suggest US citizenship ({', '.join(kinds)}); supervisor review required"
+    records = _records(indications, [*(o.record for o in observed), *(o.record for _, o in american)])
+    return _Finding(True, reason, evidence, records=records)
+
+
+def _origin_signals(american: Sequence[tuple[str, Observed[Value]]]) -> list[str]:
+    """'nationality USA on encounters:E1', per attribute, naming its records (the first three, then how many
+    more)."""
+    out = []
+    for name in US_ORIGIN_ATTRIBUTES:
+        seen = sorted({(str(o.value), str(o.record)) for n, o in american if n == name})
+        if not seen:
+            continue
+        values = "/".join(sorted({v for v, _ in seen}))
+        named = ", ".join(r for _, r in seen[:3]) + (f" and {len(seen) - 3} more" if len(seen) > 3 else "")
+        out.append(f"{name.replace('_', ' ')} {values} on {named}")
+    return out
 
 
 def _cooperation(ctx: _Context) -> _Finding:

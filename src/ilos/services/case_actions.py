@@ -25,7 +25,7 @@ from ilos.domain.cases import (
     check_verification,
     verification_for,
 )
-from ilos.domain.countries import US, country_code
+from ilos.domain.countries import US_SOIL, country_code
 from ilos.errors import FieldProblem, IlosError, InvalidInputError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
 from ilos.services import action_gates, stored_gates
@@ -148,13 +148,17 @@ def create_action(
 def destination_code(value: str | None) -> str | None:
     """A destination as the ISO 3166-1 alpha-3 code the protections are compared in ("col", " COL ",
     "Colombia", "CO" → COL); blank is no destination (the order's country applies). Anything that names no
-    known country is refused, as is the United States (no one is removed to it)."""
+    known country is refused, as are the United States and its territories (no one is removed to them)."""
     if value is None or not value.strip():
         return None
     code = country_code(value)
-    if code is None or code == US:
+    if code is None or code in US_SOIL:
         shown = repr(value.strip()[:40])
-        why = "is the United States, not a destination" if code == US else "names no known country"
+        why = (
+            f"is {code}, the United States or a US territory: no removal destination"
+            if code
+            else "names no known country"
+        )
         problem = FieldProblem(
             "destination_country", f"{shown} {why}; give an ISO 3166-1 alpha-3 code, e.g. COL for Colombia"
         )

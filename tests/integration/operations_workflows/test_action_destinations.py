@@ -60,7 +60,9 @@ def test_a_protected_country_in_any_spelling_is_refused_by_country_protection(
     assert [e.outcome for e in _audited(store, "action.create")] == ["refused"]
 
 
-@pytest.mark.parametrize("destination", ["XX", "Narnia", "UNKNOWN", "C0L", "USA", "united states"])
+@pytest.mark.parametrize(
+    "destination", ["XX", "Narnia", "UNKNOWN", "C0L", "USA", "united states", "Puerto Rico", "gum"]
+)
 def test_a_destination_that_is_no_removal_country_is_refused_and_audited(
     store: Store, destination: str
 ) -> None:

@@ -1,6 +1,7 @@
 """Property: no combination of legal events makes a gated subject actionable, and any US-citizenship
-signal from any source always blocks (absent a supervisor's recorded clearing review); a gate names every
-record its text shows, so what is shown for a purpose names no record it may not see."""
+signal from any source (a nationality or birth country of the United States included) always blocks
+(absent a supervisor's recorded clearing review); a gate names every record its text shows, so what is
+shown for a purpose names no record it may not see."""
 
 from __future__ import annotations
 
@@ -52,12 +53,25 @@ EVENTS = st.one_of(
     _event("conviction", "criminal_history", offense=st.sampled_from(["ROBBERY", "DRUG_SALE"]), arrest=st.just("1"),
            disposition=st.sampled_from(["CONVICTED", "VACATED"]), level=st.just("FELONY")),
 )  # fmt: skip
+SOURCES = st.sampled_from(["encounters", "court_cases", "tax_addresses", "health_addresses"])
+CONFIDENCES = st.sampled_from([1.0, 0.99, 0.85])
+# A nationality or birth country of the United States or a territory, however spelled, is a citizenship signal.
+US_ORIGIN = re.compile(r"^(nationality|country_of_birth)=(USA|US|United\|States|PRI) ")
 OBSERVATIONS = st.lists(
-    st.builds(
-        lambda value, source, conf: f"citizenship={value} {source}:O1 2026-01-01 conf={conf}",
-        st.sampled_from(["US_CITIZEN", "NON_CITIZEN"]),
-        st.sampled_from(["encounters", "court_cases", "tax_addresses", "health_addresses"]),
-        st.sampled_from([1.0, 0.99, 0.85]),
+    st.one_of(
+        st.builds(
+            lambda value, source, conf: f"citizenship={value} {source}:O1 2026-01-01 conf={conf}",
+            st.sampled_from(["US_CITIZEN", "NON_CITIZEN"]),
+            SOURCES,
+            CONFIDENCES,
+        ),
+        st.builds(
+            lambda attribute, value, source, conf: f"{attribute}={value} {source}:O2 2026-01-01 conf={conf}",
+            st.sampled_from(["nationality", "country_of_birth"]),
+            st.sampled_from(["USA", "US", "United|States", "PRI", "MEX", "GTM"]),
+            SOURCES,
+            CONFIDENCES,
+        ),
     ),
     max_size=2,
 )
@@ -82,7 +96,9 @@ def test_no_gated_subject_is_actionable(
     else:
         assert decision.status == Status.ACTIONABLE
     legal = s.legal
-    signal = legal.citizenship or any(o.startswith("citizenship=US_CITIZEN") for o in observations)
+    signal = legal.citizenship or any(
+        o.startswith("citizenship=US_CITIZEN") or US_ORIGIN.match(o) for o in observations
+    )
     if signal:
         assert GateId.CITIZENSHIP in {g.gate for g in decision.blocking}
     protected = (
