@@ -124,6 +124,39 @@ def test_a_posted_stay_is_processed_and_its_alert_stored(
     assert "already linked" in again.json()["error"]["message"]
 
 
+def _encounter_of_a_subject(world: Path, linkage: Path) -> dict[str, str | None]:
+    """An encounter row of a clustered subject, released (so it makes no order), as a new record."""
+    held = {c["record_id"] for c in pq.read_table(linkage / "clusters.parquet").to_pylist()}
+    options = pcsv.ConvertOptions(strings_can_be_null=True, column_types={"birth_dt": "string"})
+    for row in pcsv.read_csv(world / "encounters.csv", convert_options=options).to_pylist():
+        if row["encounter_id"] in held and row["disposition"] == "RELEASED" and row["alien_no"]:
+            values = {k: None if v is None else str(v) for k, v in row.items()}
+            return {**values, "encounter_id": "API-ENC", "event_dt": "2026-10-01"}
+    raise AssertionError("no released encounter in the world")
+
+
+def test_an_encounter_giving_a_us_nationality_is_an_affirmative_change(
+    client: TestClient, app: FastAPI, headers_for: Headers, linked: Path, world_linkage: tuple[Path, Path]
+) -> None:
+    """The citizenship gate blocks on it, so the worker counts it as a change and re-checks the subject's
+    plans at once."""
+    encounter = _encounter_of_a_subject(world_linkage[0], linked)
+    bodies = [
+        {"source": "encounters", "values": {**encounter, "encounter_id": f"API-ENC-{n}", "cntry_citz": n}}
+        for n in ("MEXICO", "USA")
+    ]
+    posted = [client.post("/api/v1/changes", json=b, headers=headers_for("supervisor")) for b in bodies]
+    assert [p.status_code for p in posted] == [201, 201], [p.text for p in posted]
+    store = app.state.store
+    Worker(linked, inbox=StoreInbox(store, recheck_on_change(store))).run_once()
+    states = [
+        client.get(f"/api/v1/changes/{p.json()['event_id']}", headers=headers_for("oversight")).json()
+        for p in posted
+    ]
+    assert [(s["state"], s["outcome"]) for s in states] == [("processed", "linked")] * 2, states
+    assert [s["change_counts"] for s in states] == [{}, {"affirmative": 1}]
+
+
 def test_an_unknown_change_is_not_found(client: TestClient, headers_for: Headers) -> None:
     response = client.get("/api/v1/changes/00ff", headers=headers_for("data_steward"))
     assert response.status_code == 404

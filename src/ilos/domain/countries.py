@@ -105,6 +105,8 @@ Amendment; 8 U.S.C. 1402, 1406, 1407 and the Northern Mariana Islands covenant f
 Islands, Guam and the Northern Mariana Islands) or, in American Samoa, a US national (8 U.S.C. 1408); no
 removal order reaches either. A nationality or country of birth among them suggests US citizenship, and
 none of them is a removal destination."""
+US_ORIGIN_ATTRIBUTES = ("nationality", "country_of_birth")
+"""Identity attributes whose value, if in `US_SOIL`, suggests US citizenship."""
 
 
 def _index_countries() -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from ilos.definitions.policy import Policy
 from ilos.domain.attributes import Value
-from ilos.domain.countries import US_SOIL, country_code
+from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, US_SOIL, country_code
 from ilos.domain.events import EventRef
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_derivation import derive_legal_situation
@@ -31,8 +31,6 @@ from ilos.policy.results import (
 )
 
 US_CITIZEN = "US_CITIZEN"
-US_ORIGIN_ATTRIBUTES = ("nationality", "country_of_birth")
-"""Identity attributes whose value, if the United States or a territory, suggests US citizenship."""
 REVIEWER_ROLE = "supervisor"
 
 

@@ -82,7 +82,7 @@ from ilos.services.journal_records import LINKS_KEY, journal_alerts
 from ilos.services.linkage_config import CONFIG_COPY, load_linkage_config
 from ilos.services.subjects import TIMELINE_FILE
 from ilos.standardize.record import standardized_row
-from ilos.subjects.changes import classify_changes
+from ilos.subjects.changes import citizenship_origin_changes, classify_changes
 from ilos.subjects.row_events import row_events
 from ilos.subjects.timeline_index import EVENT_COLUMNS, TimelineIndex
 
@@ -399,7 +399,10 @@ class Worker:
                 "summary": c.summary,
                 "evidence": [str(e) for e in c.evidence],
             }
-            for c in classify_changes(before, after)
+            for c in [
+                *classify_changes(before, after),
+                *citizenship_origin_changes(rec, tuple(e.ref for e in events)),
+            ]
         )
         elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
         processed = Processed(

@@ -1,17 +1,18 @@
 """What changed in a subject's legal situation after an update, classified for alerts.
 
 Affirmative changes can protect a person (a stay, an appeal, relief, an application, a dismissed or vacated
-charge, citizenship evidence) and must reach every plan holding the subject; derogatory ones (a new arrest
+charge, citizenship evidence, a record giving a US nationality or birthplace) and must reach every plan holding the subject; derogatory ones (a new arrest
 or conviction, an order becoming final) matter to enforcement. Each change carries its evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, US_SOIL, country_code
 from ilos.domain.legal import CriminalCharge, Evidence, LegalSituation
 
 
@@ -69,6 +70,18 @@ def classify_changes(before: LegalSituation, after: LegalSituation) -> list[Chan
         summary = f"{order.order_type} order final on {order.ordered_on.isoformat()}"
         changes.append(Change(_D, "order_final", summary, order.evidence))
     return changes
+
+
+def citizenship_origin_changes(record: Mapping[str, object], evidence: Evidence) -> list[Change]:
+    """A record giving the person's nationality or country of birth as the United States (or a territory)
+    suggests US citizenship, which the citizenship gate blocks on: an affirmative change, so the plans
+    holding the subject are re-checked when it arrives, not at their next step. `record` is the
+    standardized row; `evidence` its events."""
+    return [
+        Change(_A, "citizenship_signal", f"{name.replace('_', ' ')} {value}", evidence)
+        for name in US_ORIGIN_ATTRIBUTES
+        if isinstance(value := record.get(name), str) and country_code(value) in US_SOIL
+    ]
 
 
 class _Fact(Protocol):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ilos.domain.legal_derivation import derive_legal_situation
-from ilos.subjects.changes import classify_changes
+from ilos.subjects.changes import citizenship_origin_changes, classify_changes
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "domain"))
 from test_legal_derivation import ev
@@ -49,3 +49,14 @@ def test_change_classification_table(
     changes = classify_changes(old, new)
     assert sorted((c.classification.value, c.kind) for c in changes) == sorted(expected)
     assert all(c.evidence for c in changes)
+
+
+def test_a_record_giving_a_us_nationality_or_birthplace_is_an_affirmative_citizenship_signal() -> None:
+    evidence = (ev("2026-03-01 encounters:E7 encounter disposition=RELEASED").ref,)
+    changes = citizenship_origin_changes({"nationality": "USA", "country_of_birth": "PRI"}, evidence)
+    assert [(c.classification.value, c.kind, c.summary) for c in changes] == [
+        ("affirmative", "citizenship_signal", "nationality USA"),
+        ("affirmative", "citizenship_signal", "country of birth PRI"),
+    ]
+    assert all(c.evidence == evidence for c in changes)
+    assert citizenship_origin_changes({"nationality": "MEX", "country_of_birth": None}, evidence) == []
