@@ -78,6 +78,11 @@ class Event:
                 return value
         return None
 
+    def code(self, name: str) -> str:
+        """A coded attribute (an outcome, a status, a type) as the rules compare it: trimmed and upper-cased,
+        "" when absent, so "Removal" and "REMOVAL" are one outcome whatever the source wrote."""
+        return (self.get(name) or "").strip().upper()
+
     def get_date(self, name: str) -> date | None:
         """An ISO-date attribute (the subjects stage writes dates as ISO), or None if absent or malformed."""
         text = self.get(name)

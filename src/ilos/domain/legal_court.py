@@ -60,7 +60,7 @@ def is_decision(event: Event) -> bool:
 
 def is_order(event: Event) -> bool:
     return event.kind == EventKind.REMOVAL_ORDER or (
-        event.kind == EventKind.DECISION and (event.get("outcome") or "") in ORDER_OUTCOMES
+        event.kind == EventKind.DECISION and event.code("outcome") in ORDER_OUTCOMES
     )
 
 
@@ -89,11 +89,7 @@ def derive_court_stays(events: Sequence[Event]) -> tuple[Stay, ...]:
     stays = []
     for e in events:
         if e.kind == EventKind.STAY:
-            kind = (
-                StayKind.ADMINISTRATIVE
-                if (e.get("stay_type") or "").upper().startswith("ADMIN")
-                else StayKind.JUDICIAL
-            )
+            kind = StayKind.ADMINISTRATIVE if e.code("stay_type").startswith("ADMIN") else StayKind.JUDICIAL
             stays.append(Stay(kind, e.on, e.get_date("until") or e.get_date("end"), (e.ref,)))
     return tuple(stays)
 
@@ -124,7 +120,7 @@ def _case_outcome(
         return _CaseOutcome(ProceedingState.PENDING)
     if not is_order(latest):
         return _CaseOutcome(ProceedingState.DECIDED)
-    if (latest.get("outcome") or "") == "VOLUNTARY_DEPARTURE":
+    if latest.code("outcome") == "VOLUNTARY_DEPARTURE":
         return _voluntary_departure(case, latest, as_of, departed_on)
     appeals = [e for e in events if e.kind == EventKind.APPEAL and e.on >= latest.on]
     if appeals:
@@ -138,7 +134,7 @@ def _case_outcome(
 
 
 def _appealed(case: str, order: Event, appeal: Event) -> _CaseOutcome:
-    status = (appeal.get("status") or "PENDING").upper()
+    status = appeal.code("status") or "PENDING"
     if status in PENDING_APPEAL:
         pending = Appeal(case, appeal.on, status, (order.ref, appeal.ref))
         return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
@@ -165,7 +161,7 @@ def _order(event: Event, order_type: OrderType, case: str, evidence: Evidence) -
 
 
 def _country_protection(event: Event) -> CountryProtection | None:
-    kind = COUNTRY_RELIEF.get((event.get("relief") or "").upper())
+    kind = COUNTRY_RELIEF.get(event.code("relief"))
     if kind is None:
         return None
     return CountryProtection(
@@ -174,9 +170,7 @@ def _country_protection(event: Event) -> CountryProtection | None:
 
 
 def _is_expedited(event: Event) -> bool:
-    return (
-        event.kind == EventKind.ENCOUNTER and (event.get("disposition") or "").upper() == "EXPEDITED_REMOVAL"
-    )
+    return event.kind == EventKind.ENCOUNTER and event.code("disposition") == "EXPEDITED_REMOVAL"
 
 
 def _expedited(event: Event) -> FinalOrder:

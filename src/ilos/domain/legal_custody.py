@@ -73,7 +73,7 @@ def derive_criminal_history(events: Sequence[Event]) -> tuple[CriminalCharge, ..
     for (arrest, offense, severity), found in charges.items():
         last = found[-1]
         default = "CONVICTED" if last.kind == EventKind.CONVICTION else None
-        disposition = (last.get("disposition") or default or "").upper() or None
+        disposition = last.code("disposition") or default
         level = next((e.get("level") for e in reversed(found) if e.get("level")), None)
         sev = int(severity) if severity and severity.isdigit() else None
         evidence = tuple(e.ref for e in found)
@@ -88,6 +88,6 @@ def derive_cooperation(events: Sequence[Event], as_of: date) -> tuple[Cooperatio
         if e.kind != EventKind.COOPERATION:
             continue
         until = e.get_date("end") or e.get_date("until")
-        ended = (e.get("status") or "").upper() in _ENDED_COOPERATION or (until is not None and until < as_of)
+        ended = e.code("status") in _ENDED_COOPERATION or (until is not None and until < as_of)
         out.append(Cooperation(e.get("type"), not ended, e.on, until, (e.ref,)))
     return tuple(out)

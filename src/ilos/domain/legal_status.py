@@ -43,12 +43,12 @@ def derive_status_facts(events: Sequence[Event]) -> StatusFacts:
     citizenship = list(_citizenship_records(events))
     for application, decision in _applications(events).values():
         described = decision or application
-        benefit = ((described.get("benefit") if described else None) or "").upper()
+        benefit = described.code("benefit") if described else ""
         if decision is None:
             if application is not None:
                 pending.append(_pending(application, benefit))
             continue
-        if (decision.get("decision") or "").upper() not in APPROVED:
+        if decision.code("decision") not in APPROVED:
             continue
         evidence = tuple(e.ref for e in (application, decision) if e is not None)
         if benefit in STATUS_OF_BENEFIT:
@@ -89,8 +89,8 @@ def _pending(application: Event, benefit: str) -> PendingApplication:
 def _court_relief(events: Sequence[Event]) -> list[ProtectedStatus]:
     out = []
     for e in events:
-        if (e.get("outcome") or "").upper() == "RELIEF_GRANTED":
-            status = STATUS_OF_COURT_RELIEF.get((e.get("relief") or "").upper())
+        if e.code("outcome") == "RELIEF_GRANTED":
+            status = STATUS_OF_COURT_RELIEF.get(e.code("relief"))
             if status:
                 out.append(ProtectedStatus(status, e.on, (e.ref,)))
     return out
@@ -101,7 +101,7 @@ def _lpr_entries(events: Sequence[Event]) -> list[ProtectedStatus]:
     return [
         ProtectedStatus("lpr", e.on, (e.ref,))
         for e in events
-        if e.kind == EventKind.ENTRY and (e.get("class") or "").upper() == "LPR"
+        if e.kind == EventKind.ENTRY and e.code("class") == "LPR"
     ]
 
 
@@ -110,9 +110,9 @@ def _citizenship_records(events: Sequence[Event]) -> list[CitizenshipIndication]
     for e in events:
         if e.kind == EventKind.CITIZENSHIP_EVIDENCE:
             out.append(CitizenshipIndication(e.get("type") or "citizenship_evidence", e.on, (e.ref,)))
-        elif e.kind == EventKind.ENTRY and (e.get("class") or "").upper() == "USC":
+        elif e.kind == EventKind.ENTRY and e.code("class") == "USC":
             out.append(CitizenshipIndication("us_citizen_admission", e.on, (e.ref,)))
-        elif e.kind == EventKind.ENCOUNTER and (e.get("disposition") or "").upper() in USC_CLAIM_DISPOSITIONS:
+        elif e.kind == EventKind.ENCOUNTER and e.code("disposition") in USC_CLAIM_DISPOSITIONS:
             out.append(CitizenshipIndication("citizenship_claim", e.on, (e.ref,)))
     return out
 

@@ -10,6 +10,24 @@ from ilos.definitions.sources import DateField, SourceSpec
 EVENT_COLUMNS = ("source", "record_id", "kind", "occurred_on", "recorded_on", "attributes", "markings")
 # An event attribute of this name is when the source system recorded the event (late-arriving orders).
 RECORDED_ATTRIBUTE = "entered"
+BLANKS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""What is trimmed from a value, by both extractions: Python's whitespace (every character `str.isspace()` holds,
+which `str.strip()` removes). DuckDB's bare TRIM keeps tabs and line breaks, so a value would differ between
+the batch and the worker; its TRIM with a set of characters reads the same but is ten times slower."""
+_BLANK = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in BLANKS) + "]"
+_TRIMMED = f"^{_BLANK}+|{_BLANK}+$"  # an RE2 pattern: the blanks at either end
+
+
+def typed_value(text: str) -> str:
+    """A value as a `when:` filter compares it: trimmed and, when it is all ASCII, upper-cased ("Stay " is
+    STAY). A value holding any other character is compared as written, as `typed_value_sql` compares it:
+    Python's and DuckDB's Unicode case maps differ (ſ is S to one of them), and the two extractions must read
+    every row alike."""
+    trimmed = text.strip(BLANKS)
+    return trimmed.upper() if trimmed.isascii() else trimmed
 
 
 def quote_ident(name: str) -> str:
@@ -31,9 +49,22 @@ def date_format(spec: SourceSpec, column: str) -> str | None:
     return None
 
 
+def trimmed_sql(column: str) -> str:
+    """A column's value as text with `BLANKS` trimmed from both ends; NULL when nothing is left."""
+    return f"NULLIF(REGEXP_REPLACE(CAST({quote_ident(column)} AS VARCHAR), {quote_literal(_TRIMMED)}, '', 'g'), '')"
+
+
+def typed_value_sql(column: str) -> str:
+    """`typed_value` of a column in SQL: trimmed and, when all ASCII (as many bytes as characters),
+    upper-cased; NULL when empty."""
+    value = trimmed_sql(column)
+    return f"CASE WHEN STRLEN({value}) = LENGTH({value}) THEN UPPER({value}) ELSE {value} END"
+
+
 def date_sql(spec: SourceSpec, column: str) -> str:
-    """A DATE from a text column; unparseable or empty values become NULL rather than failing the build."""
-    text = f"NULLIF(TRIM(CAST({quote_ident(column)} AS VARCHAR)), '')"
+    """A DATE from a text column of the prepared rows (`source_events_sql`); unparseable or empty values become
+    NULL rather than failing the build."""
+    text = _text(column)
     fmt = date_format(spec, column)
     if fmt is None:
         return f"TRY_CAST({text} AS DATE)"
@@ -43,38 +74,88 @@ def date_sql(spec: SourceSpec, column: str) -> str:
 def attribute_value_sql(spec: SourceSpec, column: str) -> str:
     if date_format(spec, column) is not None:
         return f"STRFTIME({date_sql(spec, column)}, '%Y-%m-%d')"
-    return f"NULLIF(TRIM(CAST({quote_ident(column)} AS VARCHAR)), '')"
+    return _text(column)
 
 
 def when_sql(when: dict[str, list[str]] | None) -> str:
-    """A `when:` filter: a row qualifies when every listed column holds one of its values (AND across keys)."""
+    """A `when:` filter: a row qualifies when every listed column holds one of its values (AND across keys),
+    both compared as `typed_value` gives them (case and surrounding blanks do not matter)."""
     if not when:
         return "TRUE"
     parts = []
     for column, values in sorted(when.items()):
-        listed = ", ".join(quote_literal(v) for v in values)
-        parts.append(f"TRIM(CAST({quote_ident(column)} AS VARCHAR)) IN ({listed})")
+        listed = ", ".join(quote_literal(v) for v in sorted({typed_value(v) for v in values}))
+        parts.append(f"{_typed(column)} IN ({listed})")
     return " AND ".join(parts)
 
 
 def source_events_sql(spec: SourceSpec, table: str) -> str:
-    """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out."""
-    markings = "[" + ", ".join(quote_literal(m) for m in spec.markings) + "]::VARCHAR[]"
+    """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out.
+
+    Each column the specs read is trimmed (and each `when:` column read as a code) once per row, in a
+    materialized prepared relation every event kind's select reads: trimmed in each, a court source's rows
+    took several times as long to extract."""
     selects = []
     for event in spec.events:
-        entries = ", ".join(
-            f"{{'k': {quote_literal(name)}, 'v': {attribute_value_sql(spec, column)}}}"
-            for name, column in sorted(event.attributes.items())
-        )
-        attributes = f"list_filter([{entries}], lambda x: x.v IS NOT NULL)" if entries else "[]"
-        recorded_column = event.attributes.get(RECORDED_ATTRIBUTE)
-        recorded = date_sql(spec, recorded_column) if recorded_column else "CAST(NULL AS DATE)"
-        selects.append(
-            f"SELECT {quote_literal(spec.name)} AS source, CAST({quote_ident(spec.record_id)} AS VARCHAR) AS record_id, "  # noqa: S608
-            f"{quote_literal(event.kind)} AS kind, {date_sql(spec, event.date)} AS occurred_on, {recorded} AS recorded_on, "
-            f"{attributes} AS attributes, {markings} AS markings "
-            f"FROM {quote_ident(table)} WHERE {when_sql(event.when)}"
-        )
+        values = {name: attribute_value_sql(spec, column) for name, column in event.attributes.items()}
+        recorded = event.attributes.get(RECORDED_ATTRIBUTE)
+        occurred = date_sql(spec, event.date)
+        selects.append(_select_sql(spec, event.kind, occurred, values, recorded, when_sql(event.when)))
     if not selects:
         return ""
-    return "SELECT * FROM (" + " UNION ALL ".join(selects) + ") WHERE occurred_on IS NOT NULL"  # noqa: S608
+    return (
+        f"SELECT * FROM (WITH {_prepared_sql(spec, table)} "  # noqa: S608
+        + " UNION ALL ".join(selects)
+        + ") WHERE occurred_on IS NOT NULL"
+    )
+
+
+_PREPARED = "prepared_rows"
+
+
+def _text(column: str) -> str:
+    """A column's trimmed text in the prepared rows."""
+    return quote_ident(f"text:{column}")
+
+
+def _typed(column: str) -> str:
+    """A `when:` column's `typed_value` in the prepared rows."""
+    return quote_ident(f"code:{column}")
+
+
+def _prepared_sql(spec: SourceSpec, table: str) -> str:
+    """The CTE of the prepared rows: the record id as written, each column the specs read trimmed, and each
+    `when:` column as a code."""
+    read = {event.date for event in spec.events} | {c for e in spec.events for c in e.attributes.values()}
+    coded = {column for event in spec.events for column in event.when or {}}
+    trimmed = ", ".join(f"{trimmed_sql(column)} AS {_text(column)}" for column in sorted(read | coded))
+    codes = "".join(
+        f", CASE WHEN STRLEN({_text(c)}) = LENGTH({_text(c)}) THEN UPPER({_text(c)}) ELSE {_text(c)} END AS {_typed(c)}"
+        for c in sorted(coded)
+    )
+    return (
+        f"{_PREPARED} AS MATERIALIZED (SELECT *{codes} FROM (SELECT "  # noqa: S608
+        f"CAST({quote_ident(spec.record_id)} AS VARCHAR) AS record_id, {trimmed} FROM {quote_ident(table)}))"
+    )
+
+
+def _select_sql(
+    spec: SourceSpec,
+    kind: str,
+    occurred: str,
+    values: dict[str, str],
+    recorded_column: str | None,
+    where: str,
+) -> str:
+    """One event kind's rows from the prepared ones: `values` maps each attribute to its SQL (NULLs are left
+    out); `recorded_column` holds when the source recorded the event."""
+    markings = "[" + ", ".join(quote_literal(m) for m in spec.markings) + "]::VARCHAR[]"
+    entries = ", ".join(f"{{'k': {quote_literal(name)}, 'v': {sql}}}" for name, sql in sorted(values.items()))
+    attributes = f"list_filter([{entries}], lambda x: x.v IS NOT NULL)" if entries else "[]"
+    recorded = date_sql(spec, recorded_column) if recorded_column else "CAST(NULL AS DATE)"
+    return (
+        f"SELECT {quote_literal(spec.name)} AS source, record_id, "  # noqa: S608
+        f"{quote_literal(kind)} AS kind, {occurred} AS occurred_on, {recorded} AS recorded_on, "
+        f"{attributes} AS attributes, {markings} AS markings "
+        f"FROM {_PREPARED} WHERE {where}"
+    )

@@ -109,11 +109,11 @@ def citizenship_observations_sql() -> str:
         if attribute is not None:
             listed = ", ".join(quote_literal(v) for v in values)
             condition += (
-                f" AND list_any_value(list_transform(list_filter(e.attributes, lambda x: x.k = {quote_literal(attribute)}), "
-                f"lambda x: x.v)) IN ({listed})"
+                f" AND upper(list_any_value(list_transform(list_filter(e.attributes, lambda x: x.k = {quote_literal(attribute)}), "
+                f"lambda x: x.v))) IN ({listed})"
             )
         if kind == "benefit_decision":
-            condition += " AND list_any_value(list_transform(list_filter(e.attributes, lambda x: x.k = 'decision'), lambda x: x.v)) = 'APPROVED'"
+            condition += " AND upper(list_any_value(list_transform(list_filter(e.attributes, lambda x: x.k = 'decision'), lambda x: x.v))) = 'APPROVED'"
         cases.append(f"WHEN {condition} THEN {quote_literal(status)}")
     return (
         "SELECT e.source, e.record_id, 'citizenship' AS attribute, "  # noqa: S608

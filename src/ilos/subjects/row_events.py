@@ -10,7 +10,7 @@ from datetime import date, datetime
 from ilos.definitions.sources import SourceSpec
 from ilos.domain.events import Event
 from ilos.domain.provenance import RecordId, SourceId
-from ilos.subjects.events_sql import RECORDED_ATTRIBUTE, date_format
+from ilos.subjects.events_sql import BLANKS, RECORDED_ATTRIBUTE, date_format, typed_value
 
 Row = Mapping[str, str | None]
 
@@ -19,7 +19,7 @@ def _text(row: Row, column: str) -> str | None:
     value = row.get(column)
     if value is None:
         return None
-    trimmed = str(value).strip()
+    trimmed = str(value).strip(BLANKS)
     return trimmed or None
 
 
@@ -42,7 +42,13 @@ def _attribute(spec: SourceSpec, row: Row, column: str) -> str | None:
 
 
 def _qualifies(row: Row, when: Mapping[str, list[str]] | None) -> bool:
-    return all(_text(row, column) in values for column, values in (when or {}).items())
+    """`events_sql.when_sql` for one row: every listed column holds one of its values, as `typed_value` reads
+    both."""
+    for column, values in (when or {}).items():
+        text = _text(row, column)
+        if text is None or typed_value(text) not in {typed_value(v) for v in values}:
+            return False
+    return True
 
 
 def row_events(spec: SourceSpec, row: Row) -> list[Event]:

@@ -17,11 +17,14 @@ import pytest
 from sqlalchemy import select
 
 from ilos.config import Settings
+from ilos.definitions.policy_files import load_policy
 from ilos.definitions.sources import load_sources_config
 from ilos.errors import ConflictError, InvalidInputError
+from ilos.policy.results import GateId
 from ilos.services import changes, realtime, web_alerts
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.change_inbox import INBOX_FILE, StoreInbox
+from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.linking import LinkRun
 from ilos.services.realtime import JOURNAL_FILE, Worker, post_change, read_alerts
 from ilos.services.source_reading import read_source_file
@@ -106,6 +109,24 @@ def test_a_stay_arriving_raises_an_affirmative_alert(built: Path, tmp_path: Path
     alerts = read_alerts(out)
     assert any(a["classification"] == "affirmative" and a["kind"] == "stay_granted" for a in alerts), alerts
     assert all(a["evidence"] for a in alerts)
+
+
+def test_a_stay_whose_record_type_is_written_in_another_case_blocks_the_subject(
+    built: Path, tmp_path: Path, small_world: Path
+) -> None:
+    """REC_TYPE "Stay" is a stay: the worker matched it exactly, found no event ("no change") and the
+    removal was executed (found by the adversarial gates run). Both the worker's alert and the gates the
+    actions read (the journal's events, extracted by the batch SQL) see it."""
+    out = _fresh(built, tmp_path)
+    order = _final_order_row(out, small_world)
+    stay = {**order, "REC_ID": "RT-STAY-CASE", "REC_TYPE": "Stay", "STAY_TYPE": "judicial",
+            "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    post_change(out, "court_cases", stay)
+    [done] = Worker(out, as_of=AS_OF).run_once()
+    assert [c["kind"] for c in done.changes] == ["stay_granted"], done.changes
+    gates = subject_gate_inputs(out, done.subject_id, load_policy()).evaluate(AS_OF, load_policy())
+    [stay_gate] = [g for g in gates if g.gate == GateId.STAY]
+    assert stay_gate.blocks and any("RT-STAY-CASE" in e for e in stay_gate.evidence), stay_gate
 
 
 def test_a_change_event_missing_columns_is_refused(built: Path, tmp_path: Path) -> None:

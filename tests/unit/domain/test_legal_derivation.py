@@ -172,6 +172,12 @@ CASES: list[tuple[str, list[str], date, dict[str, Any]]] = [
         {"final_order": "voluntary_departure_lapsed"},
     ),
     (
+        "voluntary departure written in another case is still a voluntary departure, not a removal order",
+        ["2026-08-01 court_cases:R2 removal_order case=C1 outcome=Voluntary_Departure"],
+        TODAY,
+        {"final_order": None, "appeal_window_open": False},
+    ),
+    (
         "voluntary departure taken (self-reported) is no order",
         [
             "2026-01-05 court_cases:R2 removal_order case=C1 outcome=VOLUNTARY_DEPARTURE",

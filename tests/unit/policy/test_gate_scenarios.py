@@ -28,6 +28,7 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
     ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
     ("withholding for MEX, no destination given: the order's country", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], None, B, {G.COUNTRY_PROTECTION}),
+    ("withholding for MEX, removal to mex written in lower case", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], " mex", B, {G.COUNTRY_PROTECTION}),
     ("withholding for MEX, removal to GTM", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "GTM", A, set()),
     ("CAT for HTI, removal to HTI", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=HTI relief=CAT"], [], "HTI", B, {G.COUNTRY_PROTECTION}),
     ("TPS granted", [FINAL_ORDER, "2026-01-01 benefit_applications:B1 benefit_decision benefit=TPS decision=APPROVED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
