@@ -78,6 +78,10 @@ def legal_lines(legal: LegalSituation) -> list[tuple[str, str, str]]:
         for p in legal.pending_applications
     ]
     lines += [("citizenship evidence", c.kind, ev(c.evidence)) for c in legal.citizenship]
+    lines += [
+        ("court record of no known type", f"{u.typed or 'no type'} {u.on}", ev(u.evidence))
+        for u in legal.unrecognised_records
+    ]
     lines += [("conviction", f"{c.offense} severity {c.severity}", ev(c.evidence)) for c in legal.convictions]
     lines += [
         ("cooperation", f"{c.kind} since {c.since}", ev(c.evidence)) for c in legal.cooperation if c.active

@@ -167,6 +167,16 @@ class Cooperation:
     evidence: Evidence
 
 
+@dataclass(frozen=True, slots=True)
+class UnrecognisedRecord:
+    """A court record of no type its source's event specs read: it may be a stay, an appeal or an order, so
+    no adverse action may rest on its being nothing until it is corrected at its source."""
+
+    on: date
+    typed: str | None  # its coded values as written, e.g. "REC_TYPE=STY"
+    evidence: Evidence
+
+
 NOT_DETAINED = DetentionState(False, None, None, ())
 NOT_DEPARTED = DepartureState(DepartureKind.NONE, None, None, ())
 
@@ -189,6 +199,7 @@ class LegalSituation:
     citizenship: tuple[CitizenshipIndication, ...] = ()
     criminal_history: tuple[CriminalCharge, ...] = ()
     cooperation: tuple[Cooperation, ...] = ()
+    unrecognised_records: tuple[UnrecognisedRecord, ...] = ()
 
     @property
     def has_final_order(self) -> bool:

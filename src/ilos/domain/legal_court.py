@@ -22,6 +22,7 @@ from ilos.domain.legal import (
     ProceedingState,
     Stay,
     StayKind,
+    UnrecognisedRecord,
 )
 
 ORDER_OUTCOMES = frozenset({"REMOVAL", "VOLUNTARY_DEPARTURE"})
@@ -92,6 +93,15 @@ def derive_court_stays(events: Sequence[Event]) -> tuple[Stay, ...]:
             kind = StayKind.ADMINISTRATIVE if e.code("stay_type").startswith("ADMIN") else StayKind.JUDICIAL
             stays.append(Stay(kind, e.on, e.get_date("until") or e.get_date("end"), (e.ref,)))
     return tuple(stays)
+
+
+def derive_unrecognised(events: Sequence[Event]) -> tuple[UnrecognisedRecord, ...]:
+    """Court records of no type their source reads (`unrecognised_record` events), each its own fact."""
+    return tuple(
+        UnrecognisedRecord(e.on, e.get("typed"), (e.ref,))
+        for e in events
+        if e.kind == EventKind.UNRECOGNISED_RECORD
+    )
 
 
 def _proceeding(case: str, events: list[Event], latest: Event | None, state: ProceedingState) -> Proceeding:

@@ -10,7 +10,7 @@ from datetime import date
 
 from ilos.domain.events import Event, order_timeline
 from ilos.domain.legal import LegalSituation
-from ilos.domain.legal_court import derive_court_facts, derive_court_stays
+from ilos.domain.legal_court import derive_court_facts, derive_court_stays, derive_unrecognised
 from ilos.domain.legal_custody import (
     derive_cooperation,
     derive_criminal_history,
@@ -43,4 +43,5 @@ def derive_legal_situation(events: Iterable[Event], as_of: date) -> LegalSituati
         citizenship=status.citizenship,
         criminal_history=derive_criminal_history(known),
         cooperation=derive_cooperation(known, as_of),
+        unrecognised_records=derive_unrecognised(known),
     )

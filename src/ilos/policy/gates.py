@@ -198,6 +198,22 @@ def _appeal(ctx: _Context) -> _Finding:
     return _Finding(False, "no appeal pending and no appeal window open")
 
 
+def _unrecognised(ctx: _Context) -> _Finding:
+    """A court record no event spec reads may be a stay, an appeal or an order: it blocks until it is corrected
+    at its source and read (no review lifts it, as none lifts a stay)."""
+    found = ctx.legal.unrecognised_records
+    if not found:
+        return _Finding(False, "every court record is of a type ILOS reads")
+    named = "; ".join(
+        f"{ref.source}:{ref.record_id} ({u.typed or 'no type'})" for u in found for ref in u.evidence
+    )
+    reason = (
+        f"{len(found)} court record(s) of no type ILOS reads, which may be a stay, an appeal or an order: "
+        f"{named}; correct the record at its source"
+    )
+    return _Finding(True, reason, _refs(found), records=_records(found), reviewable=False)
+
+
 def _country_protection(ctx: _Context) -> _Finding:
     """Destinations and protections compare as ISO alpha-3 codes however they were written ("col", " COL",
     "Colombia" are COL), so no spelling of a protected country gets past this gate. A destination (or
@@ -382,6 +398,7 @@ _GATES: tuple[tuple[GateId, Callable[[_Context], _Finding]], ...] = (
     (GateId.FINAL_ORDER, _final_order),
     (GateId.STAY, _stay),
     (GateId.APPEAL, _appeal),
+    (GateId.UNRECOGNISED_RECORD, _unrecognised),
     (GateId.COUNTRY_PROTECTION, _country_protection),
     (GateId.PROTECTED_STATUS, _protected_status),
     (GateId.CITIZENSHIP, _citizenship),

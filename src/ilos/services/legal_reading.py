@@ -59,6 +59,10 @@ def legal_lines(legal: LegalSituation) -> list[LegalLine]:
     ]
     lines += [LegalLine("Citizenship evidence", c.kind, _ev(c.evidence)) for c in legal.citizenship]
     lines += [
+        LegalLine("Court record of no known type", f"{u.typed or 'no type'} on {u.on}", _ev(u.evidence))
+        for u in legal.unrecognised_records
+    ]
+    lines += [
         LegalLine("Conviction", f"{c.offense or 'offense unknown'} (severity {c.severity})", _ev(c.evidence))
         for c in legal.convictions
     ]

@@ -6,6 +6,8 @@ format the source declares and written back as ISO, so the domain never sees a s
 from __future__ import annotations
 
 from ilos.definitions.sources import DateField, SourceSpec
+from ilos.domain.events import EventKind
+from ilos.subjects.unrecognised import TYPED_ATTRIBUTE, unrecognised_spec
 
 EVENT_COLUMNS = ("source", "record_id", "kind", "occurred_on", "recorded_on", "attributes", "markings")
 # An event attribute of this name is when the source system recorded the event (late-arriving orders).
@@ -90,7 +92,8 @@ def when_sql(when: dict[str, list[str]] | None) -> str:
 
 
 def source_events_sql(spec: SourceSpec, table: str) -> str:
-    """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out.
+    """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out. A row of
+    a court source that no event spec reads is an `unrecognised_record` (`unrecognised_sql`).
 
     Each column the specs read is trimmed (and each `when:` column read as a code) once per row, in a
     materialized prepared relation every event kind's select reads: trimmed in each, a court source's rows
@@ -101,6 +104,8 @@ def source_events_sql(spec: SourceSpec, table: str) -> str:
         recorded = event.attributes.get(RECORDED_ATTRIBUTE)
         occurred = date_sql(spec, event.date)
         selects.append(_select_sql(spec, event.kind, occurred, values, recorded, when_sql(event.when)))
+    unread = unrecognised_sql(spec)
+    selects += [unread] if unread else []
     if not selects:
         return ""
     return (
@@ -108,6 +113,23 @@ def source_events_sql(spec: SourceSpec, table: str) -> str:
         + " UNION ALL ".join(selects)
         + ") WHERE occurred_on IS NOT NULL"
     )
+
+
+def unrecognised_sql(spec: SourceSpec) -> str | None:
+    """The rows of a court source that qualify for none of its event specs, each as an
+    `unrecognised_record` event (`unrecognised.unrecognised_spec`), from the prepared rows; None when the
+    source can have none."""
+    unread = unrecognised_spec(spec)
+    if unread is None:
+        return None
+    occurred = "COALESCE(" + ", ".join(date_sql(spec, column) for column in unread.dates) + ")"
+    written = ", ".join(f"{quote_literal(column + '=')} || {_text(column)}" for column in unread.typed)
+    values = {name: attribute_value_sql(spec, column) for name, column in unread.attributes.items()}
+    values[TYPED_ATTRIBUTE] = f"NULLIF(CONCAT_WS('; ', {written}), '')"
+    qualifies = " OR ".join(f"({when_sql(event.when)})" for event in spec.events)
+    recorded = unread.attributes.get(RECORDED_ATTRIBUTE)
+    where = f"NOT COALESCE({qualifies}, FALSE)"
+    return _select_sql(spec, EventKind.UNRECOGNISED_RECORD, occurred, values, recorded, where)
 
 
 _PREPARED = "prepared_rows"
@@ -126,7 +148,9 @@ def _typed(column: str) -> str:
 def _prepared_sql(spec: SourceSpec, table: str) -> str:
     """The CTE of the prepared rows: the record id as written, each column the specs read trimmed, and each
     `when:` column as a code."""
+    unread = unrecognised_spec(spec)
     read = {event.date for event in spec.events} | {c for e in spec.events for c in e.attributes.values()}
+    read |= set(unread.dates) | set(unread.attributes.values()) if unread else set()
     coded = {column for event in spec.events for column in event.when or {}}
     trimmed = ", ".join(f"{trimmed_sql(column)} AS {_text(column)}" for column in sorted(read | coded))
     codes = "".join(

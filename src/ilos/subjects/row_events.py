@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from ilos.definitions.sources import SourceSpec
-from ilos.domain.events import Event
+from ilos.domain.events import Event, EventKind
 from ilos.domain.provenance import RecordId, SourceId
 from ilos.subjects.events_sql import BLANKS, RECORDED_ATTRIBUTE, date_format, typed_value
+from ilos.subjects.unrecognised import TYPED_ATTRIBUTE, unrecognised_spec
 
 Row = Mapping[str, str | None]
 
@@ -52,9 +53,11 @@ def _qualifies(row: Row, when: Mapping[str, list[str]] | None) -> bool:
 
 
 def row_events(spec: SourceSpec, row: Row) -> list[Event]:
-    """Every event one source row yields under the source's `events:` spec (rows without a date yield none)."""
+    """Every event one source row yields under the source's `events:` spec (rows without a date yield none);
+    a row of a court source that no spec reads yields an `unrecognised_record` (`events_sql.unrecognised_sql`)."""
     written = row.get(spec.record_id)
-    record_id = "" if written is None else str(written)  # as written, as SQL reads it: " 1" is not "1"
+    # As written, as SQL reads it: " 1" is not "1".
+    record_id = RecordId("" if written is None else str(written))
     out = []
     for event in spec.events:
         if not _qualifies(row, event.when):
@@ -62,19 +65,32 @@ def row_events(spec: SourceSpec, row: Row) -> list[Event]:
         occurred = _date(spec, row, event.date)
         if occurred is None:
             continue
-        pairs = ((name, _attribute(spec, row, column)) for name, column in sorted(event.attributes.items()))
-        attributes = tuple((name, value) for name, value in pairs if value is not None)
-        recorded_column = event.attributes.get(RECORDED_ATTRIBUTE)
-        recorded = _date(spec, row, recorded_column) if recorded_column else None
-        out.append(
-            Event(
-                event.kind,
-                occurred,
-                SourceId(spec.name),
-                RecordId(record_id),
-                attributes,
-                spec.markings,
-                recorded,
-            )
-        )
+        values = {name: _attribute(spec, row, column) for name, column in event.attributes.items()}
+        out.append(_event(spec, row, record_id, event.kind, occurred, values, event.attributes))
+    unread = unrecognised_spec(spec)
+    if unread is not None and not any(_qualifies(row, e.when) for e in spec.events):
+        occurred = next((d for column in unread.dates if (d := _date(spec, row, column))), None)
+        if occurred is not None:
+            values = {name: _attribute(spec, row, column) for name, column in unread.attributes.items()}
+            typed = ((column, _text(row, column)) for column in unread.typed)
+            values[TYPED_ATTRIBUTE] = "; ".join(f"{c}={v}" for c, v in typed if v is not None) or None
+            kind = EventKind.UNRECOGNISED_RECORD
+            out.append(_event(spec, row, record_id, kind, occurred, values, unread.attributes))
     return out
+
+
+def _event(
+    spec: SourceSpec,
+    row: Row,
+    record_id: RecordId,
+    kind: str,
+    occurred: date,
+    values: Mapping[str, str | None],
+    columns: Mapping[str, str],
+) -> Event:
+    """The event of one spec: `values` are its attributes (None left out), `columns` the columns they came
+    from (the recorded date's among them)."""
+    attributes = tuple((name, value) for name, value in sorted(values.items()) if value is not None)
+    recorded_column = columns.get(RECORDED_ATTRIBUTE)
+    recorded = _date(spec, row, recorded_column) if recorded_column else None
+    return Event(kind, occurred, SourceId(spec.name), record_id, attributes, spec.markings, recorded)

@@ -67,7 +67,7 @@ def test_manifest_entry_goes_from_plan_to_execution_with_gates_checked_each_step
     # legal-status verification, approval, lock, execution
     assert len(gates.calls) == 7
     assert [e.outcome for e in _audit(store, "action.execute")] == ["ok"]
-    assert "9 gates checked" in _audit(store, "action.lock")[0].detail
+    assert f"{len(GateId)} gates checked" in _audit(store, "action.lock")[0].detail
 
 
 def test_stay_after_manifest_lock_refuses_execution_records_halt_and_alerts(

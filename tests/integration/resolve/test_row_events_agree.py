@@ -50,3 +50,34 @@ def test_a_record_id_keeps_its_spaces_in_both_extractions(small_world: Path) -> 
     from_python = [e for row in spaced.to_pylist() for e in row_events(spec, row)]
     assert from_sql and sorted(from_python, key=repr) == sorted(from_sql, key=repr)
     assert all(e.record_id.startswith(" ") and e.record_id.endswith(" ") for e in from_python)
+
+
+def test_court_rows_of_any_written_type_give_the_same_events_in_both_extractions(small_world: Path) -> None:
+    """REC_TYPE written in other cases, padded, misspelt or missing: both extractions read the same stays,
+    appeals and orders, and make the same unrecognised records of the rows no spec reads."""
+    config = load_sources_config(small_world / "sources.yaml")
+    spec = config.source("court_cases")
+    raw = read_source_file(config, spec)
+    variants = [
+        lambda t: t.lower(),
+        lambda t: f" {t.title()}\t",
+        lambda t: t[:-1],
+        lambda _: None,
+        lambda t: t,
+    ]
+    written = [
+        None if t is None else variants[i % len(variants)](t)
+        for i, t in enumerate(raw["REC_TYPE"].to_pylist())
+    ]
+    varied = raw.set_column(raw.column_names.index("REC_TYPE"), "REC_TYPE", pa.array(written, pa.string()))
+    con = duckdb.connect()
+    con.register("raw_rows", varied)
+    from_sql = [
+        event_from_row(r) for r in rows_of(con.sql(source_events_sql(spec, "raw_rows")).to_arrow_table())
+    ]
+    from_python = [e for row in varied.to_pylist() for e in row_events(spec, row)]
+    assert sorted(from_python, key=repr) == sorted(from_sql, key=repr)
+    kinds = {e.kind for e in from_sql}
+    assert {"court_proceeding", "hearing", "appeal", "removal_order", "unrecognised_record"} <= kinds
+    unread = sum(1 for e in from_sql if e.kind == "unrecognised_record")
+    assert unread == sum(1 for i in range(len(written)) if i % len(variants) in (2, 3)), unread

@@ -40,6 +40,7 @@ EVENTS = st.one_of(
     _event("court_proceeding", "court_cases", case=CASE),
     _event("appeal", "court_cases", case=CASE, status=st.sampled_from(["PENDING", "DISMISSED", "SUSTAINED"])),
     _event("stay", "court_cases", case=CASE, stay_type=st.sampled_from(["JUDICIAL", "ADMINISTRATIVE"])),
+    _event("unrecognised_record", "court_cases", case=CASE, typed=st.sampled_from(["REC_TYPE=STY", "REC_TYPE=DECISION"])),
     _event("benefit_application", "benefit_applications", benefit=st.sampled_from(["ASYLUM", "TPS", "DACA", "NATURALIZATION"]),
            receipt=st.sampled_from(["R1", "R2"])),
     _event("benefit_decision", "benefit_applications", benefit=st.sampled_from(["ASYLUM", "TPS", "U_VISA", "NATURALIZATION", "STAY"]),

@@ -26,6 +26,7 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("appeal window open", ["2026-10-20 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal pending", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=PENDING"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
+    ("court record of no known type (it may be a stay)", [FINAL_ORDER, "2026-02-01 court_cases:U1 unrecognised_record case=C1 typed=REC_TYPE=STY"], [], None, B, {G.UNRECOGNISED_RECORD}),
     ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
     ("withholding for MEX, no destination given: the order's country", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], None, B, {G.COUNTRY_PROTECTION}),
     ("withholding for MEX, removal to mex written in lower case", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], " mex", B, {G.COUNTRY_PROTECTION}),
@@ -73,6 +74,19 @@ def test_every_blocking_gate_cites_evidence_and_policy_hash() -> None:
     stay = next(g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.STAY)
     assert stay.blocks and any("court_cases:S1" in e for e in stay.evidence)
     assert stay.policy_hash == policy().content_hash and stay.policy_version == 1
+
+
+def test_a_court_record_of_no_known_type_names_itself_and_no_review_lifts_it() -> None:
+    s = subject([FINAL_ORDER, "2026-02-01 court_cases:U1 unrecognised_record case=C1 typed=REC_TYPE=STY"])
+    review = GateReview(
+        G.UNRECOGNISED_RECORD, SUBJECT, "sup", "supervisor", datetime(2026, 10, 1), "cleared",
+        ("called the court",), covers=("unrecognised_record 2026-02-01 court_cases:U1",),
+    )  # fmt: skip
+    [gate] = [
+        g for g in evaluate_gates(s, TODAY, policy(), reviews=[review]) if g.gate == G.UNRECOGNISED_RECORD
+    ]
+    assert gate.blocks and gate.review is None
+    assert "court_cases:U1 (REC_TYPE=STY)" in gate.reason and gate.records == ("court_cases:U1",)
 
 
 def test_removal_elsewhere_is_allowed_with_a_note() -> None:

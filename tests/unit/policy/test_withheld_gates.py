@@ -30,6 +30,7 @@ WITHHELD_TABLE: list[tuple[str, GateId, list[str], list[str], str | None, Candid
     ("the order's case decided again, without an order", G.FINAL_ORDER, [FINAL_ORDER, f"{DAY} {TAX} decision case=C1 outcome=TERMINATED"], [], None, None, DAY),
     ("a stay", G.STAY, [FINAL_ORDER, f"{DAY} {TAX} stay case=C1 stay_type=JUDICIAL"], [], None, None, DAY),
     ("an appeal pending", G.APPEAL, [FINAL_ORDER, f"{DAY} {TAX} appeal case=C1 status=PENDING"], [], None, None, DAY),
+    ("a court record of no known type", G.UNRECOGNISED_RECORD, [FINAL_ORDER, f"{DAY} {TAX} unrecognised_record case=C1 typed=REC_TYPE=STY"], [], None, None, "REC_TYPE=STY"),
     ("an appeal window open", G.APPEAL, [FINAL_ORDER, f"2026-10-20 {TAX} removal_order case=C2 outcome=REMOVAL"], [], None, None, "2026-11-19"),
     ("CAT for the order's country", G.COUNTRY_PROTECTION, [f"2025-03-02 {TAX} removal_order case=C2 outcome=REMOVAL destination_country=HTI relief=CAT", FINAL_ORDER], [], None, None, "HTI"),
     ("CAT for the country of a newer order", G.COUNTRY_PROTECTION, ["2024-01-01 court_cases:P1 removal_order case=C3 outcome=REMOVAL destination_country=GTM relief=CAT", FINAL_ORDER, f"{DAY} {TAX} removal_order case=C2 outcome=REMOVAL destination_country=GTM"], [], None, None, "removal to GTM"),

@@ -97,6 +97,8 @@ def test_when_filters_require_every_key() -> None:
     kinds = {(r["record_id"], r["kind"]) for r in events.to_pylist()}
     assert ("R1", "removal_order") in kinds
     assert ("R2", "removal_order") not in kinds  # TYPE matches, CODE does not
+    # A court decision of a code no spec lists is no removal order, but it is not dropped: it may protect.
+    assert ("R2", "unrecognised_record") in kinds
 
 
 def test_unparseable_event_dates_are_left_out_and_dates_become_iso() -> None:
@@ -114,6 +116,7 @@ def test_events_are_in_timeline_order_within_subjects() -> None:
     assert [(r["subject_id"], r["record_id"]) for r in events.to_pylist()] == [
         ("S-a", "R3"),
         ("S-a", "R1"),
+        ("S-a", "R2"),
         ("S-b", "R5"),
     ]
 
