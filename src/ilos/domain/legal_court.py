@@ -27,6 +27,10 @@ from ilos.domain.legal import (
 
 ORDER_OUTCOMES = frozenset({"REMOVAL", "VOLUNTARY_DEPARTURE"})
 PENDING_APPEAL = frozenset({"PENDING", "FILED"})
+APPEAL_ENDED = frozenset({"DISMISSED", "DENIED", "WITHDRAWN"})
+"""Appeal statuses known to end an appeal against the person: only these leave the order final. SUSTAINED
+vacates it; any other status (REMANDED, a typo, one nobody foresaw) counts as pending, failing safe."""
+APPEAL_SUSTAINED = "SUSTAINED"
 COUNTRY_RELIEF = {"WITHHOLDING": "withholding", "CAT": "cat"}
 _DECISION_KINDS = frozenset({EventKind.REMOVAL_ORDER, EventKind.DECISION, EventKind.COURT_PROCEEDING})
 
@@ -144,15 +148,15 @@ def _case_outcome(
 
 
 def _appealed(case: str, order: Event, appeal: Event) -> _CaseOutcome:
+    """The order as its appeal leaves it: final only when the appeal ended against the person."""
     status = appeal.code("status") or "PENDING"
-    if status in PENDING_APPEAL:
-        pending = Appeal(case, appeal.on, status, (order.ref, appeal.ref))
-        return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
-    if status == "SUSTAINED":
+    if status in APPEAL_ENDED:
+        order_final = _order(order, OrderType.REMOVAL, case, (order.ref, appeal.ref))
+        return _CaseOutcome(ProceedingState.DECIDED, order=order_final)
+    if status == APPEAL_SUSTAINED:
         return _CaseOutcome(ProceedingState.ORDER_VACATED)
-    return _CaseOutcome(
-        ProceedingState.DECIDED, order=_order(order, OrderType.REMOVAL, case, (order.ref, appeal.ref))
-    )
+    pending = Appeal(case, appeal.on, status, (order.ref, appeal.ref))
+    return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
 
 
 def _voluntary_departure(case: str, order: Event, as_of: date, departed_on: date | None) -> _CaseOutcome:

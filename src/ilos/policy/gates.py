@@ -14,6 +14,7 @@ from ilos.domain.attributes import Value
 from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, US_SOIL, country_code
 from ilos.domain.events import EventRef
 from ilos.domain.legal import DepartureKind, LegalSituation
+from ilos.domain.legal_court import PENDING_APPEAL
 from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.domain.provenance import Observed, RecordRef
 from ilos.domain.subjects import Subject
@@ -190,7 +191,14 @@ def _appeal(ctx: _Context) -> _Finding:
     appeals = ctx.legal.pending_appeals
     windows = tuple(w for w in ctx.legal.appeal_windows if ctx.today < w.closes_on)
     if appeals:
-        return _Finding(True, "an appeal or petition is pending", _refs(appeals), records=_records(appeals))
+        reason = "an appeal or petition is pending"
+        unknown = sorted({a.status for a in appeals} - PENDING_APPEAL)
+        if unknown:
+            reason += (
+                f" (status {', '.join(unknown)}: not one known to end an appeal, so the order is not final;"
+                " check the record)"
+            )
+        return _Finding(True, reason, _refs(appeals), records=_records(appeals))
     if windows:
         closes = max(w.closes_on for w in windows)
         reason = f"the appeal window is open until {closes}"

@@ -149,6 +149,22 @@ def test_a_court_record_of_no_known_type_is_reported_and_blocks_the_subject(
     assert held.blocks and "court_cases:RT-STY (REC_TYPE=STY)" in held.reason, held
 
 
+def test_a_remanded_appeal_posted_through_the_worker_holds_the_order(
+    built: Path, tmp_path: Path, small_world: Path
+) -> None:
+    """APPEAL_STATUS REMANDED left the order final ("no change"): only DISMISSED, DENIED or WITHDRAWN do."""
+    out = _fresh(built, tmp_path)
+    order = _final_order_row(out, small_world)
+    appeal = {**order, "REC_ID": "RT-REMANDED", "REC_TYPE": "APPEAL", "APPEAL_STATUS": "REMANDED",
+              "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    post_change(out, "court_cases", appeal)
+    [done] = Worker(out, as_of=AS_OF).run_once()
+    assert [c["kind"] for c in done.changes] == ["appeal_filed"], done.changes
+    gates = subject_gate_inputs(out, done.subject_id, load_policy()).evaluate(AS_OF, load_policy())
+    blocking = {g.gate for g in gates if g.blocks}
+    assert {GateId.FINAL_ORDER, GateId.APPEAL} <= blocking, gates
+
+
 def test_a_change_event_missing_columns_is_refused(built: Path, tmp_path: Path) -> None:
     out = _fresh(built, tmp_path)
     with pytest.raises(InvalidInputError, match="lacks column"):

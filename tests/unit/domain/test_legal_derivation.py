@@ -103,6 +103,35 @@ CASES: list[tuple[str, list[str], date, dict[str, Any]]] = [
         {"final_order": "removal", "appeal_pending": False},
     ),
     (
+        "remanded appeal: the case goes back to the judge, the order is not final",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C1 status=REMANDED",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True, "proceedings": ["on_appeal"]},
+    ),
+    (
+        "an appeal status nobody listed counts as pending",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C1 status=UNDER_REVIEW",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True},
+    ),
+    (
+        "denied or withdrawn appeal: the order is final",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C1 status=DENIED",
+            "2025-01-06 court_cases:R5 removal_order case=C2 outcome=REMOVAL",
+            "2025-01-21 court_cases:R6 appeal case=C2 status=withdrawn",
+        ],
+        TODAY,
+        {"final_order": "removal", "appeal_pending": False, "proceedings": ["decided", "decided"]},
+    ),
+    (
         "sustained appeal vacates the order",
         [
             "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",

@@ -25,6 +25,7 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("stay that has ended", [FINAL_ORDER, "2025-04-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL until=2025-06-01"], [], None, A, set()),
     ("appeal window open", ["2026-10-20 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal pending", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=PENDING"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
+    ("appeal remanded: not final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=REMANDED"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
     ("court record of no known type (it may be a stay)", [FINAL_ORDER, "2026-02-01 court_cases:U1 unrecognised_record case=C1 typed=REC_TYPE=STY"], [], None, B, {G.UNRECOGNISED_RECORD}),
     ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
@@ -87,6 +88,12 @@ def test_a_court_record_of_no_known_type_names_itself_and_no_review_lifts_it() -
     ]
     assert gate.blocks and gate.review is None
     assert "court_cases:U1 (REC_TYPE=STY)" in gate.reason and gate.records == ("court_cases:U1",)
+
+
+def test_an_appeal_of_a_status_not_known_to_end_it_says_so() -> None:
+    s = subject([FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=REMANDED"])
+    [appeal] = [g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.APPEAL]
+    assert appeal.blocks and "status REMANDED: not one known to end an appeal" in appeal.reason
 
 
 def test_removal_elsewhere_is_allowed_with_a_note() -> None:
