@@ -53,8 +53,11 @@ class _CaseOutcome:
 
 
 def case_of(event: Event) -> str:
-    """Events of one proceeding share a case number; without one, a record is its own case."""
-    return event.get("case") or f"{event.source}:{event.record_id}"
+    """Events of one proceeding share a case number, however it is written: upper-cased, with no blanks
+    ("2019-rmv-00000789" is 2019-RMV-00000789), so an appeal is never its own case by a spelling. Without
+    one, a record is its own case."""
+    number = "".join((event.get("case") or "").split()).upper()
+    return number or f"{event.source}:{event.record_id}"
 
 
 def is_decision(event: Event) -> bool:
@@ -131,7 +134,7 @@ def _case_outcome(
     case: str, events: list[Event], latest: Event | None, as_of: date, departed_on: date | None
 ) -> _CaseOutcome:
     if latest is None:
-        return _CaseOutcome(ProceedingState.PENDING)
+        return _undecided(case, events)
     if not is_order(latest):
         return _CaseOutcome(ProceedingState.DECIDED)
     if latest.code("outcome") == "VOLUNTARY_DEPARTURE":
@@ -145,6 +148,17 @@ def _case_outcome(
             ProceedingState.DECIDED, window=AppealWindow(case, latest.on, closes_on, (latest.ref,))
         )
     return _CaseOutcome(ProceedingState.DECIDED, order=_order(latest, OrderType.REMOVAL, case, (latest.ref,)))
+
+
+def _undecided(case: str, events: list[Event]) -> _CaseOutcome:
+    """A case with no decision known. An appeal in it appeals a decision its case number does not lead to (a
+    number mistyped, none written, an order entered later): if pending, it holds whatever order it appeals."""
+    appeals = [e for e in events if e.kind == EventKind.APPEAL]
+    status = (appeals[-1].code("status") or "PENDING") if appeals else None
+    if status is None or status in APPEAL_ENDED or status == APPEAL_SUSTAINED:
+        return _CaseOutcome(ProceedingState.PENDING)
+    pending = Appeal(case, appeals[-1].on, status, (appeals[-1].ref,))
+    return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
 
 
 def _appealed(case: str, order: Event, appeal: Event) -> _CaseOutcome:

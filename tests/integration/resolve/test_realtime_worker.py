@@ -165,6 +165,30 @@ def test_a_remanded_appeal_posted_through_the_worker_holds_the_order(
     assert {GateId.FINAL_ORDER, GateId.APPEAL} <= blocking, gates
 
 
+def test_an_appeal_whose_case_number_is_written_in_lower_case_holds_the_order(
+    built: Path, tmp_path: Path, small_world: Path
+) -> None:
+    """CASE_NO "2019-rmv-…" beside the order's "2019-RMV-…" made the appeal its own case: the order stayed
+    final ("no change"). One case number, however written."""
+    out = _fresh(built, tmp_path)
+    order = _final_order_row(out, small_world)
+    appeal = {**order, "REC_ID": "RT-APPEAL-CASE", "REC_TYPE": "APPEAL", "APPEAL_STATUS": "PENDING",
+              "CASE_NO": f" {str(order['CASE_NO']).lower()}", "EVENT_DATE": "10/01/2026",
+              "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    post_change(out, "court_cases", appeal)
+    [done] = Worker(out, as_of=AS_OF).run_once()
+    assert [c["kind"] for c in done.changes] == ["appeal_filed"], done.changes
+    inputs = subject_gate_inputs(out, done.subject_id, load_policy())
+    [pending] = inputs.subject.legal.pending_appeals
+    assert pending.case == str(order["CASE_NO"]).upper()
+    assert [r.record_id for r in pending.evidence] == [
+        order["REC_ID"],
+        "RT-APPEAL-CASE",
+    ]  # the order it holds
+    assert all(o.case != pending.case for o in [inputs.subject.legal.final_order] if o is not None)
+    assert GateId.APPEAL in {g.gate for g in inputs.evaluate(AS_OF, load_policy()) if g.blocks}
+
+
 def test_a_change_event_missing_columns_is_refused(built: Path, tmp_path: Path) -> None:
     out = _fresh(built, tmp_path)
     with pytest.raises(InvalidInputError, match="lacks column"):

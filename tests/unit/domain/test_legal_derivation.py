@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -130,6 +131,33 @@ CASES: list[tuple[str, list[str], date, dict[str, Any]]] = [
         ],
         TODAY,
         {"final_order": "removal", "appeal_pending": False, "proceedings": ["decided", "decided"]},
+    ),
+    (
+        "an appeal whose case number differs only in case appeals the order",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=2019-RMV-00000789 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=2019-rmv-00000789 status=PENDING",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True, "proceedings": ["on_appeal"]},
+    ),
+    (
+        "a pending appeal whose case leads to no decision is pending all the same",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C9 status=PENDING",
+        ],
+        TODAY,
+        {"final_order": "removal", "appeal_pending": True, "proceedings": ["decided", "on_appeal"]},
+    ),
+    (
+        "a dismissed appeal whose case leads to no decision changes nothing",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C9 status=DISMISSED",
+        ],
+        TODAY,
+        {"final_order": "removal", "appeal_pending": False, "proceedings": ["decided", "pending"]},
     ),
     (
         "sustained appeal vacates the order",
@@ -336,6 +364,18 @@ def test_every_fact_carries_its_evidence() -> None:
     assert s.final_order is not None and [r.record_id for r in s.final_order.evidence] == ["R2"]
     assert [r.record_id for r in s.stays[0].evidence] == ["R4"]
     assert [r.record_id for r in s.country_protections[0].evidence] == ["R2"]
+
+
+def test_case_numbers_are_one_case_whatever_their_blanks_and_case() -> None:
+    order = ev("2025-01-05 court_cases:R2 removal_order outcome=REMOVAL")
+    appeal = ev("2025-01-20 court_cases:R3 appeal status=PENDING")
+    events = [replace(order, attributes=(*order.attributes, ("case", "2019-RMV-00000789"))),
+              replace(appeal, attributes=(*appeal.attributes, ("case", " 2019-rmv- 00000789\t")))]  # fmt: skip
+    s = derive_legal_situation(events, TODAY)
+    assert s.final_order is None and [p.state.value for p in s.proceedings] == ["on_appeal"]
+    assert [(a.case, [r.record_id for r in a.evidence]) for a in s.pending_appeals] == [
+        ("2019-RMV-00000789", ["R2", "R3"])
+    ]
 
 
 def test_derivation_ignores_input_order() -> None:
