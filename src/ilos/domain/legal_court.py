@@ -133,15 +133,18 @@ def _outcome(decision: Event | None) -> str | None:
 def _case_outcome(
     case: str, events: list[Event], latest: Event | None, as_of: date, departed_on: date | None
 ) -> _CaseOutcome:
+    appeal = _deciding_appeal(events, latest)
     if latest is None:
-        return _undecided(case, events)
+        return _undecided(case, appeal)
     if not is_order(latest):
         return _CaseOutcome(ProceedingState.DECIDED)
+    if appeal is not None and _appeal_rank(appeal) < _ENDED:
+        return _appeal_holds(case, latest, appeal)
     if latest.code("outcome") == "VOLUNTARY_DEPARTURE":
         return _voluntary_departure(case, latest, as_of, departed_on)
-    appeals = [e for e in events if e.kind == EventKind.APPEAL and e.on >= latest.on]
-    if appeals:
-        return _appealed(case, latest, appeals[-1])
+    if appeal is not None:  # ended against the person: the order is final
+        order = _order(latest, OrderType.REMOVAL, case, (latest.ref, appeal.ref))
+        return _CaseOutcome(ProceedingState.DECIDED, order=order)
     closes_on = latest.on + timedelta(days=APPEAL_WINDOW_DAYS)
     if as_of < closes_on:
         return _CaseOutcome(
@@ -150,26 +153,50 @@ def _case_outcome(
     return _CaseOutcome(ProceedingState.DECIDED, order=_order(latest, OrderType.REMOVAL, case, (latest.ref,)))
 
 
-def _undecided(case: str, events: list[Event]) -> _CaseOutcome:
+_PENDING, _SUSTAINED, _ENDED = 0, 1, 2
+
+
+def _appeal_status(appeal: Event) -> str:
+    """An appeal record's status as the rules read it; none written is pending."""
+    return appeal.code("status") or "PENDING"
+
+
+def _appeal_rank(appeal: Event) -> int:
+    status = _appeal_status(appeal)
+    return _ENDED if status in APPEAL_ENDED else _SUSTAINED if status == APPEAL_SUSTAINED else _PENDING
+
+
+def _deciding_appeal(events: list[Event], order: Event | None) -> Event | None:
+    """The appeal record that decides the case's order, if any: the latest-dated one (on a tie, a pending one
+    before a sustained one before one that ended). Dated before the order it decides only if pending: one that
+    ended or was sustained before the order was an earlier decision's (a remand, then this order), while a
+    pending one may be this order's appeal under a swapped or mistyped date, so it holds the order, failing
+    safe, whatever its date."""
+    appeals = [e for e in events if e.kind == EventKind.APPEAL]
+    if not appeals:
+        return None
+    last_on = max(a.on for a in appeals)
+    chosen = min((a for a in appeals if a.on == last_on), key=_appeal_rank)
+    if order is not None and chosen.on < order.on and _appeal_rank(chosen) != _PENDING:
+        return None
+    return chosen
+
+
+def _undecided(case: str, appeal: Event | None) -> _CaseOutcome:
     """A case with no decision known. An appeal in it appeals a decision its case number does not lead to (a
     number mistyped, none written, an order entered later): if pending, it holds whatever order it appeals."""
-    appeals = [e for e in events if e.kind == EventKind.APPEAL]
-    status = (appeals[-1].code("status") or "PENDING") if appeals else None
-    if status is None or status in APPEAL_ENDED or status == APPEAL_SUSTAINED:
+    if appeal is None or _appeal_rank(appeal) != _PENDING:
         return _CaseOutcome(ProceedingState.PENDING)
-    pending = Appeal(case, appeals[-1].on, status, (appeals[-1].ref,))
+    pending = Appeal(case, appeal.on, _appeal_status(appeal), (appeal.ref,))
     return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
 
 
-def _appealed(case: str, order: Event, appeal: Event) -> _CaseOutcome:
-    """The order as its appeal leaves it: final only when the appeal ended against the person."""
-    status = appeal.code("status") or "PENDING"
-    if status in APPEAL_ENDED:
-        order_final = _order(order, OrderType.REMOVAL, case, (order.ref, appeal.ref))
-        return _CaseOutcome(ProceedingState.DECIDED, order=order_final)
-    if status == APPEAL_SUSTAINED:
+def _appeal_holds(case: str, order: Event, appeal: Event) -> _CaseOutcome:
+    """An order a pending appeal holds (whatever the appeal's date) or a sustained one vacated; a voluntary
+    departure as well as a removal order."""
+    if _appeal_rank(appeal) == _SUSTAINED:
         return _CaseOutcome(ProceedingState.ORDER_VACATED)
-    pending = Appeal(case, appeal.on, status, (order.ref, appeal.ref))
+    pending = Appeal(case, appeal.on, _appeal_status(appeal), (order.ref, appeal.ref))
     return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -187,6 +187,24 @@ def test_an_appeal_whose_case_number_is_written_in_lower_case_holds_the_order(
     ]  # the order it holds
     assert all(o.case != pending.case for o in [inputs.subject.legal.final_order] if o is not None)
     assert GateId.APPEAL in {g.gate for g in inputs.evaluate(AS_OF, load_policy()) if g.blocks}
+
+
+def test_a_pending_appeal_dated_before_its_order_holds_it(
+    built: Path, tmp_path: Path, small_world: Path
+) -> None:
+    """An appeal dated before the order (a day and month swapped) was not counted: only appeals on or after the
+    order's date were. A pending appeal on the case holds the order whatever its date."""
+    out = _fresh(built, tmp_path)
+    order = _final_order_row(out, small_world)
+    ordered = datetime.strptime(str(order["EVENT_DATE"]), "%m/%d/%Y").date()
+    before = (ordered - timedelta(days=20)).strftime("%m/%d/%Y")
+    appeal = {**order, "REC_ID": "RT-APPEAL-EARLY", "REC_TYPE": "APPEAL", "APPEAL_STATUS": "PENDING",
+              "EVENT_DATE": before, "ENTERED_DATE": before, "DECISION_CODE": None}  # fmt: skip
+    post_change(out, "court_cases", appeal)
+    [done] = Worker(out, as_of=AS_OF).run_once()
+    assert [c["kind"] for c in done.changes] == ["appeal_filed"], done.changes
+    gates = subject_gate_inputs(out, done.subject_id, load_policy()).evaluate(AS_OF, load_policy())
+    assert GateId.APPEAL in {g.gate for g in gates if g.blocks}, gates
 
 
 def test_a_change_event_missing_columns_is_refused(built: Path, tmp_path: Path) -> None:

@@ -160,6 +160,57 @@ CASES: list[tuple[str, list[str], date, dict[str, Any]]] = [
         {"final_order": "removal", "appeal_pending": False, "proceedings": ["decided", "pending"]},
     ),
     (
+        "a pending appeal dated before the order (a swapped date) holds it all the same",
+        [
+            "2025-03-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-02-10 court_cases:R3 appeal case=C1 status=PENDING",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True, "proceedings": ["on_appeal"]},
+    ),
+    (
+        "an appeal ended before the order was an earlier decision's: the new order is final",
+        [
+            "2020-01-05 court_cases:R1 removal_order case=C1 outcome=REMOVAL",
+            "2020-02-01 court_cases:R2 appeal case=C1 status=SUSTAINED",
+            "2021-06-01 court_cases:R3 removal_order case=C1 outcome=REMOVAL",
+            "2020-01-05 court_cases:R4 removal_order case=C2 outcome=REMOVAL",
+            "2020-02-01 court_cases:R5 appeal case=C2 status=DISMISSED",
+            "2021-06-01 court_cases:R6 removal_order case=C2 outcome=REMOVAL",
+        ],
+        TODAY,
+        {"final_order": "removal", "appeal_pending": False, "proceedings": ["decided", "decided"]},
+    ),
+    (
+        "a pending appeal followed by its dismissal: the order is final",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C1 status=PENDING",
+            "2025-06-20 court_cases:R4 appeal case=C1 status=DISMISSED",
+        ],
+        TODAY,
+        {"final_order": "removal", "appeal_pending": False},
+    ),
+    (
+        "a pending and a dismissed appeal on one day: pending, failing safe",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R1 appeal case=C1 status=PENDING",
+            "2025-01-20 court_cases:R3 appeal case=C1 status=DISMISSED",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True},
+    ),
+    (
+        "a voluntary departure under a pending appeal does not lapse into an order",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=VOLUNTARY_DEPARTURE",
+            "2025-01-20 court_cases:R3 appeal case=C1 status=PENDING",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True, "proceedings": ["on_appeal"]},
+    ),
+    (
         "sustained appeal vacates the order",
         [
             "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",

@@ -27,6 +27,7 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("appeal pending", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=PENDING"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal remanded: not final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=REMANDED"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal pending in a case with no decision known", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C9 status=PENDING"], [], None, B, {G.APPEAL}),
+    ("appeal pending, dated before the order (a swapped date)", [FINAL_ORDER, "2025-01-03 court_cases:A1 appeal case=C1 status=PENDING"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
     ("court record of no known type (it may be a stay)", [FINAL_ORDER, "2026-02-01 court_cases:U1 unrecognised_record case=C1 typed=REC_TYPE=STY"], [], None, B, {G.UNRECOGNISED_RECORD}),
     ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
