@@ -63,7 +63,8 @@ class Event:
     """One event from one source record.
 
     `recorded_on` is when the source system entered it (a court order entered months after the
-    decision); before that date nobody could have known it, so as-of derivations ignore it."""
+    decision); before that date nobody could have known it, so as-of derivations ignore it. One held by then
+    but dated after the as-of date counts only if it protects (`legal_derivation.bars_action`)."""
 
     kind: str
     on: date
@@ -96,7 +97,12 @@ class Event:
 
     def is_known_on(self, as_of: date) -> bool:
         """Had it happened, and been recorded, by `as_of`?"""
-        return self.on <= as_of and (self.recorded_on is None or self.recorded_on <= as_of)
+        return self.on <= as_of and self.is_held_on(as_of)
+
+    def is_held_on(self, as_of: date) -> bool:
+        """Did the system hold it on `as_of`: recorded by then, or with no recorded date (the record is there),
+        whatever date it bears?"""
+        return self.recorded_on is None or self.recorded_on <= as_of
 
     @property
     def ref(self) -> EventRef:

@@ -86,7 +86,10 @@ class Stay:
     evidence: Evidence
 
     def is_in_effect(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
+        return self.effective_from <= on and not self.has_ended(on)
+
+    def has_ended(self, on: date) -> bool:
+        return self.effective_until is not None and self.effective_until < on
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +203,9 @@ class LegalSituation:
     criminal_history: tuple[CriminalCharge, ...] = ()
     cooperation: tuple[Cooperation, ...] = ()
     unrecognised_records: tuple[UnrecognisedRecord, ...] = ()
+    dated_ahead: tuple[EventRef, ...] = ()
+    """Events counted though dated after `as_of`: each can only bar adverse action, and its record is held, so
+    its date is most likely wrong; the gates resting on one say so."""
 
     @property
     def has_final_order(self) -> bool:
@@ -207,7 +213,10 @@ class LegalSituation:
 
     @property
     def stays_in_effect(self) -> tuple[Stay, ...]:
-        return tuple(s for s in self.stays if s.is_in_effect(self.as_of))
+        """Stays in effect on `as_of`, and those dated after it that have not ended: a stay in the situation
+        dated later is one whose record the system holds (`legal_derivation`), so its date is most likely
+        wrong (a day and month swapped), and a stay never waits on a date error."""
+        return tuple(s for s in self.stays if not s.has_ended(self.as_of))
 
     @property
     def has_citizenship_evidence(self) -> bool:

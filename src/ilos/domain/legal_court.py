@@ -87,7 +87,7 @@ def derive_court_facts(events: Sequence[Event], as_of: date, departed_on: date |
         orders += [outcome.order] if outcome.order else []
         windows += [outcome.window] if outcome.window else []
         appeals += [outcome.appeal] if outcome.appeal else []
-        protections += [p for e in decisions if is_order(e) and (p := _country_protection(e))]
+        protections += [p for e in decisions if is_order(e) and (p := country_protection(e))]
     orders += [_expedited(e) for e in events if _is_expedited(e)]
     return CourtFacts(tuple(proceedings), tuple(orders), tuple(windows), tuple(appeals), tuple(protections))
 
@@ -156,6 +156,11 @@ def _case_outcome(
 _PENDING, _SUSTAINED, _ENDED = 0, 1, 2
 
 
+def is_ended_appeal(appeal: Event) -> bool:
+    """An appeal record that ended the appeal against the person (the order stands)."""
+    return _appeal_rank(appeal) == _ENDED
+
+
 def _appeal_status(appeal: Event) -> str:
     """An appeal record's status as the rules read it; none written is pending."""
     return appeal.code("status") or "PENDING"
@@ -215,7 +220,7 @@ def _order(event: Event, order_type: OrderType, case: str, evidence: Evidence) -
     return FinalOrder(order_type, event.on, country, case, evidence)
 
 
-def _country_protection(event: Event) -> CountryProtection | None:
+def country_protection(event: Event) -> CountryProtection | None:
     kind = COUNTRY_RELIEF.get(event.code("relief"))
     if kind is None:
         return None

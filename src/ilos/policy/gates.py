@@ -5,7 +5,7 @@ the policy only sets parameters (thresholds, which statuses bar removal), and ca
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -93,9 +93,10 @@ def evaluate_gates(
         subject, legal, today, policy, destination_country, tuple(candidates), tuple(disputes),
         tuple(pending_merges), tuple(unread_records),
     )  # fmt: skip
+    ahead = {str(ref) for ref in legal.dated_ahead}
     results = []
     for gate, check in _GATES:
-        finding = check(ctx)
+        finding = _dated_ahead(check(ctx), ahead, today)
         review = _clearing_review(gate, subject.subject_id, finding, reviews)
         results.append(
             GateResult(
@@ -111,6 +112,16 @@ def evaluate_gates(
             )
         )
     return results
+
+
+def _dated_ahead(finding: _Finding, ahead: set[str], today: date) -> _Finding:
+    """A blocking finding resting on events dated after today says so: they count because their records are
+    held and they can only protect (`legal_derivation.bars_action`), but the date is most likely wrong."""
+    dated = [e for e in finding.evidence if e in ahead]
+    if not finding.blocks or not dated:
+        return finding
+    note = f"dated after {today}, a likely data error (a day and month swapped?) to check: {', '.join(dated)}"
+    return replace(finding, reason=f"{finding.reason}; {note}")
 
 
 def _clearing_review(

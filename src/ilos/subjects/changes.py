@@ -79,7 +79,15 @@ def classify_changes(before: LegalSituation, after: LegalSituation) -> list[Chan
         order = after.final_order
         summary = f"{order.order_type} order final on {order.ordered_on.isoformat()}"
         changes.append(Change(_D, "order_final", summary, order.evidence))
-    return changes
+    return [_said_ahead(c, after) for c in changes]
+
+
+def _said_ahead(change: Change, after: LegalSituation) -> Change:
+    """A change resting on an event dated after the as-of date (counted because it protects) says so."""
+    if not set(change.evidence) & set(after.dated_ahead):
+        return change
+    summary = f"{change.summary} (dated after {after.as_of}: a likely data error to check)"
+    return Change(change.classification, change.kind, summary, change.evidence)
 
 
 def citizenship_origin_changes(record: Mapping[str, object], evidence: Evidence) -> list[Change]:

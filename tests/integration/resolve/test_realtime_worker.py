@@ -207,6 +207,36 @@ def test_a_pending_appeal_dated_before_its_order_holds_it(
     assert GateId.APPEAL in {g.gate for g in gates if g.blocks}, gates
 
 
+def test_a_stay_and_citizenship_evidence_dated_after_today_still_protect(
+    built: Path, tmp_path: Path, small_world: Path
+) -> None:
+    """A stay dated 12/11/2026 (a day and month swapped) and a naturalization certificate issued on a date
+    after today were dropped as not yet happened ("no change"), and the removal was executed: the system holds
+    both records, so each counts, its date named as a likely error. An order dated ahead still does not."""
+    out = _fresh(built, tmp_path)
+    order = _final_order_row(out, small_world)
+    ahead = (AS_OF + timedelta(days=40)).strftime("%m/%d/%Y")
+    stay = {**order, "REC_ID": "RT-STAY-AHEAD", "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
+            "EVENT_DATE": ahead, "ENTERED_DATE": ahead, "DECISION_CODE": None}  # fmt: skip
+    born = datetime.strptime(str(order["DOB"]), "%m/%d/%Y").date().isoformat()
+    certificate = {
+        "evidence_id": "RT-NAT-AHEAD", "evidence_type": "NATURALIZATION_CERTIFICATE",
+        "full_name": f"{order['FIRST_NAME']} {order['LAST_NAME']}", "dob": born, "place_of_birth": None,
+        "document_number": "N0000001", "a_number": order["A_NBR"], "ssn": None, "us_passport": None,
+        "issue_date": (AS_OF + timedelta(days=40)).isoformat(),
+    }  # fmt: skip
+    post_change(out, "court_cases", stay)
+    post_change(out, "citizenship_evidence", certificate)
+    done = Worker(out, as_of=AS_OF).run_once()
+    assert [[c["kind"] for c in d.changes] for d in done] == [["stay_granted"], ["citizenship_evidence"]]
+    assert all("dated after 2026-11-01" in d.changes[0]["summary"] for d in done), done
+    assert done[0].subject_id == done[1].subject_id
+    gates = subject_gate_inputs(out, done[0].subject_id, load_policy()).evaluate(AS_OF, load_policy())
+    blocking = {g.gate: g for g in gates if g.blocks}
+    assert {GateId.STAY, GateId.CITIZENSHIP} <= set(blocking), gates
+    assert "dated after 2026-11-01" in blocking[GateId.STAY].reason
+
+
 def test_a_change_event_missing_columns_is_refused(built: Path, tmp_path: Path) -> None:
     out = _fresh(built, tmp_path)
     with pytest.raises(InvalidInputError, match="lacks column"):

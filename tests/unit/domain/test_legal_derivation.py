@@ -229,13 +229,95 @@ CASES: list[tuple[str, list[str], date, dict[str, Any]]] = [
         {"final_order": "removal", "stays": ["judicial"]},
     ),
     (
-        "a stay dated after the as-of date is not in effect yet",
+        "a stay held but dated after the as-of date (a likely date error) is in effect",
         [
             "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
             "2026-03-01 court_cases:R4 stay case=C1 stay_type=JUDICIAL",
         ],
         date(2026, 2, 1),
+        {"final_order": "removal", "stays": ["judicial"]},
+    ),
+    (
+        "a stay recorded after the as-of date was not known then",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2026-03-01 court_cases:R4 stay case=C1 stay_type=JUDICIAL entered=2026-03-01",
+        ],
+        date(2026, 2, 1),
         {"final_order": "removal", "stays": []},
+    ),
+    (
+        "a stay dated after the as-of date that ended before it is not in effect",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2026-12-11 court_cases:R4 stay case=C1 stay_type=JUDICIAL until=2026-01-01",
+        ],
+        TODAY,
+        {"final_order": "removal", "stays": []},
+    ),
+    (
+        "citizenship evidence, an approval granting status and an application dated ahead count",
+        [
+            "2026-12-11 cit:E1 citizenship_evidence type=NATURALIZATION_CERTIFICATE",
+            "2024-01-01 benefits:B1 benefit_application benefit=TPS receipt=B1",
+            "2026-12-11 benefits:B1 benefit_decision benefit=TPS decision=APPROVED receipt=B1",
+            "2026-12-11 benefits:B2 benefit_application benefit=ASYLUM receipt=B2",
+        ],
+        TODAY,
+        # The approval dated ahead does not end the application it decides: both protect.
+        {"citizenship": ["NATURALIZATION_CERTIFICATE"], "statuses": ["tps"], "pending": ["ASYLUM", "TPS"]},
+    ),
+    (
+        "a denial dated ahead does not end a pending application",
+        [
+            "2024-01-01 benefits:B1 benefit_application benefit=ASYLUM receipt=B1",
+            "2026-12-11 benefits:B1 benefit_decision benefit=ASYLUM decision=DENIED receipt=B1",
+        ],
+        TODAY,
+        {"statuses": [], "pending": ["ASYLUM"]},
+    ),
+    (
+        "a pending appeal dated ahead holds the order; a dismissal dated ahead does not end one",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2026-12-11 court_cases:R3 appeal case=C1 status=PENDING",
+            "2025-01-06 court_cases:R5 removal_order case=C2 outcome=REMOVAL",
+            "2025-01-20 court_cases:R6 appeal case=C2 status=PENDING",
+            "2026-12-11 court_cases:R7 appeal case=C2 status=DISMISSED",
+        ],
+        TODAY,
+        {"final_order": None, "appeal_pending": True, "proceedings": ["on_appeal", "on_appeal"]},
+    ),
+    (
+        "an order and a conviction dated after the as-of date do not count",
+        [
+            "2026-12-11 court_cases:R2 removal_order case=C1 outcome=REMOVAL destination_country=GTM",
+            "2026-12-11 crim:C1 conviction arrest=A1 offense=ROBBERY severity=3 disposition=CONVICTED",
+            "2026-12-11 encounters:E1 encounter disposition=EXPEDITED_REMOVAL",
+        ],
+        TODAY,
+        {
+            "final_order": None,
+            "appeal_window_open": False,
+            "proceedings": [],
+            "convictions": [],
+            "charges": 0,
+        },
+    ),
+    (
+        "withholding granted with an order dated ahead bars its country; the order waits",
+        [
+            "2025-01-05 court_cases:R1 removal_order case=C1 outcome=REMOVAL destination_country=HND",
+            "2026-12-11 court_cases:R2 removal_order case=C2 outcome=REMOVAL relief=WITHHOLDING destination_country=HND",
+        ],
+        TODAY,
+        {"final_order": "removal", "country_protection": ["withholding:HND"], "proceedings": ["decided"]},
+    ),
+    (
+        "an admission dated ahead gives its status but does not undo a verified departure",
+        ["2026-02-10 border:X1 exit port=SYS", "2026-12-11 border:X2 entry class=LPR"],
+        TODAY,
+        {"departure": "verified", "statuses": ["lpr"]},
     ),
     (
         "approved I-246 is an administrative stay",
@@ -427,6 +509,17 @@ def test_case_numbers_are_one_case_whatever_their_blanks_and_case() -> None:
     assert [(a.case, [r.record_id for r in a.evidence]) for a in s.pending_appeals] == [
         ("2019-RMV-00000789", ["R2", "R3"])
     ]
+
+
+def test_the_events_counted_though_dated_ahead_are_named() -> None:
+    lines = [
+        "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+        "2026-12-11 court_cases:R4 stay case=C1 stay_type=JUDICIAL",
+        "2026-12-11 court_cases:R5 removal_order case=C2 outcome=REMOVAL",
+    ]
+    s = derive_legal_situation([ev(line) for line in lines], TODAY)
+    assert [r.record_id for r in s.dated_ahead] == ["R4"]
+    assert [r.record_id for st in s.stays_in_effect for r in st.evidence] == ["R4"]
 
 
 def test_derivation_ignores_input_order() -> None:

@@ -114,8 +114,7 @@ def test_no_gated_subject_is_actionable(
 @settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.sampled_from(["BIRTH_RECORD", "NATURALIZATION_CERTIFICATE"]), DAYS, st.lists(EVENTS, max_size=6))
 def test_any_citizenship_record_always_blocks(kind: str, day: str, events: list[str]) -> None:
-    if date.fromisoformat(day) > TODAY:
-        day = TODAY.isoformat()
+    """Whatever its date: one dated after today (a day and month swapped) is held, so it counts."""
     s = subject([*events, f"{day} citizenship_evidence:Z9 citizenship_evidence type={kind}"])
     decision = evaluate_subject(s, TODAY, policy(), "supervisor", "removal_logistics")
     assert decision.status == Status.BLOCKED
@@ -143,6 +142,30 @@ def test_reviews_never_clear_a_legal_gate(events: list[str], reviewed: list[Gate
     assert legal_before <= {g.gate for g in after.blocking}
     if legal_before:
         assert after.status == Status.BLOCKED
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(EVENTS, max_size=6), st.lists(EVENTS, min_size=1, max_size=3), st.integers(1, 400))
+def test_events_dated_after_today_never_lift_a_block(events: list[str], extra: list[str], days: int) -> None:
+    """Events held but dated after today count when they can only protect, and never take away a block the
+    events dated up to today make: an order, a conviction or a dismissal dated ahead is not counted, and a
+    sustained appeal or a terminated case dated ahead does not close the window of an order it would vacate."""
+    known = [_dated(line, min(date.fromisoformat(line.split(" ", 1)[0]), TODAY)) for line in events]
+    ahead = [_dated(line, TODAY + timedelta(days=days)) for line in extra]
+    for destination in (None, "MEX"):
+        before = evaluate_subject(subject(known), *_AS_SUPERVISOR, destination_country=destination)
+        after = evaluate_subject(subject(known + ahead), *_AS_SUPERVISOR, destination_country=destination)
+        assert {g.gate for g in before.blocking} <= {g.gate for g in after.blocking}, (
+            before.gates,
+            after.gates,
+        )
+
+
+_AS_SUPERVISOR = (TODAY, policy(), "supervisor", "removal_logistics")
+
+
+def _dated(line: str, day: date) -> str:
+    return f"{day.isoformat()} {line.split(' ', 1)[1]}"
 
 
 def _taxed(line: str, tax: bool) -> str:

@@ -21,6 +21,10 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("final order, nothing else", [FINAL_ORDER], [], None, A, set()),
     ("proceeding still pending", ["2025-01-10 court_cases:P1 court_proceeding case=C1"], [], None, B, {G.FINAL_ORDER}),
     ("stay issued after the order", [FINAL_ORDER, "2026-02-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL"], [], None, B, {G.STAY}),
+    ("stay dated after today (a likely date error)", [FINAL_ORDER, "2026-12-11 court_cases:S1 stay case=C1 stay_type=JUDICIAL"], [], None, B, {G.STAY}),
+    ("citizenship evidence dated after today", [FINAL_ORDER, "2026-12-11 citizenship_evidence:C9 citizenship_evidence type=NATURALIZATION_CERTIFICATE"], [], None, B, {G.CITIZENSHIP}),
+    ("the only order dated after today: no final order", ["2026-12-11 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX"], [], None, B, {G.FINAL_ORDER}),
+    ("a dismissal dated after today ends no appeal", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=PENDING", "2026-12-11 court_cases:A2 appeal case=C1 status=DISMISSED"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("administrative stay (I-246 approved)", [FINAL_ORDER, "2026-02-01 benefit_applications:B1 benefit_decision benefit=STAY decision=APPROVED receipt=R1"], [], None, B, {G.STAY}),
     ("stay that has ended", [FINAL_ORDER, "2025-04-01 court_cases:S1 stay case=C1 stay_type=JUDICIAL until=2025-06-01"], [], None, A, set()),
     ("appeal window open", ["2026-10-20 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
@@ -96,6 +100,17 @@ def test_an_appeal_of_a_status_not_known_to_end_it_says_so() -> None:
     s = subject([FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=REMANDED"])
     [appeal] = [g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.APPEAL]
     assert appeal.blocks and "status REMANDED: not one known to end an appeal" in appeal.reason
+
+
+def test_a_gate_resting_on_an_event_dated_after_today_says_so() -> None:
+    s = subject([FINAL_ORDER, "2026-12-11 court_cases:S1 stay case=C1 stay_type=JUDICIAL"])
+    [stay] = [g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.STAY]
+    assert stay.blocks and stay.reason.startswith(
+        "judicial stay of removal in effect; dated after 2026-11-01"
+    )
+    assert "stay 2026-12-11 court_cases:S1" in stay.reason and stay.records == ("court_cases:S1",)
+    [order] = [g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.FINAL_ORDER]
+    assert "dated after" not in order.reason
 
 
 def test_removal_elsewhere_is_allowed_with_a_note() -> None:

@@ -43,6 +43,15 @@ CASES: list[tuple[str, list[str], list[str], list[tuple[str, str]]]] = [
 ]  # fmt: skip
 
 
+def test_a_change_resting_on_an_event_dated_ahead_says_so() -> None:
+    old = derive_legal_situation([ev(ORDER)], TODAY)
+    new = derive_legal_situation(
+        [ev(ORDER), ev("2026-12-11 court_cases:R4 stay case=C1 stay_type=JUDICIAL")], TODAY
+    )
+    [change] = classify_changes(old, new)
+    assert change.kind == "stay_granted" and "dated after 2026-11-01" in change.summary
+
+
 @pytest.mark.parametrize(("name", "before", "arriving", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_change_classification_table(
     name: str, before: list[str], arriving: list[str], expected: list[tuple[str, str]]
