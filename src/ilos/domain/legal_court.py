@@ -189,8 +189,10 @@ def _deciding_appeal(events: list[Event], order: Event | None) -> Event | None:
 
 def _undecided(case: str, appeal: Event | None) -> _CaseOutcome:
     """A case with no decision known. An appeal in it appeals a decision its case number does not lead to (a
-    number mistyped, none written, an order entered later): if pending, it holds whatever order it appeals."""
-    if appeal is None or _appeal_rank(appeal) != _PENDING:
+    number mistyped, none written, an order entered later): unless it ended against the person, it holds
+    whatever order it appeals. A sustained one too: the order it vacated may be one ILOS holds under another
+    number, and nothing says which."""
+    if appeal is None or _appeal_rank(appeal) == _ENDED:
         return _CaseOutcome(ProceedingState.PENDING)
     pending = Appeal(case, appeal.on, _appeal_status(appeal), (appeal.ref,))
     return _CaseOutcome(ProceedingState.ON_APPEAL, appeal=pending)

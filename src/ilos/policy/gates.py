@@ -206,8 +206,7 @@ def _appeal(ctx: _Context) -> _Finding:
         unknown = sorted({a.status for a in appeals} - PENDING_APPEAL)
         if unknown:
             reason += (
-                f" (status {', '.join(unknown)}: not one known to end an appeal, so the order is not final;"
-                " check the record)"
+                f" (status {', '.join(unknown)}: not one known to leave the order final; check the record)"
             )
         return _Finding(True, reason, _refs(appeals), records=_records(appeals))
     if windows:

@@ -151,6 +151,15 @@ CASES: list[tuple[str, list[str], date, dict[str, Any]]] = [
         {"final_order": "removal", "appeal_pending": True, "proceedings": ["decided", "on_appeal"]},
     ),
     (
+        "a sustained appeal whose case leads to no decision holds: the order it vacated may be this one",
+        [
+            "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",
+            "2025-01-20 court_cases:R3 appeal case=C9 status=SUSTAINED",
+        ],
+        TODAY,
+        {"final_order": "removal", "appeal_pending": True, "proceedings": ["decided", "on_appeal"]},
+    ),
+    (
         "a dismissed appeal whose case leads to no decision changes nothing",
         [
             "2025-01-05 court_cases:R2 removal_order case=C1 outcome=REMOVAL",

@@ -32,6 +32,7 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("appeal remanded: not final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=REMANDED"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
     ("appeal pending in a case with no decision known", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C9 status=PENDING"], [], None, B, {G.APPEAL}),
     ("appeal pending, dated before the order (a swapped date)", [FINAL_ORDER, "2025-01-03 court_cases:A1 appeal case=C1 status=PENDING"], [], None, B, {G.FINAL_ORDER, G.APPEAL}),
+    ("appeal sustained in a case with no decision known: the order it vacated may be this one", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C9 status=SUSTAINED"], [], None, B, {G.APPEAL}),
     ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
     ("court record of no known type (it may be a stay)", [FINAL_ORDER, "2026-02-01 court_cases:U1 unrecognised_record case=C1 typed=REC_TYPE=STY"], [], None, B, {G.UNRECOGNISED_RECORD}),
     ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
@@ -99,7 +100,7 @@ def test_a_court_record_of_no_known_type_names_itself_and_no_review_lifts_it() -
 def test_an_appeal_of_a_status_not_known_to_end_it_says_so() -> None:
     s = subject([FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=REMANDED"])
     [appeal] = [g for g in evaluate_gates(s, TODAY, policy()) if g.gate == G.APPEAL]
-    assert appeal.blocks and "status REMANDED: not one known to end an appeal" in appeal.reason
+    assert appeal.blocks and "status REMANDED: not one known to leave the order final" in appeal.reason
 
 
 def test_a_gate_resting_on_an_event_dated_after_today_says_so() -> None:
