@@ -45,13 +45,25 @@ def _stay_posted(built: Path, tmp_path: Path, world: Path) -> tuple[Path, str, R
     out = tmp_path / "linkage"
     shutil.copytree(built, out)
     subject, order = _final_order_row(out, world)
-    stay: Row = {**order, "REC_ID": STAY_ID, "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
-                 "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    stay = _stay_of(order, STAY_ID)
     post_change(out, "court_cases", stay)
     [done] = Worker(out, as_of=AS_OF).run_once()
     assert (done.action, done.subject_id) == ("joined", subject), done
     assert _stays(out, subject) == 1
     return out, subject, stay
+
+
+def _stay_of(order: Row, record_id: str) -> Row:
+    """A judicial stay in the order's case, under its own record id."""
+    return {**order, "REC_ID": record_id, "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
+            "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+
+
+def _in_file(path: Path, world: Path, rows: list[Row]) -> Path:
+    """`rows` in a new CSV file with the world's court_cases header."""
+    path.touch()
+    _write_rows(path, world / "court_cases.csv", rows)
+    return path
 
 
 def _final_order_row(out: Path, world: Path) -> tuple[str, Row]:
@@ -97,9 +109,7 @@ def test_a_stay_the_worker_posted_still_counts_after_link_add_takes_its_record_i
     timeline has no event of it: the subject's gate still sees the stay, from the journal, under the subject
     clusters.parquet gives; a worker restarting has it in its timeline; the journal's pairs are gone."""
     out, subject, stay = _stay_posted(built, tmp_path, small_world)
-    added = tmp_path / "add.csv"
-    added.touch()
-    _write_rows(added, small_world / "court_cases.csv", [stay])
+    added = _in_file(tmp_path / "add.csv", small_world, [stay])
 
     add_records(out, "court_cases", added)
 
@@ -122,9 +132,7 @@ def test_a_subjects_build_that_read_the_stays_row_counts_it_once(
     stay's only holder (counted once); once a build reads the row, the timeline holds it and the journal's
     line is no longer read for events (counted once, not twice), nor replayed into a worker's timeline."""
     out, subject, stay = _stay_posted(built, tmp_path, small_world)
-    added = tmp_path / "add.csv"
-    added.touch()
-    _write_rows(added, small_world / "court_cases.csv", [stay])
+    added = _in_file(tmp_path / "add.csv", small_world, [stay])
     add_records(out, "court_cases", added)
 
     build_subjects(out, small_world / "sources.yaml", as_of=AS_OF)
@@ -151,11 +159,8 @@ def test_a_stay_linked_by_link_add_since_the_build_holds_its_subject_until_a_bui
     holds the subject, naming the record, until a subjects build reads it. Other subjects are not held."""
     out = Path(shutil.copytree(built, tmp_path / "linkage"))
     subject, order = _final_order_row(out, small_world)
-    stay: Row = {**order, "REC_ID": "ADDED-STAY", "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
-                 "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
-    added = tmp_path / "add.csv"
-    added.touch()
-    _write_rows(added, small_world / "court_cases.csv", [stay])
+    stay = _stay_of(order, "ADDED-STAY")
+    added = _in_file(tmp_path / "add.csv", small_world, [stay])
     policy = load_policy()
     [before] = [
         g for g in subject_gate_inputs(out, subject, policy).evaluate(AS_OF, policy) if g.gate is IDENTITY
@@ -190,11 +195,8 @@ def test_a_subjects_build_refuses_a_linked_record_whose_row_it_cannot_read(
     nothing rewritten."""
     out = Path(shutil.copytree(built, tmp_path / "linkage"))
     _, order = _final_order_row(out, small_world)
-    stay: Row = {**order, "REC_ID": "ADDED-STAY", "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL",
-                 "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
-    added = tmp_path / "add.csv"
-    added.touch()
-    _write_rows(added, small_world / "court_cases.csv", [stay])
+    stay = _stay_of(order, "ADDED-STAY")
+    added = _in_file(tmp_path / "add.csv", small_world, [stay])
     add_records(out, "court_cases", added)
     timeline = (out / TIMELINE_FILE).read_bytes()
 
