@@ -305,6 +305,18 @@ def _cluster_state(forest: ClusterForest, root: int) -> tuple[object, ...]:
             forest.birth_dates(root), forest.born_by[root], repeated)  # fmt: skip
 
 
+def _random_clusters(
+    rng: np.random.Generator, n: int
+) -> tuple[list[int], list[int], list[int], list[int], list[list[int]]]:
+    """Cluster labels of `n` records and their groups, dates of birth, age bounds and identity numbers."""
+    labels = rng.integers(0, max(1, n // 3), n).tolist()
+    groups = rng.choice([-1, -1, -1, 0, 1], n).tolist()
+    dates = rng.choice([0, 0, 19800102, 19800201, 19751231], n).tolist()
+    bounds = rng.choice([0, 0, 20100101, 20080606], n).tolist()
+    numbers = [rng.choice([0, 0, 123456789, 123456780, 987654321], n).tolist() for _ in IDENTITY_NUMBERS]
+    return labels, groups, dates, bounds, numbers
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=2**31), st.integers(min_value=1, max_value=300))
 def test_a_forest_built_from_known_clusters_holds_what_a_union_per_record_would(seed: int, n: int) -> None:
@@ -312,11 +324,7 @@ def test_a_forest_built_from_known_clusters_holds_what_a_union_per_record_would(
     members, one-record-per-entity groups, dates of birth, age bound and repeated numbers as when every
     record is joined to its cluster one union at a time (how it was loaded before)."""
     rng = np.random.default_rng(seed)
-    labels = rng.integers(0, max(1, n // 3), n).tolist()
-    groups = rng.choice([-1, -1, -1, 0, 1], n).tolist()
-    dates = rng.choice([0, 0, 19800102, 19800201, 19751231], n).tolist()
-    bounds = rng.choice([0, 0, 20100101, 20080606], n).tolist()
-    numbers = [rng.choice([0, 0, 123456789, 123456780, 987654321], n).tolist() for _ in IDENTITY_NUMBERS]
+    labels, groups, dates, bounds, numbers = _random_clusters(rng, n)
     one_by_one = ClusterForest(groups, dates, bounds, numbers)
     first_of: dict[int, int] = {}
     for node, label in enumerate(labels):
@@ -337,11 +345,7 @@ def test_a_regrouped_forest_holds_what_one_built_from_its_new_clusters_would(see
     """`ilos link add` clusters a few subjects again and puts the result in place (`regroup`): every cluster
     must then carry the state a forest built with those clusters would, nothing left of the old clusters."""
     rng = np.random.default_rng(seed)
-    labels = rng.integers(0, max(1, n // 3), n).tolist()
-    groups = rng.choice([-1, -1, -1, 0, 1], n).tolist()
-    dates = rng.choice([0, 0, 19800102, 19800201, 19751231], n).tolist()
-    bounds = rng.choice([0, 0, 20100101, 20080606], n).tolist()
-    numbers = [rng.choice([0, 0, 123456789, 123456780, 987654321], n).tolist() for _ in IDENTITY_NUMBERS]
+    labels, groups, dates, bounds, numbers = _random_clusters(rng, n)
     forest = ClusterForest.of_clusters(labels, groups, dates, bounds, numbers)
     touched = set(rng.choice(labels, size=max(1, len(set(labels)) // 2)).tolist())
     regrouped = [label if label not in touched else n + int(rng.integers(0, 4)) for label in labels]
