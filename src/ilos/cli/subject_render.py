@@ -79,7 +79,7 @@ def legal_lines(legal: LegalSituation) -> list[tuple[str, str, str]]:
     ]
     lines += [("citizenship evidence", c.kind, ev(c.evidence)) for c in legal.citizenship]
     lines += [
-        ("court record of no known type", f"{u.typed or 'no type'} {u.on}", ev(u.evidence))
+        ("record ILOS cannot read", f"{u.describe()} {u.on}", ev(u.evidence))
         for u in legal.unrecognised_records
     ]
     lines += [("conviction", f"{c.offense} severity {c.severity}", ev(c.evidence)) for c in legal.convictions]

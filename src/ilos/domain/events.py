@@ -38,7 +38,7 @@ class EventKind(StrEnum):
     ADDRESS_OBSERVATION = "address_observation"
     PLANNED_OPERATION = "planned_operation"
     CORRECTION = "correction"
-    UNRECOGNISED_RECORD = "unrecognised_record"  # a court record of no type its source's event specs read
+    UNRECOGNISED_RECORD = "unrecognised_record"  # a record that may bar action and cannot be read
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,12 +172,24 @@ class Cooperation:
 
 @dataclass(frozen=True, slots=True)
 class UnrecognisedRecord:
-    """A court record of no type its source's event specs read: it may be a stay, an appeal or an order, so
-    no adverse action may rest on its being nothing until it is corrected at its source."""
+    """A record ILOS cannot read as the event it may be — a court record of no type its source's event specs
+    read, or a record that may bar action whose date cannot be read: it may be a stay, an appeal, an order or
+    a certificate, so no adverse action may rest on its being nothing until it is corrected at its source."""
 
     on: date
     typed: str | None  # its coded values as written, e.g. "REC_TYPE=STY"
     evidence: Evidence
+    read_as: str | None = None  # the kind a spec would read it as, had its date read ("stay")
+    unread_date: str | None = None  # the date that could not be read, as written ("EVENT_DATE=99/99/2026")
+
+    def describe(self) -> str:
+        """What makes it unreadable: "REC_TYPE=STY", or "a stay record (REC_TYPE=STAY) whose date
+        EVENT_DATE=99/99/2026 cannot be read"."""
+        if self.read_as is not None:
+            typed = f" ({self.typed})" if self.typed else ""
+            return f"a {self.read_as} record{typed} whose date {self.unread_date} cannot be read"
+        unread = f", and its date {self.unread_date} cannot be read" if self.unread_date is not None else ""
+        return f"{self.typed or 'no type'}{unread}"
 
 
 NOT_DETAINED = DetentionState(False, None, None, ())

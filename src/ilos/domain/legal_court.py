@@ -103,9 +103,9 @@ def derive_court_stays(events: Sequence[Event]) -> tuple[Stay, ...]:
 
 
 def derive_unrecognised(events: Sequence[Event]) -> tuple[UnrecognisedRecord, ...]:
-    """Court records of no type their source reads (`unrecognised_record` events), each its own fact."""
+    """Records ILOS cannot read as the event they may be (`unrecognised_record` events), each its own fact."""
     return tuple(
-        UnrecognisedRecord(e.on, e.get("typed"), (e.ref,))
+        UnrecognisedRecord(e.on, e.get("typed"), (e.ref,), e.get("read_as"), e.get("unread_date"))
         for e in events
         if e.kind == EventKind.UNRECOGNISED_RECORD
     )

@@ -143,8 +143,8 @@ def bars_action(event: Event) -> bool:
     """Whether an event can only add a bar to adverse action, never lift one: a stay; an appeal not known to
     have ended (pending, or sustained); citizenship evidence, a US-citizen admission or a citizenship claim;
     an application, or an approval granting a status, a stay or naturalization; an LPR admission; cooperation;
-    a court decision that is no order (relief granted, proceedings terminated); a court record of no known
-    type. Orders, convictions, denials, dismissed appeals, custody and departures are not."""
+    a court decision that is no order (relief granted, proceedings terminated); a record ILOS cannot read
+    (`unrecognised_record`). Orders, convictions, denials, dismissed appeals, custody and departures are not."""
     kind = event.kind
     if kind in _PROTECTIVE_KINDS:
         return True

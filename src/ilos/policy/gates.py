@@ -217,17 +217,16 @@ def _appeal(ctx: _Context) -> _Finding:
 
 
 def _unrecognised(ctx: _Context) -> _Finding:
-    """A court record no event spec reads may be a stay, an appeal or an order: it blocks until it is corrected
-    at its source and read (no review lifts it, as none lifts a stay)."""
+    """A record ILOS cannot read as the event it may be (a court record no event spec reads, or a stay,
+    appeal, certificate or benefit record whose date cannot be read) may bar action: it blocks until it is
+    corrected at its source and read (no review lifts it, as none lifts a stay)."""
     found = ctx.legal.unrecognised_records
     if not found:
-        return _Finding(False, "every court record is of a type ILOS reads")
-    named = "; ".join(
-        f"{ref.source}:{ref.record_id} ({u.typed or 'no type'})" for u in found for ref in u.evidence
-    )
+        return _Finding(False, "every record that may bar action is one ILOS reads")
+    named = "; ".join(f"{ref.source}:{ref.record_id} ({u.describe()})" for u in found for ref in u.evidence)
     reason = (
-        f"{len(found)} court record(s) of no type ILOS reads, which may be a stay, an appeal or an order: "
-        f"{named}; correct the record at its source"
+        f"{len(found)} record(s) ILOS cannot read, which may be a stay, an appeal, an order or a bar to "
+        f"removal: {named}; correct the record at its source"
     )
     return _Finding(True, reason, _refs(found), records=_records(found), reviewable=False)
 

@@ -14,7 +14,7 @@ class GateId(StrEnum):
     FINAL_ORDER = "no_final_order"
     STAY = "stay_in_effect"
     APPEAL = "appeal_pending_or_open"
-    UNRECOGNISED_RECORD = "unrecognised_court_record"
+    UNRECOGNISED_RECORD = "unrecognised_record"
     COUNTRY_PROTECTION = "country_protection"
     PROTECTED_STATUS = "protected_status"
     CITIZENSHIP = "us_citizenship_signal"

@@ -59,7 +59,7 @@ def legal_lines(legal: LegalSituation) -> list[LegalLine]:
     ]
     lines += [LegalLine("Citizenship evidence", c.kind, _ev(c.evidence)) for c in legal.citizenship]
     lines += [
-        LegalLine("Court record of no known type", f"{u.typed or 'no type'} on {u.on}", _ev(u.evidence))
+        LegalLine("Record ILOS cannot read", f"{u.describe()} on {u.on}", _ev(u.evidence))
         for u in legal.unrecognised_records
     ]
     lines += [

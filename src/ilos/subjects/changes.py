@@ -1,8 +1,8 @@
 """What changed in a subject's legal situation after an update, classified for alerts.
 
 Affirmative changes can protect a person (a stay, an appeal, relief, an application, a dismissed or vacated
-charge, citizenship evidence, a record giving a US nationality or birthplace, a court record of no known type,
-which may be any of them) and must reach every plan holding the subject; derogatory ones (a new arrest
+charge, citizenship evidence, a record giving a US nationality or birthplace, a record ILOS cannot read
+(a court record of no known type, a stay or certificate whose date cannot be read), which may be any of them) and must reach every plan holding the subject; derogatory ones (a new arrest
 or conviction, an order becoming final) matter to enforcement. Each change carries its evidence.
 """
 
@@ -70,9 +70,7 @@ def classify_changes(before: LegalSituation, after: LegalSituation) -> list[Chan
         after.unrecognised_records,
         _A,
         "unrecognised_record",
-        lambda u: (
-            f"court record of no known type ({u.typed or 'no type'}): it may protect; correct it at its source"
-        ),
+        lambda u: f"record ILOS cannot read ({u.describe()}): it may protect; correct it at its source",
     )
     changes += _charges(before.criminal_history, after.criminal_history)
     if after.final_order is not None and before.final_order is None:

@@ -5,9 +5,18 @@ format the source declares and written back as ISO, so the domain never sees a s
 
 from __future__ import annotations
 
-from ilos.definitions.sources import DateField, SourceSpec
+from ilos.definitions.sources import DateField, EventSpec, SourceSpec
 from ilos.domain.events import EventKind
-from ilos.subjects.unrecognised import TYPED_ATTRIBUTE, unrecognised_spec
+from ilos.subjects.unrecognised import (
+    READ_AS_ATTRIBUTE,
+    TYPED_ATTRIBUTE,
+    UNDATED_DAY,
+    UNREAD_DATE_ATTRIBUTE,
+    source_dates,
+    undated_attributes,
+    undated_specs,
+    unrecognised_spec,
+)
 
 EVENT_COLUMNS = ("source", "record_id", "kind", "occurred_on", "recorded_on", "attributes", "markings")
 # An event attribute of this name is when the source system recorded the event (late-arriving orders).
@@ -92,8 +101,9 @@ def when_sql(when: dict[str, list[str]] | None) -> str:
 
 
 def source_events_sql(spec: SourceSpec, table: str) -> str:
-    """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out. A row of
-    a court source that no event spec reads is an `unrecognised_record` (`unrecognised_sql`).
+    """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out, unless
+    they may bar action (`undated_sql`). A row of a court source that no event spec reads is an
+    `unrecognised_record` (`unrecognised_sql`).
 
     Each column the specs read is trimmed (and each `when:` column read as a code) once per row, in a
     materialized prepared relation every event kind's select reads: trimmed in each, a court source's rows
@@ -104,6 +114,7 @@ def source_events_sql(spec: SourceSpec, table: str) -> str:
         recorded = event.attributes.get(RECORDED_ATTRIBUTE)
         occurred = date_sql(spec, event.date)
         selects.append(_select_sql(spec, event.kind, occurred, values, recorded, when_sql(event.when)))
+    selects += [undated_sql(spec, event) for event in undated_specs(spec)]
     unread = unrecognised_sql(spec)
     selects += [unread] if unread else []
     if not selects:
@@ -122,14 +133,51 @@ def unrecognised_sql(spec: SourceSpec) -> str | None:
     unread = unrecognised_spec(spec)
     if unread is None:
         return None
-    occurred = "COALESCE(" + ", ".join(date_sql(spec, column) for column in unread.dates) + ")"
-    written = ", ".join(f"{quote_literal(column + '=')} || {_text(column)}" for column in unread.typed)
     values = {name: attribute_value_sql(spec, column) for name, column in unread.attributes.items()}
-    values[TYPED_ATTRIBUTE] = f"NULLIF(CONCAT_WS('; ', {written}), '')"
+    values[TYPED_ATTRIBUTE] = _written_sql(unread.typed)
+    first = unread.dates[0]
+    values[UNREAD_DATE_ATTRIBUTE] = (
+        f"CASE WHEN {_first_date_sql(spec)} IS NULL THEN {_as_written_sql(first)} END"
+    )
     qualifies = " OR ".join(f"({when_sql(event.when)})" for event in spec.events)
     recorded = unread.attributes.get(RECORDED_ATTRIBUTE)
     where = f"NOT COALESCE({qualifies}, FALSE)"
-    return _select_sql(spec, EventKind.UNRECOGNISED_RECORD, occurred, values, recorded, where)
+    return _select_sql(spec, EventKind.UNRECOGNISED_RECORD, _undated_day_sql(spec), values, recorded, where)
+
+
+def undated_sql(spec: SourceSpec, event: EventSpec) -> str:
+    """The rows `event` reads but cannot date, each as an `unrecognised_record` (`unrecognised.undated_specs`):
+    carrying the spec's attributes, the kind it would have been (`read_as`), its `when:` values as written
+    (`typed`) and the unreadable date as written (`unread_date`)."""
+    columns = undated_attributes(event)
+    values = {name: attribute_value_sql(spec, column) for name, column in columns.items()}
+    values[TYPED_ATTRIBUTE] = _written_sql(tuple(sorted(event.when or {})))
+    values[READ_AS_ATTRIBUTE] = quote_literal(event.kind)
+    values[UNREAD_DATE_ATTRIBUTE] = _as_written_sql(event.date)
+    where = f"({when_sql(event.when)}) AND {date_sql(spec, event.date)} IS NULL"
+    recorded = columns.get(RECORDED_ATTRIBUTE)
+    return _select_sql(spec, EventKind.UNRECOGNISED_RECORD, _undated_day_sql(spec), values, recorded, where)
+
+
+def _first_date_sql(spec: SourceSpec) -> str:
+    """The first of the source's date columns that reads, NULL when none does."""
+    return "COALESCE(" + ", ".join(date_sql(spec, column) for column in source_dates(spec)) + ")"
+
+
+def _undated_day_sql(spec: SourceSpec) -> str:
+    """An unrecognised record's day: the first of the source's dates that reads, else `UNDATED_DAY`."""
+    return f"COALESCE({_first_date_sql(spec)}, DATE {quote_literal(UNDATED_DAY.isoformat())})"
+
+
+def _written_sql(columns: tuple[str, ...]) -> str:
+    """Columns' values as written, "COL=value; ...", NULL when all are empty."""
+    written = ", ".join(f"{quote_literal(column + '=')} || {_text(column)}" for column in columns)
+    return f"NULLIF(CONCAT_WS('; ', {written}), '')" if columns else "CAST(NULL AS VARCHAR)"
+
+
+def _as_written_sql(column: str) -> str:
+    """ "COL=text" of one column, "COL=" when it is empty."""
+    return f"{quote_literal(column + '=')} || COALESCE({_text(column)}, '')"
 
 
 _PREPARED = "prepared_rows"

@@ -11,7 +11,16 @@ from ilos.definitions.sources import SourceSpec
 from ilos.domain.events import Event, EventKind
 from ilos.domain.provenance import RecordId, SourceId
 from ilos.subjects.events_sql import BLANKS, RECORDED_ATTRIBUTE, date_format, typed_value
-from ilos.subjects.unrecognised import TYPED_ATTRIBUTE, unrecognised_spec
+from ilos.subjects.unrecognised import (
+    READ_AS_ATTRIBUTE,
+    TYPED_ATTRIBUTE,
+    UNDATED_DAY,
+    UNREAD_DATE_ATTRIBUTE,
+    source_dates,
+    undated_attributes,
+    undated_specs,
+    unrecognised_spec,
+)
 
 Row = Mapping[str, str | None]
 
@@ -53,8 +62,9 @@ def _qualifies(row: Row, when: Mapping[str, list[str]] | None) -> bool:
 
 
 def row_events(spec: SourceSpec, row: Row) -> list[Event]:
-    """Every event one source row yields under the source's `events:` spec (rows without a date yield none);
-    a row of a court source that no spec reads yields an `unrecognised_record` (`events_sql.unrecognised_sql`)."""
+    """Every event one source row yields under the source's `events:` spec (rows without a date yield none,
+    unless a spec that may bar action reads them); a row of a court source that no spec reads yields an
+    `unrecognised_record` (`events_sql.unrecognised_sql`, `events_sql.undated_sql`)."""
     written = row.get(spec.record_id)
     # As written, as SQL reads it: " 1" is not "1".
     record_id = RecordId("" if written is None else str(written))
@@ -67,16 +77,49 @@ def row_events(spec: SourceSpec, row: Row) -> list[Event]:
             continue
         values = {name: _attribute(spec, row, column) for name, column in event.attributes.items()}
         out.append(_event(spec, row, record_id, event.kind, occurred, values, event.attributes))
+    for event in undated_specs(spec):
+        if _qualifies(row, event.when) and _date(spec, row, event.date) is None:
+            columns = undated_attributes(event)
+            values = {name: _attribute(spec, row, column) for name, column in columns.items()}
+            values[TYPED_ATTRIBUTE] = _written(row, tuple(sorted(event.when or {})))
+            values[READ_AS_ATTRIBUTE] = event.kind
+            values[UNREAD_DATE_ATTRIBUTE] = _as_written(row, event.date)
+            out.append(_unrecognised(spec, row, record_id, values, columns))
     unread = unrecognised_spec(spec)
     if unread is not None and not any(_qualifies(row, e.when) for e in spec.events):
-        occurred = next((d for column in unread.dates if (d := _date(spec, row, column))), None)
-        if occurred is not None:
-            values = {name: _attribute(spec, row, column) for name, column in unread.attributes.items()}
-            typed = ((column, _text(row, column)) for column in unread.typed)
-            values[TYPED_ATTRIBUTE] = "; ".join(f"{c}={v}" for c, v in typed if v is not None) or None
-            kind = EventKind.UNRECOGNISED_RECORD
-            out.append(_event(spec, row, record_id, kind, occurred, values, unread.attributes))
+        values = {name: _attribute(spec, row, column) for name, column in unread.attributes.items()}
+        values[TYPED_ATTRIBUTE] = _written(row, unread.typed)
+        if _first_date(spec, row) is None:
+            values[UNREAD_DATE_ATTRIBUTE] = _as_written(row, unread.dates[0])
+        out.append(_unrecognised(spec, row, record_id, values, unread.attributes))
     return out
+
+
+def _first_date(spec: SourceSpec, row: Row) -> date | None:
+    """`events_sql._first_date_sql` for one row."""
+    return next((d for column in source_dates(spec) if (d := _date(spec, row, column))), None)
+
+
+def _written(row: Row, columns: tuple[str, ...]) -> str | None:
+    """`events_sql._written_sql` for one row."""
+    return "; ".join(f"{c}={v}" for c in columns if (v := _text(row, c)) is not None) or None
+
+
+def _as_written(row: Row, column: str) -> str:
+    """`events_sql._as_written_sql` for one row."""
+    return f"{column}={_text(row, column) or ''}"
+
+
+def _unrecognised(
+    spec: SourceSpec,
+    row: Row,
+    record_id: RecordId,
+    values: Mapping[str, str | None],
+    columns: Mapping[str, str],
+) -> Event:
+    """An `unrecognised_record`, dated as `events_sql._undated_day_sql` dates it."""
+    occurred = _first_date(spec, row) or UNDATED_DAY
+    return _event(spec, row, record_id, EventKind.UNRECOGNISED_RECORD, occurred, values, columns)
 
 
 def _event(

@@ -129,24 +129,33 @@ def test_a_stay_whose_record_type_is_written_in_another_case_blocks_the_subject(
     assert stay_gate.blocks and any("RT-STAY-CASE" in e for e in stay_gate.evidence), stay_gate
 
 
-def test_a_court_record_of_no_known_type_is_reported_and_blocks_the_subject(
-    built: Path, tmp_path: Path, small_world: Path
+@pytest.mark.parametrize(
+    ("rec_type", "event_date", "described"),
+    [
+        ("STY", "10/01/2026", "REC_TYPE=STY"),
+        ("Stay", None, "a stay record (REC_TYPE=Stay) whose date EVENT_DATE= cannot be read"),
+    ],
+    ids=["no known type", "a stay with no date"],
+)
+def test_a_court_record_ilos_cannot_read_is_reported_and_blocks_the_subject(
+    built: Path, tmp_path: Path, small_world: Path, rec_type: str, event_date: str | None, described: str
 ) -> None:
-    """A court row whose REC_TYPE no event spec reads ("STY") may be a stay: it was dropped in silence ("no
-    change"). It is reported as an affirmative change and holds the subject on a gate no review lifts."""
+    """A court row whose REC_TYPE no event spec reads ("STY"), or a stay with no date (one whose date does
+    not parse is refused when posted), may be a stay: both were dropped in silence ("no change"). Each is
+    reported as an affirmative change and holds the subject on a gate no review lifts."""
     out = _fresh(built, tmp_path)
     order = _final_order_row(out, small_world)
-    unread = {**order, "REC_ID": "RT-STY", "REC_TYPE": "STY", "STAY_TYPE": "JUDICIAL",
-              "EVENT_DATE": "10/01/2026", "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
+    unread = {**order, "REC_ID": "RT-UNREAD", "REC_TYPE": rec_type, "STAY_TYPE": "JUDICIAL",
+              "EVENT_DATE": event_date, "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
     post_change(out, "court_cases", unread)
     [done] = Worker(out, as_of=AS_OF).run_once()
     assert [(c["classification"], c["kind"]) for c in done.changes] == [
         ("affirmative", "unrecognised_record")
     ]
-    assert "REC_TYPE=STY" in done.changes[0]["summary"]
+    assert described in done.changes[0]["summary"]
     gates = subject_gate_inputs(out, done.subject_id, load_policy()).evaluate(AS_OF, load_policy())
     [held] = [g for g in gates if g.gate == GateId.UNRECOGNISED_RECORD]
-    assert held.blocks and "court_cases:RT-STY (REC_TYPE=STY)" in held.reason, held
+    assert held.blocks and f"court_cases:RT-UNREAD ({described})" in held.reason, held
 
 
 def test_a_remanded_appeal_posted_through_the_worker_holds_the_order(

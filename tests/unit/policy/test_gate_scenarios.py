@@ -35,6 +35,8 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("appeal sustained in a case with no decision known: the order it vacated may be this one", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C9 status=SUSTAINED"], [], None, B, {G.APPEAL}),
     ("appeal dismissed: order final", [FINAL_ORDER, "2025-03-15 court_cases:A1 appeal case=C1 status=DISMISSED"], [], None, A, set()),
     ("court record of no known type (it may be a stay)", [FINAL_ORDER, "2026-02-01 court_cases:U1 unrecognised_record case=C1 typed=REC_TYPE=STY"], [], None, B, {G.UNRECOGNISED_RECORD}),
+    ("a stay whose date cannot be read", [FINAL_ORDER, "0001-01-01 court_cases:U2 unrecognised_record case=C1 read_as=stay typed=REC_TYPE=STAY unread_date=EVENT_DATE=13/45/2026"], [], None, B, {G.UNRECOGNISED_RECORD}),
+    ("a citizenship certificate whose date cannot be read", [FINAL_ORDER, "0001-01-01 citizenship_evidence:C9 unrecognised_record read_as=citizenship_evidence unread_date=issued=1985-02-30"], [], None, B, {G.UNRECOGNISED_RECORD}),
     ("withholding for MEX, removal to MEX", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], "MEX", B, {G.COUNTRY_PROTECTION}),
     ("withholding for MEX, no destination given: the order's country", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], None, B, {G.COUNTRY_PROTECTION}),
     ("withholding for MEX, removal to mex written in lower case", ["2025-03-01 court_cases:D1 removal_order case=C1 outcome=REMOVAL destination_country=MEX relief=WITHHOLDING"], [], " mex", B, {G.COUNTRY_PROTECTION}),
@@ -95,6 +97,15 @@ def test_a_court_record_of_no_known_type_names_itself_and_no_review_lifts_it() -
     ]
     assert gate.blocks and gate.review is None
     assert "court_cases:U1 (REC_TYPE=STY)" in gate.reason and gate.records == ("court_cases:U1",)
+
+
+def test_a_record_whose_date_cannot_be_read_says_what_it_would_have_been() -> None:
+    undated = "0001-01-01 court_cases:U2 unrecognised_record read_as=stay typed=REC_TYPE=STAY unread_date=EVENT_DATE="
+    [gate] = [g for g in evaluate_gates(subject([FINAL_ORDER, undated]), TODAY, policy()) if g.blocks]
+    assert gate.gate == G.UNRECOGNISED_RECORD and gate.records == ("court_cases:U2",)
+    assert (
+        "court_cases:U2 (a stay record (REC_TYPE=STAY) whose date EVENT_DATE= cannot be read)" in gate.reason
+    )
 
 
 def test_an_appeal_of_a_status_not_known_to_end_it_says_so() -> None:

@@ -101,10 +101,12 @@ def test_when_filters_require_every_key() -> None:
     assert ("R2", "unrecognised_record") in kinds
 
 
-def test_unparseable_event_dates_are_left_out_and_dates_become_iso() -> None:
+def test_an_unparseable_court_date_is_an_unrecognised_record_and_dates_become_iso() -> None:
     events, _ = _gather()
     rows = {r["record_id"]: r for r in events.to_pylist()}
-    assert "R4" not in rows  # 02/30/2025
+    # A hearing on 02/30/2025 is no hearing ILOS can date, but it is not dropped: it may open a case.
+    assert rows["R4"]["kind"] == "unrecognised_record" and rows["R4"]["occurred_on"] == date(1, 1, 1)
+    assert {"k": "unread_date", "v": "ON=02/30/2025"} in rows["R4"]["attributes"]
     assert rows["R1"]["occurred_on"] == date(2026, 1, 5)
     assert rows["R1"]["recorded_on"] == date(2026, 7, 1)
     assert {"k": "entered", "v": "2026-07-01"} in rows["R1"]["attributes"]
@@ -117,6 +119,7 @@ def test_events_are_in_timeline_order_within_subjects() -> None:
         ("S-a", "R3"),
         ("S-a", "R1"),
         ("S-a", "R2"),
+        ("S-b", "R4"),
         ("S-b", "R5"),
     ]
 

@@ -1,6 +1,7 @@
 """A court row that no event spec of its source reads (REC_TYPE "STY", no REC_TYPE, a decision code nobody
-listed) yields an `unrecognised_record` event, alike in the batch and the worker, instead of nothing: it may
-be a stay. Sources holding no court records keep leaving such rows out."""
+listed), and a row of a kind that may bar action whose date cannot be read, yield an `unrecognised_record`
+event, alike in the batch and the worker, instead of nothing: it may be a stay. Sources holding no court
+records keep leaving rows of no known type out, and rows of other kinds with no date."""
 
 from __future__ import annotations
 
@@ -53,6 +54,21 @@ CONFIG = SourcesConfig.model_validate(
                 ],
             },
             {
+                "name": "citizenship",
+                "path": "cert.csv",
+                "record_id": "ID",
+                "fields": {"given_name": "FIRST"},
+                "columns": {
+                    "ID": {"type": "string"},
+                    "FIRST": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "issued": {"type": "date", "format": "%Y-%m-%d"},
+                },
+                "events": [
+                    {"kind": "citizenship_evidence", "date": "issued", "attributes": {"kind": "kind"}}
+                ],
+            },
+            {
                 "name": "criminal_history",
                 "path": "crim.csv",
                 "record_id": "ID",
@@ -95,7 +111,6 @@ def test_a_court_row_of_no_known_type_is_an_unrecognised_record_in_both_extracti
         },
         {"REC_ID": "OK1", "REC_TYPE": "stay", **day},
         {"REC_ID": "OK2", "REC_TYPE": "DECISION", "DECISION_CODE": "REMOVAL", **day},
-        {"REC_ID": "U0", "REC_TYPE": "STY", "EVENT_DATE": "99/99/2026"},  # no date: no event, as for any row
     ]
     from_sql, from_python = _both(CONFIG.source("court_cases"), rows)
     assert from_python == from_sql
@@ -118,3 +133,57 @@ def test_a_source_holding_no_court_records_leaves_rows_of_other_types_out() -> N
     ]
     from_sql, from_python = _both(CONFIG.source("criminal_history"), rows)
     assert from_python == from_sql and [(e.record_id, e.kind) for e in from_sql] == [("A1", "arrest")]
+
+
+def test_a_court_row_with_no_readable_date_is_an_unrecognised_record_in_both_extractions() -> None:
+    rows: list[dict[str, str | None]] = [
+        {"REC_ID": "U0", "REC_TYPE": "STY", "EVENT_DATE": "99/99/2026"},
+        {
+            "REC_ID": "U1",
+            "REC_TYPE": "Stay",
+            "CASE_NO": "C1",
+            "STAY_TYPE": "JUDICIAL",
+            "EVENT_DATE": "13/45/2026",
+        },
+        {"REC_ID": "U2", "REC_TYPE": "DECISION", "DECISION_CODE": "REMOVAL", "EVENT_DATE": " "},
+    ]
+    from_sql, from_python = _both(CONFIG.source("court_cases"), rows)
+    assert from_python == from_sql
+    assert [(e.record_id, e.kind, e.on) for e in from_sql] == [
+        ("U0", "unrecognised_record", date.min),
+        ("U1", "unrecognised_record", date.min),
+        ("U2", "unrecognised_record", date.min),
+    ]
+    unread = {str(e.record_id): e for e in from_sql}
+    assert unread["U0"].attributes == (("typed", "REC_TYPE=STY"), ("unread_date", "EVENT_DATE=99/99/2026"))
+    assert unread["U1"].attributes == (
+        ("case", "C1"),
+        ("read_as", "stay"),
+        ("stay_type", "JUDICIAL"),
+        ("typed", "REC_TYPE=Stay"),
+        ("unread_date", "EVENT_DATE=13/45/2026"),
+    )
+    assert unread["U2"].get("read_as") == "removal_order" and unread["U2"].get("unread_date") == "EVENT_DATE="
+
+
+def test_a_certificate_with_no_readable_date_is_an_unrecognised_record_and_an_arrest_is_left_out() -> None:
+    rows: list[dict[str, str | None]] = [
+        {"ID": "C1", "kind": "NATURALIZATION", "issued": "1985-02-30"},
+        {"ID": "C2", "kind": "PASSPORT", "issued": "1990-01-02"},
+    ]
+    from_sql, from_python = _both(CONFIG.source("citizenship"), rows)
+    assert from_python == from_sql
+    events = {str(e.record_id): e for e in from_sql}
+    assert {i: e.kind for i, e in events.items()} == {
+        "C1": "unrecognised_record",
+        "C2": "citizenship_evidence",
+    }
+    assert events["C1"].attributes == (
+        ("kind", "NATURALIZATION"),
+        ("read_as", "citizenship_evidence"),
+        ("unread_date", "issued=1985-02-30"),
+    )
+    undated_arrest: list[dict[str, str | None]] = [
+        {"ID": "A0", "record_type": "ARREST", "event_date": "02/30/2020"}
+    ]
+    assert _both(CONFIG.source("criminal_history"), undated_arrest) == ([], [])
