@@ -307,7 +307,7 @@ def read_sources_config(path: Path) -> tuple[SourcesConfig, list[FieldProblem]]:
         config = SourcesConfig.model_validate(data)
     except ValidationError as exc:
         problems = _problems_from(exc, data)
-        config = SourcesConfig.model_construct(sources=_valid_sources(data["sources"]))
+        config = SourcesConfig.model_construct(sources=_checkable_sources(data["sources"]))
     problems += _across_entries(data["sources"]) + check_config_semantics(config)
     located = config.model_copy(
         update={"base_dir": path.parent.resolve(), "content_hash": hash_config_text(raw)}
@@ -315,15 +315,35 @@ def read_sources_config(path: Path) -> tuple[SourcesConfig, list[FieldProblem]]:
     return located, problems
 
 
-def _valid_sources(entries: object) -> tuple[SourceSpec, ...]:
-    """The entries of `sources:` that validate on their own (their problems are reported all the same)."""
-    valid = []
-    for entry in entries if isinstance(entries, list) else []:
+def _checkable_sources(entries: object) -> tuple[SourceSpec, ...]:
+    """Every entry of `sources:` that validates once its invalid parts are left out (`_checkable`), so that
+    its file is checked in the same run: a misspelt field or option does not hide a missing file or column
+    until it is fixed. Their problems are reported all the same, so none of them is ever used to link."""
+    entries = entries if isinstance(entries, list) else []
+    return tuple(spec for entry in entries if (spec := _checkable(entry)) is not None)
+
+
+_REQUIRED_KEYS = frozenset({"name", "path", "record_id"})
+"""Without these valid, an entry's file cannot be checked."""
+
+
+def _checkable(entry: object) -> SourceSpec | None:
+    """The entry with its invalid field mappings and its invalid or unknown optional keys left out, validated;
+    None when that leaves it invalid (its name, path or record id is)."""
+    if not isinstance(entry, dict):
+        return None
+    pruned = dict(entry)
+    if isinstance(fields := pruned.get("fields"), dict):
+        pruned["fields"] = {n: spec for n, spec in fields.items() if _field_problem(str(n), spec) is None}
+    while True:
         try:
-            valid.append(SourceSpec.model_validate(entry))
-        except ValidationError:
-            continue
-    return tuple(valid)
+            return SourceSpec.model_validate(pruned)
+        except ValidationError as exc:
+            invalid = {error["loc"][0] for error in exc.errors() if error["loc"]} & pruned.keys()
+            if not invalid or invalid & _REQUIRED_KEYS:
+                return None
+            for key in invalid:
+                del pruned[key]
 
 
 def _across_entries(entries: object) -> list[FieldProblem]:

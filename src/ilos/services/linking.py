@@ -133,10 +133,13 @@ def link_config(
     config, problems = read_sources_config(config_path)
     headers = {spec.name: file_problems(config, spec) for spec in config.people_sources}
     problems += [p for found in headers.values() for p in found]
+    located = {
+        p.location for p in problems
+    }  # a source whose every field is misspelt maps none once they are left out
     problems += [
-        FieldProblem(f"source {spec.name!r} fields", "maps no field: its records could never be linked")
+        FieldProblem(where, "maps no field: its records could never be linked")
         for spec in config.people_sources
-        if not spec.fields
+        if not spec.fields and (where := f"source {spec.name!r} fields") not in located
     ]
     problems += out_dir_problems(config, config_path, out_dir)
     if problems:  # the rows of the sources whose headers are fine, so a fix does not uncover more

@@ -42,6 +42,46 @@ sources:
     message = str(info.value)
     assert "given_nam" in message and "not a canonical field" in message
     assert "format" in message  # the date mapping lacks its format
+    # The source's other mappings are checked against its file in the same run, not once the rest is fixed.
+    assert "source 'people' column 'surname': is not in people.csv" in message
+
+
+def test_a_source_with_a_misspelt_option_or_only_misspelt_fields_still_has_its_file_checked(
+    tmp_path: Path,
+) -> None:
+    config = _write(
+        tmp_path,
+        """
+sources:
+  - name: people
+    path: people.csv
+    record_id: pid
+    one_record_per_entty: true
+    fields:
+      given_name: first
+      city: town
+  - name: others
+    path: others.csv
+    record_id: oid
+    fields:
+      given_nam: first
+""",
+    )
+    with pytest.raises(InvalidInputError) as info:
+        link_config(config, tmp_path / "out")
+    located = [str(p) for p in info.value.problems]
+    assert "source 'people' one_record_per_entty: Extra inputs are not permitted" in located
+    assert (
+        "source 'people' column 'town': is not in people.csv (its columns: 'pid', 'first', 'last', 'dob', 'zip')"
+        in located
+    )
+    assert any(
+        p.startswith("source 'others': Source file") and "others.csv does not exist" in p for p in located
+    )
+    assert any(
+        p.startswith("source 'others' fields: field 'given_nam' is not a canonical field") for p in located
+    )
+    assert len(located) == 4, located  # no "maps no field" for a source whose one field is misspelt
 
 
 def test_missing_columns_are_named_with_their_source(tmp_path: Path) -> None:
