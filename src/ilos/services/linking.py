@@ -571,6 +571,10 @@ def read_truth(truth_path: Path) -> pa.Table:
         raise InvalidInputError(
             f"Truth file {truth_path} is neither CSV nor Parquet: name it *.csv or *.parquet"
         )
+    if file_format == "csv" and (why := _not_utf8_text(truth_path)) is not None:
+        raise InvalidInputError(
+            f"Truth file {truth_path} {why}; a truth CSV is read as UTF-8: save it as UTF-8"
+        )
     try:
         # Only its columns: another (a list of the record's corrupted fields, say) need have no text form.
         table = read_as_text(truth_path, file_format, columns=_TRUTH_COLUMNS)
@@ -595,6 +599,18 @@ def read_truth(truth_path: Path) -> pa.Table:
 
 def _unreadable_truth(truth_path: Path, file_format: str, problem: str) -> InvalidInputError:
     return InvalidInputError(f"Truth file {truth_path} cannot be read as {file_format.upper()}: {problem}")
+
+
+def _not_utf8_text(path: Path) -> str | None:
+    """Why a CSV's first bytes cannot be UTF-8 text: UTF-16 (a byte-order mark, or NUL bytes between the
+    letters without one), which read as UTF-8 gave column names full of NUL characters."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "is UTF-16 (it starts with UTF-16's byte-order mark)"
+    if b"\x00" in head:
+        return "holds NUL bytes in its first line(s): it looks like UTF-16 or binary, not UTF-8 text"
+    return None
 
 
 def _is_empty(path: Path) -> bool:

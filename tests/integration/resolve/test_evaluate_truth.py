@@ -94,6 +94,25 @@ def test_wrong_columns_are_named_with_the_columns_found(small_linkage: LinkRun, 
     assert "it has ['source', 'record', 'person_id']" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("utf-16", "is UTF-16 (it starts with UTF-16's byte-order mark)"),
+        ("utf-16-be", "holds NUL bytes in its first line(s): it looks like UTF-16 or binary, not UTF-8 text"),
+    ],
+)
+def test_a_utf16_truth_csv_is_said_to_be_utf16_not_to_lack_its_columns(
+    small_linkage: LinkRun, tmp_path: Path, encoding: str, said: str
+) -> None:
+    """Read as UTF-8 its columns were full of NULs (no byte-order mark), said to lack every column, or the
+    advice was to declare an encoding in a source config a truth file does not have."""
+    truth = tmp_path / "truth.csv"
+    truth.write_bytes("source,record_id,person_id\ncourt_cases,EOIR0000000001,P1\n".encode(encoding))
+    with pytest.raises(InvalidInputError) as info:
+        evaluate_linkage(small_linkage.out_dir, truth)
+    assert str(info.value) == f"Truth file {truth} {said}; a truth CSV is read as UTF-8: save it as UTF-8"
+
+
 def test_partial_truth_is_scored_with_a_coverage_warning(
     small_linkage: LinkRun, world_truth: pa.Table, tmp_path: Path
 ) -> None:
