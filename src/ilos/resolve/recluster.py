@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ilos.duckdb_paths import literal_path
 from ilos.resolve.clustering import (
     IDENTITY_NUMBERS,
     ClusterForest,
@@ -81,7 +82,7 @@ def _links_among(
         found = con.execute(
             "SELECT unique_id_l, unique_id_r, match_probability, household_conflict FROM read_parquet(?) "
             "WHERE unique_id_l IN (SELECT key FROM ilos_keys) AND unique_id_r IN (SELECT key FROM ilos_keys)",
-            [str(links_path)],
+            [literal_path(links_path)],
         ).fetchall()
     edges = sorted((*sorted((at[a], at[b])), p, bool(h)) for a, b, p, h in found)
     return (
