@@ -293,7 +293,7 @@ def _together_now(linkage_dir: Path, a: str, b: str) -> bool | None:
     worker linked: its pair's row says where the worker put it)."""
     with duckdb.connect() as con:
         con.register("ilos_live_subjects", _subjects_table({}))
-        subject_of = _subjects_of_records(con, str(linkage_dir / linkage.CLUSTERS_FILE), [a, b])
+        subject_of = _subjects_of_records(con, linkage_dir, [a, b])
     return subject_of[a] == subject_of[b] if a in subject_of and b in subject_of else None
 
 
@@ -320,7 +320,7 @@ def explain_record(
         params = {"clusters": literal_path(linkage_dir / linkage.CLUSTERS_FILE), "key": key}
         found = con.execute(_SUBJECT_SQL, params).fetchone()
         matches = _judged_matches(linkage_dir, key)
-        subject_of = _subjects_of_records(con, params["clusters"], [other for other, _ in matches])
+        subject_of = _subjects_of_records(con, linkage_dir, [other for other, _ in matches])
         params["links"] = literal_path(linkage_dir / linkage.LINKS_FILE)
         pairs = con.execute(_RECORD_PAIRS_SQL, params).fetchall()
         subject_id = found[0] if found is not None else None
@@ -355,11 +355,12 @@ def _judged_matches(linkage_dir: Path, key: str) -> list[tuple[str, Judgement]]:
     return [(j.right if j.left == key else j.left, j) for j in sorted(judged, key=lambda j: j.judged_at)]
 
 
-def _subjects_of_records(con: duckdb.DuckDBPyConnection, clusters: str, keys: list[str]) -> dict[str, str]:
-    """Each record's subject now (clusters.parquet, or the worker's `ilos_live_subjects`)."""
+def _subjects_of_records(con: duckdb.DuckDBPyConnection, linkage_dir: Path, keys: list[str]) -> dict[str, str]:
+    """Each record's subject now (the linkage's clusters.parquet, or the worker's `ilos_live_subjects`)."""
     if not keys:
         return {}
     sql = f"SELECT k, min(subject_id) FROM ({_MEMBERS_SQL}) WHERE list_contains($keys, k) GROUP BY k"  # noqa: S608 - constant text
+    clusters = literal_path(linkage_dir / linkage.CLUSTERS_FILE)
     return dict(con.execute(sql, {"clusters": clusters, "keys": keys}).fetchall())
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -216,3 +217,23 @@ def test_a_linkage_directory_named_with_glob_characters_is_the_one_read(
     assert review_queue(named, 10).pairs.num_rows == min(
         10, pq.read_metadata(named / linkage.REVIEW_FILE).num_rows
     )
+
+
+def test_a_pair_in_a_linkage_directory_named_with_glob_characters_is_placed_by_its_own_clusters(
+    small_linkage: LinkRun, tmp_path: Path
+) -> None:
+    """Where a pair's records are now was read from `run2`'s clusters for a linkage in `run[2]`."""
+    named = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "run[2]"))
+    beside = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "run2"))
+    alone = pq.read_table(beside / linkage.CLUSTERS_FILE).to_pydict()
+    alone["subject_id"] = [f"ALONE-{i}" for i in range(len(alone["subject_id"]))]
+    pq.write_table(pa.table(alone), beside / linkage.CLUSTERS_FILE)
+    subjects = _subjects(named)
+    links = pq.read_table(named / linkage.LINKS_FILE, columns=["unique_id_l", "unique_id_r"]).to_pylist()
+    a, b = next(
+        (p["unique_id_l"], p["unique_id_r"])
+        for p in links
+        if subjects[p["unique_id_l"]] == subjects[p["unique_id_r"]]
+    )
+    explained = explain_link(named, typed_record_key(a), typed_record_key(b))
+    assert explained.same_subject and not explained.moved_since
