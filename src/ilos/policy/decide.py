@@ -20,6 +20,7 @@ from ilos.policy.priority import score_priority
 from ilos.policy.results import (
     VERIFICATION_GATES,
     CandidateMatch,
+    CaseRecordElsewhere,
     Decision,
     DisputedPair,
     GateResult,
@@ -64,6 +65,7 @@ def evaluate_subject(
     disputes: Sequence[DisputedPair] = (),
     pending_merges: Sequence[PendingMerge] = (),
     unread_records: Sequence[str] = (),
+    case_records_elsewhere: Sequence[CaseRecordElsewhere] = (),
     decided_at: datetime | None = None,
     used_on: date | None = None,
 ) -> Decision:
@@ -72,7 +74,7 @@ def evaluate_subject(
     `used_on` is the day the data is used, when authorities must be in force (default `today`)."""
     usage = Usage(subject, role, purpose, authorities, policy, used_on or today)
     usable = restrict_subject(subject, usage)
-    identity = (candidates, disputes, pending_merges, unread_records)
+    identity = (candidates, disputes, pending_merges, unread_records, case_records_elsewhere)
     gates = merge_gates(
         evaluate_gates(usable, today, policy, destination_country, reviews, *identity),
         evaluate_gates(subject, today, policy, destination_country, reviews, *identity),

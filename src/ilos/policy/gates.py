@@ -22,6 +22,7 @@ from ilos.policy.results import (
     CLEARING_FINDINGS,
     REVIEWABLE_GATES,
     CandidateMatch,
+    CaseRecordElsewhere,
     DisputedPair,
     Evidence,
     GateId,
@@ -67,6 +68,7 @@ class _Context:
     disputes: tuple[DisputedPair, ...] = ()
     pending_merges: tuple[PendingMerge, ...] = ()
     unread_records: tuple[str, ...] = ()
+    case_records_elsewhere: tuple[CaseRecordElsewhere, ...] = ()
 
 
 def evaluate_gates(
@@ -79,6 +81,7 @@ def evaluate_gates(
     disputes: Sequence[DisputedPair] = (),
     pending_merges: Sequence[PendingMerge] = (),
     unread_records: Sequence[str] = (),
+    case_records_elsewhere: Sequence[CaseRecordElsewhere] = (),
 ) -> list[GateResult]:
     """Every gate's result for this subject today (blocking or not), so a decision shows what was checked.
 
@@ -87,11 +90,13 @@ def evaluate_gates(
     to be the same person) wait for a batch run: the stored subject is known to be wrong until then.
     `unread_records` ("source:record_id") are the linkage's records of this subject that its facts were not
     built from (linked by `ilos link add` since the subjects build): what they say, a stay or a
-    naturalization certificate, is unknown to every other gate until a build reads them."""
+    naturalization certificate, is unknown to every other gate until a build reads them.
+    `case_records_elsewhere` are records of its own court cases that other subjects hold and that may bar
+    action (`shared_cases`)."""
     legal = subject.legal if subject.legal.as_of == today else derive_legal_situation(subject.events, today)
     ctx = _Context(
         subject, legal, today, policy, destination_country, tuple(candidates), tuple(disputes),
-        tuple(pending_merges), tuple(unread_records),
+        tuple(pending_merges), tuple(unread_records), tuple(case_records_elsewhere),
     )  # fmt: skip
     ahead = {str(ref) for ref in legal.dated_ahead}
     results = []
@@ -229,6 +234,26 @@ def _unrecognised(ctx: _Context) -> _Finding:
         f"removal: {named}; correct the record at its source"
     )
     return _Finding(True, reason, _refs(found), records=_records(found), reviewable=False)
+
+
+def _case_record_elsewhere(ctx: _Context) -> _Finding:
+    """A stay (or an appeal, relief, an unread record) entered in this subject's own court case but linked to
+    another subject — it carried no A-number or date of birth to link by — may be this person's: it blocks as
+    it would in this subject, and no review lifts it. Linking the records (a reviewer's "match" and a run) or
+    correcting the case number at its source ends it."""
+    found = ctx.case_records_elsewhere
+    if not found:
+        return _Finding(
+            False, "no other subject holds a record of this subject's court cases that may bar action"
+        )
+    named = "; ".join(str(f) for f in found)
+    reason = (
+        f"{len(found)} record(s) of this subject's court case(s) that may bar action are held by another "
+        f"subject: {named}; they may be this person's: link the records or correct the case number at its source"
+    )
+    return _Finding(
+        True, reason, tuple(f.event for f in found), records=tuple(f.record for f in found), reviewable=False
+    )
 
 
 def _country_protection(ctx: _Context) -> _Finding:
@@ -416,6 +441,7 @@ _GATES: tuple[tuple[GateId, Callable[[_Context], _Finding]], ...] = (
     (GateId.STAY, _stay),
     (GateId.APPEAL, _appeal),
     (GateId.UNRECOGNISED_RECORD, _unrecognised),
+    (GateId.CASE_RECORD_ELSEWHERE, _case_record_elsewhere),
     (GateId.COUNTRY_PROTECTION, _country_protection),
     (GateId.PROTECTED_STATUS, _protected_status),
     (GateId.CITIZENSHIP, _citizenship),

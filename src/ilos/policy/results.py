@@ -15,6 +15,7 @@ class GateId(StrEnum):
     STAY = "stay_in_effect"
     APPEAL = "appeal_pending_or_open"
     UNRECOGNISED_RECORD = "unrecognised_record"
+    CASE_RECORD_ELSEWHERE = "case_record_elsewhere"
     COUNTRY_PROTECTION = "country_protection"
     PROTECTED_STATUS = "protected_status"
     CITIZENSHIP = "us_citizenship_signal"
@@ -113,6 +114,21 @@ class DisputedPair:
             f"judged different people: {self.record} / {self.other_record} "
             f"(by {self.judged_by} on {self.judged_at:%Y-%m-%d})"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecordElsewhere:
+    """A court record of one of the subject's own cases that another subject holds and that may bar action (a
+    stay, a pending appeal, relief, a record ILOS cannot read): the two subjects may be one person, the
+    record linked to neither by what it carries."""
+
+    case: str  # the case number, as `legal_court.case_of` writes it
+    subject_id: str  # the subject holding the record
+    event: str  # its event, e.g. "stay 2026-10-01 court_cases:R9"
+    record: str  # "court_cases:R9"
+
+    def __str__(self) -> str:
+        return f"{self.event} in case {self.case}, held by subject {self.subject_id}"
 
 
 @dataclass(frozen=True, slots=True)

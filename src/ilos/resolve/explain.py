@@ -355,7 +355,9 @@ def _judged_matches(linkage_dir: Path, key: str) -> list[tuple[str, Judgement]]:
     return [(j.right if j.left == key else j.left, j) for j in sorted(judged, key=lambda j: j.judged_at)]
 
 
-def _subjects_of_records(con: duckdb.DuckDBPyConnection, linkage_dir: Path, keys: list[str]) -> dict[str, str]:
+def _subjects_of_records(
+    con: duckdb.DuckDBPyConnection, linkage_dir: Path, keys: list[str]
+) -> dict[str, str]:
     """Each record's subject now (the linkage's clusters.parquet, or the worker's `ilos_live_subjects`)."""
     if not keys:
         return {}

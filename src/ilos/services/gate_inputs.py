@@ -21,7 +21,14 @@ from ilos.domain.subjects import Subject
 from ilos.duckdb_paths import literal_path
 from ilos.errors import NotFoundError
 from ilos.policy.gates import evaluate_gates
-from ilos.policy.results import CandidateMatch, DisputedPair, GateResult, GateReview, PendingMerge
+from ilos.policy.results import (
+    CandidateMatch,
+    CaseRecordElsewhere,
+    DisputedPair,
+    GateResult,
+    GateReview,
+    PendingMerge,
+)
 from ilos.resolve.judgements import JUDGEMENTS_FILE, settled_pairs
 from ilos.resolve.linkage import SUMMARY_FILE
 from ilos.resolve.records import record_key
@@ -31,6 +38,7 @@ from ilos.services.journal_events import journaled_events
 from ilos.services.journal_file import is_event_line
 from ilos.services.journal_links import journaled_linkage
 from ilos.services.journal_records import Journal, journal_entries, read_journal
+from ilos.services.shared_cases import case_records_elsewhere
 from ilos.subjects.assemble import assemble_subject, assemble_subjects
 
 
@@ -45,12 +53,14 @@ class GateInputs:
     pending_merges: tuple[PendingMerge, ...] = ()
     unread_records: tuple[str, ...] = ()
     """Its records in the linkage that its facts were not built from (`unread_records`)."""
+    case_records_elsewhere: tuple[CaseRecordElsewhere, ...] = ()
+    """Records of its court cases other subjects hold that may bar action (`shared_cases`)."""
 
     def evaluate(self, today: date, policy: Policy, destination: str | None = None) -> list[GateResult]:
         """Every gate's result on the whole subject (a decision for a purpose also checks the usable part)."""
         return evaluate_gates(
             self.subject, today, policy, destination, self.reviews, self.candidates, self.disputes,
-            self.pending_merges, self.unread_records,
+            self.pending_merges, self.unread_records, self.case_records_elsewhere,
         )  # fmt: skip
 
     @property
@@ -115,6 +125,7 @@ def gate_inputs(
     candidates = load_candidates(linkage_dir, policy, subject_ids, journal)
     pending = load_pending_identity(linkage_dir, subject_ids, journal)
     unread = unread_records(linkage_dir, subject_ids)
+    elsewhere = case_records_elsewhere(linkage_dir, subject_ids, journal)
     recorded = reviews or {}
     for subject in load_subjects(linkage_dir, as_of, live_events, subject_ids):
         sid = subject.subject_id
@@ -125,6 +136,7 @@ def gate_inputs(
             pending.disputes.get(sid, ()),
             pending.merges.get(sid, ()),
             unread.get(sid, ()),
+            elsewhere.get(sid, ()),
         )
 
 

@@ -136,6 +136,7 @@ def subject_page(
         disputes=found.disputes,
         pending_merges=found.pending_merges,
         unread_records=found.unread_records,
+        case_records_elsewhere=found.case_records_elsewhere,
         used_on=today,
     )
     # Records the purpose may use nothing of: that such a record exists is itself protected (a tax filing

@@ -115,6 +115,7 @@ def evaluate_linkage(
             disputes=found.disputes,
             pending_merges=found.pending_merges,
             unread_records=found.unread_records,
+            case_records_elsewhere=found.case_records_elsewhere,
             decided_at=decided_at,
             used_on=decided_at.date(),
         )

@@ -10,7 +10,7 @@ from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
 
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.gates import evaluate_gates
-from ilos.policy.results import CandidateMatch, GateId, GateReview, Status
+from ilos.policy.results import CandidateMatch, CaseRecordElsewhere, GateId, GateReview, Status
 
 A, B, N = Status.ACTIONABLE, Status.BLOCKED, Status.NEEDS_VERIFICATION
 G = GateId
@@ -106,6 +106,34 @@ def test_a_record_whose_date_cannot_be_read_says_what_it_would_have_been() -> No
     assert (
         "court_cases:U2 (a stay record (REC_TYPE=STAY) whose date EVENT_DATE= cannot be read)" in gate.reason
     )
+
+
+def test_a_stay_of_the_subjects_case_held_by_another_subject_blocks_and_no_review_lifts_it() -> None:
+    elsewhere = CaseRecordElsewhere("C1", "S-OTHER", "stay 2026-10-01 court_cases:S9", "court_cases:S9")
+    review = GateReview(
+        G.CASE_RECORD_ELSEWHERE, SUBJECT, "sup", "supervisor", datetime(2026, 10, 2), "cleared",
+        ("called the court",), covers=("stay 2026-10-01 court_cases:S9",),
+    )  # fmt: skip
+    gates = evaluate_gates(
+        subject([FINAL_ORDER]), TODAY, policy(), reviews=[review], case_records_elsewhere=[elsewhere]
+    )
+    [gate] = [g for g in gates if g.blocks]
+    assert (
+        gate.gate == G.CASE_RECORD_ELSEWHERE and gate.review is None and gate.records == ("court_cases:S9",)
+    )
+    assert "stay 2026-10-01 court_cases:S9 in case C1, held by subject S-OTHER" in gate.reason
+    assert (
+        evaluate_subject(subject([FINAL_ORDER]), TODAY, policy(), "analyst", "case_investigation").status == A
+    )
+    held = evaluate_subject(
+        subject([FINAL_ORDER]),
+        TODAY,
+        policy(),
+        "analyst",
+        "case_investigation",
+        case_records_elsewhere=[elsewhere],
+    )
+    assert held.status == B
 
 
 def test_an_appeal_of_a_status_not_known_to_end_it_says_so() -> None:

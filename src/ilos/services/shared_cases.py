@@ -1,0 +1,84 @@
+"""Court records of a subject's own cases that another subject holds and that may bar action: a stay, a
+pending appeal, a decision granting relief, a record ILOS cannot read. A stay posted with the subject's case
+number but with no A-number or date of birth, and a name variant, is linked to no one and founds a subject of
+its own; the subject whose removal order it stays must not be acted on as though it were not there. Case
+numbers are compared as `legal_court.case_of` writes them (upper-cased, no blanks)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ilos.domain.legal_court import case_of
+from ilos.domain.legal_derivation import bars_action
+from ilos.duckdb_paths import literal_path
+from ilos.policy.results import CaseRecordElsewhere
+from ilos.services.journal_events import journaled_events
+from ilos.services.journal_records import Journal
+from ilos.subjects.assemble import event_from_row, rows_of
+from ilos.subjects.events_sql import BLANKS, quote_literal
+from ilos.subjects.unrecognised import COURT_KINDS
+
+_COURT_KINDS = sorted({*COURT_KINDS, "unrecognised_record"})
+_BLANK_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in BLANKS) + "]"
+# After `WITH events AS (...),`: each court event's case number, written as `case_of` writes it, for the cases more than one subject holds
+# (of `$ids`' cases, when given). A looser key would only find more candidates: `case_of` decides below.
+_SHARED_SQL = f"""
+court AS (
+  SELECT subject_id, source, record_id, kind, occurred_on, recorded_on, attributes, markings,
+         upper(regexp_replace(list_filter(attributes, lambda a: a.k = 'case')[1].v,
+                              {quote_literal(_BLANK_CLASS)}, '', 'g')) AS case_key
+  FROM events WHERE list_contains($kinds, kind)
+), shared AS (
+  SELECT case_key FROM court WHERE case_key <> '' GROUP BY case_key
+  HAVING count(DISTINCT subject_id) > 1 AND ($ids IS NULL OR bool_or(list_contains($ids, subject_id)))
+)
+SELECT * FROM court SEMI JOIN shared USING (case_key) ORDER BY subject_id, occurred_on, source, record_id, kind
+"""  # noqa: S608 - constant text; the values are parameters
+
+
+def case_records_elsewhere(
+    linkage_dir: Path, subject_ids: Collection[str] | None = None, journal: Journal | None = None
+) -> dict[str, tuple[CaseRecordElsewhere, ...]]:
+    """For each subject (of `subject_ids`, when given) holding a court record of some case, the records of that
+    case other subjects hold that may bar action (`legal_derivation.bars_action`), from the subjects build's
+    timeline and the events the change worker journaled since (`journal`, as the caller read it)."""
+    events = "SELECT * FROM read_parquet($timeline)"
+    live = journaled_events(linkage_dir, None, journal)
+    with duckdb.connect() as con:
+        if live is not None:
+            con.register("live_events", live)
+            events += " UNION ALL BY NAME SELECT * FROM live_events"
+        ids = None if subject_ids is None else sorted(subject_ids)
+        params = {
+            "timeline": literal_path(linkage_dir / "timeline.parquet"),
+            "kinds": _COURT_KINDS,
+            "ids": ids,
+        }
+        rows = con.sql(f"WITH events AS ({events}), {_SHARED_SQL}", params=params).to_arrow_table()
+    return _elsewhere(rows, subject_ids)
+
+
+def _elsewhere(
+    rows: pa.Table, subject_ids: Collection[str] | None
+) -> dict[str, tuple[CaseRecordElsewhere, ...]]:
+    """The shared cases' events grouped by case as `case_of` reads it, each subject given the barring ones
+    of its cases that other subjects hold."""
+    holders: dict[str, set[str]] = defaultdict(set)
+    barring: dict[str, list[tuple[str, CaseRecordElsewhere]]] = defaultdict(list)
+    for row in rows_of(rows):
+        event = event_from_row(row)
+        case, holder = case_of(event), row["subject_id"]
+        holders[case].add(holder)
+        if bars_action(event):
+            found = CaseRecordElsewhere(case, holder, str(event.ref), f"{event.source}:{event.record_id}")
+            barring[case].append((holder, found))
+    out: dict[str, list[CaseRecordElsewhere]] = defaultdict(list)
+    for case, subjects in holders.items():
+        for subject in subjects if subject_ids is None else subjects & set(subject_ids):
+            out[subject] += [found for holder, found in barring[case] if holder != subject]
+    return {subject: tuple(dict.fromkeys(found)) for subject, found in out.items() if found}
