@@ -74,7 +74,11 @@ def legal_lines(legal: LegalSituation) -> list[tuple[str, str, str]]:
     ]
     lines += [("status", f"{s.kind} since {s.since}", ev(s.evidence)) for s in legal.protected_statuses]
     lines += [
-        ("pending application", f"{p.benefit} filed {p.filed_on}", ev(p.evidence))
+        (
+            "pending application",
+            f"{p.benefit} filed {p.filed_on}" + (f" ({p.unread})" if p.unread else ""),
+            ev(p.evidence),
+        )
         for p in legal.pending_applications
     ]
     lines += [("citizenship evidence", c.kind, ev(c.evidence)) for c in legal.citizenship]

@@ -104,18 +104,23 @@ class CountryProtection:
 
 @dataclass(frozen=True, slots=True)
 class ProtectedStatus:
-    kind: str  # tps, daca, asylee, u_visa, t_visa, lpr, ...
+    kind: str  # tps, daca, asylee, u_visa, t_visa, lpr, parolee, refugee
     since: date
     evidence: Evidence
+    notes: tuple[str, ...] = ()  # what a person must resolve: a later denial of the grant, say
 
 
 @dataclass(frozen=True, slots=True)
 class PendingApplication:
+    """An application no decision ILOS reads has closed: none yet, or one whose kind or decision code ILOS
+    cannot read (`unread` says which), which may protect the person and so holds them."""
+
     benefit: str
     form: str | None
     filed_on: date
     receipt: str | None
     evidence: Evidence
+    unread: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,15 @@ from typing import TypeVar
 
 from ilos.domain.events import Event, EventKind, EventRef, order_timeline
 from ilos.domain.legal import CountryProtection, LegalSituation
+from ilos.domain.legal_codes import (
+    Decision,
+    admission_status,
+    benefit_name,
+    decision_of,
+    is_citizen_admission,
+    is_citizenship_claim,
+    may_protect,
+)
 from ilos.domain.legal_court import (
     country_protection,
     derive_court_facts,
@@ -28,14 +37,7 @@ from ilos.domain.legal_custody import (
     derive_departure,
     derive_detention,
 )
-from ilos.domain.legal_status import (
-    APPROVED,
-    CITIZENSHIP_BENEFITS,
-    STATUS_OF_BENEFIT,
-    STAY_BENEFITS,
-    USC_CLAIM_DISPOSITIONS,
-    derive_status_facts,
-)
+from ilos.domain.legal_status import derive_status_facts
 
 # Kinds whose every record can only add a bar to adverse action.
 _PROTECTIVE_KINDS = frozenset(
@@ -47,7 +49,6 @@ _PROTECTIVE_KINDS = frozenset(
         EventKind.UNRECOGNISED_RECORD,
     }
 )
-_GRANTING_BENEFITS = frozenset(STATUS_OF_BENEFIT) | STAY_BENEFITS | CITIZENSHIP_BENEFITS
 
 
 def derive_legal_situation(events: Iterable[Event], as_of: date) -> LegalSituation:
@@ -142,7 +143,8 @@ def _union(*facts: tuple[T, ...]) -> tuple[T, ...]:
 def bars_action(event: Event) -> bool:
     """Whether an event can only add a bar to adverse action, never lift one: a stay; an appeal not known to
     have ended (pending, or sustained); citizenship evidence, a US-citizen admission or a citizenship claim;
-    an application, or an approval granting a status, a stay or naturalization; an LPR admission; cooperation;
+    an application; a benefit decision not known to be adverse (a grant, no decision, a code ILOS does not
+    know) on a kind that may protect (`legal_codes.may_protect`); an LPR, refugee or parole admission; cooperation;
     a court decision that is no order (relief granted, proceedings terminated); a record ILOS cannot read
     (`unrecognised_record`). Orders, convictions, denials, dismissed appeals, custody and departures are not."""
     kind = event.kind
@@ -153,9 +155,10 @@ def bars_action(event: Event) -> bool:
     if kind in (EventKind.DECISION, EventKind.COURT_PROCEEDING):
         return is_decision(event) and not is_order(event)
     if kind == EventKind.BENEFIT_DECISION:
-        return event.code("decision") in APPROVED and event.code("benefit") in _GRANTING_BENEFITS
+        benefit = benefit_name(event.get("benefit"), event.get("form"))
+        return decision_of(event.get("decision")) != Decision.ADVERSE and may_protect(*benefit)
     if kind == EventKind.ENTRY:
-        return event.code("class") in {"USC", "LPR"}
+        return is_citizen_admission(event.get("class")) or admission_status(event.get("class")) is not None
     if kind == EventKind.ENCOUNTER:
-        return event.code("disposition") in USC_CLAIM_DISPOSITIONS
+        return is_citizenship_claim(event.get("disposition"))
     return False

@@ -294,15 +294,26 @@ def _place(named: str | None, code: str | None) -> str:
 
 
 def _protected_status(ctx: _Context) -> _Finding:
+    """A barring status, a barring application pending, or an application ILOS cannot read (a benefit kind it
+    cannot name, a decision code it does not know) that may protect: the last holds whatever the policy lists,
+    since what it is cannot be told."""
     params = ctx.policy.spec.gates
     statuses = [s for s in ctx.legal.protected_statuses if s.kind in params.barring_statuses]
     barring_pending = {b.upper() for b in params.barring_pending_benefits}
-    pending = [p for p in ctx.legal.pending_applications if p.benefit.upper() in barring_pending]
+    pending = [
+        p
+        for p in ctx.legal.pending_applications
+        if p.benefit.upper() in barring_pending or p.unread is not None
+    ]
     if not statuses and not pending:
         return _Finding(False, "no protected status or pending protection")
-    named = [s.kind for s in statuses] + [f"{p.benefit.lower()} pending" for p in pending]
+    named = [s.kind for s in statuses] + [
+        f"{p.benefit.lower()} pending" + (f" ({p.unread})" if p.unread else "") for p in pending
+    ]
     evidence = _refs(statuses) + _refs(pending)
-    return _Finding(True, f"protected: {', '.join(named)}", evidence, records=_records([*statuses, *pending]))
+    note = "; ".join(n for s in statuses for n in s.notes)
+    records = _records([*statuses, *pending])
+    return _Finding(True, f"protected: {', '.join(named)}", evidence, note, records)
 
 
 def _citizenship(ctx: _Context) -> _Finding:

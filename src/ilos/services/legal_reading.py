@@ -20,6 +20,11 @@ def _ev(refs: Iterable[EventRef]) -> tuple[str, ...]:
     return tuple(str(r) for r in refs)
 
 
+def _unread(unread: str | None) -> str:
+    """Why ILOS cannot tell what a pending application is or how it was decided, when it cannot."""
+    return f" ({unread})" if unread else ""
+
+
 def legal_lines(legal: LegalSituation) -> list[LegalLine]:
     """Every current fact with its evidence; facts that do not hold are left out, except the headline ones
     (final order, detention, departure) which always say their state."""
@@ -54,7 +59,9 @@ def legal_lines(legal: LegalSituation) -> list[LegalLine]:
         for s in legal.protected_statuses
     ]
     lines += [
-        LegalLine("Pending application", f"{p.benefit} filed {p.filed_on}", _ev(p.evidence))
+        LegalLine(
+            "Pending application", f"{p.benefit} filed {p.filed_on}{_unread(p.unread)}", _ev(p.evidence)
+        )
         for p in legal.pending_applications
     ]
     lines += [LegalLine("Citizenship evidence", c.kind, _ev(c.evidence)) for c in legal.citizenship]

@@ -3,17 +3,22 @@ the status and blocking gates that must follow."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 from policy_scenarios import FINAL_ORDER, SUBJECT, TODAY, policy, subject
 
+from ilos.domain.legal_derivation import derive_legal_situation
 from ilos.policy.decide import evaluate_subject
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.results import CandidateMatch, CaseRecordElsewhere, GateId, GateReview, Status
 
 A, B, N = Status.ACTIONABLE, Status.BLOCKED, Status.NEEDS_VERIFICATION
 G = GateId
+BEN = "benefit_applications"
+TPS_FILED = f"2025-06-01 {BEN}:R1 benefit_application benefit=TPS form=I-821 receipt=R1"
+TPS_GRANTED = f"2026-01-01 {BEN}:R1 benefit_decision benefit=TPS decision=APPROVED receipt=R1"
 
 # scenario | events | observations | destination | status | blocking gates
 # fmt: off
@@ -55,6 +60,43 @@ GATE_TABLE: list[tuple[str, list[str], list[str], str | None, Status, set[GateId
     ("conflicting dates of birth", [FINAL_ORDER], ["date_of_birth=1980-01-02 court_cases:D1 2025-03-01", "date_of_birth=1980-02-01 encounters:E1 2025-01-01"], None, N, {G.IDENTITY}),
     ("verified departure", [FINAL_ORDER, "2026-02-01 border_crossings:X1 exit port=ELP"], [], None, B, {G.DEPARTED}),
     ("self-reported departure is not verified", [FINAL_ORDER, "2026-02-01 departure_reports:X1 departure_self_reported country=MEX"], [], None, A, set()),
+    # A decision code ILOS does not know closes nothing: the application stays pending and a barring one blocks.
+    *[(f"TPS application, decision {code or 'blank'}: still pending", [FINAL_ORDER, TPS_FILED, f"2026-01-01 {BEN}:R1 benefit_decision benefit=TPS receipt=R1" + (f" decision={code}" if code else "")], [], None, B, {G.PROTECTED_STATUS})
+      for code in ("APPRV", "APPROVE", "PENDING", "RFE", "REOPENED", "", "OATH_SCHEDULED")],
+    *[(f"TPS application, decision {code}: closed", [FINAL_ORDER, TPS_FILED, f"2026-01-01 {BEN}:R1 benefit_decision benefit=TPS decision={code} receipt=R1"], [], None, A, set())
+      for code in ("DENIED", "WITHDRAWN", "REJECTED", "ABANDONED", "TERMINATED", "REVOKED")],
+    ("naturalization, decision code unknown: may be a grant, held", [FINAL_ORDER, f"2025-06-01 {BEN}:N1 benefit_application benefit=NATURALIZATION receipt=N1", f"2026-01-01 {BEN}:N1 benefit_decision benefit=NATURALIZATION decision=OATH_DONE receipt=N1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("naturalization pending: no bar", [FINAL_ORDER, f"2025-06-01 {BEN}:N1 benefit_application benefit=NATURALIZATION receipt=N1"], [], None, A, set()),
+    ("I-246 stay granted as APPRV", [FINAL_ORDER, f"2026-02-01 {BEN}:B1 benefit_decision benefit=STAY decision=APPRV receipt=R1"], [], None, B, {G.STAY}),
+    # Benefit kinds however spelt, or by form; a kind ILOS cannot name holds, a known non-protective one does not.
+    *[(f"benefit {kind!r} pending", [FINAL_ORDER, f"2025-06-01 {BEN}:R1 benefit_application {kind} receipt=R1"], [], None, B, {G.PROTECTED_STATUS})
+      for kind in ("benefit=TEMPORARY_PROTECTED_STATUS", "benefit=I-821", "benefit=U-VISA", "benefit=UVISA", "form=I-589", "form=I-918", "benefit=Asylum form=I-589", "benefit=HARDSHIP_WAIVER", "form=I-999")],
+    ("benefit named nowhere, pending: held", [FINAL_ORDER, f"2025-06-01 {BEN}:R1 benefit_application receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("benefit of an unknown kind granted: held", [FINAL_ORDER, f"2026-01-01 {BEN}:R1 benefit_decision benefit=SPECIAL_STATUS decision=APPROVED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("benefit of an unknown kind denied: nothing", [FINAL_ORDER, f"2025-06-01 {BEN}:R1 benefit_application benefit=SPECIAL_STATUS receipt=R1", f"2026-01-01 {BEN}:R1 benefit_decision benefit=SPECIAL_STATUS decision=DENIED receipt=R1"], [], None, A, set()),
+    ("work permit (I-765) pending: no bar", [FINAL_ORDER, f"2025-06-01 {BEN}:R1 benefit_application form=I-765 receipt=R1"], [], None, A, set()),
+    ("work permit granted, code unknown: no bar", [FINAL_ORDER, f"2026-01-01 {BEN}:R1 benefit_decision benefit=EAD decision=APPRV2 receipt=R1"], [], None, A, set()),
+    ("TPS decision naming no benefit takes its application's", [FINAL_ORDER, TPS_FILED, f"2026-01-01 {BEN}:R1 benefit_decision decision=APPROVED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    # Parole, refugee and cancellation grant a status; admission classes and claims however spelt.
+    *[(f"{kind} approved", [FINAL_ORDER, f"2026-01-01 {BEN}:R1 benefit_decision benefit={kind} decision=APPROVED receipt=R1"], [], None, B, {G.PROTECTED_STATUS})
+      for kind in ("PAROLE", "REFUGEE", "CANCELLATION")],
+    *[(f"admission class {cls}", [FINAL_ORDER, f"2026-01-01 border_crossings:E1 entry class={cls}"], [], None, B, {G.PROTECTED_STATUS})
+      for cls in ("LAWFUL_PERMANENT_RESIDENT", "IR1", "CR2", "REFUGEE", "PAROLE")],
+    ("admission class B2: nothing", [FINAL_ORDER, "2026-01-01 border_crossings:E1 entry class=B2"], [], None, A, set()),
+    ("admission class US_CITIZEN", [FINAL_ORDER, "2026-01-01 border_crossings:E1 entry class=US_CITIZEN"], [], None, B, {G.CITIZENSHIP}),
+    *[(f"encounter disposition {d}", [FINAL_ORDER, f"2026-06-01 encounters:E1 encounter disposition={d}"], [], None, B, {G.CITIZENSHIP})
+      for d in ("RELEASED-USC-CLAIM", "CLAIMED_USC", "US_CITIZEN_CLAIM")],
+    ("encounter disposition NOTICE_TO_APPEAR: nothing", [FINAL_ORDER, "2026-06-01 encounters:E1 encounter disposition=NOTICE_TO_APPEAR"], [], None, A, set()),
+    # A decision decides only its own benefit; a grant stands until revoked; a same-day tie protects.
+    ("asylum pending, a TPS denial on the same receipt", [FINAL_ORDER, f"2025-06-01 {BEN}:A1 benefit_application benefit=ASYLUM receipt=R1", f"2026-01-01 {BEN}:T1 benefit_decision benefit=TPS decision=DENIED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("asylum pending, a naturalization denial on the same receipt", [FINAL_ORDER, f"2025-06-01 {BEN}:A1 benefit_application benefit=ASYLUM receipt=R1", f"2026-01-01 {BEN}:N1 benefit_decision benefit=NATURALIZATION decision=DENIED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    *[(f"TPS granted, then {code} on the same receipt: kept", [FINAL_ORDER, TPS_FILED, TPS_GRANTED, f"2026-03-01 {BEN}:R9 benefit_decision benefit=TPS decision={code} receipt=R1"], [], None, B, {G.PROTECTED_STATUS})
+      for code in ("DENIED", "WITHDRAWN", "PENDING", "XYZ")],
+    *[(f"TPS granted, then {code} on the same receipt: ended", [FINAL_ORDER, TPS_FILED, TPS_GRANTED, f"2026-03-01 {BEN}:R9 benefit_decision benefit=TPS decision={code} receipt=R1"], [], None, A, set())
+      for code in ("TERMINATED", "REVOKED")],
+    ("TPS granted and denied the same day (denial's record sorts later)", [FINAL_ORDER, TPS_FILED, f"2026-01-01 {BEN}:A1 benefit_decision benefit=TPS decision=APPROVED receipt=R1", f"2026-01-01 {BEN}:Z1 benefit_decision benefit=TPS decision=DENIED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("TPS revoked and granted the same day", [FINAL_ORDER, TPS_FILED, f"2026-01-01 {BEN}:A1 benefit_decision benefit=TPS decision=APPROVED receipt=R1", f"2026-01-01 {BEN}:Z1 benefit_decision benefit=TPS decision=REVOKED receipt=R1"], [], None, B, {G.PROTECTED_STATUS}),
+    ("TPS denied, then granted", [FINAL_ORDER, TPS_FILED, f"2025-09-01 {BEN}:A1 benefit_decision benefit=TPS decision=DENIED receipt=R1", TPS_GRANTED], [], None, B, {G.PROTECTED_STATUS}),
 ]
 # fmt: on
 
@@ -77,6 +119,61 @@ def test_gate_table(
     assert decision.status == status, decision.explanation
     assert {g.gate for g in decision.blocking} == blocking
     assert all(g.evidence for g in decision.blocking if g.gate != G.FINAL_ORDER), decision.gates
+
+
+@pytest.mark.parametrize(
+    ("line", "written", "gate"),
+    [
+        ("2026-01-01 border_crossings:E1 entry class=X", "Lawful Permanent Resident", G.PROTECTED_STATUS),
+        ("2026-06-01 encounters:E1 encounter disposition=X", "Released USC Claim", G.CITIZENSHIP),
+        (f"2025-06-01 {BEN}:R1 benefit_application benefit=X receipt=R1", "U VISA", G.PROTECTED_STATUS),
+        (
+            f"2025-06-01 {BEN}:R1 benefit_application benefit=X receipt=R1",
+            "Temporary Protected Status",
+            G.PROTECTED_STATUS,
+        ),
+    ],
+)
+def test_codes_written_with_spaces_are_read(line: str, written: str, gate: GateId) -> None:
+    s = subject([FINAL_ORDER, line])
+    event = next(e for e in s.events if e.record_id != "D1")
+    attributes = tuple((k, written if v == "X" else v) for k, v in event.attributes)
+    spaced = replace(event, attributes=attributes)
+    s = replace(s, events=(s.events[0], spaced), legal=derive_legal_situation((s.events[0], spaced), TODAY))
+    assert {g.gate for g in evaluate_gates(s, TODAY, policy()) if g.blocks} == {gate}
+
+
+def test_an_unknown_decision_code_keeps_the_application_pending_and_says_so() -> None:
+    s = subject(
+        [
+            FINAL_ORDER,
+            TPS_FILED,
+            f"2026-01-01 {BEN}:R2 benefit_decision benefit=TPS decision=APPRV2 receipt=R1",
+        ]
+    )
+    [gate] = [g for g in evaluate_gates(s, TODAY, policy()) if g.blocks]
+    assert gate.gate == G.PROTECTED_STATUS
+    assert "decision code 'APPRV2' on benefit_applications:R2 is not one ILOS knows" in gate.reason
+    assert gate.records == ("benefit_applications:R1", "benefit_applications:R2")
+
+
+def test_a_benefit_of_a_kind_ilos_cannot_name_holds_with_a_note() -> None:
+    s = subject(
+        [FINAL_ORDER, f"2025-06-01 {BEN}:R1 benefit_application benefit=SPECIAL_STATUS form=I-999 receipt=R1"]
+    )
+    [gate] = [g for g in evaluate_gates(s, TODAY, policy()) if g.blocks]
+    assert "benefit kind 'SPECIAL_STATUS' is not one ILOS knows" in gate.reason
+
+
+def test_a_grant_denied_later_keeps_protecting_and_notes_the_conflict() -> None:
+    denied = f"2026-03-01 {BEN}:R9 benefit_decision benefit=TPS decision=DENIED receipt=R1"
+    s = subject([FINAL_ORDER, TPS_FILED, TPS_GRANTED, denied])
+    [gate] = [g for g in evaluate_gates(s, TODAY, policy()) if g.blocks]
+    assert gate.reason == "protected: tps"
+    assert (
+        "DENIED on 2026-03-01 (benefit_applications:R9) conflicts with the grant of 2026-01-01" in gate.note
+    )
+    assert "benefit_applications:R9" in gate.records
 
 
 def test_every_blocking_gate_cites_evidence_and_policy_hash() -> None:
