@@ -95,6 +95,11 @@ class EventSpec(_Strict):
     when: dict[str, list[str]] | None = Field(
         default=None, description="Only rows whose column value is in the list, e.g. {record_type: [ARREST]}."
     )
+    unless: dict[str, list[str]] | None = Field(
+        default=None,
+        description='Not rows whose column value is in the list ("" for an empty one), e.g. {decision: [PENDING, ""]}: '
+        "every other value, one nobody listed included, qualifies.",
+    )
 
 
 class SourceSpec(_Strict):
@@ -190,7 +195,7 @@ class SourceSpec(_Strict):
         used = {self.record_id, *self.declared_schema()}
         used.update(column for canonical in self.fields for column in self.mapped_columns(canonical))
         for event in self.events:
-            used.update((event.date, *event.attributes.values(), *(event.when or {})))
+            used.update((event.date, *event.attributes.values(), *(event.when or {}), *(event.unless or {})))
         return frozenset(used)
 
     def declared_schema(self) -> dict[str, ColumnSpec]:

@@ -100,6 +100,29 @@ def when_sql(when: dict[str, list[str]] | None) -> str:
     return " AND ".join(parts)
 
 
+def unless_sql(unless: dict[str, list[str]] | None) -> str:
+    """An `unless:` filter: a row qualifies when no listed column holds one of its values, compared as `when:`
+    compares them; an empty value is "" (so `[PENDING, ""]` leaves out pending and blank rows, and a value
+    nobody listed qualifies)."""
+    if not unless:
+        return "TRUE"
+    parts = []
+    for column, values in sorted(unless.items()):
+        listed = ", ".join(quote_literal(v) for v in sorted({typed_value(v) for v in values}))
+        parts.append(f"COALESCE({_typed(column)}, '') NOT IN ({listed})")
+    return " AND ".join(parts)
+
+
+def filter_sql(event: EventSpec) -> str:
+    """Whether a row qualifies for an event spec: its `when:` and its `unless:` filters."""
+    return f"({when_sql(event.when)}) AND ({unless_sql(event.unless)})"
+
+
+def filter_columns(event: EventSpec) -> tuple[str, ...]:
+    """The columns an event spec's filters read, in name order: its coded values."""
+    return tuple(sorted({*(event.when or {}), *(event.unless or {})}))
+
+
 def source_events_sql(spec: SourceSpec, table: str) -> str:
     """Every event of one source as rows of EVENT_COLUMNS; rows without a usable date are left out, unless
     they may bar action (`undated_sql`). A row of a court source that no event spec reads is an
@@ -113,7 +136,7 @@ def source_events_sql(spec: SourceSpec, table: str) -> str:
         values = {name: attribute_value_sql(spec, column) for name, column in event.attributes.items()}
         recorded = event.attributes.get(RECORDED_ATTRIBUTE)
         occurred = date_sql(spec, event.date)
-        selects.append(_select_sql(spec, event.kind, occurred, values, recorded, when_sql(event.when)))
+        selects.append(_select_sql(spec, event.kind, occurred, values, recorded, filter_sql(event)))
     selects += [undated_sql(spec, event) for event in undated_specs(spec)]
     unread = unrecognised_sql(spec)
     selects += [unread] if unread else []
@@ -139,7 +162,7 @@ def unrecognised_sql(spec: SourceSpec) -> str | None:
     values[UNREAD_DATE_ATTRIBUTE] = (
         f"CASE WHEN {_first_date_sql(spec)} IS NULL THEN {_as_written_sql(first)} END"
     )
-    qualifies = " OR ".join(f"({when_sql(event.when)})" for event in spec.events)
+    qualifies = " OR ".join(f"({filter_sql(event)})" for event in spec.events)
     recorded = unread.attributes.get(RECORDED_ATTRIBUTE)
     where = f"NOT COALESCE({qualifies}, FALSE)"
     return _select_sql(spec, EventKind.UNRECOGNISED_RECORD, _undated_day_sql(spec), values, recorded, where)
@@ -147,14 +170,14 @@ def unrecognised_sql(spec: SourceSpec) -> str | None:
 
 def undated_sql(spec: SourceSpec, event: EventSpec) -> str:
     """The rows `event` reads but cannot date, each as an `unrecognised_record` (`unrecognised.undated_specs`):
-    carrying the spec's attributes, the kind it would have been (`read_as`), its `when:` values as written
+    carrying the spec's attributes, the kind it would have been (`read_as`), its filters' values as written
     (`typed`) and the unreadable date as written (`unread_date`)."""
     columns = undated_attributes(event)
     values = {name: attribute_value_sql(spec, column) for name, column in columns.items()}
-    values[TYPED_ATTRIBUTE] = _written_sql(tuple(sorted(event.when or {})))
+    values[TYPED_ATTRIBUTE] = _written_sql(filter_columns(event))
     values[READ_AS_ATTRIBUTE] = quote_literal(event.kind)
     values[UNREAD_DATE_ATTRIBUTE] = _as_written_sql(event.date)
-    where = f"({when_sql(event.when)}) AND {date_sql(spec, event.date)} IS NULL"
+    where = f"{filter_sql(event)} AND {date_sql(spec, event.date)} IS NULL"
     recorded = columns.get(RECORDED_ATTRIBUTE)
     return _select_sql(spec, EventKind.UNRECOGNISED_RECORD, _undated_day_sql(spec), values, recorded, where)
 
@@ -199,7 +222,7 @@ def _prepared_sql(spec: SourceSpec, table: str) -> str:
     unread = unrecognised_spec(spec)
     read = {event.date for event in spec.events} | {c for e in spec.events for c in e.attributes.values()}
     read |= set(unread.dates) | set(unread.attributes.values()) if unread else set()
-    coded = {column for event in spec.events for column in event.when or {}}
+    coded = {column for event in spec.events for column in filter_columns(event)}
     trimmed = ", ".join(f"{trimmed_sql(column)} AS {_text(column)}" for column in sorted(read | coded))
     codes = "".join(
         f", CASE WHEN STRLEN({_text(c)}) = LENGTH({_text(c)}) THEN UPPER({_text(c)}) ELSE {_text(c)} END AS {_typed(c)}"

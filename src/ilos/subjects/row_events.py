@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from ilos.definitions.sources import SourceSpec
+from ilos.definitions.sources import EventSpec, SourceSpec
 from ilos.domain.events import Event, EventKind
 from ilos.domain.provenance import RecordId, SourceId
-from ilos.subjects.events_sql import BLANKS, RECORDED_ATTRIBUTE, date_format, typed_value
+from ilos.subjects.events_sql import BLANKS, RECORDED_ATTRIBUTE, date_format, filter_columns, typed_value
 from ilos.subjects.unrecognised import (
     READ_AS_ATTRIBUTE,
     TYPED_ATTRIBUTE,
@@ -51,12 +51,15 @@ def _attribute(spec: SourceSpec, row: Row, column: str) -> str | None:
     return _text(row, column)
 
 
-def _qualifies(row: Row, when: Mapping[str, list[str]] | None) -> bool:
-    """`events_sql.when_sql` for one row: every listed column holds one of its values, as `typed_value` reads
-    both."""
-    for column, values in (when or {}).items():
+def _qualifies(row: Row, event: EventSpec) -> bool:
+    """`events_sql.filter_sql` for one row: every `when:` column holds one of its values and no `unless:`
+    column does ("" an empty one), as `typed_value` reads both."""
+    for column, values in (event.when or {}).items():
         text = _text(row, column)
         if text is None or typed_value(text) not in {typed_value(v) for v in values}:
+            return False
+    for column, values in (event.unless or {}).items():
+        if typed_value(_text(row, column) or "") in {typed_value(v) for v in values}:
             return False
     return True
 
@@ -70,7 +73,7 @@ def row_events(spec: SourceSpec, row: Row) -> list[Event]:
     record_id = RecordId("" if written is None else str(written))
     out = []
     for event in spec.events:
-        if not _qualifies(row, event.when):
+        if not _qualifies(row, event):
             continue
         occurred = _date(spec, row, event.date)
         if occurred is None:
@@ -78,15 +81,15 @@ def row_events(spec: SourceSpec, row: Row) -> list[Event]:
         values = {name: _attribute(spec, row, column) for name, column in event.attributes.items()}
         out.append(_event(spec, row, record_id, event.kind, occurred, values, event.attributes))
     for event in undated_specs(spec):
-        if _qualifies(row, event.when) and _date(spec, row, event.date) is None:
+        if _qualifies(row, event) and _date(spec, row, event.date) is None:
             columns = undated_attributes(event)
             values = {name: _attribute(spec, row, column) for name, column in columns.items()}
-            values[TYPED_ATTRIBUTE] = _written(row, tuple(sorted(event.when or {})))
+            values[TYPED_ATTRIBUTE] = _written(row, filter_columns(event))
             values[READ_AS_ATTRIBUTE] = event.kind
             values[UNREAD_DATE_ATTRIBUTE] = _as_written(row, event.date)
             out.append(_unrecognised(spec, row, record_id, values, columns))
     unread = unrecognised_spec(spec)
-    if unread is not None and not any(_qualifies(row, e.when) for e in spec.events):
+    if unread is not None and not any(_qualifies(row, e) for e in spec.events):
         values = {name: _attribute(spec, row, column) for name, column in unread.attributes.items()}
         values[TYPED_ATTRIBUTE] = _written(row, unread.typed)
         if _first_date(spec, row) is None:

@@ -65,9 +65,10 @@ def source_dates(spec: SourceSpec) -> tuple[str, ...]:
 
 def unrecognised_spec(spec: SourceSpec) -> UnrecognisedSpec | None:
     """The spec for the rows of a court source that no event spec reads; None for a source that holds no
-    court records, or one with an event spec every row qualifies for (no `when:`), which leaves none."""
+    court records, or one with an event spec every row qualifies for (no `when:` or `unless:`), which leaves
+    none."""
     events = spec.events
-    if not any(e.kind in COURT_KINDS for e in events) or not all(e.when for e in events):
+    if not any(e.kind in COURT_KINDS for e in events) or not all(e.when or e.unless for e in events):
         return None
     attributes: dict[str, str] = {}
     for event in events:
@@ -75,7 +76,7 @@ def unrecognised_spec(spec: SourceSpec) -> UnrecognisedSpec | None:
             attributes.setdefault(name, column)
     for reserved in _RESERVED:
         attributes.pop(reserved, None)
-    typed = tuple(sorted({column for e in events for column in e.when or {}}))
+    typed = tuple(sorted({column for e in events for column in (*(e.when or {}), *(e.unless or {}))}))
     return UnrecognisedSpec(source_dates(spec), attributes, typed)
 
 

@@ -223,11 +223,17 @@ def address_for(
 
 
 def event(
-    kind: str, date: str, attributes: dict[str, str] | None = None, when: dict[str, list[str]] | None = None
+    kind: str,
+    date: str,
+    attributes: dict[str, str] | None = None,
+    when: dict[str, list[str]] | None = None,
+    unless: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": kind, "date": date}
     if attributes:
         out["attributes"] = attributes
     if when:
         out["when"] = when
+    if unless:
+        out["unless"] = unless
     return out

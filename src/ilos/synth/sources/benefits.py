@@ -31,6 +31,9 @@ from ilos.synth.sources.base import (
 from ilos.synth.textops import NO_DATE
 
 SERVICE_CENTERS = ("IOE", "EAC", "WAC", "LIN", "SRC", "MSC")
+PENDING_DECISIONS = ("PENDING", "")
+"""Decision values that are no decision: a row holding one yields no `benefit_decision` (its application stays
+pending, and its empty decision date is no unreadable date)."""
 
 
 def emit_benefit_applications(ctx: Context) -> Emitted:
@@ -99,7 +102,9 @@ def emit_benefit_applications(ctx: Context) -> Emitted:
                     "decision": "decision",
                     "receipt": "receipt_number",
                 },
-                {"decision": ["APPROVED", "DENIED"]},
+                # Every decision but none: a code nobody listed (GRANTED, APPRV) is read, and the status rules
+                # decide what it means (one they do not know holds the person); a pending row is no decision.
+                unless={"decision": list(PENDING_DECISIONS)},
             ),
             event(
                 "address_observation",

@@ -164,6 +164,8 @@ def emit_detention_bookings(ctx: Context) -> Emitted:
     return b.emit(spec, person, log)
 
 
+EXIT_DIRECTIONS = ("EXIT", "OUT", "OUTBOUND", "DEPARTURE", "DEPARTED")
+"""Crossing directions that are exits; every other crossing (ENTRY, IN, ARRIVAL, none) is read as an entry."""
 PORTS = ("SYS", "LAR", "ELP", "NOG", "MIA", "JFK", "LAX", "IAH", "ORD", "ATL")
 
 
@@ -213,8 +215,15 @@ def emit_border_crossings(ctx: Context) -> Emitted:
             "a_number": "A_NUMBER",
         },
         "events": [
-            event("entry", "CROSSING_DATE", {"port": "PORT_CODE", "class": "COA"}, {"DIRECTION": ["ENTRY"]}),
-            event("exit", "CROSSING_DATE", {"port": "PORT_CODE"}, {"DIRECTION": ["EXIT"]}),
+            # Every crossing not known to be an exit is read as an entry (IN, ARRIVAL, none): its admission
+            # class may be the person's protection (LPR, refugee, parole) or citizenship.
+            event(
+                "entry",
+                "CROSSING_DATE",
+                {"port": "PORT_CODE", "class": "COA"},
+                unless={"DIRECTION": list(EXIT_DIRECTIONS)},
+            ),
+            event("exit", "CROSSING_DATE", {"port": "PORT_CODE"}, {"DIRECTION": list(EXIT_DIRECTIONS)}),
         ],
     }
     return b.emit(spec, person, log)
