@@ -65,11 +65,14 @@ class GateInputs:
 
     @property
     def waiting_records(self) -> tuple[str, ...]:
-        """The records the disputes, pending merges and unread records name (the identity gate shows them)."""
+        """The records the disputes, pending merges and unread records name (the identity gate shows them),
+        and the records of its cases other subjects hold (`case_record_elsewhere` shows them): records the
+        subject's own do not list, shown only as their sources' markings allow (`subject_records`)."""
         return (
             tuple(r for d in self.disputes for r in d.records)
             + tuple(r for m in self.pending_merges for r in m.records)
             + self.unread_records
+            + tuple(f.record for f in self.case_records_elsewhere)
         )
 
 

@@ -47,6 +47,9 @@ def case_records_elsewhere(
     """For each subject (of `subject_ids`, when given) holding a court record of some case, the records of that
     case other subjects hold that may bar action (`legal_derivation.bars_action`), from the subjects build's
     timeline and the events the change worker journaled since (`journal`, as the caller read it)."""
+    timeline = linkage_dir / "timeline.parquet"
+    if not timeline.is_file():  # no subjects build: the caller reading the subjects says what to run
+        return {}
     events = "SELECT * FROM read_parquet($timeline)"
     live = journaled_events(linkage_dir, None, journal)
     with duckdb.connect() as con:
@@ -55,7 +58,7 @@ def case_records_elsewhere(
             events += " UNION ALL BY NAME SELECT * FROM live_events"
         ids = None if subject_ids is None else sorted(subject_ids)
         params = {
-            "timeline": literal_path(linkage_dir / "timeline.parquet"),
+            "timeline": literal_path(timeline),
             "kinds": _COURT_KINDS,
             "ids": ids,
         }

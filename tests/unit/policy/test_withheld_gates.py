@@ -15,7 +15,7 @@ from policy_scenarios import FINAL_ORDER, TODAY, policy, subject
 from ilos.policy.decide import as_shown, evaluate_subject
 from ilos.policy.gates import evaluate_gates
 from ilos.policy.records import decision_of_record, decision_record
-from ilos.policy.results import CandidateMatch, Decision, GateId, GateResult, GateReview
+from ilos.policy.results import CandidateMatch, CaseRecordElsewhere, Decision, GateId, GateResult, GateReview
 
 G = GateId
 TAX = (
@@ -23,10 +23,12 @@ TAX = (
 )
 DAY = "2026-04-04"  # the tax record's date, which nothing else carries
 OTHER = CandidateMatch("S-00000000beef", "court_cases:D1", "tax_addresses:T7", 0.81)
+ELSEWHERE = CaseRecordElsewhere("C1", "S-00000000beef", f"stay {DAY} tax_addresses:T7", "tax_addresses:T7")
+Other = CandidateMatch | CaseRecordElsewhere  # another subject's record the gate rests on
 
-# scenario | gate | events | observations | destination | candidate | text that must not be shown
+# scenario | gate | events | observations | destination | another subject's record | text that must not be shown
 # fmt: off
-WITHHELD_TABLE: list[tuple[str, GateId, list[str], list[str], str | None, CandidateMatch | None, str]] = [
+WITHHELD_TABLE: list[tuple[str, GateId, list[str], list[str], str | None, Other | None, str]] = [
     ("the order's case decided again, without an order", G.FINAL_ORDER, [FINAL_ORDER, f"{DAY} {TAX} decision case=C1 outcome=TERMINATED"], [], None, None, DAY),
     ("a stay", G.STAY, [FINAL_ORDER, f"{DAY} {TAX} stay case=C1 stay_type=JUDICIAL"], [], None, None, DAY),
     ("an appeal pending", G.APPEAL, [FINAL_ORDER, f"{DAY} {TAX} appeal case=C1 status=PENDING"], [], None, None, DAY),
@@ -43,13 +45,14 @@ WITHHELD_TABLE: list[tuple[str, GateId, list[str], list[str], str | None, Candid
     ("a weak link", G.IDENTITY, [FINAL_ORDER], [f"family_name=DOE {TAX} {DAY} conf=0.82"], None, None, "weak link"),
     ("conflicting dates of birth", G.IDENTITY, [FINAL_ORDER], ["date_of_birth=1980-01-02 court_cases:D1 2025-03-01", f"date_of_birth=1975-05-05 {TAX} {DAY}"], None, None, "1975-05-05"),
     ("a candidate match with another subject's record", G.IDENTITY, [FINAL_ORDER], [], None, OTHER, "S-00000000beef"),
+    ("a stay of its case another subject holds", G.CASE_RECORD_ELSEWHERE, [FINAL_ORDER], [], None, ELSEWHERE, DAY),
     ("a verified departure", G.DEPARTED, [FINAL_ORDER, f"{DAY} {TAX} exit port=ELP"], [], None, None, DAY),
 ]
 # fmt: on
 
 
 def _decide(
-    events: list[str], observations: list[str], destination: str | None, candidate: CandidateMatch | None
+    events: list[str], observations: list[str], destination: str | None, other: Other | None
 ) -> Decision:
     return evaluate_subject(
         subject(events, observations),
@@ -58,8 +61,13 @@ def _decide(
         "analyst",
         "case_investigation",
         destination_country=destination,
-        candidates=[candidate] if candidate else [],
+        candidates=[other] if isinstance(other, CandidateMatch) else [],
+        case_records_elsewhere=[other] if isinstance(other, CaseRecordElsewhere) else [],
     )
+
+
+def _record_of(other: Other) -> str:
+    return other.other_record if isinstance(other, CandidateMatch) else other.record
 
 
 def _shown_text(decision: Decision) -> str:
@@ -72,7 +80,7 @@ def test_every_gate_has_a_withheld_scenario() -> None:
 
 
 @pytest.mark.parametrize(
-    ("gate", "events", "observations", "destination", "candidate", "secret"),
+    ("gate", "events", "observations", "destination", "other", "secret"),
     [pytest.param(*row[1:], id=row[0]) for row in WITHHELD_TABLE],
 )
 def test_a_gate_resting_on_a_withheld_record_shows_its_verdict_not_the_record(
@@ -80,16 +88,16 @@ def test_a_gate_resting_on_a_withheld_record_shows_its_verdict_not_the_record(
     events: list[str],
     observations: list[str],
     destination: str | None,
-    candidate: CandidateMatch | None,
+    other: Other | None,
     secret: str,
 ) -> None:
-    decided = _decide(events, observations, destination, candidate)
-    hidden = candidate.other_record if candidate else TAX
+    decided = _decide(events, observations, destination, other)
+    hidden = _record_of(other) if other else TAX
     [result] = [g for g in decided.gates if g.gate is gate]
     assert result.blocks, decided.explanation  # decided on all the data, the tax record included
     assert result.records is not None and hidden in result.records
     assert secret in " ".join((result.reason, result.note, *result.evidence))
-    also_hidden = {candidate.other_record} if candidate else set()
+    also_hidden = {_record_of(other)} if other else set()
     assert hidden in (*decided.withheld_records, *also_hidden)
 
     shown = as_shown(decided, also_hidden)
