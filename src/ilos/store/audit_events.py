@@ -110,6 +110,23 @@ def latest_anchor(session: Session) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
+def list_anchors(session: Session) -> Sequence[AuditAnchorRow]:
+    """Every anchor, oldest first (one per prune: few rows)."""
+    return session.scalars(select(AuditAnchorRow).order_by(AuditAnchorRow.seq)).all()
+
+
+def lowest_seq(session: Session) -> int | None:
+    """The first stored event (None if none is stored): after a prune, the one after its anchor."""
+    value = session.scalar(select(func.min(AuditEventRow.seq)))
+    return int(value) if value is not None else None
+
+
+def events_of_action_after(session: Session, action: str, after_seq: int) -> Sequence[AuditEventRow]:
+    """The events of one action after `after_seq`, in chain order (e.g. the prunes after the newest anchor)."""
+    statement = select(AuditEventRow).where(AuditEventRow.action == action, AuditEventRow.seq > after_seq)
+    return session.scalars(statement.order_by(AuditEventRow.seq)).all()
+
+
 def get_anchor(session: Session, seq: int) -> AuditAnchorRow | None:
     return session.get(AuditAnchorRow, seq)
 
@@ -125,7 +142,8 @@ def first_seq_at_or_after(session: Session, when: datetime) -> int | None:
 
 
 def add_anchor(session: Session, anchor: AuditAnchorRow) -> None:
-    """Record a prune; the database checks the anchor names a stored, year-old event (migration 0004)."""
+    """Record a prune; the database checks that every event since the previous anchor up to the one this
+    anchor names is stored, year-old and counted by it (migration 0014)."""
     session.add(anchor)
     session.flush()
 

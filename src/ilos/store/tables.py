@@ -165,7 +165,7 @@ class SubjectIdentifierRow(Base):
 class AuditAnchorRow(Base):
     """A prune: the last archived event (seq, hash); the stored chain is verified from the newest one.
 
-    Append-only, and checked by a trigger against the event it names (migration 0004)."""
+    Append-only, and checked by a trigger against the events it covers (migrations 0004, 0014)."""
 
     __tablename__ = "audit_anchors"
 

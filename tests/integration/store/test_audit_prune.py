@@ -136,3 +136,40 @@ def test_the_database_still_refuses_everything_but_anchored_deletes(
     with pytest.raises(DBAPIError, match=r"append-only|anchor"), store.engine.begin() as conn:
         conn.execute(text(statement))
     assert audit_log.verify(store, OVERSIGHT).ok
+
+
+def _forge_anchor(store: Store, seq: int, archive: str = "forged.jsonl") -> None:
+    """Insert an anchor at event `seq` by hand, as anyone with INSERT on audit_anchors could."""
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_anchors (seq, hash, events, archive, pruned_at) "
+                "SELECT seq, hash, :events, :archive, :now FROM audit_events WHERE seq = :seq"
+            ),
+            {"seq": seq, "events": seq, "archive": archive, "now": datetime.now(UTC)},
+        )
+
+
+def test_the_database_refuses_an_anchor_on_a_back_dated_event_after_recent_ones(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Appending with a back-dated `at` and a correct hash is open to the application's role; anchoring such an
+    event would let verification skip the recent events before it."""
+    _append(store, monkeypatch, 3)
+    _append(store, monkeypatch, 1, LONG_AGO)  # event 4, said to be three years old
+    with pytest.raises(DBAPIError, match="anchor"):
+        _forge_anchor(store, 4)
+    assert audit_log.verify(store, OVERSIGHT).ok
+
+
+def test_the_database_refuses_an_anchor_that_miscounts_its_events(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _append(store, monkeypatch, 5, LONG_AGO)
+    with pytest.raises(DBAPIError, match="anchor"), store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_anchors (seq, hash, events, archive, pruned_at) "
+                "SELECT seq, hash, 3, 'x.jsonl', '2020-01-01 00:00:00' FROM audit_events WHERE seq = 5"
+            )
+        )
