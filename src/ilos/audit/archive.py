@@ -22,6 +22,7 @@ from ilos.audit.chain import (
 )
 
 FORMAT = "ilos-audit-archive/1"
+DEFAULT_DIR = "audit-archive"  # under ILOS_HOME, unless `ilos audit prune --archive-dir` says otherwise
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from ilos.audit.archive import DEFAULT_DIR
 from ilos.cli.errors import reports_errors
 from ilos.config import load_settings
 from ilos.services import audit_log, audit_prune
@@ -91,7 +92,7 @@ def prune(
     store = open_store(settings)
     try:
         result = audit_prune.prune(
-            store, local_operator(Purpose.administration), day, archive_dir or settings.home / "audit-archive"
+            store, local_operator(Purpose.administration), day, archive_dir or settings.home / DEFAULT_DIR
         )
     finally:
         store.close()

@@ -6,10 +6,13 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ilos.audit.anchors import PRUNE_ACTION, Anchor, PruneEvidence, anchor_problem
+from ilos.audit.archive import DEFAULT_DIR, ArchiveHeader, parse_header
 from ilos.audit.chain import AuditFields, AuditRecord, ChainHead, Verification, next_record, verify_chain
 from ilos.errors import PermissionDeniedError
 from ilos.services.access import AUDIT_READERS, Caller, Purpose, Role
@@ -147,7 +150,7 @@ def verify(store: Store, caller: Caller) -> Verification:
     """Check the whole chain against the head; the check and its result are then recorded."""
     require_role(store, caller, AUDIT_READERS, Action("audit.verify", "audit_event"))
     with store.transaction() as session:
-        result = verify_stored_chain(session)
+        result = verify_stored_chain(session, store.settings.home / DEFAULT_DIR)
         outcome = "ok" if result.ok else "chain_broken"
         detail = result.reason or f"{result.checked} events verified"
         record(
@@ -160,14 +163,48 @@ def verify(store: Store, caller: Caller) -> Verification:
     return result
 
 
-def verify_stored_chain(session: Session) -> Verification:
+def verify_stored_chain(session: Session, archive_dir: Path | None = None) -> Verification:
     """The pure chain check over the stored events and head (no audit event of its own), starting
-    from the newest anchor when older events were pruned to an archive."""
+    from the newest anchor when older events were pruned to an archive.
+
+    An anchor is trusted only if a prune shows behind it (`ilos.audit.anchors`); one that does not is
+    reported as the first bad position, since starting from it would skip the history before it. The
+    archives are looked for in `archive_dir` (when given); one not found there is not checked."""
     head_row = audit_events.read_chain_head(session)
     head = ChainHead(head_row.last_seq, head_row.last_hash)
-    anchor = audit_events.latest_anchor(session)
-    start = ChainHead(*anchor) if anchor is not None else ChainHead()
+    anchors = [Anchor(r.seq, r.hash, r.events, r.archive) for r in audit_events.list_anchors(session)]
+    start = ChainHead()
+    if anchors:
+        problem = anchor_problem(anchors, _prune_evidence(session, anchors, archive_dir))
+        if problem is not None:
+            return Verification(0, head, problem.seq, problem.reason)
+        start = ChainHead(anchors[-1].seq, anchors[-1].hash)
     return verify_chain(_records(audit_events.iter_events(session, after_seq=start.seq)), head, start)
+
+
+def _prune_evidence(session: Session, anchors: list[Anchor], archive_dir: Path | None) -> PruneEvidence:
+    prunes = audit_events.events_of_action_after(session, PRUNE_ACTION, anchors[-1].seq)
+    archives = _archive_headers(archive_dir, anchors) if archive_dir is not None else {}
+    return PruneEvidence(audit_events.lowest_seq(session), [to_record(row) for row in prunes], archives)
+
+
+def _archive_headers(archive_dir: Path, anchors: list[Anchor]) -> dict[str, ArchiveHeader | None]:
+    """The header of each anchor's archive found in `archive_dir`; None for one that cannot be read (or
+    whose recorded name is not a plain file name, which `prune` never writes)."""
+    headers: dict[str, ArchiveHeader | None] = {}
+    for anchor in anchors:
+        if Path(anchor.archive).name != anchor.archive or anchor.archive in ("", ".", ".."):
+            headers[anchor.archive] = None
+            continue
+        path = archive_dir / anchor.archive
+        if not path.is_file():
+            continue
+        try:
+            with path.open(encoding="utf-8") as lines:
+                headers[anchor.archive] = parse_header(lines.readline())
+        except (OSError, ValueError, KeyError):
+            headers[anchor.archive] = None
+    return headers
 
 
 def _records(rows: Iterator[AuditEventRow]) -> Iterator[AuditRecord]:

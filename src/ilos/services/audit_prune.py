@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ilos.audit.anchors import prune_detail
 from ilos.audit.archive import ArchiveHeader, archive_lines, verify_archive_lines
 from ilos.audit.chain import ChainHead, Verification
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
@@ -76,7 +77,7 @@ def prune(
         )
         audit_events.add_anchor(session, anchor)
         deleted = audit_events.delete_events_through(session, header.end.seq)
-        detail = f"events {header.start.seq + 1}..{header.end.seq} archived to {path.name}"
+        detail = prune_detail(header.start, header.end, path.name)
         record(
             session,
             caller,

@@ -173,3 +173,51 @@ def test_the_database_refuses_an_anchor_that_miscounts_its_events(
                 "SELECT seq, hash, 3, 'x.jsonl', '2020-01-01 00:00:00' FROM audit_events WHERE seq = 5"
             )
         )
+
+
+def test_verify_reports_an_anchor_over_events_still_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over year-old events the database accepts a hand-made anchor; verification starting from it would skip
+    events 1..5 (whatever was done to them), so it names the anchor instead."""
+    _append(store, monkeypatch, 5, LONG_AGO)
+    _append(store, monkeypatch, 2)
+    _forge_anchor(store, 5)
+    result = audit_log.verify(store, OVERSIGHT)
+    assert not result.ok and result.first_bad_seq == 5
+    assert "anchor 5 (archive forged.jsonl) is not backed by a prune" in result.reason
+    assert "events 1..5" in result.reason and "still stored" in result.reason
+
+
+def test_verify_reports_pruning_outside_audit_prune(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An anchor and the deletes it allows, without `ilos audit prune`: no audit.prune event names it."""
+    _append(store, monkeypatch, 5, LONG_AGO)
+    _append(store, monkeypatch, 2)
+    _forge_anchor(store, 5)
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE seq <= 5"))
+    result = audit_log.verify(store, OVERSIGHT)
+    assert not result.ok and result.first_bad_seq == 5
+    assert "no audit.prune event after it records 'events 1..5 archived to forged.jsonl'" in result.reason
+
+
+def test_verify_checks_the_archives_it_finds_against_the_anchors(
+    store: Store, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    _append(store, monkeypatch, 2, LONG_AGO)
+    _append(store, monkeypatch, 2, LONG_AGO + timedelta(days=60))
+    _append(store, monkeypatch, 1)
+    archives = settings.home / "audit-archive"  # where verify looks
+    audit_prune.prune(store, OPERATOR, _before(), archives)
+    second = audit_prune.prune(store, OPERATOR, (LONG_AGO + timedelta(days=90)).date(), archives)
+    assert audit_log.verify(store, OVERSIGHT).ok
+    assert second.archive is not None
+    lines = second.archive.read_text().splitlines()
+    header = json.loads(lines[0])
+    header["end_hash"] = "f" * 64
+    second.archive.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+    result = audit_log.verify(store, OVERSIGHT)
+    assert not result.ok and result.first_bad_seq == 4
+    assert (
+        f"anchor 4 (archive {second.archive.name})" in result.reason and "its archive holds" in result.reason
+    )
