@@ -1,6 +1,7 @@
 """Countries: ISO 3166-1 alpha-3 codes and the spellings (alpha-2, English, Spanish, French, Portuguese,
 common short forms) that name them. One table, so the standardizer, the services and the gates read a
-country the same way: a destination and a protection compare as codes, however either was written."""
+country the same way: a destination and a protection compare as codes, however either was written. A
+nationality or birthplace that mentions the United States fails safe to it (`origin_of_spelling`)."""
 
 from __future__ import annotations
 
@@ -25,15 +26,25 @@ COUNTRY_SPELLINGS: dict[str, tuple[str, ...]] = {
     # The Republic of China is Taiwan: "REPUBLIC OF" is not dropped from it as from other official names.
     "TWN": ("TW", "TAIWAN", "TAIWANESE", "ROC", "REPUBLIC OF CHINA", "REPUBLICA DE CHINA", "CHINESE TAIPEI"),
     "IND": ("IN", "INDIA", "INDIAN", "INDE"),
+    # A citizenship written where a country is asked for ("US CITIZEN", "USC") names the United States.
     "USA": ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "U S A", "U S", "AMERICA",
-            "ESTADOS UNIDOS", "EEUU", "EE UU", "ETATS UNIS", "AMERICAN", "ESTADOUNIDENSE"),
+            "ESTADOS UNIDOS", "EEUU", "EE UU", "ETATS UNIS", "AMERICAN", "ESTADOUNIDENSE", "840",
+            "UNITED STATES USA", "ESTADOS UNIDOS DE AMERICA", "E U A", "EUA", "ETATS UNIS D AMERIQUE",
+            "US CITIZEN", "U S CITIZEN", "USA CITIZEN", "USC", "UNITED STATES CITIZEN", "AMERICAN CITIZEN",
+            "NORTEAMERICANO", "NORTEAMERICANA"),
     # US territories (US_SOIL): born there, a person is a US citizen or, in American Samoa, a US national.
-    "PRI": ("PR", "PUERTO RICO", "PORTO RICO", "PUERTORRIQUENO", "PUERTORRIQUENA"),
-    "GUM": ("GU", "GUAM"),
+    "PRI": ("PR", "PUERTO RICO", "PORTO RICO", "PUERTO RICAN", "PUERTORRIQUENO", "PUERTORRIQUENA", "630"),
+    "GUM": ("GU", "GUAM", "GUAMANIAN", "316"),
+    # Plain VIRGIN ISLANDS may be the British islands too: read as the US territory, so it fails safe to a
+    # citizenship signal a supervisor resolves, rather than to no country at all. BRITISH ones are VGB.
     "VIR": ("VI", "US VIRGIN ISLANDS", "U S VIRGIN ISLANDS", "UNITED STATES VIRGIN ISLANDS",
-            "VIRGIN ISLANDS OF THE UNITED STATES"),
-    "MNP": ("MP", "NORTHERN MARIANA ISLANDS", "NORTHERN MARIANAS", "CNMI"),
-    "ASM": ("AS", "AMERICAN SAMOA"),
+            "VIRGIN ISLANDS OF THE UNITED STATES", "VIRGIN ISLANDS U S", "VIRGIN ISLANDS US", "USVI",
+            "VIRGIN ISLANDS", "850"),
+    "VGB": ("VG", "BRITISH VIRGIN ISLANDS", "VIRGIN ISLANDS BRITISH", "BVI"),
+    "MNP": ("MP", "NORTHERN MARIANA ISLANDS", "NORTHERN MARIANAS", "CNMI", "SAIPAN", "580"),
+    # Plain SAMOA may be the independent state (WSM) or American Samoa: read as the US territory, as above.
+    "ASM": ("AS", "AMERICAN SAMOA", "SAMOA", "016"),
+    "WSM": ("WS", "INDEPENDENT STATE OF SAMOA", "WESTERN SAMOA"),
     "DOM": ("DO", "DOMINICAN REPUBLIC", "REPUBLICA DOMINICANA", "DOMINICAN", "DOMINICANO", "DOMINICANA"),
     "PER": ("PE", "PERU", "PERUVIAN", "PERUANO", "PERUANA"),
     "BOL": ("BO", "BOLIVIA", "BOLIVIAN", "BOLIVIANO", "BOLIVIANA"),
@@ -141,13 +152,48 @@ def country_of_spelling(upper: str) -> str | None:
     return COUNTRY_CODES.get(text) or COUNTRY_CODES.get(_LEADING_ARTICLE_RE.sub("", text))
 
 
+def _upper_ascii(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
 def country_code(value: str | None) -> str | None:
     """The ISO 3166-1 alpha-3 code `value` names: a listed spelling in any case, spacing, punctuation or
     accents ("col", " COL", "Colombia", "CO" → COL) or any assigned alpha-3 code ("gin" → GIN). None for
     anything else (blank, a placeholder, an unknown name or code): the caller decides what that means."""
     if value is None:
         return None
-    decomposed = unicodedata.normalize("NFKD", value)
-    upper = "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    upper = _upper_ascii(value)
     text = _spelled(upper)
     return country_of_spelling(upper) or (text if text in ISO_ALPHA3 else None)
+
+
+# Words and phrases naming the United States; AMERIC…/AMERIQ… as a word's start ("MEXICAN AMERICAN").
+_US_MENTION_RE = re.compile(
+    r"\b(?:US|USA|USC|USVI|EEUU|EUA|U S|E U A|EE UU|UNITED STATES|ESTADOS UNIDOS|ETATS UNIS|ESTADOUNIDENSE"
+    r"|NORTEAMERIC\w*|AMERI[CQ]\w*)\b"
+)
+# Set aside first: regions that exclude the United States, and Mexico's official names.
+_NOT_US_RE = re.compile(r"\b(?:SOUTH|CENTRAL|LATIN) AMERI[CQ]\w*|ESTADOS UNIDOS MEXICANOS")
+
+
+def mentions_us(upper: str) -> bool:
+    """Whether upper-case ASCII text (the caller folds accents) mentions the United States: a word US, USA,
+    USC, EEUU, E.U.A., a phrase UNITED STATES, ESTADOS UNIDOS, ETATS UNIS, or a word starting AMERIC ("US
+    BORN", "MEXICAN-AMERICAN", "U.S. NATIONAL"). SOUTH, CENTRAL and LATIN AMERICA and Estados Unidos
+    Mexicanos do not count."""
+    return bool(_US_MENTION_RE.search(_NOT_US_RE.sub(" ", _spelled(upper))))
+
+
+def origin_of_spelling(upper: str) -> str | None:
+    """A nationality or country of birth read to fail safe, from upper-case ASCII text: the code of a listed
+    spelling, else the United States if the text mentions it (`mentions_us`), else None. A value that names
+    no country but speaks of the United States may be a citizen's: read as USA, it reaches the citizenship
+    gate (a supervisor's review) instead of vanishing."""
+    return country_of_spelling(upper) or (US if mentions_us(upper) else None)
+
+
+def is_us_origin(value: str) -> bool:
+    """Whether a nationality or country of birth, as written or as coded, suggests US citizenship: it names
+    the United States or a territory (`US_SOIL`), or it mentions the United States (`origin_of_spelling`)."""
+    return country_code(value) in US_SOIL or origin_of_spelling(_upper_ascii(value)) in US_SOIL

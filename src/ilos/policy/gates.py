@@ -11,7 +11,7 @@ from typing import Protocol
 
 from ilos.definitions.policy import Policy
 from ilos.domain.attributes import Value
-from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, US_SOIL, country_code
+from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, country_code, is_us_origin
 from ilos.domain.events import EventRef
 from ilos.domain.legal import DepartureKind, LegalSituation
 from ilos.domain.legal_court import PENDING_APPEAL
@@ -328,7 +328,7 @@ def _citizenship(ctx: _Context) -> _Finding:
         (name, o)
         for name in US_ORIGIN_ATTRIBUTES
         for o in ctx.subject.attribute(name).observations
-        if isinstance(o.value, str) and country_code(o.value) in US_SOIL and str(o.record) not in cited
+        if isinstance(o.value, str) and is_us_origin(o.value) and str(o.record) not in cited
     ]
     if not observed and not indications and not american:
         return _Finding(False, "no record suggests US citizenship")

@@ -29,8 +29,10 @@ def normalize_sex(value: str | None) -> str | None:
 def normalize_country(value: str | None) -> str | None:
     """ISO 3166-1 alpha-3 code from a code or an English/Spanish/French/Portuguese spelling
     ("México", "MX", "Estados Unidos" → MEX, MEX, USA). Unknown countries give None rather than an
-    uncoded string, so the column holds codes only. The spellings are `ilos.domain.countries`' table,
-    the one the gates and the services read a destination country with."""
+    uncoded string, so the column holds codes only, except that a value mentioning the United States ("US
+    CITIZEN", "USA-born", "Mexican-American") is USA: it fails safe to a citizenship signal rather than
+    vanishing (`countries.origin_of_spelling`). The spellings are `ilos.domain.countries`' table, the one
+    the gates and the services read a destination country with."""
     if value is None or is_placeholder(value):
         return None
-    return countries.country_of_spelling(fold_ascii_upper(value))
+    return countries.origin_of_spelling(fold_ascii_upper(value))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, US_SOIL, country_code
+from ilos.domain.countries import US_ORIGIN_ATTRIBUTES, is_us_origin
 from ilos.domain.legal import CriminalCharge, Evidence, LegalSituation
 
 
@@ -96,7 +96,7 @@ def citizenship_origin_changes(record: Mapping[str, object], evidence: Evidence)
     return [
         Change(_A, "citizenship_signal", f"{name.replace('_', ' ')} {value}", evidence)
         for name in US_ORIGIN_ATTRIBUTES
-        if isinstance(value := record.get(name), str) and country_code(value) in US_SOIL
+        if isinstance(value := record.get(name), str) and is_us_origin(value)
     ]
 
 
