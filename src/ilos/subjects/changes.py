@@ -1,9 +1,10 @@
 """What changed in a subject's legal situation after an update, classified for alerts.
 
 Affirmative changes can protect a person (a stay, an appeal, relief, an application, a dismissed or vacated
-charge, citizenship evidence, a record giving a US nationality or birthplace, a record ILOS cannot read
-(a court record of no known type, a stay or certificate whose date cannot be read), which may be any of them) and must reach every plan holding the subject; derogatory ones (a new arrest
-or conviction, an order becoming final) matter to enforcement. Each change carries its evidence.
+charge, citizenship evidence, a new active witness or victim cooperation, a record giving a US nationality
+or birthplace, a record ILOS cannot read (a court record of no known type, a stay or certificate whose date
+cannot be read), which may be any of them) and must reach every plan holding the subject; derogatory ones (a
+new arrest or conviction, an order becoming final) matter to enforcement. Each change carries its evidence.
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def classify_changes(before: LegalSituation, after: LegalSituation) -> list[Chan
         lambda p: f"{p.benefit} filed",
     )
     changes += _new(before.citizenship, after.citizenship, _A, "citizenship_evidence", lambda c: f"{c.kind}")
+    changes += _new(
+        before.cooperation,
+        tuple(c for c in after.cooperation if c.active),
+        _A,
+        "cooperation",
+        lambda c: f"{c.kind or 'witness or victim'} cooperation active since {c.since.isoformat()}",
+    )
     changes += _new(
         before.unrecognised_records,
         after.unrecognised_records,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -19,10 +20,12 @@ from sqlalchemy import select
 from ilos.config import Settings
 from ilos.definitions.policy_files import load_policy
 from ilos.definitions.sources import load_sources_config
+from ilos.domain.cases import ActionKind
 from ilos.errors import ConflictError, InvalidInputError
-from ilos.policy.results import GateId
-from ilos.services import changes, realtime, web_alerts
+from ilos.policy.results import GateId, GateResult, GateReview
+from ilos.services import case_actions, changes, realtime, web_alerts
 from ilos.services.access import Caller, Purpose, Role
+from ilos.services.action_gates import gate_source_for
 from ilos.services.change_inbox import INBOX_FILE, StoreInbox
 from ilos.services.gate_inputs import subject_gate_inputs
 from ilos.services.linking import LinkRun
@@ -400,6 +403,59 @@ def test_a_stay_posted_on_the_web_goes_to_the_store_inbox_with_its_audit(
     assert done.subject_id == subject_id
     assert any(c["kind"] == "stay_granted" for c in done.changes), done.changes
     assert _state(store, event_id).state == "processed"
+
+
+class _ClearWhenPlanned:
+    """The real gates with every verdict clear: the action was planned before the record arrived."""
+
+    def __init__(self, store: Store) -> None:
+        self.real = gate_source_for(store)
+
+    def __call__(
+        self, subject_id: str, destination: str | None, reviews: Sequence[GateReview]
+    ) -> list[GateResult]:
+        return [replace(g, blocks=False) for g in self.real(subject_id, destination, reviews)]
+
+    def hidden_from(
+        self, subject_id: str, caller: Caller, named: Collection[str] = (), legacy: bool = False
+    ) -> frozenset[str]:
+        return self.real.hidden_from(subject_id, caller, named, legacy)
+
+
+def test_a_cooperation_certification_posted_is_affirmative_and_halts_open_actions(
+    built: Path, tmp_path: Path, small_world: Path, store: Store
+) -> None:
+    """A witness or victim certification made no change ("no change"), so the subject's open actions were not
+    re-checked until their next step, while a stay halted them at once. It is an affirmative change now."""
+    out = _fresh(built, tmp_path)  # ILOS_HOME/linkage: the linkage the re-check reads
+    order = _final_order_row(out, small_world)
+    born = datetime.strptime(str(order["DOB"]), "%m/%d/%Y").date().isoformat()
+    certificate = {
+        "coop_id": "RT-COOP", "certifying_agency": "DA OFFICE", "case_ref": "00000001",
+        "witness_last": order["LAST_NAME"], "witness_first": order["FIRST_NAME"], "witness_dob": born,
+        "cert_type": "U_VISA_CERTIFICATION", "start_date": "2026-10-01", "end_date": None, "status": "ACTIVE",
+    }  # fmt: skip
+    planner = Caller("pat", frozenset({Role.supervisor}), Purpose.removal_logistics, "test")
+    [subject_id] = {
+        c["subject_id"]
+        for c in pq.read_table(out / "clusters.parquet").to_pylist()
+        if c["source"] == "court_cases" and c["record_id"] == order["REC_ID"]
+    }
+    planned = case_actions.create_action(
+        store,
+        planner,
+        case_actions.ActionRequest(subject_id, ActionKind.ARREST_PLAN),
+        _ClearWhenPlanned(store),
+    )
+    changes.post_change_event(store, STEWARD, "cooperation", certificate, out)
+    [done] = Worker(out, as_of=AS_OF, inbox=StoreInbox(store, changes.recheck_on_change(store))).run_once()
+    assert done.subject_id == subject_id, done
+    assert [(c["classification"], c["kind"]) for c in done.changes] == [("affirmative", "cooperation")]
+    assert "U_VISA_CERTIFICATION cooperation" in done.changes[0]["summary"]
+    supervisor = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
+    halted = case_actions.read_action(store, supervisor, planned.action_id)
+    assert halted.state == "halted", halted
+    assert GateId.COOPERATION.value in {h.gate for h in halted.halts}, halted.halts
 
 
 def test_a_posted_change_must_match_the_source_columns(built: Path, tmp_path: Path, store: Store) -> None:
