@@ -10,6 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ilos.definitions.priority_rules import PriorityRuleSet
+from ilos.definitions.sources import SourcesConfig
+from ilos.domain.events import EventKind
+from ilos.errors import ConfigError
 
 ROLES: tuple[str, ...] = ("data_steward", "analyst", "supervisor", "logistics_planner", "oversight", "admin")
 PURPOSES: tuple[str, ...] = (
@@ -55,8 +58,9 @@ class GateParams(_Strict):
         "leaves both subjects' identity unsettled until a person judges it.",
     )
     protective_sources: tuple[str, ...] = Field(
-        default=("benefit_applications", "citizenship_evidence", "cooperation"),
-        description="Sources whose records can protect a person (applications, citizenship, cooperation).",
+        default=(),
+        description="Sources whose records can protect a person, besides those whose events say so "
+        "(`protective_source_names`); each must be a source of the linkage's config.",
     )
     protective_match_probability: float = Field(
         default=0.05,
@@ -73,6 +77,41 @@ class GateParams(_Strict):
         if missing:
             raise ValueError(f"gates must bar removal for {missing}; these protections are required by law")
         return self
+
+
+PROTECTIVE_EVENT_KINDS: frozenset[str] = frozenset(
+    {
+        EventKind.CITIZENSHIP_EVIDENCE,
+        EventKind.COOPERATION,
+        EventKind.BENEFIT_APPLICATION,
+        EventKind.BENEFIT_DECISION,
+    }
+)
+"""Event kinds of sources each of whose records is about a protection (citizenship, cooperation, an
+application or its decision). Stays, appeals and LPR/USC entries protect too, but they come from sources
+most of whose records do not (court cases, border crossings): naming those whole sources would hold nearly
+every subject with a weak pair."""
+
+
+def protective_source_names(gates: GateParams, config: SourcesConfig) -> tuple[str, ...]:
+    """The sources whose weakly linked records hold another subject (`protective_match_probability`): every
+    people source with an event of `PROTECTIVE_EVENT_KINDS`, whatever the deployment calls it, and each source
+    the policy names. A name the config lacks is a ConfigError, not a warning: the hold the policy's author
+    meant is not there, and an error stops every gate decision (nothing is decided actionable on a weakened
+    gate) where a warning lets the worklist read as if it held."""
+    known = {s.name for s in config.sources}
+    unknown = [name for name in gates.protective_sources if name not in known]
+    if unknown:
+        raise ConfigError(
+            f"The policy's gates.protective_sources names {', '.join(map(repr, unknown))}, which the linkage's "
+            f"sources config lacks (its sources: {', '.join(sorted(known))}); name the source as the config "
+            "does, or remove it: a source whose events are applications, citizenship evidence or cooperation "
+            "is protective without being named"
+        )
+    derived = {
+        s.name for s in config.people_sources if any(e.kind in PROTECTIVE_EVENT_KINDS for e in s.events)
+    }
+    return tuple(sorted(derived | set(gates.protective_sources)))
 
 
 class AccessRule(_Strict):

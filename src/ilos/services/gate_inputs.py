@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ilos.definitions.policy import Policy
+from ilos.definitions.policy import Policy, protective_source_names
 from ilos.domain.subjects import Subject
 from ilos.duckdb_paths import literal_path
 from ilos.errors import NotFoundError
@@ -38,6 +38,7 @@ from ilos.services.journal_events import journaled_events
 from ilos.services.journal_file import is_event_line
 from ilos.services.journal_links import journaled_linkage
 from ilos.services.journal_records import Journal, journal_entries, read_journal
+from ilos.services.linkage_config import load_linkage_config
 from ilos.services.shared_cases import case_records_elsewhere
 from ilos.subjects.assemble import assemble_subject, assemble_subjects
 
@@ -304,9 +305,10 @@ def load_candidates(
     """Pairs between two different subjects that nobody has judged, batch or the change worker's, for both
     sides (only pairs touching `subject_ids` when given): review-band pairs, likely pairs a linking constraint
     kept apart, pairs decided "match" whose records are placed in two subjects since, and even weakly likely
-    pairs with a record of a protective source (an asylum application, citizenship evidence). The linker was
-    unsure, overruled or overtaken, so neither subject's identity is settled until a person judges the pair (a
-    split person's protections may be in the other). The worker's records count in the subjects they
+    pairs with a record of a protective source (an asylum application, citizenship evidence: the sources
+    `protective_source_names` reads from the policy and the linkage's sources config, ConfigError if the
+    policy names one the config lacks). The linker was unsure, overruled or overtaken, so neither subject's
+    identity is settled until a person judges the pair (a split person's protections may be in the other). The worker's records count in the subjects they
     belong to now (`journal_records`); `journal`: the journal as the caller read it already."""
     links, clusters = linkage_dir / "links.parquet", linkage_dir / "clusters.parquet"
     if not links.is_file() or not clusters.is_file():
@@ -315,7 +317,7 @@ def load_candidates(
     params: dict[str, object] = {
         "unmerged": gates.unmerged_match_probability,
         "protective": gates.protective_match_probability,
-        "sources": list(gates.protective_sources),
+        "sources": list(protective_source_names(gates, load_linkage_config(linkage_dir))),
     }
     live_clusters, live_links = journaled_linkage(linkage_dir, journal)
     con = duckdb.connect()
