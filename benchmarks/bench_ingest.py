@@ -91,7 +91,8 @@ def synthetic_table(n: int, seed: int) -> pa.Table:
 
 
 def spoil(table: pa.Table, seed: int, per_kind: int) -> tuple[pa.Table, int]:
-    """A few bad rows of each row-level kind: bad date, lost zeros, empty required, duplicate id."""
+    """A few bad rows of each row-level kind: bad date, lost zeros, empty required, duplicate id. Returns the
+    table and the number of spoilt rows, the last `per_kind` of which (the duplicates) are held whole."""
     rng = np.random.default_rng(seed + 1)
     rows = rng.choice(table.num_rows - 1, size=4 * per_kind, replace=False) + 1
     columns = {
@@ -153,7 +154,8 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         print(
             f"ingest: {outcome.rows_read:,} read, {outcome.rows_accepted:,} accepted, "
-            f"{outcome.rows_quarantined:,} quarantined (expected {bad + 10}) in {elapsed:.2f} s "
+            f"{outcome.rows_quarantined:,} quarantined (expected {bad // 4 + 10}), "
+            f"{outcome.values_flagged:,} value(s) flagged (expected {bad - bad // 4}) in {elapsed:.2f} s "
             f"= {outcome.rows_read / elapsed:,.0f} rows/s"
         )
         started = time.perf_counter()

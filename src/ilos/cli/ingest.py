@@ -74,8 +74,9 @@ def run(
     console.print(_summary_table(report))
     for outcome in report.outcomes:
         for issue in outcome.issues:
+            kept = "quarantined" if issue.holds_row else "flagged"
             console.print(
-                f"  [yellow]quarantined[/] {outcome.source}: {issue.describe(Path(outcome.file_path).name)}",
+                f"  [yellow]{kept}[/] {outcome.source}: {issue.describe(Path(outcome.file_path).name)}",
                 highlight=False,
             )
     report.raise_for_failures()
@@ -91,11 +92,23 @@ def batches(
         rows,
         fmt,
         "Landed batches",
-        ("batch_id", "source", "rows_read", "rows_accepted", "rows_quarantined", "landed_at"),
+        (
+            "batch_id",
+            "source",
+            "rows_read",
+            "rows_accepted",
+            "rows_quarantined",
+            "values_flagged",
+            "landed_at",
+        ),
     )
 
 
-@app.command("quarantine", help="List quarantined rows with every reason and their raw values.")
+@app.command(
+    "quarantine",
+    help="List quarantined rows (scope row) and flagged values of accepted rows (scope value) with every "
+    "reason and their raw values.",
+)
 @reports_errors
 def quarantine(
     source: Annotated[str | None, typer.Option("--source", help="Only rows of this source.")] = None,
@@ -104,13 +117,15 @@ def quarantine(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     rows = ingestion.list_quarantine(load_settings(), source=source, batch=batch, limit=limit)
-    _render(rows, fmt, "Quarantined rows", ("source", "batch_id", "row_number", "reasons", "raw_values"))
+    shown = ("source", "batch_id", "row_number", "scope", "record_id", "reasons", "raw_values")
+    _render(rows, fmt, "Quarantine", shown)
 
 
 def _summary_table(report: ingestion.IngestReport) -> Table:
     table = Table(title=f"Ingest of {report.config_path} (config {report.config_hash[:12]})")
-    for column in ("source", "read", "accepted", "quarantined", "status", "batch"):
-        table.add_column(column, justify="right" if column in ("read", "accepted", "quarantined") else "left")
+    counts = ("read", "accepted", "quarantined", "flagged")
+    for column in ("source", *counts, "status", "batch"):
+        table.add_column(column, justify="right" if column in counts else "left")
     for o in report.outcomes:
         status = {
             "landed": "[green]landed[/]",
@@ -122,6 +137,7 @@ def _summary_table(report: ingestion.IngestReport) -> Table:
             f"{o.rows_read:,}",
             f"{o.rows_accepted:,}",
             f"{o.rows_quarantined:,}",
+            f"{o.values_flagged:,}",
             status[o.status],
             o.batch_id or "-",
         )

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 import duckdb
 
-INGEST_VERSION = "1"
+INGEST_VERSION = "2"
+"""2: a value failing its column's check no longer quarantines its row (the row lands, the value is flagged).
+A file landed under an older version is landed again (`find_landed_batch_sql`), so rows it held come back."""
 
 BATCHES_DDL = """
 CREATE TABLE IF NOT EXISTS ingest_batches (
@@ -20,7 +22,8 @@ CREATE TABLE IF NOT EXISTS ingest_batches (
     rows_accepted BIGINT NOT NULL,
     rows_quarantined BIGINT NOT NULL,
     landed_at TIMESTAMP NOT NULL,
-    ingest_version VARCHAR NOT NULL
+    ingest_version VARCHAR NOT NULL,
+    values_flagged BIGINT NOT NULL DEFAULT 0
 )"""
 
 QUARANTINE_DDL = """
@@ -29,8 +32,28 @@ CREATE TABLE IF NOT EXISTS quarantine (
     source VARCHAR NOT NULL,
     row_number BIGINT NOT NULL,
     reasons VARCHAR NOT NULL,
-    raw_values VARCHAR NOT NULL
+    raw_values VARCHAR NOT NULL,
+    scope VARCHAR NOT NULL DEFAULT 'row',
+    record_id VARCHAR,
+    column_name VARCHAR,
+    value VARCHAR
 )"""
+
+ADDED_COLUMNS = (
+    ("ingest_batches", "values_flagged", "BIGINT DEFAULT 0"),
+    ("quarantine", "scope", "VARCHAR DEFAULT 'row'"),
+    ("quarantine", "record_id", "VARCHAR"),
+    ("quarantine", "column_name", "VARCHAR"),
+    ("quarantine", "value", "VARCHAR"),
+)
+"""Columns ingest version 2 added, for a lake made by version 1: its batches flagged no value, and each of its
+quarantine lines is a row held whole."""
+
+QUARANTINE_COLUMNS = (
+    "batch_id", "source", "row_number", "scope", "record_id", "column_name", "value", "reasons", "raw_values",
+)  # fmt: skip
+"""A quarantine line as it is written and listed: `scope` 'row' (the row is not in `raw_<source>`) or 'value'
+(the row landed; `column_name`'s `value` failed its check)."""
 
 
 def quote_ident(name: str) -> str:
@@ -61,6 +84,8 @@ def ensure_ingest_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Create the shared ingest tables if missing; safe to call on every run."""
     conn.execute(BATCHES_DDL)
     conn.execute(QUARANTINE_DDL)
+    for table, column, definition in ADDED_COLUMNS:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
 
 
 def ensure_raw_table(conn: duckdb.DuckDBPyConnection, source: str, columns: Iterable[str]) -> None:
@@ -108,13 +133,14 @@ def batches_sql() -> str:
     """Landed batches, newest first."""
     return (
         "SELECT batch_id, source, rows_read, rows_accepted, rows_quarantined, landed_at, "
-        "file_path, file_sha256, config_hash, ingest_version FROM ingest_batches "
+        "file_path, file_sha256, config_hash, ingest_version, values_flagged FROM ingest_batches "
         "ORDER BY landed_at DESC, batch_id"
     )
 
 
 def quarantine_sql(*, source: str | None, batch_id: str | None, limit: int | None) -> str:
-    """Quarantined rows, optionally for one source or batch, in batch then row order."""
+    """Quarantine lines (held rows and flagged values), optionally for one source or batch, in batch then
+    row order."""
     where = []
     if source is not None:
         where.append(f"source = {quote_literal(source)}")
@@ -123,14 +149,15 @@ def quarantine_sql(*, source: str | None, batch_id: str | None, limit: int | Non
     clause = f"WHERE {' AND '.join(where)} " if where else ""
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
     return (
-        "SELECT batch_id, source, row_number, reasons, raw_values FROM quarantine "  # noqa: S608
-        f"{clause}ORDER BY source, batch_id, row_number{tail}"
+        f"SELECT {', '.join(QUARANTINE_COLUMNS)} FROM quarantine "  # noqa: S608
+        f"{clause}ORDER BY source, batch_id, row_number, column_name NULLS FIRST{tail}"
     )
 
 
 def find_landed_batch_sql() -> str:
-    """The batch already landed for (source, file sha256, config hash), if any: the idempotency key."""
+    """The batch already landed for (source, file sha256, config hash, ingest version), if any: the
+    idempotency key. An older version's batch is not this one: it may have held rows this version lands."""
     return (
-        "SELECT batch_id, rows_read, rows_accepted, rows_quarantined FROM ingest_batches "
-        "WHERE source = ? AND file_sha256 = ? AND config_hash = ?"
+        "SELECT batch_id, rows_read, rows_accepted, rows_quarantined, values_flagged FROM ingest_batches "
+        "WHERE source = ? AND file_sha256 = ? AND config_hash = ? AND ingest_version = ?"
     )

@@ -1,5 +1,6 @@
 """Land one source file as one batch: file checks, staging, row validation, then accepted rows to
-`raw_<source>` and failing rows to `quarantine`. The caller owns the transaction; nothing here commits."""
+`raw_<source>`, rows that cannot be placed to `quarantine`, and a `quarantine` line for each value of an
+accepted row that failed its column's check. The caller owns the transaction; nothing here commits."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from ilos.ingest.validation import (
     RowCheck,
     bad_rows_sql,
     duplicates_sql,
+    flagged_values_sql,
+    held_sql,
     issue_summary_sql,
     reasons_sql,
     source_checks,
@@ -36,8 +39,9 @@ BAD = "_ingest_bad_rows"
 
 
 def make_batch_id(source: str, file_sha256: str, config_hash: str) -> str:
-    """Derived from the idempotency key, so the same file under the same config is the same batch."""
-    return f"{source}-{file_sha256[:12]}-{config_hash[:8]}"
+    """Derived from the idempotency key, so the same file under the same config and ingest rules is the same
+    batch."""
+    return f"{source}-{file_sha256[:12]}-{config_hash[:8]}-v{INGEST_VERSION}"
 
 
 def ingest_source(
@@ -48,12 +52,15 @@ def ingest_source(
     ensure_ingest_tables(conn)
     with tempfile.TemporaryDirectory(prefix="ilos-ingest-") as scratch:
         sha, read_path = _hash_and_prepare(spec, path, Path(scratch))
-        landed = conn.execute(find_landed_batch_sql(), [spec.name, sha, config_hash]).fetchone()
+        landed = conn.execute(
+            find_landed_batch_sql(), [spec.name, sha, config_hash, INGEST_VERSION]
+        ).fetchone()
         if landed is not None:
-            read, accepted, quarantined = (int(v) for v in landed[1:4])
+            read, accepted, quarantined, flagged = (int(v) for v in landed[1:5])
             return SourceOutcome(
-                spec.name, str(path), "already_landed", str(landed[0]), read, accepted, quarantined
-            )
+                spec.name, str(path), "already_landed", str(landed[0]), read, accepted, quarantined,
+                values_flagged=flagged,
+            )  # fmt: skip
         batch_id = make_batch_id(spec.name, sha, config_hash)
         _stage(conn, spec, path, read_path)
     try:
@@ -96,9 +103,10 @@ def _land_staged(
     _find_bad_rows(conn, spec, checks)
     columns = list(spec.declared_schema())
     ensure_raw_table(conn, spec.name, columns)
-    accepted = _count(conn, _insert_accepted_sql(conn, spec.name, columns, batch_id))
-    quarantined = _count(conn, _insert_quarantined_sql(spec.name, columns, batch_id, checks))
+    accepted = _count(conn, _insert_accepted_sql(conn, spec.name, columns, batch_id, checks))
+    quarantined = _count(conn, _insert_quarantined_sql(spec, columns, batch_id, checks))
     quarantined += _count(conn, _insert_rejects_sql(spec.name, batch_id))
+    flagged = _count(conn, _insert_flagged_sql(spec, columns, batch_id, checks))
     rows_read = _count(
         conn,
         f"SELECT (SELECT count(*) FROM {readers.STAGE}) + (SELECT count(*) FROM {readers.REJECTS})",  # noqa: S608
@@ -108,7 +116,9 @@ def _land_staged(
             f"Source {spec.name!r}: read {rows_read} rows but landed {accepted} + {quarantined}; aborted"
         )
     conn.execute(
-        "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ingest_batches (batch_id, source, config_hash, file_path, file_sha256, rows_read, "
+        "rows_accepted, rows_quarantined, landed_at, ingest_version, values_flagged) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             spec.name,
@@ -120,10 +130,21 @@ def _land_staged(
             quarantined,
             datetime.now(UTC).replace(tzinfo=None),
             INGEST_VERSION,
+            flagged,
         ],
     )
     issues = _summarise(conn, checks)
-    return SourceOutcome(spec.name, str(path), "landed", batch_id, rows_read, accepted, quarantined, issues)
+    return SourceOutcome(
+        spec.name,
+        str(path),
+        "landed",
+        batch_id,
+        rows_read,
+        accepted,
+        quarantined,
+        issues,
+        values_flagged=flagged,
+    )
 
 
 def _count(conn: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -141,30 +162,56 @@ def _find_bad_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, checks: li
 
 
 def _insert_accepted_sql(
-    conn: duckdb.DuckDBPyConnection, source: str, columns: list[str], batch_id: str
+    conn: duckdb.DuckDBPyConnection, source: str, columns: list[str], batch_id: str, checks: list[RowCheck]
 ) -> str:
+    """Every row no check holds: a row whose only faults are values lands, its values as written."""
     cols = ", ".join(qi(c) for c in columns)
     # NOT IN against the small bad-row table keeps the scan streaming; ANTI JOIN was 3x slower here.
-    good = f"SELECT * FROM {readers.STAGE} WHERE _ord NOT IN (SELECT _ord FROM {BAD})"  # noqa: S608
+    held = f"SELECT _ord FROM {BAD} WHERE {held_sql(checks)}"  # noqa: S608
+    good = f"SELECT * FROM {readers.STAGE} WHERE _ord NOT IN ({held})"  # noqa: S608
     return (
         f"INSERT INTO {qi(raw_table_name(source))} ({cols}, _batch_id, _row_number) "  # noqa: S608
         f"SELECT {cols}, {ql(batch_id)}, _row_number FROM ({readers.numbered_sql(conn, good)})"
     )
 
 
-def _insert_quarantined_sql(source: str, columns: list[str], batch_id: str, checks: list[RowCheck]) -> str:
+_LINE = "batch_id, source, row_number, scope, record_id, column_name, value, reasons, raw_values"
+
+
+def _bad_rows_sql(spec: SourceSpec, columns: list[str]) -> str:
+    """The failing rows with their values, flags, data row number, record id and raw values as JSON."""
     pairs = ", ".join(f"{ql(c)}, {qi(c)}" for c in columns)
     return (
-        f"INSERT INTO quarantine SELECT {ql(batch_id)}, {ql(source)}, {readers.ROW_OF}(_ord), "  # noqa: S608
-        f"{reasons_sql(checks)}, CAST(json_object({pairs}) AS VARCHAR) FROM ("
-        f"SELECT *, {readers.ROW_OF}(_dup_first_ord) AS _dup_first_row FROM {readers.STAGE} JOIN {BAD} USING (_ord))"
+        f"SELECT *, {readers.ROW_OF}(_ord) AS _row, {readers.ROW_OF}(_dup_first_ord) AS _dup_first_row, "  # noqa: S608
+        f"CAST({qi(spec.record_id)} AS VARCHAR) AS _rid, CAST(json_object({pairs}) AS VARCHAR) AS _raw "
+        f"FROM {readers.STAGE} JOIN {BAD} USING (_ord)"
+    )
+
+
+def _insert_quarantined_sql(
+    spec: SourceSpec, columns: list[str], batch_id: str, checks: list[RowCheck]
+) -> str:
+    """One line per row a check holds, with every reason it failed."""
+    return (
+        f"INSERT INTO quarantine ({_LINE}) SELECT {ql(batch_id)}, {ql(spec.name)}, _row, 'row', _rid, "  # noqa: S608
+        f"NULL, NULL, {reasons_sql(checks)}, _raw FROM ({_bad_rows_sql(spec, columns)}) WHERE {held_sql(checks)}"
+    )
+
+
+def _insert_flagged_sql(spec: SourceSpec, columns: list[str], batch_id: str, checks: list[RowCheck]) -> str:
+    """One line per value that failed its check in a row that landed: the row is accepted, the fault kept."""
+    return (
+        f"INSERT INTO quarantine ({_LINE}) SELECT {ql(batch_id)}, {ql(spec.name)}, _row, 'value', _rid, "  # noqa: S608
+        "f.column_name, f.value, f.reason, _raw FROM ("
+        f"SELECT _row, _rid, _raw, unnest({flagged_values_sql(checks)}) AS f "
+        f"FROM ({_bad_rows_sql(spec, columns)}) WHERE NOT {held_sql(checks)})"
     )
 
 
 def _insert_rejects_sql(source: str, batch_id: str) -> str:
     return (
-        f"INSERT INTO quarantine SELECT {ql(batch_id)}, {ql(source)}, _row_number, reasons, "  # noqa: S608
-        f"CAST(raw_values AS VARCHAR) FROM {readers.REJECTS}"
+        f"INSERT INTO quarantine ({_LINE}) SELECT {ql(batch_id)}, {ql(source)}, _row_number, 'row', NULL, "  # noqa: S608
+        f"NULL, NULL, reasons, CAST(raw_values AS VARCHAR) FROM {readers.REJECTS}"
     )
 
 
@@ -175,7 +222,9 @@ def _summarise(conn: duckdb.DuckDBPyConnection, checks: list[RowCheck]) -> tuple
     for i, check in enumerate(checks):
         count, first_row, value = row[3 * i : 3 * i + 3]
         if count:
-            issues.append(RowIssue(check.column, check.problem, int(count), int(first_row), value))
+            issues.append(
+                RowIssue(check.column, check.problem, int(count), int(first_row), value, check.holds_row)
+            )
     for reason, count, first_row, value in conn.execute(
         f"SELECT reasons, count(*), min(_row_number), arg_min(raw_values ->> '_raw_line', _row_number) "  # noqa: S608
         f"FROM {readers.REJECTS} GROUP BY reasons ORDER BY 3"

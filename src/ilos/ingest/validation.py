@@ -1,5 +1,9 @@
 """Row-level validation as SQL: each declared column rule becomes a vectorised flag, so millions of
-rows are checked inside DuckDB and never one at a time in Python."""
+rows are checked inside DuckDB and never one at a time in Python.
+
+A rule either holds the whole row (`holds_row`: the row cannot be placed, as with no record id or a
+repeated one) or flags one value: a value failing its column's check does not keep its row, and the
+record it may protect someone with, out of the lake."""
 
 from __future__ import annotations
 
@@ -20,12 +24,14 @@ TYPE_CASTS = {
 
 @dataclass(frozen=True, slots=True)
 class RowCheck:
-    """One rule: `condition` is true for failing rows; `reason` is the per-row text quarantine keeps."""
+    """One rule: `condition` is true for failing rows; `reason` is the per-row text quarantine keeps.
+    `holds_row`: a failing row is quarantined whole; otherwise the row is accepted and the value flagged."""
 
     column: str
     problem: str
     condition: str
     reason: str
+    holds_row: bool = False
 
 
 def _shown(column: str) -> str:
@@ -54,6 +60,7 @@ def column_checks(name: str, spec: ColumnSpec, *, is_record_id: bool) -> list[Ro
                 "have the required value empty",
                 f"({col} IS NULL OR trim({col}) = '')",
                 f"'required column ' || {ql(repr(name))} || ' is empty'",
+                holds_row=is_record_id,
             )
         )
     present = f"{col} IS NOT NULL AND trim({col}) <> ''"
@@ -112,6 +119,7 @@ def duplicate_check(record_id: str) -> RowCheck:
         "repeat a record_id already seen earlier in the file",
         "(_dup_first_ord IS NOT NULL AND _ord > _dup_first_ord)",
         f"'duplicate record_id ' || {_shown(record_id)} || ' (first seen at data row ' || _dup_first_row || ')'",
+        holds_row=True,
     )
 
 
@@ -146,6 +154,24 @@ def bad_rows_sql(stage: str, dups: str, bad: str, record_id: str, checks: list[R
     )
 
 
+def held_sql(checks: list[RowCheck]) -> str:
+    """True for a row of the bad-row table that a failing check holds whole (it cannot be placed)."""
+    held = [f"_f{i}" for i, c in enumerate(checks) if c.holds_row]
+    return "(" + (" OR ".join(held) or "FALSE") + ")"
+
+
+def flagged_values_sql(checks: list[RowCheck]) -> str:
+    """One struct (column, value, reason) per failing value check of a row of stage joined with its flags,
+    as a list (empty when none failed)."""
+    entries = ", ".join(
+        f"CASE WHEN _f{i} THEN {{'column_name': {ql(c.column)}, 'value': CAST({qi(c.column)} AS VARCHAR), "
+        f"'reason': {c.reason}}} END"
+        for i, c in enumerate(checks)
+        if not c.holds_row
+    )
+    return f"list_filter([{entries}], lambda x: x IS NOT NULL)" if entries else "[]"
+
+
 def reasons_sql(checks: list[RowCheck]) -> str:
     """Every failed check's reason for a row of stage joined with its flags, joined by '; '."""
     return (
@@ -156,11 +182,14 @@ def reasons_sql(checks: list[RowCheck]) -> str:
 
 
 def issue_summary_sql(stage: str, bad: str, row_of: str, checks: list[RowCheck]) -> str:
-    """Per check: how many rows failed, the first failing data row and its value."""
+    """Per check: how many rows failed, the first failing data row and its value; a value check counts the
+    accepted rows only (a held row is counted by the check that held it, and quarantine keeps all its reasons)."""
     parts = []
+    held = held_sql(checks)
     for i, c in enumerate(checks):
+        failed = f"_f{i}" if c.holds_row else f"_f{i} AND NOT {held}"
         parts.append(
-            f"count(*) FILTER (WHERE _f{i}), {row_of}(min(_ord) FILTER (WHERE _f{i})), "
-            f"arg_min({qi(c.column)}, _ord) FILTER (WHERE _f{i})"
+            f"count(*) FILTER (WHERE {failed}), {row_of}(min(_ord) FILTER (WHERE {failed})), "
+            f"arg_min({qi(c.column)}, _ord) FILTER (WHERE {failed})"
         )
     return f"SELECT {', '.join(parts)} FROM {stage} JOIN {bad} USING (_ord)"  # noqa: S608

@@ -65,9 +65,10 @@ class IngestReport:
         read = sum(o.rows_read for o in self.outcomes)
         accepted = sum(o.rows_accepted for o in self.outcomes)
         quarantined = sum(o.rows_quarantined for o in self.outcomes)
+        flagged = sum(o.values_flagged for o in self.outcomes)
         return (
             f"{len(self.outcomes)} sources: {read:,} rows read, {accepted:,} accepted, "
-            f"{quarantined:,} quarantined; {len(self.failed)} source(s) failed"
+            f"{quarantined:,} quarantined, {flagged:,} value(s) flagged; {len(self.failed)} source(s) failed"
         )
 
     def raise_for_failures(self) -> None:
@@ -149,15 +150,22 @@ class BatchRow:
     file_sha256: str
     config_hash: str
     ingest_version: str
+    values_flagged: int
 
 
 @dataclass(frozen=True, slots=True)
 class QuarantineRow:
-    """One quarantined row: where it came from, every reason, and its raw values as JSON text."""
+    """One quarantine line: where it came from, every reason, and the row's raw values as JSON text. Scope
+    'row': the row is not in the lake (it could not be placed: no record id, a repeated one, a broken line).
+    Scope 'value': the row was accepted and links; `column`'s `value` failed its check (`reasons`)."""
 
     batch_id: str
     source: str
     row_number: int
+    scope: str
+    record_id: str | None
+    column: str | None
+    value: str | None
     reasons: str
     raw_values: str
 
@@ -180,13 +188,15 @@ def _batch_row(r: tuple[Any, ...]) -> BatchRow:
         file_sha256=str(r[7]),
         config_hash=str(r[8]),
         ingest_version=str(r[9]),
+        values_flagged=int(r[10] or 0),
     )
 
 
 def list_quarantine(
     settings: Settings, *, source: str | None = None, batch: str | None = None, limit: int | None = None
 ) -> list[QuarantineRow]:
-    """Quarantined rows, optionally of one source or batch."""
+    """Quarantine lines (rows held whole and flagged values of accepted rows), optionally of one source or
+    batch."""
     if limit is not None and limit < 0:
         raise InvalidInputError(f"--limit must be zero or more, got {limit}")
     rows = _read(settings, lake_tables.quarantine_sql(source=source, batch_id=batch, limit=limit))

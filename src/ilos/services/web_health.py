@@ -21,6 +21,8 @@ class ReasonCount:
     source: str
     reason: str
     rows: int
+    scope: str = "row"
+    """'row': rows quarantined whole; 'value': values flagged in rows that were accepted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,19 +31,22 @@ class DataHealth:
     reasons: tuple[ReasonCount, ...]
     rows_read: int
     rows_quarantined: int
+    values_flagged: int = 0
 
 
 def data_health(store: Store, caller: Caller) -> DataHealth:
-    """Batches newest first, and quarantined rows counted by source and reason (most first)."""
+    """Batches newest first, and quarantine lines (rows held, values flagged) counted by source, scope and
+    reason (most first)."""
     action = Action("data_health.read", "ingest_batch")
     require_role(store, caller, DATA_HEALTH_READERS, action)
     batches = tuple(list_batches(store.settings))
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, str, str]] = Counter()
     for row in list_quarantine(store.settings):
         for reason in _reasons(row.reasons):
-            counts[(row.source, reason)] += 1
+            counts[(row.source, reason, row.scope)] += 1
     reasons = tuple(
-        ReasonCount(s, r, n) for (s, r), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ReasonCount(s, r, n, scope)
+        for (s, r, scope), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     record_alone(store, caller, Action("data_health.read", "ingest_batch", result_count=len(batches)))
     return DataHealth(
@@ -49,6 +54,7 @@ def data_health(store: Store, caller: Caller) -> DataHealth:
         reasons,
         sum(b.rows_read for b in batches),
         sum(b.rows_quarantined for b in batches),
+        sum(b.values_flagged for b in batches),
     )
 
 

@@ -40,7 +40,7 @@ class ErrorRates:
     placeholder_ssn: float = 0.02  # 000-00-0000 instead of the SSN
     zip_only_address: float = 0.01  # only the ZIP code of the address was captured
     nationality_conflict: float = 0.02  # another country recorded as nationality
-    bad_row: float = 0.001  # a typed column that does not parse (quarantined by ingest)
+    bad_row: float = 0.001  # a typed column that does not parse (flagged by ingest; the row lands)
 
 
 @dataclass(frozen=True, slots=True)

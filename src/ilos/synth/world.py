@@ -67,7 +67,7 @@ class WorldSummary:
 
 
 def _inject_bad_rows(rng: np.random.Generator, emitted: Emitted, rate: float) -> tuple[Emitted, pa.Table]:
-    """Break one date per chosen row so ingest has something to quarantine; record each in truth."""
+    """Break one date per chosen row so ingest has values to flag; record each in truth."""
     columns = emitted.spec["columns"]
     dates = [c for c, s in columns.items() if s["type"] == "date"]
     table = emitted.table

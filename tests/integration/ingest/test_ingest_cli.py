@@ -21,7 +21,9 @@ def test_ingest_config_prints_a_summary_table(settings: Settings, write_config: 
     assert result.exit_code == 0, result.output
     assert "people" in result.stdout and "encounters" in result.stdout
     assert "landed" in result.stdout
-    assert "column 'dob': 1 row(s) have unparseable dates" in " ".join(result.stdout.split())
+    said = " ".join(result.stdout.split())
+    assert "flagged people: people.csv: column 'dob': 1 row(s) have unparseable dates" in said
+    assert "quarantined people: people.csv: whole line: 1 row(s) could not be split" in said
 
 
 def test_quarantine_and_batches_are_subcommands_not_config_paths(settings: Settings) -> None:
@@ -35,8 +37,12 @@ def test_quarantine_lists_rows_as_json_and_csv(settings: Settings, write_config:
     runner.invoke(app, [str(write_config())])
     as_json = runner.invoke(app, ["quarantine", "--source", "people", "--limit", "2", "--format", "json"])
     rows = json.loads(as_json.stdout)
-    assert [r["row_number"] for r in rows] == [2, 3]
+    assert [(r["row_number"], r["scope"], r["column"], r["value"]) for r in rows] == [
+        (2, "value", "dob", "1990-02-30"),
+        (3, "value", "a_number", "12345680"),
+    ]
     assert json.loads(rows[0]["raw_values"])["dob"] == "1990-02-30"
+    assert rows[0]["record_id"] == "2"
     as_csv = runner.invoke(app, ["quarantine", "--format", "csv"])
     assert len(list(csv.DictReader(io.StringIO(as_csv.stdout)))) == 4
 
@@ -45,10 +51,10 @@ def test_batches_lists_counts(settings: Settings, write_config: Callable[..., Pa
     runner.invoke(app, [str(write_config())])
     result = runner.invoke(app, ["batches", "--format", "json"])
     counts = {
-        b["source"]: (b["rows_read"], b["rows_accepted"], b["rows_quarantined"])
+        b["source"]: (b["rows_read"], b["rows_accepted"], b["rows_quarantined"], b["values_flagged"])
         for b in json.loads(result.stdout)
     }
-    assert counts == {"people": (5, 2, 3), "encounters": (2, 1, 1)}
+    assert counts == {"people": (5, 4, 1, 2), "encounters": (2, 2, 0, 1)}
 
 
 def test_a_failed_source_exits_non_zero_naming_the_file(

@@ -86,6 +86,12 @@ def test_killed_ingest_leaves_no_partial_batch_and_rerun_lands_it(tmp_path: Path
     report = ingest_config(config, settings)
     assert [o.status for o in report.outcomes] == ["already_landed", "landed"]
     big = report.outcomes[1]
-    assert (big.rows_read, big.rows_accepted, big.rows_quarantined) == (BIG_ROWS, BIG_ROWS - 6, 6)
+    assert (big.rows_read, big.rows_accepted, big.rows_quarantined, big.values_flagged) == (
+        BIG_ROWS,
+        BIG_ROWS,
+        0,
+        6,
+    )
     with duckdb.connect(str(settings.lake_path), read_only=True) as lake:
-        assert lake.execute("SELECT count(*), min(zip) FROM raw_big").fetchone() == (BIG_ROWS - 6, "00000")
+        assert lake.execute("SELECT count(*), min(zip) FROM raw_big").fetchone() == (BIG_ROWS, "00000")
+        assert lake.execute("SELECT count(*) FROM quarantine WHERE source = 'big'").fetchone() == (6,)

@@ -21,12 +21,16 @@ def test_config_lands_every_source_and_reconciles(
 ) -> None:
     report = ingest_config(write_config(), settings)
     counts = {o.source: (o.status, o.rows_read, o.rows_accepted, o.rows_quarantined) for o in report.outcomes}
-    assert counts == {"people": ("landed", 5, 2, 3), "encounters": ("landed", 2, 1, 1)}
+    assert counts == {"people": ("landed", 5, 4, 1), "encounters": ("landed", 2, 2, 0)}
     report.raise_for_failures()
-    assert report.describe() == "2 sources: 7 rows read, 3 accepted, 4 quarantined; 0 source(s) failed"
+    assert report.describe() == (
+        "2 sources: 7 rows read, 6 accepted, 1 quarantined, 3 value(s) flagged; 0 source(s) failed"
+    )
     with duckdb.connect(str(settings.lake_path), read_only=True) as lake:
         assert lake.execute("SELECT id, zip FROM raw_people ORDER BY _row_number").fetchall() == [
             ("1", "00501"),
+            ("2", "00502"),
+            ("3", "00503"),
             ("5", "00504"),
         ]
 
@@ -67,14 +71,14 @@ def test_latest_batch_sql_reads_the_newest_delivery(
         assert lake.execute(f"SELECT id, zip FROM ({latest_batch_sql('people')})").fetchall() == [
             ("9", "01234")
         ]
-        assert lake.execute("SELECT count(*) FROM raw_people").fetchone() == (3,)
+        assert lake.execute("SELECT count(*) FROM raw_people").fetchone() == (5,)
 
 
 def test_quarantine_listing_filters(settings: Settings, write_config: Callable[..., Path]) -> None:
     report = ingest_config(write_config(), settings)
     people_batch = report.outcomes[0].batch_id
     rows = list_quarantine(settings, source="people")
-    assert [r.row_number for r in rows] == [2, 3, 4]
+    assert [(r.row_number, r.scope) for r in rows] == [(2, "value"), (3, "value"), (4, "row")]
     assert "lost its leading zeros" in rows[1].reasons
     assert [r.source for r in list_quarantine(settings, batch=people_batch, limit=1)] == ["people"]
     with pytest.raises(InvalidInputError):
@@ -128,5 +132,9 @@ def test_files_named_with_glob_characters_are_the_files_landed(
     )
     ingest_config(path, settings).raise_for_failures()
     with duckdb.connect(str(settings.lake_path), read_only=True) as lake:
-        assert lake.execute("SELECT id FROM raw_people ORDER BY _row_number").fetchall() == [("1",), ("5",)]
-        assert lake.execute("SELECT encounter_id FROM raw_encounters ORDER BY 1").fetchall() == [("e1",)]
+        assert lake.execute("SELECT id FROM raw_people ORDER BY _row_number").fetchall() == [
+            ("1",), ("2",), ("3",), ("5",)
+        ]  # fmt: skip
+        assert lake.execute("SELECT encounter_id FROM raw_encounters ORDER BY 1").fetchall() == [
+            ("e1",), ("e2",)
+        ]  # fmt: skip

@@ -26,8 +26,8 @@ def test_a_known_empty_source_is_linked_as_no_records(
 
     sources = lake_records(settings, load_sources_config(config_path), empty_sources=["people"])
 
-    assert sources.counts == {"people": 0, "encounters": 1}
-    assert sources.records.num_rows == 1
+    assert sources.counts == {"people": 0, "encounters": 2}
+    assert sources.records.num_rows == 2
     assert set(sources.records.column("source").to_pylist()) == {"encounters"}
 
 

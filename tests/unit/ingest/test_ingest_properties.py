@@ -46,14 +46,16 @@ def _spec(file_name: str, encoding: str = "utf-8") -> SourceSpec:
     )
 
 
-def _render(kinds: list[str], names: list[str]) -> tuple[str, dict[int, tuple[str, ...]], set[int]]:
-    """CSV text, the rows expected to land (by data row) and the data rows expected in quarantine. A blank
-    line holds no record but is a row of the file: the rows after it are numbered past it."""
+def _render(kinds: list[str], names: list[str]) -> tuple[str, dict[int, tuple[str, ...]], set[int], set[int]]:
+    """CSV text, the rows expected to land (by data row), the data rows expected quarantined whole and those
+    expected to land with a flagged value. A blank line holds no record but is a row of the file: the rows
+    after it are numbered past it."""
     out = io.StringIO()
     out.write("id,name,dob,a_number,zip\n")
     writer = csv.writer(out, lineterminator="\n")
     good: dict[int, tuple[str, ...]] = {}
-    bad: set[int] = set()
+    held: set[int] = set()
+    flagged: set[int] = set()
     for row, (kind, name) in enumerate(zip(kinds, names, strict=True), start=1):
         values = (f"r{row}", name, "2020-02-29", f"{row:09d}", f"{row % 1000:05d}")
         if kind == "blank":
@@ -61,21 +63,24 @@ def _render(kinds: list[str], names: list[str]) -> tuple[str, dict[int, tuple[st
             continue
         if kind in ("short_line", "long_line"):
             out.write(f"r{row},x\n" if kind == "short_line" else f"r{row},a,b,c,d,e\n")
-            bad.add(row)
+            held.add(row)
             continue
-        if kind != "good" and (kind != "duplicate" or good):
+        if kind in ("bad_date", "bad_ident"):
+            values = (
+                (*values[:2], "2020-02-30", *values[3:])
+                if kind == "bad_date"
+                else (*values[:3], str(row), *values[4:])
+            )
+            good[row] = values
+            flagged.add(row)
+        elif kind != "good" and (kind != "duplicate" or good):
             first_id = next(iter(good.values()))[0] if good else ""
-            values = {
-                "bad_date": (*values[:2], "2020-02-30", *values[3:]),
-                "bad_ident": (*values[:3], str(row), *values[4:]),
-                "duplicate": (first_id, *values[1:]),
-                "empty_id": ("", *values[1:]),
-            }[kind]
-            bad.add(row)
+            values = (first_id if kind == "duplicate" else "", *values[1:])
+            held.add(row)
         else:
             good[row] = values
         writer.writerow(values)
-    return out.getvalue(), good, bad
+    return out.getvalue(), good, held, flagged
 
 
 @PROPERTY_SETTINGS
@@ -83,7 +88,8 @@ def _render(kinds: list[str], names: list[str]) -> tuple[str, dict[int, tuple[st
 def test_rows_read_equal_accepted_plus_quarantined_and_values_are_untouched(
     rows: list[tuple[str, str]],
 ) -> None:
-    text, good, bad = _render([k for k, _ in rows], [n for _, n in rows])
+    """Only rows that cannot be placed are held; a row with a bad value lands as written, its value flagged."""
+    text, good, held, flagged = _render([k for k, _ in rows], [n for _, n in rows])
     records = sum(kind != "blank" for kind, _ in rows)
     assume(records > 0)  # only blank lines: no data rows, refused (test_ingest_file_errors)
     with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as lake:
@@ -91,11 +97,13 @@ def test_rows_read_equal_accepted_plus_quarantined_and_values_are_untouched(
         path.write_text(text, encoding="utf-8")
         outcome = ingest_source(lake, _spec(path.name), path, "cfg")
         landed = lake.execute("SELECT _row_number, id, name, dob, a_number, zip FROM raw_people").fetchall()
-        quarantined = lake.execute("SELECT row_number, reasons FROM quarantine").fetchall()
+        quarantined = lake.execute("SELECT row_number, scope, reasons FROM quarantine").fetchall()
     assert outcome.rows_read == records == outcome.rows_accepted + outcome.rows_quarantined
     assert {r[0]: tuple(v if v is not None else "" for v in r[1:]) for r in landed} == good
-    assert {r[0] for r in quarantined} == bad
-    assert all(reason for _, reason in quarantined)
+    assert {r[0] for r in quarantined if r[1] == "row"} == held
+    assert {r[0] for r in quarantined if r[1] == "value"} == flagged
+    assert outcome.values_flagged == len(flagged)
+    assert all(reason for _, _, reason in quarantined)
 
 
 def _valid_csv() -> bytes:
