@@ -63,9 +63,14 @@ class Settings(BaseSettings):
         return self.home / "lake.duckdb"
 
     @property
+    def store_file(self) -> Path:
+        """The SQLite file under home that is the store when ILOS_DATABASE_URL is not set."""
+        return self.home / "ilos.db"
+
+    @property
     def store_url(self) -> str:
         """The operational store: ILOS_DATABASE_URL, or a SQLite file under home."""
-        return self.database_url or f"sqlite:///{(self.home / 'ilos.db').resolve()}"
+        return self.database_url or f"sqlite:///{self.store_file.resolve()}"
 
 
 def load_settings() -> Settings:

@@ -17,10 +17,13 @@ from rich.table import Table
 from ilos.cli.default_group import DefaultCommandGroup
 from ilos.cli.errors import reports_errors, stderr
 from ilos.cli.progress import spinner
+from ilos.config import load_settings
+from ilos.errors import InvalidInputError
 from ilos.resolve.explain import PairExplanation, RecordExplanation
 from ilos.resolve.records import typed_record_key
 from ilos.services import linking
 from ilos.services.linking import TrainingOptions
+from ilos.services.operator_reads import operator_reads
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -60,7 +63,8 @@ def _warn(warnings: tuple[str, ...]) -> None:
     "explain",
     help="Why two records were or were not linked: the prior, each comparison's level and weight, and the "
     "term-frequency adjustments, adding up to the total. With one record: why it is in its subject (its "
-    "strongest link to another record of it, explained) and its strongest pair outside it.",
+    "strongest link to another record of it, explained) and its strongest pair outside it. Audited "
+    "(record.explain, by local:<os-user>) in the operational store when there is one (docs/audit.md).",
 )
 @reports_errors
 def explain(
@@ -68,10 +72,11 @@ def explain(
     record_a: str = typer.Argument(..., help="First record as source:record_id."),
     record_b: str | None = typer.Argument(None, help="Second record as source:record_id."),
 ) -> None:
-    if record_b is None:
-        _print_record(linking.explain_record(linkage_dir, record_a), linkage_dir)
-    else:
-        _print_pair(linking.explain_link(linkage_dir, record_a, record_b))
+    with operator_reads(load_settings(), linkage_dir) as reads:  # audited where there is a store
+        if record_b is None:
+            _print_record(reads.explain_record(record_a), linkage_dir)
+        else:
+            _print_pair(reads.explain_link(record_a, record_b))
 
 
 def _print_pair(e: PairExplanation) -> None:
@@ -181,7 +186,11 @@ class ReviewFormat(enum.StrEnum):
     json = "json"
 
 
-@app.command("review", help="The review queue: uncertain pairs not yet judged, the most uncertain first.")
+@app.command(
+    "review",
+    help="The review queue: uncertain pairs not yet judged, the most uncertain first. Audited (review.read, "
+    "naming the records shown) in the operational store when there is one.",
+)
 @reports_errors
 def review(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
@@ -193,7 +202,8 @@ def review(
         False, "--unsure", help='Show the pairs judged "unsure" (held out of the queue, not decided) instead.'
     ),
 ) -> None:
-    queue = linking.review_queue(linkage_dir, limit, unsure)
+    with operator_reads(load_settings(), linkage_dir) as reads:  # audited where there is a store
+        queue = reads.review_queue(limit, unsure)
     rows = [
         {
             "record_a": typed_record_key(r["unique_id_l"]),
@@ -241,7 +251,9 @@ def _print_review_table(waiting: int, judged_unsure: int, rows: list[dict[str, A
 @app.command(
     "judge",
     help="Record a judgement on a pair: match, no_match (also written no-match) or unsure; stored as "
-    'match, no_match or unsure. "unsure" holds the pair out of the review queue but decides nothing.',
+    'match, no_match or unsure. "unsure" holds the pair out of the review queue but decides nothing. '
+    "The judgement is the local operator's, local:<os-user>, and is audited (review.judge) in the "
+    "operational store when there is one.",
 )
 @reports_errors
 def judge(
@@ -249,9 +261,16 @@ def judge(
     record_a: str = typer.Argument(..., help="First record as source:record_id."),
     record_b: str = typer.Argument(..., help="Second record as source:record_id."),
     verdict: str = typer.Argument(..., help="match, no_match (or no-match) or unsure."),
-    by: str = typer.Option(..., "--by", help="Who judges (recorded with the time)."),
+    by: str | None = typer.Option(None, "--by", hidden=True),
 ) -> None:
-    j = linking.judge_pair(linkage_dir, record_a, record_b, verdict, by)
+    if by is not None:
+        raise InvalidInputError(
+            f"--by {by!r} is not taken: a judgement is recorded as the local operator who makes it "
+            "(local:<os-user>), never a name given on the command line. Run it as the person who judges, or "
+            "judge on the review page signed in as them"
+        )
+    with operator_reads(load_settings(), linkage_dir) as reads:  # audited where there is a store
+        j = reads.judge_pair(record_a, record_b, verdict)
     console.print(
         f"recorded {j.verdict} for {typed_record_key(j.left)} / {typed_record_key(j.right)} by {j.judged_by} "
         f"at {j.judged_at:%Y-%m-%d %H:%M}Z",

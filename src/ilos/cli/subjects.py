@@ -12,7 +12,9 @@ from rich.console import Console
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.cli.subject_render import render_subject_table, subject_document
+from ilos.config import load_settings
 from ilos.services import subjects as service
+from ilos.services.operator_reads import operator_reads
 
 app = typer.Typer(
     help="Golden subject records: attributes with provenance, timelines, legal situation.",
@@ -46,7 +48,9 @@ def build(
 
 
 @app.command(
-    "show", help="One subject: best values with provenance, conflicts, legal facts with evidence, timeline."
+    "show",
+    help="One subject: best values with provenance, conflicts, legal facts with evidence, timeline. Audited "
+    "(subject.read, by local:<os-user>) in the operational store when there is one (docs/audit.md).",
 )
 @reports_errors
 def show(
@@ -59,7 +63,8 @@ def show(
 ) -> None:
     if output not in ("table", "json"):
         raise typer.BadParameter(f"--format {output!r}: use table or json")
-    view = service.show_subject(linkage_dir, subject_id, _as_of(as_of))
+    with operator_reads(load_settings(), linkage_dir) as reads:  # audited where there is a store
+        view = reads.show_subject(subject_id, _as_of(as_of))
     if output == "json":
         typer.echo(json.dumps(subject_document(view.subject, view.rules), indent=2))
     else:

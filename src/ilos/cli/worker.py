@@ -24,6 +24,7 @@ from ilos.errors import InvalidInputError
 from ilos.services import changes, realtime
 from ilos.services.access import Purpose, local_operator
 from ilos.services.change_inbox import FileInbox, StoreInbox
+from ilos.services.operator_reads import operator_reads
 from ilos.services.store_access import Store, open_store
 from ilos.services.worker_claim import worker_slot
 
@@ -120,11 +121,17 @@ def _process(worker: realtime.Worker, follow: bool) -> None:
         time.sleep(1.0)
 
 
-@app.command("alerts", help="Classified changes the worker recorded (its journal), oldest first.")
+@app.command(
+    "alerts",
+    help="Classified changes the worker recorded (its journal), oldest first. Audited (alert.feed, naming "
+    "their subjects) in the operational store when there is one.",
+)
 @reports_errors
 def alerts(
     linkage_dir: Path = typer.Argument(..., help="A directory written by `ilos link`."),
     after: int = typer.Option(0, "--after", help="Skip this many alerts (resume a feed)."),
 ) -> None:
-    for alert in realtime.read_alerts(linkage_dir, after):
+    with operator_reads(load_settings(), linkage_dir) as reads:  # audited where there is a store
+        shown = reads.read_alerts(after)
+    for alert in shown:
         console.print_json(json.dumps(alert))

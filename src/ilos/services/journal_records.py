@@ -318,6 +318,11 @@ def journal_alerts(directory: Path) -> tuple[dict[str, Any], ...]:
     return _parsed_journal(directory / JOURNAL_FILE).alerts
 
 
+def alert_subjects(alerts: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """Each subject the alerts name, once, in the order they first appear: what an audit of them names."""
+    return tuple(dict.fromkeys(str(a["subject_id"]) for a in alerts if a.get("subject_id")))
+
+
 def unheld_lines(directory: Path, lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The lines whose record the batch files do not hold. A batch run (`ilos link` or `ilos link add`) that
     came after the worker and took in its record decided that record's subject and pairs itself: the line's,

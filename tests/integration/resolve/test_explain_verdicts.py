@@ -185,7 +185,7 @@ def test_printed_record_ids_paste_back_into_a_shell(
     queue = runner.invoke(app, ["link", "review", str(out), "--limit", "1000"]).output
     line = next(line for line in queue.splitlines() if "BAND 1" in line)
     left, right = shlex.split(line)[:2]
-    judged = runner.invoke(app, ["link", "judge", str(out), left, right, "unsure", "--by", "ana"])
+    judged = runner.invoke(app, ["link", "judge", str(out), left, right, "unsure"])
     assert judged.exit_code == 0, judged.output
     keys = [k.replace(":", "|", 1) for k in (left, right)]
     assert "court_cases| BAND 1" in keys

@@ -7,6 +7,7 @@ spelled (spaces, case, a repeated column, a byte-order mark before a quoted name
 
 from __future__ import annotations
 
+import getpass
 import shutil
 from pathlib import Path
 
@@ -147,7 +148,11 @@ def test_an_add_reads_its_input_by_the_inputs_own_name(
     assert any(r["source"] == "court_cases" and r["record_id"] == "NEW-1" for r in clusters)
 
 
-def test_judge_prints_ids_as_written(small_linkage: LinkRun, tmp_path: Path) -> None:
+def test_judge_prints_ids_as_written(
+    small_linkage: LinkRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The judge is the operator (local:<os-user>); an OS user name with markup in it is printed as written."""
+    monkeypatch.setattr(getpass, "getuser", lambda: "[bold]ana:x:")
     out = Path(shutil.copytree(small_linkage.out_dir, tmp_path / "linkage"))
     pair = (
         pq.read_table(out / linkage.LINKS_FILE, columns=["unique_id_l", "unique_id_r"])
@@ -155,11 +160,9 @@ def test_judge_prints_ids_as_written(small_linkage: LinkRun, tmp_path: Path) -> 
         .to_pylist()[0]
     )
     left, right = (k.replace("|", ":", 1) for k in (pair["unique_id_l"], pair["unique_id_r"]))
-    result = CliRunner().invoke(
-        app, ["link", "judge", str(out), left, right, "unsure", "--by", "[bold]ana:x:"]
-    )
+    result = CliRunner().invoke(app, ["link", "judge", str(out), left, right, "unsure"])
     assert result.exit_code == 0, result.output
-    assert "by [bold]ana:x:" in result.output.replace("\n", "")
+    assert "by local:[bold]ana:x:" in result.output.replace("\n", "")
 
 
 def test_a_date_column_of_placeholders_is_missing_dates_not_a_wrong_format(tmp_path: Path) -> None:
