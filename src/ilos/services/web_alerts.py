@@ -1,11 +1,13 @@
 """Live alerts for the web: the worker's classified changes (read from its journal) as a feed, the stream's
-authorisation and audit (once per connection), and posting a change event (a stay for a subject) into the
+authorisation and audit (its opening, and each batch of alerts it pushes), and posting a change event (a stay for a subject) into the
 store inbox the worker reads. The journal stays the worker's; this module only reads it."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,9 @@ from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
 from ilos.services import changes, realtime
 from ilos.services.access import SUBJECT_READERS, Caller
 from ilos.services.audit_log import Action, record_alone, require_role
+from ilos.services.journal_records import alert_subjects
+from ilos.services.linkage_publish import RESTRICTED
+from ilos.services.published_view import SourceRule, source_rule
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 
@@ -47,18 +52,30 @@ class AlertsPage:
 
 def alerts_page(store: Store, caller: Caller) -> AlertsPage:
     """The latest alerts, newest first, and where the live stream should start; audited."""
-    require_role(store, caller, ALERT_READERS, Action("alert.feed", "alert"))
+    require_role(store, caller, ALERT_READERS, Action("alert.feed", "subject"))
     everything = alerts_after(store.settings.home, 0)
     latest = tuple(reversed(everything[-FEED:]))
-    record_alone(store, caller, Action("alert.feed", "alert", result_count=len(latest)))
+    shown = alert_subjects(asdict(a) for a in latest)
+    record_alone(store, caller, Action("alert.feed", "subject", shown, result_count=len(latest)))
     return AlertsPage(latest, len(everything), caller.has_any(CHANGE_POSTERS))
 
 
 def open_alert_stream(store: Store, caller: Caller, after: int) -> None:
-    """Authorise one live connection and audit it once (the events it carries are not audited one by one)."""
+    """Authorise one live connection and audit its opening (`alert.stream`); what it then pushes is audited
+    as it goes (`record_pushed`)."""
     audit = Action("alert.stream", "alert", query={"after": after})
     require_role(store, caller, ALERT_READERS, audit)
     record_alone(store, caller, audit)
+
+
+def record_pushed(store: Store, caller: Caller, items: Sequence[AlertItem]) -> None:
+    """Audit alerts a live connection is about to push (`alert.push`, naming their subjects): one event per
+    batch the stream reads from the journal — every alert added since its last read — so a busy worker costs
+    an event per poll, not per alert. Written before the push: what cannot be recorded is not sent."""
+    if items:
+        first = items[0].position - 1
+        shown = alert_subjects(asdict(i) for i in items)
+        record_alone(store, caller, Action("alert.push", "subject", shown, {"after": first}, len(items)))
 
 
 def journal_signature(home: Path) -> tuple[int, int] | None:
@@ -77,21 +94,34 @@ def alerts_after(home: Path, after: int) -> list[AlertItem]:
 
 def post_stay(store: Store, caller: Caller, subject_id: str, stay_type: str, on: date) -> str:
     """Post a court stay for a subject into the store inbox, as `POST /api/v1/changes` does (a court_cases
-    STAY row carrying the subject's best name, date of birth, A-number and nationality, so the linker joins
-    it), audited in the posting transaction; returns the event id."""
+    STAY row carrying the subject's name, date of birth, A-number and nationality, so the linker joins it),
+    audited in the posting transaction; returns the event id.
+
+    The row becomes a COURT record, so it carries only values of records the poster's purpose may use and
+    that may name a subject anywhere (not TAX or HEALTH: `_stay_values`). A subject with no A-number, nor a
+    name and a date of birth, among those records is refused (422, audited): the stay would carry too little
+    to be linked to them (a name alone founds a subject of its own), and their removal would not see it."""
     audit = Action("change.post", "subject", (subject_id,), query={"source": STAY_SOURCE, "stay": stay_type})
     require_role(store, caller, CHANGE_POSTERS, audit)
     if stay_type not in STAY_TYPES:
         message = f"Stay type {stay_type!r} is not one of {', '.join(STAY_TYPES)}"
         raise InvalidInputError(message, [FieldProblem("stay_type", message)])
-    best = _best_values(store.settings.home, subject_id)
+    values = _stay_values(store, caller, subject_id)
+    if not (values.get("a_number") or (values.get("family_name") and values.get("date_of_birth"))):
+        message = (
+            f"Subject {subject_id} has no A-number, nor a name and date of birth, in records your purpose may "
+            "use outside TAX and HEALTH data, so a stay posted here could not be linked to them; post the "
+            "court's stay record itself, with its own values (POST /api/v1/changes)"
+        )
+        record_alone(store, caller, replace(audit, outcome="invalid_input", detail=message))
+        raise InvalidInputError(message, [FieldProblem("subject_id", message)])
     record_id = f"WEB-{uuid.uuid4().hex[:12].upper()}"
-    dob = best.get("date_of_birth")
+    dob = values.get("date_of_birth")
     row = {
         "REC_ID": record_id, "CASE_NO": record_id, "REC_TYPE": "STAY", "STAY_TYPE": stay_type,
-        "A_NBR": f"A{best['a_number']}" if best.get("a_number") else None,
-        "LAST_NAME": best.get("family_name"), "FIRST_NAME": best.get("given_name"),
-        "DOB": date.fromisoformat(dob).strftime("%m/%d/%Y") if dob else None, "NAT": best.get("nationality"),
+        "A_NBR": f"A{values['a_number']}" if values.get("a_number") else None,
+        "LAST_NAME": values.get("family_name"), "FIRST_NAME": values.get("given_name"),
+        "DOB": date.fromisoformat(dob).strftime("%m/%d/%Y") if dob else None, "NAT": values.get("nationality"),
         "EVENT_DATE": on.strftime("%m/%d/%Y"), "ENTERED_DATE": on.strftime("%m/%d/%Y"),
         "DECISION_CODE": None, "RELIEF_TYPE": None, "DESTINATION_CTRY": None, "APPEAL_STATUS": None,
     }  # fmt: skip
@@ -100,20 +130,61 @@ def post_stay(store: Store, caller: Caller, subject_id: str, stay_type: str, on:
     return posted.event_id
 
 
-def _best_values(home: Path, subject_id: str) -> dict[str, str]:
-    path = linkage_dir(home) / "subjects.parquet"
-    if not path.is_file():
-        raise NotFoundError(f"No subjects in {path.parent}; run `ilos demo` or `ilos subjects build` first")
+STAY_FIELDS = ("given_name", "family_name", "date_of_birth", "a_number", "nationality")
+# The subject's observed values of the stay's fields, each with its source and that source's markings.
+_STAY_VALUES_SQL = """
+SELECT attribute, value, source, markings, observed_on FROM read_parquet($observations)
+WHERE subject_id = $subject AND list_contains($fields, attribute) AND value IS NOT NULL
+ORDER BY attribute, observed_on NULLS FIRST, value
+"""
+
+
+def _stay_values(store: Store, caller: Caller, subject_id: str) -> dict[str, str]:
+    """The values a stay for the subject carries, from open records only (as the publisher names subjects,
+    `linkage_publish`): records of a source the caller's purpose may use, whose markings (the records' and
+    the policy's) are not RESTRICTED. Per field, the survivorship's best value when an open record gave it,
+    else the one open records give most often, then the latest."""
+    directory = linkage_dir(store.settings.home)
+    summary, observations = directory / "subjects.parquet", directory / "observations.parquet"
+    for path in (summary, observations):
+        if not path.is_file():
+            raise NotFoundError(
+                f"No {path.name} in {directory}; run `ilos demo` or `ilos subjects build` first"
+            )
     con = duckdb.connect()
     try:
         found = con.execute(
-            "SELECT best FROM read_parquet(?) WHERE subject_id = ?", [literal_path(path), subject_id]
+            "SELECT best FROM read_parquet(?) WHERE subject_id = ?", [literal_path(summary), subject_id]
+        ).fetchall()
+        seen = con.execute(
+            _STAY_VALUES_SQL,
+            {"observations": literal_path(observations), "subject": subject_id, "fields": list(STAY_FIELDS)},
         ).fetchall()
     finally:
         con.close()
     if not found:
         raise NotFoundError(f"No subject {subject_id!r}; find one with the search page")
-    return {b["attribute"]: b["value"] for b in found[0][0] if b["value"] is not None}
+    rule = source_rule(store.settings.home, caller)
+    markings = {source: list(marks) for _, _, source, marks, _ in seen}
+    open_sources = {source for source, marks in markings.items() if _is_open(rule, source, marks)}
+    counted = Counter((a, v) for a, v, source, _, _ in seen if source in open_sources)
+    values: dict[str, str] = {}
+    for attribute, value, source, _, _ in seen:  # oldest first: among equal counts the latest stays
+        if (
+            source in open_sources
+            and counted[(attribute, value)] >= counted[(attribute, values.get(attribute))]
+        ):
+            values[attribute] = value
+    best = found[0][0] or []
+    values |= {b["attribute"]: b["value"] for b in best if b["source"] in open_sources and b["value"]}
+    return {field: values[field] for field in STAY_FIELDS if field in values}
+
+
+def _is_open(rule: SourceRule, source: str, markings: list[str]) -> bool:
+    """The caller's purpose may use the source's records, and neither their markings nor the policy's give
+    the source a RESTRICTED one (the policy can add a marking, not lift one)."""
+    policy_markings = rule.policy.spec.source_markings.get(source) or ()
+    return not rule.refusal(source, markings) and not (set(markings) | set(policy_markings)) & set(RESTRICTED)
 
 
 def _item(position: int, alert: dict[str, Any]) -> AlertItem:

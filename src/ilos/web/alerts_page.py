@@ -1,6 +1,6 @@
 """Live alerts: the feed page, its server-sent event stream (the worker's journal polled every half second,
-a heartbeat, resumable with Last-Event-ID, audited once per connection) and the form that posts a change
-event (a stay for a subject) into the worker's inbox."""
+a heartbeat, resumable with Last-Event-ID, audited when it opens and for each batch of alerts it pushes) and
+the form that posts a change event (a stay for a subject) into the worker's inbox."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -51,12 +50,13 @@ def alert_stream(
     caller: Caller = Depends(page_caller),
     store: Store = Depends(store_of),
 ) -> StreamingResponse:
-    """Server-sent events: each new alert as `event: alert` with its position as id; audited once."""
+    """Server-sent events: each new alert as `event: alert` with its position as id; audited when opened and
+    as it pushes alerts."""
     resume = request.headers.get("last-event-id", "")
     start = int(resume) if resume.isdigit() else after
     web_alerts.open_alert_stream(store, caller, start)
     headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
-    events = _events(store.settings.home, start)
+    events = _events(store, caller, start)
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
 
@@ -76,8 +76,10 @@ def post_change(
     return RedirectResponse(f"/alerts?posted={event_id}", status_code=303)
 
 
-async def _events(home: Path, position: int) -> AsyncIterator[str]:
-    """Poll the journal; send new alerts, a heartbeat when idle. Cancelled when the client goes away."""
+async def _events(store: Store, caller: Caller, position: int) -> AsyncIterator[str]:
+    """Poll the journal; send new alerts (each batch audited before it is sent), a heartbeat when idle.
+    Cancelled when the client goes away."""
+    home = store.settings.home
     yield f"retry: 2000\n: connected at {position}\n\n"
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
@@ -86,7 +88,9 @@ async def _events(home: Path, position: int) -> AsyncIterator[str]:
         signature = web_alerts.journal_signature(home)
         if signature != seen:
             seen = signature
-            for item in await asyncio.to_thread(web_alerts.alerts_after, home, position):
+            items = await asyncio.to_thread(web_alerts.alerts_after, home, position)
+            await asyncio.to_thread(web_alerts.record_pushed, store, caller, items)
+            for item in items:
                 position = item.position
                 last_sent = loop.time()
                 yield f"id: {item.position}\nevent: alert\ndata: {json.dumps(asdict(item))}\n\n"
