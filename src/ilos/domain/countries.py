@@ -64,6 +64,11 @@ COUNTRY_SPELLINGS: dict[str, tuple[str, ...]] = {
     "NGA": ("NG", "NIGERIA", "NIGERIAN"),
     "GHA": ("GH", "GHANA", "GHANAIAN"),
     "SEN": ("SN", "SENEGAL", "SENEGALESE"),
+    # Guinea's neighbours in name are whole spellings of their own, never read as Guinea.
+    "GIN": ("GN", "GUINEA", "GUINEAN", "GUINEE", "REPUBLIC OF GUINEA", "GUINEA CONAKRY"),
+    "GNB": ("GW", "GUINEA BISSAU", "GUINEE BISSAU", "GUINE BISSAU"),
+    "GNQ": ("GQ", "EQUATORIAL GUINEA", "GUINEA ECUATORIAL", "GUINEE EQUATORIALE"),
+    "PNG": ("PG", "PAPUA NEW GUINEA", "PAPUA NUEVA GUINEA"),
     "MRT": ("MR", "MAURITANIA", "MAURITANIE", "MAURITANIAN"),
     "CMR": ("CM", "CAMEROON", "CAMEROUN", "CAMERUN"),
     "ERI": ("ER", "ERITREA", "ERITREAN"),
