@@ -37,6 +37,7 @@ from ilos.services.change_inbox import (
     is_waiting,
     waiting_conflict,
 )
+from ilos.services.shared_cases import COURT_CHANGES, subjects_sharing_cases
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
 from ilos.store.inbox_tables import ChangeEventRow
@@ -108,11 +109,19 @@ def read_change_event(store: Store, caller: Caller, event_id: str) -> ChangeEven
 
 def recheck_on_change(store: Store) -> OnComplete:
     """A change to a subject re-checks the gates of its open actions at once (a stay halts them now, not at
-    their next step), in the transaction that completes the event."""
+    their next step), in the transaction that completes the event; a court record's change re-checks too the
+    subjects holding a record of its case (`case_record_elsewhere`: a stay linked to no one holds them)."""
 
     def recheck(session: Session, done: Processed) -> None:
-        if done.changes:
-            recheck_subject(session, done.subject_id, f"change event {done.event_id}", gate_source_for(store))
+        if not done.changes:
+            return
+        reason, gates = f"change event {done.event_id}", gate_source_for(store)
+        recheck_subject(session, done.subject_id, reason, gates)
+        if any(
+            c["kind"] in COURT_CHANGES for c in done.changes
+        ):  # a stay may bar action in its case's subjects
+            for other in sorted(subjects_sharing_cases(linkage_dir(store.settings.home), done.subject_id)):
+                recheck_subject(session, other, f"{reason}, a record of a court case it shares", gates)
 
     return recheck
 

@@ -41,15 +41,35 @@ SELECT * FROM court SEMI JOIN shared USING (case_key) ORDER BY subject_id, occur
 """  # noqa: S608 - constant text; the values are parameters
 
 
+COURT_CHANGES = frozenset({"stay_granted", "appeal_filed", "relief_granted", "unrecognised_record"})
+"""Changes (`subjects.changes`) a court record brings that may bar action in every subject holding its case."""
+
+
 def case_records_elsewhere(
     linkage_dir: Path, subject_ids: Collection[str] | None = None, journal: Journal | None = None
 ) -> dict[str, tuple[CaseRecordElsewhere, ...]]:
     """For each subject (of `subject_ids`, when given) holding a court record of some case, the records of that
     case other subjects hold that may bar action (`legal_derivation.bars_action`), from the subjects build's
     timeline and the events the change worker journaled since (`journal`, as the caller read it)."""
+    rows = _shared_case_rows(linkage_dir, subject_ids, journal)
+    return _elsewhere(rows, subject_ids) if rows is not None else {}
+
+
+def subjects_sharing_cases(linkage_dir: Path, subject_id: str) -> set[str]:
+    """The other subjects holding a court record of one of this subject's cases: a stay the worker linked here
+    bars action in them too (`case_record_elsewhere`), so their open actions are re-checked at once."""
+    rows = _shared_case_rows(linkage_dir, {subject_id}, None)
+    return set() if rows is None else set(rows["subject_id"].to_pylist()) - {subject_id}
+
+
+def _shared_case_rows(
+    linkage_dir: Path, subject_ids: Collection[str] | None, journal: Journal | None
+) -> pa.Table | None:
+    """The court events of the cases more than one subject holds (of `subject_ids`' cases, when given); None
+    without a subjects build (the caller reading the subjects says what to run)."""
     timeline = linkage_dir / "timeline.parquet"
-    if not timeline.is_file():  # no subjects build: the caller reading the subjects says what to run
-        return {}
+    if not timeline.is_file():
+        return None
     events = "SELECT * FROM read_parquet($timeline)"
     live = journaled_events(linkage_dir, None, journal)
     with duckdb.connect() as con:
@@ -62,8 +82,7 @@ def case_records_elsewhere(
             "kinds": _COURT_KINDS,
             "ids": ids,
         }
-        rows = con.sql(f"WITH events AS ({events}), {_SHARED_SQL}", params=params).to_arrow_table()
-    return _elsewhere(rows, subject_ids)
+        return con.sql(f"WITH events AS ({events}), {_SHARED_SQL}", params=params).to_arrow_table()
 
 
 def _elsewhere(

@@ -161,28 +161,36 @@ def test_a_court_record_ilos_cannot_read_is_reported_and_blocks_the_subject(
     assert held.blocks and f"court_cases:RT-UNREAD ({described})" in held.reason, held
 
 
-def test_a_stay_in_the_subjects_case_linked_to_no_one_holds_the_subject(
-    built: Path, tmp_path: Path, small_world: Path
+def test_a_stay_in_the_subjects_case_linked_to_no_one_holds_the_subject_and_halts_its_actions(
+    built: Path, tmp_path: Path, small_world: Path, store: Store
 ) -> None:
     """A stay carrying the subject's case number but no A-number or date of birth, and a name variant, founds
     a subject of its own: the removal was executed (found by an adversarial test). The subject whose case it
-    is is held by the stay elsewhere."""
-    out = _fresh(built, tmp_path)
+    is is held by the stay elsewhere, and its open actions are halted when the stay is linked."""
+    out = _fresh(built, tmp_path)  # ILOS_HOME/linkage: the linkage the re-check reads
     order = _final_order_row(out, small_world)
     clusters = pq.read_table(out / "clusters.parquet").to_pylist()
     [ordered] = [
         c["subject_id"] for c in clusters if (c["source"], c["record_id"]) == ("court_cases", order["REC_ID"])
     ]
+    planner = Caller("pat", frozenset({Role.supervisor}), Purpose.removal_logistics, "test")
+    planned = case_actions.create_action(
+        store, planner, case_actions.ActionRequest(ordered, ActionKind.ARREST_PLAN), _ClearWhenPlanned(store)
+    )
     stay = {**order, "REC_ID": "RT-STAY-ELSEWHERE", "REC_TYPE": "STAY", "STAY_TYPE": "JUDICIAL", "A_NBR": None,
             "DOB": None, "FIRST_NAME": "ZZYZX", "LAST_NAME": "QWERTY", "EVENT_DATE": "10/01/2026",
             "ENTERED_DATE": "10/01/2026", "DECISION_CODE": None}  # fmt: skip
-    post_change(out, "court_cases", stay)
-    [done] = Worker(out, as_of=AS_OF).run_once()
+    changes.post_change_event(store, STEWARD, "court_cases", stay, out)
+    [done] = Worker(out, as_of=AS_OF, inbox=StoreInbox(store, changes.recheck_on_change(store))).run_once()
     assert done.subject_id != ordered  # linked to no one
     gates = subject_gate_inputs(out, ordered, load_policy()).evaluate(AS_OF, load_policy())
     [held] = [g for g in gates if g.gate == GateId.CASE_RECORD_ELSEWHERE]
     assert held.blocks and held.records == ("court_cases:RT-STAY-ELSEWHERE",)
     assert f"held by subject {done.subject_id}" in held.reason
+    supervisor = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
+    halted = case_actions.read_action(store, supervisor, planned.action_id)
+    assert halted.state == "halted", halted
+    assert GateId.CASE_RECORD_ELSEWHERE.value in {h.gate for h in halted.halts}, halted.halts
 
 
 def test_a_remanded_appeal_posted_through_the_worker_holds_the_order(
