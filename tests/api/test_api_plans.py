@@ -1,6 +1,6 @@
 """Plan routes: every route refuses without a token (401) and for a role it does not serve (403); a
-planner creates versions on the current data, reads them paged with overlays, and locks a manifest
-whose blocked subject is named with its gate."""
+planner creates versions on the current data, reads them paged with overlays, locks a manifest whose
+blocked subject is named with its gate, and checks it again at departure."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ ROUTES = [
     ("get", "/api/v1/plans", None),
     ("get", "/api/v1/plans/placement/1", None),
     ("post", "/api/v1/plans/transport/1/manifests/F0/lock", None),
+    ("post", "/api/v1/plans/transport/1/manifests/F0/depart", None),
 ]
 
 
@@ -119,6 +120,7 @@ def test_locking_a_manifest_names_the_blocked_subject_with_its_gate(
             "person_id": "A1",
             "gate": "stay_in_effect",
             "reason": "subject SA1: stay_in_effect: judicial stay of removal in effect",
+            "step": "manifest lock",
         }
     ]
     again = client.post("/api/v1/plans/transport/1/manifests/F0/lock", headers=planner)
@@ -129,6 +131,26 @@ def test_locking_a_manifest_names_the_blocked_subject_with_its_gate(
     events = client.get("/api/v1/audit/events", params={"action": "plan.lock_manifest"}, headers=oversight)
     [event] = events.json()["items"]
     assert event["outcome"] == "ok" and "A1 (stay_in_effect" in event["detail"]
+
+    fake.block("SA2", GateId.APPEAL, "appeal filed after the lock")
+    departed = client.post("/api/v1/plans/transport/1/manifests/F0/depart", headers=planner)
+    assert departed.status_code == 200, departed.text
+    body = departed.json()
+    assert body["departed"] == 1 and [(h["person_id"], h["step"]) for h in body["halted"]] == [
+        ("A2", "departure")
+    ]
+    again = client.post("/api/v1/plans/transport/1/manifests/F0/depart", headers=planner)
+    assert again.status_code == 409 and "Nobody is seated" in again.json()["error"]["message"]
+    unlocked = client.post("/api/v1/plans/transport/1/manifests/F1/depart", headers=planner)
+    assert unlocked.status_code == 409 and "not locked" in unlocked.json()["error"]["message"]
+    shown = client.get("/api/v1/plans/transport/1", params={"target": "F0"}, headers=oversight).json()
+    [manifest] = shown["manifests"]
+    assert (manifest["cleared"], manifest["departed"]) == (1, 1)
+    assert [(r["person_id"], r["step"]) for r in manifest["removed"]] == [
+        ("A1", "manifest lock"),
+        ("A2", "departure"),
+    ]
+    assert [a["status"] for a in shown["assignments"]] == ["departed", "removed", "removed"]
 
 
 def test_an_unknown_kind_is_invalid_input(client: TestClient, headers_for: Headers) -> None:

@@ -1,5 +1,6 @@
 """The /api/v1/plans routes: solve and save a plan version, list versions, read one (assignments paged,
-capacity overlays, locked manifests) and lock a transport manifest after a fresh gate check."""
+capacity overlays, locked manifests), lock a transport manifest after a fresh gate check, and check it again
+at departure."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ilos.api.deps import request_caller, store_of
 from ilos.api.schemas import ERROR_RESPONSES
-from ilos.services import plan_manifests, plans
+from ilos.services import manifest_checks, plan_manifests, plans
 from ilos.services.access import Caller
 from ilos.services.store_access import Store
 
@@ -54,7 +55,8 @@ class PlanOut(_Out):
 class AssignmentOut(_Out):
     person_id: str
     status: str = Field(
-        description="placed, unplaced, seated, waiting, excluded or removed (at manifest lock)."
+        description="placed, unplaced, seated, waiting, excluded, removed (taken off a locked manifest: at "
+        "the lock, a recheck or departure) or departed."
     )
     target: str | None = Field(description="The facility or flight.")
     segment: str | None = Field(description="Bed class (sex/security) or destination country.")
@@ -75,8 +77,11 @@ class CapacityOut(_Out):
 
 class RemovedOut(_Out):
     person_id: str
-    gate: str = Field(description="The gate that blocks this person now.")
+    gate: str = Field(description="The gate that blocked this person.")
     reason: str
+    step: str = Field(
+        description="manifest lock; recheck: <why> (their subject changed after the lock); or departure."
+    )
 
 
 class ManifestOut(_Out):
@@ -85,8 +90,21 @@ class ManifestOut(_Out):
     flight_id: str
     locked_by: str
     locked_at: datetime
-    cleared: int
+    cleared: int = Field(
+        description="Still on the manifest: cleared at the lock, less anyone taken off since."
+    )
     removed: list[RemovedOut]
+    departed: int = Field(0, description="How many flew after the check at departure.")
+
+
+class DepartureOut(_Out):
+    plan_id: str
+    version: int
+    flight_id: str
+    checked_by: str
+    checked_at: datetime
+    departed: int = Field(description="Cleared at the door: their seats are now `departed`.")
+    halted: list[RemovedOut] = Field(description="Blocked since the lock: taken off, with the gate and why.")
 
 
 class PlanDetailOut(_Out):
@@ -135,3 +153,13 @@ def lock_manifest(
     """Lock one flight's manifest after a fresh gate check of everyone on it; anyone now blocked is taken
     off and named with the gate and why (`removed`). 409 if superseded or already locked."""
     return ManifestOut.model_validate(plan_manifests.lock_manifest(store, caller, version, flight_id))
+
+
+@router.post("/plans/transport/{version}/manifests/{flight_id}/depart", response_model=DepartureOut)
+def depart_manifest(
+    version: Version, flight_id: FlightId, caller: Caller = Who, store: Store = At
+) -> DepartureOut:
+    """The check at departure of a locked manifest: everyone still on it is checked again now; the cleared
+    depart, anyone blocked since the lock is halted and taken off (`halted`). 409 if the manifest is not
+    locked or nobody is left on it."""
+    return DepartureOut.model_validate(manifest_checks.depart_manifest(store, caller, version, flight_id))

@@ -1,5 +1,6 @@
 """`ilos plan`: detention placement and removal transport plans, solved on a world's files (DEMO people),
-saved in the operational store as versions; list, show and compare versions, lock a flight's manifest."""
+saved in the operational store as versions; list, show and compare versions, lock a flight's manifest and
+check it again at departure."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rich.console import Console
 from ilos.cli.errors import reports_errors
 from ilos.cli.progress import spinner
 from ilos.config import load_settings
-from ilos.services import plan_manifests, plans
+from ilos.services import manifest_checks, plan_manifests, plans
 from ilos.services.access import Purpose, local_operator
 from ilos.services.store_access import Store, open_store
 
@@ -144,11 +145,13 @@ def show(
     for c in view.capacity:
         console.print(f"  {c.resource} {c.segment}: {c.used} / {c.capacity}")
     for m in view.manifests:
+        flown = f", {m.departed} departed" if m.departed else ""
         console.print(
-            f"manifest {m.flight_id} locked by {m.locked_by} at {m.locked_at:%Y-%m-%d %H:%M}: {m.cleared} cleared"
+            f"manifest {m.flight_id} locked by {m.locked_by} at {m.locked_at:%Y-%m-%d %H:%M}: "
+            f"{m.cleared} cleared{flown}"
         )
         for r in m.removed:
-            console.print(f"  removed {r.person_id}: {r.gate}: {r.reason}")
+            console.print(f"  removed {r.person_id} at {r.step}: {r.gate}: {r.reason}")
 
 
 @app.command("diff", help="Who moved between two versions of a plan.")
@@ -179,3 +182,19 @@ def lock(
     )
     for r in m.removed:
         console.print(f"  removed {r.person_id}: {r.gate}: {r.reason}")
+
+
+@app.command(
+    "depart", help="Check a locked manifest at departure: the cleared depart, the blocked are halted."
+)
+@reports_errors
+def depart(
+    version: int = typer.Argument(..., help="The transport plan version."),
+    flight_id: str = typer.Argument(..., help="The flight whose locked manifest departs."),
+) -> None:
+    d = _with_store(lambda s: manifest_checks.depart_manifest(s, OPERATOR, version, flight_id))
+    console.print(
+        f"flight {d.flight_id} of transport v{d.version}: {d.departed} departed, {len(d.halted)} halted"
+    )
+    for r in d.halted:
+        console.print(f"  halted {r.person_id}: {r.gate}: {r.reason}")

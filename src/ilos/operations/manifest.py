@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from ilos.errors import NotFoundError
 from ilos.operations.transport_types import Seat, TransportPlan
@@ -51,6 +51,17 @@ class Passenger(Protocol):
 
 
 P = TypeVar("P", bound=Passenger)
+P_co = TypeVar("P_co", bound=Passenger, covariant=True)
+
+
+class Manifest(Protocol[P_co]):
+    """A locked flight's passengers: a `LockedManifest` just made, or one read back from the store."""
+
+    @property
+    def flight_id(self) -> str: ...
+
+    @property
+    def seats(self) -> Sequence[P_co]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +73,10 @@ class LockedManifest:
 
 
 @dataclass(frozen=True, slots=True)
-class DepartureCheck:
+class DepartureCheck(Generic[P]):
     flight_id: str
     checked_at: datetime
-    cleared: tuple[Seat, ...]
+    cleared: tuple[P, ...]
     halted: tuple[Blocked, ...]
 
     @property
@@ -83,7 +94,7 @@ def lock_manifest(plan: TransportPlan, flight_id: str, gate_check: GateCheck, at
     return LockedManifest(flight_id, at, cleared, removed)
 
 
-def check_at_departure(manifest: LockedManifest, gate_check: GateCheck, at: datetime) -> DepartureCheck:
+def check_at_departure(manifest: Manifest[P], gate_check: GateCheck, at: datetime) -> DepartureCheck[P]:
     """The last check, at the aircraft door: anyone now blocked is halted and stays."""
     cleared, halted = recheck(manifest.seats, gate_check, "departure", at)
     return DepartureCheck(manifest.flight_id, at, cleared, halted)

@@ -1,6 +1,7 @@
 """Use cases of actions: plan, verify, approve, lock, execute, cancel and reopen an action, re-checking the
 gates at every step; halting (with a recorded halt and alerts) when a gate appears mid-way; and
-`recheck_subject`, which the near-real-time path calls when a subject changes."""
+`recheck_subject`, which the near-real-time path calls when a subject changes (it re-checks the subject's
+open actions and its seats on locked transport manifests)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from ilos.domain.cases import (
 from ilos.domain.countries import US_SOIL, country_code
 from ilos.errors import FieldProblem, IlosError, InvalidInputError, NotFoundError
 from ilos.operations.actions import StepDecision, decide_creation, decide_recheck, decide_step, gate_error
-from ilos.services import action_gates, stored_gates
+from ilos.services import action_gates, manifest_checks, stored_gates
 from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Purpose, Role
 from ilos.services.action_gates import GateSource
 from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
@@ -228,7 +229,9 @@ def recheck_subject(
     """Re-evaluate gates for every open action on the subject (in the caller's transaction) and halt those
     now blocked, alerting their owners and everyone holding the subject. The recheck has no purpose: what it
     keeps (gates, halts, alerts) is the gates as decided, shown to each reader as theirs may see them, and
-    what it writes or returns as text (its audit lines, the halts written) names none of the records."""
+    what it writes or returns as text (its audit lines, the halts written) names none of the records.
+    Then every locked transport manifest yet to depart is checked for the subject's A-numbers: anyone on
+    one whom a gate blocks now is taken off it (`manifest_checks.recheck_locked_seats`)."""
     source = gates or action_gates.linkage_gates(load_settings().home)
     rows = session.scalars(
         select(ActionRow)
@@ -251,6 +254,7 @@ def recheck_subject(
         SYSTEM,
         Action("action.recheck", "subject", (subject_id,), query=query, result_count=len(halts)),
     )
+    manifest_checks.recheck_locked_seats(session, subject_id, reason, source)
     return halts
 
 

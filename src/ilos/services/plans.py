@@ -40,8 +40,9 @@ COUNTED = (
     "seated",
     "waiting",
     "excluded",
-)  # summary counts of people
+)  # summary counts of people at planning (seats become `removed` or `departed` after a manifest lock)
 UNRESOLVED = "unresolved_subject"  # the gate named when no published subject carries the person's A-number
+LOCK_STEP = "manifest lock"  # the step a person taken off at the lock itself was removed at
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +79,13 @@ class CapacityView:
 
 @dataclass(frozen=True, slots=True)
 class RemovedView:
-    """A person taken off a manifest at lock: the gate that blocks them now, and why."""
+    """A person taken off a locked manifest: the gate that blocked them, why, and at which step (the lock,
+    a recheck when their subject changed, or the check at departure)."""
 
     person_id: str
     gate: str
     reason: str
+    step: str = LOCK_STEP  # locks written before steps were kept were all made at the lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ class ManifestView:
     locked_at: datetime
     cleared: int
     removed: tuple[RemovedView, ...]
+    departed: int = 0  # seats that flew after the check at departure (`ilos plan depart`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +294,14 @@ def _manifests(session: Session, plan: OperationPlanRow) -> tuple[ManifestView, 
         .where(PlanManifestLockRow.plan_id == plan.id)
         .order_by(PlanManifestLockRow.flight_id)
     )
+    departed = {
+        flight: int(count)
+        for flight, count in session.execute(
+            select(PlanAssignmentRow.target, func.count())
+            .where(PlanAssignmentRow.plan_id == plan.id, PlanAssignmentRow.status == "departed")
+            .group_by(PlanAssignmentRow.target)
+        )
+    }
     return tuple(
         ManifestView(
             plan.id,
@@ -299,6 +311,7 @@ def _manifests(session: Session, plan: OperationPlanRow) -> tuple[ManifestView, 
             r.locked_at,
             r.cleared,
             tuple(RemovedView(**g) for g in r.removed),
+            departed.get(r.flight_id, 0),
         )
         for r in rows
     )

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from ilos.domain.cases import ActionKind, ActionStep
 from ilos.errors import GateBlockedError
 from ilos.services import case_actions, plan_manifests
+from ilos.services.a_numbers import a_number_key
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest, StepRequest
 from ilos.services.operations_alerts import my_alerts
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import AlertRow
-from ilos.store.search_keys import identifier_key
 from ilos.store.tables import AuditEventRow
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "policy"))
@@ -107,7 +107,7 @@ def test_a_step_refused_and_halted_by_a_tax_record_shows_the_halt_without_it(sto
 
 def test_a_manifest_takes_off_a_person_blocked_by_a_tax_record_without_naming_it() -> None:
     gates = _gates([FINAL_ORDER, TAX_STAY])
-    check = plan_manifests._gate_check({identifier_key("A123"): (SUBJECT,)}, {}, gates, PLANNER)
+    check = plan_manifests.gate_check({a_number_key("A123"): (SUBJECT,)}, {}, gates, PLANNER)
     outcome = check("A123", "MEX")
     assert not outcome.allowed and outcome.gate == "stay_in_effect"  # still taken off
     assert "withheld for this purpose (tax_addresses)" in outcome.reason

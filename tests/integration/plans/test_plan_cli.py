@@ -28,7 +28,7 @@ def _run(*args: str) -> str:
 
 def test_plan_help_lists_every_command() -> None:
     words = set(CliRunner().invoke(app, ["plan", "--help"]).output.split())
-    assert {"placement", "transport", "list", "show", "diff", "lock"} <= words
+    assert {"placement", "transport", "list", "show", "diff", "lock", "depart"} <= words
 
 
 def test_placement_plan_is_versioned_explained_and_within_capacity(world: Path, home: Path) -> None:
