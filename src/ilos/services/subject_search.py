@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ilos.errors import FieldProblem, InvalidInputError, NotFoundError
+from ilos.services.a_numbers import a_number_forms
 from ilos.services.access import SUBJECT_READERS
 from ilos.services.api_context import Principal, admitted
 from ilos.services.audit_log import Action, record
@@ -71,10 +72,12 @@ def _with_day_month_swapped(born: date) -> tuple[date, ...]:
 
 
 def _identifier_forms(ident: str) -> tuple[str, ...]:
-    """The identifier as typed and, for 7 to 9 digits, the A-number it would be (A plus 9 digits)."""
+    """The identifier as typed and, for 7 to 9 digits with or without an A, the A-number it would be (A plus 9
+    digits) and every spelling a published subject may carry it in (`a_numbers.a_number_forms`): the demo's
+    subjects carry the standardized nine digits, so "A200139349" finds "200139349"."""
     digits = ident.removeprefix("A")
     if digits.isdigit() and 7 <= len(digits) <= 9:
-        return tuple(dict.fromkeys((ident, f"A{int(digits):09d}")))
+        return tuple(dict.fromkeys((ident, f"A{int(digits):09d}", *a_number_forms(ident))))
     return (ident,)
 
 

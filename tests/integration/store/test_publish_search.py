@@ -106,6 +106,15 @@ def test_search_is_fuzzy_on_names_dates_and_a_numbers(store: Store, q: str, expe
     assert [s.subject_id for s in subject_search.search(store, ANALYST, q)] == expected
 
 
+@pytest.mark.parametrize("q", ["A200139349", "a-200-139-349", "200139349"])
+def test_an_a_number_finds_the_standardized_nine_digits_a_subject_carries(store: Store, q: str) -> None:
+    """The demo world's subjects carry A-numbers standardized (nine digits, no A); a booking or a plan
+    spells them with the A."""
+    publish.publish(store, PUBLISHER, [{"subject_id": "S1", "display_name": "Juan Vega",
+                                        "identifiers": {"a_number": "200139349"}}])  # fmt: skip
+    assert [s.subject_id for s in subject_search.search(store, ANALYST, q)] == ["S1"]
+
+
 def test_postgres_fuzzy_name_search_can_use_the_trigram_index(store: Store) -> None:
     if store.engine.dialect.name != "postgresql":
         pytest.skip("the trigram index exists on PostgreSQL only")
