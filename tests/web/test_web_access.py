@@ -22,6 +22,7 @@ from web_world import Backend, World
 
 from ilos.services import users
 from ilos.services.access import Purpose, local_operator
+from ilos.services.demo import DEMO_USERS
 from ilos.services.store_access import Store, open_store
 from ilos.store.tables import ApiTokenRow, AuditEventRow, UserRow
 
@@ -104,7 +105,8 @@ def _refused(
     assert "Not allowed" in response.text
     assert world.name not in response.text
     denied = _only(events, action)
-    expected = (*who, "denied", f"{action} needs one of the roles {roles}")
+    acting = dict(DEMO_USERS)[who[0]].value  # a demo user holds one role: it acts as that role
+    expected = (*who, "denied", f"{action} needs one of the roles {roles} (acting as {acting})")
     assert (denied.actor, denied.purpose, denied.outcome, denied.detail) == expected
     return denied, events
 
@@ -281,10 +283,15 @@ def test_sign_in_sets_http_only_strict_session_cookies_for_the_purpose_and_is_au
         with store.transaction() as session:
             user = session.get(UserRow, token.user_id)
             assert user is not None and user.username == "analyst"
-    assert (token.kind, token.purpose, token.revoked) == ("session", "case_investigation", False)
+    assert (token.kind, token.purpose, token.role, token.revoked) == (
+        "session",
+        "case_investigation",
+        "analyst",
+        False,
+    )
     signed = _only(events, "auth.sign_in")
     assert (signed.actor, signed.purpose, signed.outcome) == ("analyst", "case_investigation", "ok")
-    assert (signed.object_ids, signed.query) == ([token.id], {"kind": "session"})
+    assert (signed.object_ids, signed.query) == ([token.id], {"kind": "session", "role": "analyst"})
 
 
 def test_five_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused_too(

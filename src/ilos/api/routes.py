@@ -42,7 +42,9 @@ async def health(store: Store = Depends(store_of)) -> HealthOut:
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"])
 async def issue_token(body: TokenIn, request: Request, store: Store = Depends(store_of)) -> TokenOut:
     """Sign in with a password for one purpose of use; returns a bearer token (shown once)."""
-    attempt = users.SignIn(body.username, body.password, body.purpose, client_address(request))
+    attempt = users.SignIn(
+        body.username, body.password, body.purpose, client_address(request), role=body.role
+    )
     issued = await in_sign_in_thread(users.sign_in, store, attempt)
     return TokenOut(
         access_token=issued.token,
@@ -51,6 +53,7 @@ async def issue_token(body: TokenIn, request: Request, store: Store = Depends(st
         expires_at=issued.expires_at,
         username=issued.username,
         roles=issued.roles,
+        role=issued.role.value,
     )
 
 

@@ -52,6 +52,13 @@ class TokenIn(BaseModel):
         pattern=r"^[^\x00]*$",
         description="Purpose of use for this token, e.g. case_investigation.",
     )
+    role: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[^\x00]*$",
+        description="The role to work under for the purpose; needed only when several of the user's roles "
+        "allow it (otherwise 422).",
+    )
 
 
 class TokenOut(BaseModel):
@@ -62,6 +69,9 @@ class TokenOut(BaseModel):
     expires_at: datetime
     username: str
     roles: list[str]
+    role: str = Field(
+        description="The acting role: every check of a request with this token judges it as this role."
+    )
 
 
 class HealthOut(BaseModel):

@@ -7,7 +7,7 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ilos.errors import FieldProblem, UnknownPurposeError
+from ilos.errors import FieldProblem, InvalidInputError, PermissionDeniedError, UnknownPurposeError
 
 
 class Role(enum.StrEnum):
@@ -48,7 +48,11 @@ USER_ADMINS = frozenset({Role.admin})
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is asking, from where, for what purpose: what every service needs to authorise and audit."""
+    """Who is asking, from where, for what purpose: what every service needs to authorise and audit.
+
+    `roles` are the roles the caller acts with, not all the roles the user holds: a signed-in user acts
+    with exactly one, the acting role chosen at sign-in (`acting_role`), so every role check, the marking
+    policy and the audit judge the request as that one role. Only the local operator acts with every role."""
 
     actor: str
     roles: frozenset[Role]
@@ -78,6 +82,49 @@ def purposes_for(roles: Iterable[Role]) -> frozenset[Purpose]:
     for role in roles:
         allowed |= PURPOSES_BY_ROLE[role]
     return frozenset(allowed)
+
+
+def parse_role(text: str | None, location: str = "role") -> Role | None:
+    """The role named at sign-in (None when none is), or a 422 naming the roles ILOS knows."""
+    if not text or not text.strip():
+        return None
+    try:
+        return Role(text.strip())
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        message = f"Unknown role {text!r}; name one of: {known}"
+        raise InvalidInputError(message, [FieldProblem(location, message)]) from None
+
+
+def acting_role(held: Iterable[Role], purpose: Purpose, named: Role | None = None) -> Role:
+    """The one role a user works under for `purpose`: the role named at sign-in, which the user must hold
+    and which must allow the purpose; if none is named, the only held role that allows it. When several do
+    (an analyst who is also a supervisor, for case investigation) the user must name one: neither is
+    chosen silently, so no one acts with more than they asked for nor is kept from what they asked for."""
+    held = frozenset(held)
+    if named is not None:
+        if named not in held:
+            raise PermissionDeniedError(f"Role {named.value} is not one of the user's roles {_names(held)}")
+        if purpose not in PURPOSES_BY_ROLE[named]:
+            allowed = _names(PURPOSES_BY_ROLE[named])
+            raise PermissionDeniedError(
+                f"Role {named.value} may not declare purpose {purpose.value} (it may declare {allowed})"
+            )
+        return named
+    fitting = sorted(r for r in held if purpose in PURPOSES_BY_ROLE[r])
+    if not fitting:
+        raise PermissionDeniedError(f"roles {_names(held)} may not declare purpose {purpose.value}")
+    if len(fitting) > 1:
+        message = (
+            f"Roles {_names(fitting)} each allow purpose {purpose.value}; "
+            "name the one to work under for it (role)"
+        )
+        raise InvalidInputError(message, [FieldProblem("role", message)])
+    return fitting[0]
+
+
+def _names(values: Iterable[Role | Purpose]) -> str:
+    return ", ".join(sorted(v.value for v in values))
 
 
 def local_operator(purpose: Purpose) -> Caller:

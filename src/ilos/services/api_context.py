@@ -1,4 +1,5 @@
-"""Who is calling: a bearer token (API) or session (web) plus the declared purpose becomes a `Caller`.
+"""Who is calling: a bearer token (API) or session (web) plus the declared purpose becomes a `Caller` acting
+with one role, the token's acting role.
 
 `admitted` runs a whole request in one transaction: check the token, check the role, do the work and
 append its audit event, then commit once. Refusals are recorded and committed before their error."""
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ilos.config import Settings
 from ilos.errors import IlosError, NotAuthenticatedError, PermissionDeniedError, UnknownPurposeError
-from ilos.services.access import Caller, Purpose, Role, parse_purpose
+from ilos.services.access import Caller, Purpose, Role, acting_role, parse_purpose
 from ilos.services.audit_log import Action, record, role_refusal
 from ilos.services.store_access import Store
 from ilos.services.users import BEARER_KIND, token_digest
@@ -95,14 +96,17 @@ def caller_in(session: Session, settings: Settings, credentials: Credentials) ->
         problem = f"a {token.kind} token, not valid here"
     if user is not None and user.disabled:
         problem = problem or "of a disabled user"
-    if token is None or user is None or problem is not None:
+    role = _token_role(token, user) if token is not None and user is not None else None
+    if token is not None and user is not None and role is None:
+        problem = problem or f"of a role {user.username} may no longer work under for purpose {token.purpose}"
+    if token is None or user is None or role is None or problem is not None:
         error = NotAuthenticatedError(f"The token is {problem or 'not valid'}; sign in again")
         return _refuse_token(session, credentials, token, user, problem or "not valid", error)
     if now - token.last_seen_at > TOUCH_EVERY:
         user_rows.touch_token(session, token.id, now)
     caller = Caller(
         user.username,
-        frozenset(Role(r) for r in user.roles),
+        frozenset({role}),
         parse_purpose(token.purpose),
         credentials.client,
         user.id,
@@ -111,6 +115,20 @@ def caller_in(session: Session, settings: Settings, credentials: Credentials) ->
     if declared != caller.purpose:
         return _refuse_purpose(session, caller, declared)
     return caller
+
+
+def _token_role(token: ApiTokenRow, user: UserRow) -> Role | None:
+    """The role the token acts under, if its user still holds it and it still allows the token's purpose:
+    the one chosen at sign-in, or for a token issued before tokens named one, the only one of the user's
+    roles that allows the purpose. None when there is no such role (the token is refused: sign in again)."""
+    try:
+        return acting_role(
+            (Role(r) for r in user.roles),
+            Purpose(token.purpose),
+            Role(token.role) if token.role is not None else None,
+        )
+    except (ValueError, IlosError):
+        return None
 
 
 def _refuse_token(

@@ -112,7 +112,8 @@ def role_refusal(
 ) -> tuple[Action, PermissionDeniedError]:
     """The audit event and the error of refusing `action` to a caller without one of `allowed`."""
     needed = ", ".join(sorted(r.value for r in allowed))
-    return _refusal(caller, action, f"{action.name} needs one of the roles {needed}")
+    acting = f" (acting as {next(iter(caller.roles)).value})" if len(caller.roles) == 1 else ""
+    return _refusal(caller, action, f"{action.name} needs one of the roles {needed}{acting}")
 
 
 @dataclass(frozen=True, slots=True)

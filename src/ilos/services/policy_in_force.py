@@ -46,7 +46,9 @@ def current_policy(home: Path) -> Policy:
 
 
 def policy_role(policy: Policy, caller: Caller) -> str:
-    """The caller's role the policy lets work for the caller's purpose (the first, alphabetically)."""
+    """The caller's role the policy lets work for the caller's purpose. A signed-in caller acts with one
+    role (its acting role, `access.acting_role`), the one every route check judged it as; only the local
+    operator, who acts with every role, gets the first allowed, alphabetically."""
     for role in sorted(r.value for r in caller.roles):
         if caller.purpose.value in policy.spec.role_purposes.get(role, ()):
             return role

@@ -24,7 +24,7 @@ from ilos.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from ilos.services.access import USER_ADMINS, Caller, Purpose, Role, parse_purpose, purposes_for
+from ilos.services.access import USER_ADMINS, Caller, Purpose, Role, acting_role, parse_purpose, parse_role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.store_access import Store
 from ilos.store import users as user_rows
@@ -79,6 +79,7 @@ class IssuedToken:
     expires_at: datetime
     username: str
     roles: list[str]
+    role: Role  # the acting role: the one role the token works under
 
 
 BEARER_KIND = "bearer"  # API tokens; the web's session cookies hold "session" tokens (web_session)
@@ -168,21 +169,27 @@ class SignIn:
     purpose: str | None
     client: str
     kind: str = BEARER_KIND
+    role: str | None = None  # the acting role, needed only when several of the user's roles allow the purpose
 
 
 def sign_in(store: Store, attempt: SignIn) -> IssuedToken:
-    """Check the password (counting failures toward lockout) and issue a token for the declared purpose.
+    """Check the password (counting failures toward lockout) and issue a token for the declared purpose,
+    under one acting role (`access.acting_role`): the role named, or the only one of the user's roles that
+    allows the purpose.
 
     Failures are committed (attempt count, audit event) before the error is raised."""
     purpose = parse_purpose(attempt.purpose)
+    named = parse_role(attempt.role)
     with store.transaction() as session:
-        outcome = _attempt(session, store, attempt, purpose)
+        outcome = _attempt(session, store, attempt, purpose, named)
     if isinstance(outcome, IlosError):
         raise outcome
     return outcome
 
 
-def _attempt(session: Session, store: Store, attempt: SignIn, purpose: Purpose) -> IssuedToken | IlosError:
+def _attempt(
+    session: Session, store: Store, attempt: SignIn, purpose: Purpose, named: Role | None
+) -> IssuedToken | IlosError:
     now = datetime.now(UTC)
     user = user_rows.get_user_by_username(session, attempt.username, for_update=True)
     caller = Caller(attempt.username, frozenset(), purpose, attempt.client, user.id if user else None)
@@ -195,17 +202,23 @@ def _attempt(session: Session, store: Store, attempt: SignIn, purpose: Purpose) 
     user.failed_attempts, user.locked_until = 0, None
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(attempt.password)
-    roles = frozenset(Role(r) for r in user.roles)
-    if purpose not in purposes_for(roles):
-        detail = f"roles {sorted(roles)} may not declare purpose {purpose.value}"
+    try:
+        role = acting_role((Role(r) for r in user.roles), purpose, named)
+    except (PermissionDeniedError, InvalidInputError) as refused:
+        detail = refused.message
         record(session, caller, Action("auth.sign_in", "user", (user.id,), outcome="denied", detail=detail))
+        if isinstance(refused, InvalidInputError):
+            return refused
         return PermissionDeniedError(f"{attempt.username} may not work for purpose {purpose.value}: {detail}")
-    issued = _issue(session, store, user, purpose, attempt.kind, now)
+    issued = _issue(session, store, user, purpose, role, attempt.kind, now)
     record(
         session,
-        Caller(user.username, roles, purpose, attempt.client, user.id),
-        Action("auth.sign_in", "api_token", (issued.token_id,), {"kind": attempt.kind}, 1),
-    )
+        Caller(user.username, frozenset({role}), purpose, attempt.client, user.id),
+        Action(
+            "auth.sign_in", "api_token", (issued.token_id,), {"kind": attempt.kind, "role": role.value}, 1,
+            detail=f"acting as {role.value}",
+        ),
+    )  # fmt: skip
     return issued
 
 
@@ -237,7 +250,7 @@ def _count_failure(user: UserRow, now: datetime, lockout_minutes: int) -> None:
 
 
 def _issue(
-    session: Session, store: Store, user: UserRow, purpose: Purpose, kind: str, now: datetime
+    session: Session, store: Store, user: UserRow, purpose: Purpose, role: Role, kind: str, now: datetime
 ) -> IssuedToken:
     token = secrets.token_urlsafe(32)
     row = ApiTokenRow(
@@ -246,13 +259,14 @@ def _issue(
         kind=kind,
         user_id=user.id,
         purpose=purpose.value,
+        role=role.value,
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(hours=store.settings.token_lifetime_hours),
         revoked=False,
     )
     user_rows.add_token(session, row)
-    return IssuedToken(token, row.id, purpose, row.expires_at, user.username, list(user.roles))
+    return IssuedToken(token, row.id, purpose, row.expires_at, user.username, list(user.roles), role)
 
 
 def _view(row: UserRow) -> UserView:

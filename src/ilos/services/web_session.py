@@ -15,9 +15,12 @@ from ilos.store import users as user_rows
 SESSION_KIND = "session"
 
 
-def start_session(store: Store, username: str, password: str, purpose: str, client: str) -> IssuedToken:
-    """A session for the declared purpose; a refusal is the API's generic 401 (or a 403 for the purpose)."""
-    return users.sign_in(store, SignIn(username, password, purpose, client, kind=SESSION_KIND))
+def start_session(
+    store: Store, username: str, password: str, purpose: str, client: str, role: str | None = None
+) -> IssuedToken:
+    """A session for the declared purpose under one acting role; a refusal is the API's generic 401 (or a
+    403 for the purpose or role, a 422 when several roles allow the purpose and none is named)."""
+    return users.sign_in(store, SignIn(username, password, purpose, client, kind=SESSION_KIND, role=role))
 
 
 def session_caller(store: Store, token: str | None, purpose: str | None, client: str) -> Caller:

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ilos.errors import IlosError, InvalidInputError, NotAuthenticatedError, PermissionDeniedError
 from ilos.services import subject_view, web_health, web_history, web_search, web_session
-from ilos.services.access import Caller, Purpose
+from ilos.services.access import Caller, Purpose, Role
 from ilos.services.store_access import Store
 from ilos.web.alerts_page import router as alerts_router
 from ilos.web.audit_page import router as audit_router
@@ -49,8 +49,9 @@ def home(request: Request) -> Response:
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(request: Request, next: str | None = None, expired: bool = False) -> HTMLResponse:
     return render(
-        request, "signin.html", None, next=_safe_next(next), purposes=list(Purpose), expired=expired
-    )
+        request, "signin.html", None, next=_safe_next(next), purposes=list(Purpose), roles=list(Role),
+        expired=expired,
+    )  # fmt: skip
 
 
 @router.post("/signin", response_model=None)
@@ -59,19 +60,22 @@ def signin(
     username: str = Form("", max_length=64),
     password: str = Form("", max_length=1024),
     purpose: str = Form("", max_length=64),
+    role: str = Form("", max_length=64),
     csrf: str = Form("", max_length=128),
     next: str = Form("/", max_length=2000),
     store: Store = Depends(store_of),
 ) -> Response:
-    """Sign in for one purpose; refusals are generic (lockout, disabled and wrong password look alike)."""
+    """Sign in for one purpose under one role; refusals are generic (lockout, disabled and wrong password
+    look alike)."""
     check_csrf(request, csrf)
     try:
-        issued = web_session.start_session(store, username, password, purpose, client_of(request))
+        issued = web_session.start_session(store, username, password, purpose, client_of(request), role)
     except (NotAuthenticatedError, PermissionDeniedError, InvalidInputError) as exc:
         message = exc.summary if isinstance(exc, InvalidInputError) else exc.message
         return render(
             request, "signin.html", None, status=exc.http_status, next=_safe_next(next),
-            purposes=list(Purpose), error=message, username=username, chosen=purpose,
+            purposes=list(Purpose), roles=list(Role), error=message, username=username, chosen=purpose,
+            chosen_role=role,
         )  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=303)
     max_age = store.settings.token_lifetime_hours * 3600
