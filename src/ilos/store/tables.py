@@ -79,7 +79,7 @@ class ApiTokenRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
-    # The acting role the token works under (NULL: issued before migration 0014; see api_context).
+    # The acting role the token works under (NULL: issued before migration 0015; see api_context).
     role: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,8 +1,8 @@
 """The acting role of a token or session: the one role its user works under for the token's purpose, so that
 every check of a request (role, marking policy, audit) judges it as that role, never as another the user holds.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-08 09:00:00
 
 Tokens issued before this migration keep NULL: they act under the only role of their user that allows their
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
