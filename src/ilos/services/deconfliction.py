@@ -165,10 +165,9 @@ def register_operation(
                 )
             )
             other = live.get(overlap.other_operation_id or "")
-            if other is not None:
-                session.get_one(
-                    AgencyOperationRow, other.operation_id
-                ).state = OperationState.CONFLICTED.value
+            if other is not None:  # an operation already under way stays so; its owner is alerted
+                other_row = session.get_one(AgencyOperationRow, other.operation_id)
+                other_row.state = state_after(1, OperationState(other_row.state)).value
             owners = {caller.actor, other.owner if other else f"agency:{overlap.other_agency}"}
             message = f"Deconfliction: {planned.agency} operation {planned.operation_id} — {overlap.detail}"
             subject = overlap.target if overlap.kind.value != "same_address" else None

@@ -27,7 +27,9 @@ from ilos.store.operations_tables import (
     OperationTargetRow,
 )
 
-LIVE_OPERATION_STATES = ("planned", "conflicted", "cleared")
+# Operations that may still act on their targets: in planning, and under way (the one most in the field).
+# Deconfliction checks a new operation against them, and their owners hold their subjects (`holders_of`).
+LIVE_OPERATION_STATES = ("planned", "conflicted", "cleared", "under_way")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from ilos.operations.deconfliction import CooperationCase
 from ilos.services import deconfliction
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.deconfliction import OperationRequest
+from ilos.services.operations_alerts import holders_of
 from ilos.services.store_access import Store
 from ilos.store.operations_tables import AlertRow
 from ilos.store.tables import AuditEventRow
@@ -101,3 +102,24 @@ def test_cooperating_witness_of_another_agency_is_a_conflict(store: Store) -> No
         deconfliction.register_operation(store, HSI, same_agency, cooperation).conflicts[0].kind
         == "same_subject"
     )
+
+
+def test_an_operation_under_way_conflicts_with_a_new_overlapping_one(store: Store) -> None:
+    ero = _register(store, ERO, "ERO", 1, 10, subject_ids=("S1",))
+    assert deconfliction.start_operation(store, ERO, ero.operation_id).state == "under_way"
+    hsi = _register(store, HSI, "HSI", 5, 6, subject_ids=("S1",))
+    assert hsi.state == "conflicted"
+    assert [(c.kind, c.other_operation_id) for c in hsi.conflicts] == [("same_subject", ero.operation_id)]
+    assert _recipients(store) == {"ero-planner", "hsi-analyst"}
+    # the operation in the field is not sent back to planning; resolving leaves it under way
+    assert deconfliction.read_operation(store, ERO, ero.operation_id).state == "under_way"
+    deconfliction.resolve_conflict(store, SUPERVISOR, hsi.conflicts[0].conflict_id, "HSI waits")
+    assert deconfliction.read_operation(store, ERO, ero.operation_id).state == "under_way"
+    assert deconfliction.read_operation(store, HSI, hsi.operation_id).state == "cleared"
+
+
+def test_the_owner_of_an_operation_under_way_holds_its_subjects(store: Store) -> None:
+    ero = _register(store, ERO, "ERO", 1, 10, subject_ids=("S2",))
+    deconfliction.start_operation(store, ERO, ero.operation_id)
+    with store.transaction() as session:
+        assert holders_of(session, "S2") == {"ero-planner"}
