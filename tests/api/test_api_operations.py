@@ -179,7 +179,7 @@ def test_departures_and_deconfliction_over_http(client: TestClient, headers_for:
         "title": "a",
         "starts_on": "2027-01-01",
         "ends_on": "2027-01-05",
-        "subject_ids": ["S1"],
+        "subject_ids": ["S7f3a9c"],
     }
     first = client.post("/api/v1/operations", json=body, headers=planner).json()
     second = client.post("/api/v1/operations", json={**body, "agency": "HSI"}, headers=analyst).json()

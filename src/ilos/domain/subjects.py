@@ -11,6 +11,17 @@ from ilos.domain.events import Event
 from ilos.domain.legal import LegalSituation
 from ilos.domain.provenance import Observed, RecordRef, SubjectId
 
+SUBJECT_ID_PREFIX = "S-"
+
+
+def normalize_subject_id(text: str) -> str:
+    """A subject id as ILOS writes it ("S-" and lower-case hex, `resolve.stable_ids`): surrounding space
+    dropped, and " s-0585B5BA2360" read as "S-0585b5ba2360". Any other text is kept as written (trimmed)."""
+    trimmed = text.strip()
+    if trimmed[: len(SUBJECT_ID_PREFIX)].upper() == SUBJECT_ID_PREFIX:
+        return SUBJECT_ID_PREFIX + trimmed[len(SUBJECT_ID_PREFIX) :].lower()
+    return trimmed
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from ilos.domain.events import EventKind
+from ilos.domain.subjects import Subject
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 
 
@@ -64,7 +66,31 @@ def normalize_address(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.upper()).split())
 
 
+def cooperation_cases(subject: Subject) -> list[CooperationCase]:
+    """The subject's cooperation records, each active as its legal situation holds it — as the
+    witness_or_victim gate reads them (status compared whatever its case, an end date that has passed)."""
+    active = {ref for c in subject.legal.cooperation if c.active for ref in c.evidence}
+    return [
+        CooperationCase(
+            subject.subject_id,
+            e.get("agency") or "unknown",
+            e.record_id,
+            e.get("type") or "",
+            e.ref in active,
+        )
+        for e in subject.events
+        if e.kind == EventKind.COOPERATION
+    ]
+
+
 def check_operation(op: PlannedOperation) -> None:
+    problems = operation_problems(op)
+    if problems:
+        raise InvalidInputError("The operation cannot be registered", problems)
+
+
+def operation_problems(op: PlannedOperation) -> list[FieldProblem]:
+    """What makes the operation unregistrable, every problem at once."""
     problems = []
     if op.ends_on < op.starts_on:
         problems.append(FieldProblem("ends_on", f"ends {op.ends_on} before it starts {op.starts_on}"))
@@ -72,8 +98,14 @@ def check_operation(op: PlannedOperation) -> None:
         problems.append(FieldProblem("targets", "an operation targets at least one subject or address"))
     if not op.agency.strip():
         problems.append(FieldProblem("agency", "name the agency that leads the operation"))
-    if problems:
-        raise InvalidInputError("The operation cannot be registered", problems)
+    return problems
+
+
+def overlap_key(overlap: Overlap) -> tuple[str, str, str]:
+    """What a conflict is about, whichever operation recorded it: kind, target and the other side (an
+    operation, or an agency's cooperation case)."""
+    other = overlap.other_operation_id or f"agency:{overlap.other_agency.upper()}"
+    return (overlap.kind.value, overlap.target, other)
 
 
 def windows_meet(a: PlannedOperation, b: PlannedOperation) -> bool:

@@ -5,31 +5,36 @@ operation (refused while a conflict is open), and read operations. Every change 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ilos.duckdb_paths import literal_path
+from ilos.domain.subjects import normalize_subject_id
 from ilos.errors import ConflictError, FieldProblem, InvalidInputError, NotFoundError
 from ilos.operations.deconfliction import (
     CooperationCase,
     OperationState,
+    Overlap,
     PlannedOperation,
     check_may_proceed,
-    check_operation,
+    cooperation_cases,
     find_overlaps,
     normalize_address,
+    operation_problems,
+    overlap_key,
     state_after,
 )
 from ilos.services.access import ENFORCEMENT_READING, ENFORCEMENT_WORK, Caller, Role
-from ilos.services.audit_log import Action, new_id, record, require_role
+from ilos.services.audit_log import Action, new_id, record, record_alone, require_role
+from ilos.services.gate_inputs import built_as_of, load_subjects
+from ilos.services.journal_events import journaled_events
 from ilos.services.operations_alerts import LIVE_OPERATION_STATES, write_alerts
 from ilos.services.store_access import Store
 from ilos.services.subject_record import linkage_dir
+from ilos.store import subjects as subject_rows
 from ilos.store.operations_tables import AgencyOperationRow, OperationConflictRow, OperationTargetRow
 
 CooperationSource = Callable[[Sequence[str]], Sequence[CooperationCase]]
@@ -39,27 +44,19 @@ OPERATION_READERS = OPERATION_PLANNERS | {Role.oversight}
 
 
 def linkage_cooperation(home: Path) -> CooperationSource:
-    """Cooperation certifications on the subjects' timelines (the linkage under ILOS_HOME)."""
+    """Cooperation certifications of the subjects as their witness_or_victim gate sees them: the linkage
+    under ILOS_HOME as built plus what the change worker journaled since (`gate_inputs.load_subjects` with
+    `journaled_events`, as every gate check reads a subject), each active as the gate judges it."""
 
     def read(subject_ids: Sequence[str]) -> Sequence[CooperationCase]:
-        timeline = linkage_dir(home) / "timeline.parquet"
-        if not subject_ids or not timeline.is_file():
+        directory = linkage_dir(home)
+        built = all((directory / n).is_file() for n in ("observations.parquet", "timeline.parquet"))
+        if not subject_ids or not built:
             return []
-        con = duckdb.connect()
-        try:
-            rows = con.execute(
-                "SELECT subject_id, record_id, map_from_entries(attributes) FROM read_parquet(?) "
-                "WHERE kind = 'cooperation' AND subject_id IN (SELECT unnest(?))",
-                [literal_path(timeline), list(subject_ids)],
-            ).fetchall()
-        finally:
-            con.close()
-        return [
-            CooperationCase(
-                s, a.get("agency") or "unknown", r, a.get("type") or "", a.get("status") == "ACTIVE"
-            )
-            for s, r, a in rows
-        ]
+        ids = set(subject_ids)
+        live = journaled_events(directory, ids)
+        subjects = load_subjects(directory, built_as_of(directory), live, ids)
+        return [case for subject in subjects for case in cooperation_cases(subject)]
 
     return read
 
@@ -106,19 +103,27 @@ def register_operation(
     store: Store, caller: Caller, request: OperationRequest, cooperation: CooperationSource | None = None
 ) -> OperationView:
     """Record the operation and every overlap with live operations and other agencies' cooperating
-    witnesses; alert both sides of each conflict. A conflicted operation cannot start until resolved."""
+    witnesses; alert both sides of each conflict. A conflicted operation cannot start until resolved. Its
+    subjects are read as ILOS writes ids (`normalize_subject_id`) and must be published; every problem is
+    reported at once (422, audited) and nothing is registered."""
     audit = Action("operation.register", "operation", request.subject_ids)
     require_role(store, caller, OPERATION_PLANNERS, audit, ENFORCEMENT_WORK)
+    subjects = [normalize_subject_id(s) for s in request.subject_ids]
     planned = PlannedOperation(
         new_id(),
         request.agency.strip().upper(),
         caller.actor,
         request.starts_on,
         request.ends_on,
-        frozenset(request.subject_ids),
+        frozenset(s for s in subjects if s),
         frozenset(normalize_address(a) for a in request.addresses if a.strip()),
     )
-    check_operation(planned)
+    with store.transaction() as session:
+        problems = operation_problems(planned) + _subject_problems(session, request.subject_ids, subjects)
+    if problems:
+        detail = "; ".join(f"{p.location}: {p.message}" for p in problems)
+        record_alone(store, caller, replace(audit, outcome="invalid", detail=detail))
+        raise InvalidInputError("The operation cannot be registered", problems)
     cases = (cooperation or linkage_cooperation(store.settings.home))(sorted(planned.subjects))
     now = datetime.now(UTC)
     with store.transaction() as session:
@@ -146,41 +151,7 @@ def register_operation(
             for a in planned.addresses
         )
         session.flush()
-        for overlap in overlaps:
-            conflict_id = new_id()
-            session.add(
-                OperationConflictRow(
-                    id=conflict_id,
-                    operation_id=overlap.operation_id,
-                    other_operation_id=overlap.other_operation_id,
-                    other_agency=overlap.other_agency,
-                    kind=overlap.kind.value,
-                    target=overlap.target,
-                    detail=overlap.detail,
-                    state="open",
-                    detected_at=now,
-                    resolved_by=None,
-                    resolved_at=None,
-                    resolution_note=None,
-                )
-            )
-            other = live.get(overlap.other_operation_id or "")
-            if other is not None:  # an operation already under way stays so; its owner is alerted
-                other_row = session.get_one(AgencyOperationRow, other.operation_id)
-                other_row.state = state_after(1, OperationState(other_row.state)).value
-            owners = {caller.actor, other.owner if other else f"agency:{overlap.other_agency}"}
-            message = f"Deconfliction: {planned.agency} operation {planned.operation_id} — {overlap.detail}"
-            subject = overlap.target if overlap.kind.value != "same_address" else None
-            write_alerts(
-                session,
-                owners,
-                "operation_conflict",
-                ("operation_conflict", conflict_id),
-                subject,
-                message,
-                now,
-            )
-        session.flush()
+        _record_conflicts(session, caller, planned, overlaps, live, now)
         ids = (planned.operation_id, *sorted(planned.subjects))
         detail = f"{len(overlaps)} conflict(s): " + "; ".join(o.detail for o in overlaps)
         record(
@@ -189,6 +160,65 @@ def register_operation(
             Action("operation.register", "operation", ids, result_count=len(overlaps), detail=detail),
         )
         return _view(session, planned.operation_id)
+
+
+def _subject_problems(
+    session: Session, written: Sequence[str], subjects: Sequence[str]
+) -> list[FieldProblem]:
+    """A blank subject id, or one no published subject holds (named as written): an operation never targets
+    nobody silently."""
+    known = subject_rows.published_ids(session, [s for s in subjects if s])
+    return [
+        FieldProblem(
+            f"subject_ids[{i}]",
+            f"no published subject {text!r}; search published subjects with GET /api/v1/subjects"
+            if s
+            else "a subject id is blank",
+        )
+        for i, (text, s) in enumerate(zip(written, subjects, strict=True))
+        if s not in known
+    ]
+
+
+def _record_conflicts(
+    session: Session,
+    caller: Caller,
+    planned: PlannedOperation,
+    overlaps: Sequence[Overlap],
+    live: dict[str, PlannedOperation],
+    now: datetime,
+) -> None:
+    """One open conflict per overlap of `planned`, the other operation marked conflicted (one under way
+    stays so) and both sides alerted, in the caller's transaction."""
+    for overlap in overlaps:
+        conflict_id = new_id()
+        session.add(
+            OperationConflictRow(
+                id=conflict_id,
+                operation_id=overlap.operation_id,
+                other_operation_id=overlap.other_operation_id,
+                other_agency=overlap.other_agency,
+                kind=overlap.kind.value,
+                target=overlap.target,
+                detail=overlap.detail,
+                state="open",
+                detected_at=now,
+                resolved_by=None,
+                resolved_at=None,
+                resolution_note=None,
+            )
+        )
+        other = live.get(overlap.other_operation_id or "")
+        if other is not None:  # an operation already under way stays so; its owner is alerted
+            other_row = session.get_one(AgencyOperationRow, other.operation_id)
+            other_row.state = state_after(1, OperationState(other_row.state)).value
+        owners = {caller.actor, other.owner if other else f"agency:{overlap.other_agency}"}
+        message = f"Deconfliction: {planned.agency} operation {planned.operation_id} — {overlap.detail}"
+        subject = overlap.target if overlap.kind.value != "same_address" else None
+        write_alerts(
+            session, owners, "operation_conflict", ("operation_conflict", conflict_id), subject, message, now
+        )
+    session.flush()
 
 
 def resolve_conflict(store: Store, caller: Caller, conflict_id: str, note: str) -> ConflictView:
@@ -223,10 +253,19 @@ def resolve_conflict(store: Store, caller: Caller, conflict_id: str, note: str) 
         return _conflict_view(row)
 
 
-def start_operation(store: Store, caller: Caller, operation_id: str) -> OperationView:
-    """Mark the operation under way: refused (409, audited) while any of its conflicts is open."""
+def start_operation(
+    store: Store, caller: Caller, operation_id: str, cooperation: CooperationSource | None = None
+) -> OperationView:
+    """Mark the operation under way: refused (409) while any of its conflicts is open, and checked again
+    first — live operations and cooperation as they stand now (a witness certified through the change
+    worker since it was registered). A conflict found now is recorded, both sides are alerted, the
+    operation becomes conflicted and the start is refused (409, audited) until a supervisor resolves it."""
     audit = Action("operation.start", "operation", (operation_id,))
     require_role(store, caller, OPERATION_PLANNERS, audit, ENFORCEMENT_WORK)
+    with store.transaction() as session:
+        planned = _planned(session, [_get(session, operation_id)])[0]
+    cases = (cooperation or linkage_cooperation(store.settings.home))(sorted(planned.subjects))
+    now = datetime.now(UTC)
     with store.transaction() as session:
         row = _get(session, operation_id)
         check_may_proceed(
@@ -234,9 +273,21 @@ def start_operation(store: Store, caller: Caller, operation_id: str) -> Operatio
             OperationState(row.state),
             [c.detail for c in _open_conflicts(session, operation_id)],
         )
-        row.state = OperationState.UNDER_WAY.value
-        record(session, caller, Action(audit.name, "operation", (operation_id,)))
-        return _view(session, operation_id)
+        live = {o.operation_id: o for o in _live_operations(session)}
+        known = _conflict_keys(session, operation_id)
+        found = [o for o in find_overlaps(planned, live.values(), cases) if overlap_key(o) not in known]
+        if not found:
+            row.state = OperationState.UNDER_WAY.value
+            record(session, caller, Action(audit.name, "operation", (operation_id,)))
+            return _view(session, operation_id)
+        _record_conflicts(session, caller, planned, found, live, now)
+        row.state = OperationState.CONFLICTED.value
+        details = "; ".join(o.detail for o in found)
+        record(session, caller, replace(audit, outcome="refused", result_count=len(found), detail=details))
+    raise ConflictError(
+        f"Operation {operation_id} has {len(found)} new conflict(s) found on starting it ({details}); "
+        "a supervisor must resolve each with a note first"
+    )
 
 
 def read_operation(store: Store, caller: Caller, operation_id: str) -> OperationView:
@@ -252,6 +303,10 @@ def _live_operations(session: Session) -> list[PlannedOperation]:
     rows = session.scalars(
         select(AgencyOperationRow).where(AgencyOperationRow.state.in_(LIVE_OPERATION_STATES))
     ).all()
+    return _planned(session, rows)
+
+
+def _planned(session: Session, rows: Sequence[AgencyOperationRow]) -> list[PlannedOperation]:
     targets: dict[str, list[OperationTargetRow]] = {}
     for t in session.scalars(
         select(OperationTargetRow).where(OperationTargetRow.operation_id.in_([r.id for r in rows]))
@@ -269,6 +324,19 @@ def _live_operations(session: Session) -> list[PlannedOperation]:
         )
         for r in rows
     ]
+
+
+def _conflict_keys(session: Session, operation_id: str) -> set[tuple[str, str, str]]:
+    """What the operation's recorded conflicts (open or resolved) are about, as `overlap_key` reads an
+    overlap of it: a conflict already recorded is not found again."""
+    involved = (OperationConflictRow.operation_id == operation_id) | (
+        OperationConflictRow.other_operation_id == operation_id
+    )
+    keys = set()
+    for c in session.scalars(select(OperationConflictRow).where(involved)):
+        other = c.other_operation_id if c.operation_id == operation_id else c.operation_id
+        keys.add((c.kind, c.target, other or f"agency:{c.other_agency.upper()}"))
+    return keys
 
 
 def _open_conflicts(session: Session, operation_id: str) -> list[OperationConflictRow]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ilos.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from ilos.operations.deconfliction import CooperationCase
-from ilos.services import deconfliction
-from ilos.services.access import Caller, Purpose, Role
+from ilos.services import deconfliction, publish
+from ilos.services.access import Caller, Purpose, Role, local_operator
 from ilos.services.deconfliction import OperationRequest
 from ilos.services.operations_alerts import holders_of
 from ilos.services.store_access import Store
@@ -123,3 +123,37 @@ def test_the_owner_of_an_operation_under_way_holds_its_subjects(store: Store) ->
     deconfliction.start_operation(store, ERO, ero.operation_id)
     with store.transaction() as session:
         assert holders_of(session, "S2") == {"ero-planner"}
+
+
+def test_subject_ids_are_read_as_written_and_unknown_ones_refused(store: Store) -> None:
+    publish.publish(
+        store, local_operator(Purpose.data_quality), [{"subject_id": "S-0585b5ba2360", "display_name": "x"}]
+    )
+    op = _register(store, ERO, "ERO", 1, 2, subject_ids=(" s-0585B5BA2360",))
+    assert op.subjects == ("S-0585b5ba2360",)
+    with pytest.raises(InvalidInputError) as refused:
+        _register(store, HSI, "HSI", 1, 2, subject_ids=("S1", "S-NOPE", " "), addresses=("1 Main St",))
+    assert [(p.location, p.message.split(";")[0]) for p in refused.value.problems] == [
+        ("subject_ids[1]", "no published subject 'S-NOPE'"),
+        ("subject_ids[2]", "a subject id is blank"),
+    ]
+    with store.transaction() as session:
+        events = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "operation.register"))
+        assert [(e.actor, e.outcome) for e in events] == [("ero-planner", "ok"), ("hsi-analyst", "invalid")]
+    assert _recipients(store) == set()  # nothing registered, nobody alerted
+
+
+def test_start_checks_again_and_records_a_conflict_found_since_registration(store: Store) -> None:
+    op = _register(store, ERO, "ERO", 1, 2, subject_ids=("S9",))
+    assert op.state == "cleared"
+    with pytest.raises(ConflictError, match=r"new conflict.*S9 cooperates"):
+        deconfliction.start_operation(store, ERO, op.operation_id, cooperation)
+    shown = deconfliction.read_operation(store, ERO, op.operation_id)
+    assert shown.state == "conflicted" and [c.kind for c in shown.conflicts] == ["cooperating_witness"]
+    assert _recipients(store) == {"ero-planner", "agency:FBI"}
+    deconfliction.resolve_conflict(store, SUPERVISOR, shown.conflicts[0].conflict_id, "FBI agrees")
+    # a conflict resolved is not found again
+    assert deconfliction.start_operation(store, ERO, op.operation_id, cooperation).state == "under_way"
+    with store.transaction() as session:
+        starts = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "operation.start"))
+        assert [e.outcome for e in starts] == ["refused", "ok"]
