@@ -46,12 +46,15 @@ SUBJECTS = [
 ]
 
 
-def add_user_with_token(store: Store, role: str, password_hash: str) -> dict[str, str]:
-    """A user of `role` and a live token for its purpose, written directly (sign-in has its own tests)."""
+def add_user_with_token(
+    store: Store, role: str, password_hash: str, username: str | None = None
+) -> dict[str, str]:
+    """A user of `role` (named after it unless `username` is given) and a live token for its purpose, written
+    directly (sign-in has its own tests)."""
     now = datetime.now(UTC)
     user = UserRow(
         id=uuid.uuid4().hex,
-        username=role.replace("_", "-"),
+        username=username or role.replace("_", "-"),
         password_hash=password_hash,
         roles=[role],
         disabled=False,

@@ -17,6 +17,7 @@ from ilos.services import action_gates
 from ilos.store.tables import AuditEventRow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "operations_workflows"))
+from api_world import add_user_with_token
 from gates_fake import FakeGates
 
 Headers = Callable[[str], dict[str, str]]
@@ -78,9 +79,10 @@ def test_every_operations_route_refuses_an_administrator(
 
 
 def test_action_flow_and_a_stay_after_lock_in_the_one_error_shape(
-    client: TestClient, headers_for: Headers, gates: FakeGates
+    app: FastAPI, client: TestClient, headers_for: Headers, gates: FakeGates, password_hash: str
 ) -> None:
     planner, supervisor = headers_for("logistics_planner"), headers_for("supervisor")
+    approver = add_user_with_token(app.state.store, "supervisor", password_hash, "supervisor-2")
     body = {"subject_id": "S7f3a9c", "kind": "manifest_entry", "destination_country": "MX"}
     created = client.post("/api/v1/actions", json=body, headers=planner)
     assert created.status_code == 201, created.text
@@ -90,11 +92,13 @@ def test_action_flow_and_a_stay_after_lock_in_the_one_error_shape(
     for step, who in [
         ("verify_identity", supervisor),
         ("verify_legal_status", supervisor),
-        ("approve", supervisor),
-        ("lock", planner),
     ]:
         response = client.post(url, json={"step": step, "evidence": ["passport P1 checked"]}, headers=who)
         assert response.status_code == 200, response.text
+    own = client.post(url, json={"step": "approve"}, headers=supervisor)  # the verifier cannot approve
+    assert own.status_code == 409 and "cannot also approve" in own.json()["error"]["message"]
+    for step, who in [("approve", approver), ("lock", planner)]:
+        assert client.post(url, json={"step": step}, headers=who).status_code == 200
     gates.block("S7f3a9c", GateId.STAY, "judicial stay of removal in effect")
     refused = client.post(url, json={"step": "execute"}, headers=planner)
     assert refused.status_code == 409

@@ -35,6 +35,7 @@ from ilos.store.operations_tables import ActionVerificationRow
 
 ANALYST = Caller("analyst", frozenset({Role.analyst}), Purpose.case_investigation, "test")
 SUPERVISOR = Caller("sup", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
+APPROVER = Caller("sup2", frozenset({Role.supervisor}), Purpose.case_investigation, "test")
 IDENTITY = "identity_needs_verification"
 # What the session's server has added beside the linkage: its worker's journal and lock, a built worklist.
 LIVE_FILES = ("journal.jsonl", ".change-worker.lock", "worklist.*", "decisions.jsonl")
@@ -243,7 +244,7 @@ def _verified_action(store: Store, subject_id: str) -> str:
 
 def _approval_refused_by_identity(store: Store, action_id: str) -> None:
     with pytest.raises(GateBlockedError) as refused:
-        case_actions.step_action(store, SUPERVISOR, action_id, StepRequest(ActionStep.APPROVE))
+        case_actions.step_action(store, APPROVER, action_id, StepRequest(ActionStep.APPROVE))
     assert [p.location for p in refused.value.problems] == [f"gate.{IDENTITY}"]
 
 

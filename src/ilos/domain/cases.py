@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ilos.errors import ConflictError, InvalidInputError
+from ilos.errors import ConflictError, FieldProblem, InvalidInputError
 
 
 class CaseState(StrEnum):
@@ -171,13 +171,31 @@ def verification_for(step: ActionStep) -> VerificationKind | None:
 
 
 def check_verification(action: ActionFacts, verification: Verification) -> None:
-    """A verification needs evidence and a second person: the planner cannot verify their own plan."""
-    if not verification.evidence:
+    """A verification needs evidence — every item saying what was checked, none blank — and a second person:
+    the planner cannot verify their own plan."""
+    blank = [
+        FieldProblem(f"evidence[{i}]", "blank") for i, e in enumerate(verification.evidence) if not e.strip()
+    ]
+    if not verification.evidence or blank:
+        what = "none given" if not verification.evidence else f"{len(blank)} blank item(s)"
         raise InvalidInputError(
-            f"A {verification.kind.value} verification needs evidence (documents or records checked); none given"
+            f"A {verification.kind.value} verification needs evidence (documents or records checked, each "
+            f"named); {what}",
+            blank or [FieldProblem("evidence", "name the documents or records checked")],
         )
     if verification.verified_by == action.planned_by:
         raise ConflictError(
             f"{verification.verified_by} planned action {action.action_id} and cannot also verify its "
             f"{verification.kind.value}; another person must verify"
+        )
+
+
+def check_approval(action: ActionFacts, approver: str) -> None:
+    """Separation of duties: whoever verified the identity or the legal status on record cannot also approve
+    the action (as the planner cannot verify it) — an approval is a second person's check of the verifications."""
+    verified = [k.value for k in VerificationKind if (v := action.verified(k)) and v.verified_by == approver]
+    if verified:
+        raise ConflictError(
+            f"{approver} verified the {' and '.join(verified)} of action {action.action_id} and cannot also "
+            "approve it; another supervisor must approve"
         )

@@ -23,6 +23,7 @@ from ilos.domain.cases import (
     GateBlock,
     Verification,
     VerificationKind,
+    check_approval,
     check_verification,
     verification_for,
 )
@@ -183,6 +184,8 @@ def step_action(
         facts = _facts(session, row)
         try:
             verification = _verification(facts, caller, request)
+            if request.step is ActionStep.APPROVE:
+                check_approval(facts, caller.actor)
             results, verification = action_gates.gates_for_action(session, source, row, facts, verification)
             shown = action_gates.shown_to(source, caller, row.subject_id, results)  # same verdicts, shown
             decision = decide_step(facts, request.step, action_gates.blocks_of(shown))

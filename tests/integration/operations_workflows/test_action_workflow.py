@@ -7,7 +7,7 @@ from gates_fake import FakeGates
 from sqlalchemy import select
 
 from ilos.domain.cases import ActionKind, ActionStep
-from ilos.errors import ConflictError, GateBlockedError, PermissionDeniedError
+from ilos.errors import ConflictError, GateBlockedError, InvalidInputError, PermissionDeniedError
 from ilos.policy.results import GateId
 from ilos.services import case_actions, cases
 from ilos.services.access import Caller, Purpose, Role
@@ -19,6 +19,7 @@ from ilos.store.tables import AuditEventRow
 
 PLANNER = Caller("planner", frozenset({Role.logistics_planner}), Purpose.removal_logistics, "test")
 SUPERVISOR = Caller("sup", frozenset({Role.supervisor}), Purpose.removal_logistics, "test")
+APPROVER = Caller("sup2", frozenset({Role.supervisor}), Purpose.removal_logistics, "test")
 ANALYST = Caller("analyst", frozenset({Role.analyst}), Purpose.case_investigation, "test")
 OVERSIGHT = Caller("watcher", frozenset({Role.oversight}), Purpose.oversight, "test")
 SUBJECT = "S1"
@@ -41,7 +42,7 @@ def _locked_manifest_entry(store: Store, gates: FakeGates) -> str:
         (ActionStep.APPROVE, ()),
         (ActionStep.LOCK, ()),
     ]:
-        caller = SUPERVISOR if step is not ActionStep.LOCK else PLANNER
+        caller = {ActionStep.LOCK: PLANNER, ActionStep.APPROVE: APPROVER}.get(step, SUPERVISOR)
         case_actions.step_action(store, caller, action.action_id, StepRequest(step, evidence), gates)
     return action.action_id
 
@@ -147,3 +148,26 @@ def test_a_planner_cannot_verify_and_an_analyst_cannot_approve(store: Store, gat
         e.outcome for e in _audit(store, "action.verify_identity") + _audit(store, "action.approve")
     )
     assert outcomes == ["denied", "refused"]
+
+
+def test_blank_evidence_and_an_approval_by_a_verifier_are_refused_and_audited(
+    store: Store, gates: FakeGates
+) -> None:
+    action = case_actions.create_action(store, PLANNER, ActionRequest(SUBJECT, ActionKind.REMOVAL), gates)
+    for step, evidence in [(ActionStep.VERIFY_IDENTITY, ("",)), (ActionStep.VERIFY_LEGAL_STATUS, ("   ",))]:
+        with pytest.raises(InvalidInputError, match="blank item"):
+            case_actions.step_action(store, SUPERVISOR, action.action_id, StepRequest(step, evidence), gates)
+    assert case_actions.read_action(store, SUPERVISOR, action.action_id, gates).verifications == ()
+    for step, evidence in [
+        (ActionStep.VERIFY_IDENTITY, ("passport P123 compared with booking photo",)),
+        (ActionStep.VERIFY_LEGAL_STATUS, ("final order court_cases:C1 read; no stay on docket",)),
+    ]:
+        case_actions.step_action(store, SUPERVISOR, action.action_id, StepRequest(step, evidence), gates)
+    with pytest.raises(ConflictError, match="cannot also approve"):
+        case_actions.step_action(store, SUPERVISOR, action.action_id, StepRequest(ActionStep.APPROVE), gates)
+    approved = case_actions.step_action(
+        store, APPROVER, action.action_id, StepRequest(ActionStep.APPROVE), gates
+    )
+    assert approved.state == "approved"
+    assert [e.outcome for e in _audit(store, "action.approve")] == ["refused", "ok"]
+    assert [e.outcome for e in _audit(store, "action.verify_identity")] == ["refused", "ok"]

@@ -17,6 +17,7 @@ from ilos.domain.cases import (
     Verification,
     VerificationKind,
     allowed_steps,
+    check_approval,
     check_verification,
     next_action_state,
     next_case_state,
@@ -164,6 +165,31 @@ def test_verification_needs_evidence() -> None:
     bare = Verification(VerificationKind.LEGAL_STATUS, "sup", AT, ())
     with pytest.raises(InvalidInputError, match="needs evidence"):
         check_verification(facts(S.PLANNED, verified=False), bare)
+
+
+@pytest.mark.parametrize("evidence", [("",), ("   ",), ("passport P1 checked", " \t")])
+def test_verification_refuses_a_blank_evidence_item(evidence: tuple[str, ...]) -> None:
+    blank = Verification(VerificationKind.IDENTITY, "sup", AT, evidence)
+    with pytest.raises(InvalidInputError, match="blank item") as refused:
+        check_verification(facts(S.PLANNED, verified=False), blank)
+    assert [p.location for p in refused.value.problems] == [f"evidence[{len(evidence) - 1}]"]
+
+
+@pytest.mark.parametrize("approver", ["sup", "sup-legal"])
+def test_a_verifier_cannot_approve(approver: str) -> None:
+    verified = ActionFacts(
+        "A1",
+        M,
+        S.VERIFIED,
+        "planner",
+        (
+            Verification(VerificationKind.IDENTITY, "sup", AT, ("passport",)),
+            Verification(VerificationKind.LEGAL_STATUS, "sup-legal", AT, ("docket",)),
+        ),
+    )
+    with pytest.raises(ConflictError, match=f"{approver} verified the .* cannot also approve"):
+        check_approval(verified, approver)
+    check_approval(verified, "another-supervisor")
 
 
 @pytest.mark.parametrize(
