@@ -28,7 +28,7 @@ from ilos.operations.departures import (
     score_against_truth,
     summarize_departures,
 )
-from ilos.services.access import Caller, Role
+from ilos.services.access import ENFORCEMENT_WORK, Caller, Role
 from ilos.services.audit_log import Action, new_id, record, require_role
 from ilos.services.operations_alerts import write_alerts
 from ilos.services.store_access import Store
@@ -36,8 +36,10 @@ from ilos.store.operations_tables import ActionRow, DepartureRow
 
 REPORT_SOURCE = "departure_reports"
 REPORT_KIND = "departure_self_reported"
-DEPARTURE_WRITERS = frozenset({Role.analyst, Role.supervisor, Role.data_steward})
-DEPARTURE_READERS = DEPARTURE_WRITERS | {Role.logistics_planner, Role.oversight}
+# Recording departures cancels enforcement actions: enforcement work, done for a purpose it serves
+# (`ENFORCEMENT_WORK`). A data steward works only for data quality, so is not among the writers.
+DEPARTURE_WRITERS = frozenset({Role.analyst, Role.supervisor})
+DEPARTURE_READERS = DEPARTURE_WRITERS | {Role.data_steward, Role.logistics_planner, Role.oversight}
 
 _REPORTS_SQL = """
 SELECT t.record_id, t.subject_id, t.occurred_on,
@@ -124,9 +126,10 @@ def record_departures(
     store: Store, caller: Caller, assessments: Sequence[DepartureAssessment]
 ) -> RecordedDepartures:
     """Write (or update) each assessment; a verified departure cancels the subject's open actions with the
-    exit evidence and alerts their owners. One transaction, audited."""
+    exit evidence and alerts their owners. One transaction, audited. Enforcement work: an analyst or a
+    supervisor working a case or removal logistics (anyone else is refused, audited)."""
     audit = Action("departure.record", "departure", query={"reports": len(assessments)})
-    require_role(store, caller, DEPARTURE_WRITERS, audit)
+    require_role(store, caller, DEPARTURE_WRITERS, audit, ENFORCEMENT_WORK)
     now = datetime.now(UTC)
     closed: list[str] = []
     with store.transaction() as session:

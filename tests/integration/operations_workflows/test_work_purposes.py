@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ilos.domain.cases import ActionKind
 from ilos.errors import PermissionDeniedError
-from ilos.services import case_actions, cases, deconfliction, plans
+from ilos.services import case_actions, cases, deconfliction, departures_tracking, plans
 from ilos.services.access import Caller, Purpose, Role
 from ilos.services.case_actions import ActionRequest
 from ilos.services.deconfliction import OperationRequest
@@ -39,6 +39,11 @@ REFUSED: list[tuple[Caller, str, Callable[[Store, Caller], object]]] = [
     ),
     (SUPERVISOR_ON_CASES, "plan.create", lambda store, who: plans.create_plan(store, who, "placement")),
     (SUPERVISOR_FOR_QUALITY, "plan.list", lambda store, who: plans.list_plans(store, who)),
+    (
+        SUPERVISOR_FOR_QUALITY,
+        "departure.record",
+        lambda store, who: departures_tracking.record_departures(store, who, []),
+    ),
 ]
 
 
@@ -65,3 +70,13 @@ def test_reading_a_case_needs_a_purpose_enforcement_or_oversight_serves(store: S
         cases.read_case(store, SUPERVISOR_FOR_QUALITY, opened.case_id)
     oversight = Caller("olga", frozenset({Role.oversight}), Purpose.oversight, "test")
     assert cases.read_case(store, oversight, opened.case_id).case_id == opened.case_id
+
+
+def test_a_data_steward_cannot_record_departures(store: Store) -> None:
+    """Recording a verified departure cancels enforcement actions: not data-quality work."""
+    steward = Caller("stew", frozenset({Role.data_steward}), Purpose.data_quality, "test")
+    with pytest.raises(PermissionDeniedError):
+        departures_tracking.record_departures(store, steward, [])
+    with store.transaction() as session:
+        events = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "departure.record"))
+        assert [(e.actor, e.outcome) for e in events] == [("stew", "denied")]
