@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ilos.domain.countries import country_code
+from ilos.domain.countries import US_SOIL, country_code
 from ilos.errors import BadSourceFileError, FieldProblem, NotFoundError
 from ilos.operations.geo import GeoPoint
 from ilos.operations.placement_types import (
@@ -46,49 +47,110 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
         return list(reader)
 
 
+CAPACITY_COLUMNS = {c: f"cap_{'male' if c[0] == Sex.MALE else 'female'}_{c[1].value}" for c in BED_CLASSES}
+
+
+class RowProblems:
+    """Every problem of one input file, each at file:line:column with the value as written, so one run
+    reports them all; `raise_any` refuses the file when there is one (nothing is planned or saved)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.problems = path, list[FieldProblem]()
+
+    def add(self, line: int, column: str, value: str, why: str) -> None:
+        self.problems.append(
+            FieldProblem(f"{self.path.name}:{line}:{column}", f"{value.strip()[:40]!r} {why}")
+        )
+
+    def integer(self, line: int, row: dict[str, str], column: str, blank: int | None = None) -> int:
+        """A whole number ≥ 0 (`blank` when the cell is empty and that is allowed)."""
+        text = (row.get(column) or "").strip()
+        if not text and blank is not None:
+            return blank
+        if not text.isdigit():
+            self.add(line, column, text, "is not a whole number of 0 or more")
+            return 0
+        return int(text)
+
+    def number(self, line: int, row: dict[str, str], column: str, low: float, high: float) -> float:
+        text = (row.get(column) or "").strip()
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high or value == math.inf:  # NaN fails too
+            span = f"of {low:g} or more" if high == math.inf else f"from {low:g} to {high:g}"
+            self.add(line, column, text, f"is not a number {span}")
+            return low
+        return value
+
+    def raise_any(self, what: str) -> None:
+        if self.problems:
+            raise BadSourceFileError(
+                f"{self.path} has {len(self.problems)} problem(s) in its {what}; nothing was planned",
+                self.problems,
+            )
+
+
 def load_facilities(path: Path) -> tuple[Facility, ...]:
-    """Facilities with capacity columns cap_<male|female>_<low|medium|high> and a medical level."""
-    rows = read_rows(path, FACILITY_COLUMNS)
-    out = []
-    for r in rows:
-        capacity = {c: int(r.get(f"cap_{_sex_word(c[0])}_{c[1].value}") or 0) for c in BED_CLASSES}
-        location = GeoPoint(float(r["latitude"]), float(r["longitude"]))
-        medical = MedicalLevel[r["medical_level"].strip().upper()]
-        out.append(Facility(r["facility_id"], r["name"], location, capacity, medical))
+    """Facilities with capacity columns cap_<male|female>_<low|medium|high> (each a whole number ≥ 0; an
+    empty cell is no beds) and a medical level. Every problem of the file is reported at once."""
+    rows = read_rows(path, FACILITY_COLUMNS + tuple(CAPACITY_COLUMNS.values()))
+    check, out, seen = RowProblems(path), [], set[str]()
+    levels = ", ".join(m.name for m in MedicalLevel)
+    for line, r in enumerate(rows, start=2):
+        _check_id(check, line, r, "facility_id", seen)
+        capacity = {c: check.integer(line, r, column, blank=0) for c, column in CAPACITY_COLUMNS.items()}
+        location = GeoPoint(
+            check.number(line, r, "latitude", -90, 90), check.number(line, r, "longitude", -180, 180)
+        )
+        medical = MedicalLevel.__members__.get(r["medical_level"].strip().upper())
+        if medical is None:
+            check.add(line, "medical_level", r["medical_level"], f"is not a medical level ({levels})")
+        out.append(Facility(r["facility_id"], r["name"], location, capacity, medical or MedicalLevel.NONE))
+    check.raise_any("facilities")
     return tuple(out)
 
 
-def _sex_word(sex: Sex) -> str:
-    return "male" if sex == Sex.MALE else "female"
+def _check_id(check: RowProblems, line: int, row: dict[str, str], column: str, seen: set[str]) -> None:
+    value = row[column].strip()
+    if not value or value in seen:
+        check.add(line, column, value, "is blank" if not value else "is given to an earlier row too")
+    seen.add(value)
 
 
 def load_flights(path: Path) -> tuple[Flight, ...]:
     """Transport resources: one destination country each, seats, departure date and cost in dollars. The
-    destination is kept as its ISO 3166-1 alpha-3 code (the code manifest locks check protections in);
-    rows whose destination names no known country are refused, every one named."""
+    destination is kept as its ISO 3166-1 alpha-3 code (the code manifest locks check protections in); a
+    destination that names no known country, or the United States or a US territory (no one is removed to
+    them, as actions refuse), is refused like every other problem of the file: all at once, each named."""
     rows = read_rows(path, FLIGHT_COLUMNS)
-    codes = [country_code(r["destination_country"]) for r in rows]
-    problems = [
-        FieldProblem(
-            f"{path.name}:{r['resource_id']}",
-            f"destination_country {r['destination_country'][:40]!r} names no known country; "
-            "give an ISO 3166-1 alpha-3 code",
-        )
-        for r, code in zip(rows, codes, strict=True)
-        if code is None
-    ]
-    if problems:
-        raise BadSourceFileError(f"{path} has {len(problems)} flights to no known country", problems)
-    return tuple(
-        Flight(
-            flight_id=r["resource_id"],
-            destinations=(str(code),),
-            seats=int(r["seats"]),
-            departs_on=date.fromisoformat(r["departure_date"]),
-            cost_cents=round(float(r["cost_usd"]) * 100),
-        )
-        for r, code in zip(rows, codes, strict=True)
-    )
+    check, out, seen = RowProblems(path), [], set[str]()
+    for line, r in enumerate(rows, start=2):
+        _check_id(check, line, r, "resource_id", seen)
+        code = country_code(r["destination_country"])
+        if code is None or code in US_SOIL:
+            why = (
+                "is the United States or a US territory: no removal destination"
+                if code
+                else "names no known country"
+            )
+            check.add(
+                line,
+                "destination_country",
+                r["destination_country"],
+                f"{why}; give an ISO 3166-1 alpha-3 code",
+            )
+        seats = check.integer(line, r, "seats")
+        cost = check.number(line, r, "cost_usd", 0, math.inf)
+        try:
+            departs = date.fromisoformat(r["departure_date"].strip())
+        except ValueError:
+            check.add(line, "departure_date", r["departure_date"], "is not a date (YYYY-MM-DD)")
+            departs = date.min
+        out.append(Flight(r["resource_id"], (str(code),), seats, departs, round(cost * 100)))
+    check.raise_any("flights")
+    return tuple(out)
 
 
 def world_today(world_dir: Path) -> date:
