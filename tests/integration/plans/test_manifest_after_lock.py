@@ -67,7 +67,14 @@ def _alerts(store: Store) -> list[AlertRow]:
 def _worker_completes(store: Store, subject_id: str, event_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """What the near-real-time worker does when a change to `subject_id` completes (`recheck_on_change`)."""
     done = Processed(
-        event_id, "court_cases:STAY1", subject_id, "joined", (), ({"classification": "x"},), 1.0, ""
+        event_id,
+        "court_cases:STAY1",
+        subject_id,
+        "joined",
+        (),
+        ({"classification": "affirmative", "kind": "stay_granted"},),
+        1.0,
+        "",
     )
     with store.transaction() as session:
         changes.recheck_on_change(store)(session, done)
