@@ -6,6 +6,7 @@ numbers are compared as `legal_court.case_of` writes them (upper-cased, no blank
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection
 from pathlib import Path
@@ -16,6 +17,7 @@ import pyarrow as pa
 from ilos.domain.legal_court import case_of
 from ilos.domain.legal_derivation import bars_action
 from ilos.duckdb_paths import literal_path
+from ilos.file_version import FileVersion, file_version
 from ilos.policy.results import CaseRecordElsewhere
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_records import Journal
@@ -25,20 +27,21 @@ from ilos.subjects.unrecognised import COURT_KINDS
 
 _COURT_KINDS = sorted({*COURT_KINDS, "unrecognised_record"})
 _BLANK_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in BLANKS) + "]"
-# After `WITH events AS (...),`: each court event's case number, written as `case_of` writes it, for the cases more than one subject holds
-# (of `$ids`' cases, when given). A looser key would only find more candidates: `case_of` decides below.
-_SHARED_SQL = f"""
-court AS (
-  SELECT subject_id, source, record_id, kind, occurred_on, recorded_on, attributes, markings,
-         upper(regexp_replace(list_filter(attributes, lambda a: a.k = 'case')[1].v,
-                              {quote_literal(_BLANK_CLASS)}, '', 'g')) AS case_key
-  FROM events WHERE list_contains($kinds, kind)
-), shared AS (
-  SELECT case_key FROM court WHERE case_key <> '' GROUP BY case_key
-  HAVING count(DISTINCT subject_id) > 1 AND ($ids IS NULL OR bool_or(list_contains($ids, subject_id)))
-)
-SELECT * FROM court SEMI JOIN shared USING (case_key) ORDER BY subject_id, occurred_on, source, record_id, kind
+# Each court event of `events` with its case number as `case_of` writes it (upper-cased, no blanks); a looser
+# key would only find more candidates: `case_of` decides in the end.
+_COURT_SQL = f"""
+SELECT subject_id, source, record_id, kind, occurred_on, recorded_on, attributes, markings,
+       upper(regexp_replace(list_filter(attributes, lambda a: a.k = 'case')[1].v,
+                            {quote_literal(_BLANK_CLASS)}, '', 'g')) AS case_key
+FROM events WHERE list_contains($kinds, kind)
 """  # noqa: S608 - constant text; the values are parameters
+_LIVE_KEYS_SQL = f"SELECT case_key, subject_id FROM (WITH events AS (SELECT * FROM live_events) {_COURT_SQL})"  # noqa: S608 - constant text
+# The case numbers more than one subject holds (of `$ids`' cases, when given), from (case_key, subject_id) rows.
+_SHARED_KEYS_SQL = """
+SELECT case_key FROM keys
+WHERE case_key <> '' AND ($ids IS NULL OR case_key IN (SELECT case_key FROM keys WHERE list_contains($ids, subject_id)))
+GROUP BY case_key HAVING count(DISTINCT subject_id) > 1
+"""
 
 
 COURT_CHANGES = frozenset({"stay_granted", "appeal_filed", "relief_granted", "unrecognised_record"})
@@ -66,23 +69,49 @@ def _shared_case_rows(
     linkage_dir: Path, subject_ids: Collection[str] | None, journal: Journal | None
 ) -> pa.Table | None:
     """The court events of the cases more than one subject holds (of `subject_ids`' cases, when given); None
-    without a subjects build (the caller reading the subjects says what to run)."""
+    without a subjects build (the caller reading the subjects says what to run). Which cases are shared is
+    found first from each subject's case numbers (`_timeline_cases`, kept per timeline version, and the
+    journal's); only when some are is the timeline read for their events: a subject's gate check at a million
+    persons would otherwise read every court event of the timeline."""
     timeline = linkage_dir / "timeline.parquet"
-    if not timeline.is_file():
+    version = file_version(timeline)
+    if version is None:
         return None
-    events = "SELECT * FROM read_parquet($timeline)"
     live = journaled_events(linkage_dir, None, journal)
+    ids = None if subject_ids is None else sorted(subject_ids)
     with duckdb.connect() as con:
+        con.register("timeline_keys", _timeline_cases(timeline, version))
+        keys = "SELECT case_key, subject_id FROM timeline_keys"
+        events = "SELECT * FROM read_parquet($timeline)"
         if live is not None:
             con.register("live_events", live)
+            keys += f" UNION ALL {_LIVE_KEYS_SQL}"
             events += " UNION ALL BY NAME SELECT * FROM live_events"
-        ids = None if subject_ids is None else sorted(subject_ids)
-        params = {
-            "timeline": literal_path(timeline),
-            "kinds": _COURT_KINDS,
-            "ids": ids,
-        }
-        return con.sql(f"WITH events AS ({events}), {_SHARED_SQL}", params=params).to_arrow_table()
+        asked: dict[str, object] = {"ids": ids}
+        if live is not None:
+            asked["kinds"] = _COURT_KINDS
+        shared = con.sql(f"WITH keys AS ({keys}) {_SHARED_KEYS_SQL}", params=asked).fetchall()
+        if not shared:
+            return pa.table({"subject_id": pa.array([], pa.string())})
+        con.register("shared_keys", pa.table({"case_key": [k for (k,) in shared]}))
+        params = {"timeline": literal_path(timeline), "kinds": _COURT_KINDS}
+        return con.sql(
+            f"WITH events AS ({events}), court AS ({_COURT_SQL}) SELECT * FROM court SEMI JOIN shared_keys "  # noqa: S608 - constant text
+            "USING (case_key) ORDER BY subject_id, occurred_on, source, record_id, kind",
+            params=params,
+        ).to_arrow_table()
+
+
+@functools.lru_cache(maxsize=2)
+def _timeline_cases(timeline: Path, _version: FileVersion) -> pa.Table:
+    """Each (case number, subject) of the timeline's court events, once: a few bytes a case, read again only
+    when a subjects build rewrites the timeline (`_version`)."""
+    with duckdb.connect() as con:
+        return con.sql(
+            f"WITH events AS (SELECT * FROM read_parquet($timeline)) "  # noqa: S608 - constant text
+            f"SELECT DISTINCT case_key, subject_id FROM ({_COURT_SQL}) WHERE case_key <> ''",
+            params={"timeline": literal_path(timeline), "kinds": _COURT_KINDS},
+        ).to_arrow_table()
 
 
 def _elsewhere(
