@@ -39,7 +39,7 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     if not path.is_file():
         raise NotFoundError(f"{path} does not exist; give a world directory or the CSV file")
     with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(handle, restval="")  # a short row's missing cells are empty, never None
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             problems = [FieldProblem(f"{path.name}:{c}", "column is missing") for c in missing]
@@ -67,7 +67,7 @@ class RowProblems:
         text = (row.get(column) or "").strip()
         if not text and blank is not None:
             return blank
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit, not to int
             self.add(line, column, text, "is not a whole number of 0 or more")
             return 0
         return int(text)

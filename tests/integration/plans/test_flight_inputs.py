@@ -66,6 +66,20 @@ FACILITY_HEADER = (
 )
 
 
+def test_a_short_row_and_a_superscript_digit_are_reported_not_raised(tmp_path: Path) -> None:
+    """A row with fewer cells than the header gave None cells (AttributeError), and "²", a digit to isdigit,
+    made int() raise: both tracebacks, found by review."""
+    path = tmp_path / "flights.csv"
+    path.write_text(HEADER + "F1,5,MEX\nF2,\u00b2,MEX,2026-12-20,100\n", encoding="utf-8")
+    with pytest.raises(BadSourceFileError) as refused:
+        load_flights(path)
+    assert [p.location for p in refused.value.problems] == [
+        "flights.csv:2:cost_usd",
+        "flights.csv:2:departure_date",
+        "flights.csv:3:seats",
+    ]
+
+
 def test_facilities_are_read_with_empty_capacity_as_no_beds(tmp_path: Path) -> None:
     path = tmp_path / "facilities.csv"
     path.write_text(FACILITY_HEADER + "F1,One,33.9,-84.4,11,10,7,2,,1,basic\n")
