@@ -97,7 +97,7 @@ def _situation(counted: Sequence[Event], known: Sequence[Event], as_of: date) ->
         citizenship=status.citizenship,
         criminal_history=derive_criminal_history(known),
         cooperation=derive_cooperation(counted, as_of),
-        unrecognised_records=derive_unrecognised(counted),
+        unrecognised_records=derive_unrecognised([e for e in counted if undated_may_bar(e)]),
     )
 
 
@@ -138,6 +138,16 @@ T = TypeVar("T")
 def _union(*facts: tuple[T, ...]) -> tuple[T, ...]:
     """Every fact of each, once, in the order first seen."""
     return tuple(dict.fromkeys(f for group in facts for f in group))
+
+
+def undated_may_bar(event: Event) -> bool:
+    """Whether an `unrecognised_record` holds: always, but for an entry or an encounter whose date could not be
+    read (`read_as`), which holds only if, dated, it would bar action (a US-citizen or LPR admission, a
+    citizenship claim): an undated tourist entry or a plain encounter is a data error that protects no one."""
+    read_as = event.get("read_as")
+    if event.kind != EventKind.UNRECOGNISED_RECORD or read_as not in (EventKind.ENTRY, EventKind.ENCOUNTER):
+        return True
+    return bars_action(replace(event, kind=read_as))
 
 
 def bars_action(event: Event) -> bool:

@@ -30,9 +30,13 @@ MAY_BAR_KINDS = COURT_KINDS | {
     EventKind.COOPERATION,
     EventKind.BENEFIT_APPLICATION,
     EventKind.BENEFIT_DECISION,
+    EventKind.ENTRY,
+    EventKind.ENCOUNTER,
 }
 """Kinds whose record may bar adverse action (a court record may be a stay or an appeal; a benefit decision may
-grant a status): one of these that cannot be dated is an `unrecognised_record`, not nothing."""
+grant a status; an entry may be a US citizen's or an LPR's admission, an encounter a citizenship claim): one of
+these that cannot be dated is an `unrecognised_record`, not nothing. Of an entry or an encounter, only one that
+would bar action counts as a fact (`legal_derivation.undated_may_bar`): an undated tourist entry holds no one."""
 TYPED_ATTRIBUTE = "typed"
 """The unrecognised record's attribute holding its coded values as written, e.g. "REC_TYPE=STY"."""
 READ_AS_ATTRIBUTE = "read_as"

@@ -69,6 +69,19 @@ CONFIG = SourcesConfig.model_validate(
                 ],
             },
             {
+                "name": "crossings",
+                "path": "cross.csv",
+                "record_id": "ID",
+                "fields": {"given_name": "FIRST"},
+                "columns": {
+                    "ID": {"type": "string"},
+                    "FIRST": {"type": "string"},
+                    "COA": {"type": "string"},
+                    "CROSSED": {"type": "date", "format": "%d-%b-%Y"},
+                },
+                "events": [{"kind": "entry", "date": "CROSSED", "attributes": {"class": "COA"}}],
+            },
+            {
                 "name": "criminal_history",
                 "path": "crim.csv",
                 "record_id": "ID",
@@ -187,3 +200,18 @@ def test_a_certificate_with_no_readable_date_is_an_unrecognised_record_and_an_ar
         {"ID": "A0", "record_type": "ARREST", "event_date": "02/30/2020"}
     ]
     assert _both(CONFIG.source("criminal_history"), undated_arrest) == ([], [])
+
+
+def test_an_entry_with_no_readable_date_is_an_unrecognised_record_in_both_extractions() -> None:
+    """A US citizen's or an LPR's admission with its date past parsing was dropped (found by review): it is kept
+    as any record that may bar action is; whether it holds is the legal derivation's to say (a tourist's does
+    not: `legal_derivation.undated_may_bar`)."""
+    rows: list[dict[str, str | None]] = [{"ID": "X1", "COA": "USC", "CROSSED": "30-FEB-2025"}]
+    from_sql, from_python = _both(CONFIG.source("crossings"), rows)
+    assert from_python == from_sql
+    [event] = from_sql
+    assert (
+        event.kind == "unrecognised_record"
+        and event.get("read_as") == "entry"
+        and event.get("class") == "USC"
+    )
