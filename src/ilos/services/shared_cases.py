@@ -22,17 +22,16 @@ from ilos.policy.results import CaseRecordElsewhere
 from ilos.services.journal_events import journaled_events
 from ilos.services.journal_records import Journal
 from ilos.subjects.assemble import event_from_row, rows_of
-from ilos.subjects.events_sql import BLANKS, quote_literal
+from ilos.subjects.events_sql import BLANK_CLASS, quote_literal
 from ilos.subjects.unrecognised import COURT_KINDS
 
 _COURT_KINDS = sorted({*COURT_KINDS, "unrecognised_record"})
-_BLANK_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in BLANKS) + "]"
 # Each court event of `events` with its case number as `case_of` writes it (upper-cased, no blanks); a looser
 # key would only find more candidates: `case_of` decides in the end.
 _COURT_SQL = f"""
 SELECT subject_id, source, record_id, kind, occurred_on, recorded_on, attributes, markings,
        upper(regexp_replace(list_filter(attributes, lambda a: a.k = 'case')[1].v,
-                            {quote_literal(_BLANK_CLASS)}, '', 'g')) AS case_key
+                            {quote_literal(BLANK_CLASS)}, '', 'g')) AS case_key
 FROM events WHERE list_contains($kinds, kind)
 """  # noqa: S608 - constant text; the values are parameters
 _LIVE_KEYS_SQL = f"SELECT case_key, subject_id FROM (WITH events AS (SELECT * FROM live_events) {_COURT_SQL})"  # noqa: S608 - constant text

@@ -28,8 +28,9 @@ BLANKS = (
 """What is trimmed from a value, by both extractions: Python's whitespace (every character `str.isspace()` holds,
 which `str.strip()` removes). DuckDB's bare TRIM keeps tabs and line breaks, so a value would differ between
 the batch and the worker; its TRIM with a set of characters reads the same but is ten times slower."""
-_BLANK = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in BLANKS) + "]"
-_TRIMMED = f"^{_BLANK}+|{_BLANK}+$"  # an RE2 pattern: the blanks at either end
+BLANK_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in BLANKS) + "]"
+"""An RE2 character class of `BLANKS`, for SQL that trims or removes them."""
+_TRIMMED = f"^{BLANK_CLASS}+|{BLANK_CLASS}+$"  # an RE2 pattern: the blanks at either end
 
 
 def typed_value(text: str) -> str:
